@@ -1,0 +1,61 @@
+// Loading and storing little- and big-endian integers from unaligned bytes.
+#pragma once
+
+#include <bit>
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
+
+namespace dicomkit {
+
+enum class Endian { Little, Big };
+
+template <typename T>
+[[nodiscard]] constexpr T byteswap(T v) noexcept {
+    static_assert(std::is_integral_v<T>);
+    if constexpr (sizeof(T) == 1) {
+        return v;
+    } else if constexpr (sizeof(T) == 2) {
+        return static_cast<T>(__builtin_bswap16(static_cast<std::uint16_t>(v)));
+    } else if constexpr (sizeof(T) == 4) {
+        return static_cast<T>(__builtin_bswap32(static_cast<std::uint32_t>(v)));
+    } else {
+        return static_cast<T>(__builtin_bswap64(static_cast<std::uint64_t>(v)));
+    }
+}
+
+template <typename T>
+[[nodiscard]] inline T load(const std::uint8_t* p, Endian e) noexcept {
+    T v;
+    std::memcpy(&v, p, sizeof(T));
+    if constexpr (sizeof(T) > 1) {
+        if ((e == Endian::Little) != (std::endian::native == std::endian::little)) v = byteswap(v);
+    }
+    return v;
+}
+
+template <typename T>
+[[nodiscard]] inline T load_le(const std::uint8_t* p) noexcept {
+    return load<T>(p, Endian::Little);
+}
+
+template <typename T>
+inline void store(std::uint8_t* p, T v, Endian e) noexcept {
+    if constexpr (sizeof(T) > 1) {
+        if ((e == Endian::Little) != (std::endian::native == std::endian::little)) v = byteswap(v);
+    }
+    std::memcpy(p, &v, sizeof(T));
+}
+
+/// Swaps every `width`-byte word of `data` in place (width 2, 4 or 8).
+inline void swap_words(std::uint8_t* data, std::size_t size, std::size_t width) noexcept {
+    for (std::size_t i = 0; i + width <= size; i += width) {
+        for (std::size_t a = i, b = i + width - 1; a < b; ++a, --b) {
+            std::uint8_t t = data[a];
+            data[a] = data[b];
+            data[b] = t;
+        }
+    }
+}
+
+}  // namespace dicomkit

@@ -1,0 +1,45 @@
+// Default stderr sink.
+#include <dicomkit/base/log.hpp>
+
+#include <atomic>
+#include <cstdio>
+#include <mutex>
+
+namespace dicomkit::log {
+
+namespace {
+std::atomic<int> g_level{static_cast<int>(Level::Info)};
+std::mutex g_mutex;
+Sink g_sink;
+
+const char* name(Level l) {
+    switch (l) {
+        case Level::Trace: return "T";
+        case Level::Debug: return "D";
+        case Level::Info: return "I";
+        case Level::Warn: return "W";
+        case Level::Error: return "E";
+    }
+    return "?";
+}
+}  // namespace
+
+void set_sink(Sink sink) {
+    std::lock_guard lock(g_mutex);
+    g_sink = std::move(sink);
+}
+
+void set_level(Level level) { g_level = static_cast<int>(level); }
+
+bool enabled(Level level) noexcept { return static_cast<int>(level) >= g_level.load(); }
+
+void write(Level level, std::string_view message) {
+    std::lock_guard lock(g_mutex);
+    if (g_sink) {
+        g_sink(level, message);
+        return;
+    }
+    std::fprintf(stderr, "%s: %.*s\n", name(level), static_cast<int>(message.size()), message.data());
+}
+
+}  // namespace dicomkit::log
