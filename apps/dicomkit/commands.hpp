@@ -1,0 +1,16 @@
+// The subcommands of the dicomkit binary: each registers its options on the CLI11 app.
+#pragma once
+
+#include <functional>
+
+#include <CLI/CLI.hpp>
+
+namespace dicomkit::cli {
+
+/// Registers a subcommand; `run` is set to its action, which returns the process exit code.
+using Action = std::function<int()>;
+
+void add_dump(CLI::App& app, Action& run);
+void add_convert(CLI::App& app, Action& run);
+
+}  // namespace dicomkit::cli

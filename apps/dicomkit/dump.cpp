@@ -1,0 +1,89 @@
+// `dicomkit dump`: print files as text (dcmdump layout), DICOM JSON or Native XML.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <dicomkit/dict/dictionary.hpp>
+#include <dicomkit/io/dicom_file.hpp>
+
+#include "commands.hpp"
+#include "text_dump.hpp"
+
+namespace dicomkit::cli {
+
+namespace {
+
+struct DumpArgs {
+    std::vector<std::string> files;
+    std::vector<std::string> tags;
+    bool full = false;
+    bool stop_before_pixels = false;
+    bool json = false;
+    bool xml = false;
+    bool strict = false;
+    bool no_warnings = false;
+};
+
+void write_out(const std::string& s) { std::fwrite(s.data(), 1, s.size(), stdout); }
+
+int dump_one(const std::string& path, const DumpArgs& a, const DumpOptions& o, bool many) {
+    io::ReadOptions ro;
+    ro.strict = a.strict;
+    if (a.stop_before_pixels) ro.stop_before = Tag(0x7FE0, 0x0010);
+    auto file = io::read_file(path, ro);
+    if (!file) {
+        std::fprintf(stderr, "E: %s\n", file.error().to_string().c_str());
+        return 1;
+    }
+    if (!a.no_warnings)
+        for (const auto& w : file->diagnostics.warnings) std::fprintf(stderr, "W: %s\n", w.to_string().c_str());
+    std::string out;
+    out.reserve(1 << 16);
+    if (many) out += "# File: " + path + "\n";
+    if (!file->meta.empty()) {
+        out += "# Dicom-Meta-Information-Header\n";
+        dump_dataset(file->meta, SpecificCharacterSet(), o, out);
+    }
+    out += fmt::format("# Dicom-Data-Set\n# Used TransferSyntax: {}\n", file->transfer_syntax.name);
+    dump_dataset(file->dataset, SpecificCharacterSet(), o, out);
+    if (many) out += '\n';
+    write_out(out);
+    return 0;
+}
+
+}  // namespace
+
+void add_dump(CLI::App& app, Action& run) {
+    auto a = std::make_shared<DumpArgs>();
+    CLI::App* cmd = app.add_subcommand("dump", "Print DICOM files (tag, VR, value, length, VM, keyword)");
+    cmd->add_option("files", a->files, "Files to dump ('-' for standard input)")->required();
+    cmd->add_option("--tag,-t", a->tags, "Print only this tag (number or keyword; repeatable)");
+    cmd->add_flag("--full,-F", a->full, "Do not cut long values");
+    cmd->add_flag("--stop-before-pixels", a->stop_before_pixels, "Do not read the pixel data");
+    cmd->add_flag("--json", a->json, "Print the DICOM JSON model (PS3.18 F)");
+    cmd->add_flag("--xml", a->xml, "Print the Native DICOM Model XML (PS3.19)");
+    cmd->add_flag("--strict", a->strict, "Treat every deviation from the standard as an error");
+    cmd->add_flag("--no-warnings,-q", a->no_warnings, "Do not print warnings");
+    cmd->callback([a, &run] {
+        run = [a] {
+            DumpOptions o;
+            o.full = a->full;
+            for (const auto& t : a->tags) {
+                auto tag = dict::parse_tag_or_keyword(t);
+                if (!tag) {
+                    std::fprintf(stderr, "E: '%s' is not a tag or keyword\n", t.c_str());
+                    return 2;
+                }
+                o.only_tags.push_back(*tag);
+            }
+            int rc = 0;
+            bool many = a->files.size() > 1;
+            for (const auto& f : a->files)
+                if (dump_one(f, *a, o, many) != 0) rc = 1;
+            std::fflush(stdout);
+            return rc;
+        };
+    });
+}
+
+}  // namespace dicomkit::cli

@@ -1,0 +1,19 @@
+// dicomkit: one binary, one subcommand per task (dump, convert, ...).
+#include <cstdio>
+
+#include "commands.hpp"
+
+int main(int argc, char** argv) {
+    CLI::App app{"dicomkit: read, write, send, store and serve DICOM"};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", "dicomkit 0.1.0");
+    dicomkit::cli::Action run;
+    dicomkit::cli::add_dump(app, run);
+    dicomkit::cli::add_convert(app, run);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    }
+    return run ? run() : 2;
+}

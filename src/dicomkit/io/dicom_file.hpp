@@ -1,0 +1,57 @@
+// Part 10 files (PS3.10 7.1): preamble, "DICM", File Meta Information, and the data set; also
+// files without preamble or meta, as real devices write them.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <dicomkit/base/mapped_file.hpp>
+#include <dicomkit/core/dataset.hpp>
+#include <dicomkit/io/read_options.hpp>
+#include <dicomkit/io/transfer_syntax.hpp>
+
+namespace dicomkit::io {
+
+/// The bytes a data set was read from (a mapped file, or inflated memory for deflated files),
+/// kept alive for deferred values and frame access.
+struct Source {
+    MappedFile file;
+    Bytes inflated;            ///< the inflated data set of a deflated file
+    std::uint64_t dataset_offset = 0;  ///< where the data set starts in `file`
+    [[nodiscard]] std::span<const std::uint8_t> dataset_bytes() const noexcept;
+};
+
+struct DicomFile {
+    std::optional<std::array<std::uint8_t, 128>> preamble;  ///< absent when the file had none
+    DataSet meta;     ///< group 0002 (empty when the file had no meta)
+    DataSet dataset;
+    /// The transfer syntax the data set was read with (after any correction of a wrong meta).
+    TransferSyntax transfer_syntax = ts::ExplicitVRLittleEndian;
+    /// The UID as written in the meta ("" when none): may name a syntax we do not know.
+    std::string transfer_syntax_uid;
+    Diagnostics diagnostics;
+    /// Offset in the data set bytes where reading stopped (ReadOptions::stop_before).
+    std::optional<std::uint64_t> stopped_at;
+    std::shared_ptr<const Source> source;
+    std::string path;
+};
+
+/// Reads a file ("-" for standard input). Errors name the file, offset and tag path.
+[[nodiscard]] Result<DicomFile> read_file(const std::string& path, const ReadOptions& options = {});
+/// Reads from bytes already in memory (`name` is used in messages).
+[[nodiscard]] Result<DicomFile> read_bytes(std::vector<std::uint8_t> bytes, const ReadOptions& options = {},
+                                           std::string name = "<memory>");
+
+/// Loads a value that was deferred (ReadOptions::defer_larger_than), converted to little endian.
+[[nodiscard]] Result<Bytes> load_deferred(const DicomFile& file, const Element& element);
+
+/// Inflates raw deflate data (RFC 1951, as PS3.5 A.5 uses), bounded by `limit` bytes of output.
+[[nodiscard]] Result<Bytes> inflate_raw(std::span<const std::uint8_t> in, std::uint64_t limit);
+/// Deflates to raw deflate data.
+[[nodiscard]] Result<Bytes> deflate_raw(std::span<const std::uint8_t> in, int level = 6);
+
+}  // namespace dicomkit::io
