@@ -120,7 +120,7 @@ Result<MappedFile> MappedFile::open(const std::string& path) {
     return f;
 }
 
-Result<std::vector<std::uint8_t>> read_file(const std::string& path) {
+Result<std::vector<std::uint8_t>> read_whole_file(const std::string& path) {
     auto f = MappedFile::open(path);
     if (!f) return Unexpected(f.error());
     auto b = f->bytes();

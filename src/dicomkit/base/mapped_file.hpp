@@ -39,7 +39,7 @@ private:
 };
 
 /// Reads a whole file into memory.
-[[nodiscard]] Result<std::vector<std::uint8_t>> read_file(const std::string& path);
+[[nodiscard]] Result<std::vector<std::uint8_t>> read_whole_file(const std::string& path);
 
 /// Writes `bytes` to `path` atomically: a temporary file beside it, fsync, rename. On failure the
 /// destination is untouched and the temporary file removed.

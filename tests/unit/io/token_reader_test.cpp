@@ -117,7 +117,7 @@ TEST(TokenReader, TruncatedValueLenientAndStrict) {
 
 TEST(TokenReader, ErrorNamesNestedTagPath) {
     BytesBuilder b;
-    b.ex_long(kRefImageSeq, "SQ", 0xFFFFFFFF).item().ex(Tag(0x0008, 0x1150), "UI", "1.2").tag(kRefSOPInstance).text("UI").u16(200).text("1.2");
+    b.ex_long(kRefImageSeq, "SQ", 0xFFFFFFFF).item().ex(Tag(0x0008, 0x1150), "UI", "12").tag(kRefSOPInstance).text("UI").u16(200).text("1.2");
     ReadOptions strict;
     strict.strict = true;
     auto bad = read_dataset(b.get(), ts::ExplicitVRLittleEndian, strict);
@@ -137,7 +137,7 @@ TEST(TokenReader, HugeLengthDoesNotAllocate) {
 
 TEST(TokenReader, OddLengthAndBadVRWarn) {
     BytesBuilder b;
-    b.ex(kPatientName, "PN", "Doe").tag(kPatientID).bytes({0x00, 0x00}).u16(4).u16(0).text("ID12");
+    b.ex(kPatientName, "PN", "Doe").tag(kPatientID).u32(4).text("ID12");  // VR bytes 04 00
     Diagnostics diag;
     auto ds = read_dataset(b.get(), ts::ExplicitVRLittleEndian, {}, &diag);
     ASSERT_TRUE(ds) << ds.error().to_string();
