@@ -8,6 +8,13 @@
 
 namespace dicomkit {
 
+Sequence::Sequence() = default;
+Sequence::Sequence(std::vector<DataSet> i) : items(std::move(i)) {}
+Sequence::Sequence(const Sequence&) = default;
+Sequence::Sequence(Sequence&&) noexcept = default;
+Sequence& Sequence::operator=(const Sequence&) = default;
+Sequence& Sequence::operator=(Sequence&&) noexcept = default;
+Sequence::~Sequence() = default;
 bool Sequence::operator==(const Sequence& o) const { return items == o.items; }
 
 bool Element::operator==(const Element& o) const {

@@ -22,8 +22,17 @@ class DataSet;
 using Bytes = std::vector<std::uint8_t>;
 
 /// The items of a sequence (VR SQ), each a data set.
+/// Its special members are defined where DataSet is complete (element.cpp).
 struct Sequence {
     std::vector<DataSet> items;
+
+    Sequence();
+    Sequence(std::vector<DataSet> items);  // NOLINT: implicit on purpose, Sequence{{item, ...}}
+    Sequence(const Sequence&);
+    Sequence(Sequence&&) noexcept;
+    Sequence& operator=(const Sequence&);
+    Sequence& operator=(Sequence&&) noexcept;
+    ~Sequence();
     bool operator==(const Sequence&) const;
 };
 

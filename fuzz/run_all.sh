@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Runs every fuzz target for a bounded time with its seed corpus; fails on any crash.
+# usage: fuzz/run_all.sh BUILD_DIR SECONDS
+set -euo pipefail
+build=${1:-build-fuzz}
+secs=${2:-30}
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failed=0
+passed=0
+for bin in "$build"/fuzz/fuzz_*; do
+  [ -x "$bin" ] || continue
+  name=$(basename "$bin")
+  corpus="$work/$name"
+  mkdir -p "$corpus"
+  # Seeds: the target's own corpus folder, plus the test data files for the readers.
+  [ -d "$here/corpus/$name" ] && cp -r "$here/corpus/$name/." "$corpus/" 2>/dev/null || true
+  if [ "$name" != fuzz_json_reader ] && [ -d "$root/tests/data" ]; then
+    find "$root/tests/data" -type f -size -600k \( -name '*.dcm' -o -name '*.bin' \) -exec cp {} "$corpus/" \; 2>/dev/null || true
+  fi
+  echo "fuzz: $name for ${secs}s ($(ls "$corpus" | wc -l) seeds)"
+  if "$bin" -max_total_time="$secs" -max_len=65536 -rss_limit_mb=2048 -timeout=10 \
+       -artifact_prefix="$work/$name-" "$corpus" > "$work/$name.log" 2>&1; then
+    passed=$((passed + 1))
+    grep -E "^#[0-9]+.*(DONE|pulse)" "$work/$name.log" | tail -1 || true
+  else
+    failed=$((failed + 1))
+    echo "fuzz: $name FAILED"; tail -50 "$work/$name.log"
+    mkdir -p "$root/fuzz/crashes" && cp "$work/$name-"* "$root/fuzz/crashes/" 2>/dev/null || true
+  fi
+done
+echo "fuzz: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
