@@ -192,6 +192,41 @@ Result<Tag> Element::tag_value(std::size_t index) const {
     return Tag(load_le<std::uint16_t>(p), load_le<std::uint16_t>(p + 2));
 }
 
+namespace {
+Result<std::string_view> nth_string(const Element& e, std::size_t index, VR expected) {
+    if (e.vr() != expected)
+        return make_error(ErrorCode::InvalidValue, fmt::format("{} is {}, not {}", e.tag(), e.vr(), expected));
+    auto parts = e.strings();
+    if (!parts) return Unexpected(parts.error());
+    if (index >= parts->size()) return make_error(ErrorCode::NotFound, fmt::format("no value {} in {}", index, e.tag()));
+    return (*parts)[index];
+}
+}  // namespace
+
+Result<Date> Element::date(std::size_t index, bool lenient) const {
+    auto s = nth_string(*this, index, VR::DA);
+    if (!s) return Unexpected(s.error());
+    return parse_date(*s, lenient);
+}
+
+Result<Time> Element::time(std::size_t index, bool lenient) const {
+    auto s = nth_string(*this, index, VR::TM);
+    if (!s) return Unexpected(s.error());
+    return parse_time(*s, lenient);
+}
+
+Result<DateTime> Element::datetime(std::size_t index) const {
+    auto s = nth_string(*this, index, VR::DT);
+    if (!s) return Unexpected(s.error());
+    return parse_datetime(*s);
+}
+
+Result<PersonName> Element::person_name(std::size_t index) const {
+    auto s = nth_string(*this, index, VR::PN);
+    if (!s) return Unexpected(s.error());
+    return parse_person_name(*s);
+}
+
 template Result<std::uint16_t> Element::as<std::uint16_t>(std::size_t) const;
 template Result<std::int16_t> Element::as<std::int16_t>(std::size_t) const;
 template Result<std::uint32_t> Element::as<std::uint32_t>(std::size_t) const;

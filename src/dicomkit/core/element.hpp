@@ -14,6 +14,7 @@
 #include <dicomkit/base/endian.hpp>
 #include <dicomkit/base/error.hpp>
 #include <dicomkit/core/tag.hpp>
+#include <dicomkit/core/values.hpp>
 #include <dicomkit/core/vr.hpp>
 
 namespace dicomkit {
@@ -132,6 +133,15 @@ public:
     [[nodiscard]] Result<std::vector<T>> numbers() const;
     /// One AT value.
     [[nodiscard]] Result<Tag> tag_value(std::size_t index = 0) const;
+    /// One DA value (PS3.5 6.2); `lenient` accepts the ACR-NEMA form YYYY.MM.DD.
+    [[nodiscard]] Result<Date> date(std::size_t index = 0, bool lenient = true) const;
+    /// One TM value.
+    [[nodiscard]] Result<Time> time(std::size_t index = 0, bool lenient = true) const;
+    /// One DT value.
+    [[nodiscard]] Result<DateTime> datetime(std::size_t index = 0) const;
+    /// One PN value, from bytes as stored: decode the character set first for non-ASCII names
+    /// (SpecificCharacterSet::decode) and use parse_person_name on the text.
+    [[nodiscard]] Result<PersonName> person_name(std::size_t index = 0) const;
 
     bool operator==(const Element& other) const;
 

@@ -63,3 +63,20 @@ TEST(DataSet, PrivateBlocks) {
     EXPECT_FALSE(ds.private_tag(0x0029, "NONE", 0x05));
     EXPECT_FALSE(ds.reserve_private_block(0x0028, "X"));
 }
+
+TEST(Element, TypedViews) {
+    auto da = Element::from_string(Tag(0x0008, 0x0020), VR::DA, "20240229\\1995.09.03");
+    EXPECT_EQ(da.date(0).value(), (Date{2024, 2, 29}));
+    EXPECT_EQ(da.date(1).value(), (Date{1995, 9, 3}));
+    EXPECT_FALSE(da.date(1, false));
+    EXPECT_EQ(da.date(2).error().code, ErrorCode::NotFound);
+    auto tm = Element::from_string(Tag(0x0008, 0x0030), VR::TM, "173032.25");
+    EXPECT_EQ(tm.time().value().hour, 17);
+    EXPECT_EQ(tm.time().value().microsecond, 250000);
+    auto pn = Element::from_string(Tag(0x0010, 0x0010), VR::PN, "Yamada^Tarou=YAMADA^TAROU");
+    EXPECT_EQ(pn.person_name().value().alphabetic.given, "Tarou");
+    EXPECT_EQ(pn.person_name().value().ideographic.family, "YAMADA");
+    EXPECT_EQ(pn.date().error().code, ErrorCode::InvalidValue);
+    auto dt = Element::from_string(Tag(0x0008, 0x002A), VR::DT, "20240101120000+0100");
+    EXPECT_EQ(dt.datetime().value().utc_offset_minutes, 60);
+}
