@@ -10,7 +10,6 @@ namespace {
 
 constexpr Tag kPixelData{0x7FE0, 0x0010};
 constexpr Tag kExtendedOffsetTable{0x7FE0, 0x0001};
-constexpr Tag kExtendedOffsetTableLengths{0x7FE0, 0x0002};
 
 struct Fragment {
     std::uint64_t offset;  ///< of the value
