@@ -30,6 +30,7 @@ int dump_one(const std::string& path, const DumpArgs& a, const DumpOptions& o, b
     io::ReadOptions ro;
     ro.strict = a.strict;
     if (a.stop_before_pixels) ro.stop_before = Tag(0x7FE0, 0x0010);
+    if (!a.full) ro.defer_larger_than = 4096;  // large values are shown cut: never copy them
     auto file = io::read_file(path, ro);
     if (!file) {
         std::fprintf(stderr, "E: %s\n", file.error().to_string().c_str());
@@ -37,15 +38,21 @@ int dump_one(const std::string& path, const DumpArgs& a, const DumpOptions& o, b
     }
     if (!a.no_warnings)
         for (const auto& w : file->diagnostics.warnings) std::fprintf(stderr, "W: %s\n", w.to_string().c_str());
+    DumpOptions opts = o;
+    const io::DicomFile& df = *file;
+    opts.peek_deferred = [&df](const Element& e, std::size_t max) {
+        auto b = io::load_deferred_prefix(df, e, max);
+        return b ? *b : Bytes();
+    };
     std::string out;
     out.reserve(1 << 16);
     if (many) out += "# File: " + path + "\n";
     if (!file->meta.empty()) {
         out += "# Dicom-Meta-Information-Header\n";
-        dump_dataset(file->meta, SpecificCharacterSet(), o, out);
+        dump_dataset(file->meta, SpecificCharacterSet(), opts, out);
     }
     out += fmt::format("# Dicom-Data-Set\n# Used TransferSyntax: {}\n", file->transfer_syntax.name);
-    dump_dataset(file->dataset, SpecificCharacterSet(), o, out);
+    dump_dataset(file->dataset, SpecificCharacterSet(), opts, out);
     if (many) out += '\n';
     write_out(out);
     return 0;

@@ -1,7 +1,9 @@
-// Text dump of data sets.
+// Text dump of data sets. Written straight into one output buffer with no per-element
+// formatting machinery: dumping whole archives is an everyday job.
 #include "text_dump.hpp"
 
 #include <algorithm>
+#include <charconv>
 
 #include <dicomkit/dict/dictionary.hpp>
 
@@ -10,103 +12,198 @@ namespace dicomkit::cli {
 namespace {
 
 constexpr Tag kSpecificCharacterSet{0x0008, 0x0005};
+constexpr char kHex[] = "0123456789abcdef";
+constexpr char kHexUpper[] = "0123456789ABCDEF";
 
-std::string cut(std::string s, const DumpOptions& o) {
-    if (!o.full && s.size() > o.max_value_chars) {
-        s.resize(o.max_value_chars);
-        s += "...";
+void hex(std::string& out, std::uint64_t v, int digits, const char* table = kHex) {
+    char buf[16];
+    for (int i = digits - 1; i >= 0; --i) {
+        buf[i] = table[v & 0xF];
+        v >>= 4;
     }
-    return s;
+    out.append(buf, static_cast<std::size_t>(digits));
 }
 
-void append_number(std::string& s, const Element& e, std::size_t i) {
+void append_tag(std::string& out, Tag t) {
+    out += '(';
+    hex(out, t.group, 4, kHexUpper);
+    out += ',';
+    hex(out, t.element, 4, kHexUpper);
+    out += ')';
+}
+
+template <typename T>
+void number(std::string& out, T v) {
+    char buf[64];
+    auto r = std::to_chars(buf, buf + sizeof buf, v);
+    out.append(buf, r.ptr);
+}
+
+void append_value_number(std::string& s, const Element& e, std::size_t i) {
     switch (e.vr()) {
-        case VR::FL: case VR::OF: s += fmt::format("{}", e.as<float>(i).value_or(0)); break;
-        case VR::FD: case VR::OD: s += fmt::format("{}", e.as<double>(i).value_or(0)); break;
-        case VR::SS: s += fmt::format("{}", e.as<std::int16_t>(i).value_or(0)); break;
-        case VR::SL: s += fmt::format("{}", e.as<std::int32_t>(i).value_or(0)); break;
-        case VR::SV: s += fmt::format("{}", e.as<std::int64_t>(i).value_or(0)); break;
-        case VR::UV: case VR::OV: s += fmt::format("{}", e.as<std::uint64_t>(i).value_or(0)); break;
-        default: s += fmt::format("{}", e.as<std::uint32_t>(i).value_or(0)); break;
+        case VR::FL: case VR::OF: number(s, e.as<float>(i).value_or(0)); break;
+        case VR::FD: case VR::OD: number(s, e.as<double>(i).value_or(0)); break;
+        case VR::SS: number(s, e.as<std::int16_t>(i).value_or(0)); break;
+        case VR::SL: number(s, e.as<std::int32_t>(i).value_or(0)); break;
+        case VR::SV: number(s, e.as<std::int64_t>(i).value_or(0)); break;
+        case VR::UV: case VR::OV: number(s, e.as<std::uint64_t>(i).value_or(0)); break;
+        default: number(s, e.as<std::uint32_t>(i).value_or(0)); break;
     }
 }
 
-std::string value_text(const Element& e, const SpecificCharacterSet& cs, const DumpOptions& o) {
-    if (e.is_deferred()) return fmt::format("(not loaded, {} bytes)", e.deferred().length);
-    auto b = e.bytes();
-    if (b.empty()) return "(no value available)";
-    if (is_string(e.vr())) {
-        std::string_view raw(reinterpret_cast<const char*>(b.data()), b.size());
-        raw = trim_padding(raw);
-        std::string text;
-        if (uses_charset(e.vr())) {
-            auto d = cs.decode(raw, e.vr(), true);
-            text = d ? *d : std::string(raw);
-        } else {
-            text = std::string(raw);
-        }
-        if (e.vr() == VR::UI) {
-            if (const auto* u = dict::find_uid(text); u && !u->keyword.empty()) return "=" + std::string(u->keyword);
-        }
-        return "[" + cut(std::move(text), o) + "]";
+bool is_plain_ascii(std::string_view s) {
+    for (char c : s)
+        if (static_cast<unsigned char>(c) >= 0x80 || c == 0x1B) return false;
+    return true;
+}
+
+void append_cut(std::string& out, std::string_view text, const DumpOptions& o) {
+    if (!o.full && text.size() > o.max_value_chars) {
+        out.append(text.substr(0, o.max_value_chars));
+        out += "...";
+    } else {
+        out.append(text);
     }
+}
+
+void append_string_value(std::string& out, const Element& e, std::span<const std::uint8_t> b,
+                         const SpecificCharacterSet& cs, const DumpOptions& o) {
+    std::string_view raw = trim_padding(std::string_view(reinterpret_cast<const char*>(b.data()), b.size()));
+    if (e.vr() == VR::UI) {
+        if (const auto* u = dict::find_uid(raw); u && !u->keyword.empty()) {
+            out += '=';
+            out += u->keyword;
+            return;
+        }
+    }
+    out += '[';
+    if (uses_charset(e.vr()) && !is_plain_ascii(raw)) {
+        auto d = cs.decode(raw, e.vr(), true);
+        append_cut(out, d ? std::string_view(*d) : raw, o);
+    } else {
+        append_cut(out, raw, o);
+    }
+    out += ']';
+}
+
+void append_binary_value(std::string& out, const Element& e, std::span<const std::uint8_t> b, bool partial,
+                         const DumpOptions& o) {
     if (e.vr() == VR::AT) {
-        std::string s;
         for (std::size_t i = 0; i + 4 <= b.size(); i += 4) {
-            if (i) s += '\\';
-            s += e.tag_value(i / 4).value_or(Tag()).str();
+            if (i) out += '\\';
+            append_tag(out, Tag(load_le<std::uint16_t>(b.data() + i), load_le<std::uint16_t>(b.data() + i + 2)));
         }
-        return cut(std::move(s), o);
+        return;
     }
-    if (e.vr() == VR::OB || e.vr() == VR::UN || is_bulk(e.vr()) || word_size(e.vr()) == 0) {
-        std::string s;
+    if (is_bulk(e.vr()) || word_size(e.vr()) == 0) {
         std::size_t w = e.vr() == VR::OW ? 2 : e.vr() == VR::OL || e.vr() == VR::OF ? 4
                         : e.vr() == VR::OD || e.vr() == VR::OV ? 8 : 1;
         std::size_t limit = o.full ? b.size() : std::min<std::size_t>(b.size(), 32 * w);
         for (std::size_t i = 0; i + w <= limit; i += w) {
-            if (i) s += '\\';
-            if (w == 1) s += fmt::format("{:02x}", b[i]);
-            else if (w == 2) s += fmt::format("{:04x}", load_le<std::uint16_t>(b.data() + i));
-            else if (w == 4) s += fmt::format("{:08x}", load_le<std::uint32_t>(b.data() + i));
-            else s += fmt::format("{:016x}", load_le<std::uint64_t>(b.data() + i));
+            if (i) out += '\\';
+            std::uint64_t v = w == 1 ? b[i] : w == 2 ? load_le<std::uint16_t>(b.data() + i)
+                              : w == 4 ? load_le<std::uint32_t>(b.data() + i) : load_le<std::uint64_t>(b.data() + i);
+            hex(out, v, static_cast<int>(2 * w));
         }
-        if (limit < b.size()) s += "...";
-        return s;
+        if (limit < b.size() || partial) out += "...";
+        return;
     }
-    std::string s;
     std::size_t n = b.size() / value_size(e.vr());
     std::size_t limit = o.full ? n : std::min<std::size_t>(n, 16);
     for (std::size_t i = 0; i < limit; ++i) {
-        if (i) s += '\\';
-        append_number(s, e, i);
+        if (i) out += '\\';
+        append_value_number(out, e, i);
     }
-    if (limit < n) s += "...";
-    return s;
+    if (limit < n || partial) out += "...";
 }
 
-void line(std::string& out, int depth, std::string_view head, std::string_view length, std::size_t vm,
-          std::string_view keyword) {
-    std::size_t start = out.size();
-    out.append(static_cast<std::size_t>(depth) * 2, ' ');
-    out += head;
+/// Appends the value column of `e`.
+void append_value(std::string& out, const Element& e, const SpecificCharacterSet& cs, const DumpOptions& o) {
+    Bytes peeked;
+    std::span<const std::uint8_t> b = e.bytes();
+    if (e.is_deferred()) {
+        if (!o.peek_deferred) {
+            out += "(not loaded, ";
+            number(out, e.deferred().length);
+            out += " bytes)";
+            return;
+        }
+        peeked = o.peek_deferred(e, 256);
+        b = peeked;
+    }
+    if (b.empty()) {
+        out += "(no value available)";
+        return;
+    }
+    if (is_string(e.vr())) {
+        append_string_value(out, e, b, cs, o);
+        return;
+    }
+    append_binary_value(out, e, b, e.is_deferred() && b.size() < e.deferred().length, o);
+}
+
+/// Pads the line begun at `start` to the comment column and appends "# length, VM keyword".
+void finish_line(std::string& out, std::size_t start, std::string_view length, std::size_t vm,
+                 std::string_view keyword, std::string_view keyword_suffix = {}) {
     std::size_t width = out.size() - start;
     if (width < 56) out.append(56 - width, ' ');
-    out += fmt::format(" # {:>4}, {} {}\n", length, vm, keyword);
+    out += " # ";
+    if (length.size() < 4) out.append(4 - length.size(), ' ');
+    out += length;
+    out += ", ";
+    number(out, vm);
+    out += ' ';
+    out += keyword;
+    out += keyword_suffix;
+    out += '\n';
 }
 
-std::string keyword_for(const DataSet& ds, Tag t) {
-    auto kw = dict::keyword_of(t);
-    if (!kw.empty()) return std::string(kw);
+void begin_line(std::string& out, int depth, Tag t, std::string_view vr) {
+    out.append(static_cast<std::size_t>(depth) * 2, ' ');
+    append_tag(out, t);
+    out += ' ';
+    out += vr;
+    out += ' ';
+}
+
+void append_keyword(std::string& kw, const DataSet& ds, Tag t) {
+    auto k = dict::keyword_of(t);
+    if (!k.empty()) {
+        kw = k;
+        return;
+    }
     if (t.is_private()) {
         auto creator = ds.private_creator_of(t);
-        if (!creator.empty()) return "PrivateTag (" + creator + ")";
-        return "PrivateTag";
+        kw = creator.empty() ? "PrivateTag" : "PrivateTag (" + creator + ")";
+        return;
     }
-    return "Unknown Tag";
+    kw = "UnknownTag";
 }
 
 bool wanted(Tag t, const DumpOptions& o) {
     return o.only_tags.empty() || std::find(o.only_tags.begin(), o.only_tags.end(), t) != o.only_tags.end();
+}
+
+void dump_fragments(std::string& out, int depth, const Element& e, std::string_view kw) {
+    const PixelFragments& pf = e.fragments();
+    std::size_t start = out.size();
+    begin_line(out, depth, e.tag(), to_string(e.vr()));
+    out += "(PixelSequence #=";
+    number(out, pf.fragments.size() + 1);
+    out += ')';
+    finish_line(out, start, "u/l", 1, kw);
+    auto item = [&](std::size_t size, std::string_view what) {
+        std::size_t s = out.size();
+        begin_line(out, depth + 1, tags::Item, "pi");
+        out += '(';
+        out += what;
+        out += ", ";
+        number(out, size);
+        out += " bytes)";
+        finish_line(out, s, std::to_string(size), 1, "Item");
+    };
+    item(pf.basic_offset_table.size(), "Basic Offset Table");
+    for (const Bytes& f : pf.fragments) item(f.size(), "fragment");
 }
 
 }  // namespace
@@ -119,23 +216,28 @@ void dump_dataset(const DataSet& ds, const SpecificCharacterSet& inherited, cons
         own = SpecificCharacterSet::lenient_parse(std::string(e->string_value().value_or("")));
         cs = &own;
     }
+    std::string kw;
     for (const Element& e : ds) {
-        std::string kw = keyword_for(ds, e.tag());
         bool show = wanted(e.tag(), o);
+        if (show) append_keyword(kw, ds, e.tag());
         if (e.is_sequence()) {
             const auto& items = e.sequence().items;
             if (show) {
-                line(out, depth,
-                     fmt::format("{} SQ (Sequence with {} length #={})", e.tag(),
-                                 e.undefined_length() ? "undefined" : "explicit", items.size()),
-                     e.undefined_length() ? "u/l" : "", 1, kw);
+                std::size_t start = out.size();
+                begin_line(out, depth, e.tag(), "SQ");
+                out += e.undefined_length() ? "(Sequence with undefined length #=" : "(Sequence with explicit length #=";
+                number(out, items.size());
+                out += ')';
+                finish_line(out, start, e.undefined_length() ? "u/l" : "", 1, kw);
             }
             for (const DataSet& item : items) {
                 if (show) {
-                    line(out, depth + 1,
-                         fmt::format("(FFFE,E000) na (Item with {} length #={})",
-                                     item.undefined_length() ? "undefined" : "explicit", item.size()),
-                         item.undefined_length() ? "u/l" : "", 1, "Item");
+                    std::size_t start = out.size();
+                    begin_line(out, depth + 1, tags::Item, "na");
+                    out += item.undefined_length() ? "(Item with undefined length #=" : "(Item with explicit length #=";
+                    number(out, item.size());
+                    out += ')';
+                    finish_line(out, start, item.undefined_length() ? "u/l" : "", 1, "Item");
                 }
                 dump_dataset(item, *cs, o, out, depth + 2);
             }
@@ -143,18 +245,15 @@ void dump_dataset(const DataSet& ds, const SpecificCharacterSet& inherited, cons
         }
         if (!show) continue;
         if (e.is_fragments()) {
-            const PixelFragments& pf = e.fragments();
-            line(out, depth, fmt::format("{} {} (PixelSequence #={})", e.tag(), e.vr(), pf.fragments.size() + 1), "u/l",
-                 1, kw);
-            line(out, depth + 1, fmt::format("(FFFE,E000) pi (Basic Offset Table, {} bytes)", pf.basic_offset_table.size()),
-                 std::to_string(pf.basic_offset_table.size()), 1, "Item");
-            for (const Bytes& f : pf.fragments)
-                line(out, depth + 1, fmt::format("(FFFE,E000) pi (fragment, {} bytes)", f.size()), std::to_string(f.size()),
-                     1, "Item");
+            dump_fragments(out, depth, e, kw);
             continue;
         }
-        line(out, depth, fmt::format("{} {} {}", e.tag(), e.vr(), value_text(e, *cs, o)), std::to_string(e.length()),
-             e.vm(), kw);
+        std::size_t start = out.size();
+        begin_line(out, depth, e.tag(), to_string(e.vr()));
+        append_value(out, e, *cs, o);
+        char len[24];
+        auto r = std::to_chars(len, len + sizeof len, e.length());
+        finish_line(out, start, std::string_view(len, static_cast<std::size_t>(r.ptr - len)), e.vm(), kw);
     }
 }
 

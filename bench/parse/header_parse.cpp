@@ -1,6 +1,7 @@
 // Header parse throughput: reads every file given (stop before pixel data) N times and prints
 // files/s. The peer figure comes from parse/pydicom_header.py on the same files.
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -22,7 +23,8 @@ int main(int argc, char** argv) {
     dicomkit::io::ReadOptions o;
     o.stop_before = dicomkit::Tag(0x7FE0, 0x0010);
     std::size_t ok = 0, elements = 0;
-    auto t0 = std::chrono::steady_clock::now();
+    // CPU time of this process: the figure does not depend on what else the machine is doing.
+    std::clock_t c0 = std::clock();
     for (int r = 0; r < repeat; ++r) {
         for (const auto& f : files) {
             auto file = dicomkit::io::read_file(f, o);
@@ -32,8 +34,8 @@ int main(int argc, char** argv) {
             }
         }
     }
-    double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    std::printf("dicomkit header parse: %zu files in %.3f s = %.1f files/s (%zu top-level elements)\n", ok, s, ok / s,
+    double s = static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC;
+    std::printf("dicomkit header parse: %zu files in %.3f s CPU = %.1f files/s (%zu top-level elements)\n", ok, s, ok / s,
                 elements);
     return 0;
 }

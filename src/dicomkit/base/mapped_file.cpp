@@ -74,7 +74,7 @@ MappedFile MappedFile::from_bytes(std::vector<std::uint8_t> bytes) {
     return f;
 }
 
-Result<MappedFile> MappedFile::open(const std::string& path) {
+Result<MappedFile> MappedFile::open(const std::string& path, std::size_t read_threshold) {
     if (path == "-") {
         auto bytes = read_fd(0, "<stdin>");
         if (!bytes) return Unexpected(bytes.error());
@@ -105,7 +105,23 @@ Result<MappedFile> MappedFile::open(const std::string& path) {
         f.size_ = f.owned_.size();
         return f;
     }
-    if (st.st_size > 0) {
+    if (st.st_size > 0 && static_cast<std::uint64_t>(st.st_size) <= read_threshold) {
+        // Small files: one read() costs less than mapping, faulting and unmapping.
+        f.owned_.resize(static_cast<std::size_t>(st.st_size));
+        std::size_t done = 0;
+        while (done < f.owned_.size()) {
+            ssize_t n = ::read(fd, f.owned_.data() + done, f.owned_.size() - done);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) {
+                auto e = os_error("read", path);
+                ::close(fd);
+                return Unexpected(e);
+            }
+            done += static_cast<std::size_t>(n);
+        }
+        f.data_ = f.owned_.data();
+        f.size_ = f.owned_.size();
+    } else if (st.st_size > 0) {
         void* p = ::mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
         if (p == MAP_FAILED) {
             auto e = os_error("mmap", path);
@@ -118,6 +134,28 @@ Result<MappedFile> MappedFile::open(const std::string& path) {
     }
     ::close(fd);
     return f;
+}
+
+Result<std::pair<std::vector<std::uint8_t>, bool>> read_file_prefix(const std::string& path, std::size_t max_bytes) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return Unexpected(os_error("cannot open", path));
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        ::close(fd);
+        return Unexpected(std::move(Error(ErrorCode::IoError, "not a regular file")).in_file(path));
+    }
+    std::size_t want = std::min<std::size_t>(max_bytes, static_cast<std::size_t>(st.st_size));
+    std::vector<std::uint8_t> out(want);
+    std::size_t done = 0;
+    while (done < want) {
+        ssize_t n = ::pread(fd, out.data() + done, want - done, static_cast<off_t>(done));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        done += static_cast<std::size_t>(n);
+    }
+    ::close(fd);
+    out.resize(done);
+    return std::make_pair(std::move(out), static_cast<std::uint64_t>(st.st_size) > done);
 }
 
 Result<std::vector<std::uint8_t>> read_whole_file(const std::string& path) {

@@ -21,8 +21,10 @@ public:
     MappedFile& operator=(MappedFile&& other) noexcept;
     ~MappedFile();
 
-    /// Maps `path`; "-" reads standard input into memory.
-    [[nodiscard]] static Result<MappedFile> open(const std::string& path);
+    /// Opens `path` ("-" reads standard input into memory). Files up to `read_threshold` bytes
+    /// are read into memory (cheaper than mapping small files); larger ones are mapped, so pages
+    /// never looked at are never read.
+    [[nodiscard]] static Result<MappedFile> open(const std::string& path, std::size_t read_threshold = 256 * 1024);
     /// Wraps bytes already in memory.
     [[nodiscard]] static MappedFile from_bytes(std::vector<std::uint8_t> bytes);
 
@@ -37,6 +39,10 @@ private:
     std::vector<std::uint8_t> owned_;
     std::string path_;
 };
+
+/// Reads at most `max_bytes` from the start of a file; the bool says whether more remains.
+[[nodiscard]] Result<std::pair<std::vector<std::uint8_t>, bool>> read_file_prefix(const std::string& path,
+                                                                                 std::size_t max_bytes);
 
 /// Reads a whole file into memory.
 [[nodiscard]] Result<std::vector<std::uint8_t>> read_whole_file(const std::string& path);

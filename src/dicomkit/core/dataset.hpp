@@ -31,6 +31,7 @@ public:
     /// Removes every element with a tag in [first, last].
     void remove_range(Tag first, Tag last);
     void clear() noexcept { elements_.clear(); }
+    void reserve(std::size_t n) { elements_.reserve(n); }
 
     [[nodiscard]] std::size_t size() const noexcept { return elements_.size(); }
     [[nodiscard]] bool empty() const noexcept { return elements_.empty(); }

@@ -22,6 +22,7 @@ public:
 
     Result<DataSetReadResult> run() {
         DataSetReadResult out;
+        out.dataset.reserve(96);
         auto ok = level(out.dataset, true, &out.stopped_at);
         if (!ok) return Unexpected(ok.error());
         return out;

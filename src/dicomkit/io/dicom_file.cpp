@@ -9,10 +9,20 @@
 
 namespace dicomkit::io {
 
-std::span<const std::uint8_t> Source::dataset_bytes() const noexcept {
+std::span<const std::uint8_t> Source::dataset_bytes() const {
     if (!inflated.empty()) return inflated;
-    auto b = file.bytes();
+    auto b = all_bytes();
     return b.subspan(std::min<std::size_t>(dataset_offset, b.size()));
+}
+
+std::span<const std::uint8_t> Source::all_bytes() const {
+    if (!inflated.empty()) return inflated;
+    if (!partial) return file.bytes();
+    std::call_once(full_once_, [this] {
+        auto f = MappedFile::open(path, 0);
+        if (f) full_ = std::move(*f);
+    });
+    return full_.bytes();
 }
 
 namespace {
@@ -192,11 +202,38 @@ Result<DicomFile> read_source(std::shared_ptr<Source> src, const ReadOptions& op
 
 }  // namespace
 
+namespace {
+/// A header read (stop_before, nothing deferred) of a large file first parses only its start; if
+/// the stop element lies inside it, the rest of the file is never read.
+constexpr std::size_t kHeaderPrefix = 16 * 1024;
+
+std::optional<DicomFile> try_prefix(const std::string& path, const ReadOptions& options) {
+    if (!options.stop_before || options.defer_larger_than != UINT64_MAX || path == "-") return std::nullopt;
+    auto prefix = read_file_prefix(path, kHeaderPrefix);
+    if (!prefix || !prefix->second) return std::nullopt;  // error, or the whole file fits anyway
+    auto src = std::make_shared<Source>();
+    src->file = MappedFile::from_bytes(std::move(prefix->first));
+    src->partial = true;
+    src->path = path;
+    ReadOptions quiet = options;
+    quiet.strict = false;
+    auto f = read_source(src, quiet, path);
+    // Only a read that reached the stop element inside the prefix is the same as a full read.
+    if (!f || !f->stopped_at || f->transfer_syntax.deflated || *f->stopped_at + 16 > kHeaderPrefix) return std::nullopt;
+    if (options.strict && !f->diagnostics.warnings.empty()) return std::nullopt;
+    return std::move(*f);
+}
+}  // namespace
+
 Result<DicomFile> read_file(const std::string& path, const ReadOptions& options) {
-    auto f = MappedFile::open(path);
+    if (auto f = try_prefix(path, options)) return std::move(*f);
+    // When the bulk of a file will not be looked at, map rather than read all of it.
+    bool partial = options.stop_before || options.defer_larger_than < 65536;
+    auto f = MappedFile::open(path, partial ? 32 * 1024 : 256 * 1024);
     if (!f) return Unexpected(f.error());
     auto src = std::make_shared<Source>();
     src->file = std::move(*f);
+    src->path = path;
     return read_source(std::move(src), options, path);
 }
 
@@ -207,13 +244,21 @@ Result<DicomFile> read_bytes(std::vector<std::uint8_t> bytes, const ReadOptions&
 }
 
 Result<Bytes> load_deferred(const DicomFile& file, const Element& element) {
-    if (!element.is_deferred()) return Bytes(element.bytes().begin(), element.bytes().end());
+    return load_deferred_prefix(file, element, SIZE_MAX);
+}
+
+Result<Bytes> load_deferred_prefix(const DicomFile& file, const Element& element, std::size_t max_bytes) {
+    if (!element.is_deferred()) {
+        auto b = element.bytes().first(std::min(max_bytes, element.bytes().size()));
+        return Bytes(b.begin(), b.end());
+    }
     if (!file.source) return make_error(ErrorCode::NotFound, "the file's bytes are no longer available");
     const DeferredValue& d = element.deferred();
-    auto all = file.source->inflated.empty() ? file.source->file.bytes() : std::span<const std::uint8_t>(file.source->inflated);
+    auto all = file.source->all_bytes();
     if (d.offset > all.size() || d.length > all.size() - d.offset)
         return make_error(ErrorCode::InvalidLength, "deferred value lies outside the file");
-    return to_little_endian(all.subspan(d.offset, d.length), element.vr(), file.transfer_syntax.endian);
+    std::uint64_t n = std::min<std::uint64_t>(d.length, max_bytes);
+    return to_little_endian(all.subspan(d.offset, n), element.vr(), file.transfer_syntax.endian);
 }
 
 }  // namespace dicomkit::io

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,12 +18,25 @@
 namespace dicomkit::io {
 
 /// The bytes a data set was read from (a mapped file, or inflated memory for deflated files),
-/// kept alive for deferred values and frame access.
-struct Source {
-    MappedFile file;
+/// kept alive for deferred values and frame access. A header read (stop_before) may hold only
+/// the first part of the file; the rest is mapped on first use.
+class Source {
+public:
+    MappedFile file;           ///< the file, or its first bytes when `partial`
     Bytes inflated;            ///< the inflated data set of a deflated file
-    std::uint64_t dataset_offset = 0;  ///< where the data set starts in `file`
-    [[nodiscard]] std::span<const std::uint8_t> dataset_bytes() const noexcept;
+    std::uint64_t dataset_offset = 0;  ///< where the data set starts in the file
+    bool partial = false;      ///< `file` holds a prefix of the file at `path`
+    std::string path;
+
+    /// The data set's bytes (from the start of the data set).
+    [[nodiscard]] std::span<const std::uint8_t> dataset_bytes() const;
+    /// The bytes offsets in DeferredValue and tokens refer to: the inflated data set, or the
+    /// whole file (mapped now if only a prefix was read). Empty if the file cannot be mapped.
+    [[nodiscard]] std::span<const std::uint8_t> all_bytes() const;
+
+private:
+    mutable std::once_flag full_once_;
+    mutable MappedFile full_;
 };
 
 struct DicomFile {
@@ -48,6 +62,9 @@ struct DicomFile {
 
 /// Loads a value that was deferred (ReadOptions::defer_larger_than), converted to little endian.
 [[nodiscard]] Result<Bytes> load_deferred(const DicomFile& file, const Element& element);
+/// The first `max_bytes` of a deferred value (for display), converted to little endian.
+[[nodiscard]] Result<Bytes> load_deferred_prefix(const DicomFile& file, const Element& element,
+                                                 std::size_t max_bytes);
 
 /// Inflates raw deflate data (RFC 1951, as PS3.5 A.5 uses), bounded by `limit` bytes of output.
 [[nodiscard]] Result<Bytes> inflate_raw(std::span<const std::uint8_t> in, std::uint64_t limit);

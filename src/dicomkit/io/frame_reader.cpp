@@ -93,7 +93,7 @@ Result<FrameReader> FrameReader::open(const DicomFile& file) {
         native_length = px->deferred().length;
         r.vr_ = px->vr();
     } else if (file.stopped_at && file.source) {
-        auto all = file.source->inflated.empty() ? file.source->file.bytes() : std::span<const std::uint8_t>(file.source->inflated);
+        auto all = file.source->all_bytes();
         std::uint64_t base = file.source->inflated.empty() ? file.source->dataset_offset : 0;
         if (*file.stopped_at < base || *file.stopped_at > all.size())
             return make_error(ErrorCode::InvalidArgument, "stop offset outside the file");
@@ -165,7 +165,7 @@ Result<Bytes> FrameReader::frame(std::size_t index) const {
             }
             continue;
         }
-        auto all = source_->inflated.empty() ? source_->file.bytes() : std::span<const std::uint8_t>(source_->inflated);
+        auto all = source_->all_bytes();
         if (p.offset > all.size() || p.length > all.size() - p.offset)
             return make_error(ErrorCode::Truncated, "frame lies outside the file");
         auto b = all.subspan(p.offset, p.length);
