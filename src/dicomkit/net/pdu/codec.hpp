@@ -4,11 +4,12 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <dicomkit/base/error.hpp>
-#include <dicomkit/net/pdu/pdu.hpp>
 #include <optional>
 #include <span>
 #include <vector>
+
+#include <dicomkit/base/error.hpp>
+#include <dicomkit/net/pdu/pdu.hpp>
 
 namespace dicomkit::net::pdu {
 

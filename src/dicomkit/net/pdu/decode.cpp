@@ -1,9 +1,11 @@
 // PDU decoding (PS3.8 9.3): every length is checked against the enclosing structure and the
 // limits before anything is read or allocated.
-#include <fmt/format.h>
+#include <dicomkit/net/pdu/codec.hpp>
 
 #include <bitset>
-#include <dicomkit/net/pdu/codec.hpp>
+
+#include <fmt/format.h>
+
 #include <dicomkit/net/pdu/pdu_detail.hpp>
 
 namespace dicomkit::net::pdu {

@@ -1,8 +1,9 @@
 // Human-readable PDUs for --trace, and the texts of the standard's result/source/reason codes.
+#include <dicomkit/net/pdu/describe.hpp>
+
 #include <fmt/format.h>
 
 #include <dicomkit/net/pdu/codec.hpp>
-#include <dicomkit/net/pdu/describe.hpp>
 
 namespace dicomkit::net::pdu {
 

@@ -2,9 +2,10 @@
 #pragma once
 
 #include <cstdint>
-#include <dicomkit/net/pdu/pdu.hpp>
 #include <string>
 #include <string_view>
+
+#include <dicomkit/net/pdu/pdu.hpp>
 
 namespace dicomkit::net::pdu {
 

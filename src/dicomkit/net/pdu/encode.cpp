@@ -1,7 +1,8 @@
 // PDU encoding (PS3.8 9.3): big-endian fields, reserved fields 00H, items in increasing type order.
+#include <dicomkit/net/pdu/codec.hpp>
+
 #include <fmt/format.h>
 
-#include <dicomkit/net/pdu/codec.hpp>
 #include <dicomkit/net/pdu/pdu_detail.hpp>
 
 namespace dicomkit::net::pdu {

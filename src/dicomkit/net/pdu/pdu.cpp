@@ -1,7 +1,8 @@
 // PDU names, value checks and the wire helpers shared by encoder and decoder.
+#include <dicomkit/net/pdu/pdu.hpp>
+
 #include <fmt/format.h>
 
-#include <dicomkit/net/pdu/pdu.hpp>
 #include <dicomkit/net/pdu/pdu_detail.hpp>
 
 namespace dicomkit::net::pdu {

@@ -2,11 +2,12 @@
 #pragma once
 
 #include <cstdint>
-#include <dicomkit/net/pdu/user_information.hpp>
 #include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
+
+#include <dicomkit/net/pdu/user_information.hpp>
 
 namespace dicomkit::net::pdu {
 

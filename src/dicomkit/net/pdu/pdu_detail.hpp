@@ -2,15 +2,16 @@
 // cursor, item names, value checks and error construction.
 #pragma once
 
-#include <fmt/format.h>
-
 #include <cstddef>
 #include <cstdint>
-#include <dicomkit/base/error.hpp>
-#include <dicomkit/net/pdu/codec.hpp>
 #include <span>
 #include <string>
 #include <string_view>
+
+#include <fmt/format.h>
+
+#include <dicomkit/base/error.hpp>
+#include <dicomkit/net/pdu/codec.hpp>
 
 namespace dicomkit::net::pdu::detail {
 

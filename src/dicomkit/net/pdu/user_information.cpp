@@ -1,9 +1,9 @@
 // Decoding and encoding of the User Information item and its sub-items (PS3.8 D.1, PS3.7 D.3.3).
+#include <dicomkit/net/pdu/user_information.hpp>
+
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <dicomkit/net/pdu/pdu_detail.hpp>
-#include <dicomkit/net/pdu/user_information.hpp>
 
 namespace dicomkit::net::pdu::detail {
 
