@@ -1,13 +1,14 @@
 // Builds expected PDU bytes field by field (big-endian, PS3.8 9.3.1) for byte-level PDU tests.
 #pragma once
 
-#include <gtest/gtest.h>
-
 #include <cstdint>
-#include <dicomkit/base/error.hpp>
-#include <dicomkit/net/pdu/codec.hpp>
 #include <string_view>
 #include <vector>
+
+#include <gtest/gtest.h>
+
+#include <dicomkit/base/error.hpp>
+#include <dicomkit/net/pdu/codec.hpp>
 
 namespace dicomkit::net::pdu::test {
 
