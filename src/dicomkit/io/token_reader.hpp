@@ -40,6 +40,7 @@ struct Token {
     std::span<const std::uint8_t> value;  ///< Element/Fragment bytes (possibly cut short, see `truncated`)
     bool truncated = false;         ///< the value ran past the end of the data (lenient read)
     bool vr_from_un = false;        ///< explicit UN resolved to the dictionary's VR
+    bool vr_from_dictionary = false;  ///< the VR is the dictionary's (implicit VR, or resolved UN)
     Endian endian = Endian::Little; ///< byte order of `value`
 };
 
