@@ -51,6 +51,7 @@ private:
     Result<void> warn(const Token& t, ErrorCode code, std::string message) {
         Error e(code, std::move(message));
         e.offset = t.offset;
+        e.file = r_.source_name();
         e.tag_path = r_.tag_path(t.tag);
         if (o_.strict) return Unexpected(std::move(e));
         if (d_) d_->warnings.push_back(std::move(e));

@@ -61,6 +61,8 @@ public:
 
     /// Offset in `data` of the next byte to read.
     [[nodiscard]] std::size_t position() const noexcept { return pos_; }
+    /// The file name used in messages.
+    [[nodiscard]] const std::string& source_name() const noexcept { return config_.source_name; }
     /// Current nesting: 0 at the top level.
     [[nodiscard]] std::size_t depth() const noexcept { return stack_.size(); }
     /// The tag path of the current position, e.g. "(0008,1140)[0].(0008,1155)".
