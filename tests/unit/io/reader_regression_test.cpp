@@ -1,5 +1,7 @@
-// Regression tests for reader bugs found by comparing dicomkit with DCMTK's dcmdump.
+// Regression tests for reader and writer bugs found by comparing dicomkit with DCMTK's dcmdump
+// and pydicom (tests/interop).
 #include <dicomkit/io/dataset_reader.hpp>
+#include <dicomkit/io/dataset_writer.hpp>
 #include <dicomkit/io/token_reader.hpp>
 
 #include <gtest/gtest.h>
@@ -111,4 +113,37 @@ TEST(ReaderRegression, OddFragmentLengthIsWarnedAndKept) {
     auto strict = read_dataset(b.get(), ts::ExplicitVRLittleEndian, strict_options());
     ASSERT_FALSE(strict);
     EXPECT_EQ(strict.error().offset, 20u);
+}
+
+// A private sequence of defined length, written in implicit VR, must be written with undefined
+// length: an implicit reader knows no private VR and takes a defined-length value for UN bytes.
+// Was: written with its defined length, so dcmdump and pydicom lost the nested elements.
+TEST(WriterRegression, ImplicitPrivateSequenceGetsUndefinedLength) {
+    BytesBuilder b;
+    b.ex(Tag(0x0009, 0x0010), "LO", "ACME")
+        .ex_long(Tag(0x0009, 0x1001), "SQ", 18)  // defined-length private sequence
+        .item(10)
+        .ex(Tag(0x0010, 0x0020), "LO", "AB");
+    auto ds = read_dataset(b.get(), ts::ExplicitVRLittleEndian);
+    ASSERT_TRUE(ds) << ds.error().to_string();
+    ASSERT_FALSE(ds->find(Tag(0x0009, 0x1001))->undefined_length());
+    Bytes out;
+    ASSERT_TRUE(write_dataset(*ds, ts::ImplicitVRLittleEndian, {}, out));
+    // creator: 8 + 4 bytes; then the sequence header: tag and length FFFFFFFF.
+    ASSERT_GE(out.size(), 20u);
+    EXPECT_EQ(load_le<std::uint32_t>(out.data() + 16), 0xFFFFFFFFu);
+    auto back = read_dataset(out, ts::ImplicitVRLittleEndian);
+    ASSERT_TRUE(back) << back.error().to_string();
+    const Element* seq = back->find(Tag(0x0009, 0x1001));
+    ASSERT_TRUE(seq && seq->is_sequence());
+    ASSERT_EQ(seq->sequence().items.size(), 1u);
+    EXPECT_EQ(seq->sequence().items[0].get_string(Tag(0x0010, 0x0020)).value(), "AB");
+    // A public sequence keeps the length policy (the dictionary says SQ).
+    BytesBuilder p;
+    p.ex_long(Tag(0x0008, 0x1140), "SQ", 8).item(0);
+    auto pds = read_dataset(p.get(), ts::ExplicitVRLittleEndian);
+    ASSERT_TRUE(pds);
+    Bytes pout;
+    ASSERT_TRUE(write_dataset(*pds, ts::ImplicitVRLittleEndian, {}, pout));
+    EXPECT_EQ(load_le<std::uint32_t>(pout.data() + 4), 8u);
 }
