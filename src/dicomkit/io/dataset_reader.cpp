@@ -79,10 +79,35 @@ private:
         return std::nullopt;
     }
 
+    /// PS3.5 7.2: a group length (gggg,0000) counts the bytes of the rest of its group. Checked at
+    /// the top level (group lengths are retired elsewhere); a wrong one is kept and warned about.
+    Result<void> check_group_length(const Token& t, bool top) {
+        if (!top) return {};
+        bool ends_group = t.kind == TokenKind::End || !group_end_ || t.tag.group != group_end_->first;
+        if (group_end_ && ends_group) {
+            auto [group, end] = *group_end_;
+            group_end_.reset();
+            if (t.offset != end) {
+                Token at = t;
+                at.tag = Tag(group, 0x0000);
+                auto w = warn(at, ErrorCode::InvalidLength,
+                              fmt::format("group length ({:04X},0000) ends the group at offset {}, but it ends at {}",
+                                          group, end, t.offset));
+                if (!w) return w;
+            }
+        }
+        if (t.kind == TokenKind::Element && t.tag.element == 0x0000 && t.value.size() == 4) {
+            std::uint32_t n = load<std::uint32_t>(t.value.data(), t.endian);
+            group_end_ = std::pair{t.tag.group, t.value_offset + 4 + n};
+        }
+        return {};
+    }
+
     Result<void> level_body(DataSet& ds, bool top, std::optional<std::uint64_t>* stopped_at) {
         for (;;) {
             auto t = r_.next();
             if (!t) return Unexpected(t.error());
+            if (auto g = check_group_length(*t, top); !g) return g;
             switch (t->kind) {
                 case TokenKind::End:
                 case TokenKind::ItemEnd:
@@ -171,6 +196,7 @@ private:
     const ReadOptions& o_;
     Diagnostics* d_;
     std::vector<std::optional<std::uint16_t>> pixel_representation_;
+    std::optional<std::pair<std::uint16_t, std::uint64_t>> group_end_;  ///< group, offset where it ends
 };
 
 }  // namespace

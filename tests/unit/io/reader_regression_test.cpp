@@ -115,6 +115,31 @@ TEST(ReaderRegression, OddFragmentLengthIsWarnedAndKept) {
     EXPECT_EQ(strict.error().offset, 20u);
 }
 
+// ReadOptions promises a warning for a wrong group length; the data set reader gave none, so a
+// rewrite silently changed it.
+TEST(ReaderRegression, WrongGroupLengthIsWarned) {
+    BytesBuilder b;
+    b.ex(Tag(0x0008, 0x0000), "UL", std::string_view("\x0A\x00\x00\x00", 4))  // says 10, group has 16
+        .ex(Tag(0x0008, 0x0060), "CS", "CT")                                    // 10 bytes
+        .ex(Tag(0x0008, 0x0070), "LO", "X ")                                    // 10 bytes, offset 22
+        .ex(Tag(0x0010, 0x0010), "PN", "A^B ");
+    Diagnostics diag;
+    auto ds = read_dataset(b.get(), ts::ExplicitVRLittleEndian, {}, &diag);
+    ASSERT_TRUE(ds) << ds.error().to_string();
+    ASSERT_EQ(diag.warnings.size(), 1u);
+    EXPECT_EQ(diag.warnings[0].code, ErrorCode::InvalidLength);
+    EXPECT_EQ(diag.warnings[0].offset, 32u);  // where group 0008 really ends
+    EXPECT_FALSE(read_dataset(b.get(), ts::ExplicitVRLittleEndian, strict_options()));
+    // The right value: no warning.
+    BytesBuilder ok;
+    ok.ex(Tag(0x0008, 0x0000), "UL", std::string_view("\x14\x00\x00\x00", 4))
+        .ex(Tag(0x0008, 0x0060), "CS", "CT")
+        .ex(Tag(0x0008, 0x0070), "LO", "X ");
+    Diagnostics none;
+    ASSERT_TRUE(read_dataset(ok.get(), ts::ExplicitVRLittleEndian, {}, &none));
+    EXPECT_TRUE(none.warnings.empty());
+}
+
 // A private sequence of defined length, written in implicit VR, must be written with undefined
 // length: an implicit reader knows no private VR and takes a defined-length value for UN bytes.
 // Was: written with its defined length, so dcmdump and pydicom lost the nested elements.
