@@ -113,9 +113,10 @@ def dcmdump_value(vr, text):
         raw = trim_padding(unquote(text))
         return escape_bytes(raw), raw
     parts = text.split("\\") if text else []
-    if vr in INT_FORMATS:
+    if vr in INT_FORMATS or vr == "xs":
         vals = [int(p) for p in parts]
-        return "\\".join(str(v) for v in vals), b"".join(struct.pack(INT_FORMATS[vr], v) for v in vals)
+        fmt = INT_FORMATS.get(vr) or ("<h" if any(v < 0 for v in vals) else "<H")
+        return "\\".join(str(v) for v in vals), b"".join(struct.pack(fmt, v) for v in vals)
     if vr in FLOAT_VRS:
         vals = [float(p) for p in parts]
         fmt = "<f" if vr in ("FL", "OF") else "<d"
@@ -124,7 +125,7 @@ def dcmdump_value(vr, text):
         tags = [p.strip("()").upper().split(",") for p in parts]
         raw = b"".join(struct.pack("<HH", int(g, 16), int(e, 16)) for g, e in tags)
         return "\\".join("(%s,%s)" % (g, e) for g, e in tags), raw
-    if vr in BULK_VRS or vr == "ox":
+    if vr in BULK_VRS or vr in ("ox", "lt"):  # DCMTK: ox = OB or OW, lt = LUT data (US, SS or OW)
         width = len(parts[0]) // 2 if parts else 1
         raw = b"".join(int(p, 16).to_bytes(width, "little") for p in parts)
         return bulk_text(raw), raw
@@ -207,7 +208,7 @@ def fmt_row(r):
     path, vr, vm, value, _ = r
     if isinstance(value, list):
         value = "\\".join(repr(v) for v in value)
-    return "%s %s vm=%s %s" % (path, vr, vm, value[:160])
+    return "%s %s vm=%s %s" % (path, vr, vm, str(value)[:160])
 
 
 def compare_rows(left, right, names=("dcmdump", "dicomkit")):
@@ -329,6 +330,8 @@ def pydicom_rows(path):
             raw = None
             if isinstance(raw_elem, RawDataElement):
                 raw = bytes(raw_elem.value or b"")
+            elif raw_elem is not None and raw_elem.value in (None, "", b""):
+                raw = b""
             try:
                 elem = d[tag]
                 vr = str(elem.VR).replace("VR.", "")
@@ -402,11 +405,13 @@ def vr_free_equal(a, b, implicit):
     VR of elements no dictionary knows (UN), gives Pixel Data OW (PS3.5 A.1), and DCMTK leaves
     "US or SS" unresolved in implicit VR (xs)."""
     vrs = {a[1], b[1]}
+    ra, rb = a[4], b[4]
+    if implicit and ra is not None and rb is not None and trim_padding(ra) == trim_padding(rb):
+        return True  # implicit VR carries no VR: the reader's dictionary gives it, the bytes must agree
     if "xs" in vrs and vrs <= {"xs", "US", "SS"}:
-        return a[3] == b[3]
+        return ra is not None and ra == rb
     if not ("UN" in vrs or (implicit and vrs == {"OB", "OW"})):
         return False
-    ra, rb = a[4], b[4]
     for x, y in ((a, b), (b, a)):
         # dcmdump prints floats rounded (and -0 as 0): compare the UN side's bytes as numbers
         if x[1] in FLOAT_VRS and y[1] == "UN" and y[4] is not None and isinstance(x[3], list):
@@ -487,7 +492,8 @@ def check_write(dk, path, rel, accepted, tmpdir):
                 for p, f, t in filtered(diffs, accepted, rel, "write:%s:pydicom:" % name):
                     failures.append("rewrite %s, pydicom: %s %s: %s" % (name, p, f, t))
             except Exception as e:
-                failures.append("pydicom cannot read the %s rewrite: %s" % (name, e))
+                if not accepted.match(rel, "*", "write:%s:pydicom_read" % name):
+                    failures.append("pydicom cannot read the %s rewrite: %s: %s" % (name, type(e).__name__, e))
         if name == "own" and ts == "1.2.840.10008.1.2.1" and not warnings and meta_consistent(krows):
             with open(path, "rb") as f1, open(out, "rb") as f2:
                 a, b2 = f1.read(), f2.read()
@@ -497,7 +503,9 @@ def check_write(dk, path, rel, accepted, tmpdir):
                                 (len(a), len(b2), at))
         if orig_errors is not None:
             new_errors = dciodvfy_errors(out)
-            if new_errors is None:
+            if new_errors is None and accepted.match(rel, "*", "write:%s:dciodvfy_read" % name):
+                pass
+            elif new_errors is None:
                 failures.append("dciodvfy fails on the %s rewrite but not on the original" % name)
             else:
                 for e in sorted(new_errors - orig_errors):
