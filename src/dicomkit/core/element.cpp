@@ -67,7 +67,7 @@ std::size_t Element::vm() const noexcept {
     if (is_string(vr_)) {
         if (!is_multi_valued_string(vr_)) return 1;
         std::string_view s(reinterpret_cast<const char*>(b.data()), b.size());
-        if (trim_padding(s).empty() && vr_ != VR::LO && vr_ != VR::SH && vr_ != VR::PN) return 0;
+        if (trim_padding(s).empty()) return 0;  // only padding: an empty value (PS3.5 6.2)
         std::size_t n = 1;
         for (char c : s)
             if (c == '\\') ++n;

@@ -2,6 +2,7 @@
 #include <dicomkit/io/dataset_reader.hpp>
 
 #include <dicomkit/base/log.hpp>
+#include <dicomkit/dict/dictionary.hpp>
 
 namespace dicomkit::io {
 
@@ -16,6 +17,25 @@ Bytes to_little_endian(std::span<const std::uint8_t> value, VR vr, Endian from) 
 
 namespace {
 
+constexpr Tag kPixelRepresentation{0x0028, 0x0103};
+
+/// LUT descriptors are "US or SS", but their first and third values are always unsigned
+/// (PS3.3 C.11.1.1.1, C.7.6.3.1.5), so the whole value is read as US.
+bool is_lut_descriptor(Tag t) {
+    if (t.group != 0x0028) return false;
+    return (t.element >= 0x1100 && t.element <= 0x1103) || (t.element >= 0x1111 && t.element <= 0x1113) ||
+           t.element == 0x3002;
+}
+
+/// PS3.5 A.1 and 6.2: where the dictionary says "US or SS" and the encoding does not say (implicit
+/// VR), the VR follows Pixel Representation: SS when it is 1 (two's complement), else US.
+VR resolve_us_or_ss(Tag tag, VR vr, std::optional<std::uint16_t> pixel_representation) {
+    if (vr != VR::US || !pixel_representation || *pixel_representation != 1 || is_lut_descriptor(tag)) return vr;
+    const dict::AttributeInfo* info = dict::find(tag);
+    if (info && info->allows(VR::US) && info->allows(VR::SS)) return VR::SS;
+    return vr;
+}
+
 class Builder {
 public:
     Builder(TokenReader& r, const ReadOptions& o, Diagnostics* d) : r_(r), o_(o), d_(d) {}
@@ -29,9 +49,10 @@ public:
     }
 
 private:
-    Result<void> warn_duplicate(const Token& t) {
-        Error e(ErrorCode::InvalidTag, fmt::format("duplicate element {} ignored", t.tag));
+    Result<void> warn(const Token& t, ErrorCode code, std::string message) {
+        Error e(code, std::move(message));
         e.offset = t.offset;
+        e.file = r_.source_name();
         e.tag_path = r_.tag_path(t.tag);
         if (o_.strict) return Unexpected(std::move(e));
         if (d_) d_->warnings.push_back(std::move(e));
@@ -39,15 +60,55 @@ private:
     }
 
     Result<void> add(DataSet& ds, Element e, const Token& t) {
-        if (!ds.append(std::move(e))) return warn_duplicate(t);
+        if (!ds.append(std::move(e)))
+            return warn(t, ErrorCode::InvalidTag, fmt::format("duplicate element {} ignored", t.tag));
         return {};
     }
 
     /// Reads elements until the end of the current item (or of the data).
     Result<void> level(DataSet& ds, bool top, std::optional<std::uint64_t>* stopped_at) {
+        pixel_representation_.push_back(std::nullopt);
+        auto ok = level_body(ds, top, stopped_at);
+        pixel_representation_.pop_back();
+        return ok;
+    }
+
+    /// Pixel Representation of the innermost data set that has one (items inherit it).
+    std::optional<std::uint16_t> pixel_representation() const {
+        for (auto it = pixel_representation_.rbegin(); it != pixel_representation_.rend(); ++it)
+            if (*it) return *it;
+        return std::nullopt;
+    }
+
+    /// PS3.5 7.2: a group length (gggg,0000) counts the bytes of the rest of its group. Checked at
+    /// the top level (group lengths are retired elsewhere); a wrong one is kept and warned about.
+    Result<void> check_group_length(const Token& t, bool top) {
+        if (!top) return {};
+        bool ends_group = t.kind == TokenKind::End || !group_end_ || t.tag.group != group_end_->first;
+        if (group_end_ && ends_group) {
+            auto [group, end] = *group_end_;
+            group_end_.reset();
+            if (t.offset != end) {
+                Token at = t;
+                at.tag = Tag(group, 0x0000);
+                auto w = warn(at, ErrorCode::InvalidLength,
+                              fmt::format("group length ({:04X},0000) ends the group at offset {}, but it ends at {}",
+                                          group, end, t.offset));
+                if (!w) return w;
+            }
+        }
+        if (t.kind == TokenKind::Element && t.tag.element == 0x0000 && t.value.size() == 4) {
+            std::uint32_t n = load<std::uint32_t>(t.value.data(), t.endian);
+            group_end_ = std::pair{t.tag.group, t.value_offset + 4 + n};
+        }
+        return {};
+    }
+
+    Result<void> level_body(DataSet& ds, bool top, std::optional<std::uint64_t>* stopped_at) {
         for (;;) {
             auto t = r_.next();
             if (!t) return Unexpected(t.error());
+            if (auto g = check_group_length(*t, top); !g) return g;
             switch (t->kind) {
                 case TokenKind::End:
                 case TokenKind::ItemEnd:
@@ -80,10 +141,14 @@ private:
     }
 
     Result<void> element(DataSet& ds, const Token& t) {
+        VR vr = t.vr_from_dictionary ? resolve_us_or_ss(t.tag, t.vr, pixel_representation()) : t.vr;
         if (t.value.size() > o_.defer_larger_than && !t.truncated) {
-            return add(ds, Element(t.tag, t.vr, DeferredValue{t.value_offset, t.value.size()}), t);
+            return add(ds, Element(t.tag, vr, DeferredValue{t.value_offset, t.value.size()}), t);
         }
-        return add(ds, Element(t.tag, t.vr, to_little_endian(t.value, t.vr, t.endian)), t);
+        Element e(t.tag, vr, to_little_endian(t.value, vr, t.endian));
+        if (t.tag == kPixelRepresentation && e.bytes().size() >= 2 && (vr == VR::US || vr == VR::SS))
+            pixel_representation_.back() = load_le<std::uint16_t>(e.bytes().data());
+        return add(ds, std::move(e), t);
     }
 
     Result<void> sequence(DataSet& ds, const Token& start) {
@@ -119,13 +184,20 @@ private:
                 pf.fragments.emplace_back(t->value.begin(), t->value.end());
             }
         }
-        VR vr = start.vr == VR::OW || start.vr == VR::OB ? start.vr : VR::OB;
-        return add(ds, Element(start.tag, vr, std::move(pf)), start);
+        // PS3.5 A.4: encapsulated Pixel Data has VR OB, whatever the header said.
+        if (start.vr != VR::OB && !start.vr_from_dictionary) {
+            auto w = warn(start, ErrorCode::InvalidVR,
+                          fmt::format("encapsulated pixel data with VR {}; read as OB", start.vr));
+            if (!w) return w;
+        }
+        return add(ds, Element(start.tag, VR::OB, std::move(pf)), start);
     }
 
     TokenReader& r_;
     const ReadOptions& o_;
     Diagnostics* d_;
+    std::vector<std::optional<std::uint16_t>> pixel_representation_;
+    std::optional<std::pair<std::uint16_t, std::uint64_t>> group_end_;  ///< group, offset where it ends
 };
 
 }  // namespace

@@ -1,6 +1,7 @@
 // The data set encoder.
 #include <dicomkit/io/dataset_writer.hpp>
 
+#include <dicomkit/dict/dictionary.hpp>
 #include <dicomkit/io/token_reader.hpp>
 
 #include <cstring>
@@ -125,7 +126,11 @@ private:
     }
 
     Result<void> sequence(const Element& e) {
-        bool undef = undefined(e.undefined_length());
+        // In implicit VR a reader knows a sequence only from its dictionary or from an undefined
+        // length (PS3.5 7.5, 6.2.2): one the dictionary does not call SQ (private ones) gets the
+        // undefined length, whatever the length policy, or it would read back as UN bytes.
+        bool undef = undefined(e.undefined_length()) ||
+                     (!ts_.explicit_vr && dict::implicit_vr(e.tag()) != VR::SQ);
         std::size_t len_at = header(e.tag(), VR::SQ, undef ? kUndefinedLength : 0);
         std::size_t start = out_.size();
         for (const DataSet& item : e.sequence().items) {

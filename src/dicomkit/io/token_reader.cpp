@@ -153,6 +153,11 @@ Result<Token> TokenReader::read_in_container(Frame& f) {
         if (len == kUndefinedLength)
             return Unexpected(error(ErrorCode::InvalidLength, "pixel data fragment of undefined length", at, f.tag));
         std::uint64_t n = len;
+        if (len % 2 != 0) {
+            // PS3.5 A.4: fragments have an even length. The odd length is kept as read.
+            auto w = warn(ErrorCode::InvalidLength, fmt::format("odd fragment length {}", len), at, f.tag);
+            if (!w) return Unexpected(w.error());
+        }
         if (n > remaining) {
             auto w = warn(ErrorCode::Truncated, fmt::format("fragment of {} bytes with only {} left", len, remaining),
                           at, f.tag);
@@ -265,6 +270,7 @@ Result<Token> TokenReader::read_element() {
     }
     if (!explicit_vr) {
         t.vr = implicit_vr_for(tag);
+        t.vr_from_dictionary = true;
         length = u32(at + 4);
         header = 8;
     }
@@ -278,7 +284,8 @@ Result<Token> TokenReader::element_body(Token t, std::uint32_t length, bool expl
     const Tag tag = t.tag;
     t.length = length;
     bool un_sequence = false;
-    if (explicit_vr && t.vr == VR::UN && options_.resolve_un && !tag.is_private()) {
+    // Private creators are LO by PS3.5 7.8.1, so an explicit UN one is resolved like a public tag.
+    if (explicit_vr && t.vr == VR::UN && options_.resolve_un && (!tag.is_private() || tag.is_private_creator())) {
         const dict::AttributeInfo* info = dict::find(tag);
         if (info && info->vr_count) {
             if (info->vr() == VR::SQ) {
@@ -286,6 +293,7 @@ Result<Token> TokenReader::element_body(Token t, std::uint32_t length, bool expl
             } else if (length != kUndefinedLength) {
                 t.vr = implicit_vr_for(tag);
                 t.vr_from_un = true;
+                t.vr_from_dictionary = true;
                 t.endian = Endian::Little;  // UN values are always little endian (PS3.5 6.2.2)
             }
         }

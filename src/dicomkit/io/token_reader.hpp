@@ -40,6 +40,7 @@ struct Token {
     std::span<const std::uint8_t> value;  ///< Element/Fragment bytes (possibly cut short, see `truncated`)
     bool truncated = false;         ///< the value ran past the end of the data (lenient read)
     bool vr_from_un = false;        ///< explicit UN resolved to the dictionary's VR
+    bool vr_from_dictionary = false;  ///< the VR is the dictionary's (implicit VR, or resolved UN)
     Endian endian = Endian::Little; ///< byte order of `value`
 };
 
@@ -60,6 +61,8 @@ public:
 
     /// Offset in `data` of the next byte to read.
     [[nodiscard]] std::size_t position() const noexcept { return pos_; }
+    /// The file name used in messages.
+    [[nodiscard]] const std::string& source_name() const noexcept { return config_.source_name; }
     /// Current nesting: 0 at the top level.
     [[nodiscard]] std::size_t depth() const noexcept { return stack_.size(); }
     /// The tag path of the current position, e.g. "(0008,1140)[0].(0008,1155)".

@@ -35,6 +35,16 @@ TEST(Element, StringsPaddingAndVM) {
     EXPECT_EQ(lt.vm(), 1u);
 }
 
+// A value of padding only is empty, so its VM is 0 for every string VR (PS3.5 6.2, 6.4).
+// Was: 1 for LO, SH and PN.
+TEST(Element, PaddingOnlyValueHasVmZero) {
+    for (VR vr : {VR::SH, VR::LO, VR::PN, VR::CS}) {
+        Element e(Tag(0x0010, 0x2160), vr, Bytes{' ', ' '});
+        EXPECT_EQ(e.vm(), 0u) << to_string(vr);
+    }
+    EXPECT_EQ(Element(Tag(0x0010, 0x2160), VR::SH, Bytes{'A', ' '}).vm(), 1u);
+}
+
 TEST(Element, Numbers) {
     std::uint16_t v[] = {512, 7};
     auto e = Element::from_numbers<std::uint16_t>(Tag(0x0028, 0x0010), VR::US, v);
