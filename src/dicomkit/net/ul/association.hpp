@@ -1,0 +1,174 @@
+// Association: one DICOM association over TCP or TLS, driven by the PS3.8 state machine
+// (state_machine.hpp). Blocking calls with deadlines, one association per thread; the server
+// (server.hpp) runs each accepted association on its own thread. PS3.8 Sections 7 and 9.
+//
+// Requestor:  auto a = Association::request(connect, rq);  ... a->send(...) / a->receive(...);
+//             a->release();
+// Acceptor:   the Server calls Association::accept(transport, policy, options) and hands the
+//             association to the application's handler.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <dicomkit/base/error.hpp>
+#include <dicomkit/net/pdu/codec.hpp>
+#include <dicomkit/net/pdu/pdu.hpp>
+#include <dicomkit/net/ul/state_machine.hpp>
+#include <dicomkit/net/ul/transport.hpp>
+
+namespace dicomkit::net::ul {
+
+using Millis = std::chrono::milliseconds;
+
+/// Time limits (DESIGN: bounded everything). Zero means no limit.
+struct Timeouts {
+    Millis connect{10'000};  ///< TCP (and TLS) connection set-up
+    Millis acse{30'000};     ///< waiting for A-ASSOCIATE-AC/RJ, A-RELEASE-RP (ARTIM on the acceptor)
+    Millis dimse{60'000};    ///< waiting for the next PDU while a DIMSE exchange is under way
+    Millis idle{300'000};    ///< an association with nothing to do
+};
+
+/// Called with each line of the human-readable trace (PDUs, state transitions, DIMSE messages).
+using TraceSink = std::function<void(std::string_view)>;
+
+struct AssociationOptions {
+    Timeouts timeouts;
+    /// The largest P-DATA-TF variable field we accept (sent as Maximum Length Received).
+    std::uint32_t max_pdu_receive = 256 * 1024;
+    /// Incoming PDUs claiming more than this are refused before anything is allocated (A-ABORT).
+    std::uint32_t max_pdu_hard_limit = 64 * 1024 * 1024;
+    std::string implementation_class_uid = "2.25.170933842532773413498619089712576706139";
+    std::string implementation_version_name = "DICOMKIT_010";
+    TraceSink trace;  ///< empty: no tracing
+    std::optional<TlsConfig> tls;  ///< set: TLS (PS3.15 B) on this association
+};
+
+/// A presentation context that was accepted, as both sides use it.
+struct AcceptedContext {
+    std::uint8_t id = 1;
+    std::string abstract_syntax;
+    std::string transfer_syntax;
+    bool scu_role = true;   ///< the requestor may act as SCU (default roles per PS3.7 D.3.3.4)
+    bool scp_role = false;  ///< the requestor may act as SCP (e.g. C-GET storage sub-operations)
+};
+
+/// What an acceptor allows. Negotiation (negotiate()) is a pure function of the request and this.
+struct AcceptorPolicy {
+    std::string ae_title = "DICOMKIT";
+    bool accept_any_called_ae = false;
+    /// Decides whether a calling AE title from an address may associate; empty: everyone may.
+    std::function<bool(const std::string& calling_ae, const std::string& peer_address)> calling_allowed;
+    struct Syntax {
+        std::string abstract_syntax;                 ///< e.g. a SOP class UID
+        std::vector<std::string> transfer_syntaxes;  ///< in order of preference
+        bool scp_role_allowed = false;               ///< whether the requestor may take the SCP role
+    };
+    std::vector<Syntax> syntaxes;
+    /// Accept any abstract syntax not listed, with the first transfer syntax proposed that is in
+    /// `any_transfer_syntaxes` (empty: the first proposed at all). For a storage SCP that accepts
+    /// everything (`dicomkit receive`).
+    bool accept_any_abstract_syntax = false;
+    std::vector<std::string> any_transfer_syntaxes;
+    std::uint32_t max_pdu_receive = 256 * 1024;
+};
+
+/// The acceptor's answer to a request: an A-ASSOCIATE-AC (with the accepted contexts) or -RJ.
+struct Negotiated {
+    std::variant<pdu::AssociateAc, pdu::AssociateRj> answer;
+    std::vector<AcceptedContext> contexts;  ///< accepted ones only
+};
+/// PS3.8 7.1.1 / PS3.7 D.3: checks AE titles, application context and protocol version, and
+/// picks a transfer syntax per presentation context by the policy's preference. Pure.
+[[nodiscard]] Negotiated negotiate(const pdu::AssociateRq& rq, const AcceptorPolicy& policy,
+                                   const std::string& peer_address, const AssociationOptions& options);
+
+/// What the requestor asks for.
+struct AssociationRequest {
+    std::string calling_ae = "DICOMKIT";
+    std::string called_ae = "ANY-SCP";
+    std::vector<pdu::PresentationContextRq> contexts;  ///< ids are assigned (1, 3, 5...) if 0
+    std::vector<pdu::RoleSelection> role_selections;
+    std::optional<pdu::UserIdentityRq> user_identity;
+    std::optional<pdu::AsynchronousOperationsWindow> async_window;
+};
+
+struct ConnectTarget {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 104;
+};
+
+/// Why an association ended or could not be made: for messages and exit codes.
+enum class FailureKind { None, Refused, Rejected, Aborted, Timeout, ProtocolError, Closed, Io };
+
+/// One incoming PDU as the application sees it during data transfer.
+struct Incoming {
+    enum class Kind { PData, ReleaseRequested, Aborted, Closed };
+    Kind kind = Kind::Closed;
+    pdu::PDataTf pdata;      ///< for PData
+    pdu::Abort abort;        ///< for Aborted
+};
+
+class Association {
+public:
+    Association(Association&&) noexcept;
+    Association& operator=(Association&&) noexcept;
+    ~Association();  ///< aborts if still established
+
+    /// Requestor: connects, sends A-ASSOCIATE-RQ, waits for the answer. A rejection is an error
+    /// whose message names result, source and reason; `failure()` of the error path is
+    /// reported through the returned Error's code (Refused/Rejected/Timeout via message).
+    [[nodiscard]] static Result<Association> request(const ConnectTarget& target, const AssociationRequest& rq,
+                                                     const AssociationOptions& options,
+                                                     FailureKind* failure = nullptr);
+    /// Acceptor: reads the A-ASSOCIATE-RQ within the ARTIM time, negotiates, answers. Returns an
+    /// error (after sending A-ASSOCIATE-RJ or A-ABORT) when no association results.
+    [[nodiscard]] static Result<Association> accept(std::unique_ptr<Transport> transport, const AcceptorPolicy& policy,
+                                                    const AssociationOptions& options);
+
+    /// Sends one P-DATA-TF PDU (the caller keeps each within peer_max_pdu()).
+    [[nodiscard]] Result<void> send(const pdu::PDataTf& pdata);
+    /// Sends P-DATA-TF PDUs made of views (no copy of the fragment data).
+    [[nodiscard]] Result<void> send(std::span<const pdu::PdvView> pdvs);
+    /// Waits for the next PDU during data transfer (Sta6, or Sta7 after our A-RELEASE-RQ).
+    [[nodiscard]] Result<Incoming> receive(Millis timeout);
+
+    /// Requestor-initiated release: A-RELEASE-RQ, then waits for A-RELEASE-RP (P-DATA arriving
+    /// meanwhile is dropped), handling release collision (PS3.8 Sta9-Sta12).
+    [[nodiscard]] Result<void> release();
+    /// Answers a peer's A-RELEASE-RQ (after receive() returned ReleaseRequested) and closes.
+    [[nodiscard]] Result<void> confirm_release();
+    /// Sends A-ABORT (source 0 service-user / 2 provider) and closes.
+    void abort(std::uint8_t source = 0, std::uint8_t reason = 0);
+
+    [[nodiscard]] const std::vector<AcceptedContext>& contexts() const noexcept;
+    /// The context accepted for `abstract_syntax` with `transfer_syntax` (any TS when empty).
+    [[nodiscard]] const AcceptedContext* find_context(std::string_view abstract_syntax,
+                                                      std::string_view transfer_syntax = {}) const noexcept;
+    [[nodiscard]] const AcceptedContext* context_by_id(std::uint8_t id) const noexcept;
+    /// The peer's Maximum Length Received (0 = unlimited): P-DATA-TF variable field limit.
+    [[nodiscard]] std::uint32_t peer_max_pdu() const noexcept;
+    [[nodiscard]] const std::string& calling_ae() const noexcept;
+    [[nodiscard]] const std::string& called_ae() const noexcept;
+    [[nodiscard]] const std::string& peer_address() const noexcept;
+    [[nodiscard]] const pdu::AssociateRq& request_pdu() const noexcept;
+    [[nodiscard]] const pdu::AssociateAc& accept_pdu() const noexcept;
+    [[nodiscard]] State state() const noexcept;
+    [[nodiscard]] const AssociationOptions& options() const noexcept;
+    /// Writes a trace line (if tracing is on) prefixed with the association's identity.
+    void trace(std::string_view line) const;
+
+private:
+    struct Impl;
+    explicit Association(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace dicomkit::net::ul
