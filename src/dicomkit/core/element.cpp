@@ -33,9 +33,12 @@ std::string_view trim_spaces(std::string_view s) noexcept {
 }
 
 Element Element::from_string(Tag tag, VR vr, std::string_view text) {
-    Bytes b(text.begin(), text.end());
-    if (b.size() % 2) b.push_back(padding_byte(vr));
-    return Element(tag, vr, std::move(b));
+    Element e(tag, vr);
+    ValueBytes& b = e.mutable_bytes();
+    b.reserve(text.size() + 1);
+    b.assign(text);
+    if (b.size() % 2) b.push_back(static_cast<char>(padding_byte(vr)));
+    return e;
 }
 
 Element Element::from_strings(Tag tag, VR vr, const std::vector<std::string>& values) {
@@ -48,12 +51,13 @@ Element Element::from_strings(Tag tag, VR vr, const std::vector<std::string>& va
 }
 
 std::span<const std::uint8_t> Element::bytes() const noexcept {
-    if (const Bytes* b = std::get_if<Bytes>(&value_)) return *b;
+    if (const ValueBytes* b = std::get_if<ValueBytes>(&value_))
+        return {reinterpret_cast<const std::uint8_t*>(b->data()), b->size()};
     return {};
 }
 
 std::uint64_t Element::length() const noexcept {
-    if (const Bytes* b = std::get_if<Bytes>(&value_)) return b->size();
+    if (const ValueBytes* b = std::get_if<ValueBytes>(&value_)) return b->size();
     if (const DeferredValue* d = std::get_if<DeferredValue>(&value_)) return d->length;
     return 0;
 }

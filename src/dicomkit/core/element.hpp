@@ -22,6 +22,10 @@ namespace dicomkit {
 class DataSet;
 using Bytes = std::vector<std::uint8_t>;
 
+/// Storage of an element's encoded value. A std::string holds values of up to 15 bytes inline
+/// (most DA, TM, CS, US, UL, IS values), so reading a data set does not allocate for each of them.
+using ValueBytes = std::string;
+
 /// The items of a sequence (VR SQ), each a data set.
 /// Its special members are defined where DataSet is complete (element.cpp).
 struct Sequence {
@@ -54,10 +58,18 @@ struct DeferredValue {
 
 class Element {
 public:
-    using Value = std::variant<Bytes, Sequence, PixelFragments, DeferredValue>;
+    using Value = std::variant<ValueBytes, Sequence, PixelFragments, DeferredValue>;
 
     Element() = default;
-    Element(Tag tag, VR vr, Bytes bytes = {}) : tag_(tag), vr_(vr), value_(std::move(bytes)) {}
+    Element(Tag tag, VR vr) : tag_(tag), vr_(vr), value_(ValueBytes()) {}
+    Element(Tag tag, VR vr, const Bytes& bytes)
+        : tag_(tag), vr_(vr), value_(ValueBytes(reinterpret_cast<const char*>(bytes.data()), bytes.size())) {}
+    /// A value from bytes already encoded little endian.
+    [[nodiscard]] static Element from_bytes(Tag tag, VR vr, std::span<const std::uint8_t> bytes) {
+        Element e(tag, vr);
+        e.value_ = ValueBytes(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+        return e;
+    }
     Element(Tag tag, VR vr, Sequence seq) : tag_(tag), vr_(vr), value_(std::move(seq)) {
         undefined_length_ = true;
     }
@@ -74,15 +86,17 @@ public:
     template <typename T>
     [[nodiscard]] static Element from_numbers(Tag tag, VR vr, std::span<const T> values) {
         static_assert(std::is_arithmetic_v<T>);
-        Bytes b(values.size() * sizeof(T));
+        ValueBytes b(values.size() * sizeof(T), '\0');
         for (std::size_t i = 0; i < values.size(); ++i) {
             if constexpr (std::is_integral_v<T>) {
-                store(b.data() + i * sizeof(T), values[i], Endian::Little);
+                store(reinterpret_cast<std::uint8_t*>(b.data()) + i * sizeof(T), values[i], Endian::Little);
             } else {
                 std::memcpy(b.data() + i * sizeof(T), &values[i], sizeof(T));
             }
         }
-        return Element(tag, vr, std::move(b));
+        Element e(tag, vr);
+        e.value_ = std::move(b);
+        return e;
     }
     template <typename T>
     [[nodiscard]] static Element from_number(Tag tag, VR vr, T value) {
@@ -94,14 +108,15 @@ public:
     void set_vr(VR vr) noexcept { vr_ = vr; }
     void set_tag(Tag tag) noexcept { tag_ = tag; }
 
-    [[nodiscard]] bool is_bytes() const noexcept { return std::holds_alternative<Bytes>(value_); }
+    [[nodiscard]] bool is_bytes() const noexcept { return std::holds_alternative<ValueBytes>(value_); }
     [[nodiscard]] bool is_sequence() const noexcept { return std::holds_alternative<Sequence>(value_); }
     [[nodiscard]] bool is_fragments() const noexcept { return std::holds_alternative<PixelFragments>(value_); }
     [[nodiscard]] bool is_deferred() const noexcept { return std::holds_alternative<DeferredValue>(value_); }
 
     /// The encoded value (little endian); empty for sequences, fragments and deferred values.
     [[nodiscard]] std::span<const std::uint8_t> bytes() const noexcept;
-    [[nodiscard]] Bytes& mutable_bytes() { return std::get<Bytes>(value_); }
+    /// The value's storage, for in-place edits (keep the length even).
+    [[nodiscard]] ValueBytes& mutable_bytes() { return std::get<ValueBytes>(value_); }
     [[nodiscard]] const Sequence& sequence() const { return std::get<Sequence>(value_); }
     [[nodiscard]] Sequence& sequence() { return std::get<Sequence>(value_); }
     [[nodiscard]] const PixelFragments& fragments() const { return std::get<PixelFragments>(value_); }

@@ -145,7 +145,11 @@ private:
         if (t.value.size() > o_.defer_larger_than && !t.truncated) {
             return add(ds, Element(t.tag, vr, DeferredValue{t.value_offset, t.value.size()}), t);
         }
-        Element e(t.tag, vr, to_little_endian(t.value, vr, t.endian));
+        Element e = Element::from_bytes(t.tag, vr, t.value);
+        if (t.endian == Endian::Big && word_size(vr) > 1) {
+            ValueBytes& b = e.mutable_bytes();
+            swap_words(reinterpret_cast<std::uint8_t*>(b.data()), b.size(), word_size(vr));
+        }
         if (t.tag == kPixelRepresentation && e.bytes().size() >= 2 && (vr == VR::US || vr == VR::SS))
             pixel_representation_.back() = load_le<std::uint16_t>(e.bytes().data());
         return add(ds, std::move(e), t);

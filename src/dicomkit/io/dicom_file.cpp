@@ -71,7 +71,7 @@ Result<std::size_t> read_meta(Reading& rd, std::size_t pos) {
                                   .at_offset(pos + at)
                                   .in_file(rd.out.path));
         }
-        if (!rd.out.meta.append(Element(t->tag, t->vr, Bytes(t->value.begin(), t->value.end())))) {
+        if (!rd.out.meta.append(Element::from_bytes(t->tag, t->vr, t->value))) {
             auto w = rd.warn(ErrorCode::BadMeta, fmt::format("duplicate meta element {}", t->tag), pos + at);
             if (!w) return Unexpected(w.error());
         }
