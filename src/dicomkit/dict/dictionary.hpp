@@ -69,6 +69,9 @@ enum class UidKind {
     Other,
 };
 
+/// The PS3.6 Table A-1 "UID Type" wording of `kind` ("Transfer Syntax", "SOP Class", ...).
+[[nodiscard]] std::string_view to_string(UidKind kind) noexcept;
+
 struct UidInfo {
     std::string_view uid;
     std::string_view name;
