@@ -5,6 +5,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <dicomkit/base/error.hpp>
 #include <dicomkit/core/dataset.hpp>
@@ -23,6 +24,16 @@ struct JsonOptions {
     /// Decides which values go out as BulkDataURI (PS3.18 F.2.6); empty: all values inline.
     /// Deferred values need it: without a URI for them the conversion fails.
     BulkDataWriter bulk_data{};
+};
+
+struct JsonReadOptions {
+    /// Fetches BulkDataURI values; empty: a BulkDataURI is an Unsupported error.
+    BulkDataReader bulk_data{};
+    /// An attribute without "vr" takes the dictionary's VR (UN when unknown) instead of being
+    /// an error (PS3.18 F.2.2 requires "vr").
+    bool infer_missing_vr = false;
+    /// Deepest sequence nesting accepted (LimitExceeded beyond).
+    std::size_t max_depth = 64;
 };
 
 /// Writes `ds` as a DICOM JSON Model object (PS3.18 F.2.2): attributes in tag order keyed
@@ -45,5 +56,19 @@ struct JsonOptions {
 /// Writes several data sets as one top-level array (PS3.18 F.2.1).
 [[nodiscard]] Result<std::string> to_json_array(std::span<const DataSet> data_sets,
                                                 const JsonOptions& options = {});
+
+/// Reads a DICOM JSON Model object. Errors carry the tag path where they occurred, e.g.
+/// "(0008,1140)[0].(0008,1155)": ParseError for malformed JSON (with the byte offset) and for
+/// members of the wrong type, InvalidTag for a key that is not eight hex digits, InvalidVR for an
+/// unknown "vr", InvalidValue for bad base64 or values their VR cannot hold.
+/// Strings are encoded into the data set's Specific Character Set; when they contain text that
+/// set cannot represent (or there is none and the text is not ASCII), the data set is encoded in
+/// UTF-8 and (0008,0005) becomes "ISO_IR 192".
+[[nodiscard]] Result<DataSet> from_json(std::string_view text, const JsonReadOptions& options = {});
+
+/// Reads a top-level array of DICOM JSON Model objects (PS3.18 F.2.1); a single object is taken
+/// as an array of one.
+[[nodiscard]] Result<std::vector<DataSet>> from_json_array(std::string_view text,
+                                                           const JsonReadOptions& options = {});
 
 }  // namespace dicomkit::json

@@ -167,3 +167,29 @@ TEST(TextCodec, TrimPerVR) {
     EXPECT_FALSE(is_plain_ascii("a\x1B$Bb"));
     EXPECT_FALSE(is_plain_ascii("\xC3\xA9"));
 }
+
+// The JIS X 0208 character 0x30 0x5C contains the byte of '\' while G0 holds the two-byte set:
+// it is not a value delimiter (PS3.5 6.1.2.5.3, ISO 2022 IR 87).
+TEST(TextCodec, SplitsIso2022ValuesOnlyAtRealDelimiters) {
+    using test::make;
+    using test::str;
+    std::string value = "A\\\x1B$B\x30\x5C\x1B(B\\B";
+    DataSet ds =
+        make({str(0x00080005, VR::CS, "\\ISO 2022 IR 87"), str(0x00081030, VR::LO, value)});
+    auto text = to_json(ds);
+    ASSERT_TRUE(text) << text.error().to_string();
+    EXPECT_NE(text->find("\"Value\":[\"A\",\"\xE7\xA7\xBB\",\"B\"]"), std::string::npos) << *text;
+    auto back = from_json(*text);
+    ASSERT_TRUE(back) << back.error().to_string();
+    EXPECT_TRUE(*back == ds);
+}
+
+// GB18030: 0x81 0x5C is one character whose trail byte is 0x5C.
+TEST(TextCodec, SplitsGb18030ValuesOnlyAtRealDelimiters) {
+    using test::make;
+    using test::str;
+    DataSet ds = make({str(0x00080005, VR::CS, "GB18030"), str(0x00081030, VR::LO, "\x81\x5C\\x")});
+    auto text = to_json(ds);
+    ASSERT_TRUE(text) << text.error().to_string();
+    EXPECT_NE(text->find("\"Value\":[\"\xE4\xB9\x97\",\"x\"]"), std::string::npos) << *text;
+}
