@@ -77,10 +77,13 @@ class JsonWriter {
             if (!first) out_.push_back(',');
             first = false;
             newline(level + 1);
-            out_.push_back('"');
-            detail::append_tag_key(out_, e.tag());
-            out_ += "\":";
-            space();
+            char key[12] = {'"'};  // "GGGGEEEE": and a space when pretty
+            detail::put_hex16(key + 1, e.tag().group);
+            detail::put_hex16(key + 5, e.tag().element);
+            key[9] = '"';
+            key[10] = ':';
+            key[11] = ' ';
+            out_.append(key, opt_.indent > 0 ? 12 : 11);
             PathScope scope(path_, e.tag());
             if (auto r = element(e, codec, level + 1); !r) return r;
         }
@@ -136,13 +139,17 @@ class JsonWriter {
 
     Result<void> element(const Element& e, const TextCodec& codec, int level) {
         const VR vr = e.is_sequence() ? VR::SQ : e.vr();
-        out_.push_back('{');
-        newline(level + 1);
-        out_ += "\"vr\":";
-        space();
-        out_.push_back('"');
-        out_ += to_string(vr);
-        out_.push_back('"');
+        // The enumerator's value is the VR's two characters (vr.hpp).
+        const char name[3] = {static_cast<char>(static_cast<std::uint16_t>(vr) >> 8),
+                              static_cast<char>(static_cast<std::uint16_t>(vr) & 0xFF), '"'};
+        if (opt_.indent > 0) {
+            out_.push_back('{');
+            newline(level + 1);
+            out_ += "\"vr\": \"";
+        } else {
+            out_ += "{\"vr\":\"";
+        }
+        out_.append(name, 3);
         Result<void> r;
         if (vr == VR::SQ) {
             r = sequence(e, codec, level + 1);

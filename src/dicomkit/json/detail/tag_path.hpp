@@ -12,19 +12,21 @@
 
 namespace dicomkit::json::detail {
 
-/// Appends four upper-case hex digits.
-inline void append_hex16(std::string& out, std::uint16_t v) {
+/// Writes four upper-case hex digits at `p`.
+inline void put_hex16(char* p, std::uint16_t v) noexcept {
     static constexpr char kDigits[] = "0123456789ABCDEF";
-    out.push_back(kDigits[(v >> 12) & 0xF]);
-    out.push_back(kDigits[(v >> 8) & 0xF]);
-    out.push_back(kDigits[(v >> 4) & 0xF]);
-    out.push_back(kDigits[v & 0xF]);
+    p[0] = kDigits[(v >> 12) & 0xF];
+    p[1] = kDigits[(v >> 8) & 0xF];
+    p[2] = kDigits[(v >> 4) & 0xF];
+    p[3] = kDigits[v & 0xF];
 }
 
 /// Appends the eight-digit upper-case key of `tag`, e.g. "00100010".
 inline void append_tag_key(std::string& out, Tag tag) {
-    append_hex16(out, tag.group);
-    append_hex16(out, tag.element);
+    char key[8];
+    put_hex16(key, tag.group);
+    put_hex16(key + 4, tag.element);
+    out.append(key, sizeof key);
 }
 
 /// Parses exactly eight hex digits (upper or lower case); nothing else is a tag key.
@@ -53,12 +55,16 @@ class TagPath {
   public:
     void push(Tag tag) {
         marks_.push_back(text_.size());
-        if (!text_.empty()) text_.push_back('.');
-        text_.push_back('(');
-        append_hex16(text_, tag.group);
-        text_.push_back(',');
-        append_hex16(text_, tag.element);
-        text_.push_back(')');
+        char segment[12] = {'.', '('};
+        put_hex16(segment + 2, tag.group);
+        segment[6] = ',';
+        put_hex16(segment + 7, tag.element);
+        segment[11] = ')';
+        if (text_.empty()) {
+            text_.append(segment + 1, 11);
+        } else {
+            text_.append(segment, 12);
+        }
     }
     void push_item(std::size_t index) {
         marks_.push_back(text_.size());
