@@ -6,6 +6,7 @@ PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libexpected-dev libfmt-dev libcli11-dev nlohmann-json3-dev libtomlplusplus-dev
   zlib1g-dev libicu-dev libboost-dev libssl-dev libsqlite3-dev libpq-dev
+  libxml2-dev
   dcmtk dicom3tools python3 python3-pydicom python3-numpy
 )
 missing=()
