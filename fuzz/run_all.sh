@@ -17,9 +17,10 @@ for bin in "$build"/fuzz/fuzz_*; do
   mkdir -p "$corpus"
   # Seeds: the target's own corpus folder, plus the test data files for the readers.
   [ -d "$here/corpus/$name" ] && cp -r "$here/corpus/$name/." "$corpus/" 2>/dev/null || true
-  if [ "$name" != fuzz_json_reader ] && [ -d "$root/tests/data" ]; then
-    find "$root/tests/data" -type f -size -600k \( -name '*.dcm' -o -name '*.bin' \) -exec cp {} "$corpus/" \; 2>/dev/null || true
-  fi
+  case "$name" in
+    fuzz_file_reader|fuzz_token_reader)
+      find "$root/tests/data" -type f -size -600k -name '*.dcm' -exec cp {} "$corpus/" \; 2>/dev/null || true ;;
+  esac
   echo "fuzz: $name for ${secs}s ($(ls "$corpus" | wc -l) seeds)"
   if "$bin" -max_total_time="$secs" -max_len=65536 -rss_limit_mb=2048 -timeout=10 \
        -artifact_prefix="$work/$name-" "$corpus" > "$work/$name.log" 2>&1; then

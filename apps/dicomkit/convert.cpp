@@ -3,7 +3,10 @@
 #include <string>
 
 #include <dicomkit/io/dataset_writer.hpp>
+#include <dicomkit/base/mapped_file.hpp>
 #include <dicomkit/io/dicom_file.hpp>
+#include <dicomkit/json/json.hpp>
+#include <dicomkit/json/xml.hpp>
 
 #include "commands.hpp"
 
@@ -16,11 +19,57 @@ struct ConvertArgs {
     bool undefined_lengths = false;
     bool strict = false;
 };
+enum class InputKind { Dicom, Json, Xml };
+
+/// JSON and XML are recognised by their first non-blank character; anything else is DICOM.
+InputKind sniff(std::span<const std::uint8_t> bytes) {
+    for (std::uint8_t c : bytes.first(std::min<std::size_t>(bytes.size(), 4096))) {
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') continue;
+        if (c == 0xEF) continue;  // UTF-8 byte order mark
+        if (c == 0xBB || c == 0xBF) continue;
+        if (c == '{' || c == '[') return InputKind::Json;
+        if (c == '<') return InputKind::Xml;
+        return InputKind::Dicom;
+    }
+    return InputKind::Dicom;
+}
+
+/// A DicomFile from a DICOM JSON or XML document (group 0002 in it becomes the meta).
+Result<io::DicomFile> read_model(const std::string& path, InputKind kind) {
+    auto bytes = read_whole_file(path);
+    if (!bytes) return Unexpected(bytes.error());
+    std::string_view text(reinterpret_cast<const char*>(bytes->data()), bytes->size());
+    Result<DataSet> ds;
+    if (kind == InputKind::Json) {
+        auto all = json::from_json_array(text);
+        if (!all) return Unexpected(std::move(all.error()).in_file(path));
+        if (all->size() != 1)
+            return Unexpected(std::move(Error(ErrorCode::InvalidArgument,
+                                              fmt::format("{} data sets in the document; convert takes one", all->size())))
+                                  .in_file(path));
+        ds = std::move(all->front());
+    } else {
+        ds = json::from_xml(text);
+        if (!ds) return Unexpected(std::move(ds.error()).in_file(path));
+    }
+    io::DicomFile f;
+    for (const Element& e : *ds) {
+        if (e.tag().group == 0x0002) {
+            f.meta.set(e);
+        } else {
+            f.dataset.set(e);
+        }
+    }
+    f.transfer_syntax = io::ts::ExplicitVRLittleEndian;
+    f.path = path;
+    return f;
+}
+
 }  // namespace
 
 void add_convert(CLI::App& app, Action& run) {
     auto a = std::make_shared<ConvertArgs>();
-    CLI::App* cmd = app.add_subcommand("convert", "Rewrite a DICOM file in another transfer syntax");
+    CLI::App* cmd = app.add_subcommand("convert", "Rewrite a DICOM file (or a DICOM JSON/XML document) as Part 10 in a transfer syntax");
     cmd->add_option("in", a->in, "Input file")->required();
     cmd->add_option("out", a->out, "Output file")->required();
     cmd->add_option("--ts", a->ts, "Target transfer syntax: UID, keyword, or implicit/explicit/big/deflated");
@@ -31,7 +80,9 @@ void add_convert(CLI::App& app, Action& run) {
         run = [a] {
             io::ReadOptions ro;
             ro.strict = a->strict;
-            auto file = io::read_file(a->in, ro);
+            auto head = MappedFile::open(a->in);
+            InputKind kind = head ? sniff(head->bytes()) : InputKind::Dicom;
+            auto file = kind == InputKind::Dicom ? io::read_file(a->in, ro) : read_model(a->in, kind);
             if (!file) {
                 std::fprintf(stderr, "E: %s\n", file.error().to_string().c_str());
                 return 1;

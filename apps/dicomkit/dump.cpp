@@ -5,6 +5,8 @@
 
 #include <dicomkit/dict/dictionary.hpp>
 #include <dicomkit/io/dicom_file.hpp>
+#include <dicomkit/json/json.hpp>
+#include <dicomkit/json/xml.hpp>
 
 #include "commands.hpp"
 #include "text_dump.hpp"
@@ -26,11 +28,47 @@ struct DumpArgs {
 
 void write_out(const std::string& s) { std::fwrite(s.data(), 1, s.size(), stdout); }
 
-int dump_one(const std::string& path, const DumpArgs& a, const DumpOptions& o, bool many) {
+/// The data set with its meta in front (JSON and XML show both when asked for).
+DataSet with_meta(const io::DicomFile& f) {
+    DataSet all = f.dataset;
+    for (const Element& e : f.meta) all.set(e);
+    return all;
+}
+
+/// Prints the DICOM JSON or XML model of a file; returns false (with a message) on failure.
+bool print_model(const io::DicomFile& file, const std::string& path, const DumpArgs& a, bool first, bool many) {
+    DataSet all = with_meta(file);
+    Result<std::string> text;
+    if (a.json) {
+        json::JsonOptions jo;
+        jo.indent = 2;
+        jo.include_meta = true;
+        jo.lenient_charset = true;
+        text = json::to_json(all, jo);
+    } else {
+        json::XmlOptions xo;
+        xo.include_meta = true;
+        xo.lenient_charset = true;
+        text = json::to_xml(all, xo);
+    }
+    if (!text) {
+        std::fprintf(stderr, "E: %s: %s\n", path.c_str(), text.error().to_string().c_str());
+        return false;
+    }
+    std::string out;
+    if (a.json && many) out += first ? "[\n" : ",\n";
+    out += *text;
+    if (!a.json || !many) out += '\n';
+    write_out(out);
+    return true;
+}
+
+int dump_one(const std::string& path, const DumpArgs& a, const DumpOptions& o, bool many, bool first) {
     io::ReadOptions ro;
     ro.strict = a.strict;
     if (a.stop_before_pixels) ro.stop_before = Tag(0x7FE0, 0x0010);
-    if (!a.full) ro.defer_larger_than = 4096;  // large values are shown cut: never copy them
+    bool model = a.json || a.xml;
+    if (!a.full && !model) ro.defer_larger_than = 4096;  // large values are shown cut: never copy them
     auto file = io::read_file(path, ro);
     if (!file) {
         std::fprintf(stderr, "E: %s\n", file.error().to_string().c_str());
@@ -38,6 +76,7 @@ int dump_one(const std::string& path, const DumpArgs& a, const DumpOptions& o, b
     }
     if (!a.no_warnings)
         for (const auto& w : file->diagnostics.warnings) std::fprintf(stderr, "W: %s\n", w.to_string().c_str());
+    if (model) return print_model(*file, path, a, first, many) ? 0 : 1;
     DumpOptions opts = o;
     const io::DicomFile& df = *file;
     opts.peek_deferred = [&df](const Element& e, std::size_t max) {
@@ -83,10 +122,21 @@ void add_dump(CLI::App& app, Action& run) {
                 }
                 o.only_tags.push_back(*tag);
             }
+            if (a->json && a->xml) {
+                std::fprintf(stderr, "E: choose one of --json and --xml\n");
+                return 2;
+            }
             int rc = 0;
             bool many = a->files.size() > 1;
-            for (const auto& f : a->files)
-                if (dump_one(f, *a, o, many) != 0) rc = 1;
+            bool first = true;
+            for (const auto& f : a->files) {
+                if (dump_one(f, *a, o, many, first) != 0) {
+                    rc = 1;
+                } else {
+                    first = false;
+                }
+            }
+            if (a->json && many && !first) write_out("\n]\n");
             std::fflush(stdout);
             return rc;
         };

@@ -71,8 +71,8 @@ class TreeBuilder {
             top->items.push_back(std::move(n));
             return &top->items.back();
         }
-        top->members.emplace_back(std::move(key_), std::move(n));
-        return &top->members.back().second;
+        top->members.push_back(JsonMember{std::move(key_), std::move(n)});
+        return &top->members.back().value;
     }
 
     bool open(JsonNode::Kind kind) {

@@ -14,6 +14,8 @@
 
 namespace dicomkit::json::detail {
 
+struct JsonMember;
+
 struct JsonNode {
     enum class Kind : std::uint8_t { Null, Boolean, Number, String, Array, Object };
 
@@ -22,7 +24,14 @@ struct JsonNode {
     /// A string's value, or a number's text: floats as written, integers spelled from their value.
     std::string text;
     std::vector<JsonNode> items;                            ///< Array
-    std::vector<std::pair<std::string, JsonNode>> members;  ///< Object, in document order
+    std::vector<JsonMember> members;  ///< Object, in document order
+};
+
+/// One member of an object (a plain struct rather than std::pair: JsonNode is incomplete inside
+/// its own definition, which std::pair does not allow).
+struct JsonMember {
+    std::string key;
+    JsonNode value;
 };
 
 [[nodiscard]] std::string_view kind_name(JsonNode::Kind kind) noexcept;
