@@ -203,6 +203,19 @@ TEST(Server, StopAbortsOpenAssociationsQuickly) {
     (*server)->stop();  // idempotent
 }
 
+TEST(Server, DualStackBind) {
+    Recorder rec;
+    auto server = Server::start(local_server_options("::"), [&rec](Association& a) { echo_until_end(a, rec); });
+    if (!server) GTEST_SKIP() << "no IPv6 here: " << server.error().to_string();
+    auto v4 = Association::request({"127.0.0.1", (*server)->port()}, echo_request(), client_options());
+    ASSERT_TRUE(v4) << v4.error().to_string();
+    ASSERT_TRUE(v4->release());
+    auto v6 = Association::request({"::1", (*server)->port()}, echo_request(), client_options());
+    ASSERT_TRUE(v6) << v6.error().to_string();
+    ASSERT_TRUE(v6->release());
+    EXPECT_EQ(rec.wait_for(2).size(), 2u);
+}
+
 TEST(Server, BindFailures) {
     auto o = local_server_options("not-an-address");
     EXPECT_FALSE(Server::start(o, [](Association&) {}));
