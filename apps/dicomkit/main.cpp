@@ -2,9 +2,7 @@
 #include <cstdio>
 
 #include "commands.hpp"
-#ifdef DICOMKIT_HAVE_NET
 #include "net_common.hpp"
-#endif
 
 int main(int argc, char** argv) {
     CLI::App app{"dicomkit: read, write, send, store and serve DICOM"};
@@ -13,12 +11,10 @@ int main(int argc, char** argv) {
     dicomkit::cli::Action run;
     dicomkit::cli::add_dump(app, run);
     dicomkit::cli::add_convert(app, run);
-#ifdef DICOMKIT_HAVE_NET
     dicomkit::cli::add_echo(app, run);
     dicomkit::cli::add_send(app, run);
     dicomkit::cli::add_receive(app, run);
     dicomkit::cli::rewrite_dcmtk_flags(argc, argv);
-#endif
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -77,6 +77,8 @@ struct AcceptorPolicy {
     /// everything (`dicomkit receive`).
     bool accept_any_abstract_syntax = false;
     std::vector<std::string> any_transfer_syntaxes;
+    /// Maximum Length Received sent in the A-ASSOCIATE-AC: the smaller of this and
+    /// AssociationOptions::max_pdu_receive (0 = no limit in either).
     std::uint32_t max_pdu_receive = 256 * 1024;
 };
 
@@ -87,6 +89,13 @@ struct Negotiated {
 };
 /// PS3.8 7.1.1 / PS3.7 D.3: checks AE titles, application context and protocol version, and
 /// picks a transfer syntax per presentation context by the policy's preference. Pure.
+/// Rejections (PS3.8 9.3.4, all rejected-permanent): protocol version without bit 0 (source 2,
+/// reason 2); called AE title not policy.ae_title, spaces aside, unless accept_any_called_ae
+/// (source 1, reason 7); calling_allowed refuses (source 1, reason 3); application context not
+/// DICOM's (source 1, reason 2). Per context (9.3.3.2): the policy's first transfer syntax that
+/// was proposed (0), abstract syntax not supported (3), transfer syntaxes not supported (4).
+/// Role selection items (PS3.7 D.3.3.4) are answered when proposed: SCU as proposed, SCP only
+/// if proposed and Syntax::scp_role_allowed. No User Identity response is sent.
 [[nodiscard]] Negotiated negotiate(const pdu::AssociateRq& rq, const AcceptorPolicy& policy,
                                    const std::string& peer_address, const AssociationOptions& options);
 
@@ -110,6 +119,9 @@ enum class FailureKind { None, Refused, Rejected, Aborted, Timeout, ProtocolErro
 
 /// One incoming PDU as the application sees it during data transfer.
 struct Incoming {
+    /// PData: P-DATA-TF received. ReleaseRequested: A-RELEASE-RQ received, answer with
+    /// confirm_release(). Aborted: the peer sent A-ABORT (see `abort`); the connection is closed.
+    /// Closed: the peer closed the connection (perhaps mid-PDU) without A-ABORT.
     enum class Kind { PData, ReleaseRequested, Aborted, Closed };
     Kind kind = Kind::Closed;
     pdu::PDataTf pdata;      ///< for PData
@@ -121,10 +133,12 @@ public:
     Association(Association&&) noexcept;
     Association& operator=(Association&&) noexcept;
     ~Association();  ///< aborts if still established
+    // A moved-from Association may only be destroyed or assigned to.
 
-    /// Requestor: connects, sends A-ASSOCIATE-RQ, waits for the answer. A rejection is an error
-    /// whose message names result, source and reason; `failure()` of the error path is
-    /// reported through the returned Error's code (Refused/Rejected/Timeout via message).
+    /// Requestor: connects (timeouts.connect), sends A-ASSOCIATE-RQ, waits timeouts.acse for the
+    /// answer. A rejection is an error whose message names result, source and reason. When
+    /// `failure` is given it is set to why no association resulted (None on success): Refused
+    /// (no connection), Timeout, Rejected (A-ASSOCIATE-RJ), Aborted, Closed, ProtocolError, Io.
     [[nodiscard]] static Result<Association> request(const ConnectTarget& target, const AssociationRequest& rq,
                                                      const AssociationOptions& options,
                                                      FailureKind* failure = nullptr);
@@ -132,12 +146,19 @@ public:
     /// error (after sending A-ASSOCIATE-RJ or A-ABORT) when no association results.
     [[nodiscard]] static Result<Association> accept(std::unique_ptr<Transport> transport, const AcceptorPolicy& policy,
                                                     const AssociationOptions& options);
+    /// Acceptor that will not associate (e.g. over a limit): reads the A-ASSOCIATE-RQ within the
+    /// ARTIM time and answers with `rj`. Success means the A-ASSOCIATE-RJ was sent.
+    [[nodiscard]] static Result<void> reject(std::unique_ptr<Transport> transport, const pdu::AssociateRj& rj,
+                                             const AssociationOptions& options);
 
-    /// Sends one P-DATA-TF PDU (the caller keeps each within peer_max_pdu()).
+    /// Sends one P-DATA-TF PDU (in Sta6, or Sta8 after the peer asked to release). The caller
+    /// keeps each within peer_max_pdu(); a larger one is refused here (LimitExceeded).
     [[nodiscard]] Result<void> send(const pdu::PDataTf& pdata);
     /// Sends P-DATA-TF PDUs made of views (no copy of the fragment data).
     [[nodiscard]] Result<void> send(std::span<const pdu::PdvView> pdvs);
-    /// Waits for the next PDU during data transfer (Sta6, or Sta7 after our A-RELEASE-RQ).
+    /// Waits up to `timeout` (zero: no limit) for the next PDU during data transfer (Sta6).
+    /// A timeout aborts the association (A-ABORT) and is an error (see is_timeout()); so is a
+    /// PDU not valid in Sta6 or an invalid one (A-ABORT per PS3.8 Table 9-10, AA-8).
     [[nodiscard]] Result<Incoming> receive(Millis timeout);
 
     /// Requestor-initiated release: A-RELEASE-RQ, then waits for A-RELEASE-RP (P-DATA arriving
@@ -145,7 +166,8 @@ public:
     [[nodiscard]] Result<void> release();
     /// Answers a peer's A-RELEASE-RQ (after receive() returned ReleaseRequested) and closes.
     [[nodiscard]] Result<void> confirm_release();
-    /// Sends A-ABORT (source 0 service-user / 2 provider) and closes.
+    /// Sends A-ABORT (source 0 service-user / 2 provider) and closes. Does nothing once the
+    /// association is over.
     void abort(std::uint8_t source = 0, std::uint8_t reason = 0);
 
     [[nodiscard]] const std::vector<AcceptedContext>& contexts() const noexcept;
@@ -166,7 +188,10 @@ public:
     void trace(std::string_view line) const;
 
 private:
-    struct Impl;
+public:
+    struct Impl;  ///< internal (association_impl.hpp)
+
+private:
     explicit Association(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;
 };

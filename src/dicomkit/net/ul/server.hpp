@@ -16,13 +16,18 @@ namespace dicomkit::net::ul {
 struct ServerOptions {
     std::string bind_address = "0.0.0.0";  ///< "::" for IPv6 (dual stack), "127.0.0.1" for local only
     std::uint16_t port = 11112;             ///< 0: pick a free port (see Server::port())
+    /// At most this many associations at once; further callers get A-ASSOCIATE-RJ
+    /// (rejected-transient, service-provider presentation related, local-limit-exceeded) after
+    /// their A-ASSOCIATE-RQ has been read (PS3.8 9.3.4).
     std::size_t max_associations = 64;
     AcceptorPolicy policy;
     AssociationOptions association;
 };
 
 /// Called on the association's own thread once it is established; returns when done with it
-/// (after release or abort). Exceptions are not allowed to escape (they abort the association).
+/// (after release or abort). Called for several associations at once. An exception that escapes
+/// aborts the association. The handler must return once the association reports an error or
+/// the end: Server::stop() interrupts the association's I/O but cannot stop other work.
 using AssociationHandler = std::function<void(Association&)>;
 
 class Server {
@@ -32,9 +37,12 @@ public:
     [[nodiscard]] static Result<std::unique_ptr<Server>> start(ServerOptions options, AssociationHandler handler);
     /// The bound port (useful with port 0).
     [[nodiscard]] std::uint16_t port() const noexcept;
-    /// Stops accepting, aborts open associations, joins all threads.
+    /// Stops accepting, interrupts every open association (whose pending or next receive then
+    /// fails and sends A-ABORT), joins all threads. Bounded in time as long as handlers return
+    /// when their association fails. Idempotent.
     void stop();
-    /// Number of associations open now.
+    /// Number of associations open now (being negotiated or established; callers being
+    /// turned away above max_associations are not counted).
     [[nodiscard]] std::size_t active() const noexcept;
 
 private:

@@ -22,19 +22,32 @@ struct TlsConfig {
     std::string ciphers;           ///< OpenSSL cipher list; empty: the library's secure default
 };
 
+/// A byte stream to one peer. Not thread-safe, except interrupt().
 class Transport {
 public:
     virtual ~Transport() = default;
-    /// Reads exactly `out.size()` bytes or fails: Timeout (ErrorCode::LimitExceeded with
-    /// "timeout" in the message), peer closed (Truncated), I/O error.
+    /// Reads exactly `out.size()` bytes or fails: timeout (ErrorCode::LimitExceeded, see
+    /// is_timeout()), peer closed (Truncated), I/O error (IoError). A zero timeout waits for ever.
+    /// After a failed read the stream is out of step: further reads fail, but a write (an
+    /// A-ABORT) may still be tried before close().
     [[nodiscard]] virtual Result<void> read_exact(std::span<std::uint8_t> out, std::chrono::milliseconds timeout) = 0;
+    /// Writes all of `data` or fails like read_exact(); a failed write closes the connection.
     [[nodiscard]] virtual Result<void> write_all(std::span<const std::uint8_t> data, std::chrono::milliseconds timeout) = 0;
     virtual void close() noexcept = 0;
-    /// "127.0.0.1:51234".
+    /// "127.0.0.1:51234", "[::1]:51234".
     [[nodiscard]] virtual const std::string& peer_address() const noexcept = 0;
+    /// May be called from any thread: makes the read under way (and every later one) fail
+    /// promptly with IoError "interrupted". Used to stop a server. The default does nothing.
+    virtual void interrupt() noexcept {}
 };
 
-/// Connects to host:port (TCP_NODELAY on), with TLS when `tls` is set.
+/// True for the error a Transport (or an Association waiting on one) returns when a deadline
+/// passed: ErrorCode::LimitExceeded with "timeout" in the message.
+[[nodiscard]] bool is_timeout(const Error& error) noexcept;
+
+/// Connects to host:port (a name, an IPv4 or an IPv6 address such as "::1"), with TCP_NODELAY
+/// on, and does the TLS handshake when `tls` is set; `timeout` bounds all of it. Errors: IoError
+/// (e.g. "connection refused"), timeout (is_timeout()), InvalidArgument for a bad TlsConfig.
 [[nodiscard]] Result<std::unique_ptr<Transport>> connect(const std::string& host, std::uint16_t port,
                                                          std::chrono::milliseconds timeout,
                                                          const TlsConfig* tls = nullptr);

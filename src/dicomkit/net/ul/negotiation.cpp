@@ -1,0 +1,163 @@
+// negotiate(): the acceptor's answer to an A-ASSOCIATE-RQ as a pure function of the request and
+// the AcceptorPolicy (PS3.8 7.1.1, 9.3.3, 9.3.4; PS3.7 D.3.3).
+#include <dicomkit/net/ul/association.hpp>
+
+#include <algorithm>
+#include <string_view>
+
+namespace dicomkit::net::ul {
+namespace {
+
+using pdu::AssociateRj;
+using pdu::ContextResult;
+using pdu::RejectResult;
+using pdu::RejectSource;
+
+/// PS3.5 6.2 (AE): leading and trailing spaces are not significant.
+std::string_view trim_spaces(std::string_view s) {
+    while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+    while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+    return s;
+}
+
+bool contains(const std::vector<std::string>& list, std::string_view value) {
+    return std::find(list.begin(), list.end(), value) != list.end();
+}
+
+/// The A-ASSOCIATE-RJ for the association as a whole, if it is not acceptable (PS3.8 9.3.4).
+std::optional<AssociateRj> association_rejection(const pdu::AssociateRq& rq,
+                                                 const AcceptorPolicy& policy,
+                                                 const std::string& peer_address) {
+    namespace reason = pdu::reject_reason;
+    // PS3.8 9.3.2: bit 0 of the protocol version is version 1, the only one there is.
+    if ((rq.protocol_version & 0x0001) == 0) {
+        return AssociateRj{RejectResult::RejectedPermanent, RejectSource::ServiceProviderAcse,
+                           reason::kProtocolVersionNotSupported};
+    }
+    if (!policy.accept_any_called_ae &&
+        trim_spaces(rq.called_ae_title) != trim_spaces(policy.ae_title)) {
+        return AssociateRj{RejectResult::RejectedPermanent, RejectSource::ServiceUser,
+                           reason::kCalledAeTitleNotRecognized};
+    }
+    if (policy.calling_allowed &&
+        !policy.calling_allowed(std::string(trim_spaces(rq.calling_ae_title)), peer_address)) {
+        return AssociateRj{RejectResult::RejectedPermanent, RejectSource::ServiceUser,
+                           reason::kCallingAeTitleNotRecognized};
+    }
+    if (rq.application_context_name != pdu::kDicomApplicationContext) {
+        return AssociateRj{RejectResult::RejectedPermanent, RejectSource::ServiceUser,
+                           reason::kApplicationContextNameNotSupported};
+    }
+    return std::nullopt;
+}
+
+/// PS3.8 9.3.3.2: result and transfer syntax for one proposed presentation context.
+pdu::PresentationContextAc answer_context(const pdu::PresentationContextRq& pc,
+                                          const AcceptorPolicy& policy,
+                                          const AcceptorPolicy::Syntax** matched) {
+    pdu::PresentationContextAc ac;
+    ac.id = pc.id;
+    // Not significant unless accepted; some peers want a syntax there all the same.
+    ac.transfer_syntax = pc.transfer_syntaxes.empty() ? std::string() : pc.transfer_syntaxes.front();
+    *matched = nullptr;
+    for (const auto& syntax : policy.syntaxes) {
+        if (syntax.abstract_syntax != pc.abstract_syntax) continue;
+        *matched = &syntax;
+        for (const std::string& ts : syntax.transfer_syntaxes) {
+            if (contains(pc.transfer_syntaxes, ts)) {
+                ac.result = ContextResult::Acceptance;
+                ac.transfer_syntax = ts;
+                return ac;
+            }
+        }
+        ac.result = ContextResult::TransferSyntaxesNotSupported;
+        return ac;
+    }
+    if (!policy.accept_any_abstract_syntax) {
+        ac.result = ContextResult::AbstractSyntaxNotSupported;
+        return ac;
+    }
+    for (const std::string& ts : pc.transfer_syntaxes) {
+        if (policy.any_transfer_syntaxes.empty() || contains(policy.any_transfer_syntaxes, ts)) {
+            ac.result = ContextResult::Acceptance;
+            ac.transfer_syntax = ts;
+            return ac;
+        }
+    }
+    ac.result = ContextResult::TransferSyntaxesNotSupported;
+    return ac;
+}
+
+/// PS3.7 D.3.3.4: the acceptor answers each role selection item proposed, returning 1 only for
+/// a role that was proposed and that it accepts: the SCU role always, the SCP role when the
+/// policy allows it for that abstract syntax.
+std::vector<pdu::RoleSelection> answer_roles(const pdu::AssociateRq& rq,
+                                             const AcceptorPolicy& policy) {
+    std::vector<pdu::RoleSelection> out;
+    for (const pdu::RoleSelection& proposed : rq.user_information.role_selections) {
+        bool scp_allowed = false;
+        for (const auto& syntax : policy.syntaxes) {
+            if (syntax.abstract_syntax == proposed.sop_class_uid) scp_allowed = syntax.scp_role_allowed;
+        }
+        out.push_back({proposed.sop_class_uid, proposed.scu_role, proposed.scp_role && scp_allowed});
+    }
+    return out;
+}
+
+/// The roles of an accepted context: the answered role selection item, else the defaults.
+void apply_roles(AcceptedContext& context, const std::vector<pdu::RoleSelection>& answered) {
+    for (const pdu::RoleSelection& r : answered) {
+        if (r.sop_class_uid == context.abstract_syntax) {
+            context.scu_role = r.scu_role;
+            context.scp_role = r.scp_role;
+            return;
+        }
+    }
+}
+
+/// The smaller of two Maximum Length Received values, 0 meaning no limit (PS3.8 D.1).
+std::uint32_t smaller_limit(std::uint32_t a, std::uint32_t b) {
+    if (a == 0) return b;
+    if (b == 0) return a;
+    return std::min(a, b);
+}
+
+}  // namespace
+
+Negotiated negotiate(const pdu::AssociateRq& rq, const AcceptorPolicy& policy,
+                     const std::string& peer_address, const AssociationOptions& options) {
+    Negotiated out;
+    if (auto rj = association_rejection(rq, policy, peer_address)) {
+        out.answer = *rj;
+        return out;
+    }
+    pdu::AssociateAc ac;
+    ac.called_ae_title = rq.called_ae_title;
+    ac.calling_ae_title = rq.calling_ae_title;
+    ac.application_context_name = rq.application_context_name;
+    const std::vector<pdu::RoleSelection> roles = answer_roles(rq, policy);
+    for (const pdu::PresentationContextRq& pc : rq.presentation_contexts) {
+        const AcceptorPolicy::Syntax* matched = nullptr;
+        pdu::PresentationContextAc answer = answer_context(pc, policy, &matched);
+        if (answer.result == ContextResult::Acceptance) {
+            AcceptedContext context{pc.id, pc.abstract_syntax, answer.transfer_syntax, true, false};
+            apply_roles(context, roles);
+            out.contexts.push_back(std::move(context));
+        }
+        ac.presentation_contexts.push_back(std::move(answer));
+    }
+    pdu::UserInformation& ui = ac.user_information;
+    ui.maximum_length = smaller_limit(policy.max_pdu_receive, options.max_pdu_receive);
+    ui.implementation_class_uid = options.implementation_class_uid;
+    if (!options.implementation_version_name.empty())
+        ui.implementation_version_name = options.implementation_version_name;
+    // PS3.7 D.3.3.3: operations are not asynchronous here; answer a proposal with 1/1.
+    if (rq.user_information.asynchronous_operations_window)
+        ui.asynchronous_operations_window = pdu::AsynchronousOperationsWindow{1, 1};
+    ui.role_selections = roles;
+    // PS3.7 D.3.3.7: no User Identity server response, as the identity is not checked here.
+    out.answer = std::move(ac);
+    return out;
+}
+
+}  // namespace dicomkit::net::ul
