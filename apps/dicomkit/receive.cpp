@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -65,8 +66,8 @@ Result<Bytes> part10_header(const dimse::RequestContext& rc, const dimse::Comman
     ts.uid = rc.context->transfer_syntax;
     DataSet meta = io::make_meta(ids, ts);
     if (!rc.calling_ae.empty()) meta.set_string(Tag(0x0002, 0x0016), VR::AE, rc.calling_ae);
-    Bytes out(128, 0);
-    out.insert(out.end(), {'D', 'I', 'C', 'M'});
+    Bytes out(132, 0);
+    std::memcpy(out.data() + 128, "DICM", 4);
     if (auto r = io::write_dataset(meta, io::ts::ExplicitVRLittleEndian, {}, out); !r) return tl::unexpected(r.error());
     return out;
 }
