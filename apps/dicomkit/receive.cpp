@@ -4,15 +4,15 @@
 #include <signal.h>
 
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <string>
 
 #include <dicomkit/dict/dictionary.hpp>
 #include <dicomkit/dict/tags.hpp>
-#include <dicomkit/io/dataset_writer.hpp>
+#include <dicomkit/net/dimse/folder_store.hpp>
 #include <dicomkit/net/dimse/serve.hpp>
+#include <dicomkit/net/dimse/status.hpp>
 #include <dicomkit/net/ul/server.hpp>
 
 #include "commands.hpp"
@@ -36,88 +36,20 @@ struct ReceiveArgs {
     NetArgs net;
 };
 
-/// PS3.5 9.1: a UID is digits and dots, at most 64 characters, no empty component.
-bool valid_uid(std::string_view uid) {
-    if (uid.empty() || uid.size() > 64 || uid.front() == '.' || uid.back() == '.') return false;
-    for (std::size_t i = 0; i < uid.size(); ++i) {
-        char c = uid[i];
-        if (c == '.' && uid[i + 1] == '.') return false;
-        if (c != '.' && (c < '0' || c > '9')) return false;
-    }
-    return true;
-}
-
-/// The file name for an instance: its UID when valid, else a hash of it (never raw peer text).
-std::string file_name(std::string_view uid) {
-    if (valid_uid(uid)) return std::string(uid) + ".dcm";
-    std::uint64_t h = 1469598103934665603ull;  // FNV-1a
-    for (unsigned char c : uid) h = (h ^ c) * 1099511628211ull;
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "x%016llx.dcm", static_cast<unsigned long long>(h));
-    return buf;
-}
-
-/// Preamble, DICM and the File Meta Information (PS3.10 7.1) for the received data set.
-Result<Bytes> part10_header(const dimse::RequestContext& rc, const dimse::Command& rq) {
-    DataSet ids;
-    ids.set_string(tags::SOPClassUID, VR::UI, rq.affected_sop_class_uid);
-    ids.set_string(tags::SOPInstanceUID, VR::UI, rq.affected_sop_instance_uid);
-    io::TransferSyntax ts;
-    ts.uid = rc.context->transfer_syntax;
-    DataSet meta = io::make_meta(ids, ts);
-    if (!rc.calling_ae.empty()) meta.set_string(Tag(0x0002, 0x0016), VR::AE, rc.calling_ae);
-    Bytes out(132, 0);
-    std::memcpy(out.data() + 128, "DICM", 4);
-    if (auto r = io::write_dataset(meta, io::ts::ExplicitVRLittleEndian, {}, out); !r) return tl::unexpected(r.error());
-    return out;
-}
-
-class ReceiveStore final : public dimse::StoreHandler {
-public:
-    explicit ReceiveStore(const ReceiveArgs& a) : a_(a) {}
-
-    Result<std::unique_ptr<dimse::DataSink>> begin(const dimse::RequestContext& rc, const dimse::Command& rq) override {
-        auto header = part10_header(rc, rq);
-        if (!header) return tl::unexpected(header.error());
-        auto sink = dimse::FileSink::create(a_.out);
-        if (!sink) return tl::unexpected(sink.error());
-        if (auto r = (*sink)->write_prefix(*header); !r) return tl::unexpected(r.error());
-        return std::unique_ptr<dimse::DataSink>(std::move(*sink));
-    }
-
-    dimse::Outcome end(const dimse::RequestContext& rc, const dimse::Command& rq,
-                       std::unique_ptr<dimse::DataSink> sink) override {
-        auto* file = dynamic_cast<dimse::FileSink*>(sink.get());
-        std::string path = (fs::path(a_.out) / file_name(rq.affected_sop_instance_uid)).string();
-        dimse::Outcome o;
-        if (!file) {
-            o = {dimse::status::OutOfResources, "no file"};
-        } else if (auto r = file->commit(path); !r) {
-            o = {dimse::status::OutOfResources, r.error().message};
-        }
-        log(rc, rq, sink->size(), o, path);
-        return o;
-    }
-
-    void aborted(const dimse::RequestContext& rc, const dimse::Command& rq) noexcept override {
-        std::fprintf(stderr, "W: %s@%s: C-STORE of %s did not complete; nothing kept\n", rc.calling_ae.c_str(),
-                     rc.peer_address.c_str(), rq.affected_sop_instance_uid.c_str());
-    }
-
-private:
-    void log(const dimse::RequestContext& rc, const dimse::Command& rq, std::uint64_t bytes, const dimse::Outcome& o,
-             const std::string& path) const {
-        if (a_.quiet && o.status == dimse::status::Success) return;
-        const auto* info = dict::find_uid(rq.affected_sop_class_uid);
-        std::string cls = info && !info->keyword.empty() ? std::string(info->keyword) : rq.affected_sop_class_uid;
-        std::printf("%s@%s C-STORE %s %s %llu bytes: %s%s%s\n", rc.calling_ae.c_str(), rc.peer_address.c_str(),
-                    cls.c_str(), rq.affected_sop_instance_uid.c_str(), static_cast<unsigned long long>(bytes),
-                    dimse::describe_status(o.status).c_str(), o.error_comment.empty() ? " -> " : " ",
-                    o.error_comment.empty() ? path.c_str() : o.error_comment.c_str());
+/// Logs each stored instance: calling AE, peer, SOP class keyword, instance UID, bytes, status.
+dimse::FolderStoreHandler::Log store_log(bool quiet) {
+    return [quiet](const dimse::FolderStoreHandler::StoredEvent& e) {
+        if (quiet && e.outcome.status == dimse::status::Success) return;
+        const auto* info = dict::find_uid(e.rq.affected_sop_class_uid);
+        std::string cls = info && !info->keyword.empty() ? std::string(info->keyword) : e.rq.affected_sop_class_uid;
+        const bool ok = e.outcome.error_comment.empty();
+        std::printf("%s@%s C-STORE %s %s %llu bytes: %s%s%s\n", e.rc.calling_ae.c_str(), e.rc.peer_address.c_str(),
+                    cls.c_str(), e.rq.affected_sop_instance_uid.c_str(), static_cast<unsigned long long>(e.bytes),
+                    dimse::describe_status(e.outcome.status).c_str(), ok ? " -> " : " ",
+                    ok ? e.path.c_str() : e.outcome.error_comment.c_str());
         std::fflush(stdout);
-    }
-    const ReceiveArgs& a_;
-};
+    };
+}
 
 net::ul::ServerOptions server_options(const ReceiveArgs& a) {
     net::ul::ServerOptions so;
@@ -150,7 +82,7 @@ int run_receive(const ReceiveArgs& a) {
     std::vector<std::string> classes;
     if (!a.accept_unknown)
         for (const auto& c : dict::storage_sop_classes()) classes.emplace_back(c.uid);
-    dispatcher.on_store(std::make_shared<ReceiveStore>(a), std::move(classes));
+    dispatcher.on_store(std::make_shared<dimse::FolderStoreHandler>(a.out, store_log(a.quiet)), std::move(classes));
 
     // SIGINT/SIGTERM are taken synchronously by this thread; every other thread has them blocked.
     sigset_t stop_signals;
@@ -162,6 +94,9 @@ int run_receive(const ReceiveArgs& a) {
     auto server = net::ul::Server::start(server_options(a), [&dispatcher](net::ul::Association& assoc) {
         auto r = dimse::serve(assoc, dispatcher);
         if (!r) std::fprintf(stderr, "W: %s: %s\n", assoc.peer_address().c_str(), r.error().to_string().c_str());
+        else if (r->end == dimse::ServeSummary::End::Aborted)
+            std::fprintf(stderr, "W: %s@%s: association aborted by the peer\n", assoc.calling_ae().c_str(),
+                         assoc.peer_address().c_str());
     });
     if (!server) {
         std::fprintf(stderr, "E: cannot listen on %s:%u: %s\n", a.bind.c_str(), a.port,

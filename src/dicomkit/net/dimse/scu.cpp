@@ -64,6 +64,24 @@ std::pair<std::string, std::string> sop_uids(const io::DicomFile& f) {
     return {std::string(trim_padding(cls)), std::string(trim_padding(inst))};
 }
 
+/// Adds one 00H byte to a source of odd length.
+class EvenSource final : public DataSource {
+public:
+    explicit EvenSource(DataSource& inner) : inner_(inner) {}
+    std::uint64_t size() const noexcept override { return inner_.size() + inner_.size() % 2; }
+    Result<std::size_t> read(std::span<std::uint8_t> out) override {
+        auto n = inner_.read(out);
+        if (!n || *n == out.size() || pad_done_ || inner_.size() % 2 == 0) return n;
+        out[*n] = 0;
+        pad_done_ = true;
+        return *n + 1;
+    }
+
+private:
+    DataSource& inner_;
+    bool pad_done_ = false;
+};
+
 Command store_command(const StoreOptions& o, const std::string& cls, const std::string& inst) {
     Command c;
     c.field = CommandField::C_STORE_RQ;
@@ -187,9 +205,12 @@ Result<StoreResult> store(Channel& ch, const std::string& path, const StoreOptio
     if (raw) {
         auto src = FileRegionSource::open(path, header->source->dataset_offset);
         if (!src) return tl::unexpected(src.error());
-        if (src->size() % 2 == 0) {
+        // PS3.5 A.5: an odd deflated stream is padded with one 00H byte; an odd native data set
+        // is broken and goes through the re-encoding below.
+        if (src->size() % 2 == 0 || file_ts.deflated) {
+            EvenSource even(*src);
             result.transfer_syntax = ctx->transfer_syntax;
-            return exchange(ch, *ctx, rq, *src, std::move(result));
+            return exchange(ch, *ctx, rq, even, std::move(result));
         }
     }
     auto full = io::read_file(path);
