@@ -12,5 +12,8 @@ using Action = std::function<int()>;
 
 void add_dump(CLI::App& app, Action& run);
 void add_convert(CLI::App& app, Action& run);
+void add_echo(CLI::App& app, Action& run);
+void add_send(CLI::App& app, Action& run);
+void add_receive(CLI::App& app, Action& run);
 
 }  // namespace dicomkit::cli

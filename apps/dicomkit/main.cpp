@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "commands.hpp"
+#include "net_common.hpp"
 
 int main(int argc, char** argv) {
     CLI::App app{"dicomkit: read, write, send, store and serve DICOM"};
@@ -10,6 +11,10 @@ int main(int argc, char** argv) {
     dicomkit::cli::Action run;
     dicomkit::cli::add_dump(app, run);
     dicomkit::cli::add_convert(app, run);
+    dicomkit::cli::add_echo(app, run);
+    dicomkit::cli::add_send(app, run);
+    dicomkit::cli::add_receive(app, run);
+    dicomkit::cli::rewrite_dcmtk_flags(argc, argv);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -1,0 +1,231 @@
+// `dicomkit send`: C-STORE files and folders to a peer (like DCMTK storescu), over one or more
+// associations in parallel, with progress on a terminal and a summary of every failure.
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <dicomkit/dict/dictionary.hpp>
+#include <dicomkit/dict/tags.hpp>
+#include <dicomkit/io/dicom_file.hpp>
+#include <dicomkit/net/dimse/scu.hpp>
+#include <dicomkit/net/dimse/status.hpp>
+
+#include "commands.hpp"
+#include "net_common.hpp"
+
+namespace dicomkit::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+constexpr std::string_view kExplicitLE = "1.2.840.10008.1.2.1";
+constexpr std::string_view kImplicitLE = "1.2.840.10008.1.2";
+constexpr std::size_t kMaxContexts = 128;  // odd context IDs 1..255 (PS3.8 9.3.2.2)
+
+struct SendArgs {
+    std::string host;
+    std::uint16_t port = 104;
+    std::vector<std::string> paths;
+    int parallel = 1;
+    NetArgs net;
+};
+
+struct Job {
+    std::string path;
+    std::string sop_class;
+    std::string transfer_syntax;
+    std::uint64_t size = 0;
+};
+
+struct Failure {
+    std::string path;
+    std::string why;
+};
+
+/// Shared state of the workers.
+struct Progress {
+    std::atomic<std::size_t> next{0};
+    std::atomic<std::size_t> done{0};
+    std::atomic<std::size_t> ok{0};
+    std::atomic<int> alive{0};  ///< workers still running
+    std::atomic<std::uint64_t> bytes{0};
+    std::mutex m;
+    std::vector<Failure> failures;
+    void fail(std::string path, std::string why) {
+        std::lock_guard lock(m);
+        failures.push_back({std::move(path), std::move(why)});
+    }
+};
+
+void collect(const std::string& path, std::vector<std::string>& out, Progress& p) {
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) {
+        for (auto it = fs::recursive_directory_iterator(path, ec); !ec && it != fs::recursive_directory_iterator();
+             it.increment(ec))
+            if (it->is_regular_file(ec)) out.push_back(it->path().string());
+        if (ec) p.fail(path, ec.message());
+    } else if (fs::is_regular_file(path, ec)) {
+        out.push_back(path);
+    } else {
+        p.fail(path, "no such file or folder");
+    }
+}
+
+/// Reads each file's header: SOP class and transfer syntax. Unreadable files become failures.
+std::vector<Job> scan(const std::vector<std::string>& paths, Progress& p) {
+    std::vector<std::string> files;
+    for (const auto& path : paths) collect(path, files, p);
+    std::sort(files.begin(), files.end());
+    std::vector<Job> jobs;
+    io::ReadOptions ro;
+    ro.stop_before = tags::PixelData;
+    for (const auto& f : files) {
+        auto h = io::read_file(f, ro);
+        if (!h) {
+            p.fail(f, "not readable as DICOM: " + h.error().message);
+            continue;
+        }
+        std::string cls(trim_padding(h->dataset.string_or(tags::SOPClassUID)));
+        if (cls.empty()) cls = std::string(trim_padding(h->meta.string_or(tags::MediaStorageSOPClassUID)));
+        if (cls.empty()) {
+            p.fail(f, "no SOP Class UID");
+            continue;
+        }
+        std::error_code ec;
+        jobs.push_back({f, cls, std::string(h->transfer_syntax.uid), fs::file_size(f, ec)});
+    }
+    return jobs;
+}
+
+/// One context per (SOP class, file syntax); uncompressed files offer both little endian syntaxes
+/// in the same context, other convertible ones get an extra little endian context.
+std::vector<net::pdu::PresentationContextRq> propose(const std::vector<Job>& jobs) {
+    std::vector<net::pdu::PresentationContextRq> out;
+    std::set<std::pair<std::string, std::string>> seen;
+    auto add = [&](const std::string& cls, std::vector<std::string> ts) {
+        if (seen.insert({cls, ts.front()}).second && out.size() < kMaxContexts)
+            out.push_back({0, cls, std::move(ts)});
+    };
+    for (const auto& j : jobs) {
+        const io::TransferSyntax* ts = io::find_transfer_syntax(j.transfer_syntax);
+        if (j.transfer_syntax == kExplicitLE || j.transfer_syntax == kImplicitLE) {
+            std::string other(j.transfer_syntax == kExplicitLE ? kImplicitLE : kExplicitLE);
+            add(j.sop_class, {j.transfer_syntax, other});
+        } else {
+            add(j.sop_class, {j.transfer_syntax});
+            if (ts && !ts->encapsulated) add(j.sop_class, {std::string(kExplicitLE), std::string(kImplicitLE)});
+        }
+    }
+    for (std::size_t i = 0; i < out.size(); ++i) out[i].id = static_cast<std::uint8_t>(2 * i + 1);
+    return out;
+}
+
+/// One association: stores files taken from the shared list until none is left.
+void worker(const SendArgs& a, const std::vector<Job>& jobs, const net::ul::AssociationRequest& rq, Progress& p) {
+    net::ul::FailureKind kind = net::ul::FailureKind::None;
+    auto assoc = net::ul::Association::request({a.host, a.port}, rq, association_options(a.net), &kind);
+    if (!assoc) {
+        p.fail(a.host + ":" + std::to_string(a.port), failure_text(kind, assoc.error()));
+        return;
+    }
+    std::uint16_t id = 0;
+    for (std::size_t i = p.next++; i < jobs.size(); i = p.next++) {
+        const Job& j = jobs[i];
+        net::dimse::StoreOptions so;
+        so.message_id = ++id;
+        auto r = net::dimse::store(*assoc, j.path, so);
+        p.done++;
+        if (!r) {
+            p.fail(j.path, r.error().to_string());
+            if (r.error().code != ErrorCode::Unsupported && r.error().code != ErrorCode::NotFound &&
+                assoc->state() != net::ul::State::Sta6)
+                return;  // the association is gone; other workers take the rest
+            continue;
+        }
+        p.bytes += j.size;
+        if (net::dimse::status_kind(r->status) == net::dimse::StatusKind::Failure)
+            p.fail(j.path, net::dimse::describe_status(r->status) +
+                               (r->error_comment.empty() ? "" : " (" + r->error_comment + ")"));
+        else
+            p.ok++;
+    }
+    if (auto r = assoc->release(); !r) std::fprintf(stderr, "W: release: %s\n", r.error().to_string().c_str());
+}
+
+void show_progress(const Progress& p, std::size_t total, std::uint64_t total_bytes, Clock::time_point t0) {
+    double s = std::chrono::duration<double>(Clock::now() - t0).count();
+    double mb = static_cast<double>(p.bytes.load()) / 1e6;
+    double rate = s > 0 ? mb / s : 0;
+    double left = rate > 0 ? (static_cast<double>(total_bytes) / 1e6 - mb) / rate : 0;
+    std::fprintf(stderr, "\r%zu/%zu files  %.1f MB/s  ETA %d:%02d   ", p.done.load(), total, rate,
+                 static_cast<int>(left) / 60, static_cast<int>(left) % 60);
+}
+
+int run_send(const SendArgs& a) {
+    Progress p;
+    std::vector<Job> jobs = scan(a.paths, p);
+    const std::size_t unreadable = p.failures.size();
+    net::ul::AssociationRequest rq;
+    rq.calling_ae = a.net.aet;
+    rq.called_ae = a.net.aec;
+    rq.contexts = propose(jobs);
+    std::uint64_t total_bytes = 0;
+    for (const auto& j : jobs) total_bytes += j.size;
+    auto t0 = Clock::now();
+    if (!jobs.empty()) {
+        std::vector<std::thread> threads;
+        int n = std::max(1, std::min<int>(a.parallel, static_cast<int>(jobs.size())));
+        p.alive = n;
+        for (int i = 0; i < n; ++i)
+            threads.emplace_back([&] {
+                worker(a, jobs, rq, p);
+                p.alive--;
+            });
+        bool tty = ::isatty(STDERR_FILENO) != 0;
+        while (tty && p.alive.load() > 0) {
+            show_progress(p, jobs.size(), total_bytes, t0);
+            std::this_thread::sleep_for(std::chrono::milliseconds(250));
+        }
+        for (auto& t : threads) t.join();
+        if (tty) std::fprintf(stderr, "\n");
+    }
+    double s = std::chrono::duration<double>(Clock::now() - t0).count();
+    for (std::size_t i = p.done.load(); i < jobs.size(); ++i) p.fail(jobs[i].path, "not sent");
+    std::printf("sent %zu of %zu files, %.1f MB in %.2f s (%.1f MB/s, %.1f files/s)\n", p.ok.load(),
+                jobs.size() + unreadable,
+                static_cast<double>(p.bytes.load()) / 1e6, s, s > 0 ? static_cast<double>(p.bytes.load()) / 1e6 / s : 0,
+                s > 0 ? static_cast<double>(p.done.load()) / s : 0);
+    for (const auto& f : p.failures) std::printf("FAILED %s: %s\n", f.path.c_str(), f.why.c_str());
+    std::fflush(stdout);
+    return p.failures.empty() ? 0 : 1;
+}
+
+}  // namespace
+
+void add_send(CLI::App& app, Action& run) {
+    auto a = std::make_shared<SendArgs>();
+    CLI::App* cmd = app.add_subcommand("send", "Send files and folders with C-STORE (like storescu)");
+    cmd->add_option("host", a->host, "Peer host name or address")->required();
+    cmd->add_option("port", a->port, "Peer port")->required();
+    cmd->add_option("paths", a->paths, "Files and folders (recursive)")->required();
+    cmd->add_option("--parallel,-j", a->parallel, "Associations in parallel")
+        ->check(CLI::Range(1, 64))
+        ->capture_default_str();
+    add_net_options(cmd, a->net, true);
+    cmd->callback([a, &run] { run = [a] { return run_send(*a); }; });
+}
+
+}  // namespace dicomkit::cli

@@ -1,0 +1,119 @@
+// DataSink implementations: memory with a limit, temporary files with fsync and rename.
+#include <dicomkit/net/dimse/data_sink.hpp>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+namespace dicomkit::net::dimse {
+
+namespace {
+
+constexpr std::size_t kFileBuffer = 512 * 1024;
+
+Unexpected io_error(const std::string& what, const std::string& path) {
+    return tl::unexpected(Error(ErrorCode::IoError, what + ": " + std::strerror(errno)).in_file(path));
+}
+
+}  // namespace
+
+Result<void> MemorySink::write(std::span<const std::uint8_t> bytes) {
+    if (bytes_.size() + bytes.size() > limit_)
+        return make_error(ErrorCode::LimitExceeded,
+                          "data set larger than the in-memory limit of " + std::to_string(limit_) + " bytes");
+    bytes_.insert(bytes_.end(), bytes.begin(), bytes.end());
+    return {};
+}
+
+Result<std::unique_ptr<FileSink>> FileSink::create(const std::string& dir, std::string_view prefix) {
+    std::string templ = dir + "/" + std::string(prefix) + "XXXXXX.part";
+    std::vector<char> name(templ.begin(), templ.end());
+    name.push_back('\0');
+    int fd = ::mkstemps(name.data(), 5);
+    if (fd < 0) return io_error("cannot create a temporary file", templ);
+    std::unique_ptr<FileSink> s(new FileSink());
+    s->fd_ = fd;
+    s->dir_ = dir;
+    s->path_ = name.data();
+    s->buffer_.reserve(kFileBuffer);
+    return s;
+}
+
+FileSink::~FileSink() {
+    if (!committed_) abort();
+}
+
+Result<void> FileSink::flush() {
+    std::size_t done = 0;
+    while (done < buffer_.size()) {
+        ssize_t w = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0) return io_error("write failed", path_);
+        done += static_cast<std::size_t>(w);
+    }
+    buffer_.clear();
+    return {};
+}
+
+Result<void> FileSink::append(std::span<const std::uint8_t> bytes) {
+    if (fd_ < 0 || finished_) return make_error(ErrorCode::InvalidArgument, "write to a closed file sink");
+    if (buffer_.size() + bytes.size() > kFileBuffer) {
+        if (auto r = flush(); !r) return r;
+    }
+    if (bytes.size() >= kFileBuffer) {  // large fragments go straight through
+        buffer_.assign(bytes.begin(), bytes.end());
+        return flush();
+    }
+    buffer_.insert(buffer_.end(), bytes.begin(), bytes.end());
+    return {};
+}
+
+Result<void> FileSink::write_prefix(std::span<const std::uint8_t> bytes) { return append(bytes); }
+
+Result<void> FileSink::write(std::span<const std::uint8_t> bytes) {
+    auto r = append(bytes);
+    if (r) size_ += bytes.size();
+    return r;
+}
+
+Result<void> FileSink::finish() {
+    if (fd_ < 0) return make_error(ErrorCode::InvalidArgument, "finish of a closed file sink");
+    if (auto r = flush(); !r) return r;
+    if (::fsync(fd_) != 0) return io_error("fsync failed", path_);
+    if (::close(fd_) != 0) {
+        fd_ = -1;
+        return io_error("close failed", path_);
+    }
+    fd_ = -1;
+    finished_ = true;
+    return {};
+}
+
+void FileSink::abort() noexcept {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+    if (!path_.empty() && !committed_) ::unlink(path_.c_str());
+    buffer_.clear();
+    finished_ = false;
+}
+
+Result<void> FileSink::commit(const std::string& final_path) {
+    if (!finished_) return make_error(ErrorCode::InvalidArgument, "commit before finish");
+    ::chmod(path_.c_str(), 0644);
+    if (::rename(path_.c_str(), final_path.c_str()) != 0) return io_error("rename failed", final_path);
+    committed_ = true;
+    int dfd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        (void)::fsync(dfd);
+        ::close(dfd);
+    }
+    return {};
+}
+
+}  // namespace dicomkit::net::dimse

@@ -1,0 +1,96 @@
+// DataSink: where the data set of an incoming DIMSE message goes while it arrives (memory with a
+// limit, a temporary file, or nowhere), so that a received data set is never wholly in memory
+// unless the caller asks for that.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+
+#include <dicomkit/base/error.hpp>
+#include <dicomkit/core/element.hpp>
+
+namespace dicomkit::net::dimse {
+
+/// Receives the fragments of one data set in order (PS3.8 Annex E), then finish() or abort().
+class DataSink {
+public:
+    virtual ~DataSink() = default;
+    [[nodiscard]] virtual Result<void> write(std::span<const std::uint8_t> bytes) = 0;
+    /// The last fragment arrived: make the data durable where that applies.
+    [[nodiscard]] virtual Result<void> finish() = 0;
+    /// The message will not complete (A-ABORT, error): drop whatever was written.
+    virtual void abort() noexcept = 0;
+    /// Data set bytes written so far (not counting anything the owner wrote before them).
+    [[nodiscard]] virtual std::uint64_t size() const noexcept = 0;
+};
+
+/// Keeps the data set in memory, refusing more than `limit` bytes (LimitExceeded).
+class MemorySink final : public DataSink {
+public:
+    explicit MemorySink(std::uint64_t limit = 64u * 1024u * 1024u) : limit_(limit) {}
+    [[nodiscard]] Result<void> write(std::span<const std::uint8_t> bytes) override;
+    [[nodiscard]] Result<void> finish() override { return {}; }
+    void abort() noexcept override { bytes_.clear(); }
+    [[nodiscard]] std::uint64_t size() const noexcept override { return bytes_.size(); }
+    [[nodiscard]] const Bytes& bytes() const noexcept { return bytes_; }
+    [[nodiscard]] Bytes take() noexcept { return std::move(bytes_); }
+
+private:
+    std::uint64_t limit_;
+    Bytes bytes_;
+};
+
+/// Counts and drops the bytes: for a data set that must be read off the wire but not kept.
+class DiscardSink final : public DataSink {
+public:
+    [[nodiscard]] Result<void> write(std::span<const std::uint8_t> bytes) override {
+        size_ += bytes.size();
+        return {};
+    }
+    [[nodiscard]] Result<void> finish() override { return {}; }
+    void abort() noexcept override {}
+    [[nodiscard]] std::uint64_t size() const noexcept override { return size_; }
+
+private:
+    std::uint64_t size_ = 0;
+};
+
+/// Writes to a new temporary file in a folder (buffered). finish() flushes and fsyncs; the owner
+/// then moves the file to its final name with commit() (rename in the same folder, atomic).
+/// A file that is aborted, or destroyed without commit(), is removed: nothing half-written stays.
+class FileSink final : public DataSink {
+public:
+    /// Creates `dir/<prefix>XXXXXX.part` (mkstemp, mode 0600 then 0644 on commit).
+    [[nodiscard]] static Result<std::unique_ptr<FileSink>> create(const std::string& dir,
+                                                                  std::string_view prefix = ".dk-");
+    ~FileSink() override;
+    FileSink(const FileSink&) = delete;
+    FileSink& operator=(const FileSink&) = delete;
+
+    /// Writes bytes that are not part of the data set (e.g. a Part 10 header before it); they
+    /// are not counted by size().
+    [[nodiscard]] Result<void> write_prefix(std::span<const std::uint8_t> bytes);
+    [[nodiscard]] Result<void> write(std::span<const std::uint8_t> bytes) override;
+    [[nodiscard]] Result<void> finish() override;
+    void abort() noexcept override;
+    [[nodiscard]] std::uint64_t size() const noexcept override { return size_; }
+    /// Renames the finished file to `final_path` (replacing it) and fsyncs the folder.
+    [[nodiscard]] Result<void> commit(const std::string& final_path);
+    [[nodiscard]] const std::string& temp_path() const noexcept { return path_; }
+
+private:
+    FileSink() = default;
+    [[nodiscard]] Result<void> append(std::span<const std::uint8_t> bytes);
+    [[nodiscard]] Result<void> flush();
+    int fd_ = -1;
+    std::string dir_;
+    std::string path_;
+    Bytes buffer_;
+    std::uint64_t size_ = 0;
+    bool finished_ = false;
+    bool committed_ = false;
+};
+
+}  // namespace dicomkit::net::dimse

@@ -1,0 +1,31 @@
+// Dispatcher routing.
+#include <dicomkit/net/dimse/dispatcher.hpp>
+
+namespace dicomkit::net::dimse {
+
+void Dispatcher::on_store(std::shared_ptr<StoreHandler> handler, std::vector<std::string> sop_classes) {
+    store_ = std::move(handler);
+    store_classes_ = std::unordered_set<std::string>(sop_classes.begin(), sop_classes.end());
+}
+
+Dispatcher::Route Dispatcher::route(CommandField field, std::string_view sop_class) const {
+    Route r;
+    switch (field) {
+        case CommandField::C_ECHO_RQ:
+            if (!echo_) r.status = status::UnrecognizedOperation;
+            else if (sop_class != kVerificationSopClass) r.status = status::SOPClassNotSupported;
+            else r.echo = echo_.get();
+            return r;
+        case CommandField::C_STORE_RQ:
+            if (!store_) r.status = status::UnrecognizedOperation;
+            else if (!store_classes_.empty() && !store_classes_.contains(std::string(sop_class)))
+                r.status = status::SOPClassNotSupported;
+            else r.store = store_.get();
+            return r;
+        default:
+            r.status = status::UnrecognizedOperation;
+            return r;
+    }
+}
+
+}  // namespace dicomkit::net::dimse

@@ -1,0 +1,91 @@
+// The SCP side's routing: a Dispatcher maps (command field, SOP class) to a handler, one small
+// handler interface per service (PS3.4 A Verification, B Storage). A handler that fails gives a
+// failure status, so the peer always gets an answer (PS3.7 9.1.1.1.9, C.4).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+
+#include <dicomkit/base/error.hpp>
+#include <dicomkit/net/dimse/command.hpp>
+#include <dicomkit/net/dimse/data_sink.hpp>
+#include <dicomkit/net/dimse/status.hpp>
+#include <dicomkit/net/ul/association.hpp>
+
+namespace dicomkit::net::dimse {
+
+/// PS3.4 A.4: the Verification SOP Class.
+inline constexpr std::string_view kVerificationSopClass = "1.2.840.10008.1.1";
+
+/// What a handler answers: the response status and, for failures, an Error Comment (0000,0902).
+struct Outcome {
+    std::uint16_t status = status::Success;
+    std::string error_comment;
+};
+
+/// Who sent a request and on which presentation context.
+struct RequestContext {
+    const ul::AcceptedContext* context = nullptr;
+    std::string calling_ae;
+    std::string peer_address;
+};
+
+/// PS3.4 A.4 / PS3.7 9.1.5: C-ECHO. Handlers are shared by all associations: thread-safe.
+class EchoHandler {
+public:
+    virtual ~EchoHandler() = default;
+    [[nodiscard]] virtual Outcome echo(const RequestContext& rc, const Command& rq) = 0;
+};
+
+/// Answers every C-ECHO with Success.
+class SuccessEchoHandler final : public EchoHandler {
+public:
+    [[nodiscard]] Outcome echo(const RequestContext&, const Command&) override { return {}; }
+};
+
+/// PS3.4 B.2.2 / PS3.7 9.1.1: C-STORE as the SCP. Called on the association's thread; shared
+/// by all associations: thread-safe.
+class StoreHandler {
+public:
+    virtual ~StoreHandler() = default;
+    /// The C-STORE-RQ command has arrived: choose where its data set streams to. An error means
+    /// the data set is read and dropped and the response is 0xA700 with the error as comment.
+    [[nodiscard]] virtual Result<std::unique_ptr<DataSink>> begin(const RequestContext& rc, const Command& rq) = 0;
+    /// The data set is complete and `sink` finished: keep it (e.g. commit a FileSink) and say how
+    /// it went. Not called when the data set did not arrive whole.
+    [[nodiscard]] virtual Outcome end(const RequestContext& rc, const Command& rq, std::unique_ptr<DataSink> sink) = 0;
+    /// The data set did not arrive whole (abort, release or error mid-transfer); the sink has been
+    /// aborted already. For logging.
+    virtual void aborted(const RequestContext& rc, const Command& rq) noexcept {
+        (void)rc;
+        (void)rq;
+    }
+};
+
+class Dispatcher {
+public:
+    /// Handles C-ECHO-RQ on the Verification SOP class.
+    void on_echo(std::shared_ptr<EchoHandler> handler) { echo_ = std::move(handler); }
+    /// Handles C-STORE-RQ for the given SOP classes; an empty list: every SOP class.
+    void on_store(std::shared_ptr<StoreHandler> handler, std::vector<std::string> sop_classes = {});
+
+    /// Where a request goes: a handler, or the failure status of its response when none takes it
+    /// (0x0211 Unrecognized Operation for a command nobody handles, 0x0122 SOP Class Not
+    /// Supported for a known command on another SOP class; PS3.7 C.4).
+    struct Route {
+        EchoHandler* echo = nullptr;
+        StoreHandler* store = nullptr;
+        std::uint16_t status = status::Success;  ///< failure status when no handler
+    };
+    [[nodiscard]] Route route(CommandField field, std::string_view sop_class) const;
+
+private:
+    std::shared_ptr<EchoHandler> echo_;
+    std::shared_ptr<StoreHandler> store_;
+    std::unordered_set<std::string> store_classes_;  ///< empty: all
+};
+
+}  // namespace dicomkit::net::dimse

@@ -1,0 +1,44 @@
+// FolderStoreHandler: a StoreHandler that writes each received instance as a Part 10 file in a
+// folder (PS3.10 7.1; PS3.4 B.2.2 storage SCP), streamed: meta header and data set go to a
+// temporary file as they arrive, which is fsynced and renamed once complete.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include <dicomkit/net/dimse/dispatcher.hpp>
+
+namespace dicomkit::net::dimse {
+
+/// PS3.5 9.1: digits and dots, at most 64 characters, no empty component.
+[[nodiscard]] bool is_valid_uid(std::string_view uid) noexcept;
+/// The file name for an instance: "<uid>.dcm" when the UID is valid, else "x<hash>.dcm", so that
+/// nothing the peer sends becomes a path as such.
+[[nodiscard]] std::string instance_file_name(std::string_view sop_instance_uid);
+/// Preamble, "DICM" and File Meta Information for a data set received in `rc`'s transfer syntax:
+/// SOP class/instance from the command, the calling AE title as Source Application Entity Title.
+[[nodiscard]] Result<Bytes> part10_header(const RequestContext& rc, const Command& rq);
+
+class FolderStoreHandler final : public StoreHandler {
+public:
+    /// One line per stored (or failed) instance.
+    struct StoredEvent {
+        const RequestContext& rc;
+        const Command& rq;
+        std::uint64_t bytes;
+        const Outcome& outcome;
+        const std::string& path;
+    };
+    using Log = std::function<void(const StoredEvent&)>;
+
+    explicit FolderStoreHandler(std::string folder, Log log = {}) : folder_(std::move(folder)), log_(std::move(log)) {}
+
+    [[nodiscard]] Result<std::unique_ptr<DataSink>> begin(const RequestContext& rc, const Command& rq) override;
+    [[nodiscard]] Outcome end(const RequestContext& rc, const Command& rq, std::unique_ptr<DataSink> sink) override;
+
+private:
+    std::string folder_;
+    Log log_;
+};
+
+}  // namespace dicomkit::net::dimse
