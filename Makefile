@@ -39,9 +39,11 @@ fuzz-test: deps
 # and a bounded run of every fuzz target.
 test: unit-test asan-test fuzz-test
 
+# Until the archive (query/retrieve, index, HTTP) lands, `make serve` runs the storage SCP with the
+# archive's defaults: AE title DICOMKIT, DICOM port 11112, files under ./var/storage.
 serve: build
-	@mkdir -p var
-	./$(BUILD)/apps/dicomkit/dicomkit serve
+	@mkdir -p var/storage
+	./$(BUILD)/apps/dicomkit/dicomkit receive 11112 --aet DICOMKIT --out var/storage
 
 bench: build
 	bash bench/parse/run.sh

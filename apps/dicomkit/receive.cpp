@@ -33,6 +33,7 @@ struct ReceiveArgs {
     std::uint32_t max_pdu = 256 * 1024;
     bool accept_unknown = false;
     bool quiet = false;
+    bool no_fsync = false;
     NetArgs net;
 };
 
@@ -82,7 +83,7 @@ int run_receive(const ReceiveArgs& a) {
     std::vector<std::string> classes;
     if (!a.accept_unknown)
         for (const auto& c : dict::storage_sop_classes()) classes.emplace_back(c.uid);
-    dispatcher.on_store(std::make_shared<dimse::FolderStoreHandler>(a.out, store_log(a.quiet)), std::move(classes));
+    dispatcher.on_store(std::make_shared<dimse::FolderStoreHandler>(a.out, store_log(a.quiet), !a.no_fsync), std::move(classes));
 
     // SIGINT/SIGTERM are taken synchronously by this thread; every other thread has them blocked.
     sigset_t stop_signals;
@@ -127,6 +128,8 @@ void add_receive(CLI::App& app, Action& run) {
         ->capture_default_str();
     cmd->add_flag("--accept-unknown", a->accept_unknown, "Store SOP classes the dictionary does not list as storage");
     cmd->add_flag("--quiet,-q", a->quiet, "Log failures only");
+    cmd->add_flag("--no-fsync", a->no_fsync,
+                  "Do not fsync before answering (faster, as storescp; a crash may lose acknowledged files)");
     add_net_options(cmd, a->net, false);
     cmd->callback([a, &run] { run = [a] { return run_receive(*a); }; });
 }

@@ -85,7 +85,7 @@ Result<void> FileSink::write(std::span<const std::uint8_t> bytes) {
 Result<void> FileSink::finish() {
     if (fd_ < 0) return make_error(ErrorCode::InvalidArgument, "finish of a closed file sink");
     if (auto r = flush(); !r) return r;
-    if (::fsync(fd_) != 0) return io_error("fsync failed", path_);
+    if (durable_ && ::fsync(fd_) != 0) return io_error("fsync failed", path_);
     if (::close(fd_) != 0) {
         fd_ = -1;
         return io_error("close failed", path_);
@@ -108,6 +108,7 @@ Result<void> FileSink::commit(const std::string& final_path) {
     ::chmod(path_.c_str(), 0644);
     if (::rename(path_.c_str(), final_path.c_str()) != 0) return io_error("rename failed", final_path);
     committed_ = true;
+    if (!durable_) return {};
     int dfd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd >= 0) {
         (void)::fsync(dfd);

@@ -78,6 +78,9 @@ public:
     [[nodiscard]] std::uint64_t size() const noexcept override { return size_; }
     /// Renames the finished file to `final_path` (replacing it) and fsyncs the folder.
     [[nodiscard]] Result<void> commit(const std::string& final_path);
+    /// Whether finish() and commit() fsync (default). Off: faster, but a crash may lose a file
+    /// whose store was already acknowledged (what storescp does).
+    void set_durable(bool durable) noexcept { durable_ = durable; }
     [[nodiscard]] const std::string& temp_path() const noexcept { return path_; }
 
 private:
@@ -91,6 +94,7 @@ private:
     std::uint64_t size_ = 0;
     bool finished_ = false;
     bool committed_ = false;
+    bool durable_ = true;
 };
 
 }  // namespace dicomkit::net::dimse

@@ -47,6 +47,7 @@ Result<std::unique_ptr<DataSink>> FolderStoreHandler::begin(const RequestContext
     auto header = part10_header(rc, rq);
     if (!header) return tl::unexpected(header.error());
     auto sink = FileSink::create(folder_);
+    if (sink) (*sink)->set_durable(durable_);
     if (!sink) return tl::unexpected(sink.error());
     if (auto r = (*sink)->write_prefix(*header); !r) return tl::unexpected(r.error());
     return std::unique_ptr<DataSink>(std::move(*sink));

@@ -31,7 +31,8 @@ public:
     };
     using Log = std::function<void(const StoredEvent&)>;
 
-    explicit FolderStoreHandler(std::string folder, Log log = {}) : folder_(std::move(folder)), log_(std::move(log)) {}
+    explicit FolderStoreHandler(std::string folder, Log log = {}, bool durable = true)
+        : folder_(std::move(folder)), log_(std::move(log)), durable_(durable) {}
 
     [[nodiscard]] Result<std::unique_ptr<DataSink>> begin(const RequestContext& rc, const Command& rq) override;
     [[nodiscard]] Outcome end(const RequestContext& rc, const Command& rq, std::unique_ptr<DataSink> sink) override;
@@ -39,6 +40,7 @@ public:
 private:
     std::string folder_;
     Log log_;
+    bool durable_ = true;  ///< fsync each file and the folder before answering
 };
 
 }  // namespace dicomkit::net::dimse
