@@ -191,3 +191,31 @@ Result<std::string> SpecificCharacterSet::encode(std::string_view utf8, VR vr) c
 }
 
 }  // namespace dicomkit
+
+namespace dicomkit {
+
+Result<std::vector<std::string>> SpecificCharacterSet::decode_values(std::string_view bytes, VR vr,
+                                                                     bool lenient) const {
+    while (!bytes.empty() && (bytes.back() == ' ' || bytes.back() == '\0')) bytes.remove_suffix(1);
+    auto text = decode(bytes, vr, lenient);
+    if (!text) return Unexpected(text.error());
+    std::vector<std::string> out;
+    if (text->empty()) return out;
+    if (!is_multi_valued_string(vr)) {
+        out.push_back(std::move(*text));
+        return out;
+    }
+    std::string_view all = *text;
+    for (;;) {
+        std::size_t cut = all.find('\\');
+        std::string_view part = all.substr(0, cut);
+        while (!part.empty() && part.back() == ' ') part.remove_suffix(1);
+        while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+        out.emplace_back(part);
+        if (cut == std::string_view::npos) break;
+        all.remove_prefix(cut + 1);
+    }
+    return out;
+}
+
+}  // namespace dicomkit

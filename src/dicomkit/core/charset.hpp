@@ -63,6 +63,14 @@ public:
     /// input that is not UTF-8 is an InvalidArgument error.
     [[nodiscard]] Result<std::string> encode(std::string_view utf8, VR vr) const;
 
+    /// The values of a multi-valued string (PS3.5 6.4) decoded to UTF-8: the whole value is
+    /// decoded first and then split at '\', because in ISO 2022 IR 87/159, GBK and GB18030 the
+    /// byte 5CH can be half of a two-byte character (Element::strings() splits raw bytes and is
+    /// right only for single-byte and UTF-8 sets). Padding is removed; LT, ST, UT and UR are one
+    /// value.
+    [[nodiscard]] Result<std::vector<std::string>> decode_values(std::string_view bytes, VR vr,
+                                                                 bool lenient = false) const;
+
 private:
     /// "Specific Character Set 'A\\B'", for messages.
     [[nodiscard]] std::string label() const;

@@ -138,7 +138,9 @@ public:
     /// The whole string value with trailing padding (space, NUL) removed; for string VRs.
     [[nodiscard]] Result<std::string_view> string_value() const;
     /// The values of a string element split at '\' (not for LT/ST/UT/UR), each with padding
-    /// removed (leading spaces too, except for the text VRs).
+    /// removed (leading spaces too, except for the text VRs). Splits the raw bytes: right for
+    /// ASCII, the single-byte sets and UTF-8; for values in ISO 2022 IR 87/159, GBK or GB18030
+    /// use SpecificCharacterSet::decode_values, since 5CH can be half of a two-byte character.
     [[nodiscard]] Result<std::vector<std::string_view>> strings() const;
     /// One value as a number: binary VRs by their type, IS/DS parsed from text.
     template <typename T>

@@ -190,3 +190,18 @@ TEST(CharsetAnnexK, LongTextOfThe2015EditionWithExplicitReturnsToAscii) {
 
 }  // namespace
 }  // namespace dicomkit::test
+
+TEST(CharsetValues, SplitsAfterDecodingSoTwoByteCharactersSurvive) {
+    // JIS X 0208 row 41 cell 60 is 府 (bytes 49 5C): its second byte is the backslash.
+    auto cs = dicomkit::SpecificCharacterSet::parse("\\ISO 2022 IR 87");
+    ASSERT_TRUE(cs);
+    std::string value = "A\x1b$B\x49\x5c\x1b(B\\B";  // "A府" then value 2 "B"
+    auto values = cs->decode_values(value, dicomkit::VR::LO);
+    ASSERT_TRUE(values) << values.error().to_string();
+    ASSERT_EQ(values->size(), 2u);
+    EXPECT_EQ((*values)[0], "A\xe5\xba\x9c");  // 府
+    EXPECT_EQ((*values)[1], "B");
+    auto one = cs->decode_values("text\\with backslash ", dicomkit::VR::LT);
+    ASSERT_TRUE(one);
+    EXPECT_EQ(one->size(), 1u);
+}
