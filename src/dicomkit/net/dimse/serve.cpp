@@ -3,6 +3,10 @@
 
 #include <exception>
 
+#include <dicomkit/io/dataset_reader.hpp>
+#include <dicomkit/io/dataset_writer.hpp>
+#include <dicomkit/io/transfer_syntax.hpp>
+#include <dicomkit/net/dimse/data_source.hpp>
 #include <dicomkit/net/dimse/fragmenter.hpp>
 
 namespace dicomkit::net::dimse {
@@ -10,6 +14,7 @@ namespace dicomkit::net::dimse {
 namespace {
 
 constexpr std::size_t kMaxErrorComment = 64;  // (0000,0902) is LO
+constexpr std::uint64_t kMaxIdentifier = 1u << 20;  // a C-FIND identifier is a few hundred bytes
 
 /// What the loop knows about the message whose data set is arriving.
 struct Pending {
@@ -31,6 +36,8 @@ private:
     Result<void> on_pdv(const pdu::PdvView& pdv);
     Result<void> handle(Message m);
     Outcome run_handler(Message& m);
+    Outcome run_find(Message& m);
+    Result<void> send_pending(std::uint8_t context_id, const Command& rq, const DataSet& identifier);
     Result<void> respond(std::uint8_t context_id, const Command& rq, const Outcome& o);
     Unexpected protocol_error(Error e);
     void drop_partial() noexcept;
@@ -51,7 +58,8 @@ Result<std::unique_ptr<DataSink>> Session::choose(std::uint8_t context_id, const
     pending_.route = d_.route(c.field, c.affected_sop_class_uid);
     if (pending_.route.store && pending_.rc.context &&
         pending_.rc.context->abstract_syntax != c.affected_sop_class_uid)
-        pending_.route = Dispatcher::Route{nullptr, nullptr, status::SOPClassNotSupported};
+        pending_.route = Dispatcher::Route{nullptr, nullptr, nullptr, status::SOPClassNotSupported};
+    if (pending_.route.find) return std::unique_ptr<DataSink>(std::make_unique<MemorySink>(kMaxIdentifier));
     if (!pending_.route.store) return std::unique_ptr<DataSink>(std::make_unique<DiscardSink>());
     pending_.begun = true;
     try {
@@ -87,6 +95,7 @@ Outcome Session::run_handler(Message& m) {
         if (!route.echo) return Outcome{route.status, {}};
         return route.echo->echo(context_for(m.context_id), rq);
     }
+    if (rq.field == CommandField::C_FIND_RQ) return run_find(m);
     if (rq.field == CommandField::C_STORE_RQ && !m.dataset)
         return Outcome{status::CannotUnderstand, "C-STORE-RQ without a data set"};
     if (rq.field == CommandField::C_STORE_RQ && pending_.route.store) {
@@ -95,6 +104,46 @@ Outcome Session::run_handler(Message& m) {
     }
     if (rq.field == CommandField::C_STORE_RQ) return Outcome{pending_.route.status, {}};
     return Outcome{d_.route(rq.field, rq.affected_sop_class_uid).status, {}};
+}
+
+/// PS3.7 9.1.2: the identifier in, one Pending response per match, the final status from the
+/// handler. A C-CANCEL-RQ is only seen between messages: the search runs to its end.
+Outcome Session::run_find(Message& m) {
+    const Command& rq = m.command;
+    if (!pending_.route.find) return Outcome{pending_.route.status, {}};
+    if (!m.dataset) return Outcome{status::CannotUnderstand, "C-FIND-RQ without an identifier"};
+    if (m.dataset_error) return Outcome{status::OutOfResources, m.dataset_error->message};
+    const auto* ctx = ch_.context_by_id(m.context_id);
+    const auto* ts = ctx ? io::find_transfer_syntax(ctx->transfer_syntax) : nullptr;
+    if (!ts) return Outcome{status::UnableToProcess, "unknown transfer syntax"};
+    auto* sink = dynamic_cast<MemorySink*>(m.dataset.get());
+    if (!sink) return Outcome{status::UnableToProcess, "identifier not kept"};
+    auto identifier = io::read_dataset(sink->bytes(), *ts);
+    if (!identifier) return Outcome{status::CannotUnderstand, identifier.error().message};
+    bool send_failed = false;
+    const std::uint8_t id = m.context_id;
+    FindHandler::Emit emit = [&](const DataSet& match) {
+        if (send_failed) return false;
+        if (auto r = send_pending(id, rq, match); !r) send_failed = true;
+        return !send_failed;
+    };
+    return pending_.route.find->find(pending_.rc, rq, *identifier, emit);
+}
+
+Result<void> Session::send_pending(std::uint8_t context_id, const Command& rq, const DataSet& identifier) {
+    const auto* ctx = ch_.context_by_id(context_id);
+    const auto* ts = ctx ? io::find_transfer_syntax(ctx->transfer_syntax) : nullptr;
+    if (!ts) return make_error(ErrorCode::InvalidValue, "unknown transfer syntax");
+    auto bytes = io::encode_dataset(identifier, *ts);
+    if (!bytes) return tl::unexpected(bytes.error());
+    Command rsp = Command::response(rq, status::Pending);
+    rsp.has_dataset = true;
+    if (ch_.tracing()) ch_.trace("sending " + describe(rsp));
+    MemorySource source(std::move(*bytes));
+    PdvSender send = [this](std::span<const pdu::PdvView> pdvs) { return ch_.send(pdvs); };
+    auto r = send_message(send, context_id, rsp, &source, ch_.peer_max_pdu());
+    if (!r) return tl::unexpected(r.error());
+    return {};
 }
 
 Result<void> Session::handle(Message m) {
