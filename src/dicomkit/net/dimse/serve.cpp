@@ -1,6 +1,7 @@
 // The SCP serving loop.
 #include <dicomkit/net/dimse/serve.hpp>
 
+#include <deque>
 #include <exception>
 
 #include <dicomkit/io/dataset_reader.hpp>
@@ -38,6 +39,7 @@ private:
     Outcome run_handler(Message& m);
     Outcome run_find(Message& m);
     Result<void> send_pending(std::uint8_t context_id, const Command& rq, const DataSet& identifier);
+    bool cancel_requested(const Command& rq);
     Result<void> respond(std::uint8_t context_id, const Command& rq, const Outcome& o);
     Unexpected protocol_error(Error e);
     void drop_partial() noexcept;
@@ -50,6 +52,10 @@ private:
     MessageAssembler assembler_;
     Pending pending_;
     ServeSummary summary_;
+    /// What arrived while a C-FIND was answered, to be handled after its final response.
+    std::deque<Message> deferred_;
+    std::optional<ul::Incoming> deferred_end_;
+    std::optional<Error> broken_;
 };
 
 Result<std::unique_ptr<DataSink>> Session::choose(std::uint8_t context_id, const Command& c) {
@@ -107,7 +113,8 @@ Outcome Session::run_handler(Message& m) {
 }
 
 /// PS3.7 9.1.2: the identifier in, one Pending response per match, the final status from the
-/// handler. A C-CANCEL-RQ is only seen between messages: the search runs to its end.
+/// handler. Before each match, what the peer sent meanwhile is read: a C-CANCEL-RQ for this
+/// request stops the search (final status 0xFE00 Cancel, PS3.4 C.4.1.3.2).
 Outcome Session::run_find(Message& m) {
     const Command& rq = m.command;
     if (!pending_.route.find) return Outcome{pending_.route.status, {}};
@@ -120,14 +127,55 @@ Outcome Session::run_find(Message& m) {
     if (!sink) return Outcome{status::UnableToProcess, "identifier not kept"};
     auto identifier = io::read_dataset(sink->bytes(), *ts);
     if (!identifier) return Outcome{status::CannotUnderstand, identifier.error().message};
-    bool send_failed = false;
+    bool stop = false;
+    bool cancelled = false;
     const std::uint8_t id = m.context_id;
     FindHandler::Emit emit = [&](const DataSet& match) {
-        if (send_failed) return false;
-        if (auto r = send_pending(id, rq, match); !r) send_failed = true;
-        return !send_failed;
+        if (stop) return false;
+        if (cancel_requested(rq)) {
+            cancelled = !broken_ && !deferred_end_;
+            stop = true;
+            return false;
+        }
+        if (auto r = send_pending(id, rq, match); !r) stop = true;
+        return !stop;
     };
-    return pending_.route.find->find(pending_.rc, rq, *identifier, emit);
+    FindHandler* handler = pending_.route.find;
+    const RequestContext rc = pending_.rc;
+    Outcome o = handler->find(rc, rq, *identifier, emit);
+    if (cancelled) o = Outcome{status::Cancel, {}};
+    return o;
+}
+
+bool Session::cancel_requested(const Command& rq) {
+    bool cancel = false;
+    while (!broken_ && !deferred_end_ && ch_.has_input()) {
+        auto in = ch_.receive(ch_.timeouts().dimse);
+        if (!in) {
+            broken_ = in.error();
+            break;
+        }
+        if (in->kind != ul::Incoming::Kind::PData) {
+            deferred_end_ = std::move(*in);
+            break;
+        }
+        for (const pdu::Pdv& p : in->pdata.pdvs) {
+            auto msg = assembler_.push(pdu::PdvView{p.context_id, p.command, p.last, p.data});
+            if (!msg) {
+                broken_ = msg.error();
+                break;
+            }
+            if (!*msg) continue;
+            if ((*msg)->command.field == CommandField::C_CANCEL_RQ &&
+                (*msg)->command.message_id_being_responded_to == rq.message_id) {
+                if (ch_.tracing()) ch_.trace("received " + describe((*msg)->command));
+                cancel = true;
+            } else {
+                deferred_.push_back(std::move(**msg));
+            }
+        }
+    }
+    return cancel || broken_ || deferred_end_;
 }
 
 Result<void> Session::send_pending(std::uint8_t context_id, const Command& rq, const DataSet& identifier) {
@@ -161,7 +209,14 @@ Result<void> Session::handle(Message m) {
         o = Outcome{status::ProcessingFailure, e.what()};
     }
     pending_ = Pending{};
-    return respond(m.context_id, m.command, o);
+    if (auto r = respond(m.context_id, m.command, o); !r) return r;
+    if (broken_) return tl::unexpected(*broken_);
+    while (!deferred_.empty()) {
+        Message next = std::move(deferred_.front());
+        deferred_.pop_front();
+        if (auto r = handle(std::move(next)); !r) return r;
+    }
+    return {};
 }
 
 Result<void> Session::respond(std::uint8_t context_id, const Command& rq, const Outcome& o) {
@@ -190,7 +245,13 @@ Result<void> Session::on_pdv(const pdu::PdvView& pdv) {
 Result<ServeSummary> Session::run() {
     const ul::Timeouts t = ch_.timeouts();
     for (;;) {
-        auto in = ch_.receive(assembler_.in_message() ? t.dimse : t.idle);
+        Result<ul::Incoming> in = make_error(ErrorCode::Ok, "");
+        if (deferred_end_) {
+            in = std::move(*deferred_end_);
+            deferred_end_.reset();
+        } else {
+            in = ch_.receive(assembler_.in_message() ? t.dimse : t.idle);
+        }
         if (!in) return protocol_error(in.error());
         switch (in->kind) {
             case ul::Incoming::Kind::PData:
