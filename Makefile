@@ -39,11 +39,9 @@ fuzz-test: deps
 # and a bounded run of every fuzz target.
 test: unit-test asan-test fuzz-test
 
-# Until the archive (query/retrieve, index, HTTP) lands, `make serve` runs the storage SCP with the
-# archive's defaults: AE title DICOMKIT, DICOM port 11112, files under ./var/storage.
+# The archive with its defaults: AE title DICOMKIT, DICOM port 11112, data (storage/, index.db) in ./var.
 serve: build
-	@mkdir -p var/storage
-	./$(BUILD)/apps/dicomkit/dicomkit receive 11112 --aet DICOMKIT --out var/storage
+	./$(BUILD)/apps/dicomkit/dicomkit serve --aet DICOMKIT --port 11112 --data var
 
 bench: build
 	bash bench/parse/run.sh

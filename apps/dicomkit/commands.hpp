@@ -15,5 +15,7 @@ void add_convert(CLI::App& app, Action& run);
 void add_echo(CLI::App& app, Action& run);
 void add_send(CLI::App& app, Action& run);
 void add_receive(CLI::App& app, Action& run);
+void add_serve(CLI::App& app, Action& run);
+void add_find(CLI::App& app, Action& run);
 
 }  // namespace dicomkit::cli

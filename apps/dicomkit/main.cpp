@@ -14,6 +14,8 @@ int main(int argc, char** argv) {
     dicomkit::cli::add_echo(app, run);
     dicomkit::cli::add_send(app, run);
     dicomkit::cli::add_receive(app, run);
+    dicomkit::cli::add_serve(app, run);
+    dicomkit::cli::add_find(app, run);
     dicomkit::cli::rewrite_dcmtk_flags(argc, argv);
     try {
         app.parse(argc, argv);

@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <stdexcept>
 #include <thread>
@@ -306,4 +308,107 @@ TEST(Scu, StoreWithoutUsableContextIsUnsupported) {
     auto r = store(f.pair.scu, data_dir() + "/implicit_vr/MR_small_implicit.dcm");
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, ErrorCode::Unsupported);
+}
+
+namespace {
+
+/// Answers every query with two matches carrying the identifier's PatientID back.
+class TwoMatches final : public FindHandler {
+public:
+    std::string seen_patient_id;
+    Outcome find(const RequestContext&, const Command&, const DataSet& identifier, const Emit& emit) override {
+        seen_patient_id = identifier.string_or(tags::PatientID);
+        for (const char* uid : {"1.1", "1.2"}) {
+            DataSet m;
+            m.set_string(tags::StudyInstanceUID, VR::UI, uid);
+            if (!emit(m)) return Outcome{status::Cancel, {}};
+        }
+        return {};
+    }
+};
+
+}  // namespace
+
+TEST(Serve, FindSendsOnePendingResponsePerMatchThenSuccess) {
+    Fixture f;
+    auto handler = std::make_shared<TwoMatches>();
+    f.dispatcher.on_find(handler, {"1.2.840.10008.5.1.4.1.2.2.1"});
+    EXPECT_EQ(f.dispatcher.route(CommandField::C_FIND_RQ, kCt).status, status::SOPClassNotSupported);
+    f.start();
+    DataSet q;
+    q.set_string(tags::QueryRetrieveLevel, VR::CS, "STUDY");
+    q.set_string(tags::PatientID, VR::LO, "P1");
+    auto bytes = io::encode_dataset(q, io::ts::ImplicitVRLittleEndian);
+    ASSERT_TRUE(bytes);
+    MemorySource src{std::span<const std::uint8_t>(*bytes)};
+    ASSERT_TRUE(send_message(f.pair.scu, 7, request(CommandField::C_FIND_RQ, "1.2.840.10008.5.1.4.1.2.2.1", true), &src));
+    std::vector<std::string> uids;
+    for (int i = 0; i < 3; ++i) {
+        auto m = receive_message(f.pair.scu, ul::Millis(5000));
+        ASSERT_TRUE(m) << m.error().to_string();
+        EXPECT_EQ(m->command.field, CommandField::C_FIND_RSP);
+        if (i < 2) {
+            EXPECT_EQ(m->command.status, status::Pending);
+            auto* sink = dynamic_cast<MemorySink*>(m->dataset.get());
+            ASSERT_NE(sink, nullptr);
+            auto ds = io::read_dataset(sink->bytes(), io::ts::ImplicitVRLittleEndian);
+            ASSERT_TRUE(ds);
+            uids.push_back(ds->string_or(tags::StudyInstanceUID));
+        } else {
+            EXPECT_EQ(m->command.status, status::Success);
+            EXPECT_FALSE(m->command.has_dataset);
+        }
+    }
+    EXPECT_EQ(uids, (std::vector<std::string>{"1.1", "1.2"}));
+    EXPECT_EQ(handler->seen_patient_id, "P1");
+}
+
+namespace {
+
+/// Emits up to 2000 matches, slowly, so that a C-CANCEL-RQ arrives while it runs.
+class SlowMatches final : public FindHandler {
+public:
+    std::atomic<int> emitted{0};
+    Outcome find(const RequestContext&, const Command&, const DataSet&, const Emit& emit) override {
+        for (int i = 0; i < 2000; ++i) {
+            DataSet m;
+            m.set_string(tags::StudyInstanceUID, VR::UI, "1." + std::to_string(i));
+            if (!emit(m)) return {};
+            ++emitted;
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+        return {};
+    }
+};
+
+}  // namespace
+
+TEST(Serve, CancelStopsAFindUnderWay) {
+    Fixture f;
+    auto handler = std::make_shared<SlowMatches>();
+    f.dispatcher.on_find(handler, {"1.2.840.10008.5.1.4.1.2.2.1"});
+    f.start();
+    DataSet q;
+    q.set_string(tags::QueryRetrieveLevel, VR::CS, "STUDY");
+    auto bytes = io::encode_dataset(q, io::ts::ImplicitVRLittleEndian);
+    ASSERT_TRUE(bytes);
+    MemorySource src{std::span<const std::uint8_t>(*bytes)};
+    ASSERT_TRUE(send_message(f.pair.scu, 7, request(CommandField::C_FIND_RQ, "1.2.840.10008.5.1.4.1.2.2.1", true), &src));
+    auto first = receive_message(f.pair.scu, ul::Millis(5000));
+    ASSERT_TRUE(first);
+    EXPECT_EQ(first->command.status, status::Pending);
+    ASSERT_TRUE(cancel(f.pair.scu, 7, 42));
+    std::optional<std::uint16_t> final_status;
+    for (int i = 0; i < 2100 && !final_status; ++i) {
+        auto m = receive_message(f.pair.scu, ul::Millis(5000));
+        ASSERT_TRUE(m) << m.error().to_string();
+        if (m->command.status != status::Pending) final_status = m->command.status;
+    }
+    ASSERT_TRUE(final_status);
+    EXPECT_EQ(*final_status, status::Cancel);
+    EXPECT_LT(handler->emitted.load(), 1999);
+    // The association goes on: an echo after the cancelled find is answered.
+    auto e = echo(f.pair.scu, 9);
+    ASSERT_TRUE(e) << e.error().to_string();
+    EXPECT_EQ(e->status, status::Success);
 }

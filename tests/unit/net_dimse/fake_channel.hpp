@@ -56,6 +56,10 @@ public:
         return {};
     }
     Result<net::ul::Incoming> receive(net::ul::Millis timeout) override { return in_->pop(timeout); }
+    bool has_input() noexcept override {
+        std::lock_guard lock(in_->m);
+        return !in_->items.empty();
+    }
     Result<void> confirm_release() override {
         released = true;
         return {};

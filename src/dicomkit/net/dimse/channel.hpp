@@ -31,6 +31,8 @@ public:
     [[nodiscard]] virtual ul::Timeouts timeouts() const = 0;
     [[nodiscard]] virtual bool tracing() const noexcept = 0;
     virtual void trace(std::string_view line) const = 0;
+    /// Whether receive() would return without waiting for the peer (default: unknown, false).
+    [[nodiscard]] virtual bool has_input() noexcept { return false; }
 };
 
 /// The Channel of a ul::Association (which must outlive it).
@@ -50,6 +52,7 @@ public:
     [[nodiscard]] ul::Timeouts timeouts() const override;
     [[nodiscard]] bool tracing() const noexcept override;
     void trace(std::string_view line) const override;
+    [[nodiscard]] bool has_input() noexcept override { return a_.readable(); }
 
 private:
     ul::Association& a_;

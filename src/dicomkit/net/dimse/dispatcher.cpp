@@ -8,6 +8,11 @@ void Dispatcher::on_store(std::shared_ptr<StoreHandler> handler, std::vector<std
     store_classes_ = std::unordered_set<std::string>(sop_classes.begin(), sop_classes.end());
 }
 
+void Dispatcher::on_find(std::shared_ptr<FindHandler> handler, std::vector<std::string> sop_classes) {
+    find_ = std::move(handler);
+    find_classes_ = std::unordered_set<std::string>(sop_classes.begin(), sop_classes.end());
+}
+
 Dispatcher::Route Dispatcher::route(CommandField field, std::string_view sop_class) const {
     Route r;
     switch (field) {
@@ -21,6 +26,11 @@ Dispatcher::Route Dispatcher::route(CommandField field, std::string_view sop_cla
             else if (!store_classes_.empty() && !store_classes_.contains(std::string(sop_class)))
                 r.status = status::SOPClassNotSupported;
             else r.store = store_.get();
+            return r;
+        case CommandField::C_FIND_RQ:
+            if (!find_) r.status = status::UnrecognizedOperation;
+            else if (!find_classes_.contains(std::string(sop_class))) r.status = status::SOPClassNotSupported;
+            else r.find = find_.get();
             return r;
         default:
             r.status = status::UnrecognizedOperation;

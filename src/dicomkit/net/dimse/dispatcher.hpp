@@ -1,13 +1,17 @@
 // The SCP side's routing: a Dispatcher maps (command field, SOP class) to a handler, one small
-// handler interface per service (PS3.4 A Verification, B Storage). A handler that fails gives a
+// handler interface per service (PS3.4 A Verification, B Storage, C Query/Retrieve FIND). A handler that fails gives a
 // failure status, so the peer always gets an answer (PS3.7 9.1.1.1.9, C.4).
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_set>
+#include <vector>
+
+#include <dicomkit/core/dataset.hpp>
 
 #include <dicomkit/base/error.hpp>
 #include <dicomkit/net/dimse/command.hpp>
@@ -65,12 +69,29 @@ public:
     }
 };
 
+/// PS3.4 C.4.1 / PS3.7 9.1.2: C-FIND as the SCP. Called on the association's thread; shared by
+/// all associations: thread-safe.
+class FindHandler {
+public:
+    /// Sends one match as a Pending C-FIND-RSP (0xFF00) with `identifier`. Returns false when the
+    /// search must stop: the peer cancelled (C-CANCEL-RQ) or the response could not be sent.
+    using Emit = std::function<bool(const DataSet& identifier)>;
+    virtual ~FindHandler() = default;
+    /// Searches for `identifier` (decoded from the request's presentation context), emitting each
+    /// match; the returned Outcome is the final response's status (Success, 0xFE00 Cancel when
+    /// `emit` said stop because of a cancel, or a failure such as 0xA900 / 0xC000).
+    [[nodiscard]] virtual Outcome find(const RequestContext& rc, const Command& rq, const DataSet& identifier,
+                                       const Emit& emit) = 0;
+};
+
 class Dispatcher {
 public:
     /// Handles C-ECHO-RQ on the Verification SOP class.
     void on_echo(std::shared_ptr<EchoHandler> handler) { echo_ = std::move(handler); }
     /// Handles C-STORE-RQ for the given SOP classes; an empty list: every SOP class.
     void on_store(std::shared_ptr<StoreHandler> handler, std::vector<std::string> sop_classes = {});
+    /// Handles C-FIND-RQ for the given SOP classes (the information models); an empty list: none.
+    void on_find(std::shared_ptr<FindHandler> handler, std::vector<std::string> sop_classes);
 
     /// Where a request goes: a handler, or the failure status of its response when none takes it
     /// (0x0211 Unrecognized Operation for a command nobody handles, 0x0122 SOP Class Not
@@ -78,6 +99,7 @@ public:
     struct Route {
         EchoHandler* echo = nullptr;
         StoreHandler* store = nullptr;
+        FindHandler* find = nullptr;
         std::uint16_t status = status::Success;  ///< failure status when no handler
     };
     [[nodiscard]] Route route(CommandField field, std::string_view sop_class) const;
@@ -86,6 +108,8 @@ private:
     std::shared_ptr<EchoHandler> echo_;
     std::shared_ptr<StoreHandler> store_;
     std::unordered_set<std::string> store_classes_;  ///< empty: all
+    std::shared_ptr<FindHandler> find_;
+    std::unordered_set<std::string> find_classes_;
 };
 
 }  // namespace dicomkit::net::dimse

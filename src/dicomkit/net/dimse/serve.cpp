@@ -1,8 +1,13 @@
 // The SCP serving loop.
 #include <dicomkit/net/dimse/serve.hpp>
 
+#include <deque>
 #include <exception>
 
+#include <dicomkit/io/dataset_reader.hpp>
+#include <dicomkit/io/dataset_writer.hpp>
+#include <dicomkit/io/transfer_syntax.hpp>
+#include <dicomkit/net/dimse/data_source.hpp>
 #include <dicomkit/net/dimse/fragmenter.hpp>
 
 namespace dicomkit::net::dimse {
@@ -10,6 +15,7 @@ namespace dicomkit::net::dimse {
 namespace {
 
 constexpr std::size_t kMaxErrorComment = 64;  // (0000,0902) is LO
+constexpr std::uint64_t kMaxIdentifier = 1u << 20;  // a C-FIND identifier is a few hundred bytes
 
 /// What the loop knows about the message whose data set is arriving.
 struct Pending {
@@ -31,6 +37,9 @@ private:
     Result<void> on_pdv(const pdu::PdvView& pdv);
     Result<void> handle(Message m);
     Outcome run_handler(Message& m);
+    Outcome run_find(Message& m);
+    Result<void> send_pending(std::uint8_t context_id, const Command& rq, const DataSet& identifier);
+    bool cancel_requested(const Command& rq);
     Result<void> respond(std::uint8_t context_id, const Command& rq, const Outcome& o);
     Unexpected protocol_error(Error e);
     void drop_partial() noexcept;
@@ -43,6 +52,10 @@ private:
     MessageAssembler assembler_;
     Pending pending_;
     ServeSummary summary_;
+    /// What arrived while a C-FIND was answered, to be handled after its final response.
+    std::deque<Message> deferred_;
+    std::optional<ul::Incoming> deferred_end_;
+    std::optional<Error> broken_;
 };
 
 Result<std::unique_ptr<DataSink>> Session::choose(std::uint8_t context_id, const Command& c) {
@@ -51,7 +64,8 @@ Result<std::unique_ptr<DataSink>> Session::choose(std::uint8_t context_id, const
     pending_.route = d_.route(c.field, c.affected_sop_class_uid);
     if (pending_.route.store && pending_.rc.context &&
         pending_.rc.context->abstract_syntax != c.affected_sop_class_uid)
-        pending_.route = Dispatcher::Route{nullptr, nullptr, status::SOPClassNotSupported};
+        pending_.route = Dispatcher::Route{nullptr, nullptr, nullptr, status::SOPClassNotSupported};
+    if (pending_.route.find) return std::unique_ptr<DataSink>(std::make_unique<MemorySink>(kMaxIdentifier));
     if (!pending_.route.store) return std::unique_ptr<DataSink>(std::make_unique<DiscardSink>());
     pending_.begun = true;
     try {
@@ -87,6 +101,7 @@ Outcome Session::run_handler(Message& m) {
         if (!route.echo) return Outcome{route.status, {}};
         return route.echo->echo(context_for(m.context_id), rq);
     }
+    if (rq.field == CommandField::C_FIND_RQ) return run_find(m);
     if (rq.field == CommandField::C_STORE_RQ && !m.dataset)
         return Outcome{status::CannotUnderstand, "C-STORE-RQ without a data set"};
     if (rq.field == CommandField::C_STORE_RQ && pending_.route.store) {
@@ -95,6 +110,88 @@ Outcome Session::run_handler(Message& m) {
     }
     if (rq.field == CommandField::C_STORE_RQ) return Outcome{pending_.route.status, {}};
     return Outcome{d_.route(rq.field, rq.affected_sop_class_uid).status, {}};
+}
+
+/// PS3.7 9.1.2: the identifier in, one Pending response per match, the final status from the
+/// handler. Before each match, what the peer sent meanwhile is read: a C-CANCEL-RQ for this
+/// request stops the search (final status 0xFE00 Cancel, PS3.4 C.4.1.3.2).
+Outcome Session::run_find(Message& m) {
+    const Command& rq = m.command;
+    if (!pending_.route.find) return Outcome{pending_.route.status, {}};
+    if (!m.dataset) return Outcome{status::CannotUnderstand, "C-FIND-RQ without an identifier"};
+    if (m.dataset_error) return Outcome{status::OutOfResources, m.dataset_error->message};
+    const auto* ctx = ch_.context_by_id(m.context_id);
+    const auto* ts = ctx ? io::find_transfer_syntax(ctx->transfer_syntax) : nullptr;
+    if (!ts) return Outcome{status::UnableToProcess, "unknown transfer syntax"};
+    auto* sink = dynamic_cast<MemorySink*>(m.dataset.get());
+    if (!sink) return Outcome{status::UnableToProcess, "identifier not kept"};
+    auto identifier = io::read_dataset(sink->bytes(), *ts);
+    if (!identifier) return Outcome{status::CannotUnderstand, identifier.error().message};
+    bool stop = false;
+    bool cancelled = false;
+    const std::uint8_t id = m.context_id;
+    FindHandler::Emit emit = [&](const DataSet& match) {
+        if (stop) return false;
+        if (cancel_requested(rq)) {
+            cancelled = !broken_ && !deferred_end_;
+            stop = true;
+            return false;
+        }
+        if (auto r = send_pending(id, rq, match); !r) stop = true;
+        return !stop;
+    };
+    FindHandler* handler = pending_.route.find;
+    const RequestContext rc = pending_.rc;
+    Outcome o = handler->find(rc, rq, *identifier, emit);
+    if (cancelled) o = Outcome{status::Cancel, {}};
+    return o;
+}
+
+bool Session::cancel_requested(const Command& rq) {
+    bool cancel = false;
+    while (!broken_ && !deferred_end_ && ch_.has_input()) {
+        auto in = ch_.receive(ch_.timeouts().dimse);
+        if (!in) {
+            broken_ = in.error();
+            break;
+        }
+        if (in->kind != ul::Incoming::Kind::PData) {
+            deferred_end_ = std::move(*in);
+            break;
+        }
+        for (const pdu::Pdv& p : in->pdata.pdvs) {
+            auto msg = assembler_.push(pdu::PdvView{p.context_id, p.command, p.last, p.data});
+            if (!msg) {
+                broken_ = msg.error();
+                break;
+            }
+            if (!*msg) continue;
+            if ((*msg)->command.field == CommandField::C_CANCEL_RQ &&
+                (*msg)->command.message_id_being_responded_to == rq.message_id) {
+                if (ch_.tracing()) ch_.trace("received " + describe((*msg)->command));
+                cancel = true;
+            } else {
+                deferred_.push_back(std::move(**msg));
+            }
+        }
+    }
+    return cancel || broken_ || deferred_end_;
+}
+
+Result<void> Session::send_pending(std::uint8_t context_id, const Command& rq, const DataSet& identifier) {
+    const auto* ctx = ch_.context_by_id(context_id);
+    const auto* ts = ctx ? io::find_transfer_syntax(ctx->transfer_syntax) : nullptr;
+    if (!ts) return make_error(ErrorCode::InvalidValue, "unknown transfer syntax");
+    auto bytes = io::encode_dataset(identifier, *ts);
+    if (!bytes) return tl::unexpected(bytes.error());
+    Command rsp = Command::response(rq, status::Pending);
+    rsp.has_dataset = true;
+    if (ch_.tracing()) ch_.trace("sending " + describe(rsp));
+    MemorySource source(std::move(*bytes));
+    PdvSender send = [this](std::span<const pdu::PdvView> pdvs) { return ch_.send(pdvs); };
+    auto r = send_message(send, context_id, rsp, &source, ch_.peer_max_pdu());
+    if (!r) return tl::unexpected(r.error());
+    return {};
 }
 
 Result<void> Session::handle(Message m) {
@@ -112,7 +209,14 @@ Result<void> Session::handle(Message m) {
         o = Outcome{status::ProcessingFailure, e.what()};
     }
     pending_ = Pending{};
-    return respond(m.context_id, m.command, o);
+    if (auto r = respond(m.context_id, m.command, o); !r) return r;
+    if (broken_) return tl::unexpected(*broken_);
+    while (!deferred_.empty()) {
+        Message next = std::move(deferred_.front());
+        deferred_.pop_front();
+        if (auto r = handle(std::move(next)); !r) return r;
+    }
+    return {};
 }
 
 Result<void> Session::respond(std::uint8_t context_id, const Command& rq, const Outcome& o) {
@@ -141,7 +245,13 @@ Result<void> Session::on_pdv(const pdu::PdvView& pdv) {
 Result<ServeSummary> Session::run() {
     const ul::Timeouts t = ch_.timeouts();
     for (;;) {
-        auto in = ch_.receive(assembler_.in_message() ? t.dimse : t.idle);
+        Result<ul::Incoming> in = make_error(ErrorCode::Ok, "");
+        if (deferred_end_) {
+            in = std::move(*deferred_end_);
+            deferred_end_.reset();
+        } else {
+            in = ch_.receive(assembler_.in_message() ? t.dimse : t.idle);
+        }
         if (!in) return protocol_error(in.error());
         switch (in->kind) {
             case ul::Incoming::Kind::PData:

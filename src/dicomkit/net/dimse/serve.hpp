@@ -26,7 +26,8 @@ struct ServeSummary {
 /// Serves requests until A-RELEASE-RQ (answered), A-ABORT or the connection's end. A protocol
 /// error (PS3.8 Annex E violations, a PDV on a context that was not accepted, no PDU within the
 /// idle or DIMSE time) aborts the association (A-ABORT, service-provider) and is returned.
-/// C-CANCEL-RQ is recognised and, as nothing here runs long enough to be cancelled, dropped.
+/// C-CANCEL-RQ for a C-FIND under way stops it (PS3.7 9.3.2.3); one arriving after the final
+/// response is dropped.
 [[nodiscard]] Result<ServeSummary> serve(Channel& channel, const Dispatcher& dispatcher, const ServeOptions& options = {});
 [[nodiscard]] Result<ServeSummary> serve(ul::Association& association, const Dispatcher& dispatcher,
                                          const ServeOptions& options = {});

@@ -339,6 +339,10 @@ Result<Incoming> Association::receive(Millis timeout) {
                               fmt::format("{} in Sta6: association aborted", in.what)));
 }
 
+bool Association::readable() const noexcept {
+    return impl_ && impl_->state == State::Sta6 && impl_->transport && impl_->transport->readable();
+}
+
 void Association::abort(std::uint8_t source, std::uint8_t reason) {
     if (!impl_) return;
     Impl& m = *impl_;

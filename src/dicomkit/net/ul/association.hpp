@@ -160,6 +160,8 @@ public:
     /// A timeout aborts the association (A-ABORT) and is an error (see is_timeout()); so is a
     /// PDU not valid in Sta6 or an invalid one (A-ABORT per PS3.8 Table 9-10, AA-8).
     [[nodiscard]] Result<Incoming> receive(Millis timeout);
+    /// Whether a PDU has (begun to) arrive, so that receive() will not wait for the peer.
+    [[nodiscard]] bool readable() const noexcept;
 
     /// Requestor-initiated release: A-RELEASE-RQ, then waits for A-RELEASE-RP (P-DATA arriving
     /// meanwhile is dropped), handling release collision (PS3.8 Sta9-Sta12).

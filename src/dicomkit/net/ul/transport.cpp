@@ -157,6 +157,14 @@ public:
         return r;
     }
 
+    bool readable() noexcept override {
+        if (read_broken_ || interrupted_) return false;
+        if (tls_ && SSL_pending(tls_->native_handle()) > 0) return true;
+        error_code ec;
+        const auto n = socket().available(ec);
+        return !ec && n > 0;
+    }
+
     Result<void> write_all(std::span<const std::uint8_t> data, Millis timeout) override {
         auto r = run(
             [&](auto handler) {

@@ -39,6 +39,9 @@ public:
     /// May be called from any thread: makes the read under way (and every later one) fail
     /// promptly with IoError "interrupted". Used to stop a server. The default does nothing.
     virtual void interrupt() noexcept {}
+    /// Whether bytes can be read now without waiting (e.g. a C-CANCEL-RQ arrived while the SCP
+    /// sends responses). The default: never.
+    [[nodiscard]] virtual bool readable() noexcept { return false; }
 };
 
 /// True for the error a Transport (or an Association waiting on one) returns when a deadline

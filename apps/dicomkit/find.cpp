@@ -1,0 +1,203 @@
+// `dicomkit find`: C-FIND as the SCU (like DCMTK findscu): keys by keyword or tag, Patient Root
+// (-P) or Study Root (-S, default), matches printed as a table, JSON or CSV.
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include <dicomkit/core/charset.hpp>
+#include <dicomkit/dict/dictionary.hpp>
+#include <dicomkit/dict/tags.hpp>
+#include <dicomkit/io/dataset_reader.hpp>
+#include <dicomkit/io/dataset_writer.hpp>
+#include <dicomkit/io/transfer_syntax.hpp>
+#include <dicomkit/net/dimse/channel.hpp>
+#include <dicomkit/net/dimse/scu.hpp>
+#include <dicomkit/net/dimse/status.hpp>
+#include <dicomkit/server/model/text.hpp>
+
+#include "commands.hpp"
+#include "net_common.hpp"
+
+namespace dicomkit::cli {
+
+namespace {
+
+namespace dimse = net::dimse;
+
+struct FindArgs {
+    std::string host;
+    std::uint16_t port = 104;
+    std::vector<std::string> keys;
+    bool patient_root = false;
+    bool study_root = false;
+    std::string level;
+    std::string format = "table";
+    NetArgs net;
+};
+
+/// The identifier from "-k Key=Value" (empty value: a return key); the level from --level or a key.
+Result<DataSet> identifier(const FindArgs& a, std::vector<Tag>& columns) {
+    DataSet ds;
+    ds.set_string(tags::QueryRetrieveLevel, VR::CS, a.level.empty() ? "STUDY" : a.level);
+    for (const auto& k : a.keys) {
+        const auto eq = k.find('=');
+        const std::string name = k.substr(0, eq);
+        const std::string value = eq == std::string::npos ? "" : k.substr(eq + 1);
+        const auto tag = dict::parse_tag_or_keyword(name);
+        if (!tag) return make_error(ErrorCode::InvalidValue, "-k " + k + ": unknown keyword or tag");
+        const auto* info = dict::find(*tag);
+        const VR vr = info ? info->vr() : VR::LO;
+        if (*tag == tags::QueryRetrieveLevel && !a.level.empty()) continue;
+        ds.set(Element::from_string(*tag, vr, value));
+        if (*tag != tags::QueryRetrieveLevel && *tag != tags::SpecificCharacterSet) columns.push_back(*tag);
+    }
+    if (std::any_of(a.keys.begin(), a.keys.end(), [](const std::string& k) {
+            for (unsigned char c : k)
+                if (c >= 0x80) return true;
+            return false;
+        }))
+        ds.set_string(tags::SpecificCharacterSet, VR::CS, "ISO_IR 192");
+    return ds;
+}
+
+std::string column_name(Tag t) {
+    const auto kw = dict::keyword_of(t);
+    return kw.empty() ? t.str() : std::string(kw);
+}
+
+std::string csv_quote(const std::string& s) {
+    if (s.find_first_of(",\"\n") == std::string::npos) return s;
+    std::string out = "\"";
+    for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return out + "\"";
+}
+
+void print(const std::vector<DataSet>& rows, const std::vector<Tag>& cols, const std::string& format) {
+    std::vector<std::vector<std::string>> cells;
+    for (const auto& r : rows) {
+        const auto cs = SpecificCharacterSet::lenient_parse(r.string_or(tags::SpecificCharacterSet));
+        std::vector<std::string> line;
+        for (Tag t : cols) {
+            const Element* e = r.find(t);
+            std::string v;
+            if (e) {
+                for (const auto& s : server::model::decoded_values(*e, cs)) v += (v.empty() ? "" : "\\") + s;
+            }
+            line.push_back(v);
+        }
+        cells.push_back(std::move(line));
+    }
+    if (format == "json") {
+        nlohmann::json out = nlohmann::json::array();
+        for (const auto& line : cells) {
+            nlohmann::json o = nlohmann::json::object();
+            for (std::size_t i = 0; i < cols.size(); ++i) o[column_name(cols[i])] = line[i];
+            out.push_back(o);
+        }
+        std::printf("%s\n", out.dump(2).c_str());
+        return;
+    }
+    const char* sep = format == "csv" ? "," : "\t";
+    std::string head;
+    for (std::size_t i = 0; i < cols.size(); ++i) head += (i ? sep : "") + column_name(cols[i]);
+    std::printf("%s\n", head.c_str());
+    for (const auto& line : cells) {
+        std::string s;
+        for (std::size_t i = 0; i < line.size(); ++i) s += (i ? sep : "") + (format == "csv" ? csv_quote(line[i]) : line[i]);
+        std::printf("%s\n", s.c_str());
+    }
+}
+
+/// Sends the C-FIND-RQ and collects the pending responses' identifiers; the final status.
+Result<std::uint16_t> exchange(dimse::Channel& ch, std::uint8_t ctx, const std::string& sop, const DataSet& q,
+                               const io::TransferSyntax& ts, std::vector<DataSet>& rows) {
+    dimse::Command rq;
+    rq.field = dimse::CommandField::C_FIND_RQ;
+    rq.message_id = 1;
+    rq.affected_sop_class_uid = sop;
+    rq.priority = 0;
+    rq.has_dataset = true;
+    auto bytes = io::encode_dataset(q, ts);
+    if (!bytes) return tl::unexpected(bytes.error());
+    dimse::MemorySource src(std::move(*bytes));
+    if (auto r = dimse::send_message(ch, ctx, rq, &src); !r) return tl::unexpected(r.error());
+    for (;;) {
+        auto m = dimse::receive_message(ch, ch.timeouts().dimse);
+        if (!m) return tl::unexpected(m.error());
+        const std::uint16_t st = m->command.status.value_or(dimse::status::ProcessingFailure);
+        if (dimse::status_kind(st) != dimse::StatusKind::Pending) {
+            if (!m->command.error_comment.empty())
+                std::fprintf(stderr, "W: %s\n", m->command.error_comment.c_str());
+            return st;
+        }
+        auto* sink = dynamic_cast<dimse::MemorySink*>(m->dataset.get());
+        if (!sink) continue;
+        auto ds = io::read_dataset(sink->bytes(), ts);
+        if (!ds) return tl::unexpected(ds.error());
+        rows.push_back(std::move(*ds));
+    }
+}
+
+int run_find(const FindArgs& a) {
+    std::vector<Tag> cols;
+    auto q = identifier(a, cols);
+    if (!q) {
+        std::fprintf(stderr, "E: %s\n", q.error().message.c_str());
+        return 2;
+    }
+    const std::string sop = a.patient_root ? "1.2.840.10008.5.1.4.1.2.1.1" : "1.2.840.10008.5.1.4.1.2.2.1";
+    net::ul::AssociationRequest rq;
+    rq.calling_ae = a.net.aet;
+    rq.called_ae = a.net.aec;
+    rq.contexts.push_back({1, sop, {"1.2.840.10008.1.2.1", "1.2.840.10008.1.2"}});
+    net::ul::FailureKind kind = net::ul::FailureKind::None;
+    auto assoc = net::ul::Association::request({a.host, a.port}, rq, association_options(a.net), &kind);
+    if (!assoc) {
+        std::fprintf(stderr, "E: %s:%u: %s\n", a.host.c_str(), a.port, failure_text(kind, assoc.error()).c_str());
+        return 1;
+    }
+    dimse::AssociationChannel ch(*assoc);
+    const auto* ctx = ch.find_context(sop, "1.2.840.10008.1.2.1");
+    if (!ctx) ctx = ch.find_context(sop, "1.2.840.10008.1.2");
+    const auto* ts = ctx ? io::find_transfer_syntax(ctx->transfer_syntax) : nullptr;
+    if (!ts) {
+        std::fprintf(stderr, "E: the peer did not accept %s\n", a.patient_root ? "Patient Root FIND" : "Study Root FIND");
+        return 1;
+    }
+    std::vector<DataSet> rows;
+    auto st = exchange(ch, ctx->id, sop, *q, *ts, rows);
+    if (!st) {
+        std::fprintf(stderr, "E: C-FIND: %s\n", st.error().to_string().c_str());
+        return 1;
+    }
+    print(rows, cols, a.format);
+    if (auto r = assoc->release(); !r) std::fprintf(stderr, "W: release: %s\n", r.error().to_string().c_str());
+    if (*st != dimse::status::Success) {
+        std::fprintf(stderr, "E: C-FIND: %s\n", dimse::describe_status(*st, dimse::CommandField::C_FIND_RSP).c_str());
+        return 1;
+    }
+    return 0;
+}
+
+}  // namespace
+
+void add_find(CLI::App& app, Action& run) {
+    auto a = std::make_shared<FindArgs>();
+    CLI::App* cmd = app.add_subcommand("find", "Query a peer with C-FIND (like findscu)");
+    cmd->add_option("host", a->host, "Peer host name or address")->required();
+    cmd->add_option("port", a->port, "Peer port")->required();
+    cmd->add_option("-k,--match", a->keys, "Key=Value by keyword or tag (gggg,eeee); empty value: return key");
+    cmd->add_flag("-P,--patient-root", a->patient_root, "Patient Root information model");
+    cmd->add_flag("-S,--study-root", a->study_root, "Study Root information model (default)");
+    cmd->add_option("--level,-L", a->level, "PATIENT, STUDY, SERIES or IMAGE (default STUDY)")
+        ->check(CLI::IsMember({"PATIENT", "STUDY", "SERIES", "IMAGE"}));
+    cmd->add_option("--format,-f", a->format, "table, json or csv")->check(CLI::IsMember({"table", "json", "csv"}))
+        ->capture_default_str();
+    add_net_options(cmd, a->net, true);
+    cmd->callback([a, &run] { run = [a] { return run_find(*a); }; });
+}
+
+}  // namespace dicomkit::cli

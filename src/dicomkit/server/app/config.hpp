@@ -1,0 +1,43 @@
+// The server's configuration: the TOML file (DESIGN 4) and the command-line flags over it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <dicomkit/base/error.hpp>
+
+namespace dicomkit::server::app {
+
+/// A known DICOM peer and the services it may use: "store", "query", "retrieve", "move-destination".
+struct Peer {
+    std::string ae_title;
+    std::string host;
+    std::uint16_t port = 104;
+    std::vector<std::string> allow;
+};
+
+struct Config {
+    std::string ae_title = "DICOMKIT";
+    std::uint16_t port = 11112;
+    std::string data = "./var";  ///< storage/ and index.db go here
+    bool accept_unknown = false; ///< unknown calling AEs may store and query
+    std::vector<Peer> peers;
+};
+
+/// Reads a config file:
+///   [server] ae_title = "A", port = 11112, data = "/srv/dicom", accept_unknown = false
+///   [[peers]] ae_title = "CT1", host = "10.0.0.5", port = 104, allow = ["store", "query"]
+/// Errors name the file, line and column ("serve.toml:7:1: peers[1].port: expected 1-65535").
+[[nodiscard]] Result<Config> load_config(const std::string& path);
+/// Parses a --peer flag "AE=HOST:PORT" (allowed every service).
+[[nodiscard]] Result<Peer> parse_peer(std::string_view flag);
+/// Checks values: AE titles 1-16 characters without backslash, services known.
+[[nodiscard]] Result<void> validate(const Config& c);
+
+/// Whether calling AE `ae` may use `service`: a peer with that AE title allowing it, or any AE
+/// when accept_unknown (for AEs that are not listed).
+[[nodiscard]] bool allowed(const Config& c, std::string_view ae, std::string_view service);
+
+}  // namespace dicomkit::server::app

@@ -1,0 +1,36 @@
+// The composition root of `dicomkit serve`: storage folder, SQLite index, services, DIMSE
+// handlers and the listening server, built from a Config.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <dicomkit/base/error.hpp>
+#include <dicomkit/net/ul/server.hpp>
+#include <dicomkit/server/app/config.hpp>
+
+namespace dicomkit::server::app {
+
+struct ServerAppOptions {
+    std::string bind = "0.0.0.0";
+    bool durable = true;
+    std::function<void(const std::string& line)> log;  ///< one line per event
+};
+
+class ServerApp {
+public:
+    /// Opens DATA/index.db and DATA/storage/, and starts listening (port 0: any free port).
+    [[nodiscard]] static Result<std::unique_ptr<ServerApp>> start(const Config& config, ServerAppOptions options = {});
+    ~ServerApp();
+    [[nodiscard]] std::uint16_t port() const noexcept;
+    void stop();
+
+    struct Impl;
+
+private:
+    explicit ServerApp(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace dicomkit::server::app

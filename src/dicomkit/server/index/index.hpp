@@ -1,0 +1,61 @@
+// Index: the archive's catalogue of patients, studies, series and instances, and C-FIND matching
+// over it (PS3.4 C.2.2.2, C.6). Backends (sqlite/, later postgres/) implement this contract.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include <dicomkit/base/error.hpp>
+#include <dicomkit/core/dataset.hpp>
+#include <dicomkit/server/model/query.hpp>
+
+namespace dicomkit::server::index {
+
+/// Where an instance's file is and what it holds.
+struct InstanceFile {
+    std::string path;             ///< relative to the storage root
+    std::uint64_t size = 0;       ///< bytes
+    std::string transfer_syntax;  ///< UID of the stored data set
+};
+
+/// What add() does with a SOP Instance UID that is indexed already.
+enum class DuplicatePolicy {
+    Keep,     ///< keep the indexed instance, ignore the new one
+    Replace,  ///< the new instance replaces the indexed one (attributes and file)
+    Reject,   ///< an error (ErrorCode::AlreadyExists-like: InvalidValue with "duplicate")
+};
+
+enum class AddStatus { Added, Kept, Replaced };
+
+/// A match is handed over as the C-FIND response identifier; returning false stops the search
+/// (C-CANCEL, PS3.4 C.4.1.3.2).
+using MatchFn = std::function<bool(const DataSet& match)>;
+
+class Index {
+public:
+    virtual ~Index() = default;
+
+    /// Indexes one instance from its attributes (at least the data set up to the pixel data;
+    /// text is decoded with its Specific Character Set). In one transaction.
+    [[nodiscard]] virtual Result<AddStatus> add(const DataSet& attributes, const InstanceFile& file,
+                                                DuplicatePolicy policy) = 0;
+
+    /// PS3.4 C.4.1.3.1: calls `on_match` for each entity that matches `query`, with the query's
+    /// return keys (zero length when unknown or empty), Query/Retrieve Level and, when a value is
+    /// not ASCII, Specific Character Set "ISO_IR 192". Returns the number of matches handed over.
+    [[nodiscard]] virtual Result<std::uint64_t> find(const model::Query& query, const MatchFn& on_match) = 0;
+
+    /// The file of an indexed instance, nullopt when not indexed.
+    [[nodiscard]] virtual Result<std::optional<InstanceFile>> instance(const std::string& sop_instance_uid) = 0;
+
+    /// Parses `identifier` for `root` and finds (PS3.4 C.4.1).
+    [[nodiscard]] Result<std::uint64_t> find(model::Root root, const DataSet& identifier, const MatchFn& on_match) {
+        auto q = model::parse_query(root, identifier);
+        if (!q) return tl::unexpected(q.error());
+        return find(*q, on_match);
+    }
+};
+
+}  // namespace dicomkit::server::index

@@ -1,0 +1,31 @@
+// SqliteIndex: the Index in one SQLite file (WAL, prepared statements, one writer; each find
+// reads on its own connection so that a long C-FIND does not hold up storage).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <dicomkit/server/index/index.hpp>
+
+namespace dicomkit::server::index::sqlite {
+
+class SqliteIndex final : public Index {
+public:
+    /// Opens or creates the database at `path` and applies the migrations it lacks.
+    [[nodiscard]] static Result<std::unique_ptr<SqliteIndex>> open(const std::string& path);
+    ~SqliteIndex() override;
+
+    [[nodiscard]] Result<AddStatus> add(const DataSet& attributes, const InstanceFile& file,
+                                        DuplicatePolicy policy) override;
+    using Index::find;
+    [[nodiscard]] Result<std::uint64_t> find(const model::Query& query, const MatchFn& on_match) override;
+    [[nodiscard]] Result<std::optional<InstanceFile>> instance(const std::string& sop_instance_uid) override;
+
+    struct Impl;
+
+private:
+    explicit SqliteIndex(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace dicomkit::server::index::sqlite

@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# dicomkit serve end to end on 127.0.0.1: store the sample instances (tests/data/interop), then
+# query them with `dicomkit find` (mode "dicomkit") or DCMTK findscu (mode "dcmtk") and
+# check which studies, series and instances come back, and their values.
+# usage: serve_find_test.sh DICOMKIT DATA_DIR MODE ; exits 77 (skip) in dcmtk mode without DCMTK.
+set -uo pipefail
+dk=$1
+data=$2
+mode=${3:-dicomkit}
+if [ "$mode" = dcmtk ]; then for t in findscu storescu; do command -v $t > /dev/null || exit 77; done; fi
+work=$(mktemp -d)
+pid=
+cleanup() {
+  [ -n "$pid" ] && kill "$pid" 2> /dev/null
+  wait 2> /dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+export TCP_NODELAY=1
+fail=0
+
+"$dk" serve --bind 127.0.0.1 --port 0 --data "$work/var" --aet ARCHIVE --peer STORER=127.0.0.1:1 \
+  --peer QUERIER=127.0.0.1:2 --no-fsync > "$work/serve.out" 2> "$work/serve.err" &
+pid=$!
+port=
+for _ in $(seq 1 100); do
+  port=$(sed -n 's/^I: listening on 127.0.0.1:\([0-9]*\) .*/\1/p' "$work/serve.err")
+  [ -n "$port" ] && break
+  sleep 0.1
+done
+[ -n "$port" ] || { echo "FAIL: serve did not start"; cat "$work/serve.err"; exit 1; }
+grep -q "peer STORER at 127.0.0.1:1" "$work/serve.err" || { echo "FAIL: startup log lacks the peers"; fail=1; }
+
+mkdir -p "$work/in"
+find "$data" -name '*.dcm' -not -path '*/malformed/*' -exec cp {} "$work/in/" \;
+# storescu cannot send the compressed samples without proposing their syntaxes one by one: the
+# storing side is covered by dimse_interop.sh, here it is dicomkit send in both modes.
+timeout 60 "$dk" send 127.0.0.1 "$port" "$work/in" --aet STORER --aec ARCHIVE > "$work/store.out" 2>&1
+n=$(ls "$work/var/storage" | grep -c '\.dcm$')
+[ "$n" -ge 8 ] || { echo "FAIL: only $n files stored"; cat "$work/store.out" | tail -5; fail=1; }
+
+# query NAME ROOT(-P|-S) KEY=VALUE... : prints one line per match, the return keys' values
+# joined with '|', sorted.
+query() {
+  local root=$1
+  shift
+  if [ "$mode" = dcmtk ]; then
+    local args=() keys=()
+    for k in "$@"; do
+      args+=(-k "$k")
+      case $k in QueryRetrieveLevel=*) ;; *) keys+=("${k%%=*}") ;; esac
+    done
+    mkdir -p "$work/rsp"
+    timeout 60 findscu -aet QUERIER -aec ARCHIVE "$root" "${args[@]}" -X --output-directory "$work/rsp" \
+      127.0.0.1 "$port" > "$work/find.out" 2>&1 || { cat "$work/find.out" >&2; return 1; }
+    for f in "$work"/rsp/rsp*.dcm; do
+      [ -f "$f" ] || continue
+      local line=
+      for key in "${keys[@]}"; do
+        v=$(dcmdump -q -Un +P "$key" "$f" 2> /dev/null | sed -n 's/^[^[]*\[\(.*\)\].*/\1/p' | head -1)
+        line+="${line:+|}$v"
+      done
+      echo "$line"
+      [ -n "${KEEP_RSP:-}" ] || rm -f "$f"
+    done | sort
+  else
+    local args=() lvl=STUDY
+    for k in "$@"; do
+      case $k in QueryRetrieveLevel=*) lvl=${k#*=} ;; *) args+=(-k "$k") ;; esac
+    done
+    timeout 60 "$dk" find 127.0.0.1 "$port" --aet QUERIER --aec ARCHIVE "$root" --level "$lvl" "${args[@]}" \
+      --format csv 2> "$work/find.err" | tail -n +2 | tr ',' '|' | sort
+  fi
+}
+expect() {  # expect NAME EXPECTED ACTUAL (lines compared sorted)
+  local want got
+  want=$(printf '%s\n' "$2" | sort)
+  got=$(printf '%s\n' "$3" | sort)
+  if [ "$want" = "$got" ]; then echo "ok: $1"; else
+    echo "FAIL: $1"; echo "  expected: $want" | head -20; echo "  got:      $got" | head -20; fail=1
+  fi
+}
+
+# Each match prints the keys' values in the order the keys are given.
+mr=1.3.6.1.4.1.5962.1.2.4.20040826185059.5457
+rt=1.22.333.4.555555.6.7777777777777777777777777777
+sc=1.2.826.0.1.3680043.8.498.12406831542731051035295345080039845114
+
+expect "exact PatientID" "4MR1|$mr|CompressedSamples^MR1" \
+  "$(query -S QueryRetrieveLevel=STUDY PatientID=4MR1 StudyInstanceUID= PatientName=)"
+expect "PatientName wild card, any case" "ID1|Lestrade^G" \
+  "$(query -P QueryRetrieveLevel=PATIENT PatientID= PatientName=lest*)"
+expect "PatientName wild card with ?" "4MR1|CompressedSamples^MR1" \
+  "$(query -P QueryRetrieveLevel=PATIENT PatientID= PatientName=compressedsamples^?r1)"
+expect "StudyDate range" "$rt|20030716
+$mr|20040826" "$(query -S QueryRetrieveLevel=STUDY StudyInstanceUID= StudyDate=20030101-20101231)"
+expect "StudyDate open range" "$sc|20170101
+1.2.392.200036.9123.100.11.15002200303521616157144527203339851|20191019" \
+  "$(query -S QueryRetrieveLevel=STUDY StudyInstanceUID= StudyDate=20170101-)"
+expect "list of UIDs" "$mr|4MR1
+$sc|ID1" "$(query -S QueryRetrieveLevel=STUDY "StudyInstanceUID=$mr\\$sc\\1.2.3" PatientID=)"
+studies=$(find "$data" -name '*.dcm' -not -path '*/malformed/*' -exec dcmdump -q +P 0020,000d {} \; 2> /dev/null |
+  sed -n 's/^[^[]*\[\(.*\)\].*/\1/p' | sort -u | wc -l)
+got=$(query -S QueryRetrieveLevel=STUDY StudyInstanceUID= | wc -l)
+expect "universal matching: every study ($studies)" "$studies" "$got"
+expect "series level under a study" "$mr|1.3.6.1.4.1.5962.1.3.4.1.20040826185059.5457|MR|1" \
+  "$(query -S QueryRetrieveLevel=SERIES StudyInstanceUID=$mr SeriesInstanceUID= Modality= NumberOfSeriesRelatedInstances=)"
+sop=$(dcmdump -q +P 0008,0018 "$data/rt/rtplan.dcm" | sed -n 's/^[^[]*\[\(.*\)\].*/\1/p')
+expect "image level" "id00001|$rt|1.2.333.444.55.6.7777.8888|$sop|1.2.840.10008.5.1.4.1.1.481.5" \
+  "$(query -P QueryRetrieveLevel=IMAGE PatientID=id00001 StudyInstanceUID=$rt SeriesInstanceUID=1.2.333.444.55.6.7777.8888 SOPInstanceUID= SOPClassUID=)"
+expect "modalities in study" "MR|$mr" "$(query -S QueryRetrieveLevel=STUDY ModalitiesInStudy=MR StudyInstanceUID=)"
+
+# An AE that is not configured may neither store nor query.
+if [ "$mode" = dcmtk ]; then
+  if timeout 30 findscu -aet STRANGER -aec ARCHIVE -S -k QueryRetrieveLevel=STUDY -k StudyInstanceUID= \
+      127.0.0.1 "$port" > "$work/stranger.out" 2>&1; then
+    echo "FAIL: unknown calling AE was served"; fail=1
+  else echo "ok: unknown calling AE refused"; fi
+else
+  if timeout 30 "$dk" find 127.0.0.1 "$port" --aet STRANGER -k StudyInstanceUID= > "$work/stranger.out" 2>&1; then
+    echo "FAIL: unknown calling AE was served"; fail=1
+  elif grep -qi "reject" "$work/stranger.out"; then echo "ok: unknown calling AE refused"; else
+    echo "FAIL: unknown calling AE: unexpected failure"; cat "$work/stranger.out"; fail=1
+  fi
+fi
+exit $fail

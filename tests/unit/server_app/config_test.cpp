@@ -1,0 +1,82 @@
+// Server configuration: the TOML file, its error messages, --peer flags and access decisions.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <dicomkit/server/app/config.hpp>
+
+namespace dicomkit::server::app {
+namespace {
+
+std::string write(const std::string& name, const std::string& text) {
+    const auto p = std::filesystem::temp_directory_path() / (name + std::to_string(::getpid()) + ".toml");
+    std::ofstream(p) << text;
+    return p.string();
+}
+
+TEST(Config, ReadsServerAndPeers) {
+    const auto path = write("ok", R"([server]
+ae_title = "ARCHIVE"
+port = 4242
+data = "/srv/dicom"
+
+[[peers]]
+ae_title = "CT1"
+host = "10.0.0.5"
+port = 104
+allow = ["store"]
+
+[[peers]]
+ae_title = "WS"
+host = "10.0.0.9"
+port = 11112
+allow = ["query", "retrieve"]
+)");
+    auto c = load_config(path);
+    ASSERT_TRUE(c) << c.error().to_string();
+    EXPECT_EQ(c->ae_title, "ARCHIVE");
+    EXPECT_EQ(c->port, 4242);
+    EXPECT_EQ(c->data, "/srv/dicom");
+    ASSERT_EQ(c->peers.size(), 2u);
+    EXPECT_EQ(c->peers[1].host, "10.0.0.9");
+    EXPECT_TRUE(allowed(*c, "CT1", "store"));
+    EXPECT_FALSE(allowed(*c, "CT1", "query"));
+    EXPECT_TRUE(allowed(*c, "WS  ", "query"));
+    EXPECT_FALSE(allowed(*c, "OTHER", "store"));
+    c->accept_unknown = true;
+    EXPECT_TRUE(allowed(*c, "OTHER", "store"));
+    EXPECT_FALSE(allowed(*c, "CT1", "query")) << "a known peer keeps its own rights";
+    std::filesystem::remove(path);
+}
+
+TEST(Config, ErrorsNameTheLine) {
+    auto check = [](const std::string& text, const std::string& want) {
+        const auto path = write("bad", text);
+        auto c = load_config(path);
+        ASSERT_FALSE(c);
+        EXPECT_NE(c.error().message.find(want), std::string::npos) << c.error().message;
+        std::filesystem::remove(path);
+    };
+    check("[server]\nae_title = \"A\"\nport = 70000\n", ":3:");
+    check("[server]\nport = 70000\n", "server.port");
+    check("[server]\nae_titel = \"A\"\n", "unknown key server.ae_titel");
+    check("[[peers]]\nae_title = \"X\"\nallow = [\"store\", \"delete\"]\n", ":3:");
+    check("[[peers]]\nhost = \"h\"\n", "ae_title is required");
+    check("[server\n", ":1:");
+    check("[server]\nae_title = \"THIS_IS_TOO_LONG_FOR_AN_AE\"\n", "1-16");
+}
+
+TEST(Config, PeerFlags) {
+    auto p = parse_peer("CT1=10.0.0.5:104");
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->ae_title, "CT1");
+    EXPECT_EQ(p->host, "10.0.0.5");
+    EXPECT_EQ(p->port, 104);
+    EXPECT_FALSE(parse_peer("CT1"));
+    EXPECT_FALSE(parse_peer("CT1=host:0"));
+    EXPECT_FALSE(parse_peer("CT1=host:x"));
+}
+
+}  // namespace
+}  // namespace dicomkit::server::app
