@@ -40,8 +40,10 @@ fuzz-test: deps
 test: unit-test asan-test fuzz-test
 
 # The archive with its defaults: AE title DICOMKIT, DICOM port 11112, data (storage/, index.db) in ./var.
+# More flags through SERVE_FLAGS, e.g. make serve SERVE_FLAGS="--peer CT1=10.0.0.5:104" or "--accept-unknown".
+SERVE_FLAGS ?=
 serve: build
-	./$(BUILD)/apps/dicomkit/dicomkit serve --aet DICOMKIT --port 11112 --data var
+	./$(BUILD)/apps/dicomkit/dicomkit serve --aet DICOMKIT --port 11112 --data var $(SERVE_FLAGS)
 
 bench: build
 	bash bench/parse/run.sh
