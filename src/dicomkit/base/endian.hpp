@@ -49,12 +49,20 @@ inline void store(std::uint8_t* p, T v, Endian e) noexcept {
 
 /// Swaps every `width`-byte word of `data` in place (width 2, 4 or 8).
 inline void swap_words(std::uint8_t* data, std::size_t size, std::size_t width) noexcept {
-    for (std::size_t i = 0; i + width <= size; i += width) {
-        for (std::size_t a = i, b = i + width - 1; a < b; ++a, --b) {
-            std::uint8_t t = data[a];
-            data[a] = data[b];
-            data[b] = t;
+    auto each = [&](auto word) {
+        using W = decltype(word);
+        for (std::size_t i = 0; i + sizeof(W) <= size; i += sizeof(W)) {
+            W v;
+            std::memcpy(&v, data + i, sizeof(W));
+            v = byteswap(v);
+            std::memcpy(data + i, &v, sizeof(W));
         }
+    };
+    switch (width) {
+        case 2: each(std::uint16_t{}); break;
+        case 4: each(std::uint32_t{}); break;
+        case 8: each(std::uint64_t{}); break;
+        default: break;
     }
 }
 

@@ -66,7 +66,11 @@ void MappedFile::release() noexcept {
     mapped_ = false;
 }
 
-MappedFile MappedFile::from_bytes(std::vector<std::uint8_t> bytes) {
+MappedFile MappedFile::from_bytes(const std::vector<std::uint8_t>& bytes) {
+    return from_buffer(RawBuffer(bytes.begin(), bytes.end()));
+}
+
+MappedFile MappedFile::from_buffer(RawBuffer bytes) {
     MappedFile f;
     f.owned_ = std::move(bytes);
     f.data_ = f.owned_.data();
@@ -100,7 +104,7 @@ Result<MappedFile> MappedFile::open(const std::string& path, std::size_t read_th
         auto bytes = read_fd(fd, path);
         ::close(fd);
         if (!bytes) return Unexpected(bytes.error());
-        f.owned_ = std::move(*bytes);
+        f.owned_.assign(bytes->begin(), bytes->end());
         f.data_ = f.owned_.data();
         f.size_ = f.owned_.size();
         return f;
@@ -136,7 +140,7 @@ Result<MappedFile> MappedFile::open(const std::string& path, std::size_t read_th
     return f;
 }
 
-Result<std::pair<std::vector<std::uint8_t>, bool>> read_file_prefix(const std::string& path, std::size_t max_bytes) {
+Result<std::pair<RawBuffer, bool>> read_file_prefix(const std::string& path, std::size_t max_bytes) {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return Unexpected(os_error("cannot open", path));
     struct stat st {};
@@ -145,7 +149,7 @@ Result<std::pair<std::vector<std::uint8_t>, bool>> read_file_prefix(const std::s
         return Unexpected(std::move(Error(ErrorCode::IoError, "not a regular file")).in_file(path));
     }
     std::size_t want = std::min<std::size_t>(max_bytes, static_cast<std::size_t>(st.st_size));
-    std::vector<std::uint8_t> out(want);
+    RawBuffer out(want);
     std::size_t done = 0;
     while (done < want) {
         ssize_t n = ::pread(fd, out.data() + done, want - done, static_cast<off_t>(done));

@@ -6,11 +6,34 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <dicomkit/base/error.hpp>
 
 namespace dicomkit {
+
+/// An allocator that leaves new elements uninitialised, so a buffer sized for read() is not
+/// first filled with zeros.
+template <typename T>
+struct DefaultInitAllocator : std::allocator<T> {
+    template <typename U>
+    struct rebind {
+        using other = DefaultInitAllocator<U>;
+    };
+    using std::allocator<T>::allocator;
+    template <typename U>
+    void construct(U* p) noexcept(std::is_nothrow_default_constructible_v<U>) {
+        ::new (static_cast<void*>(p)) U;
+    }
+    template <typename U, typename... Args>
+    void construct(U* p, Args&&... args) {
+        ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+    }
+};
+
+/// Bytes read from a file into memory.
+using RawBuffer = std::vector<std::uint8_t, DefaultInitAllocator<std::uint8_t>>;
 
 class MappedFile {
 public:
@@ -26,7 +49,8 @@ public:
     /// never looked at are never read.
     [[nodiscard]] static Result<MappedFile> open(const std::string& path, std::size_t read_threshold = 256 * 1024);
     /// Wraps bytes already in memory.
-    [[nodiscard]] static MappedFile from_bytes(std::vector<std::uint8_t> bytes);
+    [[nodiscard]] static MappedFile from_bytes(const std::vector<std::uint8_t>& bytes);
+    [[nodiscard]] static MappedFile from_buffer(RawBuffer bytes);
 
     [[nodiscard]] std::span<const std::uint8_t> bytes() const noexcept { return {data_, size_}; }
     [[nodiscard]] const std::string& path() const noexcept { return path_; }
@@ -36,12 +60,12 @@ private:
     const std::uint8_t* data_ = nullptr;
     std::size_t size_ = 0;
     bool mapped_ = false;
-    std::vector<std::uint8_t> owned_;
+    RawBuffer owned_;
     std::string path_;
 };
 
 /// Reads at most `max_bytes` from the start of a file; the bool says whether more remains.
-[[nodiscard]] Result<std::pair<std::vector<std::uint8_t>, bool>> read_file_prefix(const std::string& path,
+[[nodiscard]] Result<std::pair<RawBuffer, bool>> read_file_prefix(const std::string& path,
                                                                                  std::size_t max_bytes);
 
 /// Reads a whole file into memory.

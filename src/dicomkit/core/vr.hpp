@@ -1,6 +1,7 @@
 // VR: the 34 value representations of PS3.5 Table 6.2-1 and their encoding traits.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -24,12 +25,25 @@ inline constexpr VR kAllVRs[] = {
     VR::SV, VR::TM, VR::UC, VR::UI, VR::UL, VR::UN, VR::UR, VR::US, VR::UT, VR::UV,
 };
 
+namespace detail {
+/// 1 + the index into kAllVRs of the VR spelled by two upper-case letters, or 0; indexed
+/// (a - 'A') * 26 + (b - 'A'). Explicit VR parsing looks up every element header here.
+inline constexpr auto kVRByLetters = [] {
+    std::array<std::uint8_t, 26 * 26> t{};
+    for (std::size_t i = 0; i < std::size(kAllVRs); ++i) {
+        auto code = static_cast<std::uint16_t>(kAllVRs[i]);
+        t[static_cast<std::size_t>(((code >> 8) - 'A') * 26 + ((code & 0xFF) - 'A'))] = static_cast<std::uint8_t>(i + 1);
+    }
+    return t;
+}();
+}  // namespace detail
+
 /// The VR named by two characters, if it is one of the 34.
 [[nodiscard]] constexpr std::optional<VR> vr_from_chars(char a, char b) noexcept {
-    auto code = static_cast<std::uint16_t>((static_cast<unsigned char>(a) << 8) | static_cast<unsigned char>(b));
-    for (VR v : kAllVRs)
-        if (static_cast<std::uint16_t>(v) == code) return v;
-    return std::nullopt;
+    if (a < 'A' || a > 'Z' || b < 'A' || b > 'Z') return std::nullopt;
+    std::uint8_t i = detail::kVRByLetters[static_cast<std::size_t>((a - 'A') * 26 + (b - 'A'))];
+    if (i == 0) return std::nullopt;
+    return kAllVRs[i - 1];
 }
 [[nodiscard]] inline std::optional<VR> vr_from_string(std::string_view s) noexcept {
     if (s.size() != 2) return std::nullopt;

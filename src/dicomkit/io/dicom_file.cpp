@@ -212,7 +212,7 @@ std::optional<DicomFile> try_prefix(const std::string& path, const ReadOptions& 
     auto prefix = read_file_prefix(path, kHeaderPrefix);
     if (!prefix || !prefix->second) return std::nullopt;  // error, or the whole file fits anyway
     auto src = std::make_shared<Source>();
-    src->file = MappedFile::from_bytes(std::move(prefix->first));
+    src->file = MappedFile::from_buffer(std::move(prefix->first));
     src->partial = true;
     src->path = path;
     ReadOptions quiet = options;
