@@ -25,11 +25,12 @@ void hex(std::string& out, std::uint64_t v, int digits, const char* table = kHex
 }
 
 void append_tag(std::string& out, Tag t) {
-    out += '(';
-    hex(out, t.group, 4, kHexUpper);
-    out += ',';
-    hex(out, t.element, 4, kHexUpper);
-    out += ')';
+    char buf[11] = {'(', 0, 0, 0, 0, ',', 0, 0, 0, 0, ')'};
+    for (int i = 0; i < 4; ++i) {
+        buf[4 - i] = kHexUpper[(t.group >> (4 * i)) & 0xF];
+        buf[9 - i] = kHexUpper[(t.element >> (4 * i)) & 0xF];
+    }
+    out.append(buf, sizeof buf);
 }
 
 template <typename T>
@@ -166,18 +167,18 @@ void begin_line(std::string& out, int depth, Tag t, std::string_view vr) {
     out += ' ';
 }
 
-void append_keyword(std::string& kw, const DataSet& ds, Tag t) {
+/// The keyword column: the dictionary's keyword, or for private tags their creator (kept in
+/// `storage`, which the returned view may point into).
+std::string_view keyword_for(const DataSet& ds, Tag t, std::string& storage) {
     auto k = dict::keyword_of(t);
-    if (!k.empty()) {
-        kw = k;
-        return;
-    }
+    if (!k.empty()) return k;
     if (t.is_private()) {
         auto creator = ds.private_creator_of(t);
-        kw = creator.empty() ? "PrivateTag" : "PrivateTag (" + creator + ")";
-        return;
+        if (creator.empty()) return "PrivateTag";
+        storage = "PrivateTag (" + creator + ")";
+        return storage;
     }
-    kw = "UnknownTag";
+    return "UnknownTag";
 }
 
 bool wanted(Tag t, const DumpOptions& o) {
@@ -216,10 +217,11 @@ void dump_dataset(const DataSet& ds, const SpecificCharacterSet& inherited, cons
         own = SpecificCharacterSet::lenient_parse(std::string(e->string_value().value_or("")));
         cs = &own;
     }
-    std::string kw;
+    std::string kw_storage;
+    std::string_view kw;
     for (const Element& e : ds) {
         bool show = wanted(e.tag(), o);
-        if (show) append_keyword(kw, ds, e.tag());
+        if (show) kw = keyword_for(ds, e.tag(), kw_storage);
         if (e.is_sequence()) {
             const auto& items = e.sequence().items;
             if (show) {

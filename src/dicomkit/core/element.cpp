@@ -1,6 +1,7 @@
 // Element: construction helpers and typed views.
 #include <dicomkit/core/element.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 
@@ -72,10 +73,7 @@ std::size_t Element::vm() const noexcept {
         if (!is_multi_valued_string(vr_)) return 1;
         std::string_view s(reinterpret_cast<const char*>(b.data()), b.size());
         if (trim_padding(s).empty()) return 0;  // only padding: an empty value (PS3.5 6.2)
-        std::size_t n = 1;
-        for (char c : s)
-            if (c == '\\') ++n;
-        return n;
+        return 1 + static_cast<std::size_t>(std::count(s.begin(), s.end(), '\\'));
     }
     if (is_bulk(vr_)) return 1;
     std::size_t w = value_size(vr_);
