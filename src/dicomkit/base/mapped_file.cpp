@@ -143,23 +143,24 @@ Result<MappedFile> MappedFile::open(const std::string& path, std::size_t read_th
 Result<std::pair<RawBuffer, bool>> read_file_prefix(const std::string& path, std::size_t max_bytes) {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return Unexpected(os_error("cannot open", path));
-    struct stat st {};
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        ::close(fd);
-        return Unexpected(std::move(Error(ErrorCode::IoError, "not a regular file")).in_file(path));
-    }
-    std::size_t want = std::min<std::size_t>(max_bytes, static_cast<std::size_t>(st.st_size));
-    RawBuffer out(want);
+    // One read of max_bytes + 1 tells whether more remains without an fstat.
+    RawBuffer out(max_bytes + 1);
     std::size_t done = 0;
-    while (done < want) {
-        ssize_t n = ::pread(fd, out.data() + done, want - done, static_cast<off_t>(done));
+    while (done < out.size()) {
+        ssize_t n = ::read(fd, out.data() + done, out.size() - done);
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
+        if (n < 0) {
+            auto e = os_error("read", path);
+            ::close(fd);
+            return Unexpected(e);
+        }
+        if (n == 0) break;
         done += static_cast<std::size_t>(n);
     }
     ::close(fd);
-    out.resize(done);
-    return std::make_pair(std::move(out), static_cast<std::uint64_t>(st.st_size) > done);
+    bool more = done > max_bytes;
+    out.resize(std::min(done, max_bytes));
+    return std::make_pair(std::move(out), more);
 }
 
 Result<std::vector<std::uint8_t>> read_whole_file(const std::string& path) {
