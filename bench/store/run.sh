@@ -83,7 +83,7 @@ for kind in small large; do
     echo "$kind x$n, $assoc association(s): dicomkit $(echo "$line" | cut -d'|' -f1)| DCMTK $(echo "$line" | cut -d'|' -f2)"
     ratio=$(echo "$line" | cut -d'|' -f3 | tr -d ' ')
     echo "ratio: $ratio ($kind, $assoc association(s): dicomkit send->receive throughput / storescu->storescp)"
-    rows+=("| $kind ($n x $((mb / n > 0 ? mb / n : 0)) MB), $assoc assoc. | $(echo "$line" | cut -d'|' -f2 | xargs) | $(echo "$line" | cut -d'|' -f1 | xargs) | **${ratio} x** |")
+    rows+=("| $kind ($n x $(awk -v m="$mb" -v n="$n" 'BEGIN{printf "%.1f", m/n}') MB), $assoc assoc. | $(echo "$line" | cut -d'|' -f2 | xargs) | $(echo "$line" | cut -d'|' -f1 | xargs) | **${ratio} x** |")
   done
   stop_receivers
   echo "receiver peak memory ($kind): dicomkit receive $mem_dk KiB, storescp $mem_dc KiB"
