@@ -26,6 +26,8 @@ public:
     [[nodiscard]] Result<std::vector<RetrieveItem>> instances(model::Root root, const DataSet& identifier);
 
 private:
+    Result<void> descend(model::Root root, const DataSet& keys, model::Level level, std::vector<RetrieveItem>& out);
+
     index::Index& index_;
     std::string root_;
 };
