@@ -52,6 +52,7 @@ studies=$(timeout 60 "$dk" find 127.0.0.1 "$port" --aet USER --aec ARCHIVE -S --
   -k StudyInstanceUID= --format csv | tail -n +2 | sort -u)
 [ "$(echo "$studies" | grep -c .)" -ge 2 ] || { echo "FAIL: fewer than 2 studies: $studies"; fail=1; }
 checked=0
+first_n=0
 for study in $studies; do
   want=$(for series in $(timeout 60 "$dk" find 127.0.0.1 "$port" --aet USER --aec ARCHIVE -S --level SERIES \
     -k StudyInstanceUID="$study" -k SeriesInstanceUID= --format csv | tail -n +2 | cut -d, -f2); do
@@ -88,6 +89,7 @@ for study in $studies; do
     got=$(ls "$work/got" 2> /dev/null | grep '\.dcm$' | sed 's/\.dcm$//' | sort)
     [ "$got" = "$want" ] || { echo "FAIL: get $study: got [$got] want [$want]"; fail=1; }
   fi
+  [ "$checked" = 0 ] && first_n=$(echo "$want" | grep -c .)
   checked=$((checked + 1))
 done
 [ "$checked" -ge 2 ] || { echo "FAIL: no study checked"; fail=1; }
@@ -104,4 +106,12 @@ if timeout 60 "$dk" move 127.0.0.1 "$port" --aet USER --aec ARCHIVE --dest NOBOD
 fi
 grep -qi "a801" "$work/unknown.out" || { echo "FAIL: no 0xA801"; cat "$work/unknown.out"; fail=1; }
 [ "$fail" = 0 ] && echo "ok: unknown destination -> A801"
+# USER is a known destination that does not listen (port 1): every sub-operation fails.
+n=$first_n
+if timeout 60 "$dk" move 127.0.0.1 "$port" --aet USER --aec ARCHIVE --dest USER -k StudyInstanceUID="$study" \
+  > "$work/down.out" 2>&1; then
+  echo "FAIL: move to a destination that is down succeeded"; fail=1
+fi
+grep -q "^final: remaining=0 completed=0 failed=$n warning=0" "$work/down.out" && grep -qi "a702" "$work/down.out" \
+  || { echo "FAIL: destination down: want A702 with $n failed"; cat "$work/down.out"; fail=1; }
 exit $fail
