@@ -17,5 +17,7 @@ void add_send(CLI::App& app, Action& run);
 void add_receive(CLI::App& app, Action& run);
 void add_serve(CLI::App& app, Action& run);
 void add_find(CLI::App& app, Action& run);
+void add_move(CLI::App& app, Action& run);
+void add_get(CLI::App& app, Action& run);
 
 }  // namespace dicomkit::cli

@@ -16,6 +16,8 @@ int main(int argc, char** argv) {
     dicomkit::cli::add_receive(app, run);
     dicomkit::cli::add_serve(app, run);
     dicomkit::cli::add_find(app, run);
+    dicomkit::cli::add_move(app, run);
+    dicomkit::cli::add_get(app, run);
     dicomkit::cli::rewrite_dcmtk_flags(argc, argv);
     try {
         app.parse(argc, argv);

@@ -1,5 +1,5 @@
 // The SCP side's routing: a Dispatcher maps (command field, SOP class) to a handler, one small
-// handler interface per service (PS3.4 A Verification, B Storage, C Query/Retrieve FIND). A handler that fails gives a
+// handler interface per service (PS3.4 A Verification, B Storage, C Query/Retrieve FIND, MOVE, GET). A handler that fails gives a
 // failure status, so the peer always gets an answer (PS3.7 9.1.1.1.9, C.4).
 #pragma once
 
@@ -16,6 +16,7 @@
 #include <dicomkit/base/error.hpp>
 #include <dicomkit/net/dimse/command.hpp>
 #include <dicomkit/net/dimse/data_sink.hpp>
+#include <dicomkit/net/dimse/scu.hpp>
 #include <dicomkit/net/dimse/status.hpp>
 #include <dicomkit/net/ul/association.hpp>
 
@@ -84,6 +85,40 @@ public:
                                        const Emit& emit) = 0;
 };
 
+/// Sub-operation counts of a C-MOVE or C-GET (PS3.7 9.1.3, 9.1.4; (0000,1020)-(0000,1023)).
+struct SubOperations {
+    std::uint16_t remaining = 0;
+    std::uint16_t completed = 0;
+    std::uint16_t failed = 0;
+    std::uint16_t warning = 0;
+};
+
+/// What a retrieve handler answers: the final status, the counts and the SOP Instance UIDs whose
+/// sub-operation failed (Failed SOP Instance UID List (0008,0058), PS3.4 C.4.2.3.1).
+struct RetrieveOutcome {
+    Outcome outcome;
+    SubOperations counts;
+    std::vector<std::string> failed_uids;
+};
+
+/// PS3.4 C.4.2 / C.4.3, PS3.7 9.1.3-9.1.4: C-MOVE and C-GET as the SCP. Called on the
+/// association's thread; shared by all associations: thread-safe.
+class RetrieveHandler {
+public:
+    /// Sends a Pending response with `counts`. Returns false when the retrieve must stop: the peer
+    /// cancelled (C-CANCEL-RQ) or the response could not be sent.
+    using Progress = std::function<bool(const SubOperations& counts)>;
+    /// C-STORE of one file over the requesting association (C-GET), on a context for which the
+    /// requestor took the SCP role.
+    using StoreHere = std::function<Result<StoreResult>(const std::string& path, const StoreOptions& options)>;
+    virtual ~RetrieveHandler() = default;
+    /// Retrieves what `identifier` names. `store_here` is set for C-GET, null for C-MOVE (the
+    /// handler then opens its own association to the Move Destination).
+    [[nodiscard]] virtual RetrieveOutcome retrieve(const RequestContext& rc, const Command& rq,
+                                                   const DataSet& identifier, const Progress& progress,
+                                                   const StoreHere* store_here) = 0;
+};
+
 class Dispatcher {
 public:
     /// Handles C-ECHO-RQ on the Verification SOP class.
@@ -92,6 +127,10 @@ public:
     void on_store(std::shared_ptr<StoreHandler> handler, std::vector<std::string> sop_classes = {});
     /// Handles C-FIND-RQ for the given SOP classes (the information models); an empty list: none.
     void on_find(std::shared_ptr<FindHandler> handler, std::vector<std::string> sop_classes);
+    /// Handles C-MOVE-RQ for the given SOP classes (the MOVE information models).
+    void on_move(std::shared_ptr<RetrieveHandler> handler, std::vector<std::string> sop_classes);
+    /// Handles C-GET-RQ for the given SOP classes (the GET information models).
+    void on_get(std::shared_ptr<RetrieveHandler> handler, std::vector<std::string> sop_classes);
 
     /// Where a request goes: a handler, or the failure status of its response when none takes it
     /// (0x0211 Unrecognized Operation for a command nobody handles, 0x0122 SOP Class Not
@@ -101,6 +140,7 @@ public:
         StoreHandler* store = nullptr;
         FindHandler* find = nullptr;
         std::uint16_t status = status::Success;  ///< failure status when no handler
+        RetrieveHandler* retrieve = nullptr;     ///< C-MOVE or C-GET
     };
     [[nodiscard]] Route route(CommandField field, std::string_view sop_class) const;
 
@@ -110,6 +150,10 @@ private:
     std::unordered_set<std::string> store_classes_;  ///< empty: all
     std::shared_ptr<FindHandler> find_;
     std::unordered_set<std::string> find_classes_;
+    std::shared_ptr<RetrieveHandler> move_;
+    std::unordered_set<std::string> move_classes_;
+    std::shared_ptr<RetrieveHandler> get_;
+    std::unordered_set<std::string> get_classes_;
 };
 
 }  // namespace dicomkit::net::dimse

@@ -24,6 +24,37 @@ struct Pending {
     bool begun = false;  ///< StoreHandler::begin() was called
 };
 
+/// The association seen only through the contexts on which the requestor accepted the SCP role:
+/// where C-GET sends its C-STORE sub-operations.
+class RoleChannel final : public Channel {
+public:
+    explicit RoleChannel(Channel& inner) : in_(inner) {}
+    Result<void> send(std::span<const pdu::PdvView> pdvs) override { return in_.send(pdvs); }
+    Result<ul::Incoming> receive(ul::Millis timeout) override { return in_.receive(timeout); }
+    Result<void> confirm_release() override { return in_.confirm_release(); }
+    void abort(std::uint8_t source, std::uint8_t reason) override { in_.abort(source, reason); }
+    const ul::AcceptedContext* context_by_id(std::uint8_t id) const noexcept override { return in_.context_by_id(id); }
+    const ul::AcceptedContext* find_context(std::string_view abstract_syntax,
+                                            std::string_view transfer_syntax) const noexcept override {
+        for (unsigned id = 1; id < 256; id += 2) {
+            const auto* c = in_.context_by_id(static_cast<std::uint8_t>(id));
+            if (c && c->scp_role && c->abstract_syntax == abstract_syntax &&
+                (transfer_syntax.empty() || c->transfer_syntax == transfer_syntax))
+                return c;
+        }
+        return nullptr;
+    }
+    std::uint32_t peer_max_pdu() const noexcept override { return in_.peer_max_pdu(); }
+    std::string calling_ae() const override { return in_.calling_ae(); }
+    std::string peer_address() const override { return in_.peer_address(); }
+    ul::Timeouts timeouts() const override { return in_.timeouts(); }
+    bool tracing() const noexcept override { return in_.tracing(); }
+    void trace(std::string_view line) const override { in_.trace(line); }
+
+private:
+    Channel& in_;
+};
+
 class Session {
 public:
     Session(Channel& ch, const Dispatcher& d, const ServeOptions& o)
@@ -38,6 +69,11 @@ private:
     Result<void> handle(Message m);
     Outcome run_handler(Message& m);
     Outcome run_find(Message& m);
+    Result<DataSet> identifier_of(Message& m, Outcome& failure);
+    Outcome run_retrieve(Message& m);
+    Result<StoreResult> store_here(const std::string& path, StoreOptions options);
+    Result<void> send_progress(std::uint8_t context_id, const Command& rq, const SubOperations& counts);
+    Result<void> attach_final(std::uint8_t context_id, Command& rsp, std::optional<MemorySource>& source);
     Result<void> send_pending(std::uint8_t context_id, const Command& rq, const DataSet& identifier);
     bool cancel_requested(const Command& rq);
     Result<void> respond(std::uint8_t context_id, const Command& rq, const Outcome& o);
@@ -56,6 +92,9 @@ private:
     std::deque<Message> deferred_;
     std::optional<ul::Incoming> deferred_end_;
     std::optional<Error> broken_;
+    /// The counts and failed UIDs of the retrieve being answered, for its final response.
+    std::optional<RetrieveOutcome> retrieve_final_;
+    std::uint16_t next_message_id_ = 1;  ///< for the C-STORE-RQs of C-GET sub-operations
 };
 
 Result<std::unique_ptr<DataSink>> Session::choose(std::uint8_t context_id, const Command& c) {
@@ -64,8 +103,11 @@ Result<std::unique_ptr<DataSink>> Session::choose(std::uint8_t context_id, const
     pending_.route = d_.route(c.field, c.affected_sop_class_uid);
     if (pending_.route.store && pending_.rc.context &&
         pending_.rc.context->abstract_syntax != c.affected_sop_class_uid)
-        pending_.route = Dispatcher::Route{nullptr, nullptr, nullptr, status::SOPClassNotSupported};
-    if (pending_.route.find) return std::unique_ptr<DataSink>(std::make_unique<MemorySink>(kMaxIdentifier));
+    {
+        pending_.route = Dispatcher::Route{};
+        pending_.route.status = status::SOPClassNotSupported;
+    }
+    if (pending_.route.find || pending_.route.retrieve) return std::unique_ptr<DataSink>(std::make_unique<MemorySink>(kMaxIdentifier));
     if (!pending_.route.store) return std::unique_ptr<DataSink>(std::make_unique<DiscardSink>());
     pending_.begun = true;
     try {
@@ -102,6 +144,7 @@ Outcome Session::run_handler(Message& m) {
         return route.echo->echo(context_for(m.context_id), rq);
     }
     if (rq.field == CommandField::C_FIND_RQ) return run_find(m);
+    if (rq.field == CommandField::C_MOVE_RQ || rq.field == CommandField::C_GET_RQ) return run_retrieve(m);
     if (rq.field == CommandField::C_STORE_RQ && !m.dataset)
         return Outcome{status::CannotUnderstand, "C-STORE-RQ without a data set"};
     if (rq.field == CommandField::C_STORE_RQ && pending_.route.store) {
@@ -145,6 +188,78 @@ Outcome Session::run_find(Message& m) {
     Outcome o = handler->find(rc, rq, *identifier, emit);
     if (cancelled) o = Outcome{status::Cancel, {}};
     return o;
+}
+
+/// The request's identifier, decoded in its context's transfer syntax; `failure` says why not.
+Result<DataSet> Session::identifier_of(Message& m, Outcome& failure) {
+    auto fail = [&](std::uint16_t st, std::string why) {
+        failure = Outcome{st, why};
+        return make_error(ErrorCode::InvalidValue, std::move(why));
+    };
+    if (!m.dataset) return fail(status::CannotUnderstand, "request without an identifier");
+    if (m.dataset_error) return fail(status::OutOfResources, m.dataset_error->message);
+    const auto* ctx = ch_.context_by_id(m.context_id);
+    const auto* ts = ctx ? io::find_transfer_syntax(ctx->transfer_syntax) : nullptr;
+    if (!ts) return fail(status::UnableToProcess, "unknown transfer syntax");
+    auto* sink = dynamic_cast<MemorySink*>(m.dataset.get());
+    if (!sink) return fail(status::UnableToProcess, "identifier not kept");
+    auto identifier = io::read_dataset(sink->bytes(), *ts);
+    if (!identifier) return fail(status::CannotUnderstand, identifier.error().message);
+    return identifier;
+}
+
+/// PS3.7 9.1.3 / 9.1.4: C-GET and C-MOVE. The handler runs the sub-operations; after each one a
+/// Pending response gives the counts, and a C-CANCEL-RQ read meanwhile stops the retrieve
+/// (final status 0xFE00, PS3.4 C.4.2.3.1). C-GET stores on this association.
+Outcome Session::run_retrieve(Message& m) {
+    const Command rq = m.command;
+    if (!pending_.route.retrieve) return Outcome{pending_.route.status, {}};
+    Outcome failure;
+    auto identifier = identifier_of(m, failure);
+    if (!identifier) return failure;
+    bool cancelled = false;
+    bool stop = false;
+    const std::uint8_t id = m.context_id;
+    RetrieveHandler::Progress progress = [&](const SubOperations& counts) {
+        if (stop) return false;
+        if (cancel_requested(rq)) {
+            cancelled = !broken_ && !deferred_end_;
+            stop = true;
+            return false;
+        }
+        if (auto r = send_progress(id, rq, counts); !r) stop = true;
+        return !stop;
+    };
+    RetrieveHandler::StoreHere here = [&](const std::string& path, const StoreOptions& o) {
+        return store_here(path, o);
+    };
+    const bool get = rq.field == CommandField::C_GET_RQ;
+    RetrieveOutcome out =
+        pending_.route.retrieve->retrieve(pending_.rc, rq, *identifier, progress, get ? &here : nullptr);
+    if (cancelled) out.outcome = Outcome{status::Cancel, {}};
+    retrieve_final_ = out;
+    return out.outcome;
+}
+
+/// C-STORE of a C-GET sub-operation on a context where the requestor is the SCP for the file's
+/// SOP class (PS3.7 D.3.3.4).
+Result<StoreResult> Session::store_here(const std::string& path, StoreOptions options) {
+    options.message_id = next_message_id_++;
+    RoleChannel roles(ch_);
+    return store(roles, path, options);
+}
+
+Result<void> Session::send_progress(std::uint8_t context_id, const Command& rq, const SubOperations& counts) {
+    Command rsp = Command::response(rq, status::Pending);
+    rsp.remaining = counts.remaining;
+    rsp.completed = counts.completed;
+    rsp.failed = counts.failed;
+    rsp.warning = counts.warning;
+    if (ch_.tracing()) ch_.trace("sending " + describe(rsp));
+    PdvSender send = [this](std::span<const pdu::PdvView> pdvs) { return ch_.send(pdvs); };
+    auto r = send_message(send, context_id, rsp, nullptr, ch_.peer_max_pdu());
+    if (!r) return tl::unexpected(r.error());
+    return {};
 }
 
 bool Session::cancel_requested(const Command& rq) {
@@ -225,10 +340,36 @@ Result<void> Session::respond(std::uint8_t context_id, const Command& rq, const 
         ++summary_.failures;
         rsp.error_comment = o.error_comment.substr(0, kMaxErrorComment);
     }
+    std::optional<MemorySource> source;
+    if (auto a = attach_final(context_id, rsp, source); !a) return a;
     if (ch_.tracing()) ch_.trace("sending " + describe(rsp));
     PdvSender send = [this](std::span<const pdu::PdvView> pdvs) { return ch_.send(pdvs); };
-    auto r = send_message(send, context_id, rsp, nullptr, ch_.peer_max_pdu());
+    auto r = send_message(send, context_id, rsp, source ? &*source : nullptr, ch_.peer_max_pdu());
     if (!r) return tl::unexpected(r.error());
+    return {};
+}
+
+/// PS3.7 9.3.3.2 / 9.3.4.2: a retrieve's final response carries the completed, failed and
+/// warning counts (remaining only after a cancel) and, when some failed, an identifier with the
+/// Failed SOP Instance UID List (PS3.4 C.4.2.3.1).
+Result<void> Session::attach_final(std::uint8_t context_id, Command& rsp, std::optional<MemorySource>& source) {
+    if (!retrieve_final_) return {};
+    const RetrieveOutcome f = std::move(*retrieve_final_);
+    retrieve_final_.reset();
+    if (rsp.status == status::Cancel) rsp.remaining = f.counts.remaining;
+    rsp.completed = f.counts.completed;
+    rsp.failed = f.counts.failed;
+    rsp.warning = f.counts.warning;
+    if (f.failed_uids.empty()) return {};
+    const auto* ctx = ch_.context_by_id(context_id);
+    const auto* ts = ctx ? io::find_transfer_syntax(ctx->transfer_syntax) : nullptr;
+    if (!ts) return make_error(ErrorCode::InvalidValue, "unknown transfer syntax");
+    DataSet ds;
+    ds.set(Element::from_strings(Tag(0x0008, 0x0058), VR::UI, f.failed_uids));
+    auto bytes = io::encode_dataset(ds, *ts);
+    if (!bytes) return tl::unexpected(bytes.error());
+    source.emplace(std::move(*bytes));
+    rsp.has_dataset = true;
     return {};
 }
 

@@ -77,6 +77,9 @@ struct AcceptorPolicy {
     /// everything (`dicomkit receive`).
     bool accept_any_abstract_syntax = false;
     std::vector<std::string> any_transfer_syntaxes;
+    /// Whether the requestor may take the SCP role (PS3.7 D.3.3.4) on the abstract syntaxes that
+    /// accept_any_abstract_syntax takes: a C-GET SCP storing its sub-operations back.
+    bool any_scp_role_allowed = false;
     /// Maximum Length Received sent in the A-ASSOCIATE-AC: the smaller of this and
     /// AssociationOptions::max_pdu_receive (0 = no limit in either).
     std::uint32_t max_pdu_receive = 256 * 1024;

@@ -95,10 +95,14 @@ std::vector<pdu::RoleSelection> answer_roles(const pdu::AssociateRq& rq,
                                              const AcceptorPolicy& policy) {
     std::vector<pdu::RoleSelection> out;
     for (const pdu::RoleSelection& proposed : rq.user_information.role_selections) {
+        bool listed = false;
         bool scp_allowed = false;
         for (const auto& syntax : policy.syntaxes) {
-            if (syntax.abstract_syntax == proposed.sop_class_uid) scp_allowed = syntax.scp_role_allowed;
+            if (syntax.abstract_syntax != proposed.sop_class_uid) continue;
+            listed = true;
+            scp_allowed = syntax.scp_role_allowed;
         }
+        if (!listed) scp_allowed = policy.accept_any_abstract_syntax && policy.any_scp_role_allowed;
         out.push_back({proposed.sop_class_uid, proposed.scu_role, proposed.scp_role && scp_allowed});
     }
     return out;

@@ -1,12 +1,14 @@
 // ServerApp: builds the archive from its Config (the one place that picks the index backend).
 #include <dicomkit/server/app/server_app.hpp>
 
+#include <algorithm>
 #include <filesystem>
 
 #include <dicomkit/dict/dictionary.hpp>
 #include <dicomkit/net/dimse/serve.hpp>
 #include <dicomkit/net/dimse/status.hpp>
 #include <dicomkit/server/dimse/handlers.hpp>
+#include <dicomkit/server/dimse/retrieve_handler.hpp>
 #include <dicomkit/server/index/sqlite/sqlite_index.hpp>
 
 namespace dicomkit::server::app {
@@ -19,6 +21,7 @@ struct ServerApp::Impl {
     std::unique_ptr<index::Index> index;
     std::unique_ptr<service::Ingest> ingest;
     std::unique_ptr<service::Query> query;
+    std::unique_ptr<service::Retrieve> retrieve;
     net::dimse::Dispatcher dispatcher;
     std::unique_ptr<net::ul::Server> server;
 
@@ -41,10 +44,29 @@ net::ul::ServerOptions server_options(const Config& c, const ServerAppOptions& o
     };
     const std::vector<std::string> ts{"1.2.840.10008.1.2.1", "1.2.840.10008.1.2", "1.2.840.10008.1.2.2"};
     for (std::string_view sop : {std::string_view(net::dimse::kVerificationSopClass), dimse::kPatientRootFind,
-                                 dimse::kStudyRootFind})
+                                 dimse::kStudyRootFind, dimse::kPatientRootMove, dimse::kStudyRootMove,
+                                 dimse::kPatientRootGet, dimse::kStudyRootGet})
         p.syntaxes.push_back({std::string(sop), ts, false});
     p.accept_any_abstract_syntax = true;  // storage: kept in the transfer syntax it comes in
+    p.any_scp_role_allowed = true;        // C-GET stores back on storage contexts
     return so;
+}
+
+/// C-MOVE and C-GET over the index; move destinations are the peers allowed "move-destination".
+void add_retrieve(ServerApp::Impl& impl) {
+    impl.retrieve = std::make_unique<service::Retrieve>(*impl.index, impl.config.data);
+    const Config c = impl.config;
+    dimse::Allow allow = [c](const std::string& ae, std::string_view s) { return allowed(c, ae, s); };
+    dimse::FindDestination dest = [c](const std::string& ae) -> std::optional<dimse::Destination> {
+        const auto name = trim_padding(ae);
+        for (const Peer& p : c.peers)
+            if (p.ae_title == name && std::find(p.allow.begin(), p.allow.end(), "move-destination") != p.allow.end())
+                return dimse::Destination{p.ae_title, p.host, p.port};
+        return std::nullopt;
+    };
+    auto h = std::make_shared<dimse::RetrieveHandler>(*impl.retrieve, allow, dest, c.ae_title);
+    impl.dispatcher.on_move(h, {std::string(dimse::kPatientRootMove), std::string(dimse::kStudyRootMove)});
+    impl.dispatcher.on_get(h, {std::string(dimse::kPatientRootGet), std::string(dimse::kStudyRootGet)});
 }
 
 }  // namespace
@@ -77,6 +99,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::start(const Config& config, Server
         std::move(classes));
     impl->dispatcher.on_find(std::make_shared<dimse::QueryFindHandler>(*impl->query, allow),
                              {std::string(dimse::kPatientRootFind), std::string(dimse::kStudyRootFind)});
+    add_retrieve(*impl);
     auto server = net::ul::Server::start(server_options(config, impl->options), [raw](net::ul::Association& a) {
         auto r = net::dimse::serve(a, raw->dispatcher);
         if (!r) raw->log("W: " + a.peer_address() + ": " + r.error().to_string());

@@ -1,0 +1,49 @@
+// C-MOVE and C-GET as the SCP (PS3.4 C.4.2, C.4.3): the instances come from service::Retrieve;
+// C-MOVE sends them over a new association to the Move Destination, C-GET over the requesting one.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <dicomkit/net/dimse/dispatcher.hpp>
+#include <dicomkit/server/dimse/handlers.hpp>
+#include <dicomkit/server/service/retrieve.hpp>
+
+namespace dicomkit::server::dimse {
+
+/// PS3.4 C.6.1.1 / C.6.2.1: the MOVE and GET SOP classes of the two information models.
+inline constexpr std::string_view kPatientRootMove = "1.2.840.10008.5.1.4.1.2.1.2";
+inline constexpr std::string_view kStudyRootMove = "1.2.840.10008.5.1.4.1.2.2.2";
+inline constexpr std::string_view kPatientRootGet = "1.2.840.10008.5.1.4.1.2.1.3";
+inline constexpr std::string_view kStudyRootGet = "1.2.840.10008.5.1.4.1.2.2.3";
+
+/// Where a Move Destination AE listens.
+struct Destination {
+    std::string ae_title;
+    std::string host;
+    std::uint16_t port = 104;
+};
+/// The configured peer with AE title `ae` allowed as a move destination, if any.
+using FindDestination = std::function<std::optional<Destination>(const std::string& ae)>;
+
+class RetrieveHandler final : public net::dimse::RetrieveHandler {
+public:
+    RetrieveHandler(service::Retrieve& retrieve, Allow allow, FindDestination destinations, std::string our_ae)
+        : retrieve_(retrieve), allow_(std::move(allow)), destinations_(std::move(destinations)),
+          our_ae_(std::move(our_ae)) {}
+
+    [[nodiscard]] net::dimse::RetrieveOutcome retrieve(const net::dimse::RequestContext& rc,
+                                                       const net::dimse::Command& rq, const DataSet& identifier,
+                                                       const Progress& progress, const StoreHere* store_here) override;
+
+private:
+    service::Retrieve& retrieve_;
+    Allow allow_;
+    FindDestination destinations_;
+    std::string our_ae_;
+};
+
+}  // namespace dicomkit::server::dimse

@@ -1,0 +1,76 @@
+// Retrieve: identifier -> instances, via an IMAGE-level query on the unique keys.
+#include <dicomkit/server/service/retrieve.hpp>
+
+#include <dicomkit/dict/tags.hpp>
+
+namespace dicomkit::server::service {
+
+namespace {
+
+using model::Level;
+
+Tag unique_tag(Level l) {
+    switch (l) {
+        case Level::Patient: return tags::PatientID;
+        case Level::Study: return tags::StudyInstanceUID;
+        case Level::Series: return tags::SeriesInstanceUID;
+        case Level::Image: return tags::SOPInstanceUID;
+    }
+    return tags::SOPInstanceUID;
+}
+
+/// A query at `level` over `keys`, returning that level's unique key (and the SOP class at IMAGE).
+DataSet level_query(const DataSet& keys, Level level) {
+    DataSet q = keys;
+    q.set_string(tags::QueryRetrieveLevel, VR::CS, model::to_string(level));
+    if (!q.find(unique_tag(level))) q.set_string(unique_tag(level), VR::UI, "");
+    if (level == Level::Image) q.set_string(tags::SOPClassUID, VR::UI, "");
+    return q;
+}
+
+}  // namespace
+
+/// The entities at `level` matching `keys` (unique keys, PS3.4 C.4.2.2.1), then, level by level,
+/// everything below each of them down to the instances.
+Result<void> Retrieve::descend(model::Root root, const DataSet& keys, Level level, std::vector<RetrieveItem>& out) {
+    std::vector<DataSet> children;
+    auto n = index_.find(root, level_query(keys, level), [&](const DataSet& m) {
+        if (level == Level::Image) {
+            out.push_back({std::string(trim_padding(m.string_or(tags::SOPClassUID))),
+                           std::string(trim_padding(m.string_or(tags::SOPInstanceUID))), {}, {}});
+        } else {
+            DataSet k = keys;
+            k.remove(tags::QueryRetrieveLevel);
+            if (const Element* e = m.find(unique_tag(level))) k.set(*e);
+            children.push_back(std::move(k));
+        }
+        return true;
+    });
+    if (!n) return tl::unexpected(n.error());
+    for (const DataSet& k : children)
+        if (auto r = descend(root, k, static_cast<Level>(static_cast<int>(level) + 1), out); !r) return r;
+    return {};
+}
+
+Result<std::vector<RetrieveItem>> Retrieve::instances(model::Root root, const DataSet& identifier) {
+    const auto level = model::parse_level(trim_padding(identifier.string_or(tags::QueryRetrieveLevel)));
+    if (!level) return make_error(ErrorCode::InvalidValue, "Query/Retrieve Level missing or unknown");
+    DataSet keys;
+    for (const model::KeyInfo& k : model::known_keys()) {
+        if (!k.unique || model::key_level(k, root) > *level) continue;
+        if (root == model::Root::Study && k.tag == tags::PatientID) continue;
+        if (const Element* e = identifier.find(k.tag)) keys.set(*e);
+    }
+    std::vector<RetrieveItem> items;
+    if (auto r = descend(root, keys, *level, items); !r) return tl::unexpected(r.error());
+    for (auto& it : items) {
+        auto f = index_.instance(it.sop_instance_uid);
+        if (!f) return tl::unexpected(f.error());
+        if (!*f) continue;  // removed meanwhile: the sub-operation fails
+        it.path = root_ + "/" + (*f)->path;
+        it.transfer_syntax = (*f)->transfer_syntax;
+    }
+    return items;
+}
+
+}  // namespace dicomkit::server::service

@@ -1,0 +1,35 @@
+// Retrieve: the instances a C-MOVE or C-GET identifier names (PS3.4 C.4.2.2.1, C.4.3.2.1), found
+// through the Index, with the stored file of each.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <dicomkit/server/index/index.hpp>
+
+namespace dicomkit::server::service {
+
+/// One instance to send: its SOP class and instance, and its file as stored.
+struct RetrieveItem {
+    std::string sop_class_uid;
+    std::string sop_instance_uid;
+    std::string path;             ///< absolute (storage root joined)
+    std::string transfer_syntax;  ///< of the stored data set
+};
+
+class Retrieve {
+public:
+    Retrieve(index::Index& index, std::string storage_root) : index_(index), root_(std::move(storage_root)) {}
+    /// PS3.4 C.4.2.2.1: matches the unique keys of `identifier` at and above its Query/Retrieve
+    /// Level in `root` and lists every instance below. Other keys are ignored. InvalidValue when
+    /// the level is missing or unknown.
+    [[nodiscard]] Result<std::vector<RetrieveItem>> instances(model::Root root, const DataSet& identifier);
+
+private:
+    Result<void> descend(model::Root root, const DataSet& keys, model::Level level, std::vector<RetrieveItem>& out);
+
+    index::Index& index_;
+    std::string root_;
+};
+
+}  // namespace dicomkit::server::service
