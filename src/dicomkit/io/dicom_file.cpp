@@ -9,12 +9,6 @@
 
 namespace dicomkit::io {
 
-std::span<const std::uint8_t> Source::dataset_bytes() const {
-    if (!inflated.empty()) return inflated;
-    auto b = all_bytes();
-    return b.subspan(std::min<std::size_t>(dataset_offset, b.size()));
-}
-
 std::span<const std::uint8_t> Source::all_bytes() const {
     if (!inflated.empty()) return inflated;
     if (!partial) return file.bytes();

@@ -28,8 +28,6 @@ public:
     bool partial = false;      ///< `file` holds a prefix of the file at `path`
     std::string path;
 
-    /// The data set's bytes (from the start of the data set).
-    [[nodiscard]] std::span<const std::uint8_t> dataset_bytes() const;
     /// The bytes offsets in DeferredValue and tokens refer to: the inflated data set, or the
     /// whole file (mapped now if only a prefix was read). Empty if the file cannot be mapped.
     [[nodiscard]] std::span<const std::uint8_t> all_bytes() const;

@@ -328,7 +328,6 @@ Result<Token> TokenReader::element_body(Token t, std::uint32_t length, bool expl
         t.kind = fragments ? TokenKind::FragmentsStart : TokenKind::SequenceStart;
         if (!fragments) t.vr = VR::SQ;
         stack_.push_back(Frame{fragments ? Ctx::Fragments : Ctx::Sequence, end, tag, 0, implicit_le});
-        last_container_ = t;
         return t;
     }
 

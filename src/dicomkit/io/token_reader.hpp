@@ -70,8 +70,6 @@ public:
     /// Skips the value of the SequenceStart/FragmentsStart token just returned, if it had a
     /// defined length (returns false otherwise: the caller must read through it).
     bool skip_current_container();
-    /// True when the first element does not look like the configured VR encoding (for guessing).
-    [[nodiscard]] bool explicit_vr() const noexcept { return config_.explicit_vr; }
 
 private:
     enum class Ctx { Sequence, Item, Fragments };
@@ -102,7 +100,6 @@ private:
     std::vector<Frame> stack_;
     Tag last_tag_;                 ///< last element tag read at the current level (for the path)
     std::vector<Tag> last_tags_;   ///< saved last_tag_ of enclosing levels
-    Token last_container_;
 };
 
 }  // namespace dicomkit::io
