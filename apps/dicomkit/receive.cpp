@@ -52,6 +52,8 @@ dimse::FolderStoreHandler::Log store_log(bool quiet) {
     };
 }
 
+constexpr std::uint16_t kMaxOperationsInvoked = 64;
+
 net::ul::ServerOptions server_options(const ReceiveArgs& a) {
     net::ul::ServerOptions so;
     so.bind_address = a.bind;
@@ -63,6 +65,9 @@ net::ul::ServerOptions server_options(const ReceiveArgs& a) {
     p.ae_title = a.net.aet;
     p.accept_any_called_ae = true;
     p.max_pdu_receive = a.max_pdu;
+    // Requests are handled one after the other and answered in order; a requestor may send
+    // this many C-STOREs ahead (PS3.7 D.3.3.3), which keeps both ends busy.
+    p.max_operations_invoked = kMaxOperationsInvoked;
     p.syntaxes.push_back({std::string(dimse::kVerificationSopClass),
                           {"1.2.840.10008.1.2.1", "1.2.840.10008.1.2", "1.2.840.10008.1.2.2"}, false});
     // Every other abstract syntax with the first transfer syntax the requestor lists: the data is

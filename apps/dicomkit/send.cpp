@@ -40,13 +40,12 @@ struct SendArgs {
     std::uint16_t port = 104;
     std::vector<std::string> paths;
     int parallel = 1;
+    int window = 16;  ///< outstanding C-STOREs per association (PS3.7 D.3.3.3), if the peer agrees
     NetArgs net;
 };
 
 struct Job {
-    std::string path;
-    std::string sop_class;
-    std::string transfer_syntax;
+    net::dimse::StoreFile file;  ///< header read once, before the associations are requested
     std::uint64_t size = 0;
 };
 
@@ -90,22 +89,16 @@ std::vector<Job> scan(const std::vector<std::string>& paths, Progress& p) {
     for (const auto& path : paths) collect(path, files, p);
     std::sort(files.begin(), files.end());
     std::vector<Job> jobs;
-    io::ReadOptions ro;
-    ro.stop_before = tags::PixelData;
+    jobs.reserve(files.size());
     for (const auto& f : files) {
-        auto h = io::read_file(f, ro);
+        auto h = net::dimse::inspect_for_store(f);
         if (!h) {
-            p.fail(f, "not readable as DICOM: " + h.error().message);
-            continue;
-        }
-        std::string cls(trim_padding(h->dataset.string_or(tags::SOPClassUID)));
-        if (cls.empty()) cls = std::string(trim_padding(h->meta.string_or(tags::MediaStorageSOPClassUID)));
-        if (cls.empty()) {
-            p.fail(f, "no SOP Class UID");
+            p.fail(f, h.error().code == ErrorCode::NotFound ? "no SOP Class/Instance UID"
+                                                            : "not readable as DICOM: " + h.error().message);
             continue;
         }
         std::error_code ec;
-        jobs.push_back({f, cls, std::string(h->transfer_syntax.uid), fs::file_size(f, ec)});
+        jobs.push_back({std::move(*h), fs::file_size(f, ec)});
     }
     return jobs;
 }
@@ -120,20 +113,47 @@ std::vector<net::pdu::PresentationContextRq> propose(const std::vector<Job>& job
             out.push_back({0, cls, std::move(ts)});
     };
     for (const auto& j : jobs) {
-        const io::TransferSyntax* ts = io::find_transfer_syntax(j.transfer_syntax);
-        if (j.transfer_syntax == kExplicitLE || j.transfer_syntax == kImplicitLE) {
-            std::string other(j.transfer_syntax == kExplicitLE ? kImplicitLE : kExplicitLE);
-            add(j.sop_class, {j.transfer_syntax, other});
+        const std::string& cls = j.file.sop_class_uid;
+        const io::TransferSyntax& ts = j.file.transfer_syntax;
+        const std::string uid(ts.uid);
+        if (ts.uid == kExplicitLE || ts.uid == kImplicitLE) {
+            add(cls, {uid, std::string(ts.uid == kExplicitLE ? kImplicitLE : kExplicitLE)});
         } else {
-            add(j.sop_class, {j.transfer_syntax});
-            if (ts && !ts->encapsulated) add(j.sop_class, {std::string(kExplicitLE), std::string(kImplicitLE)});
+            add(cls, {uid});
+            if (!ts.encapsulated) add(cls, {std::string(kExplicitLE), std::string(kImplicitLE)});
         }
     }
     for (std::size_t i = 0; i < out.size(); ++i) out[i].id = static_cast<std::uint8_t>(2 * i + 1);
     return out;
 }
 
-/// One association: stores files taken from the shared list until none is left.
+/// The requestor's window as the acceptor answered (PS3.7 D.3.3.3: absent means 1, 0 unlimited).
+std::size_t accepted_window(const net::ul::Association& a, int proposed) {
+    const auto& w = a.accept_pdu().user_information.asynchronous_operations_window;
+    if (!w) return 1;
+    const std::size_t n = w->max_operations_invoked == 0 ? static_cast<std::size_t>(proposed) : w->max_operations_invoked;
+    return std::clamp<std::size_t>(n, 1, static_cast<std::size_t>(std::max(proposed, 1)));
+}
+
+void record(const std::vector<Job>& jobs, Progress& p, std::vector<net::dimse::StoreWindow::Completion> done) {
+    for (auto& c : done) {
+        const Job& j = jobs[c.tag];
+        p.done++;
+        if (!c.result) {
+            p.fail(j.file.path, c.result.error().to_string());
+            continue;
+        }
+        p.bytes += j.size;
+        if (net::dimse::status_kind(c.result->status) == net::dimse::StatusKind::Failure)
+            p.fail(j.file.path, net::dimse::describe_status(c.result->status) +
+                                    (c.result->error_comment.empty() ? "" : " (" + c.result->error_comment + ")"));
+        else
+            p.ok++;
+    }
+}
+
+/// One association: stores files taken from the shared list until none is left, keeping up to
+/// the negotiated window of C-STOREs outstanding.
 void worker(const SendArgs& a, const std::vector<Job>& jobs, const net::ul::AssociationRequest& rq, Progress& p) {
     net::ul::FailureKind kind = net::ul::FailureKind::None;
     auto assoc = net::ul::Association::request({a.host, a.port}, rq, association_options(a.net), &kind);
@@ -141,27 +161,17 @@ void worker(const SendArgs& a, const std::vector<Job>& jobs, const net::ul::Asso
         p.fail(a.host + ":" + std::to_string(a.port), failure_text(kind, assoc.error()));
         return;
     }
+    net::dimse::AssociationChannel ch(*assoc);
+    net::dimse::StoreWindow window(ch, accepted_window(*assoc, a.window));
     std::uint16_t id = 0;
     for (std::size_t i = p.next++; i < jobs.size(); i = p.next++) {
-        const Job& j = jobs[i];
         net::dimse::StoreOptions so;
         so.message_id = ++id;
-        auto r = net::dimse::store(*assoc, j.path, so);
-        p.done++;
-        if (!r) {
-            p.fail(j.path, r.error().to_string());
-            if (r.error().code != ErrorCode::Unsupported && r.error().code != ErrorCode::NotFound &&
-                assoc->state() != net::ul::State::Sta6)
-                return;  // the association is gone; other workers take the rest
-            continue;
-        }
-        p.bytes += j.size;
-        if (net::dimse::status_kind(r->status) == net::dimse::StatusKind::Failure)
-            p.fail(j.path, net::dimse::describe_status(r->status) +
-                               (r->error_comment.empty() ? "" : " (" + r->error_comment + ")"));
-        else
-            p.ok++;
+        record(jobs, p, window.submit(i, jobs[i].file, so));
+        if (window.broken()) return;  // the association is gone; other workers take the rest
     }
+    record(jobs, p, window.drain());
+    if (window.broken()) return;
     if (auto r = assoc->release(); !r) std::fprintf(stderr, "W: release: %s\n", r.error().to_string().c_str());
 }
 
@@ -182,6 +192,8 @@ int run_send(const SendArgs& a) {
     rq.calling_ae = a.net.aet;
     rq.called_ae = a.net.aec;
     rq.contexts = propose(jobs);
+    if (a.window > 1)
+        rq.async_window = net::pdu::AsynchronousOperationsWindow{static_cast<std::uint16_t>(a.window), 1};
     std::uint64_t total_bytes = 0;
     for (const auto& j : jobs) total_bytes += j.size;
     auto t0 = Clock::now();
@@ -203,7 +215,7 @@ int run_send(const SendArgs& a) {
         if (tty) std::fprintf(stderr, "\n");
     }
     double s = std::chrono::duration<double>(Clock::now() - t0).count();
-    for (std::size_t i = p.done.load(); i < jobs.size(); ++i) p.fail(jobs[i].path, "not sent");
+    for (std::size_t i = p.next.load(); i < jobs.size(); ++i) p.fail(jobs[i].file.path, "not sent");
     std::printf("sent %zu of %zu files, %.1f MB in %.2f s (%.1f MB/s, %.1f files/s)\n", p.ok.load(),
                 jobs.size() + unreadable,
                 static_cast<double>(p.bytes.load()) / 1e6, s, s > 0 ? static_cast<double>(p.bytes.load()) / 1e6 / s : 0,
@@ -223,6 +235,11 @@ void add_send(CLI::App& app, Action& run) {
     cmd->add_option("paths", a->paths, "Files and folders (recursive)")->required();
     cmd->add_option("--parallel,-j", a->parallel, "Associations in parallel")
         ->check(CLI::Range(1, 64))
+        ->capture_default_str();
+    cmd->add_option("--async", a->window,
+                    "C-STOREs sent ahead of their responses on each association, if the peer agrees "
+                    "(PS3.7 asynchronous operations window); 1: wait for each response")
+        ->check(CLI::Range(1, 256))
         ->capture_default_str();
     add_net_options(cmd, a->net, true);
     cmd->callback([a, &run] { run = [a] { return run_send(*a); }; });

@@ -6,6 +6,8 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <optional>
+#include <set>
 #include <thread>
 
 #include <dicomkit/dict/dictionary.hpp>
@@ -31,7 +33,7 @@ struct Receiver {
     std::unique_ptr<ul::Server> server;
     std::atomic<int> stored{0};
 
-    explicit Receiver(std::size_t max_associations = 16) {
+    explicit Receiver(std::size_t max_associations = 16, std::uint16_t max_operations_invoked = 1) {
         dir = fs::temp_directory_path() /
               ("dk_dimse_it_" + std::to_string(::getpid()) + "_" +
                ::testing::UnitTest::GetInstance()->current_test_info()->name());
@@ -47,6 +49,7 @@ struct Receiver {
         so.policy.ae_title = "RECEIVER";
         so.policy.accept_any_called_ae = true;
         so.policy.accept_any_abstract_syntax = true;
+        so.policy.max_operations_invoked = max_operations_invoked;
         so.association.timeouts.idle = ul::Millis(20'000);
         so.association.timeouts.dimse = ul::Millis(20'000);
         auto s = ul::Server::start(so, [this](ul::Association& a) { (void)dimse::serve(a, dispatcher); });
@@ -65,8 +68,10 @@ struct Receiver {
 };
 
 Result<ul::Association> connect(std::uint16_t port, std::vector<pdu::PresentationContextRq> contexts,
-                                 std::uint32_t max_pdu = 16384) {
+                                 std::uint32_t max_pdu = 16384,
+                                 std::optional<pdu::AsynchronousOperationsWindow> window = std::nullopt) {
     ul::AssociationRequest rq;
+    rq.async_window = window;
     rq.calling_ae = "ITEST";
     rq.called_ae = "RECEIVER";
     rq.contexts = std::move(contexts);
@@ -205,4 +210,90 @@ TEST(Network, HundredAssociationsAtOnce) {
     EXPECT_EQ(ok.load(), kAssociations);
     EXPECT_EQ(r.stored.load(), kAssociations);
     EXPECT_EQ(r.files(), 1u);  // the same instance each time
+}
+
+// PS3.7 D.3.3.3: with a negotiated window, C-STOREs go out before the earlier ones are answered;
+// every response is matched to its request and every instance arrives.
+TEST(Network, StoreWindowKeepsSeveralStoresOutstanding) {
+    for (std::uint16_t limit : {std::uint16_t{1}, std::uint16_t{3}}) {
+        SCOPED_TRACE(limit);
+        Receiver r(16, limit);
+        ASSERT_TRUE(r.server);
+        auto all = samples();
+        ASSERT_GE(all.size(), 8u);
+        std::vector<pdu::PresentationContextRq> contexts;
+        for (const auto& s : all) contexts.push_back({0, s.sop_class, {s.ts}});
+        auto a = connect(r.server->port(), contexts, 16384, pdu::AsynchronousOperationsWindow{8, 1});
+        ASSERT_TRUE(a) << a.error().to_string();
+        const auto& w = a->accept_pdu().user_information.asynchronous_operations_window;
+        ASSERT_TRUE(w.has_value());
+        EXPECT_EQ(w->max_operations_invoked, limit);
+        dimse::AssociationChannel ch(*a);
+        dimse::StoreWindow window(ch, w->max_operations_invoked);
+        std::vector<dimse::StoreWindow::Completion> done;
+        auto take = [&](std::vector<dimse::StoreWindow::Completion> c) {
+            for (auto& x : c) done.push_back(std::move(x));
+        };
+        std::uint16_t id = 0;
+        std::set<std::string> sops;
+        for (std::size_t i = 0; i < all.size(); ++i) {
+            auto f = dimse::inspect_for_store(all[i].path);
+            ASSERT_TRUE(f) << f.error().to_string();
+            dimse::StoreOptions so;
+            so.message_id = ++id;
+            take(window.submit(i, *f, so));
+            sops.insert(all[i].sop_instance);
+        }
+        take(window.drain());
+        EXPECT_FALSE(window.broken().has_value());
+        ASSERT_EQ(done.size(), all.size());
+        std::set<std::size_t> tags;
+        for (const auto& c : done) {
+            ASSERT_TRUE(c.result) << c.result.error().to_string();
+            EXPECT_EQ(c.result->status, dimse::status::Success);
+            EXPECT_EQ(c.result->sop_instance_uid, all[c.tag].sop_instance);
+            EXPECT_EQ(c.result->response.message_id_being_responded_to, c.result->message_id);
+            tags.insert(c.tag);
+        }
+        EXPECT_EQ(tags.size(), all.size());
+        EXPECT_TRUE(a->release());
+        EXPECT_EQ(r.files(), sops.size());
+    }
+}
+
+// A file that cannot be sent (no accepted context) fails alone; the window goes on.
+TEST(Network, StoreWindowFileErrorsDoNotEndTheAssociation) {
+    Receiver r(16, 4);
+    ASSERT_TRUE(r.server);
+    auto all = samples();
+    ASSERT_GE(all.size(), 2u);
+    auto a = connect(r.server->port(), {{0, all[0].sop_class, {all[0].ts}}}, 16384,
+                     pdu::AsynchronousOperationsWindow{4, 1});
+    ASSERT_TRUE(a) << a.error().to_string();
+    dimse::AssociationChannel ch(*a);
+    dimse::StoreWindow window(ch, 4);
+    std::vector<dimse::StoreWindow::Completion> done;
+    std::uint16_t id = 0;
+    auto options = [](std::uint16_t id) {
+        dimse::StoreOptions so;
+        so.message_id = id;
+        return so;
+    };
+    dimse::StoreFile missing;
+    missing.path = "/nonexistent/file.dcm";
+    missing.sop_class_uid = "1.2.3.4.5.6.7";  // not negotiated
+    missing.sop_instance_uid = "1.2.3";
+    for (auto& c : window.submit(0, missing, options(++id))) done.push_back(std::move(c));
+    auto f = dimse::inspect_for_store(all[0].path);
+    ASSERT_TRUE(f);
+    for (auto& c : window.submit(1, *f, options(++id))) done.push_back(std::move(c));
+    for (auto& c : window.drain()) done.push_back(std::move(c));
+    EXPECT_FALSE(window.broken().has_value());
+    ASSERT_EQ(done.size(), 2u);
+    EXPECT_EQ(done[0].tag, 0u);
+    EXPECT_FALSE(done[0].result);
+    EXPECT_EQ(done[1].tag, 1u);
+    ASSERT_TRUE(done[1].result) << done[1].result.error().to_string();
+    EXPECT_EQ(done[1].result->status, dimse::status::Success);
+    EXPECT_TRUE(a->release());
 }

@@ -26,7 +26,7 @@ void answer_echoes(Association& a, Recorder& rec) {
         if (in->kind == Incoming::Kind::ReleaseRequested)
             return rec.add(a.confirm_release() ? "released" : "release error");
         if (in->kind != Incoming::Kind::PData) return rec.add("ended");
-        for (const pdu::Pdv& pdv : in->pdata.pdvs) {
+        for (const pdu::PdvView& pdv : in->pdvs) {
             if (!pdv.command) continue;
             command.insert(command.end(), pdv.data.begin(), pdv.data.end());
             if (!pdv.last) continue;

@@ -13,26 +13,31 @@
 
 namespace dicomkit::test {
 
-/// One direction of the pipe.
+/// One direction of the pipe. P-DATA PDVs are views (as from ul::Association), so each item
+/// carries the bytes they view.
 struct Queue {
+    struct Item {
+        net::ul::Incoming in;
+        std::shared_ptr<std::vector<Bytes>> data;
+    };
     std::mutex m;
     std::condition_variable cv;
-    std::deque<net::ul::Incoming> items;
+    std::deque<Item> items;
 
-    void push(net::ul::Incoming in) {
+    void push(net::ul::Incoming in, std::shared_ptr<std::vector<Bytes>> data = {}) {
         {
             std::lock_guard lock(m);
-            items.push_back(std::move(in));
+            items.push_back({std::move(in), std::move(data)});
         }
         cv.notify_all();
     }
-    Result<net::ul::Incoming> pop(net::ul::Millis timeout) {
+    Result<Item> pop(net::ul::Millis timeout) {
         std::unique_lock lock(m);
         if (!cv.wait_for(lock, timeout, [&] { return !items.empty(); }))
             return make_error(ErrorCode::LimitExceeded, "timeout waiting for a PDU");
-        auto in = std::move(items.front());
+        auto item = std::move(items.front());
         items.pop_front();
-        return in;
+        return item;
     }
 };
 
@@ -45,17 +50,26 @@ public:
     Result<void> send(std::span<const net::pdu::PdvView> pdvs) override {
         net::ul::Incoming in;
         in.kind = net::ul::Incoming::Kind::PData;
+        auto data = std::make_shared<std::vector<Bytes>>();
+        data->reserve(pdvs.size());
         std::size_t field = 0;
         for (const auto& v : pdvs) {
-            in.pdata.pdvs.push_back(net::pdu::Pdv{v.context_id, v.command, v.last, Bytes(v.data.begin(), v.data.end())});
+            data->emplace_back(v.data.begin(), v.data.end());
+            in.pdvs.push_back(net::pdu::PdvView{v.context_id, v.command, v.last, data->back()});
             field += 6 + v.data.size();
         }
         if (peer_max_ != 0 && field > peer_max_) oversized = true;
         ++pdus_sent;
-        out_->push(std::move(in));
+        out_->push(std::move(in), std::move(data));
         return {};
     }
-    Result<net::ul::Incoming> receive(net::ul::Millis timeout) override { return in_->pop(timeout); }
+    /// Like ul::Association::receive(): PDVs stay valid until the next receive().
+    Result<net::ul::Incoming> receive(net::ul::Millis timeout) override {
+        auto item = in_->pop(timeout);
+        if (!item) return tl::unexpected(item.error());
+        held_ = std::move(item->data);
+        return std::move(item->in);
+    }
     bool has_input() noexcept override {
         std::lock_guard lock(in_->m);
         return !in_->items.empty();
@@ -108,6 +122,7 @@ private:
     std::shared_ptr<Queue> in_, out_;
     std::vector<net::ul::AcceptedContext> contexts_;
     std::uint32_t peer_max_;
+    std::shared_ptr<std::vector<Bytes>> held_;  ///< what the last received PDVs view
 };
 
 /// Two connected ends (SCU, SCP) sharing the accepted contexts; each end's peer maximum given.

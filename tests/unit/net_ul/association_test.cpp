@@ -44,7 +44,7 @@ TEST(Association, RequestEchoRelease) {
     auto in = a->receive(3s);
     ASSERT_TRUE(in) << in.error().to_string();
     ASSERT_EQ(in->kind, Incoming::Kind::PData);
-    EXPECT_EQ(in->pdata, pdata_of(1000));
+    EXPECT_EQ(in->owned(), pdata_of(1000));
 
     ASSERT_TRUE(a->release());
     EXPECT_EQ(a->state(), State::Sta1);

@@ -193,5 +193,23 @@ TEST(Negotiation, UserInformationOfTheAnswer) {
     EXPECT_FALSE(ui.user_identity_ac.has_value());
 }
 
+TEST(Negotiation, AsynchronousOperationsWindowIsNegotiatedDown) {
+    // PS3.7 D.3.3.3: the acceptor answers with at most its limit; a proposed 0 (unlimited) is
+    // negotiated down to the limit; it performs one operation at a time; no proposal, no answer.
+    auto p = policy();
+    p.max_operations_invoked = 8;
+    auto answer = [&](std::optional<pdu::AsynchronousOperationsWindow> w) {
+        auto rq = request();
+        rq.user_information.asynchronous_operations_window = w;
+        return acceptance(negotiate(rq, p, "", AssociationOptions{})).user_information.asynchronous_operations_window;
+    };
+    EXPECT_EQ(answer(pdu::AsynchronousOperationsWindow{4, 3}), (pdu::AsynchronousOperationsWindow{4, 1}));
+    EXPECT_EQ(answer(pdu::AsynchronousOperationsWindow{100, 1}), (pdu::AsynchronousOperationsWindow{8, 1}));
+    EXPECT_EQ(answer(pdu::AsynchronousOperationsWindow{0, 0}), (pdu::AsynchronousOperationsWindow{8, 1}));
+    EXPECT_FALSE(answer(std::nullopt).has_value());
+    p.max_operations_invoked = 1;
+    EXPECT_EQ(answer(pdu::AsynchronousOperationsWindow{0, 0}), (pdu::AsynchronousOperationsWindow{1, 1}));
+}
+
 }  // namespace
 }  // namespace dicomkit::net::ul

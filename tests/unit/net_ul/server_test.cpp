@@ -32,7 +32,7 @@ bool echo_works(std::uint16_t port) {
     auto a = Association::request({"127.0.0.1", port}, echo_request(), client_options());
     if (!a || !a->send(pdata_of(100))) return false;
     auto in = a->receive(3s);
-    return in && in->kind == Incoming::Kind::PData && in->pdata == pdata_of(100) && a->release();
+    return in && in->kind == Incoming::Kind::PData && in->owned() == pdata_of(100) && a->release();
 }
 
 TEST(Server, ArtimDropsASilentClient) {
@@ -171,7 +171,7 @@ TEST(Server, HundredConcurrentAssociations) {
             const auto payload = pdata_of(1000 + i, static_cast<std::uint8_t>(i));
             if (!a->send(payload)) return;
             auto in = a->receive(20s);
-            if (!in || in->kind != Incoming::Kind::PData || in->pdata != payload) return;
+            if (!in || in->kind != Incoming::Kind::PData || in->owned() != payload) return;
             if (a->release()) ++ok;
         });
     }

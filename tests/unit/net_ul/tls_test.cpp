@@ -84,7 +84,7 @@ TEST_F(Tls, EchoOverTls) {
     auto in = a->receive(3s);
     ASSERT_TRUE(in) << in.error().to_string();
     ASSERT_EQ(in->kind, Incoming::Kind::PData);
-    EXPECT_EQ(in->pdata, pdata_of(70'000 / 2));
+    EXPECT_EQ(in->owned(), pdata_of(70'000 / 2));
     ASSERT_TRUE(a->release());
     EXPECT_EQ(rec.wait_for(1), std::vector<std::string>{"released"});
 }

@@ -59,7 +59,7 @@ inline void echo_until_end(Association& a, Recorder& rec, std::chrono::milliseco
         }
         switch (in->kind) {
             case Incoming::Kind::PData:
-                if (auto r = a.send(in->pdata); !r) {
+                if (auto r = a.send(in->pdvs); !r) {
                     rec.add("send error: " + r.error().message);
                     return;
                 }

@@ -16,6 +16,9 @@ namespace dicomkit::net::dimse {
 namespace {
 
 constexpr std::size_t kFileBuffer = 512 * 1024;
+/// Writes at least this long skip the buffer (after flushing it): PDV fragments of usual sizes
+/// go from the PDU to the file without another copy.
+constexpr std::size_t kDirectWrite = 64 * 1024;
 
 Unexpected io_error(const std::string& what, const std::string& path) {
     return tl::unexpected(Error(ErrorCode::IoError, what + ": " + std::strerror(errno)).in_file(path));
@@ -49,27 +52,29 @@ FileSink::~FileSink() {
     if (!committed_) abort();
 }
 
-Result<void> FileSink::flush() {
+Result<void> FileSink::write_all(std::span<const std::uint8_t> bytes) {
     std::size_t done = 0;
-    while (done < buffer_.size()) {
-        ssize_t w = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
+    while (done < bytes.size()) {
+        ssize_t w = ::write(fd_, bytes.data() + done, bytes.size() - done);
         if (w < 0 && errno == EINTR) continue;
         if (w < 0) return io_error("write failed", path_);
         done += static_cast<std::size_t>(w);
     }
-    buffer_.clear();
     return {};
+}
+
+Result<void> FileSink::flush() {
+    auto r = write_all(buffer_);
+    buffer_.clear();
+    return r;
 }
 
 Result<void> FileSink::append(std::span<const std::uint8_t> bytes) {
     if (fd_ < 0 || finished_) return make_error(ErrorCode::InvalidArgument, "write to a closed file sink");
-    if (buffer_.size() + bytes.size() > kFileBuffer) {
+    if (buffer_.size() + bytes.size() > kFileBuffer || bytes.size() >= kDirectWrite) {
         if (auto r = flush(); !r) return r;
     }
-    if (bytes.size() >= kFileBuffer) {  // large fragments go straight through
-        buffer_.assign(bytes.begin(), bytes.end());
-        return flush();
-    }
+    if (bytes.size() >= kDirectWrite) return write_all(bytes);
     buffer_.insert(buffer_.end(), bytes.begin(), bytes.end());
     return {};
 }
@@ -85,6 +90,7 @@ Result<void> FileSink::write(std::span<const std::uint8_t> bytes) {
 Result<void> FileSink::finish() {
     if (fd_ < 0) return make_error(ErrorCode::InvalidArgument, "finish of a closed file sink");
     if (auto r = flush(); !r) return r;
+    (void)::fchmod(fd_, 0644);  // mkstemps made it 0600; the stored file is readable like any other
     if (durable_ && ::fsync(fd_) != 0) return io_error("fsync failed", path_);
     if (::close(fd_) != 0) {
         fd_ = -1;
@@ -105,7 +111,6 @@ void FileSink::abort() noexcept {
 
 Result<void> FileSink::commit(const std::string& final_path) {
     if (!finished_) return make_error(ErrorCode::InvalidArgument, "commit before finish");
-    ::chmod(path_.c_str(), 0644);
     if (::rename(path_.c_str(), final_path.c_str()) != 0) return io_error("rename failed", final_path);
     committed_ = true;
     if (!durable_) return {};

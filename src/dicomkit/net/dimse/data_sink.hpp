@@ -87,6 +87,7 @@ private:
     FileSink() = default;
     [[nodiscard]] Result<void> append(std::span<const std::uint8_t> bytes);
     [[nodiscard]] Result<void> flush();
+    [[nodiscard]] Result<void> write_all(std::span<const std::uint8_t> bytes);
     int fd_ = -1;
     std::string dir_;
     std::string path_;

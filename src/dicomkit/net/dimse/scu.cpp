@@ -1,6 +1,7 @@
 // SCU helpers: C-ECHO, C-STORE, C-CANCEL.
 #include <dicomkit/net/dimse/scu.hpp>
 
+#include <algorithm>
 #include <array>
 
 #include <dicomkit/dict/tags.hpp>
@@ -95,24 +96,38 @@ Command store_command(const StoreOptions& o, const std::string& cls, const std::
     return c;
 }
 
-/// Sends the C-STORE-RQ with `source` on `ctx` and waits for the C-STORE-RSP.
-Result<StoreResult> exchange(Channel& ch, const ul::AcceptedContext& ctx, const Command& rq, DataSource& source,
-                             StoreResult result) {
+/// Sends the C-STORE-RQ with `source` on `ctx` (the response is awaited by the caller).
+Result<StoreResult> send_request(Channel& ch, const ul::AcceptedContext& ctx, const Command& rq, DataSource& source,
+                                 StoreResult result) {
     if (ch.tracing()) ch.trace("sending " + describe(rq));
     auto sent = send_message(sender_of(ch), ctx.id, rq, &source, ch.peer_max_pdu());
     if (!sent) return with_peer(sent.error(), ch);
     result.dataset_bytes = sent->dataset_bytes;
-    auto rsp = await_response(ch, rq);
-    if (!rsp) return tl::unexpected(rsp.error());
-    result.status = rsp->status.value_or(status::ProcessingFailure);
-    result.error_comment = rsp->error_comment;
-    result.response = std::move(*rsp);
+    result.message_id = rq.message_id.value_or(0);
     return result;
 }
 
-/// Encodes `ds` (without group 0002) for `ctx` and stores it.
+void apply_response(StoreResult& result, Command rsp) {
+    result.status = rsp.status.value_or(status::ProcessingFailure);
+    result.error_comment = rsp.error_comment;
+    result.response = std::move(rsp);
+}
+
+/// Sends the C-STORE-RQ with `source` on `ctx` and waits for the C-STORE-RSP.
+Result<StoreResult> exchange(Channel& ch, const ul::AcceptedContext& ctx, const Command& rq, DataSource& source,
+                             StoreResult result) {
+    auto sent = send_request(ch, ctx, rq, source, std::move(result));
+    if (!sent) return sent;
+    auto rsp = await_response(ch, rq);
+    if (!rsp) return tl::unexpected(rsp.error());
+    apply_response(*sent, std::move(*rsp));
+    return sent;
+}
+
+/// Encodes `ds` (without group 0002) for `ctx` and sends it; waits for the response unless
+/// `send_only`.
 Result<StoreResult> store_encoded(Channel& ch, const ul::AcceptedContext& ctx, DataSet ds, const Command& rq,
-                                  StoreResult result) {
+                                  StoreResult result, bool send_only = false) {
     const io::TransferSyntax* ts = io::find_transfer_syntax(ctx.transfer_syntax);
     if (!ts) return make_error(ErrorCode::Unsupported, "accepted transfer syntax unknown: " + ctx.transfer_syntax);
     ds.remove_range(Tag(0x0002, 0x0000), Tag(0x0002, 0xFFFF));
@@ -121,6 +136,7 @@ Result<StoreResult> store_encoded(Channel& ch, const ul::AcceptedContext& ctx, D
     if (bytes->size() % 2 != 0) bytes->push_back(0);
     MemorySource src(std::move(*bytes));
     result.transfer_syntax = ctx.transfer_syntax;
+    if (send_only) return send_request(ch, ctx, rq, src, std::move(result));
     return exchange(ch, ctx, rq, src, std::move(result));
 }
 
@@ -154,12 +170,11 @@ Result<Message> receive_message(Channel& ch, ul::Millis timeout, const MessageAs
             case ul::Incoming::Kind::Closed:
                 return with_peer(Error(ErrorCode::Truncated, "connection closed by the peer"), ch);
         }
-        for (std::size_t i = 0; i < in->pdata.pdvs.size(); ++i) {
-            const pdu::Pdv& p = in->pdata.pdvs[i];
-            auto m = assembler.push(pdu::PdvView{p.context_id, p.command, p.last, p.data});
+        for (std::size_t i = 0; i < in->pdvs.size(); ++i) {
+            auto m = assembler.push(in->pdvs[i]);
             if (!m) return with_peer(m.error(), ch);
             if (*m) {
-                if (i + 1 != in->pdata.pdvs.size())
+                if (i + 1 != in->pdvs.size())
                     return with_peer(Error(ErrorCode::InvalidValue, "PDVs of two messages in one P-DATA-TF"), ch);
                 return std::move(**m);
             }
@@ -186,7 +201,7 @@ Result<EchoResult> echo(Channel& ch, std::uint16_t message_id) {
     return out;
 }
 
-Result<StoreResult> store(Channel& ch, const std::string& path, const StoreOptions& options) {
+Result<StoreFile> inspect_for_store(const std::string& path) {
     io::ReadOptions ro;
     ro.stop_before = tags::PixelData;
     auto header = io::read_file(path, ro);
@@ -194,29 +209,54 @@ Result<StoreResult> store(Channel& ch, const std::string& path, const StoreOptio
     auto [cls, inst] = sop_uids(*header);
     if (cls.empty() || inst.empty())
         return tl::unexpected(Error(ErrorCode::NotFound, "no SOP Class/Instance UID").in_file(path));
+    StoreFile f;
+    f.path = path;
+    f.sop_class_uid = std::move(cls);
+    f.sop_instance_uid = std::move(inst);
+    f.transfer_syntax = header->transfer_syntax;
+    f.dataset_offset = header->source->dataset_offset;
+    f.meta_in_dataset = has_meta_group(header->dataset);
+    return f;
+}
+
+Result<StoreResult> send_store(Channel& ch, const StoreFile& file, const StoreOptions& options) {
     StoreResult result;
-    result.sop_class_uid = cls;
-    result.sop_instance_uid = inst;
-    const Command rq = store_command(options, cls, inst);
-    const io::TransferSyntax& file_ts = header->transfer_syntax;
-    const ul::AcceptedContext* ctx = pick_context(ch, cls, file_ts);
-    if (!ctx) return no_context(cls, file_ts);
-    bool raw = ctx->transfer_syntax == file_ts.uid && !has_meta_group(header->dataset);
-    if (raw) {
-        auto src = FileRegionSource::open(path, header->source->dataset_offset);
+    result.sop_class_uid = file.sop_class_uid;
+    result.sop_instance_uid = file.sop_instance_uid;
+    const Command rq = store_command(options, file.sop_class_uid, file.sop_instance_uid);
+    const io::TransferSyntax& file_ts = file.transfer_syntax;
+    const ul::AcceptedContext* ctx = pick_context(ch, file.sop_class_uid, file_ts);
+    if (!ctx) return no_context(file.sop_class_uid, file_ts);
+    if (ctx->transfer_syntax == file_ts.uid && !file.meta_in_dataset) {
+        auto src = FileRegionSource::open(file.path, file.dataset_offset);
         if (!src) return tl::unexpected(src.error());
         // PS3.5 A.5: an odd deflated stream is padded with one 00H byte; an odd native data set
         // is broken and goes through the re-encoding below.
         if (src->size() % 2 == 0 || file_ts.deflated) {
             EvenSource even(*src);
             result.transfer_syntax = ctx->transfer_syntax;
-            return exchange(ch, *ctx, rq, even, std::move(result));
+            return send_request(ch, *ctx, rq, even, std::move(result));
         }
     }
-    auto full = io::read_file(path);
+    auto full = io::read_file(file.path);
     if (!full) return tl::unexpected(full.error());
     result.converted = true;
-    return store_encoded(ch, *ctx, std::move(full->dataset), rq, std::move(result));
+    return store_encoded(ch, *ctx, std::move(full->dataset), rq, std::move(result), true);
+}
+
+Result<StoreResult> store(Channel& ch, const StoreFile& file, const StoreOptions& options) {
+    auto sent = send_store(ch, file, options);
+    if (!sent) return sent;
+    auto rsp = await_response(ch, store_command(options, file.sop_class_uid, file.sop_instance_uid));
+    if (!rsp) return tl::unexpected(rsp.error());
+    apply_response(*sent, std::move(*rsp));
+    return sent;
+}
+
+Result<StoreResult> store(Channel& ch, const std::string& path, const StoreOptions& options) {
+    auto file = inspect_for_store(path);
+    if (!file) return tl::unexpected(file.error());
+    return store(ch, *file, options);
 }
 
 Result<StoreResult> store(Channel& ch, const io::DicomFile& file, const StoreOptions& options) {
@@ -237,6 +277,62 @@ Result<void> cancel(Channel& ch, std::uint8_t context_id, std::uint16_t message_
     c.message_id_being_responded_to = message_id;
     if (ch.tracing()) ch.trace("sending " + describe(c));
     return send_message(ch, context_id, c);
+}
+
+// ---- StoreWindow ----
+
+StoreWindow::StoreWindow(Channel& channel, std::size_t window) : ch_(channel), window_(std::max<std::size_t>(window, 1)) {}
+
+void StoreWindow::fail_all(const Error& e, std::vector<Completion>& out) {
+    broken_ = e;
+    for (auto& p : outstanding_) out.push_back({p.tag, tl::unexpected(e)});
+    outstanding_.clear();
+}
+
+void StoreWindow::collect_one(std::vector<Completion>& out) {
+    auto m = receive_message(ch_, ch_.timeouts().dimse);
+    if (!m) return fail_all(m.error(), out);
+    if (ch_.tracing()) ch_.trace("received " + describe(m->command));
+    auto it = outstanding_.end();
+    if (m->command.field == CommandField::C_STORE_RSP)
+        it = std::find_if(outstanding_.begin(), outstanding_.end(), [&](const Outstanding& o) {
+            return o.result.message_id == m->command.message_id_being_responded_to;
+        });
+    if (it == outstanding_.end()) {
+        Error e(ErrorCode::InvalidValue, "unexpected answer: " + describe(m->command));
+        e.peer = ch_.peer_address();
+        return fail_all(e, out);
+    }
+    apply_response(it->result, std::move(m->command));
+    out.push_back({it->tag, std::move(it->result)});
+    outstanding_.erase(it);
+}
+
+std::vector<StoreWindow::Completion> StoreWindow::submit(std::size_t tag, const StoreFile& file,
+                                                         const StoreOptions& options) {
+    std::vector<Completion> out;
+    while (!broken_ && outstanding_.size() >= window_) collect_one(out);
+    if (broken_) {
+        out.push_back({tag, tl::unexpected(*broken_)});
+        return out;
+    }
+    auto sent = send_store(ch_, file, options);
+    if (sent) {
+        outstanding_.push_back({tag, std::move(*sent)});
+    } else {
+        // Errors before anything was sent (unreadable file, no context) concern this file only;
+        // once the request is on the wire (errors then name the peer) the association is lost.
+        const bool network = !sent.error().peer.empty();
+        out.push_back({tag, tl::unexpected(sent.error())});
+        if (network) fail_all(sent.error(), out);
+    }
+    return out;
+}
+
+std::vector<StoreWindow::Completion> StoreWindow::drain() {
+    std::vector<Completion> out;
+    while (!broken_ && !outstanding_.empty()) collect_one(out);
+    return out;
 }
 
 }  // namespace dicomkit::net::dimse

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <dicomkit/base/error.hpp>
 #include <dicomkit/io/dicom_file.hpp>
@@ -50,6 +51,61 @@ struct StoreResult {
     std::string transfer_syntax;   ///< the one the data set was sent in
     bool converted = false;        ///< re-encoded rather than sent as the file's bytes
     std::uint64_t dataset_bytes = 0;
+    std::uint16_t message_id = 0;  ///< of the C-STORE-RQ
+};
+
+/// What a C-STORE of a file needs to know of it, read once from its header (inspect_for_store).
+struct StoreFile {
+    std::string path;
+    std::string sop_class_uid;
+    std::string sop_instance_uid;
+    io::TransferSyntax transfer_syntax = io::ts::ExplicitVRLittleEndian;  ///< of the file's data set
+    std::uint64_t dataset_offset = 0;                     ///< where the data set starts in the file
+    bool meta_in_dataset = false;                         ///< group 0002 elements inside the data set
+};
+
+/// Reads the header of `path` (up to the pixel data) for a C-STORE: SOP Class/Instance UIDs
+/// (NotFound when missing), transfer syntax, data set offset.
+[[nodiscard]] Result<StoreFile> inspect_for_store(const std::string& path);
+/// C-STORE of an inspected file (see store(Channel&, const std::string&, ...)).
+[[nodiscard]] Result<StoreResult> store(Channel& channel, const StoreFile& file, const StoreOptions& options = {});
+/// Sends the C-STORE-RQ of an inspected file, command and data set, without waiting for the
+/// response (StoreResult::status is not set yet). Errors that name the peer mean the association
+/// is lost; others (no usable context, unreadable file) concern this file only.
+[[nodiscard]] Result<StoreResult> send_store(Channel& channel, const StoreFile& file, const StoreOptions& options);
+
+/// PS3.7 D.3.3.3 asynchronous operations on one association: C-STOREs are sent while up to
+/// `window` earlier ones still await their C-STORE-RSP, so that sender and receiver work at the
+/// same time. Responses are matched by Message ID Being Responded To (in any order). With a
+/// window of 1 this is the synchronous mode. Message IDs must be unique among outstanding stores.
+class StoreWindow {
+public:
+    /// A finished store: the response (status in StoreResult), or why it failed.
+    struct Completion {
+        std::size_t tag;  ///< as given to submit()
+        Result<StoreResult> result;
+    };
+    StoreWindow(Channel& channel, std::size_t window);
+    /// Waits for responses while the window is full, then sends the C-STORE-RQ of `file`.
+    /// Returns the stores that finished meanwhile (and this one if it failed before sending).
+    /// After a network error every outstanding store (and every later submit) fails with it.
+    [[nodiscard]] std::vector<Completion> submit(std::size_t tag, const StoreFile& file, const StoreOptions& options);
+    /// Waits for the responses of all outstanding stores.
+    [[nodiscard]] std::vector<Completion> drain();
+    /// The network error that ended the association's use, if any.
+    [[nodiscard]] const std::optional<Error>& broken() const noexcept { return broken_; }
+
+private:
+    struct Outstanding {
+        std::size_t tag;
+        StoreResult result;
+    };
+    void collect_one(std::vector<Completion>& out);
+    void fail_all(const Error& e, std::vector<Completion>& out);
+    Channel& ch_;
+    std::size_t window_;
+    std::vector<Outstanding> outstanding_;
+    std::optional<Error> broken_;
 };
 
 /// C-STORE of a file. Reads only its header first; when the file's transfer syntax was accepted

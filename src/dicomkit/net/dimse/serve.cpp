@@ -274,8 +274,8 @@ bool Session::cancel_requested(const Command& rq) {
             deferred_end_ = std::move(*in);
             break;
         }
-        for (const pdu::Pdv& p : in->pdata.pdvs) {
-            auto msg = assembler_.push(pdu::PdvView{p.context_id, p.command, p.last, p.data});
+        for (const pdu::PdvView& p : in->pdvs) {
+            auto msg = assembler_.push(p);
             if (!msg) {
                 broken_ = msg.error();
                 break;
@@ -396,10 +396,8 @@ Result<ServeSummary> Session::run() {
         if (!in) return protocol_error(in.error());
         switch (in->kind) {
             case ul::Incoming::Kind::PData:
-                for (const pdu::Pdv& p : in->pdata.pdvs) {
-                    pdu::PdvView v{p.context_id, p.command, p.last, p.data};
+                for (const pdu::PdvView& v : in->pdvs)
                     if (auto r = on_pdv(v); !r) return protocol_error(r.error());
-                }
                 break;
             case ul::Incoming::Kind::ReleaseRequested:
                 drop_partial();

@@ -106,8 +106,9 @@ Result<Action> Association::Impl::fire(Event event, std::optional<Condition> con
                                 fmt::format("{} needs a condition", to_string(t->action))));
     }
     state = *next;
-    trace(fmt::format("{} --{} {} / {}--> {}", to_string(from), to_string(event), describe(event),
-                      to_string(t->action), to_string(state)));
+    if (options.trace)
+        trace(fmt::format("{} --{} {} / {}--> {}", to_string(from), to_string(event), describe(event),
+                          to_string(t->action), to_string(state)));
     return t->action;
 }
 
@@ -190,25 +191,45 @@ Inbound Association::Impl::read_pdu(Millis timeout) {
         trace("received invalid PDU: " + in.what);
         return in;
     }
-    pdu::Bytes buffer;
+    // One receive buffer per association, grown to the largest PDU seen (bounded by
+    // max_pdu_hard_limit above) and reused: no allocation and zero-fill per PDU.
+    const std::size_t total = pdu::kPduHeaderSize + **length;
     try {
-        buffer.resize(pdu::kPduHeaderSize + **length);
+        if (rx_buffer.size() < total) rx_buffer.resize(total);
     } catch (const std::bad_alloc&) {
         return invalid_pdu(pdu::AbortReason::InvalidPduParameterValue, "PDU too large for memory");
     }
+    const auto buffer = std::span<std::uint8_t>(rx_buffer).first(total);
     std::copy(header.begin(), header.end(), buffer.begin());
     const auto body = std::span(buffer).subspan(pdu::kPduHeaderSize);
     if (auto r = transport->read_exact(body, time_left(deadline, timeout)); !r)
         return from_transport_error(r.error());
     pdu::DecodeLimits limits;
     limits.max_pdu_length = options.max_pdu_hard_limit;
+    if (buffer[0] == static_cast<std::uint8_t>(pdu::PduType::PDataTf)) {
+        // The data path: PDVs stay views into rx_buffer, no copy of the fragments.
+        auto views = pdu::decode_p_data_tf(buffer, limits);
+        if (!views) {
+            Inbound in = invalid_pdu(pdu::AbortReason::InvalidPduParameterValue, views.error().message);
+            trace("received invalid PDU: " + in.what);
+            return in;
+        }
+        if (options.trace) trace("received " + describe_pdvs(*views, **length));
+        Inbound in;
+        in.kind = Inbound::Kind::Pdu;
+        in.event = Event::PDataTfPdu;
+        in.what = std::string(pdu::pdu_type_name(buffer[0]));
+        in.pdu = pdu::PDataTf{};
+        in.pdvs = std::move(*views);
+        return in;
+    }
     auto decoded = pdu::decode(buffer, limits);
     if (!decoded) {
         Inbound in = invalid_pdu(pdu::AbortReason::InvalidPduParameterValue, decoded.error().message);
         trace("received invalid PDU: " + in.what);
         return in;
     }
-    trace("received " + pdu::describe(*decoded));
+    if (options.trace) trace("received " + pdu::describe(*decoded));
     Inbound in;
     in.kind = Inbound::Kind::Pdu;
     in.event = event_of(pdu::type_of(*decoded));
@@ -220,12 +241,12 @@ Inbound Association::Impl::read_pdu(Millis timeout) {
 Result<void> Association::Impl::send_pdu(const pdu::Pdu& pdu, Millis timeout) {
     auto bytes = pdu::encode(pdu);
     if (!bytes) return Unexpected(error(bytes.error().code, bytes.error().message));
-    return send_bytes(*bytes, pdu::describe(pdu), timeout);
+    return send_bytes(*bytes, options.trace ? pdu::describe(pdu) : std::string(), timeout);
 }
 
 Result<void> Association::Impl::send_bytes(std::span<const std::uint8_t> bytes,
                                            const std::string& description, Millis timeout) {
-    trace("sent " + description);
+    if (options.trace) trace("sent " + description);
     if (auto r = transport->write_all(bytes, timeout); !r)
         return Unexpected(error(r.error().code, r.error().message));
     return {};
@@ -295,7 +316,9 @@ Result<void> Association::send(std::span<const pdu::PdvView> pdvs) {
                                               length, m.peer_max_pdu)));
     }
     if (auto a = m.fire(Event::PDataRequest); !a) return Unexpected(a.error());  // DT-1 / AR-7
-    if (auto r = m.send_bytes(*bytes, describe_pdvs(pdvs, length), m.options.timeouts.dimse); !r) {
+    // The description is only built when tracing: this is the data path.
+    const std::string description = m.options.trace ? describe_pdvs(pdvs, length) : std::string();
+    if (auto r = m.send_bytes(*bytes, description, m.options.timeouts.dimse); !r) {
         if (auto a = m.fire(Event::TransportClosed)) m.perform_abort(*a, user_abort());
         return r;
     }
@@ -317,7 +340,7 @@ Result<Incoming> Association::receive(Millis timeout) {
             out.kind = Incoming::Kind::ReleaseRequested;
         } else {
             out.kind = Incoming::Kind::PData;
-            out.pdata = std::move(std::get<pdu::PDataTf>(in.pdu));
+            out.pdvs = std::move(in.pdvs);
         }
         return out;
     }

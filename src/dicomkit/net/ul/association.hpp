@@ -83,6 +83,11 @@ struct AcceptorPolicy {
     /// Maximum Length Received sent in the A-ASSOCIATE-AC: the smaller of this and
     /// AssociationOptions::max_pdu_receive (0 = no limit in either).
     std::uint32_t max_pdu_receive = 256 * 1024;
+    /// PS3.7 D.3.3.3: how many operations the requestor may have outstanding (invoked without a
+    /// response yet) when it proposes an Asynchronous Operations Window; 1 = synchronous. The
+    /// acceptor performs them one after the other and answers in order, so its own window
+    /// (operations performed) is always 1.
+    std::uint16_t max_operations_invoked = 1;
 };
 
 /// The acceptor's answer to a request: an A-ASSOCIATE-AC (with the accepted contexts) or -RJ.
@@ -127,8 +132,17 @@ struct Incoming {
     /// Closed: the peer closed the connection (perhaps mid-PDU) without A-ABORT.
     enum class Kind { PData, ReleaseRequested, Aborted, Closed };
     Kind kind = Kind::Closed;
-    pdu::PDataTf pdata;      ///< for PData
+    /// For PData: the PDVs, viewing the association's receive buffer: valid until the next
+    /// receive() (copy what must live longer, e.g. with owned()).
+    std::vector<pdu::PdvView> pdvs;
     pdu::Abort abort;        ///< for Aborted
+    /// The PDVs as an owning P-DATA-TF.
+    [[nodiscard]] pdu::PDataTf owned() const {
+        pdu::PDataTf p;
+        for (const pdu::PdvView& v : pdvs)
+            p.pdvs.push_back(pdu::Pdv{v.context_id, v.command, v.last, pdu::Bytes(v.data.begin(), v.data.end())});
+        return p;
+    }
 };
 
 class Association {

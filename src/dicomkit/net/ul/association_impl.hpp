@@ -24,7 +24,8 @@ struct Inbound {
     };
     Kind kind = Kind::Closed;
     Event event = Event::TransportClosed;
-    pdu::Pdu pdu;
+    pdu::Pdu pdu;                      ///< for P-DATA-TF an empty PDataTf: see pdvs
+    std::vector<pdu::PdvView> pdvs;    ///< P-DATA-TF: views into Impl::rx_buffer (until the next read)
     pdu::AbortReason abort_reason = pdu::AbortReason::ReasonNotSpecified;  ///< for Invalid
     std::string what;  ///< for messages: the PDU name or the failure
 };
@@ -39,6 +40,7 @@ struct Association::Impl {
     std::vector<AcceptedContext> contexts;
     std::uint32_t peer_max_pdu = 0;
     std::string peer;
+    std::vector<std::uint8_t> rx_buffer;  ///< read_pdu()'s buffer, reused
 
     // ---- state machine (association.cpp) ----
 

@@ -155,9 +155,15 @@ Negotiated negotiate(const pdu::AssociateRq& rq, const AcceptorPolicy& policy,
     ui.implementation_class_uid = options.implementation_class_uid;
     if (!options.implementation_version_name.empty())
         ui.implementation_version_name = options.implementation_version_name;
-    // PS3.7 D.3.3.3: operations are not asynchronous here; answer a proposal with 1/1.
-    if (rq.user_information.asynchronous_operations_window)
-        ui.asynchronous_operations_window = pdu::AsynchronousOperationsWindow{1, 1};
+    // PS3.7 D.3.3.3: a proposal is answered with at most policy.max_operations_invoked for the
+    // requestor's window (its 0 means unlimited, so it is negotiated down to the policy's limit);
+    // this side performs one operation at a time (operations performed 1).
+    if (const auto& w = rq.user_information.asynchronous_operations_window) {
+        const std::uint16_t limit = std::max<std::uint16_t>(policy.max_operations_invoked, 1);
+        const std::uint16_t invoked =
+            w->max_operations_invoked == 0 ? limit : std::min(w->max_operations_invoked, limit);
+        ui.asynchronous_operations_window = pdu::AsynchronousOperationsWindow{invoked, 1};
+    }
     ui.role_selections = roles;
     // PS3.7 D.3.3.7: no User Identity server response, as the identity is not checked here.
     out.answer = std::move(ac);

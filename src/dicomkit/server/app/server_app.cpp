@@ -39,6 +39,9 @@ net::ul::ServerOptions server_options(const Config& c, const ServerAppOptions& o
     auto& p = so.policy;
     p.ae_title = c.ae_title;
     p.accept_any_called_ae = true;
+    // PS3.7 D.3.3.3: requests are handled in order; a requestor may send C-STOREs ahead (other
+    // requests that arrive during a C-FIND/C-MOVE/C-GET wait until it is answered).
+    p.max_operations_invoked = 64;
     p.calling_allowed = [c](const std::string& ae, const std::string&) {
         return allowed(c, ae, "store") || allowed(c, ae, "query") || allowed(c, ae, "retrieve");
     };
