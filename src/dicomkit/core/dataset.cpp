@@ -44,7 +44,7 @@ bool DataSet::insert(Element e) {
     return true;
 }
 
-bool DataSet::append(Element e) {
+bool DataSet::append(Element&& e) {
     if (elements_.empty() || elements_.back().tag() < e.tag()) {
         elements_.push_back(std::move(e));
         return true;

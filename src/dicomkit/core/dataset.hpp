@@ -70,7 +70,8 @@ public:
     void set_undefined_length(bool u) noexcept { undefined_length_ = u; }
 
     /// For readers: appends in file order, keeping the order sorted; a duplicate tag is refused.
-    bool append(Element e);
+    /// Takes `e` by rvalue reference: readers move each element once.
+    bool append(Element&& e);
 
     bool operator==(const DataSet& other) const { return elements_ == other.elements_; }
 

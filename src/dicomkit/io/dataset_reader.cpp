@@ -59,7 +59,7 @@ private:
         return {};
     }
 
-    Result<void> add(DataSet& ds, Element e, const Token& t) {
+    Result<void> add(DataSet& ds, Element&& e, const Token& t) {
         if (!ds.append(std::move(e)))
             return warn(t, ErrorCode::InvalidTag, fmt::format("duplicate element {} ignored", t.tag));
         return {};
@@ -159,15 +159,19 @@ private:
         Element e(start.tag, VR::SQ, Sequence{});
         e.set_undefined_length(start.length == kUndefinedLength);
         Sequence& seq = e.sequence();
+        std::size_t last_item_size = 4;
         for (;;) {
             auto t = r_.next();
             if (!t) return Unexpected(t.error());
             if (t->kind == TokenKind::SequenceEnd || t->kind == TokenKind::End) break;
             if (t->kind != TokenKind::ItemStart) return make_error(ErrorCode::InvalidTag, "expected an item");
             DataSet item;
+            // Items of one sequence usually have the same attributes: size each like the last.
+            item.reserve(last_item_size);
             item.set_undefined_length(t->length == kUndefinedLength);
             auto ok = level(item, false, nullptr);
             if (!ok) return ok;
+            last_item_size = item.size();
             seq.items.push_back(std::move(item));
         }
         return add(ds, std::move(e), start);

@@ -201,21 +201,24 @@ namespace {
 /// the stop element lies inside it, the rest of the file is never read.
 constexpr std::size_t kHeaderPrefix = 16 * 1024;
 
-std::optional<DicomFile> try_prefix(const std::string& path, const ReadOptions& options) {
+/// The read when the first kHeaderPrefix bytes settle it: the file is no longer than that (then
+/// it is all there: one open and one read per small file), or the stop element lies inside them.
+std::optional<Result<DicomFile>> try_prefix(const std::string& path, const ReadOptions& options) {
     if (!options.stop_before || options.defer_larger_than != UINT64_MAX || path == "-") return std::nullopt;
     auto prefix = read_file_prefix(path, kHeaderPrefix);
-    if (!prefix || !prefix->second) return std::nullopt;  // error, or the whole file fits anyway
+    if (!prefix) return std::nullopt;  // the full read reports the error
     auto src = std::make_shared<Source>();
     src->file = MappedFile::from_buffer(std::move(prefix->first));
-    src->partial = true;
     src->path = path;
+    if (!prefix->second) return read_source(std::move(src), options, path);  // the whole file
+    src->partial = true;
     ReadOptions quiet = options;
     quiet.strict = false;
     auto f = read_source(src, quiet, path);
     // Only a read that reached the stop element inside the prefix is the same as a full read.
     if (!f || !f->stopped_at || f->transfer_syntax.deflated || *f->stopped_at + 16 > kHeaderPrefix) return std::nullopt;
     if (options.strict && !f->diagnostics.warnings.empty()) return std::nullopt;
-    return std::move(*f);
+    return f;
 }
 }  // namespace
 

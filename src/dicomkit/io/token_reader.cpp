@@ -22,17 +22,14 @@ TokenReader::TokenReader(std::span<const std::uint8_t> data, TokenReaderConfig c
                          const ReadOptions& options, Diagnostics* diagnostics)
     : data_(data), config_(std::move(config)), options_(options), diagnostics_(diagnostics) {}
 
+// A frame inherits implicit_le from the one it is pushed on, so the innermost frame tells
+// whether any enclosing UN sequence switched to Implicit VR Little Endian.
 bool TokenReader::implicit_here() const noexcept {
-    if (!config_.explicit_vr) return true;
-    for (const Frame& f : stack_)
-        if (f.implicit_le) return true;
-    return false;
+    return !config_.explicit_vr || (!stack_.empty() && stack_.back().implicit_le);
 }
 
 Endian TokenReader::endian_here() const noexcept {
-    for (const Frame& f : stack_)
-        if (f.implicit_le) return Endian::Little;
-    return config_.endian;
+    return !stack_.empty() && stack_.back().implicit_le ? Endian::Little : config_.endian;
 }
 
 std::uint16_t TokenReader::u16(std::size_t at) const noexcept { return load<std::uint16_t>(data_.data() + at, endian_here()); }
