@@ -103,6 +103,12 @@ void FileSink::abort() noexcept {
     finished_ = false;
 }
 
+Result<std::string> FileSink::release() {
+    if (!finished_) return make_error(ErrorCode::InvalidArgument, "release before finish");
+    committed_ = true;
+    return path_;
+}
+
 Result<void> FileSink::commit(const std::string& final_path) {
     if (!finished_) return make_error(ErrorCode::InvalidArgument, "commit before finish");
     ::chmod(path_.c_str(), 0644);
