@@ -19,12 +19,13 @@ namespace {
 namespace sapp = server::app;
 
 struct ServeArgs {
-    std::string aet, data, config, bind = "0.0.0.0";
+    std::string aet, data, config, bind = "0.0.0.0", duplicates;
     int port = -1;
     std::vector<std::string> peers;
     bool accept_unknown = false;
     bool check_config = false;
     bool no_fsync = false;
+    bool reconcile = false;
 };
 
 /// The file (when given) with the flags over it.
@@ -39,6 +40,11 @@ Result<sapp::Config> build_config(const ServeArgs& a) {
     if (a.port >= 0) c.port = static_cast<std::uint16_t>(a.port);
     if (!a.data.empty()) c.data = a.data;
     if (a.accept_unknown) c.accept_unknown = true;
+    if (!a.duplicates.empty()) {
+        auto d = sapp::parse_duplicates(a.duplicates);
+        if (!d) return make_error(ErrorCode::InvalidValue, "--" + d.error().message);
+        c.duplicates = *d;
+    }
     for (const auto& p : a.peers) {
         auto peer = sapp::parse_peer(p);
         if (!peer) return tl::unexpected(peer.error());
@@ -57,6 +63,11 @@ void print_peers(const sapp::Config& c) {
                      allow.empty() ? "nothing" : allow.c_str());
     }
     std::fprintf(stderr, "I: unknown calling AEs are %s\n", c.accept_unknown ? "accepted" : "refused");
+    std::fprintf(stderr, "I: a second copy of a stored SOP Instance UID is %s (duplicates = %s)\n",
+                 c.duplicates == server::index::DuplicatePolicy::Keep      ? "dropped, the stored copy kept"
+                 : c.duplicates == server::index::DuplicatePolicy::Reject ? "refused"
+                                                                           : "stored in place of the old one",
+                 std::string(sapp::to_string(c.duplicates)).c_str());
 }
 
 int run_serve(const ServeArgs& a) {
@@ -80,6 +91,7 @@ int run_serve(const ServeArgs& a) {
     sapp::ServerAppOptions o;
     o.bind = a.bind;
     o.durable = !a.no_fsync;
+    o.reconcile = a.reconcile;
     o.log = [](const std::string& line) {
         std::printf("%s\n", line.c_str());
         std::fflush(stdout);
@@ -114,6 +126,12 @@ void add_serve(CLI::App& app, Action& run) {
     cmd->add_flag("--check-config", a->check_config, "Check the configuration and exit");
     cmd->add_option("--bind", a->bind, "Address to listen on")->capture_default_str();
     cmd->add_flag("--no-fsync", a->no_fsync, "Do not fsync stored files before answering");
+    cmd->add_option("--duplicates", a->duplicates,
+                    "A second copy of a stored SOP Instance UID: keep (drop the new one), replace (default) or "
+                    "reject (refuse it, status 0x0124)")
+        ->check(CLI::IsMember({"keep", "replace", "reject"}));
+    cmd->add_flag("--reconcile", a->reconcile,
+                  "Reconcile index and storage at start even after a clean stop (always done after a crash)");
     cmd->callback([a, &run] { run = [a] { return run_serve(*a); }; });
 }
 

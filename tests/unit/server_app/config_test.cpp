@@ -67,6 +67,34 @@ TEST(Config, ErrorsNameTheLine) {
     check("[server]\nae_title = \"THIS_IS_TOO_LONG_FOR_AN_AE\"\n", "1-16");
 }
 
+TEST(Config, DuplicatePolicy) {
+    const auto path = write("dup", "[storage]\nduplicates = \"reject\"\n");
+    auto c = load_config(path);
+    ASSERT_TRUE(c) << c.error().to_string();
+    EXPECT_EQ(c->duplicates, index::DuplicatePolicy::Reject);
+    std::filesystem::remove(path);
+    EXPECT_EQ(Config{}.duplicates, index::DuplicatePolicy::Replace) << "the default";
+    for (const char* p : {"keep", "replace", "reject"}) {
+        auto d = parse_duplicates(p);
+        ASSERT_TRUE(d) << p;
+        EXPECT_EQ(to_string(*d), p);
+    }
+    EXPECT_FALSE(parse_duplicates("overwrite"));
+
+    auto check = [](const std::string& text, const std::string& want) {
+        const auto path = write("baddup", text);
+        auto c = load_config(path);
+        ASSERT_FALSE(c);
+        EXPECT_NE(c.error().message.find(want), std::string::npos) << c.error().message;
+        std::filesystem::remove(path);
+    };
+    check("[server]\nport = 1\n\n[storage]\nduplicates = \"overwrite\"\n",
+          ":5:14: storage.duplicates: expected \"keep\", \"replace\" or \"reject\"");
+    check("[storage]\nduplicates = true\n", ":2:14: storage.duplicates");
+    check("[storage]\nduplicate = \"keep\"\n", ":2:13: unknown key storage.duplicate");
+    check("storage = 1\n", "storage: expected a table [storage]");
+}
+
 TEST(Config, PeerFlags) {
     auto p = parse_peer("CT1=10.0.0.5:104");
     ASSERT_TRUE(p);

@@ -109,6 +109,12 @@ void FileSink::abort() noexcept {
     finished_ = false;
 }
 
+Result<std::string> FileSink::release() {
+    if (!finished_) return make_error(ErrorCode::InvalidArgument, "release before finish");
+    committed_ = true;
+    return path_;
+}
+
 Result<void> FileSink::commit(const std::string& final_path) {
     if (!finished_) return make_error(ErrorCode::InvalidArgument, "commit before finish");
     if (::rename(path_.c_str(), final_path.c_str()) != 0) return io_error("rename failed", final_path);

@@ -78,6 +78,10 @@ public:
     [[nodiscard]] std::uint64_t size() const noexcept override { return size_; }
     /// Renames the finished file to `final_path` (replacing it) and fsyncs the folder.
     [[nodiscard]] Result<void> commit(const std::string& final_path);
+    /// Hands the finished file over to the caller, who moves or removes it (e.g. after deciding
+    /// what a duplicate becomes): returns its path, and the sink no longer removes it. Unlike
+    /// removing by name later, this cannot hit another sink's new file of the same name.
+    [[nodiscard]] Result<std::string> release();
     /// Whether finish() and commit() fsync (default). Off: faster, but a crash may lose a file
     /// whose store was already acknowledged (what storescp does).
     void set_durable(bool durable) noexcept { durable_ = durable; }

@@ -63,6 +63,18 @@ Result<void> read_server(const std::string& file, const toml::table& t, Config& 
     return {};
 }
 
+Result<void> read_storage(const std::string& file, const toml::table& t, Config& c) {
+    for (const auto& [k, node] : t) {
+        const std::string key = "storage." + std::string(k.str());
+        if (k != "duplicates") return bad(file, node, "unknown key " + key);
+        auto v = node.value<std::string>();
+        auto p = v ? parse_duplicates(*v) : Result<index::DuplicatePolicy>(make_error(ErrorCode::InvalidValue, ""));
+        if (!p) return bad(file, node, key + ": expected \"keep\", \"replace\" or \"reject\"");
+        c.duplicates = *p;
+    }
+    return {};
+}
+
 Result<Peer> read_peer(const std::string& file, const toml::table& t, std::size_t i) {
     Reader r{file};
     Peer p;
@@ -104,6 +116,10 @@ Result<Config> load_config(const std::string& path) {
             const auto* t = node.as_table();
             if (!t) return bad(path, node, "server: expected a table [server]");
             if (auto r = read_server(path, *t, c); !r) return tl::unexpected(r.error());
+        } else if (k == "storage") {
+            const auto* t = node.as_table();
+            if (!t) return bad(path, node, "storage: expected a table [storage]");
+            if (auto r = read_storage(path, *t, c); !r) return tl::unexpected(r.error());
         } else if (k == "peers") {
             const auto* arr = node.as_array();
             if (!arr) return bad(path, node, "peers: expected tables [[peers]]");
@@ -120,6 +136,23 @@ Result<Config> load_config(const std::string& path) {
     }
     if (auto v = validate(c); !v) return make_error(ErrorCode::InvalidValue, path + ": " + v.error().message);
     return c;
+}
+
+Result<index::DuplicatePolicy> parse_duplicates(std::string_view text) {
+    if (text == "keep") return index::DuplicatePolicy::Keep;
+    if (text == "replace") return index::DuplicatePolicy::Replace;
+    if (text == "reject") return index::DuplicatePolicy::Reject;
+    return make_error(ErrorCode::InvalidValue,
+                      "duplicates '" + std::string(text) + "': expected keep, replace or reject");
+}
+
+std::string_view to_string(index::DuplicatePolicy policy) noexcept {
+    switch (policy) {
+        case index::DuplicatePolicy::Keep: return "keep";
+        case index::DuplicatePolicy::Replace: return "replace";
+        case index::DuplicatePolicy::Reject: return "reject";
+    }
+    return "?";
 }
 
 Result<Peer> parse_peer(std::string_view flag) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <dicomkit/base/error.hpp>
+#include <dicomkit/server/index/index.hpp>
 
 namespace dicomkit::server::app {
 
@@ -24,11 +25,18 @@ struct Config {
     std::string data = "./var";  ///< storage/ and index.db go here
     bool accept_unknown = false; ///< unknown calling AEs may store and query
     std::vector<Peer> peers;
+    /// [storage] duplicates: what a second copy of a stored SOP Instance UID does.
+    index::DuplicatePolicy duplicates = index::DuplicatePolicy::Replace;
 };
+
+/// "keep", "replace" or "reject" (InvalidValue otherwise, naming the three).
+[[nodiscard]] Result<index::DuplicatePolicy> parse_duplicates(std::string_view text);
+[[nodiscard]] std::string_view to_string(index::DuplicatePolicy policy) noexcept;
 
 /// Reads a config file:
 ///   [server] ae_title = "A", port = 11112, data = "/srv/dicom", accept_unknown = false
 ///   [[peers]] ae_title = "CT1", host = "10.0.0.5", port = 104, allow = ["store", "query"]
+///   [storage] duplicates = "keep" | "replace" | "reject"
 /// Errors name the file, line and column ("serve.toml:7:1: peers[1].port: expected 1-65535").
 [[nodiscard]] Result<Config> load_config(const std::string& path);
 /// Parses a --peer flag "AE=HOST:PORT" (allowed every service).

@@ -2,14 +2,20 @@
 #include <dicomkit/server/app/server_app.hpp>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <filesystem>
+#include <optional>
 
 #include <dicomkit/dict/dictionary.hpp>
 #include <dicomkit/net/dimse/serve.hpp>
 #include <dicomkit/net/dimse/status.hpp>
+#include <dicomkit/server/app/data_folder.hpp>
 #include <dicomkit/server/dimse/handlers.hpp>
 #include <dicomkit/server/dimse/retrieve_handler.hpp>
 #include <dicomkit/server/index/sqlite/sqlite_index.hpp>
+#include <dicomkit/server/service/reconcile.hpp>
+#include <dicomkit/server/storage/file_store.hpp>
 
 namespace dicomkit::server::app {
 
@@ -18,6 +24,8 @@ namespace fs = std::filesystem;
 struct ServerApp::Impl {
     Config config;
     ServerAppOptions options;
+    std::optional<DataFolder> folder;
+    std::unique_ptr<storage::FileStore> files;
     std::unique_ptr<index::Index> index;
     std::unique_ptr<service::Ingest> ingest;
     std::unique_ptr<service::Query> query;
@@ -28,7 +36,19 @@ struct ServerApp::Impl {
     void log(const std::string& line) const {
         if (options.log) options.log(line);
     }
+    /// Closes the index, then marks the data folder clean and lets it go. Nothing may run.
+    void close();
 };
+
+void ServerApp::Impl::close() {
+    if (!folder) return;
+    retrieve.reset();
+    query.reset();
+    ingest.reset();
+    index.reset();  // SQLite checkpoints its WAL into the database file on close
+    if (auto r = folder->mark_clean(); !r) log("W: " + r.error().to_string());
+    folder.reset();
+}
 
 namespace {
 
@@ -72,6 +92,52 @@ void add_retrieve(ServerApp::Impl& impl) {
     impl.dispatcher.on_get(h, {std::string(dimse::kPatientRootGet), std::string(dimse::kStudyRootGet)});
 }
 
+std::string describe(const dimse::StoreEvent& e) {
+    const std::string uid = e.stored ? e.stored->sop_instance_uid : e.rq.affected_sop_instance_uid;
+    std::string line = e.rc.calling_ae + "@" + e.rc.peer_address + " C-STORE " + uid + " " + std::to_string(e.bytes) +
+                       " bytes: " + net::dimse::describe_status(e.outcome.status);
+    if (!e.stored) return line + (e.outcome.error_comment.empty() ? "" : " (" + e.outcome.error_comment + ")");
+    switch (e.stored->action) {
+        case service::StoreAction::Added: return line;
+        case service::StoreAction::Replaced: return line + " (duplicate: replaced the stored copy; duplicates = replace)";
+        case service::StoreAction::Kept: return line + " (duplicate: dropped, the stored copy stays; duplicates = keep)";
+        case service::StoreAction::Rejected:
+            return line + " (duplicate: refused, the stored copy stays; duplicates = reject)";
+    }
+    return line;
+}
+
+/// Start-up reconciliation (DESIGN 4). Only after a stop that was not clean (or when asked): a
+/// clean stop leaves DATA/clean after the index is closed, so a start that finds it knows that
+/// index and storage agree, and starts at once however large the archive. Any crash (kill -9,
+/// power loss) leaves no mark, and reconciliation then costs one listing of storage and one pass
+/// over the index, opening only the files the index does not name.
+Result<void> reconcile_if_needed(ServerApp::Impl& impl, bool was_clean, bool is_new) {
+    if (was_clean && !impl.options.reconcile) {
+        impl.log("I: reconcile: skipped, the last stop was clean");
+        return {};
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    auto r = service::reconcile(*impl.index, *impl.ingest);
+    if (!r) return tl::unexpected(r.error());
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    char secs[32];
+    std::snprintf(secs, sizeof secs, "%.2f", s);
+    impl.log("I: reconcile: " + std::to_string(r->temp_removed) + " temp files removed, " + std::to_string(r->indexed) +
+             " files indexed, " + std::to_string(r->dropped) + " missing entries dropped, " +
+             std::to_string(r->copies_removed) + " older copies removed, " + std::to_string(r->unreadable) +
+             " unreadable files (" + std::to_string(r->files) + " files, " + std::to_string(r->entries) +
+             " entries, " + secs + " s, " +
+             (was_clean ? "asked for" : is_new ? "a new data folder" : "the last stop was not clean") + ")");
+    std::string_view w = r->warnings;
+    while (!w.empty()) {
+        const auto nl = w.find('\n');
+        impl.log("W: reconcile: " + std::string(w.substr(0, nl)));
+        w = nl == std::string_view::npos ? std::string_view() : w.substr(nl + 1);
+    }
+    return {};
+}
+
 }  // namespace
 
 Result<std::unique_ptr<ServerApp>> ServerApp::start(const Config& config, ServerAppOptions options) {
@@ -79,26 +145,32 @@ Result<std::unique_ptr<ServerApp>> ServerApp::start(const Config& config, Server
     auto impl = std::make_unique<Impl>();
     impl->config = config;
     impl->options = std::move(options);
-    const std::string storage = (fs::path(config.data) / "storage").string();
+    auto folder = DataFolder::open(config.data);
+    if (!folder) return tl::unexpected(folder.error());
+    const bool was_clean = folder->was_clean();
+    impl->folder.emplace(std::move(*folder));
+    impl->files = std::make_unique<storage::FileStore>(config.data, impl->options.durable);
     std::error_code ec;
-    fs::create_directories(storage, ec);
-    if (!fs::is_directory(storage)) return make_error(ErrorCode::IoError, storage + ": cannot create the folder");
+    fs::create_directories(impl->files->folder(), ec);
+    if (!fs::is_directory(impl->files->folder()))
+        return make_error(ErrorCode::IoError, impl->files->folder() + ": cannot create the folder");
+    const bool is_new = !fs::exists(fs::path(config.data) / "index.db");
     auto ix = index::sqlite::SqliteIndex::open((fs::path(config.data) / "index.db").string());
     if (!ix) return tl::unexpected(ix.error());
     impl->index = std::move(*ix);
-    impl->ingest = std::make_unique<service::Ingest>(*impl->index, config.data, index::DuplicatePolicy::Replace);
+    impl->ingest = std::make_unique<service::Ingest>(*impl->index, *impl->files, config.duplicates);
+    // Before anything changes: from here on a crash leaves no clean mark.
+    if (auto r = impl->folder->mark_running(); !r) return tl::unexpected(r.error());
+    if (auto r = reconcile_if_needed(*impl, was_clean, is_new); !r) return tl::unexpected(r.error());
     impl->query = std::make_unique<service::Query>(*impl->index);
     dimse::Allow allow = [c = config](const std::string& ae, std::string_view s) { return allowed(c, ae, s); };
     Impl* raw = impl.get();
-    auto store_log = [raw](const net::dimse::FolderStoreHandler::StoredEvent& e) {
-        raw->log(e.rc.calling_ae + "@" + e.rc.peer_address + " C-STORE " + e.rq.affected_sop_instance_uid + " " +
-                 std::to_string(e.bytes) + " bytes: " + net::dimse::describe_status(e.outcome.status));
-    };
+    auto store_log = [raw](const dimse::StoreEvent& e) { raw->log(describe(e)); };
     std::vector<std::string> classes;
     for (const auto& c : dict::storage_sop_classes()) classes.emplace_back(c.uid);
     impl->dispatcher.on_echo(std::make_shared<net::dimse::SuccessEchoHandler>());
     impl->dispatcher.on_store(
-        std::make_shared<dimse::IndexingStoreHandler>(storage, *impl->ingest, allow, store_log, impl->options.durable),
+        std::make_shared<dimse::IndexingStoreHandler>(*impl->ingest, allow, store_log, impl->options.durable),
         std::move(classes));
     impl->dispatcher.on_find(std::make_shared<dimse::QueryFindHandler>(*impl->query, allow),
                              {std::string(dimse::kPatientRootFind), std::string(dimse::kStudyRootFind)});
@@ -107,7 +179,10 @@ Result<std::unique_ptr<ServerApp>> ServerApp::start(const Config& config, Server
         auto r = net::dimse::serve(a, raw->dispatcher);
         if (!r) raw->log("W: " + a.peer_address() + ": " + r.error().to_string());
     });
-    if (!server) return tl::unexpected(server.error());
+    if (!server) {
+        impl->close();  // nothing was stored
+        return tl::unexpected(server.error());
+    }
     impl->server = std::move(*server);
     return std::unique_ptr<ServerApp>(new ServerApp(std::move(impl)));
 }
@@ -116,7 +191,9 @@ ServerApp::ServerApp(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 ServerApp::~ServerApp() { stop(); }
 std::uint16_t ServerApp::port() const noexcept { return impl_->server ? impl_->server->port() : 0; }
 void ServerApp::stop() {
-    if (impl_ && impl_->server) impl_->server->stop();
+    if (!impl_ || !impl_->folder) return;
+    if (impl_->server) impl_->server->stop();  // joins every association: nothing runs after this
+    impl_->close();
 }
 
 }  // namespace dicomkit::server::app

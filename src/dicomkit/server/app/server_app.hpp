@@ -14,16 +14,19 @@ namespace dicomkit::server::app {
 
 struct ServerAppOptions {
     std::string bind = "0.0.0.0";
-    bool durable = true;
+    bool durable = true;     ///< fsync each file and the folder before a store is acknowledged
+    bool reconcile = false;  ///< reconcile index and storage at start even after a clean stop
     std::function<void(const std::string& line)> log;  ///< one line per event
 };
 
 class ServerApp {
 public:
-    /// Opens DATA/index.db and DATA/storage/, and starts listening (port 0: any free port).
+    /// Locks DATA, opens DATA/index.db and DATA/storage/, reconciles them when the last stop was
+    /// not clean (or when asked), and starts listening (port 0: any free port).
     [[nodiscard]] static Result<std::unique_ptr<ServerApp>> start(const Config& config, ServerAppOptions options = {});
     ~ServerApp();
     [[nodiscard]] std::uint16_t port() const noexcept;
+    /// Stops listening, ends the associations, closes the index and marks the stop as clean.
     void stop();
 
     struct Impl;

@@ -1,6 +1,8 @@
 // Server DIMSE handlers.
 #include <dicomkit/server/dimse/handlers.hpp>
 
+#include <optional>
+
 #include <dicomkit/net/dimse/status.hpp>
 
 namespace dicomkit::server::dimse {
@@ -16,11 +18,23 @@ Result<std::unique_ptr<net::dimse::DataSink>> IndexingStoreHandler::begin(const 
 
 net::dimse::Outcome IndexingStoreHandler::end(const net::dimse::RequestContext& rc, const net::dimse::Command& rq,
                                               std::unique_ptr<net::dimse::DataSink> sink) {
-    auto o = files_.end(rc, rq, std::move(sink));
-    if (o.status != st::Success) return o;
-    const std::string path = folder_ + "/" + net::dimse::instance_file_name(rq.affected_sop_instance_uid);
-    auto r = ingest_.add_file(path);
-    if (!r) return {st::OutOfResources, "index: " + r.error().message};
+    net::dimse::Outcome o;
+    std::optional<service::Stored> stored;
+    auto* file = dynamic_cast<net::dimse::FileSink*>(sink.get());
+    auto temp = file ? file->release() : Result<std::string>(make_error(ErrorCode::InvalidArgument, "not a file sink"));
+    if (!temp) {
+        o = {st::OutOfResources, temp.error().message};
+    } else if (auto r = ingest_.store(*temp); !r) {
+        // The operating system or the index failed: out of resources. Anything else is the data
+        // set's fault (not a Part 10 data set we can read, no SOP Instance UID).
+        o = r.error().code == ErrorCode::IoError ? net::dimse::Outcome{st::OutOfResources, r.error().message}
+                                                 : net::dimse::Outcome{st::CannotUnderstand, r.error().message};
+    } else {
+        stored = std::move(*r);
+        if (stored->action == service::StoreAction::Rejected)  // the Error Comment is an LO: 64 characters
+            o = {kDuplicateRejectedStatus, "duplicate SOP Instance UID refused (duplicates = reject)"};
+    }
+    if (log_) log_(StoreEvent{rc, rq, sink->size(), o, stored ? &*stored : nullptr});
     return o;
 }
 

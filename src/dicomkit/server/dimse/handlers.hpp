@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include <dicomkit/net/dimse/folder_store.hpp>
+#include <dicomkit/net/dimse/status.hpp>
 #include <dicomkit/server/service/ingest.hpp>
 #include <dicomkit/server/service/query.hpp>
 
@@ -20,12 +21,33 @@ inline constexpr std::string_view kStudyRootFind = "1.2.840.10008.5.1.4.1.2.2.1"
 /// Whether calling AE `ae` may use `service` ("store", "query", ...).
 using Allow = std::function<bool(const std::string& ae, std::string_view service)>;
 
-/// Writes each instance through a FolderStoreHandler, then indexes the file before answering.
+/// PS3.4 B.2.3 has no status for "a copy of this SOP Instance is stored already"; under the
+/// "reject" policy the answer is 0x0124 Refused: Not Authorized (PS3.7 C.5.x, one of the general
+/// statuses PS3.7 9.1.1.1.9 lists for C-STORE), with the reason in the Error Comment. A refusal
+/// by policy is what is meant, and it is final: A7xx (Out of Resources) would make many SCUs try
+/// again and again, A9xx and Cxxx say that the data set is at fault, which it is not, and 0x0111
+/// Duplicate SOP Instance is defined for N-CREATE only.
+inline constexpr std::uint16_t kDuplicateRejectedStatus = net::dimse::status::NotAuthorized;
+
+/// One received instance, for the log: `stored` is null when the store failed.
+struct StoreEvent {
+    const net::dimse::RequestContext& rc;
+    const net::dimse::Command& rq;
+    std::uint64_t bytes;
+    const net::dimse::Outcome& outcome;
+    const service::Stored* stored;
+};
+using StoreLog = std::function<void(const StoreEvent&)>;
+
+/// C-STORE into storage and the index: the data set streams into a temporary file (fsynced when
+/// complete, when durable), then service::Ingest places and indexes it following the duplicate
+/// policy, and only then is the response sent. A duplicate under "keep" is answered Success (the
+/// archive holds the instance; PS3.4 B.2.2), under "reject" kDuplicateRejectedStatus.
 class IndexingStoreHandler final : public net::dimse::StoreHandler {
 public:
-    IndexingStoreHandler(std::string folder, service::Ingest& ingest, Allow allow,
-                         net::dimse::FolderStoreHandler::Log log = {}, bool durable = true)
-        : folder_(folder), files_(std::move(folder), std::move(log), durable), ingest_(ingest), allow_(std::move(allow)) {}
+    IndexingStoreHandler(service::Ingest& ingest, Allow allow, StoreLog log = {}, bool durable = true)
+        : files_(ingest.files().folder(), {}, durable), ingest_(ingest), allow_(std::move(allow)),
+          log_(std::move(log)) {}
 
     [[nodiscard]] Result<std::unique_ptr<net::dimse::DataSink>> begin(const net::dimse::RequestContext& rc,
                                                                       const net::dimse::Command& rq) override;
@@ -33,10 +55,10 @@ public:
                                           std::unique_ptr<net::dimse::DataSink> sink) override;
 
 private:
-    std::string folder_;
-    net::dimse::FolderStoreHandler files_;
+    net::dimse::FolderStoreHandler files_;  ///< for begin(): the temporary file with its Part 10 header
     service::Ingest& ingest_;
     Allow allow_;
+    StoreLog log_;
 };
 
 /// C-FIND on the Patient Root and Study Root FIND SOP classes.

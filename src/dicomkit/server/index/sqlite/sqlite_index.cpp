@@ -36,6 +36,17 @@ constexpr const char* kInsertInstance =
     "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 constexpr const char* kFindInstance = "SELECT pk, path, size, transfer_syntax FROM instance WHERE sop_uid = ?1";
 constexpr const char* kDeleteInstance = "DELETE FROM instance WHERE pk = ?1";
+/// The instance's pk and the pks above it, for pruning what a removal leaves empty.
+constexpr const char* kInstanceParents =
+    "SELECT i.pk, i.series_pk, s.study_pk, st.patient_pk FROM instance i JOIN series s ON s.pk = i.series_pk "
+    "JOIN study st ON st.pk = s.study_pk WHERE i.sop_uid = ?1";
+constexpr const char* kPruneSeries =
+    "DELETE FROM series WHERE pk = ?1 AND NOT EXISTS (SELECT 1 FROM instance WHERE series_pk = ?1)";
+constexpr const char* kPruneStudy =
+    "DELETE FROM study WHERE pk = ?1 AND NOT EXISTS (SELECT 1 FROM series WHERE study_pk = ?1)";
+constexpr const char* kPrunePatient =
+    "DELETE FROM patient WHERE pk = ?1 AND NOT EXISTS (SELECT 1 FROM study WHERE patient_pk = ?1)";
+constexpr const char* kAllInstances = "SELECT sop_uid, path, size, transfer_syntax FROM instance";
 
 #define DK_TRY(expr)                                            \
     do {                                                        \
@@ -66,10 +77,37 @@ struct SqliteIndex::Impl {
     Db db;
     std::mutex mutex;  ///< one writer
     Stmt patient, study, series, instance, find_instance, delete_instance;
+    Stmt parents, prune_series, prune_study, prune_patient;
+
+    /// pks of an instance and of its series, study and patient.
+    struct Parents {
+        std::int64_t instance = 0, series = 0, study = 0, patient = 0;
+    };
 
     Result<void> migrate();
     Result<AddStatus> add_locked(const DataSet& ds, const InstanceFile& file, DuplicatePolicy policy);
+    Result<std::optional<Parents>> parents_of(const std::string& sop);
+    /// Deletes the series, study and patient of `p` that no longer have anything below them.
+    Result<void> prune(const Parents& p);
 };
+
+Result<std::optional<SqliteIndex::Impl::Parents>> SqliteIndex::Impl::parents_of(const std::string& sop) {
+    parents.reset();
+    DK_TRY(parents.bind(1, std::string_view(sop)));
+    auto row = parents.step();
+    if (!row) return tl::unexpected(row.error());
+    std::optional<Parents> p;
+    if (*row) p = Parents{parents.integer(0), parents.integer(1), parents.integer(2), parents.integer(3)};
+    parents.reset();
+    return p;
+}
+
+Result<void> SqliteIndex::Impl::prune(const Parents& p) {
+    DK_TRY(run(prune_series, {}, p.series));
+    DK_TRY(run(prune_study, {}, p.study));
+    DK_TRY(run(prune_patient, {}, p.patient));
+    return {};
+}
 
 Result<void> SqliteIndex::Impl::migrate() {
     DK_TRY(db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"));
@@ -100,7 +138,9 @@ Result<std::unique_ptr<SqliteIndex>> SqliteIndex::open(const std::string& path) 
     DK_TRY(impl->migrate());
     for (auto [stmt, sql] : {std::pair{&impl->patient, kUpsertPatient}, {&impl->study, kUpsertStudy},
                              {&impl->series, kUpsertSeries}, {&impl->instance, kInsertInstance},
-                             {&impl->find_instance, kFindInstance}, {&impl->delete_instance, kDeleteInstance}}) {
+                             {&impl->find_instance, kFindInstance}, {&impl->delete_instance, kDeleteInstance},
+                             {&impl->parents, kInstanceParents}, {&impl->prune_series, kPruneSeries},
+                             {&impl->prune_study, kPruneStudy}, {&impl->prune_patient, kPrunePatient}}) {
         auto s = impl->db.prepare(sql);
         if (!s) return tl::unexpected(s.error());
         *stmt = std::move(*s);
@@ -120,17 +160,13 @@ Result<AddStatus> SqliteIndex::Impl::add_locked(const DataSet& ds, const Instanc
     if (sop.empty() || study_uid.empty() || series_uid.empty())
         return make_error(ErrorCode::InvalidValue, "SOP, Study and Series Instance UIDs are required");
     AddStatus status = AddStatus::Added;
-    find_instance.reset();
-    DK_TRY(find_instance.bind(1, std::string_view(sop)));
-    auto row = find_instance.step();
-    if (!row) return tl::unexpected(row.error());
-    const std::int64_t old_pk = *row ? find_instance.integer(0) : 0;
-    find_instance.reset();
-    if (old_pk && policy == DuplicatePolicy::Keep) return AddStatus::Kept;
-    if (old_pk && policy == DuplicatePolicy::Reject)
+    auto old = parents_of(sop);
+    if (!old) return tl::unexpected(old.error());
+    if (*old && policy == DuplicatePolicy::Keep) return AddStatus::Kept;
+    if (*old && policy == DuplicatePolicy::Reject)
         return make_error(ErrorCode::InvalidValue, "duplicate SOP Instance UID " + sop);
-    if (old_pk) {
-        DK_TRY(run(delete_instance, {}, old_pk));
+    if (*old) {
+        DK_TRY(run(delete_instance, {}, (*old)->instance));
         status = AddStatus::Replaced;
     }
     const std::string name = txt(tags::PatientName), referring = txt(tags::ReferringPhysicianName);
@@ -148,6 +184,7 @@ Result<AddStatus> SqliteIndex::Impl::add_locked(const DataSet& ds, const Instanc
     DK_TRY(run(instance, {sop, txt(tags::SOPClassUID), txt(tags::InstanceNumber), file.transfer_syntax, file.path,
                           std::to_string(file.size)},
                *se));
+    if (*old) DK_TRY(prune(**old));  // the new copy may sit in another series, study or patient
     return status;
 }
 
@@ -174,6 +211,42 @@ Result<std::optional<InstanceFile>> SqliteIndex::instance(const std::string& sop
     if (*row) f = InstanceFile{s.text(1), static_cast<std::uint64_t>(s.integer(2)), s.text(3)};
     s.reset();
     return f;
+}
+
+Result<bool> SqliteIndex::remove(const std::string& sop_instance_uid) {
+    std::lock_guard lock(impl_->mutex);
+    DK_TRY(impl_->db.exec("BEGIN IMMEDIATE"));
+    auto body = [&]() -> Result<bool> {
+        auto p = impl_->parents_of(sop_instance_uid);
+        if (!p) return tl::unexpected(p.error());
+        if (!*p) return false;
+        DK_TRY(run(impl_->delete_instance, {}, (*p)->instance));
+        DK_TRY(impl_->prune(**p));
+        return true;
+    };
+    auto r = body();
+    if (!r || !*r) {
+        (void)impl_->db.exec("ROLLBACK");
+        return r;
+    }
+    DK_TRY(impl_->db.exec("COMMIT"));
+    return r;
+}
+
+Result<std::uint64_t> SqliteIndex::for_each_instance(const InstanceFn& fn) {
+    auto db = Db::open(impl_->path, true);  // a snapshot of its own, like find
+    if (!db) return tl::unexpected(db.error());
+    auto s = db->prepare(kAllInstances);
+    if (!s) return tl::unexpected(s.error());
+    std::uint64_t n = 0;
+    for (;;) {
+        auto row = s->step();
+        if (!row) return tl::unexpected(row.error());
+        if (!*row) break;
+        ++n;
+        if (!fn(s->text(0), InstanceFile{s->text(1), static_cast<std::uint64_t>(s->integer(2)), s->text(3)})) break;
+    }
+    return n;
 }
 
 namespace {

@@ -1,0 +1,113 @@
+// FileStore: instance files with atomic placement.
+#include <dicomkit/server/storage/file_store.hpp>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+namespace dicomkit::server::storage {
+
+namespace {
+
+Unexpected os_error(const std::string& what, const std::string& path) {
+    return tl::unexpected(Error(ErrorCode::IoError, what + ": " + std::strerror(errno)).in_file(path));
+}
+
+/// PS3.5 9.1: digits and dots, at most 64 characters, no empty component (the rule
+/// net::dimse::instance_file_name applies too, so both name files alike).
+bool is_valid_uid(std::string_view uid) noexcept {
+    if (uid.empty() || uid.size() > 64 || uid.front() == '.' || uid.back() == '.') return false;
+    for (std::size_t i = 0; i < uid.size(); ++i) {
+        const char c = uid[i];
+        if (c == '.' && uid[i + 1] == '.') return false;
+        if (c != '.' && (c < '0' || c > '9')) return false;
+    }
+    return true;
+}
+
+std::string base_name(std::string_view uid) {
+    if (is_valid_uid(uid)) return std::string(uid);
+    std::uint64_t h = 1469598103934665603ull;  // FNV-1a 64
+    for (unsigned char c : uid) h = (h ^ c) * 1099511628211ull;
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "x%016llx", static_cast<unsigned long long>(h));
+    return buf;
+}
+
+}  // namespace
+
+FileStore::FileStore(std::string data_root, bool durable)
+    : root_(std::move(data_root)), folder_(root_ + "/" + std::string(kFolder)), durable_(durable) {}
+
+std::string FileStore::absolute(std::string_view path) const {
+    if (!path.empty() && path.front() == '/') return std::string(path);
+    return root_ + "/" + std::string(path);
+}
+
+std::string FileStore::path_for(std::string_view sop_instance_uid, std::string_view current) const {
+    const std::string base = std::string(kFolder) + "/" + base_name(sop_instance_uid);
+    std::string first = base + ".dcm";
+    if (first != current) return first;
+    return base + "_2.dcm";
+}
+
+Result<void> FileStore::place(const std::string& temp, const std::string& path) {
+    const std::string to = absolute(path);
+    ::chmod(temp.c_str(), 0644);
+    if (::rename(temp.c_str(), to.c_str()) != 0) return os_error("rename failed", to);
+    if (!durable_) return {};
+    const int dfd = ::open(folder_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) return os_error("cannot open the folder to fsync it", folder_);
+    const int rc = ::fsync(dfd);
+    ::close(dfd);
+    if (rc != 0) return os_error("fsync of the folder failed", folder_);
+    return {};
+}
+
+Result<void> FileStore::remove(const std::string& path) {
+    const std::string p = absolute(path);
+    if (::unlink(p.c_str()) != 0 && errno != ENOENT) return os_error("cannot remove", p);
+    return {};
+}
+
+std::optional<FileStore::Info> FileStore::info(const std::string& path) const {
+    struct stat st {};
+    if (::stat(absolute(path).c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
+    return Info{static_cast<std::uint64_t>(st.st_size),
+                static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
+}
+
+bool FileStore::is_temp_name(std::string_view name) noexcept {
+    return name.size() > 9 && name.starts_with(".dk-") && name.ends_with(".part");
+}
+
+Result<void> FileStore::for_each_name(const std::function<void(const std::string& name)>& fn) const {
+    DIR* d = ::opendir(folder_.c_str());
+    if (!d) return os_error("cannot list", folder_);
+    errno = 0;
+    while (const dirent* e = ::readdir(d)) {
+        const std::string name = e->d_name;
+        if (name == "." || name == "..") continue;
+        bool regular = e->d_type == DT_REG;
+        if (e->d_type == DT_UNKNOWN) {  // some file systems do not fill d_type
+            struct stat st {};
+            regular = ::stat((folder_ + "/" + name).c_str(), &st) == 0 && S_ISREG(st.st_mode);
+        }
+        if (regular) fn(name);
+        errno = 0;
+    }
+    const int err = errno;
+    ::closedir(d);
+    if (err != 0) {
+        errno = err;
+        return os_error("cannot list", folder_);
+    }
+    return {};
+}
+
+}  // namespace dicomkit::server::storage

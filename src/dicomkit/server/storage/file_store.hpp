@@ -1,0 +1,71 @@
+// FileStore: the archive's instance files in DATA/storage/ (DESIGN 4): names made from validated
+// UIDs only, atomic placement (the writer has fsynced the file; rename; fsync of the folder),
+// removal, and the listing that start-up reconciliation walks.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <dicomkit/base/error.hpp>
+
+namespace dicomkit::server::storage {
+
+class FileStore {
+public:
+    /// The folder under the data root that holds the files.
+    static constexpr std::string_view kFolder = "storage";
+
+    /// Files live in `data_root`/storage. The paths this class takes and gives are relative to
+    /// `data_root` ("storage/1.2.3.dcm"), as the index keeps them; an absolute path is used as is.
+    /// `durable`: fsync the folder after each placement (off: a crash may lose the name of a file
+    /// whose store was acknowledged).
+    explicit FileStore(std::string data_root, bool durable = true);
+
+    [[nodiscard]] const std::string& data_root() const noexcept { return root_; }
+    /// `data_root`/storage, where temporary files are created too (so that placing is a rename).
+    [[nodiscard]] const std::string& folder() const noexcept { return folder_; }
+    [[nodiscard]] std::string absolute(std::string_view path) const;
+
+    /// The path for a new copy of instance `sop_instance_uid`. Each instance has two slots,
+    /// "storage/<uid>.dcm" and "storage/<uid>_2.dcm" (a UID that is not valid per PS3.5 9.1 gives
+    /// "x<hash>" instead of "<uid>", so that nothing a peer sends becomes a path as such); the
+    /// slot chosen is the one `current` (the indexed copy's path, if any) does not use. A
+    /// replacement is therefore never written over the copy the index names: old and new are
+    /// separate files until the index says which one is current.
+    [[nodiscard]] std::string path_for(std::string_view sop_instance_uid, std::string_view current = {}) const;
+
+    /// Moves the finished temporary file `temp` (absolute, in folder()) to `path`, replacing
+    /// whatever is there, with mode 0644; then fsyncs the folder when durable, so that once this
+    /// returns the file is there under its name after a crash too.
+    [[nodiscard]] Result<void> place(const std::string& temp, const std::string& path);
+    /// Removes a file; one that is not there is not an error.
+    [[nodiscard]] Result<void> remove(const std::string& path);
+    /// Size and modification time of a regular file; nullopt when there is none.
+    struct Info {
+        std::uint64_t size = 0;
+        std::int64_t mtime_ns = 0;
+    };
+    [[nodiscard]] std::optional<Info> info(const std::string& path) const;
+    [[nodiscard]] bool exists(const std::string& path) const { return info(path).has_value(); }
+    /// Bytes in the file, 0 when it cannot be read.
+    [[nodiscard]] std::uint64_t size(const std::string& path) const {
+        auto i = info(path);
+        return i ? i->size : 0;
+    }
+
+    /// Whether a name in folder() is the temporary file of a store in progress
+    /// (net::dimse::FileSink's ".dk-XXXXXX.part").
+    [[nodiscard]] static bool is_temp_name(std::string_view name) noexcept;
+    /// Calls `fn` with the name of each regular file in folder() (not recursive), in no order.
+    [[nodiscard]] Result<void> for_each_name(const std::function<void(const std::string& name)>& fn) const;
+
+private:
+    std::string root_;
+    std::string folder_;
+    bool durable_ = true;
+};
+
+}  // namespace dicomkit::server::storage
