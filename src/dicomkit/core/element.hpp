@@ -66,9 +66,8 @@ public:
         : tag_(tag), vr_(vr), value_(ValueBytes(reinterpret_cast<const char*>(bytes.data()), bytes.size())) {}
     /// A value from bytes already encoded little endian.
     [[nodiscard]] static Element from_bytes(Tag tag, VR vr, std::span<const std::uint8_t> bytes) {
-        Element e(tag, vr);
-        e.value_ = ValueBytes(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-        return e;
+        return Element(tag, vr, std::in_place_type<ValueBytes>, reinterpret_cast<const char*>(bytes.data()),
+                       bytes.size());
     }
     Element(Tag tag, VR vr, Sequence seq) : tag_(tag), vr_(vr), value_(std::move(seq)) {
         undefined_length_ = true;
@@ -163,6 +162,11 @@ public:
     bool operator==(const Element& other) const;
 
 private:
+    /// Constructs the value in place (the reader's path: no temporary, no assignment).
+    template <typename T, typename... Args>
+    Element(Tag tag, VR vr, std::in_place_type_t<T> type, Args&&... args)
+        : tag_(tag), vr_(vr), value_(type, std::forward<Args>(args)...) {}
+
     Tag tag_;
     VR vr_ = VR::UN;
     bool undefined_length_ = false;

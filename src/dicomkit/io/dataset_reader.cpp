@@ -43,30 +43,36 @@ public:
     Result<DataSetReadResult> run() {
         DataSetReadResult out;
         out.dataset.reserve(96);
-        auto ok = level(out.dataset, true, &out.stopped_at);
-        if (!ok) return Unexpected(ok.error());
+        if (!level(out.dataset, true, &out.stopped_at)) return Unexpected(std::move(*failure_));
         return out;
     }
 
 private:
-    Result<void> warn(const Token& t, ErrorCode code, std::string message) {
+    // The building functions return false after storing the error in failure_: a Result<void>
+    // per element (an Error is large) costs more than the rest of adding the element.
+    bool fail(Error e) {
+        failure_ = std::move(e);
+        return false;
+    }
+
+    bool warn(const Token& t, ErrorCode code, std::string message) {
         Error e(code, std::move(message));
         e.offset = t.offset;
         e.file = r_.source_name();
         e.tag_path = r_.tag_path(t.tag);
-        if (o_.strict) return Unexpected(std::move(e));
+        if (o_.strict) return fail(std::move(e));
         if (d_) d_->warnings.push_back(std::move(e));
-        return {};
+        return true;
     }
 
-    Result<void> add(DataSet& ds, Element&& e, const Token& t) {
+    bool add(DataSet& ds, Element&& e, const Token& t) {
         if (!ds.append(std::move(e)))
             return warn(t, ErrorCode::InvalidTag, fmt::format("duplicate element {} ignored", t.tag));
-        return {};
+        return true;
     }
 
     /// Reads elements until the end of the current item (or of the data).
-    Result<void> level(DataSet& ds, bool top, std::optional<std::uint64_t>* stopped_at) {
+    bool level(DataSet& ds, bool top, std::optional<std::uint64_t>* stopped_at) {
         pixel_representation_.push_back(std::nullopt);
         auto ok = level_body(ds, top, stopped_at);
         pixel_representation_.pop_back();
@@ -82,8 +88,8 @@ private:
 
     /// PS3.5 7.2: a group length (gggg,0000) counts the bytes of the rest of its group. Checked at
     /// the top level (group lengths are retired elsewhere); a wrong one is kept and warned about.
-    Result<void> check_group_length(const Token& t, bool top) {
-        if (!top) return {};
+    bool check_group_length(const Token& t, bool top) {
+        if (!top) return true;
         bool ends_group = t.kind == TokenKind::End || !group_end_ || t.tag.group != group_end_->first;
         if (group_end_ && ends_group) {
             auto [group, end] = *group_end_;
@@ -94,31 +100,31 @@ private:
                 auto w = warn(at, ErrorCode::InvalidLength,
                               fmt::format("group length ({:04X},0000) ends the group at offset {}, but it ends at {}",
                                           group, end, t.offset));
-                if (!w) return w;
+                if (!w) return false;
             }
         }
         if (t.kind == TokenKind::Element && t.tag.element == 0x0000 && t.value.size() == 4) {
             std::uint32_t n = load<std::uint32_t>(t.value.data(), t.endian);
             group_end_ = std::pair{t.tag.group, t.value_offset + 4 + n};
         }
-        return {};
+        return true;
     }
 
-    Result<void> level_body(DataSet& ds, bool top, std::optional<std::uint64_t>* stopped_at) {
+    bool level_body(DataSet& ds, bool top, std::optional<std::uint64_t>* stopped_at) {
         for (;;) {
             auto t = r_.next();
-            if (!t) return Unexpected(t.error());
-            if (auto g = check_group_length(*t, top); !g) return g;
+            if (!t) return fail(std::move(t.error()));
+            if (!check_group_length(*t, top)) return false;
             switch (t->kind) {
                 case TokenKind::End:
                 case TokenKind::ItemEnd:
-                    return {};
+                    return true;
                 case TokenKind::SequenceEnd:
                 case TokenKind::FragmentsEnd:
                 case TokenKind::Fragment:
                 case TokenKind::ItemStart:
                     // The token reader never yields these at element level.
-                    return make_error(ErrorCode::InvalidTag, "unexpected structure token");
+                    return fail(Error(ErrorCode::InvalidTag, "unexpected structure token"));
                 case TokenKind::Element:
                 case TokenKind::SequenceStart:
                 case TokenKind::FragmentsStart:
@@ -126,21 +132,16 @@ private:
             }
             if (top && o_.stop_before && !(t->tag < *o_.stop_before)) {
                 *stopped_at = t->offset;
-                return {};
+                return true;
             }
-            Result<void> ok;
-            if (t->kind == TokenKind::Element) {
-                ok = element(ds, *t);
-            } else if (t->kind == TokenKind::SequenceStart) {
-                ok = sequence(ds, *t);
-            } else {
-                ok = fragments(ds, *t);
-            }
-            if (!ok) return ok;
+            bool ok = t->kind == TokenKind::Element         ? element(ds, *t)
+                      : t->kind == TokenKind::SequenceStart ? sequence(ds, *t)
+                                                            : fragments(ds, *t);
+            if (!ok) return false;
         }
     }
 
-    Result<void> element(DataSet& ds, const Token& t) {
+    bool element(DataSet& ds, const Token& t) {
         VR vr = t.vr_from_dictionary ? resolve_us_or_ss(t.tag, t.vr, pixel_representation()) : t.vr;
         if (t.value.size() > o_.defer_larger_than && !t.truncated) {
             return add(ds, Element(t.tag, vr, DeferredValue{t.value_offset, t.value.size()}), t);
@@ -155,36 +156,35 @@ private:
         return add(ds, std::move(e), t);
     }
 
-    Result<void> sequence(DataSet& ds, const Token& start) {
+    bool sequence(DataSet& ds, const Token& start) {
         Element e(start.tag, VR::SQ, Sequence{});
         e.set_undefined_length(start.length == kUndefinedLength);
         Sequence& seq = e.sequence();
         std::size_t last_item_size = 4;
         for (;;) {
             auto t = r_.next();
-            if (!t) return Unexpected(t.error());
+            if (!t) return fail(std::move(t.error()));
             if (t->kind == TokenKind::SequenceEnd || t->kind == TokenKind::End) break;
-            if (t->kind != TokenKind::ItemStart) return make_error(ErrorCode::InvalidTag, "expected an item");
+            if (t->kind != TokenKind::ItemStart) return fail(Error(ErrorCode::InvalidTag, "expected an item"));
             DataSet item;
             // Items of one sequence usually have the same attributes: size each like the last.
             item.reserve(last_item_size);
             item.set_undefined_length(t->length == kUndefinedLength);
-            auto ok = level(item, false, nullptr);
-            if (!ok) return ok;
+            if (!level(item, false, nullptr)) return false;
             last_item_size = item.size();
             seq.items.push_back(std::move(item));
         }
         return add(ds, std::move(e), start);
     }
 
-    Result<void> fragments(DataSet& ds, const Token& start) {
+    bool fragments(DataSet& ds, const Token& start) {
         PixelFragments pf;
         bool first = true;
         for (;;) {
             auto t = r_.next();
-            if (!t) return Unexpected(t.error());
+            if (!t) return fail(std::move(t.error()));
             if (t->kind == TokenKind::FragmentsEnd || t->kind == TokenKind::End) break;
-            if (t->kind != TokenKind::Fragment) return make_error(ErrorCode::InvalidTag, "expected a fragment");
+            if (t->kind != TokenKind::Fragment) return fail(Error(ErrorCode::InvalidTag, "expected a fragment"));
             if (first) {
                 pf.basic_offset_table.assign(t->value.begin(), t->value.end());
                 first = false;
@@ -196,7 +196,7 @@ private:
         if (start.vr != VR::OB && !start.vr_from_dictionary) {
             auto w = warn(start, ErrorCode::InvalidVR,
                           fmt::format("encapsulated pixel data with VR {}; read as OB", start.vr));
-            if (!w) return w;
+            if (!w) return false;
         }
         return add(ds, Element(start.tag, VR::OB, std::move(pf)), start);
     }
@@ -206,6 +206,7 @@ private:
     Diagnostics* d_;
     std::vector<std::optional<std::uint16_t>> pixel_representation_;
     std::optional<std::pair<std::uint16_t, std::uint64_t>> group_end_;  ///< group, offset where it ends
+    std::optional<Error> failure_;  ///< why a building function returned false
 };
 
 }  // namespace

@@ -198,11 +198,16 @@ Result<Token> TokenReader::read_element() {
         pos_ = data_.size();
         return next();
     }
+    // The byte order is the same for the whole header: look it up once.
+    const Endian endian = endian_here();
+    const std::uint8_t* p = data_.data();
+    auto u16 = [&](std::size_t x) { return load<std::uint16_t>(p + x, endian); };
+    auto u32 = [&](std::size_t x) { return load<std::uint32_t>(p + x, endian); };
     Tag tag(u16(at), u16(at + 2));
     Token t;
     t.tag = tag;
     t.offset = config_.base_offset + at;
-    t.endian = endian_here();
+    t.endian = endian;
 
     if (tag.group == 0xFFFE) {
         std::uint32_t len = u32(at + 4);
