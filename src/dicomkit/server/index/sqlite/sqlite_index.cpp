@@ -3,39 +3,14 @@
 
 #include <mutex>
 
-#include <dicomkit/core/charset.hpp>
-#include <dicomkit/dict/dictionary.hpp>
-#include <dicomkit/dict/tags.hpp>
 #include <dicomkit/server/index/schema/migrations.hpp>
+#include <dicomkit/server/index/sql/find.hpp>
+#include <dicomkit/server/index/sql/write.hpp>
 #include <dicomkit/server/index/sqlite/db.hpp>
-#include <dicomkit/server/index/sqlite/sqlite_find.hpp>
-#include <dicomkit/server/model/text.hpp>
 
 namespace dicomkit::server::index::sqlite {
 
 namespace {
-
-constexpr const char* kUpsertPatient =
-    "INSERT INTO patient(patient_id, patient_name, patient_name_upper, birth_date, sex, charset) "
-    "VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(patient_id) DO UPDATE SET patient_name = excluded.patient_name, "
-    "patient_name_upper = excluded.patient_name_upper, birth_date = excluded.birth_date, sex = excluded.sex, "
-    "charset = excluded.charset RETURNING pk";
-constexpr const char* kUpsertStudy =
-    "INSERT INTO study(patient_pk, study_uid, study_date, study_time, accession, study_id, description, referring, "
-    "referring_upper, charset) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT(study_uid) DO UPDATE SET "
-    "patient_pk = excluded.patient_pk, study_date = excluded.study_date, study_time = excluded.study_time, "
-    "accession = excluded.accession, study_id = excluded.study_id, description = excluded.description, "
-    "referring = excluded.referring, referring_upper = excluded.referring_upper, charset = excluded.charset "
-    "RETURNING pk";
-constexpr const char* kUpsertSeries =
-    "INSERT INTO series(study_pk, series_uid, modality, series_number, description) VALUES(?1, ?2, ?3, ?4, ?5) "
-    "ON CONFLICT(series_uid) DO UPDATE SET study_pk = excluded.study_pk, modality = excluded.modality, "
-    "series_number = excluded.series_number, description = excluded.description RETURNING pk";
-constexpr const char* kInsertInstance =
-    "INSERT INTO instance(series_pk, sop_uid, sop_class, instance_number, transfer_syntax, path, size) "
-    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)";
-constexpr const char* kFindInstance = "SELECT pk, path, size, transfer_syntax FROM instance WHERE sop_uid = ?1";
-constexpr const char* kDeleteInstance = "DELETE FROM instance WHERE pk = ?1";
 
 #define DK_TRY(expr)                                            \
     do {                                                        \
@@ -65,7 +40,7 @@ struct SqliteIndex::Impl {
     std::string path;
     Db db;
     std::mutex mutex;  ///< one writer
-    Stmt patient, study, series, instance, find_instance, delete_instance;
+    Stmt levels[3], instance, find_instance, delete_instance;  ///< levels: patient, study, series upserts
 
     Result<void> migrate();
     Result<AddStatus> add_locked(const DataSet& ds, const InstanceFile& file, DuplicatePolicy policy);
@@ -98,10 +73,11 @@ Result<std::unique_ptr<SqliteIndex>> SqliteIndex::open(const std::string& path) 
     if (!db) return tl::unexpected(db.error());
     impl->db = std::move(*db);
     DK_TRY(impl->migrate());
-    for (auto [stmt, sql] : {std::pair{&impl->patient, kUpsertPatient}, {&impl->study, kUpsertStudy},
-                             {&impl->series, kUpsertSeries}, {&impl->instance, kInsertInstance},
-                             {&impl->find_instance, kFindInstance}, {&impl->delete_instance, kDeleteInstance}}) {
-        auto s = impl->db.prepare(sql);
+    const sql::WriteSql w = sql::write_sql(sql::Dialect::Sqlite);
+    for (auto [stmt, text] : {std::pair{&impl->levels[0], &w.upsert[0]}, {&impl->levels[1], &w.upsert[1]},
+                              {&impl->levels[2], &w.upsert[2]}, {&impl->instance, &w.insert_instance},
+                              {&impl->find_instance, &w.find_instance}, {&impl->delete_instance, &w.delete_instance}}) {
+        auto s = impl->db.prepare(*text);
         if (!s) return tl::unexpected(s.error());
         *stmt = std::move(*s);
     }
@@ -112,13 +88,9 @@ SqliteIndex::SqliteIndex(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 SqliteIndex::~SqliteIndex() = default;
 
 Result<AddStatus> SqliteIndex::Impl::add_locked(const DataSet& ds, const InstanceFile& file, DuplicatePolicy policy) {
-    const auto cs_text = ds.string_or(tags::SpecificCharacterSet);
-    const auto cs = SpecificCharacterSet::lenient_parse(cs_text);
-    auto txt = [&](Tag t) { return model::decoded_value(ds, t, cs); };
-    const std::string sop = txt(tags::SOPInstanceUID), study_uid = txt(tags::StudyInstanceUID),
-                      series_uid = txt(tags::SeriesInstanceUID);
-    if (sop.empty() || study_uid.empty() || series_uid.empty())
-        return make_error(ErrorCode::InvalidValue, "SOP, Study and Series Instance UIDs are required");
+    auto rows = sql::instance_rows(ds, file);
+    if (!rows) return tl::unexpected(rows.error());
+    const std::string& sop = rows->sop_instance_uid;
     AddStatus status = AddStatus::Added;
     find_instance.reset();
     DK_TRY(find_instance.bind(1, std::string_view(sop)));
@@ -133,21 +105,13 @@ Result<AddStatus> SqliteIndex::Impl::add_locked(const DataSet& ds, const Instanc
         DK_TRY(run(delete_instance, {}, old_pk));
         status = AddStatus::Replaced;
     }
-    const std::string name = txt(tags::PatientName), referring = txt(tags::ReferringPhysicianName);
-    auto p = run(patient, {txt(tags::PatientID), name, model::upper_ascii(name), txt(tags::PatientBirthDate),
-                           txt(tags::PatientSex), cs_text});
-    if (!p) return tl::unexpected(p.error());
-    auto st = run(study, {study_uid, txt(tags::StudyDate), txt(tags::StudyTime), txt(tags::AccessionNumber),
-                          txt(tags::StudyID), txt(tags::StudyDescription), referring, model::upper_ascii(referring),
-                          cs_text},
-                  *p);
-    if (!st) return tl::unexpected(st.error());
-    auto se = run(series, {series_uid, txt(tags::Modality), txt(tags::SeriesNumber), txt(tags::SeriesDescription)},
-                  *st);
-    if (!se) return tl::unexpected(se.error());
-    DK_TRY(run(instance, {sop, txt(tags::SOPClassUID), txt(tags::InstanceNumber), file.transfer_syntax, file.path,
-                          std::to_string(file.size)},
-               *se));
+    std::optional<std::int64_t> parent;
+    for (int l = 0; l < 3; ++l) {
+        auto pk = run(levels[l], rows->level[l], parent);
+        if (!pk) return tl::unexpected(pk.error());
+        parent = *pk;
+    }
+    DK_TRY(run(instance, rows->level[3], parent));
     return status;
 }
 
@@ -176,24 +140,8 @@ Result<std::optional<InstanceFile>> SqliteIndex::instance(const std::string& sop
     return f;
 }
 
-namespace {
-
-bool is_ascii(std::string_view s) {
-    for (char c : s)
-        if (static_cast<unsigned char>(c) >= 0x80) return false;
-    return true;
-}
-
-Element empty_element(Tag t) {
-    const auto* info = dict::find(t);
-    const VR vr = info ? info->vr() : VR::UN;
-    return Element::from_bytes(t, vr == VR::SQ ? VR::UN : vr, {});
-}
-
-}  // namespace
-
 Result<std::uint64_t> SqliteIndex::find(const model::Query& q, const MatchFn& on_match) {
-    const FindSql f = build_find_sql(q);
+    const sql::FindSql f = sql::build_find_sql(q, sql::Dialect::Sqlite);
     auto db = Db::open(impl_->path, true);  // a reader of its own: WAL lets the writer go on
     if (!db) return tl::unexpected(db.error());
     auto s = db->prepare(f.sql);
@@ -204,21 +152,7 @@ Result<std::uint64_t> SqliteIndex::find(const model::Query& q, const MatchFn& on
         auto row = s->step();
         if (!row) return tl::unexpected(row.error());
         if (!*row) break;
-        DataSet out;
-        bool utf8 = false;
-        out.set_string(tags::QueryRetrieveLevel, VR::CS, model::to_string(q.level));
-        for (std::size_t k = 0; k < q.return_keys.size(); ++k) {
-            const Tag t = q.return_keys[k];
-            if (!f.columns[k]) {
-                out.set(empty_element(t));
-                continue;
-            }
-            const std::string v = s->text(*f.columns[k]);
-            utf8 = utf8 || !is_ascii(v);
-            const auto* info = dict::find(t);
-            out.set(Element::from_string(t, info ? info->vr() : VR::LO, v));
-        }
-        if (utf8) out.set_string(tags::SpecificCharacterSet, VR::CS, "ISO_IR 192");
+        const DataSet out = sql::match_identifier(q, f, [&](int column) { return s->text(column); });
         ++n;
         if (!on_match(out)) break;
     }

@@ -1,0 +1,37 @@
+// What add() writes, shared by the SQL backends: the row values of one instance at each level and
+// the statements that write them (an upsert per level keyed by its unique key, RETURNING pk).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <dicomkit/base/error.hpp>
+#include <dicomkit/core/dataset.hpp>
+#include <dicomkit/server/index/index.hpp>
+#include <dicomkit/server/index/sql/dialect.hpp>
+#include <dicomkit/server/model/query.hpp>
+
+namespace dicomkit::server::index::sql {
+
+/// One instance's values for the patient, study, series and instance rows, as UTF-8 text in the
+/// column order of write_sql(); the parent's pk is bound before them (parameter 1).
+struct InstanceRows {
+    std::string sop_instance_uid;
+    std::vector<std::string> level[4];  ///< indexed by model::Level
+};
+
+/// The values of `attributes` (text decoded with its Specific Character Set); InvalidValue when a
+/// SOP, Study or Series Instance UID is missing.
+[[nodiscard]] Result<InstanceRows> instance_rows(const DataSet& attributes, const InstanceFile& file);
+
+/// The statements of add() and instance() in a dialect.
+struct WriteSql {
+    std::string upsert[3];        ///< patient, study, series: INSERT .. ON CONFLICT DO UPDATE .. RETURNING pk
+    std::string insert_instance;  ///< series pk, then InstanceRows::level[Image]
+    std::string find_instance;    ///< by SOP Instance UID: pk, path, size, transfer syntax
+    std::string delete_instance;  ///< by pk
+};
+
+[[nodiscard]] WriteSql write_sql(Dialect d);
+
+}  // namespace dicomkit::server::index::sql
