@@ -11,9 +11,17 @@ namespace {
 
 constexpr Oid kTextOid = 25;  // pg_type.h: TEXTOID
 
+/// libpq's message on one line (it puts hints on lines of their own).
 std::string trimmed(const char* s) {
-    std::string m = s ? s : "";
-    while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
+    std::string m;
+    for (const char* p = s ? s : ""; *p; ++p) {
+        if (*p != '\n') m += *p;
+        else {
+            while (p[1] == '\t' || p[1] == ' ') ++p;
+            if (p[1]) m += ' ';
+        }
+    }
+    while (!m.empty() && m.back() == ' ') m.pop_back();
     return m;
 }
 
