@@ -9,6 +9,7 @@
 #include <dicomkit/net/dimse/status.hpp>
 #include <dicomkit/server/dimse/handlers.hpp>
 #include <dicomkit/server/dimse/retrieve_handler.hpp>
+#include <dicomkit/server/index/postgres/postgres_index.hpp>
 #include <dicomkit/server/index/sqlite/sqlite_index.hpp>
 
 namespace dicomkit::server::app {
@@ -19,6 +20,7 @@ struct ServerApp::Impl {
     Config config;
     ServerAppOptions options;
     std::unique_ptr<index::Index> index;
+    std::string index_description;
     std::unique_ptr<service::Ingest> ingest;
     std::unique_ptr<service::Query> query;
     std::unique_ptr<service::Retrieve> retrieve;
@@ -52,6 +54,23 @@ net::ul::ServerOptions server_options(const Config& c, const ServerAppOptions& o
     return so;
 }
 
+/// The index the config names: SQLite in DATA/index.db, or a PostgreSQL database.
+Result<void> open_index(ServerApp::Impl& impl) {
+    const Config& c = impl.config;
+    if (c.index.backend == "postgres") {
+        auto ix = index::postgres::PostgresIndex::open(c.index.url);
+        if (!ix) return tl::unexpected(ix.error());
+        impl.index_description = (*ix)->description();
+        impl.index = std::move(*ix);
+        return {};
+    }
+    auto ix = index::sqlite::SqliteIndex::open((fs::path(c.data) / "index.db").string());
+    if (!ix) return tl::unexpected(ix.error());
+    impl.index_description = describe_index(c);
+    impl.index = std::move(*ix);
+    return {};
+}
+
 /// C-MOVE and C-GET over the index; move destinations are the peers allowed "move-destination".
 void add_retrieve(ServerApp::Impl& impl) {
     impl.retrieve = std::make_unique<service::Retrieve>(*impl.index, impl.config.data);
@@ -80,9 +99,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::start(const Config& config, Server
     std::error_code ec;
     fs::create_directories(storage, ec);
     if (!fs::is_directory(storage)) return make_error(ErrorCode::IoError, storage + ": cannot create the folder");
-    auto ix = index::sqlite::SqliteIndex::open((fs::path(config.data) / "index.db").string());
-    if (!ix) return tl::unexpected(ix.error());
-    impl->index = std::move(*ix);
+    if (auto ix = open_index(*impl); !ix) return tl::unexpected(ix.error());
     impl->ingest = std::make_unique<service::Ingest>(*impl->index, config.data, index::DuplicatePolicy::Replace);
     impl->query = std::make_unique<service::Query>(*impl->index);
     dimse::Allow allow = [c = config](const std::string& ae, std::string_view s) { return allowed(c, ae, s); };
@@ -112,6 +129,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::start(const Config& config, Server
 ServerApp::ServerApp(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 ServerApp::~ServerApp() { stop(); }
 std::uint16_t ServerApp::port() const noexcept { return impl_->server ? impl_->server->port() : 0; }
+const std::string& ServerApp::index_description() const noexcept { return impl_->index_description; }
 void ServerApp::stop() {
     if (impl_ && impl_->server) impl_->server->stop();
 }

@@ -1,4 +1,4 @@
-// The composition root of `dicomkit serve`: storage folder, SQLite index, services, DIMSE
+// The composition root of `dicomkit serve`: storage folder, index (SQLite or PostgreSQL), services, DIMSE
 // handlers and the listening server, built from a Config.
 #pragma once
 
@@ -20,10 +20,13 @@ struct ServerAppOptions {
 
 class ServerApp {
 public:
-    /// Opens DATA/index.db and DATA/storage/, and starts listening (port 0: any free port).
+    /// Opens DATA/storage/ and the index (DATA/index.db, or the PostgreSQL database of
+    /// config.index.url), and starts listening (port 0: any free port).
     [[nodiscard]] static Result<std::unique_ptr<ServerApp>> start(const Config& config, ServerAppOptions options = {});
     ~ServerApp();
     [[nodiscard]] std::uint16_t port() const noexcept;
+    /// Which index runs, for the log: "sqlite PATH" or "postgres user@host:port/database".
+    [[nodiscard]] const std::string& index_description() const noexcept;
     void stop();
 
     struct Impl;
