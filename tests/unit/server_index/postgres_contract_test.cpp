@@ -13,6 +13,7 @@
 #include <dicomkit/dict/tags.hpp>
 #include <dicomkit/server/index/postgres/pg.hpp>
 #include <dicomkit/server/index/postgres/postgres_index.hpp>
+#include <dicomkit/server/index/schema/migrations.hpp>
 
 #include "index_contract.hpp"
 
@@ -116,6 +117,22 @@ TEST(PostgresIndex, ReopenKeepsDataAndDescribesItself) {
     auto f = (*ix)->instance("1.1.1");
     ASSERT_TRUE(f && *f);
     EXPECT_EQ((*f)->path, "a");
+}
+
+TEST(PostgresIndex, MigratesAVersion1Database) {
+    const std::string info = fresh_database();
+    {
+        auto c = postgres::Conn::connect(info);
+        ASSERT_TRUE(c);
+        ASSERT_TRUE((*c)->exec(std::string(postgres_migrations().at(0).sql)));
+        ASSERT_TRUE((*c)->exec(kVersion1Rows));
+        ASSERT_TRUE((*c)->exec("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+                               "applied_at TIMESTAMPTZ NOT NULL DEFAULT now()); "
+                               "INSERT INTO schema_version(version, name) VALUES (1, '001_initial')"));
+    }
+    auto ix = PostgresIndex::open(info);
+    ASSERT_TRUE(ix) << ix.error().to_string();
+    expect_migrated_from_version_1(**ix);
 }
 
 TEST(PostgresIndex, NodesOpeningAtOnceMigrateOnce) {

@@ -27,19 +27,29 @@ std::string trimmed(const char* s) {
 
 Unexpected pg_error(const std::string& what) { return make_error(ErrorCode::IoError, "postgres: " + what); }
 
-/// Parameters as libpq wants them. PostgreSQL text cannot hold NUL, so NULs are dropped.
+/// Parameters as libpq wants them: text (PostgreSQL text cannot hold NUL, so NULs are dropped),
+/// and a last binary one when `blob` is given.
 struct Params {
     std::vector<std::string> values;
     std::vector<const char*> pointers;
     std::vector<Oid> types;
-    Params(const std::vector<std::string>& v, bool text) : values(v) {
+    std::vector<int> lengths, formats;
+    Params(const std::vector<std::string>& v, bool text, const std::string* blob = nullptr) : values(v) {
         for (auto& s : values) {
             s.erase(std::remove(s.begin(), s.end(), '\0'), s.end());
             pointers.push_back(s.c_str());
         }
         types.assign(values.size(), text ? kTextOid : 0);
+        lengths.assign(values.size(), 0);
+        formats.assign(values.size(), 0);
+        if (blob) {
+            pointers.push_back(blob->data());
+            types.push_back(0);
+            lengths.push_back(static_cast<int>(blob->size()));
+            formats.push_back(1);
+        }
     }
-    int size() const { return static_cast<int>(values.size()); }
+    int size() const { return static_cast<int>(pointers.size()); }
 };
 
 }  // namespace
@@ -49,6 +59,15 @@ int PgResult::rows() const noexcept { return PQntuples(r_.get()); }
 std::string PgResult::text(int row, int column) const {
     const char* v = PQgetvalue(r_.get(), row, column);
     return v ? std::string(v, static_cast<std::size_t>(PQgetlength(r_.get(), row, column))) : std::string();
+}
+
+std::string PgResult::bytes(int row, int column) const {
+    std::size_t n = 0;
+    unsigned char* b = PQunescapeBytea(reinterpret_cast<const unsigned char*>(PQgetvalue(r_.get(), row, column)), &n);
+    if (!b) return {};
+    std::string out(reinterpret_cast<const char*>(b), n);
+    PQfreemem(b);
+    return out;
 }
 
 Result<std::unique_ptr<Conn>> Conn::connect(const std::string& conninfo) {
@@ -91,9 +110,11 @@ Result<void> Conn::prepare(const std::string& name, const std::string& sql) {
     return {};
 }
 
-Result<PgResult> Conn::exec_prepared(const std::string& name, const std::vector<std::string>& params) {
-    Params p(params, false);
-    return check(PQexecPrepared(c_, name.c_str(), p.size(), p.pointers.data(), nullptr, nullptr, 0));
+Result<PgResult> Conn::exec_prepared(const std::string& name, const std::vector<std::string>& params,
+                                     const std::string* blob) {
+    Params p(params, false, blob);
+    return check(
+        PQexecPrepared(c_, name.c_str(), p.size(), p.pointers.data(), p.lengths.data(), p.formats.data(), 0));
 }
 
 Result<void> Conn::stream(const std::string& sql, const std::vector<std::string>& params,

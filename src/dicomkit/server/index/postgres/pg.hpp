@@ -22,6 +22,8 @@ public:
     [[nodiscard]] int rows() const noexcept;
     /// The value at (row, column) as text, "" when NULL.
     [[nodiscard]] std::string text(int row, int column) const;
+    /// A bytea value at (row, column) as its bytes.
+    [[nodiscard]] std::string bytes(int row, int column) const;
 
 private:
     struct Free {
@@ -46,7 +48,9 @@ public:
     [[nodiscard]] Result<PgResult> exec(const std::string& sql, const std::vector<std::string>& params,
                                         bool text_params = false);
     [[nodiscard]] Result<void> prepare(const std::string& name, const std::string& sql);
-    [[nodiscard]] Result<PgResult> exec_prepared(const std::string& name, const std::vector<std::string>& params);
+    /// A prepared statement with text parameters and, when given, `blob` as the last one (binary).
+    [[nodiscard]] Result<PgResult> exec_prepared(const std::string& name, const std::vector<std::string>& params,
+                                                 const std::string* blob = nullptr);
     /// Runs a query with text parameters and hands each row over as it arrives (single-row mode);
     /// `on_row` returning false stops, leaving the connection unusable (the pool drops it).
     [[nodiscard]] Result<void> stream(const std::string& sql, const std::vector<std::string>& params,

@@ -147,12 +147,12 @@ Result<AddStatus> PostgresIndex::Impl::add_once(Conn& c, const sql::InstanceRows
     std::vector<std::string> params;
     for (int l = 0; l < 3; ++l) {
         params.insert(params.end(), rows.level[l].begin(), rows.level[l].end());
-        auto pk = c.exec_prepared(kLevelStatements[l], params);
+        auto pk = c.exec_prepared(kLevelStatements[l], params, &rows.attrs[l]);
         if (!pk) return tl::unexpected(pk.error());
         params = {pk->text(0, 0)};
     }
     params.insert(params.end(), rows.level[3].begin(), rows.level[3].end());
-    DK_TRY(c.exec_prepared("dk_instance", params));
+    DK_TRY(c.exec_prepared("dk_instance", params, &rows.attrs[3]));
     return status;
 }
 
@@ -193,7 +193,9 @@ Result<std::uint64_t> PostgresIndex::find(const model::Query& q, const MatchFn& 
         return c.stream(f.sql, f.params, [&](const PgResult& row) {
             started = true;
             ++n;
-            return on_match(sql::match_identifier(q, f, [&](int column) { return row.text(0, column); }));
+            return on_match(sql::match_identifier(
+                q, f, [&](int column) { return row.text(0, column); },
+                [&](int column) { return row.bytes(0, column); }));
         });
     }));
     return n;

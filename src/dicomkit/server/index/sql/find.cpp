@@ -2,8 +2,12 @@
 // matched key (PS3.4 C.2.2.2.1 single value, .2 list of UIDs, .4 wild card, .5 range).
 #include <dicomkit/server/index/sql/find.hpp>
 
+#include <map>
+
 #include <dicomkit/dict/dictionary.hpp>
 #include <dicomkit/dict/tags.hpp>
+#include <dicomkit/server/index/sql/attributes.hpp>
+#include <dicomkit/server/model/entity_level.hpp>
 
 namespace dicomkit::server::index::sql {
 
@@ -37,7 +41,8 @@ const Column kColumns[] = {
     {tags::StudyID, "st.study_id"},
     {tags::StudyDescription, "st.description"},
     {tags::ReferringPhysicianName, "st.referring", "st.referring_upper"},
-    {tags::ModalitiesInStudy, nullptr},  // modalities_expr()
+    {tags::ModalitiesInStudy, "st.modalities"},  // kept up to date by triggers on series
+    {tags::SOPClassesInStudy, nullptr},          // sop_classes_expr()
     {tags::NumberOfStudyRelatedSeries, "(SELECT COUNT(*) FROM series x WHERE x.study_pk = st.pk)"},
     {tags::NumberOfStudyRelatedInstances,
      "(SELECT COUNT(*) FROM instance x JOIN series y ON x.series_pk = y.pk WHERE y.study_pk = st.pk)"},
@@ -49,7 +54,11 @@ const Column kColumns[] = {
     {tags::SOPInstanceUID, "i.sop_uid"},
     {tags::SOPClassUID, "i.sop_class"},
     {tags::InstanceNumber, "i.instance_number"},
+    {tags::AvailableTransferSyntaxUID, "i.transfer_syntax"},
 };
+
+/// The alias of each level's table in the SELECT, indexed by Level.
+const char* const kAlias[4] = {"p", "st", "se", "i"};
 
 const Column* column_of(Tag t) {
     for (const Column& c : kColumns)
@@ -80,16 +89,16 @@ const char* order_clause(Level l) {
     return "";
 }
 
-/// The distinct modalities of the study's series, sorted, joined with '\' (PS3.4 C.6.2.1.2).
-const char* modalities_expr(Dialect d) {
+/// The distinct SOP classes of the study's instances, sorted, joined with '\'.
+const char* sop_classes_expr(Dialect d) {
     if (d == Dialect::Sqlite)
-        return "(SELECT group_concat(m, '\\') FROM (SELECT DISTINCT modality AS m FROM series x "
-               "WHERE x.study_pk = st.pk AND x.modality <> '' ORDER BY m))";
-    return "(SELECT string_agg(DISTINCT x.modality, '\\' ORDER BY x.modality) FROM series x "
-           "WHERE x.study_pk = st.pk AND x.modality <> '')";
+        return "(SELECT group_concat(m, '\\') FROM (SELECT DISTINCT x.sop_class AS m FROM instance x "
+               "JOIN series y ON x.series_pk = y.pk WHERE y.study_pk = st.pk AND x.sop_class <> '' ORDER BY m))";
+    return "(SELECT string_agg(DISTINCT x.sop_class, E'\\\\' ORDER BY x.sop_class) FROM instance x "
+           "JOIN series y ON x.series_pk = y.pk WHERE y.study_pk = st.pk AND x.sop_class <> '')";
 }
 
-const char* select_expr(const Column& c, Dialect d) { return c.expr ? c.expr : modalities_expr(d); }
+const char* select_expr(const Column& c, Dialect d) { return c.expr ? c.expr : sop_classes_expr(d); }
 
 /// A DICOM wild card ('*' any run, '?' one character) as a pattern for the dialect's operator:
 /// SQLite GLOB (same wild cards; '[' made literal), PostgreSQL LIKE ('%', '_', '\' escapes).
@@ -152,6 +161,10 @@ struct Where {
             // PS3.4 C.6.2.1.2: ModalitiesInStudy matches when any series' modality does.
             return "EXISTS (SELECT 1 FROM series m WHERE m.study_pk = st.pk AND " + term(c, "m.modality", false) + ")";
         }
+        if (c.key->kind == ValueKind::SopClasses) {
+            return "EXISTS (SELECT 1 FROM instance c JOIN series m ON c.series_pk = m.pk WHERE m.study_pk = st.pk AND " +
+                   term(c, "c.sop_class", false) + ")";
+        }
         const Column* col = column_of(c.key->tag);
         if (!col) return "TRUE";
         const bool fold = col->upper != nullptr;
@@ -163,6 +176,27 @@ bool is_ascii(std::string_view s) {
     for (char c : s)
         if (static_cast<unsigned char>(c) >= 0x80) return false;
     return true;
+}
+
+/// Whether the text of `e` (and of its items) is ASCII: else the response declares UTF-8.
+bool is_ascii(const Element& e) {
+    if (e.is_sequence()) {
+        for (const DataSet& item : e.sequence().items)
+            for (const Element& x : item)
+                if (!is_ascii(x)) return false;
+        return true;
+    }
+    if (!is_string(e.vr())) return true;
+    const auto b = e.bytes();
+    return is_ascii(std::string_view(reinterpret_cast<const char*>(b.data()), b.size()));
+}
+
+/// The level whose row holds attribute `t` (outside the columns), nullopt when below `q`'s level.
+std::optional<Level> blob_level(const model::Query& q, Tag t) {
+    const Level l = model::entity_level(t);
+    const Level in_root = q.root == model::Root::Study && l == Level::Patient ? Level::Study : l;
+    if (in_root > q.level || t.is_private() || t == tags::SpecificCharacterSet) return std::nullopt;
+    return l;
 }
 
 Element empty_element(Tag t) {
@@ -177,16 +211,27 @@ FindSql build_find_sql(const model::Query& q, Dialect d) {
     FindSql f;
     std::string select = "SELECT ";
     int n = 0;
+    std::optional<int> blob_column[4];
+    auto add_column = [&](const std::string& expr) {
+        select += (n ? ", " : "") + expr;
+        return n++;
+    };
     for (Tag t : q.return_keys) {
+        using Source = FindSql::Source;
         const model::KeyInfo* key = model::find_key(t);
-        const Column* col = column_of(t);
-        if (!key || !col || model::key_level(*key, q.root) > q.level) {
-            f.columns.emplace_back();
+        if (const Column* col = column_of(t); key && col) {
+            if (model::key_level(*key, q.root) > q.level) f.sources.push_back({});
+            else f.sources.push_back({Source::Column, add_column(select_expr(*col, d))});
             continue;
         }
-        select += n ? ", " : "";
-        select += select_expr(*col, d);
-        f.columns.emplace_back(n++);
+        const auto level = blob_level(q, t);
+        if (!level) {
+            f.sources.push_back({});
+            continue;
+        }
+        auto& column = blob_column[static_cast<int>(*level)];
+        if (!column) column = add_column(std::string(kAlias[static_cast<int>(*level)]) + ".attrs");
+        f.sources.push_back({Source::Blob, *column});
     }
     if (n == 0) select += "1";
     std::string where;
@@ -196,17 +241,31 @@ FindSql build_find_sql(const model::Query& q, Dialect d) {
     return f;
 }
 
-DataSet match_identifier(const model::Query& q, const FindSql& f, const std::function<std::string(int)>& column_text) {
+DataSet match_identifier(const model::Query& q, const FindSql& f, const std::function<std::string(int)>& column_text,
+                         const std::function<std::string(int)>& column_blob) {
     DataSet out;
     bool utf8 = false;
     out.set_string(tags::QueryRetrieveLevel, VR::CS, model::to_string(q.level));
+    std::map<int, DataSet> blobs;  // decoded once per row; a damaged blob is taken as empty
     for (std::size_t k = 0; k < q.return_keys.size(); ++k) {
         const Tag t = q.return_keys[k];
-        if (!f.columns[k]) {
+        const FindSql::Source& source = f.sources[k];
+        const Element* found = nullptr;
+        if (source.kind == FindSql::Source::Blob) {
+            auto it = blobs.find(source.column);
+            if (it == blobs.end()) it = blobs.emplace(source.column, decode_blob(column_blob(source.column)).value_or(DataSet{})).first;
+            found = it->second.find(t);
+        }
+        if (found) {
+            utf8 = utf8 || !is_ascii(*found);
+            out.set(*found);
+            continue;
+        }
+        if (source.kind != FindSql::Source::Column) {
             out.set(empty_element(t));
             continue;
         }
-        const std::string v = column_text(*f.columns[k]);
+        const std::string v = column_text(source.column);
         utf8 = utf8 || !is_ascii(v);
         const auto* info = dict::find(t);
         out.set(Element::from_string(t, info ? info->vr() : VR::LO, v));

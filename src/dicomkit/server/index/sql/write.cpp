@@ -1,7 +1,8 @@
 // The rows add() writes and their statements, from one description of the tables' columns.
 #include <dicomkit/server/index/sql/write.hpp>
 
-#include <dicomkit/core/charset.hpp>
+#include <dicomkit/server/index/sql/attributes.hpp>
+
 #include <dicomkit/dict/tags.hpp>
 #include <dicomkit/server/model/text.hpp>
 
@@ -9,8 +10,8 @@ namespace dicomkit::server::index::sql {
 
 namespace {
 
-/// A level's table: its parent's pk column (none for patient) and the columns add() writes, the
-/// first being the unique key.
+/// A level's table: its parent's pk column (none for patient) and the text columns add() writes,
+/// the first being the unique key; then the attributes blob, attrs.
 struct Table {
     const char* name;
     const char* parent;
@@ -38,6 +39,8 @@ std::string insert(const Table& t, Dialect d) {
         values += (n ? ", " : "") + placeholder(d, n + 1);
         ++n;
     }
+    cols += ", attrs";
+    values += ", " + placeholder(d, n + 1);
     return "INSERT INTO " + std::string(t.name) + "(" + cols + ") VALUES(" + values + ")";
 }
 
@@ -46,6 +49,7 @@ std::string upsert(const Table& t, Dialect d) {
     auto assign = [&](const std::string& c) { set += (set.empty() ? "" : ", ") + c + " = excluded." + c; };
     if (t.parent) assign(t.parent);
     for (std::size_t i = 1; i < t.columns.size(); ++i) assign(t.columns[i]);
+    assign("attrs");
     return insert(t, d) + " ON CONFLICT(" + t.columns[0] + ") DO UPDATE SET " + set + " RETURNING pk";
 }
 
@@ -68,6 +72,7 @@ Result<InstanceRows> instance_rows(const DataSet& ds, const InstanceFile& file) 
     r.level[2] = {series_uid, txt(tags::Modality), txt(tags::SeriesNumber), txt(tags::SeriesDescription)};
     r.level[3] = {r.sop_instance_uid, txt(tags::SOPClassUID), txt(tags::InstanceNumber), file.transfer_syntax,
                   file.path, std::to_string(file.size)};
+    r.attrs = level_blobs(ds, cs);
     return r;
 }
 

@@ -2,6 +2,7 @@
 // the statements that write them (an upsert per level keyed by its unique key, RETURNING pk).
 #pragma once
 
+#include <array>
 #include <string>
 #include <vector>
 
@@ -13,11 +14,12 @@
 
 namespace dicomkit::server::index::sql {
 
-/// One instance's values for the patient, study, series and instance rows, as UTF-8 text in the
-/// column order of write_sql(); the parent's pk is bound before them (parameter 1).
+/// One instance's values for the patient, study, series and instance rows, in the parameter order
+/// of write_sql(): the parent's pk (but for patient), the text values, the attributes blob.
 struct InstanceRows {
     std::string sop_instance_uid;
-    std::vector<std::string> level[4];  ///< indexed by model::Level
+    std::vector<std::string> level[4];  ///< UTF-8 text, indexed by model::Level
+    std::array<std::string, 4> attrs;   ///< each level's other attributes (sql/attributes.hpp)
 };
 
 /// The values of `attributes` (text decoded with its Specific Character Set); InvalidValue when a
@@ -27,7 +29,7 @@ struct InstanceRows {
 /// The statements of add() and instance() in a dialect.
 struct WriteSql {
     std::string upsert[3];        ///< patient, study, series: INSERT .. ON CONFLICT DO UPDATE .. RETURNING pk
-    std::string insert_instance;  ///< series pk, then InstanceRows::level[Image]
+    std::string insert_instance;  ///< series pk, InstanceRows::level[Image], attrs[Image]
     std::string find_instance;    ///< by SOP Instance UID: pk, path, size, transfer syntax
     std::string delete_instance;  ///< by pk
 };

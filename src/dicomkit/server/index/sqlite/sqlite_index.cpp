@@ -17,12 +17,15 @@ namespace {
         if (auto r_ = (expr); !r_) return tl::unexpected(r_.error()); \
     } while (0)
 
-/// Binds `values` to 1.. and steps once; the first column of the row (RETURNING pk) or 0.
-Result<std::int64_t> run(Stmt& s, const std::vector<std::string>& values, std::optional<std::int64_t> first = {}) {
+/// Binds `first`, `values` and `blob` to 1.. and steps once; the first column of the row
+/// (RETURNING pk) or 0.
+Result<std::int64_t> run(Stmt& s, const std::vector<std::string>& values, std::optional<std::int64_t> first = {},
+                         const std::string* blob = nullptr) {
     s.reset();
     int i = 1;
     if (first) DK_TRY(s.bind(i++, *first));
     for (const auto& v : values) DK_TRY(s.bind(i++, std::string_view(v)));
+    if (blob) DK_TRY(s.bind_blob(i++, *blob));
     auto row = s.step();
     if (!row) return tl::unexpected(row.error());
     const std::int64_t pk = *row ? s.integer(0) : 0;
@@ -107,11 +110,11 @@ Result<AddStatus> SqliteIndex::Impl::add_locked(const DataSet& ds, const Instanc
     }
     std::optional<std::int64_t> parent;
     for (int l = 0; l < 3; ++l) {
-        auto pk = run(levels[l], rows->level[l], parent);
+        auto pk = run(levels[l], rows->level[l], parent, &rows->attrs[l]);
         if (!pk) return tl::unexpected(pk.error());
         parent = *pk;
     }
-    DK_TRY(run(instance, rows->level[3], parent));
+    DK_TRY(run(instance, rows->level[3], parent, &rows->attrs[3]));
     return status;
 }
 
@@ -152,7 +155,8 @@ Result<std::uint64_t> SqliteIndex::find(const model::Query& q, const MatchFn& on
         auto row = s->step();
         if (!row) return tl::unexpected(row.error());
         if (!*row) break;
-        const DataSet out = sql::match_identifier(q, f, [&](int column) { return s->text(column); });
+        const DataSet out = sql::match_identifier(
+            q, f, [&](int column) { return s->text(column); }, [&](int column) { return s->blob(column); });
         ++n;
         if (!on_match(out)) break;
     }
