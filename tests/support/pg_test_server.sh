@@ -10,9 +10,9 @@
 #
 # Run as root, the server runs as the system user postgres (PostgreSQL refuses root). Starting
 # again with the same STATE_DIR stops the server left there first. A server whose stop never
-# comes stops itself after DICOMKIT_PG_MAX_SECONDS (default 3600). The binaries are the newest
-# /usr/lib/postgresql/VER/bin, or DICOMKIT_PG_BIN. Exits 1, saying why, when they are not
-# installed (scripts/bootstrap.sh installs them).
+# comes stops itself, and removes its cluster, after DICOMKIT_PG_MAX_SECONDS (default 7200).
+# The binaries are the newest /usr/lib/postgresql/VER/bin, or DICOMKIT_PG_BIN. Exits 1, saying
+# why, when they are not installed (scripts/bootstrap.sh installs them).
 set -euo pipefail
 cmd=${1:-}
 state=${2:-}
@@ -20,7 +20,7 @@ state=${2:-}
   echo "usage: $0 start|stop STATE_DIR" >&2
   exit 2
 }
-max_seconds=${DICOMKIT_PG_MAX_SECONDS:-3600}
+max_seconds=${DICOMKIT_PG_MAX_SECONDS:-7200}
 
 bin=${DICOMKIT_PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2> /dev/null | sort -V | tail -1)}
 
@@ -95,7 +95,7 @@ done
 [ -n "$port" ] || fail "no free port for PostgreSQL"
 
 # The watchdog: bounded lifetime even if nobody calls stop.
-setsid bash -c "sleep $max_seconds; ${owner[*]} '$bin/pg_ctl' stop -D '$cluster/data' -m immediate" \
+setsid bash -c "sleep $max_seconds; ${owner[*]} '$bin/pg_ctl' stop -D '$cluster/data' -m immediate -w -t 30; rm -rf '$cluster'" \
   < /dev/null > /dev/null 2>&1 &
 echo $! > "$state/watchdog"
 
