@@ -21,6 +21,8 @@ cleanup() {
 }
 trap cleanup EXIT
 fail=0
+# shellcheck source=../support/serve_common.sh
+source "$(dirname "$0")/../support/serve_common.sh"
 
 bash "$pg" start "$work/pg" > /dev/null || { echo "FAIL: the PostgreSQL test server did not start"; exit 1; }
 url=$(cat "$work/pg/url")
@@ -30,15 +32,6 @@ for node in A B; do
     --peer USER=127.0.0.1:1 --no-fsync > "$work/serve_$node.out" 2> "$work/serve_$node.err" &
   pids+=($!)
 done
-wait_port() {  # wait_port LOGFILE: prints the port the node logged
-  local port=
-  for _ in $(seq 1 150); do
-    port=$(sed -n 's/^I: listening on 127.0.0.1:\([0-9]*\) .*/\1/p' "$1")
-    [ -n "$port" ] && break
-    sleep 0.1
-  done
-  echo "$port"
-}
 port_A=$(wait_port "$work/serve_A.err")
 port_B=$(wait_port "$work/serve_B.err")
 [ -n "$port_A" ] && [ -n "$port_B" ] || { echo "FAIL: a node did not start"; cat "$work"/serve_*.err; exit 1; }
