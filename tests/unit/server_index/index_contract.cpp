@@ -2,6 +2,7 @@
 // every level of both Query/Retrieve information models.
 #include "index_contract.hpp"
 
+#include <map>
 #include <set>
 
 #include <dicomkit/dict/tags.hpp>
@@ -130,6 +131,66 @@ TEST_P(IndexContract, DuplicatePolicies) {
     EXPECT_EQ((*f)->path, "other");
     EXPECT_EQ((*f)->size, 7u);
     EXPECT_FALSE(*index_->instance("9.9"));
+}
+
+TEST_P(IndexContract, ReplaceIntoAnotherStudyDropsTheEmptiedParents) {
+    // 2.1.1.1 is the only instance of patient P2, study 2.1, series 2.1.1.
+    DataSet moved = make({"P3", "DOLE^Bob", "3.1", "", "", "3.1.1", "MR", "2.1.1.1"});
+    auto rep = index_->add(moved, {"f/moved", 1, ""}, DuplicatePolicy::Replace);
+    ASSERT_TRUE(rep) << rep.error().to_string();
+    EXPECT_EQ(*rep, AddStatus::Replaced);
+    auto studies = run(*index_, Root::Study, ident("STUDY", {{tags::StudyInstanceUID, {VR::UI, ""}}}));
+    EXPECT_EQ(values(studies, tags::StudyInstanceUID), (std::set<std::string>{"1.1", "1.2", "3.1"}));
+    auto patients = run(*index_, Root::Patient, ident("PATIENT", {{tags::PatientID, {VR::LO, ""}}}));
+    EXPECT_EQ(values(patients, tags::PatientID), (std::set<std::string>{"P1", "P3"}));
+}
+
+TEST_P(IndexContract, RemoveDropsTheInstanceAndWhatItLeavesEmpty) {
+    auto r = index_->remove("1.1.1.1");
+    ASSERT_TRUE(r) << r.error().to_string();
+    EXPECT_TRUE(*r);
+    EXPECT_FALSE(*index_->instance("1.1.1.1"));
+    auto series = run(*index_, Root::Study,
+                      ident("SERIES", {{tags::StudyInstanceUID, {VR::UI, "1.1"}},
+                                       {tags::SeriesInstanceUID, {VR::UI, ""}},
+                                       {tags::NumberOfSeriesRelatedInstances, {VR::IS, ""}}}));
+    ASSERT_EQ(series.size(), 2u) << "1.1.1 keeps 1.1.1.2";
+    EXPECT_EQ(series[0].string_or(tags::NumberOfSeriesRelatedInstances), "1");
+
+    r = index_->remove("2.1.1.1");  // the last instance of P2
+    ASSERT_TRUE(r && *r);
+    auto studies = run(*index_, Root::Study, ident("STUDY", {{tags::StudyInstanceUID, {VR::UI, ""}}}));
+    EXPECT_EQ(values(studies, tags::StudyInstanceUID), (std::set<std::string>{"1.1", "1.2", "3.1"}));
+    auto patients = run(*index_, Root::Patient, ident("PATIENT", {{tags::PatientID, {VR::LO, ""}}}));
+    EXPECT_EQ(values(patients, tags::PatientID), (std::set<std::string>{"P1", "P3"}));
+
+    r = index_->remove("2.1.1.1");
+    ASSERT_TRUE(r);
+    EXPECT_FALSE(*r) << "not indexed any more";
+    // The study can come back.
+    ASSERT_TRUE(index_->add(make(kData[4]), {"f/again", 1, ""}, DuplicatePolicy::Reject));
+    EXPECT_EQ(index_->instance("2.1.1.1")->value().path, "f/again");
+}
+
+TEST_P(IndexContract, ForEachInstanceListsEveryFile) {
+    std::map<std::string, InstanceFile> seen;
+    auto n = index_->for_each_instance([&](const std::string& uid, const InstanceFile& f) {
+        seen[uid] = f;
+        return true;
+    });
+    ASSERT_TRUE(n) << n.error().to_string();
+    EXPECT_EQ(*n, std::size(kData));
+    ASSERT_EQ(seen.size(), std::size(kData));
+    for (const Inst& i : kData) {
+        ASSERT_TRUE(seen.count(i.sop)) << i.sop;
+        EXPECT_EQ(seen[i.sop].path, std::string("f/") + i.sop);
+        EXPECT_EQ(seen[i.sop].size, 100u);
+        EXPECT_EQ(seen[i.sop].transfer_syntax, "1.2.840.10008.1.2.1");
+    }
+    int calls = 0;
+    n = index_->for_each_instance([&](const std::string&, const InstanceFile&) { return ++calls < 2; });
+    ASSERT_TRUE(n);
+    EXPECT_EQ(calls, 2) << "stops when told";
 }
 
 TEST_P(IndexContract, MissingUidsRefused) {

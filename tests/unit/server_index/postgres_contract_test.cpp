@@ -98,6 +98,22 @@ std::uint64_t count(Index& ix, model::Level level, DataSet q) {
     return n ? *n : 0;
 }
 
+/// Runs `work(w)` in two child processes (w = 0, 1) at once; their exit statuses.
+std::vector<int> in_two_processes(const std::function<int(int)>& work) {
+    pid_t children[2];
+    for (int w = 0; w < 2; ++w) {
+        children[w] = ::fork();
+        if (children[w] == 0) ::_exit(work(w));
+    }
+    std::vector<int> statuses;
+    for (pid_t child : children) {
+        int status = 0;
+        if (child < 0 || ::waitpid(child, &status, 0) != child || !WIFEXITED(status)) statuses.push_back(-1);
+        else statuses.push_back(WEXITSTATUS(status));
+    }
+    return statuses;
+}
+
 }  // namespace
 
 INSTANTIATE_TEST_SUITE_P(postgres, IndexContract, ::testing::Values(IndexFactory(fresh_postgres)),
@@ -185,14 +201,10 @@ TEST(PostgresIndex, ConcurrentAddsFromTwoProcesses) {
     const std::string info = fresh_database();
     ASSERT_TRUE(PostgresIndex::open(info));
     constexpr int kOwn = 200, kShared = 50;
-    pid_t children[2];
-    for (int w = 0; w < 2; ++w) {
-        children[w] = ::fork();
-        ASSERT_GE(children[w], 0);
-        if (children[w] > 0) continue;
-        // The child: exit status = how many of the shared Keep instances it added, 255 on an error.
+    // Exit status: how many of the shared Keep instances the process added, 255 on an error.
+    const auto statuses = in_two_processes([&](int w) {
         auto ix = PostgresIndex::open(info);
-        if (!ix) ::_exit(255);
+        if (!ix) return 255;
         int added = 0;
         for (int i = 0; i < kOwn; ++i) {
             const std::string n = std::to_string(i);
@@ -202,19 +214,16 @@ TEST(PostgresIndex, ConcurrentAddsFromTwoProcesses) {
                                   DuplicatePolicy::Reject);
             auto rep = (*ix)->add(instance("9", "9.1", "9.1.8." + std::to_string(i % kShared)), {"r", 1, ""},
                                   DuplicatePolicy::Replace);
-            if (!keep || !own || !rep || *own != AddStatus::Added) ::_exit(255);
+            if (!keep || !own || !rep || *own != AddStatus::Added) return 255;
             if (i < kShared && *keep == AddStatus::Added) ++added;
-            if (i >= kShared && *keep != AddStatus::Kept) ::_exit(255);
+            if (i >= kShared && *keep != AddStatus::Kept) return 255;
         }
-        ::_exit(added);
-    }
+        return added;
+    });
     int added = 0;
-    for (pid_t child : children) {
-        int status = 0;
-        ASSERT_EQ(::waitpid(child, &status, 0), child);
-        ASSERT_TRUE(WIFEXITED(status));
-        ASSERT_NE(WEXITSTATUS(status), 255) << "a child's add failed";
-        added += WEXITSTATUS(status);
+    for (int status : statuses) {
+        ASSERT_TRUE(status >= 0 && status != 255) << "a child's add failed";
+        added += status;
     }
     EXPECT_EQ(added, kShared) << "each shared Keep instance added by exactly one process";
     auto ix = PostgresIndex::open(info);
@@ -227,6 +236,36 @@ TEST(PostgresIndex, ConcurrentAddsFromTwoProcesses) {
     DataSet studies;
     studies.set_string(tags::StudyInstanceUID, VR::UI, "");
     EXPECT_EQ(count(**ix, model::Level::Study, studies), 1u);
+}
+
+/// Two processes add instances to one new series and remove them again, so that pruning the
+/// emptied series, study and patient races with adds to them.
+TEST(PostgresIndex, ConcurrentRemovesAndAddsFromTwoProcesses) {
+    const std::string info = fresh_database();
+    ASSERT_TRUE(PostgresIndex::open(info));
+    const auto statuses = in_two_processes([&](int w) {
+        auto ix = PostgresIndex::open(info);
+        if (!ix) return 1;
+        for (int i = 0; i < 100; ++i) {
+            const std::string sop = "8.1." + std::to_string(w) + "." + std::to_string(i);
+            auto a = (*ix)->add(instance("8", "8.1", sop), {"f", 1, ""}, DuplicatePolicy::Reject);
+            auto r = (*ix)->remove(sop);
+            if (!a || !r || !*r) {
+                std::fprintf(stderr, "%s\n", (!a ? a.error() : !r ? r.error() : Error()).to_string().c_str());
+                return 1;
+            }
+        }
+        return 0;
+    });
+    EXPECT_EQ(statuses, (std::vector<int>{0, 0}));
+    auto ix = PostgresIndex::open(info);
+    ASSERT_TRUE(ix);
+    DataSet studies;
+    studies.set_string(tags::StudyInstanceUID, VR::UI, "");
+    EXPECT_EQ(count(**ix, model::Level::Study, studies), 0u) << "the emptied study was pruned";
+    auto n = (*ix)->for_each_instance([](const std::string&, const InstanceFile&) { return true; });
+    ASSERT_TRUE(n);
+    EXPECT_EQ(*n, 0u);
 }
 
 }  // namespace dicomkit::server::index::test

@@ -32,13 +32,16 @@ enum class AddStatus { Added, Kept, Replaced };
 /// A match is handed over as the C-FIND response identifier; returning false stops the search
 /// (C-CANCEL, PS3.4 C.4.1.3.2).
 using MatchFn = std::function<bool(const DataSet& match)>;
+/// One indexed instance for Index::for_each_instance; returning false stops.
+using InstanceFn = std::function<bool(const std::string& sop_instance_uid, const InstanceFile& file)>;
 
 class Index {
 public:
     virtual ~Index() = default;
 
     /// Indexes one instance from its attributes (at least the data set up to the pixel data;
-    /// text is decoded with its Specific Character Set). In one transaction.
+    /// text is decoded with its Specific Character Set). In one transaction. Replace also removes
+    /// the old copy's series, study and patient when they are left without instances.
     [[nodiscard]] virtual Result<AddStatus> add(const DataSet& attributes, const InstanceFile& file,
                                                 DuplicatePolicy policy) = 0;
 
@@ -49,6 +52,17 @@ public:
 
     /// The file of an indexed instance, nullopt when not indexed.
     [[nodiscard]] virtual Result<std::optional<InstanceFile>> instance(const std::string& sop_instance_uid) = 0;
+
+    /// Removes the instance with this SOP Instance UID, and its series, study and patient when
+    /// that leaves them without instances. In one transaction. Returns whether it was indexed.
+    /// (Start-up reconciliation drops the entries whose file is gone with it.)
+    [[nodiscard]] virtual Result<bool> remove(const std::string& sop_instance_uid) = 0;
+
+    /// Calls `fn` with the SOP Instance UID and file of every indexed instance, in no particular
+    /// order, until it returns false; returns how many were handed over. Reads a snapshot: `fn`
+    /// must not call this index (collect, then change). Start-up reconciliation compares this
+    /// list with the files in storage, so it should stream rather than load everything at once.
+    [[nodiscard]] virtual Result<std::uint64_t> for_each_instance(const InstanceFn& fn) = 0;
 
     /// Parses `identifier` for `root` and finds (PS3.4 C.4.1).
     [[nodiscard]] Result<std::uint64_t> find(model::Root root, const DataSet& identifier, const MatchFn& on_match) {

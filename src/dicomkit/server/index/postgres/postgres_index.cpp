@@ -22,7 +22,7 @@ namespace {
 /// Advisory lock keys (two int4): migrations, and one per SOP Instance UID hash for add().
 constexpr std::int32_t kMigrationLock = 0x646b6d67;  // "dkmg"
 constexpr std::int32_t kInstanceLock = 0x646b6978;   // "dkix"
-constexpr int kAddAttempts = 5;
+constexpr int kAttempts = 5;
 
 /// FNV-1a: the second key of an instance's advisory lock (equal UIDs, equal keys).
 std::int32_t uid_hash(std::string_view uid) {
@@ -32,6 +32,7 @@ std::int32_t uid_hash(std::string_view uid) {
 }
 
 const char* const kLevelStatements[3] = {"dk_patient", "dk_study", "dk_series"};
+const char* const kTables[3] = {"patient", "study", "series"};
 
 Result<std::int64_t> integer(const std::string& text) {
     std::int64_t v = 0;
@@ -64,6 +65,16 @@ struct PostgresIndex::Impl {
     }
     static Result<void> migrate(Conn& c);
     static Result<AddStatus> add_once(Conn& c, const sql::InstanceRows& rows, DuplicatePolicy policy);
+    static Result<bool> remove_once(Conn& c, const std::string& sop);
+    /// Locks `sop` for the transaction; the pks of its instance, series, study and patient, if any.
+    static Result<std::optional<std::vector<std::string>>> lock_and_find(Conn& c, const std::string& sop);
+    /// Deletes the series, study and patient (`parents` as lock_and_find gives them) left empty.
+    static Result<void> prune(Conn& c, const std::vector<std::string>& parents);
+    /// Runs `once(conn)` in a transaction, committed unless it fails or `rollback(result)`, and
+    /// again on a deadlock, a serialization failure, a foreign key that a concurrent add made
+    /// (pruning) or a pooled connection that broke.
+    template <typename T>
+    Result<T> transaction(const std::function<Result<T>(Conn&)>& once, const std::function<bool(const T&)>& rollback);
 };
 
 Result<void> PostgresIndex::Impl::prepare(Conn& c) {
@@ -72,6 +83,12 @@ Result<void> PostgresIndex::Impl::prepare(Conn& c) {
     DK_TRY(c.prepare("dk_instance", w.insert_instance));
     DK_TRY(c.prepare("dk_find_instance", w.find_instance));
     DK_TRY(c.prepare("dk_delete_instance", w.delete_instance));
+    DK_TRY(c.prepare("dk_parents", w.parents));
+    for (int l = 0; l < 3; ++l) {
+        DK_TRY(c.prepare("dk_prune_" + std::to_string(l), w.prune[l]));
+        DK_TRY(c.prepare("dk_lock_" + std::to_string(l),
+                         std::string("SELECT 1 FROM ") + kTables[l] + " WHERE pk = $1 FOR UPDATE"));
+    }
     DK_TRY(c.prepare("dk_lock_instance",
                      "SELECT pg_advisory_xact_lock(" + std::to_string(kInstanceLock) + ", $1::integer)"));
     return {};
@@ -131,17 +148,33 @@ PostgresIndex::PostgresIndex(std::unique_ptr<Impl> impl) : impl_(std::move(impl)
 PostgresIndex::~PostgresIndex() = default;
 std::string PostgresIndex::description() const { return impl_->description; }
 
+Result<std::optional<std::vector<std::string>>> PostgresIndex::Impl::lock_and_find(Conn& c, const std::string& sop) {
+    DK_TRY(c.exec_prepared("dk_lock_instance", {std::to_string(uid_hash(sop))}));
+    auto r = c.exec_prepared("dk_parents", {sop});
+    if (!r) return tl::unexpected(r.error());
+    if (r->rows() == 0) return std::optional<std::vector<std::string>>{};
+    return std::vector<std::string>{r->text(0, 0), r->text(0, 1), r->text(0, 2), r->text(0, 3)};
+}
+
+Result<void> PostgresIndex::Impl::prune(Conn& c, const std::vector<std::string>& parents) {
+    // Lock the rows first, top down as add()'s upserts do (no deadlock between the two): a
+    // transaction adding below them has then committed, and the deletes, each a statement with
+    // a new snapshot, see what it added.
+    for (int l = 0; l < 3; ++l) DK_TRY(c.exec_prepared("dk_lock_" + std::to_string(l), {parents[3 - l]}));
+    for (int l = 2; l >= 0; --l) DK_TRY(c.exec_prepared("dk_prune_" + std::to_string(l), {parents[3 - l]}));
+    return {};
+}
+
 Result<AddStatus> PostgresIndex::Impl::add_once(Conn& c, const sql::InstanceRows& rows, DuplicatePolicy policy) {
     const std::string& sop = rows.sop_instance_uid;
-    DK_TRY(c.exec_prepared("dk_lock_instance", {std::to_string(uid_hash(sop))}));
-    auto old = c.exec_prepared("dk_find_instance", {sop});
+    auto old = lock_and_find(c, sop);
     if (!old) return tl::unexpected(old.error());
     AddStatus status = AddStatus::Added;
-    if (old->rows() > 0) {
+    if (*old) {
         if (policy == DuplicatePolicy::Keep) return AddStatus::Kept;
         if (policy == DuplicatePolicy::Reject)
             return make_error(ErrorCode::InvalidValue, "duplicate SOP Instance UID " + sop);
-        DK_TRY(c.exec_prepared("dk_delete_instance", {old->text(0, 0)}));
+        DK_TRY(c.exec_prepared("dk_delete_instance", {(**old)[0]}));
         status = AddStatus::Replaced;
     }
     std::vector<std::string> params;
@@ -153,27 +186,65 @@ Result<AddStatus> PostgresIndex::Impl::add_once(Conn& c, const sql::InstanceRows
     }
     params.insert(params.end(), rows.level[3].begin(), rows.level[3].end());
     DK_TRY(c.exec_prepared("dk_instance", params, &rows.attrs[3]));
+    if (*old) DK_TRY(prune(c, **old));  // the new copy may sit in another series, study or patient
     return status;
 }
 
-Result<AddStatus> PostgresIndex::add(const DataSet& ds, const InstanceFile& file, DuplicatePolicy policy) {
-    auto rows = sql::instance_rows(ds, file);
-    if (!rows) return tl::unexpected(rows.error());
+Result<bool> PostgresIndex::Impl::remove_once(Conn& c, const std::string& sop) {
+    auto old = lock_and_find(c, sop);
+    if (!old) return tl::unexpected(old.error());
+    if (!*old) return false;
+    DK_TRY(c.exec_prepared("dk_delete_instance", {(**old)[0]}));
+    DK_TRY(prune(c, **old));
+    return true;
+}
+
+template <typename T>
+Result<T> PostgresIndex::Impl::transaction(const std::function<Result<T>(Conn&)>& once,
+                                           const std::function<bool(const T&)>& rollback) {
     for (int attempt = 1;; ++attempt) {
-        auto c = impl_->pool.acquire();
+        auto c = pool.acquire();
         if (!c) return tl::unexpected(c.error());
-        auto r = (*c)->exec("BEGIN").and_then([&](const PgResult&) { return Impl::add_once(**c, *rows, policy); });
-        if (r && *r != AddStatus::Kept) {
+        auto r = (*c)->exec("BEGIN").and_then([&](const PgResult&) { return once(**c); });
+        if (r && !rollback(*r)) {
             auto done = (*c)->exec("COMMIT");
             if (done) return r;
             r = tl::unexpected(done.error());
         }
         const std::string state = (*c)->sqlstate();
-        // Worth another go: a serialization failure, a deadlock, a pooled connection that broke.
-        const bool retry = state == "40001" || state == "40P01" || !(*c)->connected();
+        // Worth another go: a serialization failure, a deadlock, a parent pruned while another
+        // transaction added to it (foreign key violation), a pooled connection that broke.
+        const bool retry = state == "40001" || state == "40P01" || state == "23503" || !(*c)->connected();
         if ((*c)->connected()) (void)(*c)->exec("ROLLBACK");
-        if (r || !retry || attempt == kAddAttempts) return r;
+        if (r || !retry || attempt == kAttempts) return r;
     }
+}
+
+Result<AddStatus> PostgresIndex::add(const DataSet& ds, const InstanceFile& file, DuplicatePolicy policy) {
+    auto rows = sql::instance_rows(ds, file);
+    if (!rows) return tl::unexpected(rows.error());
+    return impl_->transaction<AddStatus>([&](Conn& c) { return Impl::add_once(c, *rows, policy); },
+                                         [](const AddStatus& s) { return s == AddStatus::Kept; });
+}
+
+Result<bool> PostgresIndex::remove(const std::string& sop_instance_uid) {
+    return impl_->transaction<bool>([&](Conn& c) { return Impl::remove_once(c, sop_instance_uid); },
+                                    [](const bool& removed) { return !removed; });
+}
+
+Result<std::uint64_t> PostgresIndex::for_each_instance(const InstanceFn& fn) {
+    const std::string sql = sql::write_sql(sql::Dialect::Postgres).all_instances;
+    std::uint64_t n = 0;
+    DK_TRY(impl_->with_connection([&](Conn& c, bool& started) {
+        return c.stream(sql, {}, [&](const PgResult& row) {
+            started = true;
+            ++n;
+            auto size = integer(row.text(0, 2));
+            return fn(row.text(0, 0), InstanceFile{row.text(0, 1), size ? static_cast<std::uint64_t>(*size) : 0,
+                                                   row.text(0, 3)});
+        });
+    }));
+    return n;
 }
 
 Result<std::optional<InstanceFile>> PostgresIndex::instance(const std::string& sop_instance_uid) {

@@ -20,13 +20,18 @@ public:
 
     /// In one transaction; instances with the same SOP Instance UID are added one at a time across
     /// all connections and processes (a transaction advisory lock on the UID), so the duplicate
-    /// policy holds under concurrent adds. Retried on deadlock or serialization failure.
+    /// policy holds under concurrent adds. Retried on deadlock or serialization failure, and when
+    /// pruning an emptied parent meets an instance added to it meanwhile.
     [[nodiscard]] Result<AddStatus> add(const DataSet& attributes, const InstanceFile& file,
                                         DuplicatePolicy policy) override;
     using Index::find;
     /// One SELECT on a pooled connection, rows streamed to `on_match` as they come.
     [[nodiscard]] Result<std::uint64_t> find(const model::Query& query, const MatchFn& on_match) override;
     [[nodiscard]] Result<std::optional<InstanceFile>> instance(const std::string& sop_instance_uid) override;
+    /// In one transaction under the instance's advisory lock, like add().
+    [[nodiscard]] Result<bool> remove(const std::string& sop_instance_uid) override;
+    /// One SELECT (a snapshot) on a pooled connection, streamed.
+    [[nodiscard]] Result<std::uint64_t> for_each_instance(const InstanceFn& fn) override;
 
     /// "postgres user@host:port/database": where the index is, for the log (never the password).
     [[nodiscard]] std::string description() const;

@@ -82,6 +82,17 @@ WriteSql write_sql(Dialect d) {
     w.insert_instance = insert(kTables[3], d);
     w.find_instance = "SELECT pk, path, size, transfer_syntax FROM instance WHERE sop_uid = " + placeholder(d, 1);
     w.delete_instance = "DELETE FROM instance WHERE pk = " + placeholder(d, 1);
+    w.parents = "SELECT i.pk, i.series_pk, s.study_pk, st.patient_pk FROM instance i JOIN series s ON s.pk = "
+                "i.series_pk JOIN study st ON st.pk = s.study_pk WHERE i.sop_uid = " +
+                placeholder(d, 1);
+    for (int l = 0; l < 3; ++l) {
+        const Table& t = kTables[l];
+        const Table& below = kTables[l + 1];
+        w.prune[l] = "DELETE FROM " + std::string(t.name) + " WHERE pk = " + placeholder(d, 1) +
+                     " AND NOT EXISTS (SELECT 1 FROM " + below.name + " WHERE " + below.parent + " = " +
+                     placeholder(d, 1) + ")";
+    }
+    w.all_instances = "SELECT sop_uid, path, size, transfer_syntax FROM instance";
     return w;
 }
 

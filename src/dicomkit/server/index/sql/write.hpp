@@ -26,12 +26,15 @@ struct InstanceRows {
 /// SOP, Study or Series Instance UID is missing.
 [[nodiscard]] Result<InstanceRows> instance_rows(const DataSet& attributes, const InstanceFile& file);
 
-/// The statements of add() and instance() in a dialect.
+/// The statements of add(), instance(), remove() and for_each_instance() in a dialect.
 struct WriteSql {
     std::string upsert[3];        ///< patient, study, series: INSERT .. ON CONFLICT DO UPDATE .. RETURNING pk
     std::string insert_instance;  ///< series pk, InstanceRows::level[Image], attrs[Image]
     std::string find_instance;    ///< by SOP Instance UID: pk, path, size, transfer syntax
     std::string delete_instance;  ///< by pk
+    std::string parents;          ///< by SOP Instance UID: the pks of instance, series, study, patient
+    std::string prune[3];         ///< patient, study, series by pk, when nothing is left below it
+    std::string all_instances;    ///< every instance: SOP Instance UID, path, size, transfer syntax
 };
 
 [[nodiscard]] WriteSql write_sql(Dialect d);

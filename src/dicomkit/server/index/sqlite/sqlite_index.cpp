@@ -44,10 +44,37 @@ struct SqliteIndex::Impl {
     Db db;
     std::mutex mutex;  ///< one writer
     Stmt levels[3], instance, find_instance, delete_instance;  ///< levels: patient, study, series upserts
+    Stmt parents, prune[3];                                     ///< prune: patient, study, series
+
+    /// pks of an instance and of its series, study and patient.
+    struct Parents {
+        std::int64_t instance = 0, series = 0, study = 0, patient = 0;
+    };
 
     Result<void> migrate();
     Result<AddStatus> add_locked(const DataSet& ds, const InstanceFile& file, DuplicatePolicy policy);
+    Result<std::optional<Parents>> parents_of(const std::string& sop);
+    /// Deletes the series, study and patient of `p` that no longer have anything below them.
+    Result<void> prune_above(const Parents& p);
 };
+
+Result<std::optional<SqliteIndex::Impl::Parents>> SqliteIndex::Impl::parents_of(const std::string& sop) {
+    parents.reset();
+    DK_TRY(parents.bind(1, std::string_view(sop)));
+    auto row = parents.step();
+    if (!row) return tl::unexpected(row.error());
+    std::optional<Parents> p;
+    if (*row) p = Parents{parents.integer(0), parents.integer(1), parents.integer(2), parents.integer(3)};
+    parents.reset();
+    return p;
+}
+
+Result<void> SqliteIndex::Impl::prune_above(const Parents& p) {
+    DK_TRY(run(prune[2], {}, p.series));
+    DK_TRY(run(prune[1], {}, p.study));
+    DK_TRY(run(prune[0], {}, p.patient));
+    return {};
+}
 
 Result<void> SqliteIndex::Impl::migrate() {
     DK_TRY(db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"));
@@ -79,7 +106,9 @@ Result<std::unique_ptr<SqliteIndex>> SqliteIndex::open(const std::string& path) 
     const sql::WriteSql w = sql::write_sql(sql::Dialect::Sqlite);
     for (auto [stmt, text] : {std::pair{&impl->levels[0], &w.upsert[0]}, {&impl->levels[1], &w.upsert[1]},
                               {&impl->levels[2], &w.upsert[2]}, {&impl->instance, &w.insert_instance},
-                              {&impl->find_instance, &w.find_instance}, {&impl->delete_instance, &w.delete_instance}}) {
+                              {&impl->find_instance, &w.find_instance}, {&impl->delete_instance, &w.delete_instance},
+                              {&impl->parents, &w.parents}, {&impl->prune[0], &w.prune[0]},
+                              {&impl->prune[1], &w.prune[1]}, {&impl->prune[2], &w.prune[2]}}) {
         auto s = impl->db.prepare(*text);
         if (!s) return tl::unexpected(s.error());
         *stmt = std::move(*s);
@@ -95,17 +124,13 @@ Result<AddStatus> SqliteIndex::Impl::add_locked(const DataSet& ds, const Instanc
     if (!rows) return tl::unexpected(rows.error());
     const std::string& sop = rows->sop_instance_uid;
     AddStatus status = AddStatus::Added;
-    find_instance.reset();
-    DK_TRY(find_instance.bind(1, std::string_view(sop)));
-    auto row = find_instance.step();
-    if (!row) return tl::unexpected(row.error());
-    const std::int64_t old_pk = *row ? find_instance.integer(0) : 0;
-    find_instance.reset();
-    if (old_pk && policy == DuplicatePolicy::Keep) return AddStatus::Kept;
-    if (old_pk && policy == DuplicatePolicy::Reject)
+    auto old = parents_of(sop);
+    if (!old) return tl::unexpected(old.error());
+    if (*old && policy == DuplicatePolicy::Keep) return AddStatus::Kept;
+    if (*old && policy == DuplicatePolicy::Reject)
         return make_error(ErrorCode::InvalidValue, "duplicate SOP Instance UID " + sop);
-    if (old_pk) {
-        DK_TRY(run(delete_instance, {}, old_pk));
+    if (*old) {
+        DK_TRY(run(delete_instance, {}, (*old)->instance));
         status = AddStatus::Replaced;
     }
     std::optional<std::int64_t> parent;
@@ -115,6 +140,7 @@ Result<AddStatus> SqliteIndex::Impl::add_locked(const DataSet& ds, const Instanc
         parent = *pk;
     }
     DK_TRY(run(instance, rows->level[3], parent, &rows->attrs[3]));
+    if (*old) DK_TRY(prune_above(**old));  // the new copy may sit in another series, study or patient
     return status;
 }
 
@@ -141,6 +167,42 @@ Result<std::optional<InstanceFile>> SqliteIndex::instance(const std::string& sop
     if (*row) f = InstanceFile{s.text(1), static_cast<std::uint64_t>(s.integer(2)), s.text(3)};
     s.reset();
     return f;
+}
+
+Result<bool> SqliteIndex::remove(const std::string& sop_instance_uid) {
+    std::lock_guard lock(impl_->mutex);
+    DK_TRY(impl_->db.exec("BEGIN IMMEDIATE"));
+    auto body = [&]() -> Result<bool> {
+        auto p = impl_->parents_of(sop_instance_uid);
+        if (!p) return tl::unexpected(p.error());
+        if (!*p) return false;
+        DK_TRY(run(impl_->delete_instance, {}, (*p)->instance));
+        DK_TRY(impl_->prune_above(**p));
+        return true;
+    };
+    auto r = body();
+    if (!r || !*r) {
+        (void)impl_->db.exec("ROLLBACK");
+        return r;
+    }
+    DK_TRY(impl_->db.exec("COMMIT"));
+    return r;
+}
+
+Result<std::uint64_t> SqliteIndex::for_each_instance(const InstanceFn& fn) {
+    auto db = Db::open(impl_->path, true);  // a snapshot of its own, like find
+    if (!db) return tl::unexpected(db.error());
+    auto s = db->prepare(sql::write_sql(sql::Dialect::Sqlite).all_instances);
+    if (!s) return tl::unexpected(s.error());
+    std::uint64_t n = 0;
+    for (;;) {
+        auto row = s->step();
+        if (!row) return tl::unexpected(row.error());
+        if (!*row) break;
+        ++n;
+        if (!fn(s->text(0), InstanceFile{s->text(1), static_cast<std::uint64_t>(s->integer(2)), s->text(3)})) break;
+    }
+    return n;
 }
 
 Result<std::uint64_t> SqliteIndex::find(const model::Query& q, const MatchFn& on_match) {

@@ -20,6 +20,8 @@ public:
     using Index::find;
     [[nodiscard]] Result<std::uint64_t> find(const model::Query& query, const MatchFn& on_match) override;
     [[nodiscard]] Result<std::optional<InstanceFile>> instance(const std::string& sop_instance_uid) override;
+    [[nodiscard]] Result<bool> remove(const std::string& sop_instance_uid) override;
+    [[nodiscard]] Result<std::uint64_t> for_each_instance(const InstanceFn& fn) override;
 
     struct Impl;
 
