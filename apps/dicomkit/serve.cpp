@@ -19,7 +19,7 @@ namespace {
 namespace sapp = server::app;
 
 struct ServeArgs {
-    std::string aet, data, config, bind = "0.0.0.0", duplicates;
+    std::string aet, data, config, index_url, bind = "0.0.0.0", duplicates;
     int port = -1;
     std::vector<std::string> peers;
     bool accept_unknown = false;
@@ -44,6 +44,10 @@ Result<sapp::Config> build_config(const ServeArgs& a) {
         auto d = sapp::parse_duplicates(a.duplicates);
         if (!d) return make_error(ErrorCode::InvalidValue, "--" + d.error().message);
         c.duplicates = *d;
+    }
+    if (!a.index_url.empty()) {
+        c.index.backend = "postgres";
+        c.index.url = a.index_url;
     }
     for (const auto& p : a.peers) {
         auto peer = sapp::parse_peer(p);
@@ -79,6 +83,7 @@ int run_serve(const ServeArgs& a) {
     if (a.check_config) {
         std::fprintf(stderr, "I: configuration is valid: AE %s, port %u, data %s\n", c->ae_title.c_str(), c->port,
                      c->data.c_str());
+        std::fprintf(stderr, "I: index: %s\n", sapp::describe_index(*c).c_str());
         print_peers(*c);
         return 0;
     }
@@ -103,6 +108,7 @@ int run_serve(const ServeArgs& a) {
     }
     std::fprintf(stderr, "I: listening on %s:%u as %s, data in %s\n", a.bind.c_str(), (*app)->port(),
                  c->ae_title.c_str(), c->data.c_str());
+    std::fprintf(stderr, "I: index: %s\n", (*app)->index_description().c_str());
     print_peers(*c);
     int sig = 0;
     sigwait(&stop_signals, &sig);
@@ -120,6 +126,9 @@ void add_serve(CLI::App& app, Action& run) {
     cmd->add_option("--port,-p", a->port, "Port to listen on (default 11112; 0: any free port)")
         ->check(CLI::Range(0, 65535));
     cmd->add_option("--data,-d", a->data, "Folder for storage/ and index.db (default ./var)");
+    cmd->add_option("--index-url", a->index_url,
+                    "Keep the index in PostgreSQL: postgresql://USER@HOST:PORT/DB or a libpq conninfo "
+                    "(several nodes may share it and one --data folder)");
     cmd->add_option("--peer", a->peers, "A known peer AE=HOST:PORT, allowed every service (repeatable)");
     cmd->add_flag("--accept-unknown", a->accept_unknown, "Let calling AEs that are not configured store and query");
     cmd->add_option("--config,-c", a->config, "TOML configuration file (flags override it)");

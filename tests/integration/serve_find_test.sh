@@ -109,6 +109,11 @@ sop=$(dcmdump -q +P 0008,0018 "$data/rt/rtplan.dcm" | sed -n 's/^[^[]*\[\(.*\)\]
 expect "image level" "id00001|$rt|1.2.333.444.55.6.7777.8888|$sop|1.2.840.10008.5.1.4.1.1.481.5" \
   "$(query -P QueryRetrieveLevel=IMAGE PatientID=id00001 StudyInstanceUID=$rt SeriesInstanceUID=1.2.333.444.55.6.7777.8888 SOPInstanceUID= SOPClassUID=)"
 expect "modalities in study" "MR|$mr" "$(query -S QueryRetrieveLevel=STUDY ModalitiesInStudy=MR StudyInstanceUID=)"
+# Keys outside the columns: any attribute of the level that the instances had.
+expect "optional keys, study level" "$mr|80.0000|" \
+  "$(query -S QueryRetrieveLevel=STUDY StudyInstanceUID=$mr PatientWeight= PatientAge=)"
+expect "optional keys, series level" "$mr|1.3.6.1.4.1.5962.1.3.4.1.20040826185059.5457|TOSHIBA_MEC|TOSHIBA|000000000" \
+  "$(query -S QueryRetrieveLevel=SERIES StudyInstanceUID=$mr SeriesInstanceUID= Manufacturer= InstitutionName= StationName=)"
 
 # An AE that is not configured may neither store nor query.
 if [ "$mode" = dcmtk ]; then

@@ -22,15 +22,8 @@ cleanup() {
 trap cleanup EXIT
 fail=0
 
-wait_port() {  # wait_port LOGFILE: prints the port the process logged
-  local port=
-  for _ in $(seq 1 100); do
-    port=$(sed -n 's/^I: listening on 127.0.0.1:\([0-9]*\) .*/\1/p' "$1")
-    [ -n "$port" ] && break
-    sleep 0.1
-  done
-  echo "$port"
-}
+# shellcheck source=../support/serve_common.sh
+source "$(dirname "$0")/../support/serve_common.sh"
 
 "$dk" receive 0 --bind 127.0.0.1 --out "$work/moved" --aet DEST --no-fsync > "$work/recv.out" 2> "$work/recv.err" &
 pids+=($!)

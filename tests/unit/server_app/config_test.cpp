@@ -65,6 +65,48 @@ TEST(Config, ErrorsNameTheLine) {
     check("[[peers]]\nhost = \"h\"\n", "ae_title is required");
     check("[server\n", ":1:");
     check("[server]\nae_title = \"THIS_IS_TOO_LONG_FOR_AN_AE\"\n", "1-16");
+    check("[index]\nbackend = \"mysql\"\n", ":2:11: index.backend: expected \"sqlite\" or \"postgres\"");
+    check("[server]\nport = 1\n\n[index]\nbackend = \"postgres\"\n", ":4:1: index.url is required");
+    check("[index]\nurl = \"postgresql://h/db\"\n", ":2:7: index.url: only with backend = \"postgres\"");
+    check("[index]\nbackend = \"postgres\"\nurl = 5\n", ":3:7: index.url: expected a string");
+    check("[index]\npath = \"x\"\n", ":2:8: unknown key index.path");
+}
+
+TEST(Config, IndexBackend) {
+    const auto path = write("index", R"([server]
+data = "/srv/dicom"
+
+[index]
+backend = "postgres"
+url = "postgresql://dicomkit:secret@db.example:5433/archive"
+)");
+    auto c = load_config(path);
+    ASSERT_TRUE(c) << c.error().to_string();
+    EXPECT_EQ(c->index.backend, "postgres");
+    EXPECT_EQ(c->index.url, "postgresql://dicomkit:secret@db.example:5433/archive");
+    EXPECT_EQ(describe_index(*c), "postgres postgresql://dicomkit:***@db.example:5433/archive");
+    std::filesystem::remove(path);
+    Config d;
+    d.data = "/srv/dicom";
+    EXPECT_EQ(describe_index(d), "sqlite /srv/dicom/index.db") << "SQLite is the default";
+}
+
+TEST(Config, IndexNeedsAUrlWithPostgres) {
+    Config c;
+    c.index.backend = "postgres";
+    EXPECT_FALSE(validate(c)) << "postgres needs a url";
+    c.index.url = "host=db";
+    EXPECT_TRUE(validate(c));
+}
+
+TEST(Config, PasswordsAreRedacted) {
+    EXPECT_EQ(redact_password("postgresql://u:p%40ss@h:5432/db?sslmode=require&password=x2&a=b"),
+              "postgresql://u:***@h:5432/db?sslmode=require&password=***&a=b");
+    EXPECT_EQ(redact_password("postgres://u@h/db"), "postgres://u@h/db");
+    EXPECT_EQ(redact_password("postgresql://h/db?password=only"), "postgresql://h/db?password=***");
+    EXPECT_EQ(redact_password("host=h password=secret user=u"), "host=h password=*** user=u");
+    EXPECT_EQ(redact_password("password = 'a \\' b' dbname=x"), "password = *** dbname=x");
+    EXPECT_EQ(redact_password("host=h dbname=passwords"), "host=h dbname=passwords");
 }
 
 TEST(Config, DuplicatePolicy) {

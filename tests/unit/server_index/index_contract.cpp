@@ -67,6 +67,16 @@ std::set<std::string> values(const Rows& rows, Tag t) {
     return s;
 }
 
+/// Every value of `t` joined with a backslash (string_or gives the first only).
+std::string joined(const DataSet& ds, Tag t) {
+    const Element* e = ds.find(t);
+    auto v = e ? e->strings() : Result<std::vector<std::string_view>>{};
+    std::string out;
+    if (v)
+        for (auto s : *v) out += (out.empty() ? "" : "\\") + std::string(s);
+    return out;
+}
+
 DataSet ident(const char* level, std::initializer_list<std::pair<Tag, std::pair<VR, const char*>>> keys) {
     DataSet q;
     q.set_string(tags::QueryRetrieveLevel, VR::CS, level);
@@ -75,6 +85,25 @@ DataSet ident(const char* level, std::initializer_list<std::pair<Tag, std::pair<
 }
 
 }  // namespace
+
+void expect_migrated_from_version_1(Index& ix) {
+    auto rows = run(ix, Root::Study,
+                    ident("STUDY", {{tags::StudyInstanceUID, {VR::UI, "S"}}, {tags::ModalitiesInStudy, {VR::CS, ""}},
+                                    {tags::PatientName, {VR::PN, ""}}, {tags::PatientAge, {VR::AS, ""}}}));
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(joined(rows[0], tags::ModalitiesInStudy), "CT\\MR");
+    EXPECT_EQ(rows[0].string_or(tags::PatientName), "Old^Timer");
+    EXPECT_EQ(rows[0].find(tags::PatientAge)->length(), 0u) << "rows of version 1 have no attributes blob";
+    DataSet ds = make({"P", "Old^Timer", "S", "", "", "S.3", "SR", "S.3.1"});
+    ds.set_string(tags::PatientAge, VR::AS, "077Y");
+    ASSERT_TRUE(ix.add(ds, {"f", 1, ""}, DuplicatePolicy::Reject));
+    rows = run(ix, Root::Study,
+               ident("STUDY", {{tags::StudyInstanceUID, {VR::UI, "S"}}, {tags::ModalitiesInStudy, {VR::CS, ""}},
+                               {tags::PatientAge, {VR::AS, ""}}}));
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(joined(rows[0], tags::ModalitiesInStudy), "CT\\MR\\SR");
+    EXPECT_EQ(rows[0].string_or(tags::PatientAge), "077Y");
+}
 
 void IndexContract::SetUp() {
     index_ = GetParam()();
@@ -287,6 +316,164 @@ TEST_P(IndexContract, NonAsciiNamesMatchAndDeclareUtf8) {
     ASSERT_EQ(rows.size(), 1u);
     EXPECT_EQ(rows[0].string_or(tags::SpecificCharacterSet), "ISO_IR 192");
     EXPECT_EQ(rows[0].string_or(tags::PatientName), "M\xc3\xbcller^Hans");
+}
+
+namespace {
+
+/// An instance with optional attributes at every level, in ISO 8859-1.
+DataSet rich_instance() {
+    DataSet ds = make({"P7", "Rich^Ann", "7.1", "20240102", "101500", "7.1.1", "MR", "7.1.1.1"});
+    ds.set_string(tags::SpecificCharacterSet, VR::CS, "ISO_IR 100");
+    auto latin1 = [&](Tag t, VR vr, std::string_view text) {
+        ds.set(Element::from_bytes(t, vr, std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size())));
+    };
+    // Patient level
+    ds.set_string(tags::IssuerOfPatientID, VR::LO, "HOSP");
+    ds.set_string(tags::PatientBirthTime, VR::TM, "0630");
+    latin1(tags::PatientComments, VR::LT, "f\xfc" "r Tests");  // u umlaut in ISO 8859-1
+    DataSet other_id;
+    other_id.set_string(tags::PatientID, VR::LO, "OTHER-7");
+    other_id.set_string(tags::IssuerOfPatientID, VR::LO, "CLINIC");
+    ds.set(Element(tags::OtherPatientIDsSequence, VR::SQ, Sequence{{other_id}}));
+    // Study level (General Study, Patient Study)
+    ds.set_string(tags::PatientAge, VR::AS, "042Y");
+    ds.set_string(tags::PatientWeight, VR::DS, "70.5");
+    ds.set_string(tags::NameOfPhysiciansReadingStudy, VR::PN, "Reader^One\\Reader^Two");
+    DataSet code;
+    code.set_string(tags::CodeValue, VR::SH, "RPID1");
+    code.set_string(tags::CodingSchemeDesignator, VR::SH, "RADLEX");
+    code.set_string(tags::CodeMeaning, VR::LO, "MR Head");
+    ds.set(Element(tags::ProcedureCodeSequence, VR::SQ, Sequence{{code}}));
+    // Series level (General Series, Equipment)
+    ds.set_string(tags::BodyPartExamined, VR::CS, "HEAD");
+    ds.set_string(tags::SeriesDate, VR::DA, "20240102");
+    ds.set_string(tags::Manufacturer, VR::LO, "ACME");
+    ds.set_string(tags::ProtocolName, VR::LO, "T1 axial");
+    // Image level
+    ds.set_string(tags::ImageType, VR::CS, "ORIGINAL\\PRIMARY\\AXIAL");
+    ds.set_string(tags::ContentDate, VR::DA, "20240103");
+    ds.set(Element::from_number<std::uint16_t>(tags::Rows, VR::US, 512));
+    ds.set_string(Tag{0x0009, 0x0010}, VR::LO, "PRIVATE CREATOR");
+    ds.set_string(Tag{0x0009, 0x1010}, VR::LO, "private value");
+    return ds;
+}
+
+}  // namespace
+
+TEST_P(IndexContract, OptionalKeysOfEveryLevelAreReturned) {
+    ASSERT_TRUE(index_->add(rich_instance(), {"f7", 1, "1.2.840.10008.1.2.4.50"}, DuplicatePolicy::Reject));
+    // Patient Root, PATIENT level: the patient's attributes; a study's are below the level.
+    auto rows = run(*index_, Root::Patient,
+                    ident("PATIENT", {{tags::PatientID, {VR::LO, "P7"}}, {tags::IssuerOfPatientID, {VR::LO, ""}},
+                                      {tags::PatientBirthTime, {VR::TM, ""}}, {tags::PatientAge, {VR::AS, ""}},
+                                      {tags::EthnicGroup, {VR::SH, ""}}}));
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].string_or(tags::IssuerOfPatientID), "HOSP");
+    EXPECT_EQ(rows[0].string_or(tags::PatientBirthTime), "0630");
+    ASSERT_TRUE(rows[0].contains(tags::PatientAge));
+    EXPECT_EQ(rows[0].find(tags::PatientAge)->length(), 0u) << "a study-level key at the PATIENT level";
+    ASSERT_TRUE(rows[0].contains(tags::EthnicGroup));
+    EXPECT_EQ(rows[0].find(tags::EthnicGroup)->length(), 0u) << "not in the instance";
+    EXPECT_FALSE(rows[0].contains(tags::SpecificCharacterSet)) << "all ASCII";
+
+    // Study Root, STUDY level: patient and study attributes, sequences, text decoded to UTF-8.
+    DataSet q = ident("STUDY", {{tags::StudyInstanceUID, {VR::UI, "7.1"}}, {tags::PatientComments, {VR::LT, ""}},
+                                {tags::PatientAge, {VR::AS, ""}}, {tags::PatientWeight, {VR::DS, ""}},
+                                {tags::NameOfPhysiciansReadingStudy, {VR::PN, ""}},
+                                {tags::BodyPartExamined, {VR::CS, ""}}});
+    q.set(Element(tags::OtherPatientIDsSequence, VR::SQ, Sequence{}));
+    q.set(Element(tags::ProcedureCodeSequence, VR::SQ, Sequence{{DataSet{}}}));
+    rows = run(*index_, Root::Study, q);
+    ASSERT_EQ(rows.size(), 1u);
+    const DataSet& st = rows[0];
+    EXPECT_EQ(st.string_or(tags::PatientComments), "f\xc3\xbc" "r Tests");
+    EXPECT_EQ(st.string_or(tags::SpecificCharacterSet), "ISO_IR 192");
+    EXPECT_EQ(st.string_or(tags::PatientAge), "042Y");
+    EXPECT_EQ(st.string_or(tags::PatientWeight), "70.5");
+    auto readers = st.find(tags::NameOfPhysiciansReadingStudy)->strings();
+    ASSERT_TRUE(readers);
+    EXPECT_EQ(readers->size(), 2u);
+    const Element* codes = st.find(tags::ProcedureCodeSequence);
+    ASSERT_TRUE(codes && codes->is_sequence());
+    ASSERT_EQ(codes->sequence().items.size(), 1u);
+    EXPECT_EQ(codes->sequence().items[0].string_or(tags::CodeMeaning), "MR Head");
+    const Element* ids = st.find(tags::OtherPatientIDsSequence);
+    ASSERT_TRUE(ids && ids->is_sequence());
+    ASSERT_EQ(ids->sequence().items.size(), 1u);
+    EXPECT_EQ(ids->sequence().items[0].string_or(tags::PatientID), "OTHER-7");
+    EXPECT_EQ(st.find(tags::BodyPartExamined)->length(), 0u) << "a series-level key at the STUDY level";
+
+    // SERIES level: General Series and Equipment attributes.
+    rows = run(*index_, Root::Study,
+               ident("SERIES", {{tags::StudyInstanceUID, {VR::UI, "7.1"}}, {tags::SeriesInstanceUID, {VR::UI, ""}},
+                                {tags::BodyPartExamined, {VR::CS, ""}}, {tags::SeriesDate, {VR::DA, ""}},
+                                {tags::Manufacturer, {VR::LO, ""}}, {tags::ProtocolName, {VR::LO, ""}},
+                                {tags::ImageType, {VR::CS, ""}}}));
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].string_or(tags::BodyPartExamined), "HEAD");
+    EXPECT_EQ(rows[0].string_or(tags::SeriesDate), "20240102");
+    EXPECT_EQ(rows[0].string_or(tags::Manufacturer), "ACME");
+    EXPECT_EQ(rows[0].string_or(tags::ProtocolName), "T1 axial");
+    EXPECT_EQ(rows[0].find(tags::ImageType)->length(), 0u);
+
+    // IMAGE level: any other attribute, binary ones too; the stored transfer syntax.
+    DataSet iq = ident("IMAGE", {{tags::StudyInstanceUID, {VR::UI, "7.1"}}, {tags::SeriesInstanceUID, {VR::UI, "7.1.1"}},
+                                 {tags::SOPInstanceUID, {VR::UI, ""}}, {tags::ImageType, {VR::CS, ""}},
+                                 {tags::ContentDate, {VR::DA, ""}}, {tags::AvailableTransferSyntaxUID, {VR::UI, ""}},
+                                 {Tag{0x0009, 0x1010}, {VR::LO, ""}}});
+    iq.set(Element::from_bytes(tags::Rows, VR::US, {}));
+    rows = run(*index_, Root::Study, iq);
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].string_or(tags::ContentDate), "20240103");
+    EXPECT_EQ(rows[0].find(tags::ImageType)->strings()->size(), 3u);
+    auto rows_value = rows[0].get_number<std::uint16_t>(tags::Rows);
+    ASSERT_TRUE(rows_value);
+    EXPECT_EQ(*rows_value, 512);
+    EXPECT_EQ(rows[0].string_or(tags::AvailableTransferSyntaxUID), "1.2.840.10008.1.2.4.50");
+    EXPECT_EQ(rows[0].find(Tag{0x0009, 0x1010})->length(), 0u) << "private attributes are not kept";
+}
+
+TEST_P(IndexContract, ModalitiesInStudyFollowsItsSeries) {
+    auto modalities = [&](const char* study) {
+        auto rows = run(*index_, Root::Study,
+                        ident("STUDY", {{tags::StudyInstanceUID, {VR::UI, study}}, {tags::ModalitiesInStudy, {VR::CS, ""}}}));
+        return rows.size() == 1 ? joined(rows[0], tags::ModalitiesInStudy) : std::string("?");
+    };
+    EXPECT_EQ(modalities("1.1"), "CT\\MR");
+    ASSERT_TRUE(index_->add(make({"P1", "Doe^John", "1.1", "20200101", "083000", "1.1.3", "SR", "1.1.3.1"}),
+                            {"f", 1, ""}, DuplicatePolicy::Reject));
+    EXPECT_EQ(modalities("1.1"), "CT\\MR\\SR");
+    // The study's only MR series becomes an OT series.
+    ASSERT_TRUE(index_->add(make({"P1", "Doe^John", "1.1", "20200101", "083000", "1.1.2", "OT", "1.1.2.1"}),
+                            {"f", 1, ""}, DuplicatePolicy::Replace));
+    EXPECT_EQ(modalities("1.1"), "CT\\OT\\SR");
+    // A series that turns up in another study leaves the first one.
+    ASSERT_TRUE(index_->add(make({"P2", "Smith^Jane", "2.1", "20220301", "235959", "1.1.3", "SR", "1.1.3.2"}),
+                            {"f", 1, ""}, DuplicatePolicy::Reject));
+    EXPECT_EQ(modalities("1.1"), "CT\\OT");
+    EXPECT_EQ(modalities("2.1"), "SR\\US");
+    auto uids = [&](const char* value) {
+        return values(run(*index_, Root::Study,
+                          ident("STUDY", {{tags::ModalitiesInStudy, {VR::CS, value}}, {tags::StudyInstanceUID, {VR::UI, ""}}})),
+                      tags::StudyInstanceUID);
+    };
+    EXPECT_EQ(uids("US\\SR"), (std::set<std::string>{"2.1"}));
+    EXPECT_EQ(uids("CT\\MR"), (std::set<std::string>{"1.1", "1.2", "3.1"}));
+    EXPECT_EQ(uids("O?"), (std::set<std::string>{"1.1"}));
+}
+
+TEST_P(IndexContract, SopClassesInStudy) {
+    DataSet ds = make({"P1", "Doe^John", "1.2", "20210615", "120000", "1.2.2", "SR", "1.2.2.1"});
+    ds.set_string(tags::SOPClassUID, VR::UI, "1.2.840.10008.5.1.4.1.1.88.11");
+    ASSERT_TRUE(index_->add(ds, {"f", 1, ""}, DuplicatePolicy::Reject));
+    auto rows = run(*index_, Root::Study,
+                    ident("STUDY", {{tags::StudyInstanceUID, {VR::UI, "1.2"}}, {tags::SOPClassesInStudy, {VR::UI, ""}}}));
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(joined(rows[0], tags::SOPClassesInStudy), "1.2.840.10008.5.1.4.1.1.2\\1.2.840.10008.5.1.4.1.1.88.11");
+    rows = run(*index_, Root::Study,
+               ident("STUDY", {{tags::SOPClassesInStudy, {VR::UI, "1.2.840.10008.5.1.4.1.1.88.11"}},
+                               {tags::StudyInstanceUID, {VR::UI, ""}}}));
+    EXPECT_EQ(values(rows, tags::StudyInstanceUID), (std::set<std::string>{"1.2"}));
 }
 
 }  // namespace dicomkit::server::index::test

@@ -20,4 +20,16 @@ protected:
     std::unique_ptr<Index> index_;
 };
 
+/// Rows of a version 1 database (before the attributes blobs and study.modalities), in SQL that
+/// both backends take: a study with an MR and a CT series.
+inline constexpr const char* kVersion1Rows =
+    "INSERT INTO patient(patient_id, patient_name) VALUES('P', 'Old^Timer');"
+    "INSERT INTO study(patient_pk, study_uid) VALUES(1, 'S');"
+    "INSERT INTO series(study_pk, series_uid, modality) VALUES(1, 'S.1', 'MR');"
+    "INSERT INTO series(study_pk, series_uid, modality) VALUES(1, 'S.2', 'CT');";
+
+/// Checks an index opened on kVersion1Rows: migrated (Modalities in Study filled in), and adding
+/// works.
+void expect_migrated_from_version_1(Index& index);
+
 }  // namespace dicomkit::server::index::test

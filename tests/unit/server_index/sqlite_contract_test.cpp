@@ -3,6 +3,8 @@
 #include <filesystem>
 
 #include <dicomkit/dict/tags.hpp>
+#include <dicomkit/server/index/schema/migrations.hpp>
+#include <dicomkit/server/index/sqlite/db.hpp>
 #include <dicomkit/server/index/sqlite/sqlite_index.hpp>
 
 #include "index_contract.hpp"
@@ -43,6 +45,22 @@ TEST(SqliteIndex, ReopenKeepsDataAndSchemaVersion) {
     auto f = (*ix)->instance("1.1.1");
     ASSERT_TRUE(f && *f);
     EXPECT_EQ((*f)->path, "a");
+    std::filesystem::remove(path);
+}
+
+TEST(SqliteIndex, MigratesAVersion1Database) {
+    const auto path = std::filesystem::temp_directory_path() / ("dk-v1-" + std::to_string(::getpid()) + ".db");
+    std::filesystem::remove(path);
+    {
+        auto db = sqlite::Db::open(path.string(), false);
+        ASSERT_TRUE(db);
+        ASSERT_TRUE(db->exec(std::string(migrations().at(0).sql)));
+        ASSERT_TRUE(db->exec(kVersion1Rows));
+        ASSERT_TRUE(db->exec("PRAGMA user_version = 1"));
+    }
+    auto ix = sqlite::SqliteIndex::open(path.string());
+    ASSERT_TRUE(ix) << ix.error().to_string();
+    expect_migrated_from_version_1(**ix);
     std::filesystem::remove(path);
 }
 

@@ -76,6 +76,36 @@ TEST_F(Archive, ReconcileRepairsEveryCrashState) {
     EXPECT_EQ(r->entries, 4u);
 }
 
+// A folder shared by the nodes of one PostgreSQL index: what another node may be writing now
+// (a recent temporary file) or has placed but not yet indexed (a recent file) is left to it;
+// old leftovers are repaired as always.
+TEST_F(Archive, SharedReconcileLeavesOtherNodesRecentFilesAlone) {
+    ASSERT_TRUE(ingest_->store(temp("1.1", 1)));
+    const std::string fresh_temp = temp("1.7", 1);
+    const std::string old_temp = temp("1.8", 1);
+    age(old_temp, 7200);
+    put("storage/1.3.dcm", part10("1.3", 1));  // placed a moment ago by another node
+    put("storage/1.4.dcm", part10("1.4", 1));  // placed long ago, its commit lost
+    age(root_ + "/storage/1.4.dcm", 600);
+    ReconcileOptions o;
+    o.shared = true;
+    auto r = reconcile(*index_, *ingest_, o);
+    ASSERT_TRUE(r) << r.error().to_string();
+    EXPECT_EQ(r->temp_removed, 1u);
+    EXPECT_EQ(r->indexed, 1u) << "1.4";
+    EXPECT_EQ(r->recent, 2u) << "the fresh temporary file and 1.3";
+    EXPECT_TRUE(fs::exists(fresh_temp));
+    EXPECT_FALSE(fs::exists(old_temp));
+    auto indexed = index_->instance("1.3");
+    ASSERT_TRUE(indexed);
+    EXPECT_FALSE(indexed->has_value());
+    // Not shared: everything not indexed is adopted, every temporary file goes.
+    r = reconcile(*index_, *ingest_);
+    ASSERT_TRUE(r) << r.error().to_string();
+    EXPECT_EQ(r->indexed, 1u) << "1.3";
+    EXPECT_EQ(r->temp_removed, 1u);
+}
+
 TEST_F(Archive, ReconcileDropsNothingWhenStorageIsEmpty) {
     ASSERT_TRUE(ingest_->store(temp("1.1", 1)));
     ASSERT_TRUE(ingest_->store(temp("1.2", 1)));

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <filesystem>
 
 #include <toml++/toml.h>
 
@@ -75,6 +76,28 @@ Result<void> read_storage(const std::string& file, const toml::table& t, Config&
     return {};
 }
 
+Result<void> read_index(const std::string& file, const toml::table& t, IndexConfig& ix) {
+    Reader r{file};
+    for (const auto& [k, node] : t) {
+        const std::string key = "index." + std::string(k.str());
+        Result<void> ok;
+        if (k == "backend") {
+            ok = r.text(node, key, ix.backend);
+            if (ok && ix.backend != "sqlite" && ix.backend != "postgres")
+                return bad(file, node, key + ": expected \"sqlite\" or \"postgres\"");
+        } else if (k == "url") {
+            ok = r.text(node, key, ix.url);
+            if (ok && ix.url.empty()) return bad(file, node, key + ": expected a postgresql:// URL or a conninfo");
+        } else return bad(file, node, "unknown key " + key);
+        if (!ok) return ok;
+    }
+    if (ix.backend == "postgres" && ix.url.empty())
+        return bad(file, t, "index.url is required with backend = \"postgres\"");
+    if (ix.backend != "postgres" && !ix.url.empty())
+        return bad(file, *t.get("url"), "index.url: only with backend = \"postgres\"");
+    return {};
+}
+
 Result<Peer> read_peer(const std::string& file, const toml::table& t, std::size_t i) {
     Reader r{file};
     Peer p;
@@ -120,6 +143,10 @@ Result<Config> load_config(const std::string& path) {
             const auto* t = node.as_table();
             if (!t) return bad(path, node, "storage: expected a table [storage]");
             if (auto r = read_storage(path, *t, c); !r) return tl::unexpected(r.error());
+        } else if (k == "index") {
+            const auto* t = node.as_table();
+            if (!t) return bad(path, node, "index: expected a table [index]");
+            if (auto r = read_index(path, *t, c.index); !r) return tl::unexpected(r.error());
         } else if (k == "peers") {
             const auto* arr = node.as_array();
             if (!arr) return bad(path, node, "peers: expected tables [[peers]]");
@@ -179,9 +206,64 @@ Result<void> validate(const Config& c) {
     };
     if (!ae_ok(c.ae_title)) return make_error(ErrorCode::InvalidValue, "ae_title '" + c.ae_title + "': 1-16 characters");
     if (c.data.empty()) return make_error(ErrorCode::InvalidValue, "data: a folder is required");
+    if (c.index.backend != "sqlite" && c.index.backend != "postgres")
+        return make_error(ErrorCode::InvalidValue, "index backend '" + c.index.backend + "': sqlite or postgres");
+    if (c.index.backend == "postgres" && c.index.url.empty())
+        return make_error(ErrorCode::InvalidValue, "index: backend postgres needs a url");
+    if (c.index.backend == "sqlite" && !c.index.url.empty())
+        return make_error(ErrorCode::InvalidValue, "index: a url is only for backend postgres");
     for (const Peer& p : c.peers)
         if (!ae_ok(p.ae_title)) return make_error(ErrorCode::InvalidValue, "peer '" + p.ae_title + "': 1-16 characters");
     return {};
+}
+
+std::string redact_password(std::string_view url) {
+    std::string s(url);
+    if (s.starts_with("postgresql://") || s.starts_with("postgres://")) {
+        // postgresql://user:password@host/db?password=...
+        const auto start = s.find("://") + 3;
+        const auto end = std::min(s.find_first_of("/?", start), s.size());
+        const auto at = s.rfind('@', end - 1);
+        if (at != std::string::npos && at >= start) {
+            const auto colon = s.find(':', start);
+            if (colon < at) s.replace(colon + 1, at - colon - 1, "***");
+        }
+        if (const auto q = s.find('?'); q != std::string::npos) {
+            for (auto p = q + 1; p < s.size();) {
+                auto amp = std::min(s.find('&', p), s.size());
+                if (s.compare(p, 9, "password=") == 0) {
+                    s.replace(p + 9, amp - p - 9, "***");
+                    amp = p + 12;
+                }
+                p = amp + 1;
+            }
+        }
+        return s;
+    }
+    // key=value pairs: password = 'quoted \' value' or password=value
+    for (auto p = s.find("password"); p != std::string::npos; p = s.find("password", p + 1)) {
+        if (p > 0 && s[p - 1] != ' ') continue;
+        auto v = p + 8;
+        while (v < s.size() && s[v] == ' ') ++v;
+        if (v >= s.size() || s[v] != '=') continue;
+        ++v;
+        while (v < s.size() && s[v] == ' ') ++v;
+        auto e = v;
+        if (e < s.size() && s[e] == '\'') {
+            for (++e; e < s.size() && s[e] != '\''; ++e)
+                if (s[e] == '\\') ++e;
+            e = std::min(e + 1, s.size());
+        } else {
+            while (e < s.size() && s[e] != ' ') ++e;
+        }
+        s.replace(v, e - v, "***");
+    }
+    return s;
+}
+
+std::string describe_index(const Config& c) {
+    if (c.index.backend == "postgres") return "postgres " + redact_password(c.index.url);
+    return "sqlite " + (std::filesystem::path(c.data) / "index.db").string();
 }
 
 bool allowed(const Config& c, std::string_view ae, std::string_view service) {

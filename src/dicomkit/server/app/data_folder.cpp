@@ -29,7 +29,7 @@ Result<void> fsync_folder(const std::string& path) {
 
 }  // namespace
 
-Result<DataFolder> DataFolder::open(const std::string& path) {
+Result<DataFolder> DataFolder::open(const std::string& path, bool shared) {
     std::error_code ec;
     std::filesystem::create_directories(path, ec);
     if (!std::filesystem::is_directory(path))
@@ -37,11 +37,13 @@ Result<DataFolder> DataFolder::open(const std::string& path) {
     const std::string lock = path + "/lock";
     const int fd = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) return os_error("cannot open", lock);
-    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    if (::flock(fd, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) != 0) {
         const int err = errno;
         ::close(fd);
         if (err == EWOULDBLOCK)
-            return make_error(ErrorCode::IoError, path + ": another server is using this data folder");
+            return make_error(ErrorCode::IoError,
+                              path + (shared ? ": a server with an index of its own is using this data folder"
+                                             : ": another server is using this data folder"));
         errno = err;
         return os_error("cannot lock", lock);
     }

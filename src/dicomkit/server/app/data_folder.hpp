@@ -13,8 +13,10 @@ namespace dicomkit::server::app {
 class DataFolder {
 public:
     /// Creates `path` if needed and locks DATA/lock (flock; the kernel drops it when the process
-    /// dies, kill -9 included). An error when another process holds it.
-    [[nodiscard]] static Result<DataFolder> open(const std::string& path);
+    /// dies, kill -9 included): exclusively, or `shared` by the nodes of one PostgreSQL index
+    /// (then no server with an index of its own can take the folder while they run, nor they
+    /// while it runs). An error when the lock is taken the other way.
+    [[nodiscard]] static Result<DataFolder> open(const std::string& path, bool shared = false);
     DataFolder(DataFolder&& o) noexcept : path_(std::move(o.path_)), fd_(o.fd_) { o.fd_ = -1; }
     DataFolder& operator=(DataFolder&&) = delete;
     DataFolder(const DataFolder&) = delete;

@@ -13,6 +13,7 @@
 #include <dicomkit/server/app/data_folder.hpp>
 #include <dicomkit/server/dimse/handlers.hpp>
 #include <dicomkit/server/dimse/retrieve_handler.hpp>
+#include <dicomkit/server/index/postgres/postgres_index.hpp>
 #include <dicomkit/server/index/sqlite/sqlite_index.hpp>
 #include <dicomkit/server/service/reconcile.hpp>
 #include <dicomkit/server/storage/file_store.hpp>
@@ -27,6 +28,7 @@ struct ServerApp::Impl {
     std::optional<DataFolder> folder;
     std::unique_ptr<storage::FileStore> files;
     std::unique_ptr<index::Index> index;
+    std::string index_description;
     std::unique_ptr<service::Ingest> ingest;
     std::unique_ptr<service::Query> query;
     std::unique_ptr<service::Retrieve> retrieve;
@@ -38,6 +40,8 @@ struct ServerApp::Impl {
     }
     /// Closes the index, then marks the data folder clean and lets it go. Nothing may run.
     void close();
+    /// Several nodes of one PostgreSQL index use the data folder at once.
+    [[nodiscard]] bool shared_folder() const { return config.index.backend == "postgres"; }
 };
 
 void ServerApp::Impl::close() {
@@ -46,7 +50,9 @@ void ServerApp::Impl::close() {
     query.reset();
     ingest.reset();
     index.reset();  // SQLite checkpoints its WAL into the database file on close
-    if (auto r = folder->mark_clean(); !r) log("W: " + r.error().to_string());
+    // With a shared folder the mark says nothing of the other nodes: they reconcile at each start.
+    if (!shared_folder())
+        if (auto r = folder->mark_clean(); !r) log("W: " + r.error().to_string());
     folder.reset();
 }
 
@@ -73,6 +79,23 @@ net::ul::ServerOptions server_options(const Config& c, const ServerAppOptions& o
     p.accept_any_abstract_syntax = true;  // storage: kept in the transfer syntax it comes in
     p.any_scp_role_allowed = true;        // C-GET stores back on storage contexts
     return so;
+}
+
+/// The index the config names: SQLite in DATA/index.db, or a PostgreSQL database.
+Result<void> open_index(ServerApp::Impl& impl) {
+    const Config& c = impl.config;
+    if (c.index.backend == "postgres") {
+        auto ix = index::postgres::PostgresIndex::open(c.index.url);
+        if (!ix) return tl::unexpected(ix.error());
+        impl.index_description = (*ix)->description();
+        impl.index = std::move(*ix);
+        return {};
+    }
+    auto ix = index::sqlite::SqliteIndex::open((fs::path(c.data) / "index.db").string());
+    if (!ix) return tl::unexpected(ix.error());
+    impl.index_description = describe_index(c);
+    impl.index = std::move(*ix);
+    return {};
 }
 
 /// C-MOVE and C-GET over the index; move destinations are the peers allowed "move-destination".
@@ -113,12 +136,15 @@ std::string describe(const dimse::StoreEvent& e) {
 /// power loss) leaves no mark, and reconciliation then costs one listing of storage and one pass
 /// over the index, opening only the files the index does not name.
 Result<void> reconcile_if_needed(ServerApp::Impl& impl, bool was_clean, bool is_new) {
-    if (was_clean && !impl.options.reconcile) {
+    const bool shared = impl.shared_folder();
+    if (was_clean && !impl.options.reconcile && !shared) {
         impl.log("I: reconcile: skipped, the last stop was clean");
         return {};
     }
     const auto t0 = std::chrono::steady_clock::now();
-    auto r = service::reconcile(*impl.index, *impl.ingest);
+    service::ReconcileOptions ro;
+    ro.shared = shared;
+    auto r = service::reconcile(*impl.index, *impl.ingest, ro);
     if (!r) return tl::unexpected(r.error());
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     char secs[32];
@@ -127,8 +153,13 @@ Result<void> reconcile_if_needed(ServerApp::Impl& impl, bool was_clean, bool is_
              " files indexed, " + std::to_string(r->dropped) + " missing entries dropped, " +
              std::to_string(r->copies_removed) + " older copies removed, " + std::to_string(r->unreadable) +
              " unreadable files (" + std::to_string(r->files) + " files, " + std::to_string(r->entries) +
-             " entries, " + secs + " s, " +
-             (was_clean ? "asked for" : is_new ? "a new data folder" : "the last stop was not clean") + ")");
+             " entries, " + secs + " s" +
+             (shared ? "; the folder is shared by the nodes of one index, so every start checks it, leaving " +
+                           std::to_string(r->recent) + " recent files to the nodes writing them"
+              : was_clean ? "; asked for"
+              : is_new    ? "; a new data folder"
+                          : "; the last stop was not clean") +
+             ")");
     std::string_view w = r->warnings;
     while (!w.empty()) {
         const auto nl = w.find('\n');
@@ -145,7 +176,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::start(const Config& config, Server
     auto impl = std::make_unique<Impl>();
     impl->config = config;
     impl->options = std::move(options);
-    auto folder = DataFolder::open(config.data);
+    auto folder = DataFolder::open(config.data, impl->shared_folder());
     if (!folder) return tl::unexpected(folder.error());
     const bool was_clean = folder->was_clean();
     impl->folder.emplace(std::move(*folder));
@@ -154,13 +185,12 @@ Result<std::unique_ptr<ServerApp>> ServerApp::start(const Config& config, Server
     fs::create_directories(impl->files->folder(), ec);
     if (!fs::is_directory(impl->files->folder()))
         return make_error(ErrorCode::IoError, impl->files->folder() + ": cannot create the folder");
-    const bool is_new = !fs::exists(fs::path(config.data) / "index.db");
-    auto ix = index::sqlite::SqliteIndex::open((fs::path(config.data) / "index.db").string());
-    if (!ix) return tl::unexpected(ix.error());
-    impl->index = std::move(*ix);
+    const bool is_new = config.index.backend != "postgres" && !fs::exists(fs::path(config.data) / "index.db");
+    if (auto ix = open_index(*impl); !ix) return tl::unexpected(ix.error());
     impl->ingest = std::make_unique<service::Ingest>(*impl->index, *impl->files, config.duplicates);
     // Before anything changes: from here on a crash leaves no clean mark.
-    if (auto r = impl->folder->mark_running(); !r) return tl::unexpected(r.error());
+    if (!impl->shared_folder())
+        if (auto r = impl->folder->mark_running(); !r) return tl::unexpected(r.error());
     if (auto r = reconcile_if_needed(*impl, was_clean, is_new); !r) return tl::unexpected(r.error());
     impl->query = std::make_unique<service::Query>(*impl->index);
     dimse::Allow allow = [c = config](const std::string& ae, std::string_view s) { return allowed(c, ae, s); };
@@ -190,6 +220,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::start(const Config& config, Server
 ServerApp::ServerApp(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 ServerApp::~ServerApp() { stop(); }
 std::uint16_t ServerApp::port() const noexcept { return impl_->server ? impl_->server->port() : 0; }
+const std::string& ServerApp::index_description() const noexcept { return impl_->index_description; }
 void ServerApp::stop() {
     if (!impl_ || !impl_->folder) return;
     if (impl_->server) impl_->server->stop();  // joins every association: nothing runs after this

@@ -1,4 +1,4 @@
-// The composition root of `dicomkit serve`: storage folder, SQLite index, services, DIMSE
+// The composition root of `dicomkit serve`: storage folder, index (SQLite or PostgreSQL), services, DIMSE
 // handlers and the listening server, built from a Config.
 #pragma once
 
@@ -21,11 +21,14 @@ struct ServerAppOptions {
 
 class ServerApp {
 public:
-    /// Locks DATA, opens DATA/index.db and DATA/storage/, reconciles them when the last stop was
-    /// not clean (or when asked), and starts listening (port 0: any free port).
+    /// Locks DATA, opens DATA/storage/ and the index (DATA/index.db, or the PostgreSQL database
+    /// of config.index.url), reconciles them when the last stop was not clean (or when asked),
+    /// and starts listening (port 0: any free port).
     [[nodiscard]] static Result<std::unique_ptr<ServerApp>> start(const Config& config, ServerAppOptions options = {});
     ~ServerApp();
     [[nodiscard]] std::uint16_t port() const noexcept;
+    /// Which index runs, for the log: "sqlite PATH" or "postgres user@host:port/database".
+    [[nodiscard]] const std::string& index_description() const noexcept;
     /// Stops listening, ends the associations, closes the index and marks the stop as clean.
     void stop();
 

@@ -32,6 +32,7 @@ constexpr std::array kKeys{
     KeyInfo{tags::StudyDescription, Study, Text},
     KeyInfo{tags::ReferringPhysicianName, Study, PersonName},
     KeyInfo{tags::ModalitiesInStudy, Study, Modalities},
+    KeyInfo{tags::SOPClassesInStudy, Study, SopClasses},
     KeyInfo{tags::NumberOfStudyRelatedSeries, Study, Count},
     KeyInfo{tags::NumberOfStudyRelatedInstances, Study, Count},
     KeyInfo{tags::SeriesInstanceUID, Series, Uid, true},
@@ -42,6 +43,7 @@ constexpr std::array kKeys{
     KeyInfo{tags::SOPInstanceUID, Image, Uid, true},
     KeyInfo{tags::SOPClassUID, Image, Uid},
     KeyInfo{tags::InstanceNumber, Image, Number},
+    KeyInfo{tags::AvailableTransferSyntaxUID, Image, Uid},
 };
 
 bool has_wildcard(std::string_view v) { return v.find_first_of("*?") != std::string_view::npos; }
@@ -52,7 +54,7 @@ Result<Condition> classify(const KeyInfo& key, std::vector<std::string> values) 
     if (values.empty() || (values.size() == 1 && values[0].empty())) return c;
     if (key.kind == Count) return c;  // returned, never matched
     if (values.size() > 1) {
-        if (key.kind != Uid && key.kind != Modalities)
+        if (key.kind != Uid && key.kind != Modalities && key.kind != SopClasses)
             return make_error(ErrorCode::InvalidValue, "several values for a key that takes one");
         c.match = Match::List;
         c.values = std::move(values);
@@ -68,7 +70,7 @@ Result<Condition> classify(const KeyInfo& key, std::vector<std::string> values) 
             return make_error(ErrorCode::InvalidValue, "range with neither end");
         return c;
     }
-    if (key.kind != Uid && has_wildcard(v)) {
+    if (key.kind != Uid && key.kind != SopClasses && has_wildcard(v)) {
         if (std::all_of(v.begin(), v.end(), [](char ch) { return ch == '*'; })) return c;  // C.2.2.2.4
         c.match = Match::Wildcard;
     } else {

@@ -22,8 +22,10 @@ enum class Root { Patient, Study };
 [[nodiscard]] std::string_view to_string(Level l) noexcept;
 [[nodiscard]] std::optional<Level> parse_level(std::string_view text) noexcept;
 
-/// How a key's values are compared (PS3.4 C.2.2.2).
-enum class ValueKind { Text, PersonName, Date, Time, Uid, Number, Count, Modalities };
+/// How a key's values are compared (PS3.4 C.2.2.2). Count: returned, never matched; Modalities and
+/// SopClasses: a study matches when one of its series' modalities, or of its instances' SOP
+/// classes, does (a list of values allowed; SOP classes are UIDs, without wild cards).
+enum class ValueKind { Text, PersonName, Date, Time, Uid, Number, Count, Modalities, SopClasses };
 
 /// A key the index materialises: its level in the Patient Root model and how it matches.
 struct KeyInfo {

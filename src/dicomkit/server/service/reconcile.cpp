@@ -2,6 +2,7 @@
 #include <dicomkit/server/service/reconcile.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <vector>
 
 namespace dicomkit::server::service {
@@ -10,14 +11,29 @@ namespace {
 
 using storage::FileStore;
 
+/// Whether a file was modified within the last `seconds` (a missing file is not recent).
+bool modified_within(const FileStore& files, const std::string& path, std::int64_t seconds) {
+    const auto info = files.info(path);
+    if (!info) return false;
+    const std::int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                 std::chrono::system_clock::now().time_since_epoch())
+                                 .count();
+    return now - info->mtime_ns < seconds * 1'000'000'000;
+}
+
 /// The file names in storage (sorted) and the temporary files removed on the way.
-Result<std::vector<std::string>> list_files(FileStore& files, ReconcileReport& rep) {
+Result<std::vector<std::string>> list_files(FileStore& files, const ReconcileOptions& o, ReconcileReport& rep) {
     std::vector<std::string> names, temps;
     auto listed = files.for_each_name(
         [&](const std::string& n) { (FileStore::is_temp_name(n) ? temps : names).push_back(n); });
     if (!listed) return tl::unexpected(listed.error());
     for (const auto& t : temps) {
-        if (files.remove(files.folder() + "/" + t)) ++rep.temp_removed;
+        const std::string path = files.folder() + "/" + t;
+        if (o.shared && modified_within(files, path, o.temp_age_seconds)) {
+            ++rep.recent;  // perhaps another node's store in progress
+            continue;
+        }
+        if (files.remove(path)) ++rep.temp_removed;
     }
     std::sort(names.begin(), names.end());
     rep.files = names.size();
@@ -61,10 +77,10 @@ Result<void> adopt(index::Index& index, Ingest& ingest, const std::string& path,
 
 }  // namespace
 
-Result<ReconcileReport> reconcile(index::Index& index, Ingest& ingest) {
+Result<ReconcileReport> reconcile(index::Index& index, Ingest& ingest, const ReconcileOptions& options) {
     FileStore& files = ingest.files();
     ReconcileReport rep;
-    auto names = list_files(files, rep);
+    auto names = list_files(files, options, rep);
     if (!names) return tl::unexpected(names.error());
 
     // Which files the index names, and which entries name no file. Paths in storage are
@@ -101,6 +117,10 @@ Result<ReconcileReport> reconcile(index::Index& index, Ingest& ingest) {
     }
     for (std::size_t i = 0; i < names->size(); ++i) {
         if (named[i]) continue;
+        if (options.shared && modified_within(files, files.absolute(prefix + (*names)[i]), options.settle_seconds)) {
+            ++rep.recent;  // placed by another node that has not committed yet
+            continue;
+        }
         if (auto r = adopt(index, ingest, prefix + (*names)[i], rep); !r) return tl::unexpected(r.error());
     }
     return rep;

@@ -1,4 +1,5 @@
-// The index schema as numbered migrations (schema/NNN_name.sql), compiled into the binary.
+// The index schema as numbered migrations (NNN_name.sql, one folder per SQL dialect), compiled
+// into the binary.
 #pragma once
 
 #include <string_view>
@@ -12,7 +13,10 @@ struct Migration {
     std::string_view sql;    ///< the statements
 };
 
-/// Every migration, in order (generated from the .sql files at configure time).
+/// Every migration of the SQLite schema (schema/NNN_*.sql), in order (generated from the .sql files
+/// at configure time).
 [[nodiscard]] const std::vector<Migration>& migrations();
+/// The same for PostgreSQL (postgres/schema/NNN_*.sql).
+[[nodiscard]] const std::vector<Migration>& postgres_migrations();
 
 }  // namespace dicomkit::server::index

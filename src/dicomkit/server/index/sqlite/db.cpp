@@ -33,6 +33,12 @@ Result<void> Stmt::bind(int i, std::int64_t value) {
     return {};
 }
 
+Result<void> Stmt::bind_blob(int i, std::string_view bytes) {
+    if (sqlite3_bind_blob64(s_, i, bytes.data(), bytes.size(), SQLITE_TRANSIENT) != SQLITE_OK)
+        return db_error(sqlite3_db_handle(s_), "bind");
+    return {};
+}
+
 Result<bool> Stmt::step() {
     const int rc = sqlite3_step(s_);
     if (rc == SQLITE_ROW) return true;
@@ -49,6 +55,12 @@ std::string Stmt::text(int column) const {
     const auto* p = sqlite3_column_text(s_, column);
     if (!p) return {};
     return std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(s_, column)));
+}
+
+std::string Stmt::blob(int column) const {
+    const auto* p = sqlite3_column_blob(s_, column);
+    if (!p) return {};
+    return std::string(static_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(s_, column)));
 }
 
 std::int64_t Stmt::integer(int column) const { return sqlite3_column_int64(s_, column); }

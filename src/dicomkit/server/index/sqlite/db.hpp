@@ -26,11 +26,13 @@ public:
     /// Binds parameter `i` (1-based) as text or integer.
     [[nodiscard]] Result<void> bind(int i, std::string_view text);
     [[nodiscard]] Result<void> bind(int i, std::int64_t value);
+    [[nodiscard]] Result<void> bind_blob(int i, std::string_view bytes);
     /// One step: true when a row is ready, false when done.
     [[nodiscard]] Result<bool> step();
     /// Ready for the next execution (bindings cleared).
     void reset() noexcept;
     [[nodiscard]] std::string text(int column) const;
+    [[nodiscard]] std::string blob(int column) const;
     [[nodiscard]] std::int64_t integer(int column) const;
     [[nodiscard]] bool is_null(int column) const;
 

@@ -3,62 +3,29 @@
 
 #include <mutex>
 
-#include <dicomkit/core/charset.hpp>
-#include <dicomkit/dict/dictionary.hpp>
-#include <dicomkit/dict/tags.hpp>
 #include <dicomkit/server/index/schema/migrations.hpp>
+#include <dicomkit/server/index/sql/find.hpp>
+#include <dicomkit/server/index/sql/write.hpp>
 #include <dicomkit/server/index/sqlite/db.hpp>
-#include <dicomkit/server/index/sqlite/sqlite_find.hpp>
-#include <dicomkit/server/model/text.hpp>
 
 namespace dicomkit::server::index::sqlite {
 
 namespace {
-
-constexpr const char* kUpsertPatient =
-    "INSERT INTO patient(patient_id, patient_name, patient_name_upper, birth_date, sex, charset) "
-    "VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(patient_id) DO UPDATE SET patient_name = excluded.patient_name, "
-    "patient_name_upper = excluded.patient_name_upper, birth_date = excluded.birth_date, sex = excluded.sex, "
-    "charset = excluded.charset RETURNING pk";
-constexpr const char* kUpsertStudy =
-    "INSERT INTO study(patient_pk, study_uid, study_date, study_time, accession, study_id, description, referring, "
-    "referring_upper, charset) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT(study_uid) DO UPDATE SET "
-    "patient_pk = excluded.patient_pk, study_date = excluded.study_date, study_time = excluded.study_time, "
-    "accession = excluded.accession, study_id = excluded.study_id, description = excluded.description, "
-    "referring = excluded.referring, referring_upper = excluded.referring_upper, charset = excluded.charset "
-    "RETURNING pk";
-constexpr const char* kUpsertSeries =
-    "INSERT INTO series(study_pk, series_uid, modality, series_number, description) VALUES(?1, ?2, ?3, ?4, ?5) "
-    "ON CONFLICT(series_uid) DO UPDATE SET study_pk = excluded.study_pk, modality = excluded.modality, "
-    "series_number = excluded.series_number, description = excluded.description RETURNING pk";
-constexpr const char* kInsertInstance =
-    "INSERT INTO instance(series_pk, sop_uid, sop_class, instance_number, transfer_syntax, path, size) "
-    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)";
-constexpr const char* kFindInstance = "SELECT pk, path, size, transfer_syntax FROM instance WHERE sop_uid = ?1";
-constexpr const char* kDeleteInstance = "DELETE FROM instance WHERE pk = ?1";
-/// The instance's pk and the pks above it, for pruning what a removal leaves empty.
-constexpr const char* kInstanceParents =
-    "SELECT i.pk, i.series_pk, s.study_pk, st.patient_pk FROM instance i JOIN series s ON s.pk = i.series_pk "
-    "JOIN study st ON st.pk = s.study_pk WHERE i.sop_uid = ?1";
-constexpr const char* kPruneSeries =
-    "DELETE FROM series WHERE pk = ?1 AND NOT EXISTS (SELECT 1 FROM instance WHERE series_pk = ?1)";
-constexpr const char* kPruneStudy =
-    "DELETE FROM study WHERE pk = ?1 AND NOT EXISTS (SELECT 1 FROM series WHERE study_pk = ?1)";
-constexpr const char* kPrunePatient =
-    "DELETE FROM patient WHERE pk = ?1 AND NOT EXISTS (SELECT 1 FROM study WHERE patient_pk = ?1)";
-constexpr const char* kAllInstances = "SELECT sop_uid, path, size, transfer_syntax FROM instance";
 
 #define DK_TRY(expr)                                            \
     do {                                                        \
         if (auto r_ = (expr); !r_) return tl::unexpected(r_.error()); \
     } while (0)
 
-/// Binds `values` to 1.. and steps once; the first column of the row (RETURNING pk) or 0.
-Result<std::int64_t> run(Stmt& s, const std::vector<std::string>& values, std::optional<std::int64_t> first = {}) {
+/// Binds `first`, `values` and `blob` to 1.. and steps once; the first column of the row
+/// (RETURNING pk) or 0.
+Result<std::int64_t> run(Stmt& s, const std::vector<std::string>& values, std::optional<std::int64_t> first = {},
+                         const std::string* blob = nullptr) {
     s.reset();
     int i = 1;
     if (first) DK_TRY(s.bind(i++, *first));
     for (const auto& v : values) DK_TRY(s.bind(i++, std::string_view(v)));
+    if (blob) DK_TRY(s.bind_blob(i++, *blob));
     auto row = s.step();
     if (!row) return tl::unexpected(row.error());
     const std::int64_t pk = *row ? s.integer(0) : 0;
@@ -76,8 +43,8 @@ struct SqliteIndex::Impl {
     std::string path;
     Db db;
     std::mutex mutex;  ///< one writer
-    Stmt patient, study, series, instance, find_instance, delete_instance;
-    Stmt parents, prune_series, prune_study, prune_patient;
+    Stmt levels[3], instance, find_instance, delete_instance;  ///< levels: patient, study, series upserts
+    Stmt parents, prune[3];                                     ///< prune: patient, study, series
 
     /// pks of an instance and of its series, study and patient.
     struct Parents {
@@ -88,7 +55,7 @@ struct SqliteIndex::Impl {
     Result<AddStatus> add_locked(const DataSet& ds, const InstanceFile& file, DuplicatePolicy policy);
     Result<std::optional<Parents>> parents_of(const std::string& sop);
     /// Deletes the series, study and patient of `p` that no longer have anything below them.
-    Result<void> prune(const Parents& p);
+    Result<void> prune_above(const Parents& p);
 };
 
 Result<std::optional<SqliteIndex::Impl::Parents>> SqliteIndex::Impl::parents_of(const std::string& sop) {
@@ -102,10 +69,10 @@ Result<std::optional<SqliteIndex::Impl::Parents>> SqliteIndex::Impl::parents_of(
     return p;
 }
 
-Result<void> SqliteIndex::Impl::prune(const Parents& p) {
-    DK_TRY(run(prune_series, {}, p.series));
-    DK_TRY(run(prune_study, {}, p.study));
-    DK_TRY(run(prune_patient, {}, p.patient));
+Result<void> SqliteIndex::Impl::prune_above(const Parents& p) {
+    DK_TRY(run(prune[2], {}, p.series));
+    DK_TRY(run(prune[1], {}, p.study));
+    DK_TRY(run(prune[0], {}, p.patient));
     return {};
 }
 
@@ -136,12 +103,13 @@ Result<std::unique_ptr<SqliteIndex>> SqliteIndex::open(const std::string& path) 
     if (!db) return tl::unexpected(db.error());
     impl->db = std::move(*db);
     DK_TRY(impl->migrate());
-    for (auto [stmt, sql] : {std::pair{&impl->patient, kUpsertPatient}, {&impl->study, kUpsertStudy},
-                             {&impl->series, kUpsertSeries}, {&impl->instance, kInsertInstance},
-                             {&impl->find_instance, kFindInstance}, {&impl->delete_instance, kDeleteInstance},
-                             {&impl->parents, kInstanceParents}, {&impl->prune_series, kPruneSeries},
-                             {&impl->prune_study, kPruneStudy}, {&impl->prune_patient, kPrunePatient}}) {
-        auto s = impl->db.prepare(sql);
+    const sql::WriteSql w = sql::write_sql(sql::Dialect::Sqlite);
+    for (auto [stmt, text] : {std::pair{&impl->levels[0], &w.upsert[0]}, {&impl->levels[1], &w.upsert[1]},
+                              {&impl->levels[2], &w.upsert[2]}, {&impl->instance, &w.insert_instance},
+                              {&impl->find_instance, &w.find_instance}, {&impl->delete_instance, &w.delete_instance},
+                              {&impl->parents, &w.parents}, {&impl->prune[0], &w.prune[0]},
+                              {&impl->prune[1], &w.prune[1]}, {&impl->prune[2], &w.prune[2]}}) {
+        auto s = impl->db.prepare(*text);
         if (!s) return tl::unexpected(s.error());
         *stmt = std::move(*s);
     }
@@ -152,13 +120,9 @@ SqliteIndex::SqliteIndex(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 SqliteIndex::~SqliteIndex() = default;
 
 Result<AddStatus> SqliteIndex::Impl::add_locked(const DataSet& ds, const InstanceFile& file, DuplicatePolicy policy) {
-    const auto cs_text = ds.string_or(tags::SpecificCharacterSet);
-    const auto cs = SpecificCharacterSet::lenient_parse(cs_text);
-    auto txt = [&](Tag t) { return model::decoded_value(ds, t, cs); };
-    const std::string sop = txt(tags::SOPInstanceUID), study_uid = txt(tags::StudyInstanceUID),
-                      series_uid = txt(tags::SeriesInstanceUID);
-    if (sop.empty() || study_uid.empty() || series_uid.empty())
-        return make_error(ErrorCode::InvalidValue, "SOP, Study and Series Instance UIDs are required");
+    auto rows = sql::instance_rows(ds, file);
+    if (!rows) return tl::unexpected(rows.error());
+    const std::string& sop = rows->sop_instance_uid;
     AddStatus status = AddStatus::Added;
     auto old = parents_of(sop);
     if (!old) return tl::unexpected(old.error());
@@ -169,22 +133,14 @@ Result<AddStatus> SqliteIndex::Impl::add_locked(const DataSet& ds, const Instanc
         DK_TRY(run(delete_instance, {}, (*old)->instance));
         status = AddStatus::Replaced;
     }
-    const std::string name = txt(tags::PatientName), referring = txt(tags::ReferringPhysicianName);
-    auto p = run(patient, {txt(tags::PatientID), name, model::upper_ascii(name), txt(tags::PatientBirthDate),
-                           txt(tags::PatientSex), cs_text});
-    if (!p) return tl::unexpected(p.error());
-    auto st = run(study, {study_uid, txt(tags::StudyDate), txt(tags::StudyTime), txt(tags::AccessionNumber),
-                          txt(tags::StudyID), txt(tags::StudyDescription), referring, model::upper_ascii(referring),
-                          cs_text},
-                  *p);
-    if (!st) return tl::unexpected(st.error());
-    auto se = run(series, {series_uid, txt(tags::Modality), txt(tags::SeriesNumber), txt(tags::SeriesDescription)},
-                  *st);
-    if (!se) return tl::unexpected(se.error());
-    DK_TRY(run(instance, {sop, txt(tags::SOPClassUID), txt(tags::InstanceNumber), file.transfer_syntax, file.path,
-                          std::to_string(file.size)},
-               *se));
-    if (*old) DK_TRY(prune(**old));  // the new copy may sit in another series, study or patient
+    std::optional<std::int64_t> parent;
+    for (int l = 0; l < 3; ++l) {
+        auto pk = run(levels[l], rows->level[l], parent, &rows->attrs[l]);
+        if (!pk) return tl::unexpected(pk.error());
+        parent = *pk;
+    }
+    DK_TRY(run(instance, rows->level[3], parent, &rows->attrs[3]));
+    if (*old) DK_TRY(prune_above(**old));  // the new copy may sit in another series, study or patient
     return status;
 }
 
@@ -221,7 +177,7 @@ Result<bool> SqliteIndex::remove(const std::string& sop_instance_uid) {
         if (!p) return tl::unexpected(p.error());
         if (!*p) return false;
         DK_TRY(run(impl_->delete_instance, {}, (*p)->instance));
-        DK_TRY(impl_->prune(**p));
+        DK_TRY(impl_->prune_above(**p));
         return true;
     };
     auto r = body();
@@ -236,7 +192,7 @@ Result<bool> SqliteIndex::remove(const std::string& sop_instance_uid) {
 Result<std::uint64_t> SqliteIndex::for_each_instance(const InstanceFn& fn) {
     auto db = Db::open(impl_->path, true);  // a snapshot of its own, like find
     if (!db) return tl::unexpected(db.error());
-    auto s = db->prepare(kAllInstances);
+    auto s = db->prepare(sql::write_sql(sql::Dialect::Sqlite).all_instances);
     if (!s) return tl::unexpected(s.error());
     std::uint64_t n = 0;
     for (;;) {
@@ -249,24 +205,8 @@ Result<std::uint64_t> SqliteIndex::for_each_instance(const InstanceFn& fn) {
     return n;
 }
 
-namespace {
-
-bool is_ascii(std::string_view s) {
-    for (char c : s)
-        if (static_cast<unsigned char>(c) >= 0x80) return false;
-    return true;
-}
-
-Element empty_element(Tag t) {
-    const auto* info = dict::find(t);
-    const VR vr = info ? info->vr() : VR::UN;
-    return Element::from_bytes(t, vr == VR::SQ ? VR::UN : vr, {});
-}
-
-}  // namespace
-
 Result<std::uint64_t> SqliteIndex::find(const model::Query& q, const MatchFn& on_match) {
-    const FindSql f = build_find_sql(q);
+    const sql::FindSql f = sql::build_find_sql(q, sql::Dialect::Sqlite);
     auto db = Db::open(impl_->path, true);  // a reader of its own: WAL lets the writer go on
     if (!db) return tl::unexpected(db.error());
     auto s = db->prepare(f.sql);
@@ -277,21 +217,8 @@ Result<std::uint64_t> SqliteIndex::find(const model::Query& q, const MatchFn& on
         auto row = s->step();
         if (!row) return tl::unexpected(row.error());
         if (!*row) break;
-        DataSet out;
-        bool utf8 = false;
-        out.set_string(tags::QueryRetrieveLevel, VR::CS, model::to_string(q.level));
-        for (std::size_t k = 0; k < q.return_keys.size(); ++k) {
-            const Tag t = q.return_keys[k];
-            if (!f.columns[k]) {
-                out.set(empty_element(t));
-                continue;
-            }
-            const std::string v = s->text(*f.columns[k]);
-            utf8 = utf8 || !is_ascii(v);
-            const auto* info = dict::find(t);
-            out.set(Element::from_string(t, info ? info->vr() : VR::LO, v));
-        }
-        if (utf8) out.set_string(tags::SpecificCharacterSet, VR::CS, "ISO_IR 192");
+        const DataSet out = sql::match_identifier(
+            q, f, [&](int column) { return s->text(column); }, [&](int column) { return s->blob(column); });
         ++n;
         if (!on_match(out)) break;
     }

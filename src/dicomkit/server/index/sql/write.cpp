@@ -1,0 +1,99 @@
+// The rows add() writes and their statements, from one description of the tables' columns.
+#include <dicomkit/server/index/sql/write.hpp>
+
+#include <dicomkit/server/index/sql/attributes.hpp>
+
+#include <dicomkit/dict/tags.hpp>
+#include <dicomkit/server/model/text.hpp>
+
+namespace dicomkit::server::index::sql {
+
+namespace {
+
+/// A level's table: its parent's pk column (none for patient) and the text columns add() writes,
+/// the first being the unique key; then the attributes blob, attrs.
+struct Table {
+    const char* name;
+    const char* parent;
+    std::vector<const char*> columns;
+};
+
+const Table kTables[4] = {
+    {"patient", nullptr, {"patient_id", "patient_name", "patient_name_upper", "birth_date", "sex", "charset"}},
+    {"study", "patient_pk",
+     {"study_uid", "study_date", "study_time", "accession", "study_id", "description", "referring",
+      "referring_upper", "charset"}},
+    {"series", "study_pk", {"series_uid", "modality", "series_number", "description"}},
+    {"instance", "series_pk", {"sop_uid", "sop_class", "instance_number", "transfer_syntax", "path", "size"}},
+};
+
+std::string insert(const Table& t, Dialect d) {
+    std::string cols, values;
+    std::size_t n = 0;
+    if (t.parent) {
+        cols = t.parent;
+        values = placeholder(d, ++n);
+    }
+    for (const char* c : t.columns) {
+        cols += (n ? ", " : "") + std::string(c);
+        values += (n ? ", " : "") + placeholder(d, n + 1);
+        ++n;
+    }
+    cols += ", attrs";
+    values += ", " + placeholder(d, n + 1);
+    return "INSERT INTO " + std::string(t.name) + "(" + cols + ") VALUES(" + values + ")";
+}
+
+std::string upsert(const Table& t, Dialect d) {
+    std::string set;
+    auto assign = [&](const std::string& c) { set += (set.empty() ? "" : ", ") + c + " = excluded." + c; };
+    if (t.parent) assign(t.parent);
+    for (std::size_t i = 1; i < t.columns.size(); ++i) assign(t.columns[i]);
+    assign("attrs");
+    return insert(t, d) + " ON CONFLICT(" + t.columns[0] + ") DO UPDATE SET " + set + " RETURNING pk";
+}
+
+}  // namespace
+
+Result<InstanceRows> instance_rows(const DataSet& ds, const InstanceFile& file) {
+    const auto cs_text = ds.string_or(tags::SpecificCharacterSet);
+    const auto cs = SpecificCharacterSet::lenient_parse(cs_text);
+    auto txt = [&](Tag t) { return model::decoded_value(ds, t, cs); };
+    InstanceRows r;
+    r.sop_instance_uid = txt(tags::SOPInstanceUID);
+    const std::string study_uid = txt(tags::StudyInstanceUID), series_uid = txt(tags::SeriesInstanceUID);
+    if (r.sop_instance_uid.empty() || study_uid.empty() || series_uid.empty())
+        return make_error(ErrorCode::InvalidValue, "SOP, Study and Series Instance UIDs are required");
+    const std::string name = txt(tags::PatientName), referring = txt(tags::ReferringPhysicianName);
+    r.level[0] = {txt(tags::PatientID), name, model::upper_ascii(name), txt(tags::PatientBirthDate),
+                  txt(tags::PatientSex), cs_text};
+    r.level[1] = {study_uid, txt(tags::StudyDate), txt(tags::StudyTime), txt(tags::AccessionNumber),
+                  txt(tags::StudyID), txt(tags::StudyDescription), referring, model::upper_ascii(referring), cs_text};
+    r.level[2] = {series_uid, txt(tags::Modality), txt(tags::SeriesNumber), txt(tags::SeriesDescription)};
+    r.level[3] = {r.sop_instance_uid, txt(tags::SOPClassUID), txt(tags::InstanceNumber), file.transfer_syntax,
+                  file.path, std::to_string(file.size)};
+    r.attrs = level_blobs(ds, cs);
+    return r;
+}
+
+WriteSql write_sql(Dialect d) {
+    WriteSql w;
+    for (int l = 0; l < 3; ++l) w.upsert[l] = upsert(kTables[l], d);
+    w.insert_instance = insert(kTables[3], d);
+    w.find_instance = "SELECT pk, path, size, transfer_syntax FROM instance WHERE sop_uid = " + placeholder(d, 1);
+    w.delete_instance = "DELETE FROM instance WHERE pk = " + placeholder(d, 1);
+    w.parents = "SELECT i.pk, i.series_pk, s.study_pk, st.patient_pk FROM instance i JOIN series s ON s.pk = "
+                "i.series_pk JOIN study st ON st.pk = s.study_pk WHERE i.sop_uid = " +
+                placeholder(d, 1);
+    for (int l = 0; l < 3; ++l) {
+        const Table& t = kTables[l];
+        const Table& below = kTables[l + 1];
+        w.prune[l] = "DELETE FROM " + std::string(t.name) + " WHERE pk = " + placeholder(d, 1) +
+                     " AND NOT EXISTS (SELECT 1 FROM " + below.name + " WHERE " + below.parent + " = " +
+                     placeholder(d, 1) + ")";
+    }
+    w.all_instances = "SELECT sop_uid, path, size, transfer_syntax FROM instance";
+    return w;
+}
+
+}  // namespace dicomkit::server::index::sql

@@ -1,0 +1,42 @@
+// What add() writes, shared by the SQL backends: the row values of one instance at each level and
+// the statements that write them (an upsert per level keyed by its unique key, RETURNING pk).
+#pragma once
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include <dicomkit/base/error.hpp>
+#include <dicomkit/core/dataset.hpp>
+#include <dicomkit/server/index/index.hpp>
+#include <dicomkit/server/index/sql/dialect.hpp>
+#include <dicomkit/server/model/query.hpp>
+
+namespace dicomkit::server::index::sql {
+
+/// One instance's values for the patient, study, series and instance rows, in the parameter order
+/// of write_sql(): the parent's pk (but for patient), the text values, the attributes blob.
+struct InstanceRows {
+    std::string sop_instance_uid;
+    std::vector<std::string> level[4];  ///< UTF-8 text, indexed by model::Level
+    std::array<std::string, 4> attrs;   ///< each level's other attributes (sql/attributes.hpp)
+};
+
+/// The values of `attributes` (text decoded with its Specific Character Set); InvalidValue when a
+/// SOP, Study or Series Instance UID is missing.
+[[nodiscard]] Result<InstanceRows> instance_rows(const DataSet& attributes, const InstanceFile& file);
+
+/// The statements of add(), instance(), remove() and for_each_instance() in a dialect.
+struct WriteSql {
+    std::string upsert[3];        ///< patient, study, series: INSERT .. ON CONFLICT DO UPDATE .. RETURNING pk
+    std::string insert_instance;  ///< series pk, InstanceRows::level[Image], attrs[Image]
+    std::string find_instance;    ///< by SOP Instance UID: pk, path, size, transfer syntax
+    std::string delete_instance;  ///< by pk
+    std::string parents;          ///< by SOP Instance UID: the pks of instance, series, study, patient
+    std::string prune[3];         ///< patient, study, series by pk, when nothing is left below it
+    std::string all_instances;    ///< every instance: SOP Instance UID, path, size, transfer syntax
+};
+
+[[nodiscard]] WriteSql write_sql(Dialect d);
+
+}  // namespace dicomkit::server::index::sql
