@@ -12,7 +12,7 @@
 # configuration, e.g. '{"SyncStorageArea": false}'); ORTHANC_WRAP (a command put before Orthanc,
 # e.g. "/usr/bin/time -f %M -o FILE"); ORTHANC_START_TIMEOUT (seconds, default 60).
 # orthanc_start returns 1 (with the log's tail on standard error) when Orthanc is missing or does
-# not come up.
+# not come up. Both functions work under `set -e`.
 
 ORTHANC_PID=
 ORTHANC_WRAPPER_PID=
@@ -113,15 +113,15 @@ PY
 orthanc_stop() {
   [ -n "${ORTHANC_WRAPPER_PID:-}" ] || return 0
   if kill -0 "$ORTHANC_WRAPPER_PID" 2> /dev/null; then
-    kill -TERM "$ORTHANC_PID" 2> /dev/null
+    kill -TERM "$ORTHANC_PID" 2> /dev/null || true
     local i
     for i in $(seq 1 $((${ORTHANC_STOP_TIMEOUT:-30} * 10))); do
       kill -0 "$ORTHANC_WRAPPER_PID" 2> /dev/null || break
       sleep 0.1
     done
-    kill -KILL "$ORTHANC_PID" 2> /dev/null
+    kill -KILL "$ORTHANC_PID" 2> /dev/null || true
   fi
-  wait "$ORTHANC_WRAPPER_PID" 2> /dev/null
+  wait "$ORTHANC_WRAPPER_PID" 2> /dev/null || true
   ORTHANC_PID=
   ORTHANC_WRAPPER_PID=
   return 0
