@@ -58,10 +58,11 @@ log_port() {  # log_port LOGFILE: the port a dicomkit server logged
 
 # --- receivers, each under /usr/bin/time for its peak RSS (KiB) ---
 # start_receiver KIND DIR: KIND serve | serve-nofsync | storescp | orthanc; sets rx_port, rx_aet,
-# rx_pid (the /usr/bin/time process).
+# rx_pid (the /usr/bin/time process). DIR is new: nothing is deleted until the end, as deleting many
+# files slows the creation of new ones on some file systems (ext4 without a journal skips recently
+# freed inodes), which would make the later runs slower than the earlier ones.
 start_receiver() {
   local kind=$1 dir=$2
-  rm -rf "$dir"
   mkdir -p "$dir"
   case $kind in
     serve | serve-nofsync)
@@ -129,7 +130,7 @@ for sender in "${senders[@]}"; do
   for kind in "${receivers[@]}"; do
     best=
     for r in $(seq 1 "$REPEAT"); do
-      rx_dir=$work/rx_$kind
+      rx_dir=$work/rx_${kind}_${sender}_$r
       start_receiver "$kind" "$rx_dir"
       t=$(send_with "$sender" "$work/ingest")
       got=$(stored_count "$kind" "$rx_dir")
@@ -148,7 +149,6 @@ for sender in "${senders[@]}"; do
   done
 done
 for kind in "${receivers[@]}"; do echo "peak memory $kind: ${mem[$kind]} KiB"; done
-rm -rf "$work"/rx_*
 
 # --- (ii) C-FIND latency on one association ---
 study_keys=(StudyInstanceUID= PatientName= PatientID= StudyDate= AccessionNumber= StudyDescription= ModalitiesInStudy=
@@ -173,7 +173,6 @@ find_latency() {  # find_latency LABEL: the three queries, QUERIES times each, o
 declare -A serve_mem gen_rate
 have=0
 rx_dir=$work/serve_find
-rm -rf "$rx_dir"
 for scale in $FIND_SCALES; do
   echo "== dicomkit serve index: $have -> $scale instances through Index::add"
   out=$("$gen" index "$TEMPLATE" "$rx_dir" $((scale - have)) "$have")
@@ -202,7 +201,6 @@ t0=$(now)
 "$dk" send 127.0.0.1 "$rx_port" --aet BENCH --aec "$rx_aet" --parallel 4 "$work/orthanc_load" > "$work/load.log" 2>&1 \
   || { tail -5 "$work/load.log"; exit 1; }
 orthanc_load_s=$(elapsed "$t0")
-rm -rf "$work/orthanc_load"
 got=$(stored_count orthanc "$rx_dir")
 [ "$got" -eq "$ORTHANC_FIND_N" ] || { echo "Orthanc holds $got of $ORTHANC_FIND_N"; exit 1; }
 echo "Orthanc loaded $got instances in $orthanc_load_s s ($(awk -v n="$got" -v s="$orthanc_load_s" 'BEGIN{printf "%.1f", n/s}') instances/s)"
@@ -210,6 +208,13 @@ find_latency "orthanc-$ORTHANC_FIND_N"
 stop_receiver orthanc
 orthanc_find_mem=$rx_mem
 echo "Orthanc peak memory with $ORTHANC_FIND_N instances: $orthanc_find_mem KiB"
+# Orthanc's fastest C-FIND mode (it answers from its index only, never reading the stored files);
+# its default, "Always", reads them. Same storage, restarted.
+ORTHANC_EXTRA='{"StorageAccessOnFind": "Never"}' ORTHANC_WRAP="/usr/bin/time -f %M -o $rx_dir.mem" \
+  orthanc_start "$rx_dir" BENCH=127.0.0.1:1 || { echo "Orthanc did not start"; exit 1; }
+rx_port=$ORTHANC_DICOM_PORT
+find_latency "orthanc-never-$ORTHANC_FIND_N"
+stop_receiver orthanc
 
 for q in "${query_names[@]}"; do
   for scale in $FIND_SCALES; do
@@ -217,6 +222,7 @@ for q in "${query_names[@]}"; do
     [ "${matches[serve-$scale,$q]}" = "${matches[orthanc-$scale,$q]}" ] \
       || echo "W: $q: serve answered ${matches[serve-$scale,$q]} matches, Orthanc ${matches[orthanc-$scale,$q]}"
     echo "ratio: $(div "${p95[orthanc-$scale,$q]}" "${p95[serve-$scale,$q]}") (C-FIND p95 $q, $scale instances: Orthanc / dicomkit serve)"
+    echo "ratio: $(div "${p95[orthanc-never-$scale,$q]}" "${p95[serve-$scale,$q]}") (C-FIND p95 $q, $scale instances: Orthanc StorageAccessOnFind=Never / dicomkit serve)"
   done
 done
 last=$(echo $FIND_SCALES | awk '{print $NF}')
@@ -267,20 +273,20 @@ first=$(echo $FIND_SCALES | awk '{print $1}')
   head="| query (matches at each size) |"
   sep="|---|"
   for s in $FIND_SCALES; do head="$head serve, $s: p50 / p95 |"; sep="$sep---|"; done
-  head="$head Orthanc, $ORTHANC_FIND_N: p50 / p95 | p95 Orthanc / serve ($ORTHANC_FIND_N) |"
-  sep="$sep---|---|"
+  head="$head Orthanc, $ORTHANC_FIND_N: p50 / p95 | Orthanc (StorageAccessOnFind: Never), $ORTHANC_FIND_N: p50 / p95 | p95 Orthanc / serve, $ORTHANC_FIND_N (default / Never) |"
+  sep="$sep---|---|---|"
   echo "$head"
   echo "$sep"
   for q in "${query_names[@]}"; do
     line="| \`$q\` ($(for s in $FIND_SCALES; do printf '%s, ' "${matches[serve-$s,$q]}"; done)Orthanc ${matches[orthanc-$ORTHANC_FIND_N,$q]}) |"
     for s in $FIND_SCALES; do line="$line ${p50[serve-$s,$q]} / ${p95[serve-$s,$q]} ms |"; done
     ratio=
-    [ -n "${p95[serve-$ORTHANC_FIND_N,$q]:-}" ] && ratio="**$(div "${p95[orthanc-$ORTHANC_FIND_N,$q]}" "${p95[serve-$ORTHANC_FIND_N,$q]}") x**"
-    echo "$line ${p50[orthanc-$ORTHANC_FIND_N,$q]} / ${p95[orthanc-$ORTHANC_FIND_N,$q]} ms | $ratio |"
+    [ -n "${p95[serve-$ORTHANC_FIND_N,$q]:-}" ] && ratio="**$(div "${p95[orthanc-$ORTHANC_FIND_N,$q]}" "${p95[serve-$ORTHANC_FIND_N,$q]}") x** / $(div "${p95[orthanc-never-$ORTHANC_FIND_N,$q]}" "${p95[serve-$ORTHANC_FIND_N,$q]}") x"
+    echo "$line ${p50[orthanc-$ORTHANC_FIND_N,$q]} / ${p95[orthanc-$ORTHANC_FIND_N,$q]} ms | ${p50[orthanc-never-$ORTHANC_FIND_N,$q]} / ${p95[orthanc-never-$ORTHANC_FIND_N,$q]} ms | $ratio |"
   done
   line="| peak memory (KiB) |"
   for s in $FIND_SCALES; do line="$line ${serve_mem[$s]} |"; done
-  echo "$line $orthanc_find_mem | |"
+  echo "$line $orthanc_find_mem | | |"
   echo
 } > "$tmp"
 mv "$tmp" "$out"
