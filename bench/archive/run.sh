@@ -171,6 +171,7 @@ find_latency() {  # find_latency LABEL: the three queries, QUERIES times each, o
 }
 
 declare -A serve_mem gen_rate
+load_find=$(cut -d' ' -f1 /proc/loadavg)  # the latencies depend on what else the machine runs
 have=0
 rx_dir=$work/serve_find
 for scale in $FIND_SCALES; do
@@ -207,6 +208,7 @@ echo "Orthanc loaded $got instances in $orthanc_load_s s ($(awk -v n="$got" -v s
 find_latency "orthanc-$ORTHANC_FIND_N"
 stop_receiver orthanc
 orthanc_find_mem=$rx_mem
+load_find="$load_find to $(cut -d' ' -f1 /proc/loadavg)"
 echo "Orthanc peak memory with $ORTHANC_FIND_N instances: $orthanc_find_mem KiB"
 # Orthanc's fastest C-FIND mode (it answers from its index only, never reading the stored files);
 # its default, "Always", reads them. Same storage, restarted.
@@ -281,6 +283,7 @@ tmp="$work/bench.md"
   echo "generated data set and a file entry, as service::Ingest adds a stored file; the files themselves are not written, as"
   echo "C-FIND reads only the index; $(for s in $FIND_SCALES; do printf '%s at %s/s, ' "$s" "${gen_rate[$s]}"; done | sed 's/, $//'));"
   echo "Orthanc's through its DICOM port (dicomkit send --parallel 4, $ORTHANC_FIND_N instances in $(printf '%.0f' "$orthanc_load_s") s)."
+  echo "Load average (1 min) from $load_find during this part."
   echo
   head="| query (matches at each size) |"
   sep="|---|"
