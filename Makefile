@@ -6,7 +6,7 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 30
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test unit-test asan-test fuzz-test serve clean bench format
+.PHONY: all deps build test unit-test asan-test fuzz-test serve clean bench bench-archive format
 
 all: build
 
@@ -47,6 +47,13 @@ serve: build
 
 bench: build
 	bash bench/parse/run.sh
+
+# The archive against Orthanc and storescp: ingest rate, C-FIND latency at 100,000 and 1,000,000
+# instances (about 20 minutes on 2 cores; smaller: make bench-archive N=500 FIND_SCALES=20000
+# ORTHANC_FIND_N=5000). Writes the "archive" section of docs/benchmarks.md.
+bench-archive: build
+	cmake --build $(BUILD) -j $(JOBS) --target bench_archive_gen
+	bash bench/archive/run.sh $(BUILD)
 
 format:
 	find src apps tests fuzz bench -name '*.hpp' -o -name '*.cpp' | xargs clang-format -i

@@ -1,5 +1,9 @@
 // `dicomkit find`: C-FIND as the SCU (like DCMTK findscu): keys by keyword or tag, Patient Root
-// (-P) or Study Root (-S, default), matches printed as a table, JSON or CSV.
+// (-P) or Study Root (-S, default), matches printed as a table, JSON or CSV; --repeat sends the
+// query again on the same association and prints latency figures.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -35,6 +39,7 @@ struct FindArgs {
     bool study_root = false;
     std::string level;
     std::string format = "table";
+    int repeat = 1;
     NetArgs net;
 };
 
@@ -113,10 +118,10 @@ void print(const std::vector<DataSet>& rows, const std::vector<Tag>& cols, const
 
 /// Sends the C-FIND-RQ and collects the pending responses' identifiers; the final status.
 Result<std::uint16_t> exchange(dimse::Channel& ch, std::uint8_t ctx, const std::string& sop, const DataSet& q,
-                               const io::TransferSyntax& ts, std::vector<DataSet>& rows) {
+                               const io::TransferSyntax& ts, std::uint16_t message_id, std::vector<DataSet>& rows) {
     dimse::Command rq;
     rq.field = dimse::CommandField::C_FIND_RQ;
-    rq.message_id = 1;
+    rq.message_id = message_id;
     rq.affected_sop_class_uid = sop;
     rq.priority = 0;
     rq.has_dataset = true;
@@ -139,6 +144,20 @@ Result<std::uint16_t> exchange(dimse::Channel& ch, std::uint8_t ctx, const std::
         if (!ds) return tl::unexpected(ds.error());
         rows.push_back(std::move(*ds));
     }
+}
+
+/// "latency: N queries, M matches, min .. p50 .. p95 .. max .. ms" (nearest-rank percentiles of
+/// the time from sending each C-FIND-RQ to its final response) on standard error.
+void print_latency(std::vector<double> ms, std::size_t matches) {
+    std::sort(ms.begin(), ms.end());
+    auto pct = [&](double p) {
+        const auto rank = static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(ms.size())));
+        return ms[std::clamp<std::size_t>(rank, 1, ms.size()) - 1];
+    };
+    double sum = 0;
+    for (double v : ms) sum += v;
+    std::fprintf(stderr, "latency: %zu queries, %zu matches, min %.3f p50 %.3f p95 %.3f max %.3f mean %.3f ms\n",
+                 ms.size(), matches, ms.front(), pct(50), pct(95), ms.back(), sum / static_cast<double>(ms.size()));
 }
 
 int run_find(const FindArgs& a) {
@@ -167,13 +186,22 @@ int run_find(const FindArgs& a) {
         std::fprintf(stderr, "E: the peer did not accept %s\n", a.patient_root ? "Patient Root FIND" : "Study Root FIND");
         return 1;
     }
-    std::vector<DataSet> rows;
-    auto st = exchange(ch, ctx->id, sop, *q, *ts, rows);
+    std::vector<DataSet> rows, first_rows;
+    std::vector<double> ms;
+    Result<std::uint16_t> st = dimse::status::Success;
+    for (int r = 0; r < a.repeat && st && *st == dimse::status::Success; ++r) {
+        rows.clear();
+        const auto t0 = std::chrono::steady_clock::now();
+        st = exchange(ch, ctx->id, sop, *q, *ts, static_cast<std::uint16_t>(r % 65535 + 1), rows);
+        ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+        if (r == 0) first_rows = std::move(rows);
+    }
     if (!st) {
         std::fprintf(stderr, "E: C-FIND: %s\n", st.error().to_string().c_str());
         return 1;
     }
-    print(rows, cols, a.format);
+    print(first_rows, cols, a.format);
+    if (a.repeat > 1) print_latency(ms, first_rows.size());
     if (auto r = assoc->release(); !r) std::fprintf(stderr, "W: release: %s\n", r.error().to_string().c_str());
     if (*st != dimse::status::Success) {
         std::fprintf(stderr, "E: C-FIND: %s\n", dimse::describe_status(*st, dimse::CommandField::C_FIND_RSP).c_str());
@@ -196,6 +224,10 @@ void add_find(CLI::App& app, Action& run) {
         ->check(CLI::IsMember({"PATIENT", "STUDY", "SERIES", "IMAGE"}));
     cmd->add_option("--format,-f", a->format, "table, json or csv")->check(CLI::IsMember({"table", "json", "csv"}))
         ->capture_default_str();
+    cmd->add_option("--repeat", a->repeat,
+                    "Send the query N times on one association; prints the first answer and, on standard "
+                    "error, the latency (min, p50, p95, max) of the N")
+        ->check(CLI::Range(1, 1000000));
     add_net_options(cmd, a->net, true);
     cmd->callback([a, &run] { run = [a] { return run_find(*a); }; });
 }

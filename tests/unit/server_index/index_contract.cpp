@@ -476,4 +476,29 @@ TEST_P(IndexContract, SopClassesInStudy) {
     EXPECT_EQ(values(rows, tags::StudyInstanceUID), (std::set<std::string>{"1.2"}));
 }
 
+TEST_P(IndexContract, LaterInstancesUpdateTheirPatientStudyAndSeries) {
+    // Another instance of study 1.1 with changed patient, study and series attributes: the rows
+    // are updated in place (no second patient, study or series); an unchanged one leaves them.
+    ASSERT_TRUE(index_->add(make({"P1", "Doe^Johnny", "1.1", "20200102", "090000", "1.1.1", "MR", "1.1.1.3"}),
+                            {"f/1.1.1.3", 1, ""}, DuplicatePolicy::Reject));
+    ASSERT_TRUE(index_->add(make({"P1", "Doe^Johnny", "1.1", "20200102", "090000", "1.1.1", "MR", "1.1.1.4"}),
+                            {"f/1.1.1.4", 1, ""}, DuplicatePolicy::Reject));
+    auto rows = run(*index_, Root::Patient,
+                    ident("PATIENT", {{tags::PatientID, {VR::LO, "P1"}}, {tags::PatientName, {VR::PN, ""}},
+                                      {tags::NumberOfPatientRelatedStudies, {VR::IS, ""}},
+                                      {tags::NumberOfPatientRelatedInstances, {VR::IS, ""}}}));
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].string_or(tags::PatientName), "Doe^Johnny");
+    EXPECT_EQ(rows[0].string_or(tags::NumberOfPatientRelatedStudies), "2");
+    EXPECT_EQ(rows[0].string_or(tags::NumberOfPatientRelatedInstances), "6");
+    rows = run(*index_, Root::Study,
+               ident("SERIES", {{tags::StudyInstanceUID, {VR::UI, "1.1"}}, {tags::SeriesInstanceUID, {VR::UI, ""}},
+                                {tags::StudyDate, {VR::DA, ""}}, {tags::Modality, {VR::CS, ""}},
+                                {tags::NumberOfSeriesRelatedInstances, {VR::IS, ""}}}));
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(values(rows, tags::StudyDate), (std::set<std::string>{"20200102"}));
+    EXPECT_EQ(values(rows, tags::Modality), (std::set<std::string>{"MR"}));
+    EXPECT_EQ(values(rows, tags::NumberOfSeriesRelatedInstances), (std::set<std::string>{"1", "4"}));
+}
+
 }  // namespace dicomkit::server::index::test
