@@ -1,7 +1,11 @@
 // ServerApp: builds the archive from its Config (the one place that picks the index backend).
 #include <dicomkit/server/app/server_app.hpp>
 
+#include <dlfcn.h>
+
 #include <algorithm>
+#include <cstdlib>
+#include <mutex>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -13,7 +17,7 @@
 #include <dicomkit/server/app/data_folder.hpp>
 #include <dicomkit/server/dimse/handlers.hpp>
 #include <dicomkit/server/dimse/retrieve_handler.hpp>
-#include <dicomkit/server/index/postgres/postgres_index.hpp>
+#include <dicomkit/server/index/postgres/module.hpp>
 #include <dicomkit/server/index/sqlite/sqlite_index.hpp>
 #include <dicomkit/server/service/reconcile.hpp>
 #include <dicomkit/server/storage/file_store.hpp>
@@ -82,13 +86,43 @@ net::ul::ServerOptions server_options(const Config& c, const ServerAppOptions& o
 }
 
 /// The index the config names: SQLite in DATA/index.db, or a PostgreSQL database.
+/// The PostgreSQL index module's entry point: dicomkit-postgres.so from the folder of the running
+/// binary (or $DICOMKIT_MODULE_DIR). Loaded once and never unloaded: the index's code lives there.
+Result<index::postgres::ModuleEntry> postgres_module() {
+    static std::mutex m;
+    static index::postgres::ModuleEntry entry = nullptr;
+    std::lock_guard lock(m);
+    if (entry) return entry;
+    std::string dir;
+    if (const char* env = std::getenv("DICOMKIT_MODULE_DIR"); env && *env) {
+        dir = env;
+    } else {
+        std::error_code ec;
+        dir = fs::read_symlink("/proc/self/exe", ec).parent_path().string();
+        if (ec) return make_error(ErrorCode::IoError, "cannot find the running binary: " + ec.message());
+    }
+    const std::string path = dir + "/" + index::postgres::kModuleFile;
+    void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!handle) {
+        const char* why = ::dlerror();
+        return make_error(ErrorCode::IoError, "cannot load the PostgreSQL index module " + path + ": " +
+                                                  (why ? why : "unknown error"));
+    }
+    entry = reinterpret_cast<index::postgres::ModuleEntry>(::dlsym(handle, index::postgres::kModuleEntry));
+    if (!entry) return make_error(ErrorCode::IoError, path + ": no entry point " + index::postgres::kModuleEntry);
+    return entry;
+}
+
 Result<void> open_index(ServerApp::Impl& impl) {
     const Config& c = impl.config;
     if (c.index.backend == "postgres") {
-        auto ix = index::postgres::PostgresIndex::open(c.index.url);
+        auto entry = postgres_module();
+        if (!entry) return tl::unexpected(entry.error());
+        Result<index::postgres::OpenedIndex> ix = make_error(ErrorCode::IoError, "the module gave no answer");
+        (*entry)(&c.index.url, &ix);
         if (!ix) return tl::unexpected(ix.error());
-        impl.index_description = (*ix)->description();
-        impl.index = std::move(*ix);
+        impl.index_description = ix->description;
+        impl.index = std::move(ix->index);
         return {};
     }
     auto ix = index::sqlite::SqliteIndex::open((fs::path(c.data) / "index.db").string());
