@@ -50,6 +50,57 @@ allow = ["query", "retrieve"]
     std::filesystem::remove(path);
 }
 
+// A peer with check_address = true is trusted only from its host (an address or a name).
+TEST(Config, CheckAddressTiesAnAeTitleToItsHost) {
+    const auto path = write("addr", R"([[peers]]
+ae_title = "CT1"
+host = "127.0.0.2"
+check_address = true
+allow = ["store"]
+
+[[peers]]
+ae_title = "WS"
+host = "localhost"
+check_address = true
+allow = ["query"]
+
+[[peers]]
+ae_title = "V6"
+host = "::1"
+check_address = true
+allow = ["query"]
+
+[[peers]]
+ae_title = "ANY"
+host = "10.9.9.9"
+allow = ["query"]
+)");
+    auto c = load_config(path);
+    ASSERT_TRUE(c) << c.error().to_string();
+    EXPECT_TRUE(c->peers[0].check_address);
+    EXPECT_FALSE(c->peers[3].check_address);
+    EXPECT_TRUE(address_allowed(*c, "CT1", "127.0.0.2:40000"));
+    EXPECT_FALSE(address_allowed(*c, "CT1", "127.0.0.1:40000")) << "right AE title, wrong address";
+    EXPECT_FALSE(address_allowed(*c, "CT1 ", "[::1]:40000"));
+    EXPECT_TRUE(address_allowed(*c, "CT1", "[::ffff:127.0.0.2]:40000")) << "IPv4-mapped IPv6";
+    EXPECT_TRUE(address_allowed(*c, "WS", "127.0.0.1:1234")) << "localhost resolves to it";
+    EXPECT_FALSE(address_allowed(*c, "WS", "127.0.0.3:1234"));
+    EXPECT_TRUE(address_allowed(*c, "V6", "[::1]:5"));
+    EXPECT_FALSE(address_allowed(*c, "V6", "127.0.0.1:5"));
+    EXPECT_TRUE(address_allowed(*c, "ANY", "192.0.2.1:5")) << "no check_address: the AE title is enough";
+    EXPECT_TRUE(address_allowed(*c, "UNKNOWN", "192.0.2.1:5")) << "unknown AEs: allowed() decides";
+    std::filesystem::remove(path);
+
+    const auto bad = write("addr_bad", R"([[peers]]
+ae_title = "CT1"
+check_address = "yes"
+)");
+    auto e = load_config(bad);
+    ASSERT_FALSE(e);
+    EXPECT_NE(e.error().message.find("check_address: expected true or false"), std::string::npos) << e.error().message;
+    std::filesystem::remove(bad);
+}
+
 TEST(Config, ErrorsNameTheLine) {
     auto check = [](const std::string& text, const std::string& want) {
         const auto path = write("bad", text);

@@ -3,8 +3,15 @@
 #define TOML_HEADER_ONLY 1
 #include <dicomkit/server/app/config.hpp>
 
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <array>
+#include <cstring>
+#include <optional>
 #include <filesystem>
 
 #include <toml++/toml.h>
@@ -108,7 +115,11 @@ Result<Peer> read_peer(const std::string& file, const toml::table& t, std::size_
         if (k == "ae_title") ok = r.text(node, key, p.ae_title);
         else if (k == "host") ok = r.text(node, key, p.host);
         else if (k == "port") ok = r.port(node, key, p.port);
-        else if (k == "allow") {
+        else if (k == "check_address") {
+            auto b = node.value<bool>();
+            if (!b) return bad(file, node, key + ": expected true or false");
+            p.check_address = *b;
+        } else if (k == "allow") {
             const auto* arr = node.as_array();
             if (!arr) return bad(file, node, key + ": expected a list of services");
             for (const auto& s : *arr) {
@@ -121,6 +132,7 @@ Result<Peer> read_peer(const std::string& file, const toml::table& t, std::size_
         if (!ok) return tl::unexpected(ok.error());
     }
     if (p.ae_title.empty()) return bad(file, t, prefix + "ae_title is required");
+    if (p.check_address && p.host.empty()) return bad(file, t, prefix + "check_address needs a host");
     return p;
 }
 
@@ -275,6 +287,71 @@ bool allowed(const Config& c, std::string_view ae, std::string_view service) {
         if (std::find(p.allow.begin(), p.allow.end(), service) != p.allow.end()) return true;
     }
     return !known && c.accept_unknown;
+}
+
+namespace {
+
+/// The address part of "10.0.0.5:51234" or "[::1]:51234", as 16 bytes (IPv4 as IPv4-mapped IPv6).
+std::optional<std::array<std::uint8_t, 16>> parse_ip(std::string_view text) {
+    std::array<std::uint8_t, 16> out{};
+    const std::string s(text);
+    in_addr v4{};
+    if (::inet_pton(AF_INET, s.c_str(), &v4) == 1) {
+        out[10] = out[11] = 0xFF;
+        std::memcpy(out.data() + 12, &v4, 4);
+        return out;
+    }
+    in6_addr v6{};
+    if (::inet_pton(AF_INET6, s.c_str(), &v6) == 1) {
+        std::memcpy(out.data(), &v6, 16);
+        return out;
+    }
+    return std::nullopt;
+}
+
+std::string_view address_of(std::string_view peer_address) {
+    if (peer_address.starts_with('[')) {
+        const auto end = peer_address.find(']');
+        return end == std::string_view::npos ? peer_address.substr(1) : peer_address.substr(1, end - 1);
+    }
+    const auto colon = peer_address.rfind(':');
+    return colon == std::string_view::npos ? peer_address : peer_address.substr(0, colon);
+}
+
+/// Whether `host` (an address, or a name resolved now) is `ip`.
+bool host_is(const std::string& host, const std::array<std::uint8_t, 16>& ip) {
+    if (auto h = parse_ip(host)) return *h == ip;
+    addrinfo hints{};
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* res = nullptr;
+    if (::getaddrinfo(host.c_str(), nullptr, &hints, &res) != 0) return false;
+    bool match = false;
+    for (addrinfo* a = res; a && !match; a = a->ai_next) {
+        char buf[INET6_ADDRSTRLEN] = {};
+        const void* src = a->ai_family == AF_INET ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(a->ai_addr)->sin_addr)
+                                                  : static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(a->ai_addr)->sin6_addr);
+        if (::inet_ntop(a->ai_family, src, buf, sizeof buf)) {
+            auto r = parse_ip(buf);
+            match = r && *r == ip;
+        }
+    }
+    ::freeaddrinfo(res);
+    return match;
+}
+
+}  // namespace
+
+bool address_allowed(const Config& c, std::string_view ae, std::string_view peer_address) {
+    const std::string a = trim_ae(ae);
+    const auto ip = parse_ip(address_of(peer_address));
+    bool checked = false;
+    for (const Peer& p : c.peers) {
+        if (p.ae_title != a) continue;
+        if (!p.check_address) return true;  // this entry trusts the AE title alone
+        checked = true;
+        if (ip && host_is(p.host, *ip)) return true;
+    }
+    return !checked;
 }
 
 }  // namespace dicomkit::server::app

@@ -17,6 +17,10 @@ struct Peer {
     std::string host;
     std::uint16_t port = 104;
     std::vector<std::string> allow;
+    /// The calling AE title alone is not enough: an association with this AE title must also
+    /// come from `host` (an address, or a name that resolves to it), as PACS admins configure
+    /// trusted devices.
+    bool check_address = false;
 };
 
 /// Which index the archive keeps (DESIGN 4): SQLite in DATA/index.db (one node), or a PostgreSQL
@@ -63,5 +67,10 @@ struct Config {
 /// Whether calling AE `ae` may use `service`: a peer with that AE title allowing it, or any AE
 /// when accept_unknown (for AEs that are not listed).
 [[nodiscard]] bool allowed(const Config& c, std::string_view ae, std::string_view service);
+
+/// Whether an association from calling AE `ae` at `peer_address` ("10.0.0.5:51234",
+/// "[::1]:51234") may go on: false only when every peer with that AE title says check_address
+/// and none of their hosts is that address (IPv4-mapped IPv6 addresses count as IPv4).
+[[nodiscard]] bool address_allowed(const Config& c, std::string_view ae, std::string_view peer_address);
 
 }  // namespace dicomkit::server::app

@@ -72,8 +72,9 @@ net::ul::ServerOptions server_options(const Config& c, const ServerAppOptions& o
     // PS3.7 D.3.3.3: requests are handled in order; a requestor may send C-STOREs ahead (other
     // requests that arrive during a C-FIND/C-MOVE/C-GET wait until it is answered).
     p.max_operations_invoked = 64;
-    p.calling_allowed = [c](const std::string& ae, const std::string&) {
-        return allowed(c, ae, "store") || allowed(c, ae, "query") || allowed(c, ae, "retrieve");
+    p.calling_allowed = [c](const std::string& ae, const std::string& address) {
+        return address_allowed(c, ae, address) &&
+               (allowed(c, ae, "store") || allowed(c, ae, "query") || allowed(c, ae, "retrieve"));
     };
     const std::vector<std::string> ts{"1.2.840.10008.1.2.1", "1.2.840.10008.1.2", "1.2.840.10008.1.2.2"};
     for (std::string_view sop : {std::string_view(net::dimse::kVerificationSopClass), dimse::kPatientRootFind,
