@@ -21,15 +21,8 @@ cleanup() {
 trap cleanup EXIT
 fail=0
 
-wait_port() {  # wait_port LOGFILE: prints the port the process logged
-  local port=
-  for _ in $(seq 1 100); do
-    port=$(sed -n 's/^I: listening on 127.0.0.1:\([0-9]*\) .*/\1/p' "$1")
-    [ -n "$port" ] && break
-    sleep 0.1
-  done
-  echo "$port"
-}
+# shellcheck source=../support/serve_common.sh
+source "$(dirname "$0")/../support/serve_common.sh"
 
 tag_value() {  # tag_value KEYWORD FILE
   "$dk" dump "$2" -t "$1" | sed -n 's/^([0-9A-F,]*) [A-Z][A-Z] \[\([^]]*\)\].*/\1/p' | head -1
@@ -86,4 +79,22 @@ for policy in keep replace reject; do
   [ "$fail" = 0 ] && echo "ok: $policy: second copy $([ "$second_ok" = 1 ] && echo succeeded || echo refused)," \
     "Instance Number $want indexed and stored"
 done
+
+# A relative --data (as `make serve` gives) stores and indexes like an absolute one.
+mkdir -p "$work/rel"
+(cd "$work/rel" && exec "$dk" serve --bind 127.0.0.1 --port 0 --data var --aet ARCHIVE --peer USER=127.0.0.1:1 \
+  > "$work/rel.out" 2> "$work/rel.err") &
+serve_pid=$!
+port=$(wait_port "$work/rel.err")
+if [ -z "$port" ]; then
+  echo "FAIL: serve with a relative --data did not start"; cat "$work/rel.err"; fail=1
+else
+  timeout 60 "$dk" send 127.0.0.1 "$port" "$work/v1" --aet USER --aec ARCHIVE > "$work/rel-send.out" 2>&1 \
+    || { echo "FAIL: relative --data: the store failed"; cat "$work/rel-send.out" "$work/rel.out"; fail=1; }
+  [ -f "$work/rel/var/storage/$uid.dcm" ] || { echo "FAIL: relative --data: no $uid.dcm"; ls -R "$work/rel"; fail=1; }
+  kill "$serve_pid"
+  wait "$serve_pid"
+  serve_pid=
+  [ "$fail" = 0 ] && echo "ok: relative --data"
+fi
 exit $fail

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <filesystem>
 #include <cstdio>
 #include <cstring>
 
@@ -41,8 +42,14 @@ std::string base_name(std::string_view uid) {
 
 }  // namespace
 
+// The root is made absolute once: temporary files are named under folder(), the index keeps
+// paths relative to the root, and both must mean the same file whatever the working folder
+// (`make serve` passes a relative --data).
 FileStore::FileStore(std::string data_root, bool durable)
-    : root_(std::move(data_root)), folder_(root_ + "/" + std::string(kFolder)), durable_(durable) {}
+    : root_(std::filesystem::absolute(data_root).lexically_normal().string()), durable_(durable) {
+    while (root_.size() > 1 && root_.back() == '/') root_.pop_back();  // "var/" -> ".../var"
+    folder_ = root_ + "/" + std::string(kFolder);
+}
 
 std::string FileStore::absolute(std::string_view path) const {
     if (!path.empty() && path.front() == '/') return std::string(path);
@@ -58,7 +65,6 @@ std::string FileStore::path_for(std::string_view sop_instance_uid, std::string_v
 
 Result<void> FileStore::place(const std::string& temp, const std::string& path) {
     const std::string to = absolute(path);
-    ::chmod(temp.c_str(), 0644);
     if (::rename(temp.c_str(), to.c_str()) != 0) return os_error("rename failed", to);
     if (!durable_) return {};
     const int dfd = ::open(folder_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);

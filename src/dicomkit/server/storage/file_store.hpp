@@ -38,8 +38,9 @@ public:
     [[nodiscard]] std::string path_for(std::string_view sop_instance_uid, std::string_view current = {}) const;
 
     /// Moves the finished temporary file `temp` (absolute, in folder()) to `path`, replacing
-    /// whatever is there, with mode 0644; then fsyncs the folder when durable, so that once this
-    /// returns the file is there under its name after a crash too.
+    /// whatever is there; then fsyncs the folder when durable, so that once this returns the file
+    /// is there under its name after a crash too. The writer gives the file its mode
+    /// (net::dimse::FileSink makes it 0644 before closing it).
     [[nodiscard]] Result<void> place(const std::string& temp, const std::string& path);
     /// Removes a file; one that is not there is not an error.
     [[nodiscard]] Result<void> remove(const std::string& path);
