@@ -28,15 +28,8 @@ fail=0
 var=$work/var
 n_files=300
 
-wait_port() {  # wait_port LOGFILE: prints the port the process logged
-  local port=
-  for _ in $(seq 1 100); do
-    port=$(sed -n 's/^I: listening on 127.0.0.1:\([0-9]*\) .*/\1/p' "$1")
-    [ -n "$port" ] && break
-    sleep 0.1
-  done
-  echo "$port"
-}
+# shellcheck source=../support/serve_common.sh
+source "$(dirname "$0")/../support/serve_common.sh"
 
 start_serve() {  # start_serve NAME: serve on $var (fsync on, the default), sets $port and $serve_pid
   "$dk" serve --bind 127.0.0.1 --port 0 --data "$var" --aet ARCHIVE --peer USER=127.0.0.1:1 \

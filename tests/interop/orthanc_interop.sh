@@ -34,15 +34,8 @@ trap cleanup EXIT
 fail=0
 failed() { echo "FAIL: $*"; fail=1; }
 
-wait_port() {  # wait_port LOGFILE: prints the port the process logged
-  local port=
-  for _ in $(seq 1 100); do
-    port=$(sed -n 's/^I: listening on [0-9.]*:\([0-9]*\) .*/\1/p' "$1")
-    [ -n "$port" ] && break
-    sleep 0.1
-  done
-  echo "$port"
-}
+# shellcheck source=../support/serve_common.sh
+source "$(dirname "$0")/../support/serve_common.sh"
 
 # The samples: study, series, SOP Instance UID, file (several files may share a UID).
 $py "$here/orthanc_check.py" instances "$data" > "$work/samples.tsv" || { echo "FAIL: reading the samples"; exit 1; }
