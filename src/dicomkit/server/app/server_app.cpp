@@ -135,7 +135,7 @@ Result<void> open_index(ServerApp::Impl& impl) {
 
 /// C-MOVE and C-GET over the index; move destinations are the peers allowed "move-destination".
 void add_retrieve(ServerApp::Impl& impl) {
-    impl.retrieve = std::make_unique<service::Retrieve>(*impl.index, impl.config.data);
+    impl.retrieve = std::make_unique<service::Retrieve>(*impl.index, impl.files->data_root());
     const Config c = impl.config;
     dimse::Allow allow = [c](const std::string& ae, std::string_view s) { return allowed(c, ae, s); };
     dimse::FindDestination dest = [c](const std::string& ae) -> std::optional<dimse::Destination> {
