@@ -79,7 +79,10 @@ struct PostgresIndex::Impl {
 
 Result<void> PostgresIndex::Impl::prepare(Conn& c) {
     const sql::WriteSql w = sql::write_sql(sql::Dialect::Postgres);
-    for (int l = 0; l < 3; ++l) DK_TRY(c.prepare(kLevelStatements[l], w.upsert[l]));
+    for (int l = 0; l < 3; ++l) {
+        DK_TRY(c.prepare(kLevelStatements[l], w.upsert[l]));
+        DK_TRY(c.prepare("dk_lookup_" + std::to_string(l), w.lookup[l]));
+    }
     DK_TRY(c.prepare("dk_instance", w.insert_instance));
     DK_TRY(c.prepare("dk_find_instance", w.find_instance));
     DK_TRY(c.prepare("dk_delete_instance", w.delete_instance));
@@ -181,7 +184,10 @@ Result<AddStatus> PostgresIndex::Impl::add_once(Conn& c, const sql::InstanceRows
     for (int l = 0; l < 3; ++l) {
         params.insert(params.end(), rows.level[l].begin(), rows.level[l].end());
         auto pk = c.exec_prepared(kLevelStatements[l], params, &rows.attrs[l]);
+        if (pk && pk->rows() == 0)  // the row was there as it is: no RETURNING row (but locked)
+            pk = c.exec_prepared("dk_lookup_" + std::to_string(l), {rows.level[l].front()});
         if (!pk) return tl::unexpected(pk.error());
+        if (pk->rows() == 0) return make_error(ErrorCode::IoError, "postgres: no row for " + rows.level[l].front());
         params = {pk->text(0, 0)};
     }
     params.insert(params.end(), rows.level[3].begin(), rows.level[3].end());

@@ -44,13 +44,23 @@ std::string insert(const Table& t, Dialect d) {
     return "INSERT INTO " + std::string(t.name) + "(" + cols + ") VALUES(" + values + ")";
 }
 
+/// The row is changed only when a value differs (the WHERE of DO UPDATE; every column is NOT
+/// NULL, so <> compares): most instances belong to a patient, study and series indexed already,
+/// and an unchanged row then costs no page or index writes. RETURNING gives no row then (the
+/// row is still locked, in PostgreSQL too); WriteSql::lookup finds its pk.
 std::string upsert(const Table& t, Dialect d) {
-    std::string set;
-    auto assign = [&](const std::string& c) { set += (set.empty() ? "" : ", ") + c + " = excluded." + c; };
+    std::string set, mine, theirs;
+    auto assign = [&](const std::string& c) {
+        const char* sep = set.empty() ? "" : ", ";
+        set += sep + c + " = excluded." + c;
+        mine += sep + std::string(t.name) + "." + c;
+        theirs += sep + std::string("excluded.") + c;
+    };
     if (t.parent) assign(t.parent);
     for (std::size_t i = 1; i < t.columns.size(); ++i) assign(t.columns[i]);
     assign("attrs");
-    return insert(t, d) + " ON CONFLICT(" + t.columns[0] + ") DO UPDATE SET " + set + " RETURNING pk";
+    return insert(t, d) + " ON CONFLICT(" + t.columns[0] + ") DO UPDATE SET " + set + " WHERE (" + mine +
+           ") <> (" + theirs + ") RETURNING pk";
 }
 
 }  // namespace
@@ -78,7 +88,11 @@ Result<InstanceRows> instance_rows(const DataSet& ds, const InstanceFile& file) 
 
 WriteSql write_sql(Dialect d) {
     WriteSql w;
-    for (int l = 0; l < 3; ++l) w.upsert[l] = upsert(kTables[l], d);
+    for (int l = 0; l < 3; ++l) {
+        w.upsert[l] = upsert(kTables[l], d);
+        w.lookup[l] = "SELECT pk FROM " + std::string(kTables[l].name) + " WHERE " + kTables[l].columns[0] + " = " +
+                      placeholder(d, 1);
+    }
     w.insert_instance = insert(kTables[3], d);
     w.find_instance = "SELECT pk, path, size, transfer_syntax FROM instance WHERE sop_uid = " + placeholder(d, 1);
     w.delete_instance = "DELETE FROM instance WHERE pk = " + placeholder(d, 1);

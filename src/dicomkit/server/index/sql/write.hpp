@@ -28,7 +28,10 @@ struct InstanceRows {
 
 /// The statements of add(), instance(), remove() and for_each_instance() in a dialect.
 struct WriteSql {
-    std::string upsert[3];        ///< patient, study, series: INSERT .. ON CONFLICT DO UPDATE .. RETURNING pk
+    /// patient, study, series: INSERT .. ON CONFLICT DO UPDATE (when a value differs) .. RETURNING
+    /// pk; no row when the existing row was left as it was: then `lookup` by the unique key.
+    std::string upsert[3];
+    std::string lookup[3];        ///< patient, study, series: pk by the unique key (the first text value)
     std::string insert_instance;  ///< series pk, InstanceRows::level[Image], attrs[Image]
     std::string find_instance;    ///< by SOP Instance UID: pk, path, size, transfer syntax
     std::string delete_instance;  ///< by pk

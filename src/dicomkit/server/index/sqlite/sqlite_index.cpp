@@ -44,6 +44,7 @@ struct SqliteIndex::Impl {
     Db db;
     std::mutex mutex;  ///< one writer
     Stmt levels[3], instance, find_instance, delete_instance;  ///< levels: patient, study, series upserts
+    Stmt lookup[3];  ///< patient, study, series pk by unique key, when the upsert left the row as it was
     Stmt parents, prune[3];                                     ///< prune: patient, study, series
     /// Idle read connections. Each find reads on a connection of its own (WAL lets the writer go
     /// on); reusing them keeps their page caches and parsed schema, where a new connection per
@@ -118,7 +119,9 @@ Result<std::unique_ptr<SqliteIndex>> SqliteIndex::open(const std::string& path) 
                               {&impl->levels[2], &w.upsert[2]}, {&impl->instance, &w.insert_instance},
                               {&impl->find_instance, &w.find_instance}, {&impl->delete_instance, &w.delete_instance},
                               {&impl->parents, &w.parents}, {&impl->prune[0], &w.prune[0]},
-                              {&impl->prune[1], &w.prune[1]}, {&impl->prune[2], &w.prune[2]}}) {
+                              {&impl->prune[1], &w.prune[1]}, {&impl->prune[2], &w.prune[2]},
+                              {&impl->lookup[0], &w.lookup[0]}, {&impl->lookup[1], &w.lookup[1]},
+                              {&impl->lookup[2], &w.lookup[2]}}) {
         auto s = impl->db.prepare(*text);
         if (!s) return tl::unexpected(s.error());
         *stmt = std::move(*s);
@@ -146,7 +149,9 @@ Result<AddStatus> SqliteIndex::Impl::add_locked(const DataSet& ds, const Instanc
     std::optional<std::int64_t> parent;
     for (int l = 0; l < 3; ++l) {
         auto pk = run(levels[l], rows->level[l], parent, &rows->attrs[l]);
+        if (pk && *pk == 0) pk = run(lookup[l], {rows->level[l].front()});  // unchanged: no RETURNING row
         if (!pk) return tl::unexpected(pk.error());
+        if (*pk == 0) return make_error(ErrorCode::IoError, "index: no row for " + rows->level[l].front());
         parent = *pk;
     }
     DK_TRY(run(instance, rows->level[3], parent, &rows->attrs[3]));
