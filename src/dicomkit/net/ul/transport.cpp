@@ -6,7 +6,12 @@
 #include <optional>
 #include <utility>
 
+#include <sys/socket.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/post.hpp>
@@ -140,25 +145,65 @@ public:
             timeout, "TLS handshake");
     }
 
+    /// Reads through a read-ahead buffer: a PDU header and its body, or several small PDUs, come
+    /// in one receive, and bytes already there are taken without the io_context (no poll).
+    /// Reads of at least kReadAhead bytes go straight to `out` once the buffer is empty.
     Result<void> read_exact(std::span<std::uint8_t> out, Millis timeout) override {
         if (read_broken_) return fail(ErrorCode::IoError, "read: stream out of step after an earlier failure");
         if (interrupted_) return fail(ErrorCode::IoError, "read: interrupted");
-        auto r = run(
-            [&](auto handler) {
-                auto buffer = asio::buffer(out.data(), out.size());
-                if (tls_) {
-                    asio::async_read(*tls_, buffer, std::move(handler));
-                } else {
-                    asio::async_read(*plain_, buffer, std::move(handler));
-                }
-            },
-            timeout, "read");
-        if (!r) read_broken_ = true;
-        return r;
+        const std::size_t have = std::min(out.size(), ahead_end_ - ahead_pos_);
+        if (have > 0) {
+            std::memcpy(out.data(), ahead_.data() + ahead_pos_, have);
+            ahead_pos_ += have;
+            out = out.subspan(have);
+        }
+        if (out.empty()) return {};
+        ahead_pos_ = ahead_end_ = 0;
+        const bool direct = out.size() >= kReadAhead;
+        if (!direct && ahead_.empty()) ahead_.resize(kReadAhead);
+        const std::span<std::uint8_t> into = direct ? out : std::span<std::uint8_t>(ahead_);
+        std::size_t got = 0;
+        if (!tls_) {  // what the socket holds already, without a poll
+            for (;;) {
+                const ssize_t n = ::recv(plain_->native_handle(), into.data(), into.size(), MSG_DONTWAIT);
+                if (n > 0) got = static_cast<std::size_t>(n);
+                if (n >= 0 || errno != EINTR) break;
+            }
+        }
+        if (got < out.size()) {
+            std::size_t more = 0;
+            auto r = run(
+                [&](auto handler) {
+                    auto buffer = asio::buffer(into.data() + got, into.size() - got);
+                    auto done = [&more, handler = std::move(handler)](const error_code& ec, std::size_t n) mutable {
+                        more = n;
+                        handler(ec);
+                    };
+                    const auto at_least = asio::transfer_at_least(out.size() - got);
+                    if (tls_) {
+                        asio::async_read(*tls_, buffer, at_least, std::move(done));
+                    } else {
+                        asio::async_read(*plain_, buffer, at_least, std::move(done));
+                    }
+                },
+                timeout, "read");
+            if (!r) {
+                read_broken_ = true;
+                return r;
+            }
+            got += more;
+        }
+        if (!direct) {
+            std::memcpy(out.data(), ahead_.data(), out.size());
+            ahead_pos_ = out.size();
+            ahead_end_ = got;
+        }
+        return {};
     }
 
     bool readable() noexcept override {
         if (read_broken_ || interrupted_) return false;
+        if (ahead_end_ > ahead_pos_) return true;
         if (tls_ && SSL_pending(tls_->native_handle()) > 0) return true;
         error_code ec;
         const auto n = socket().available(ec);
@@ -250,6 +295,10 @@ private:
     bool read_broken_ = false;
     bool closed_ = false;
     std::string peer_;
+    static constexpr std::size_t kReadAhead = 64 * 1024;
+    std::vector<std::uint8_t> ahead_;  ///< read-ahead: bytes [ahead_pos_, ahead_end_) are not yet read
+    std::size_t ahead_pos_ = 0;
+    std::size_t ahead_end_ = 0;
 };
 
 /// Resolves `host` and connects `socket` to the first address that answers, before `deadline`.
