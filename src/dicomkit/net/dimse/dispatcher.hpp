@@ -62,6 +62,15 @@ public:
     /// The data set is complete and `sink` finished: keep it (e.g. commit a FileSink) and say how
     /// it went. Not called when the data set did not arrive whole.
     [[nodiscard]] virtual Outcome end(const RequestContext& rc, const Command& rq, std::unique_ptr<DataSink> sink) = 0;
+    /// Called once, from any thread, with the response's outcome.
+    using Completion = std::function<void(Outcome)>;
+    /// As end(), but the outcome may come later, from another thread: the serving loop reads
+    /// further requests meanwhile (an asynchronous operations window, PS3.7 D.3.3.3) and answers
+    /// in order. The default calls end() at once.
+    virtual void end_async(const RequestContext& rc, const Command& rq, std::unique_ptr<DataSink> sink,
+                           Completion done) {
+        done(end(rc, rq, std::move(sink)));
+    }
     /// The data set did not arrive whole (abort, release or error mid-transfer); the sink has been
     /// aborted already. For logging.
     virtual void aborted(const RequestContext& rc, const Command& rq) noexcept {

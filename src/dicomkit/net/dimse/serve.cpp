@@ -1,8 +1,10 @@
 // The SCP serving loop.
 #include <dicomkit/net/dimse/serve.hpp>
 
+#include <condition_variable>
 #include <deque>
 #include <exception>
+#include <mutex>
 
 #include <dicomkit/io/dataset_reader.hpp>
 #include <dicomkit/io/dataset_writer.hpp>
@@ -23,6 +25,23 @@ struct Pending {
     RequestContext rc;
     bool begun = false;  ///< StoreHandler::begin() was called
 };
+
+/// C-STOREs handed to StoreHandler::end_async whose responses are not sent yet, oldest first.
+/// Shared with the completions, which may run on another thread after the session has ended.
+struct Inflight {
+    struct Entry {
+        std::uint8_t context_id = 1;
+        Command rq;
+        std::optional<Outcome> outcome;  ///< set by the completion
+    };
+    std::mutex mutex;
+    std::condition_variable done;
+    std::deque<std::shared_ptr<Entry>> entries;  ///< touched by the session only; outcome under mutex
+};
+
+/// How many C-STOREs may wait for their outcome at once on one association (the most serve
+/// grants as Maximum Number Operations Invoked).
+constexpr std::size_t kMaxInflight = 64;
 
 /// The association seen only through the contexts on which the requestor accepted the SCP role:
 /// where C-GET sends its C-STORE sub-operations.
@@ -67,6 +86,14 @@ private:
     Result<std::unique_ptr<DataSink>> choose(std::uint8_t context_id, const Command& c);
     Result<void> on_pdv(const pdu::PdvView& pdv);
     Result<void> handle(Message m);
+    /// C-STORE through end_async: queued, answered by send_completed() in order.
+    void store_async(Message& m);
+    /// Sends the responses of the oldest C-STOREs whose outcome has come; `wait`: waits for at
+    /// least the oldest one first.
+    Result<void> send_completed(bool wait);
+    /// Waits for every queued C-STORE and sends its response (before any other request's, and
+    /// before the release is confirmed); `send` false: the association has gone, only waits.
+    Result<void> drain(bool send = true);
     Outcome run_handler(Message& m);
     Outcome run_find(Message& m);
     Result<DataSet> identifier_of(Message& m, Outcome& failure);
@@ -95,7 +122,61 @@ private:
     /// The counts and failed UIDs of the retrieve being answered, for its final response.
     std::optional<RetrieveOutcome> retrieve_final_;
     std::uint16_t next_message_id_ = 1;  ///< for the C-STORE-RQs of C-GET sub-operations
+    std::shared_ptr<Inflight> inflight_ = std::make_shared<Inflight>();
 };
+
+void Session::store_async(Message& m) {
+    auto entry = std::make_shared<Inflight::Entry>();
+    entry->context_id = m.context_id;
+    entry->rq = m.command;
+    inflight_->entries.push_back(entry);
+    std::shared_ptr<Inflight> shared = inflight_;
+    StoreHandler::Completion done = [shared, entry](Outcome o) {
+        std::lock_guard lock(shared->mutex);
+        entry->outcome = std::move(o);
+        shared->done.notify_all();
+    };
+    StoreHandler* store = pending_.route.store;
+    const RequestContext rc = pending_.rc;
+    pending_ = Pending{};
+    try {
+        store->end_async(rc, m.command, std::move(m.dataset), done);
+    } catch (const std::exception& e) {
+        std::lock_guard lock(shared->mutex);
+        if (!entry->outcome) entry->outcome = Outcome{status::ProcessingFailure, e.what()};
+    }
+}
+
+Result<void> Session::send_completed(bool wait) {
+    auto& q = inflight_->entries;
+    while (!q.empty()) {
+        std::optional<Outcome> o;
+        {
+            std::unique_lock lock(inflight_->mutex);
+            if (wait) inflight_->done.wait(lock, [&] { return q.front()->outcome.has_value(); });
+            if (!q.front()->outcome) return {};
+            o = std::move(q.front()->outcome);
+        }
+        const auto entry = q.front();
+        q.pop_front();
+        wait = false;
+        if (auto r = respond(entry->context_id, entry->rq, *o); !r) return r;
+    }
+    return {};
+}
+
+Result<void> Session::drain(bool send) {
+    auto& q = inflight_->entries;
+    if (!send) {
+        std::unique_lock lock(inflight_->mutex);
+        for (const auto& e : q) inflight_->done.wait(lock, [&] { return e->outcome.has_value(); });
+        q.clear();
+        return {};
+    }
+    while (!q.empty())
+        if (auto r = send_completed(true); !r) return r;
+    return {};
+}
 
 Result<std::unique_ptr<DataSink>> Session::choose(std::uint8_t context_id, const Command& c) {
     pending_ = Pending{};
@@ -317,6 +398,11 @@ Result<void> Session::handle(Message m) {
         return {};
     }
     ++summary_.requests;
+    if (m.command.field == CommandField::C_STORE_RQ && pending_.route.store && m.dataset && !m.dataset_error) {
+        store_async(m);
+        return send_completed(false);
+    }
+    if (auto r = drain(); !r) return r;  // responses in the order of the requests
     Outcome o;
     try {
         o = run_handler(m);
@@ -387,6 +473,11 @@ Result<ServeSummary> Session::run() {
     const ul::Timeouts t = ch_.timeouts();
     for (;;) {
         Result<ul::Incoming> in = make_error(ErrorCode::Ok, "");
+        // With C-STOREs under way, read on only what has arrived already (the peer may be
+        // waiting for their responses) and otherwise answer the oldest first.
+        while (!deferred_end_ && !inflight_->entries.empty() &&
+               (inflight_->entries.size() >= kMaxInflight || !ch_.has_input()))
+            if (auto r = send_completed(true); !r) return protocol_error(r.error());
         if (deferred_end_) {
             in = std::move(*deferred_end_);
             deferred_end_.reset();
@@ -401,15 +492,18 @@ Result<ServeSummary> Session::run() {
                 break;
             case ul::Incoming::Kind::ReleaseRequested:
                 drop_partial();
+                if (auto r = drain(); !r) return protocol_error(r.error());
                 summary_.end = ServeSummary::End::Released;
                 if (auto r = ch_.confirm_release(); !r) return tl::unexpected(r.error());
                 return summary_;
             case ul::Incoming::Kind::Aborted:
                 drop_partial();
+                (void)drain(false);
                 summary_.end = ServeSummary::End::Aborted;
                 return summary_;
             case ul::Incoming::Kind::Closed:
                 drop_partial();
+                (void)drain(false);
                 summary_.end = ServeSummary::End::Closed;
                 return summary_;
         }

@@ -235,7 +235,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::start(const Config& config, Server
     for (const auto& c : dict::storage_sop_classes()) classes.emplace_back(c.uid);
     impl->dispatcher.on_echo(std::make_shared<net::dimse::SuccessEchoHandler>());
     impl->dispatcher.on_store(
-        std::make_shared<dimse::IndexingStoreHandler>(*impl->ingest, allow, store_log, impl->options.durable),
+        std::make_shared<dimse::IndexingStoreHandler>(*impl->ingest, allow, store_log),
         std::move(classes));
     impl->dispatcher.on_find(std::make_shared<dimse::QueryFindHandler>(*impl->query, allow),
                              {std::string(dimse::kPatientRootFind), std::string(dimse::kStudyRootFind)});

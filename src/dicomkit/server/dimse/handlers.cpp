@@ -1,6 +1,8 @@
 // Server DIMSE handlers.
 #include <dicomkit/server/dimse/handlers.hpp>
 
+#include <condition_variable>
+#include <mutex>
 #include <optional>
 
 #include <dicomkit/net/dimse/status.hpp>
@@ -16,26 +18,56 @@ Result<std::unique_ptr<net::dimse::DataSink>> IndexingStoreHandler::begin(const 
     return files_.begin(rc, rq);
 }
 
-net::dimse::Outcome IndexingStoreHandler::end(const net::dimse::RequestContext& rc, const net::dimse::Command& rq,
-                                              std::unique_ptr<net::dimse::DataSink> sink) {
-    net::dimse::Outcome o;
-    std::optional<service::Stored> stored;
+namespace {
+
+/// The response to a store: the operating system or the index failed: out of resources;
+/// anything else is the data set's fault (not a Part 10 data set we can read, no SOP Instance
+/// UID); a duplicate refused by policy: kDuplicateRejectedStatus.
+net::dimse::Outcome outcome_of(const Result<service::Stored>& r) {
+    if (!r)
+        return r.error().code == ErrorCode::IoError ? net::dimse::Outcome{st::OutOfResources, r.error().message}
+                                                    : net::dimse::Outcome{st::CannotUnderstand, r.error().message};
+    if (r->action == service::StoreAction::Rejected)  // the Error Comment is an LO: 64 characters
+        return {kDuplicateRejectedStatus, "duplicate SOP Instance UID refused (duplicates = reject)"};
+    return {};
+}
+
+}  // namespace
+
+void IndexingStoreHandler::end_async(const net::dimse::RequestContext& rc, const net::dimse::Command& rq,
+                                     std::unique_ptr<net::dimse::DataSink> sink, Completion done) {
     auto* file = dynamic_cast<net::dimse::FileSink*>(sink.get());
     auto temp = file ? file->release() : Result<std::string>(make_error(ErrorCode::InvalidArgument, "not a file sink"));
+    const std::uint64_t bytes = sink->size();
     if (!temp) {
-        o = {st::OutOfResources, temp.error().message};
-    } else if (auto r = ingest_.store(*temp); !r) {
-        // The operating system or the index failed: out of resources. Anything else is the data
-        // set's fault (not a Part 10 data set we can read, no SOP Instance UID).
-        o = r.error().code == ErrorCode::IoError ? net::dimse::Outcome{st::OutOfResources, r.error().message}
-                                                 : net::dimse::Outcome{st::CannotUnderstand, r.error().message};
-    } else {
-        stored = std::move(*r);
-        if (stored->action == service::StoreAction::Rejected)  // the Error Comment is an LO: 64 characters
-            o = {kDuplicateRejectedStatus, "duplicate SOP Instance UID refused (duplicates = reject)"};
+        const net::dimse::Outcome o{st::OutOfResources, temp.error().message};
+        if (log_) log_(StoreEvent{rc, rq, bytes, o, nullptr});
+        done(o);
+        return;
     }
-    if (log_) log_(StoreEvent{rc, rq, sink->size(), o, stored ? &*stored : nullptr});
-    return o;
+    // The completion may run on the committing thread after this association has moved on:
+    // it keeps its own copies of what the log needs.
+    const net::dimse::RequestContext who{nullptr, rc.calling_ae, rc.peer_address};  // not the context: it may be gone
+    ingest_.submit(*temp, [this, who, rq, bytes, done = std::move(done)](Result<service::Stored> r) {
+        const net::dimse::Outcome o = outcome_of(r);
+        if (log_) log_(StoreEvent{who, rq, bytes, o, r ? &*r : nullptr});
+        done(o);
+    });
+}
+
+net::dimse::Outcome IndexingStoreHandler::end(const net::dimse::RequestContext& rc, const net::dimse::Command& rq,
+                                              std::unique_ptr<net::dimse::DataSink> sink) {
+    std::mutex m;
+    std::condition_variable cv;
+    std::optional<net::dimse::Outcome> out;
+    end_async(rc, rq, std::move(sink), [&](net::dimse::Outcome o) {
+        std::lock_guard lock(m);
+        out = std::move(o);
+        cv.notify_all();
+    });
+    std::unique_lock lock(m);
+    cv.wait(lock, [&] { return out.has_value(); });
+    return std::move(*out);
 }
 
 net::dimse::Outcome QueryFindHandler::find(const net::dimse::RequestContext& rc, const net::dimse::Command& rq,

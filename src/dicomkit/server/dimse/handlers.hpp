@@ -39,20 +39,26 @@ struct StoreEvent {
 };
 using StoreLog = std::function<void(const StoreEvent&)>;
 
-/// C-STORE into storage and the index: the data set streams into a temporary file (fsynced when
-/// complete, when durable), then service::Ingest places and indexes it following the duplicate
-/// policy, and only then is the response sent. A duplicate under "keep" is answered Success (the
+/// C-STORE into storage and the index: the data set streams into a temporary file, then
+/// service::Ingest flushes, places and indexes it (with whatever else arrived meanwhile)
+/// following the duplicate policy, and only then is the response sent. A duplicate under "keep" is answered Success (the
 /// archive holds the instance; PS3.4 B.2.2), under "reject" kDuplicateRejectedStatus.
 class IndexingStoreHandler final : public net::dimse::StoreHandler {
 public:
-    IndexingStoreHandler(service::Ingest& ingest, Allow allow, StoreLog log = {}, bool durable = true)
-        : files_(ingest.files().folder(), {}, durable), ingest_(ingest), allow_(std::move(allow)),
+    /// The temporary files are not flushed one by one: Ingest flushes each group of them at once
+    /// (when its FileStore is durable).
+    IndexingStoreHandler(service::Ingest& ingest, Allow allow, StoreLog log = {})
+        : files_(ingest.files().folder(), {}, false), ingest_(ingest), allow_(std::move(allow)),
           log_(std::move(log)) {}
 
     [[nodiscard]] Result<std::unique_ptr<net::dimse::DataSink>> begin(const net::dimse::RequestContext& rc,
                                                                       const net::dimse::Command& rq) override;
     [[nodiscard]] net::dimse::Outcome end(const net::dimse::RequestContext& rc, const net::dimse::Command& rq,
                                           std::unique_ptr<net::dimse::DataSink> sink) override;
+    /// Hands the file to Ingest; `done` comes from its committing thread once the group the
+    /// file is in is stored and indexed.
+    void end_async(const net::dimse::RequestContext& rc, const net::dimse::Command& rq,
+                   std::unique_ptr<net::dimse::DataSink> sink, Completion done) override;
 
 private:
     net::dimse::FolderStoreHandler files_;  ///< for begin(): the temporary file with its Part 10 header

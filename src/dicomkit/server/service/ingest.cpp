@@ -2,6 +2,8 @@
 #include <dicomkit/server/service/ingest.hpp>
 
 #include <functional>
+#include <optional>
+#include <unordered_set>
 
 #include <dicomkit/dict/tags.hpp>
 #include <dicomkit/io/dicom_file.hpp>
@@ -20,20 +22,21 @@ std::string_view to_string(StoreAction a) noexcept {
 
 namespace {
 
-/// Removes the temporary file when the store does not move it into place.
-struct TempFile {
-    storage::FileStore& files;
-    std::string path;
-    bool owned = true;
-    ~TempFile() {
-        if (owned) (void)files.remove(path);
-    }
-};
+/// How many stores one group takes at most.
+constexpr std::size_t kMaxGroup = 256;
 
 }  // namespace
 
-std::mutex& Ingest::lock_for(std::string_view sop_instance_uid) {
-    return locks_[std::hash<std::string_view>{}(sop_instance_uid) % locks_.size()];
+Ingest::Ingest(index::Index& index, storage::FileStore& files, index::DuplicatePolicy policy)
+    : index_(index), files_(files), policy_(policy), thread_([this] { run(); }) {}
+
+Ingest::~Ingest() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
 }
 
 Result<FileAttributes> Ingest::read(const std::string& path) const {
@@ -53,37 +56,144 @@ Result<FileAttributes> Ingest::read(const std::string& path) const {
     return a;
 }
 
-Result<Stored> Ingest::store(const std::string& temp_path) {
-    TempFile temp{files_, temp_path};
+void Ingest::submit(const std::string& temp_path, Done done) {
     auto attrs = read(temp_path);
-    if (!attrs) return tl::unexpected(attrs.error());
-    const std::string& uid = attrs->sop_instance_uid;
-    std::lock_guard lock(lock_for(uid));
-    auto current = index_.instance(uid);
-    if (!current) return tl::unexpected(current.error());
-    // A copy counts as stored when its file is there too: an entry whose file has gone is
-    // replaced whatever the policy, rather than kept pointing at nothing.
-    const bool stored = *current && files_.exists((*current)->path);
-    if (stored && policy_ == index::DuplicatePolicy::Keep) return Stored{StoreAction::Kept, uid, (*current)->path};
-    if (stored && policy_ == index::DuplicatePolicy::Reject)
-        return Stored{StoreAction::Rejected, uid, (*current)->path};
-
-    // Never over the copy the index names: if we stopped between rename and commit, the index
-    // would describe one data set and the file hold another, and nothing could tell.
-    const std::string old_path = *current ? (*current)->path : std::string();
-    const std::string path = files_.path_for(uid, old_path);
-    attrs->file.path = path;
-    if (auto r = files_.place(temp_path, path); !r) return tl::unexpected(r.error());
-    temp.owned = false;
-    auto added = index_.add(attrs->dataset, attrs->file, index::DuplicatePolicy::Replace);
-    if (!added) {
-        (void)files_.remove(path);  // not the indexed copy (see path_for): back to where we were
-        return tl::unexpected(added.error());
+    if (!attrs) {
+        (void)files_.remove(temp_path);
+        done(tl::unexpected(attrs.error()));
+        return;
     }
-    // After the commit: a crash before this unlink leaves a file the index does not name, which
-    // reconcile() removes.
-    if (!old_path.empty() && old_path != path) (void)files_.remove(old_path);
-    return Stored{*added == index::AddStatus::Replaced ? StoreAction::Replaced : StoreAction::Added, uid, path};
+    {
+        std::lock_guard lock(mutex_);
+        queue_.push_back(Job{temp_path, std::move(*attrs), std::move(done)});
+    }
+    wake_.notify_one();
+}
+
+Result<Stored> Ingest::store(const std::string& temp_path) {
+    std::mutex m;
+    std::condition_variable cv;
+    std::optional<Result<Stored>> out;
+    submit(temp_path, [&](Result<Stored> r) {
+        std::lock_guard lock(m);
+        out = std::move(r);
+        cv.notify_all();
+    });
+    std::unique_lock lock(m);
+    cv.wait(lock, [&] { return out.has_value(); });
+    return std::move(*out);
+}
+
+void Ingest::run() {
+    std::vector<Job> group;
+    std::unordered_set<std::string> uids;
+    for (;;) {
+        {
+            std::unique_lock lock(mutex_);
+            wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+            if (queue_.empty()) return;  // stopping, and nothing left
+            // A second copy of a UID in this group waits for the next one, so that each group
+            // sees the index as the groups before it left it.
+            uids.clear();
+            for (auto it = queue_.begin(); it != queue_.end() && group.size() < kMaxGroup;) {
+                if (uids.insert(it->attrs.sop_instance_uid).second) {
+                    group.push_back(std::move(*it));
+                    it = queue_.erase(it);
+                } else {
+                    ++it;
+                }
+            }
+        }
+        commit(group);
+        group.clear();
+    }
+}
+
+void Ingest::commit(std::vector<Job>& group) {
+    // What each job does: Stored (kept or rejected: the temporary file goes), or an error; the
+    // others are placed and indexed together.
+    struct Placed {
+        Job* job;
+        std::string path, old_path;
+    };
+    std::vector<Placed> placed;
+    std::vector<std::optional<Result<Stored>>> result(group.size());
+    auto fail_all_placed = [&](const Error& e) {
+        for (Placed& p : placed) {
+            (void)files_.remove(p.path);  // not the indexed copy (see path_for): back to where we were
+            result[static_cast<std::size_t>(p.job - group.data())] = tl::unexpected(e);
+        }
+        placed.clear();
+    };
+    std::vector<std::string> temps;
+    temps.reserve(group.size());
+    for (const Job& job : group) temps.push_back(job.temp);
+    const auto flushed = files_.sync_files(temps);  // the data of every temporary file of the group
+    for (std::size_t i = 0; i < group.size(); ++i) {
+        Job& job = group[i];
+        if (!flushed) {
+            result[i] = tl::unexpected(flushed.error());
+            continue;
+        }
+        const std::string& uid = job.attrs.sop_instance_uid;
+        auto current = index_.instance(uid);
+        if (!current) {
+            result[i] = tl::unexpected(current.error());
+            continue;
+        }
+        // A copy counts as stored when its file is there too: an entry whose file has gone is
+        // replaced whatever the policy, rather than kept pointing at nothing.
+        const bool stored = *current && files_.exists((*current)->path);
+        if (stored && policy_ == index::DuplicatePolicy::Keep) {
+            result[i] = Stored{StoreAction::Kept, uid, (*current)->path};
+            continue;
+        }
+        if (stored && policy_ == index::DuplicatePolicy::Reject) {
+            result[i] = Stored{StoreAction::Rejected, uid, (*current)->path};
+            continue;
+        }
+        // Never over the copy the index names: if we stopped between rename and commit, the
+        // index would describe one data set and the file hold another, and nothing could tell.
+        Placed p{&job, {}, *current ? (*current)->path : std::string()};
+        p.path = files_.path_for(uid, p.old_path);
+        if (auto r = files_.rename_into(job.temp, p.path); !r) {
+            result[i] = tl::unexpected(r.error());
+            continue;
+        }
+        job.temp.clear();  // placed: no longer ours to remove
+        job.attrs.file.path = p.path;
+        placed.push_back(std::move(p));
+    }
+    if (!placed.empty()) {
+        if (auto r = files_.sync_folder(); !r) fail_all_placed(r.error());
+    }
+    if (!placed.empty()) {
+        std::vector<index::Index::AddItem> items;
+        items.reserve(placed.size());
+        for (const Placed& p : placed)
+            items.push_back({&p.job->attrs.dataset, p.job->attrs.file, index::DuplicatePolicy::Replace});
+        auto added = index_.add_many(items);
+        for (std::size_t k = 0; k < placed.size(); ++k) {
+            Placed& p = placed[k];
+            const std::size_t i = static_cast<std::size_t>(p.job - group.data());
+            if (k >= added.size() || !added[k]) {
+                (void)files_.remove(p.path);
+                result[i] = k < added.size() ? Result<Stored>(tl::unexpected(added[k].error()))
+                                             : make_error(ErrorCode::IoError, "index: no result for the instance");
+                continue;
+            }
+            // After the commit: a crash before this unlink leaves a file the index does not
+            // name, which reconcile() removes.
+            if (!p.old_path.empty() && p.old_path != p.path) (void)files_.remove(p.old_path);
+            result[i] = Stored{*added[k] == index::AddStatus::Replaced ? StoreAction::Replaced : StoreAction::Added,
+                               p.job->attrs.sop_instance_uid, p.path};
+        }
+    }
+    for (std::size_t i = 0; i < group.size(); ++i) {
+        if (!group[i].temp.empty()) (void)files_.remove(group[i].temp);
+        if (!result[i]) result[i] = make_error(ErrorCode::IoError, "not committed");
+        group[i].done(std::move(*result[i]));
+    }
 }
 
 }  // namespace dicomkit::server::service

@@ -1,12 +1,19 @@
-// Ingest: a received instance into storage and the index as one unit of work, following the
-// duplicate policy. Order (so that a crash at any point leaves nothing half-stored and nothing
-// acknowledged lost, given reconcile() at the next start): the caller's temporary file has been
-// fsynced; it is renamed into storage and the folder fsynced; the index commits; the copy it
-// replaced, if any, is removed; only then may the caller acknowledge the store.
+// Ingest: received instances into storage and the index, following the duplicate policy, in
+// groups. Order (so that a crash at any point leaves nothing half-stored and nothing acknowledged
+// lost, given reconcile() at the next start): the temporary files of a group are flushed (one
+// syncfs); each is renamed into storage; the folder is fsynced; the index commits the group (one
+// transaction, each instance undone alone if it fails); the copies they replaced, if any, are
+// removed; only then is each store's caller told, and may acknowledge it. One thread commits
+// the groups: what arrives while a group is flushed and committed forms the next one, so that
+// concurrent stores (several associations, or an asynchronous operations window) share flushes.
 #pragma once
 
-#include <array>
+#include <condition_variable>
+#include <deque>
+#include <functional>
 #include <mutex>
+#include <thread>
+#include <vector>
 #include <string>
 #include <string_view>
 
@@ -39,13 +46,21 @@ struct FileAttributes {
 
 class Ingest {
 public:
-    Ingest(index::Index& index, storage::FileStore& files, index::DuplicatePolicy policy)
-        : index_(index), files_(files), policy_(policy) {}
+    Ingest(index::Index& index, storage::FileStore& files, index::DuplicatePolicy policy);
+    /// Commits what was submitted, then stops the committing thread.
+    ~Ingest();
+    Ingest(const Ingest&) = delete;
+    Ingest& operator=(const Ingest&) = delete;
 
-    /// Takes over `temp_path`, a complete and fsynced Part 10 file in files().folder(), and moves
-    /// it into storage and the index, or removes it (kept or rejected duplicate, or an error: the
-    /// temporary file is gone whatever happens). Stores of the same SOP Instance UID are
-    /// serialised, so that two copies arriving at once still end up as one file and one entry.
+    using Done = std::function<void(Result<Stored>)>;
+    /// Takes over `temp_path`, a complete Part 10 file in files().folder() (written, not
+    /// necessarily flushed), and moves it into storage and the index, or removes it (kept or
+    /// rejected duplicate, or an error: the temporary file is gone whatever happens). Reads its
+    /// header on the calling thread; `done` is called once, from the committing thread (or at
+    /// once when the header cannot be read). Two copies of one SOP Instance UID are never in one
+    /// group: they end up as one file and one entry.
+    void submit(const std::string& temp_path, Done done);
+    /// submit() and wait.
     [[nodiscard]] Result<Stored> store(const std::string& temp_path);
 
     /// Reads the header of a file (path relative to the data root, or absolute) up to the pixel
@@ -56,12 +71,22 @@ public:
     [[nodiscard]] storage::FileStore& files() noexcept { return files_; }
 
 private:
-    std::mutex& lock_for(std::string_view sop_instance_uid);
+    struct Job {
+        std::string temp;
+        FileAttributes attrs;
+        Done done;
+    };
+    void run();
+    void commit(std::vector<Job>& group);
 
     index::Index& index_;
     storage::FileStore& files_;
     index::DuplicatePolicy policy_;
-    std::array<std::mutex, 64> locks_;  ///< by hash of the SOP Instance UID
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    std::deque<Job> queue_;
+    bool stopping_ = false;
+    std::thread thread_;  ///< last: started when the rest is ready
 };
 
 }  // namespace dicomkit::server::service

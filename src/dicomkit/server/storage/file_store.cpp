@@ -63,15 +63,64 @@ std::string FileStore::path_for(std::string_view sop_instance_uid, std::string_v
     return base + "_2.dcm";
 }
 
+FileStore::~FileStore() {
+    if (folder_fd_ >= 0) ::close(folder_fd_);
+}
+
+Result<int> FileStore::folder_fd() {
+    std::lock_guard lock(fd_mutex_);
+    if (folder_fd_ < 0) {
+        folder_fd_ = ::open(folder_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (folder_fd_ < 0) return os_error("cannot open the folder to flush it", folder_);
+    }
+    return folder_fd_;
+}
+
 Result<void> FileStore::place(const std::string& temp, const std::string& path) {
+    if (auto r = rename_into(temp, path); !r) return r;
+    return sync_folder();
+}
+
+Result<void> FileStore::rename_into(const std::string& temp, const std::string& path) {
     const std::string to = absolute(path);
     if (::rename(temp.c_str(), to.c_str()) != 0) return os_error("rename failed", to);
+    return {};
+}
+
+Result<void> FileStore::sync_files(const std::vector<std::string>& paths) {
     if (!durable_) return {};
-    const int dfd = ::open(folder_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd < 0) return os_error("cannot open the folder to fsync it", folder_);
-    const int rc = ::fsync(dfd);
-    ::close(dfd);
-    if (rc != 0) return os_error("fsync of the folder failed", folder_);
+    std::vector<int> fds;
+    fds.reserve(paths.size());
+    auto close_all = [&] {
+        for (int fd : fds) ::close(fd);
+    };
+    for (const std::string& p : paths) {
+        const std::string abs = absolute(p);
+        const int fd = ::open(abs.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+            auto e = os_error("cannot open to flush", abs);
+            close_all();
+            return e;
+        }
+        fds.push_back(fd);
+        (void)::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);  // start writeback; fdatasync below waits
+    }
+    for (std::size_t i = 0; i < fds.size(); ++i) {
+        if (::fdatasync(fds[i]) != 0) {
+            auto e = os_error("fdatasync failed", absolute(paths[i]));
+            close_all();
+            return e;
+        }
+    }
+    close_all();
+    return {};
+}
+
+Result<void> FileStore::sync_folder() {
+    if (!durable_) return {};
+    auto fd = folder_fd();
+    if (!fd) return tl::unexpected(fd.error());
+    if (::fsync(*fd) != 0) return os_error("fsync of the folder failed", folder_);
     return {};
 }
 

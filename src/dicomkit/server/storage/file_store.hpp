@@ -5,9 +5,11 @@
 
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <dicomkit/base/error.hpp>
 
@@ -23,6 +25,9 @@ public:
     /// `durable`: fsync the folder after each placement (off: a crash may lose the name of a file
     /// whose store was acknowledged).
     explicit FileStore(std::string data_root, bool durable = true);
+    ~FileStore();
+    FileStore(const FileStore&) = delete;
+    FileStore& operator=(const FileStore&) = delete;
 
     [[nodiscard]] const std::string& data_root() const noexcept { return root_; }
     /// `data_root`/storage, where temporary files are created too (so that placing is a rename).
@@ -42,6 +47,15 @@ public:
     /// is there under its name after a crash too. The writer gives the file its mode
     /// (net::dimse::FileSink makes it 0644 before closing it).
     [[nodiscard]] Result<void> place(const std::string& temp, const std::string& path);
+    /// place() in parts, for a group of files (one flush for all): the rename alone, ...
+    [[nodiscard]] Result<void> rename_into(const std::string& temp, const std::string& path);
+    /// ... the flush of the files' data (`paths`, absolute or relative to the root: writeback of
+    /// all of them is started first, then each is waited for, so that a group costs about one
+    /// flush of the disk rather than one each; other files of the file system are not flushed)
+    /// and the fsync of the folder (the renames). Both do nothing when not durable.
+    [[nodiscard]] Result<void> sync_files(const std::vector<std::string>& paths);
+    [[nodiscard]] Result<void> sync_folder();
+    [[nodiscard]] bool durable() const noexcept { return durable_; }
     /// Removes a file; one that is not there is not an error.
     [[nodiscard]] Result<void> remove(const std::string& path);
     /// Size and modification time of a regular file; nullopt when there is none.
@@ -67,6 +81,11 @@ private:
     std::string root_;
     std::string folder_;
     bool durable_ = true;
+    /// The folder, open for the flushes (opened at the first one, as the folder may not exist
+    /// yet when the store is made).
+    Result<int> folder_fd();
+    std::mutex fd_mutex_;
+    int folder_fd_ = -1;
 };
 
 }  // namespace dicomkit::server::storage

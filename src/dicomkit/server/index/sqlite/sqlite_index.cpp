@@ -171,6 +171,37 @@ Result<AddStatus> SqliteIndex::add(const DataSet& ds, const InstanceFile& file, 
     return r;
 }
 
+std::vector<Result<AddStatus>> SqliteIndex::add_many(const std::vector<AddItem>& items) {
+    std::vector<Result<AddStatus>> out;
+    out.reserve(items.size());
+    std::lock_guard lock(impl_->mutex);
+    auto fail_all = [&](const Error& e) {
+        out.assign(items.size(), Result<AddStatus>(tl::unexpected(e)));
+        return out;
+    };
+    if (auto r = impl_->db.exec("BEGIN IMMEDIATE"); !r) return fail_all(r.error());
+    bool any = false;
+    for (const AddItem& item : items) {
+        if (auto r = impl_->db.exec("SAVEPOINT one"); !r) {
+            (void)impl_->db.exec("ROLLBACK");
+            return fail_all(r.error());
+        }
+        auto r = impl_->add_locked(*item.attributes, item.file, item.policy);
+        if (!r || *r == AddStatus::Kept) (void)impl_->db.exec("ROLLBACK TO one");
+        if (auto rel = impl_->db.exec("RELEASE one"); !rel) {
+            (void)impl_->db.exec("ROLLBACK");
+            return fail_all(rel.error());
+        }
+        any = any || (r && *r != AddStatus::Kept);
+        out.push_back(std::move(r));
+    }
+    if (auto r = impl_->db.exec(any ? "COMMIT" : "ROLLBACK"); !r) {
+        (void)impl_->db.exec("ROLLBACK");
+        return fail_all(r.error());
+    }
+    return out;
+}
+
 Result<std::optional<InstanceFile>> SqliteIndex::instance(const std::string& sop_instance_uid) {
     std::lock_guard lock(impl_->mutex);
     Stmt& s = impl_->find_instance;

@@ -17,6 +17,8 @@ public:
 
     [[nodiscard]] Result<AddStatus> add(const DataSet& attributes, const InstanceFile& file,
                                         DuplicatePolicy policy) override;
+    /// One transaction for all; each item in a savepoint of its own, undone alone when it fails.
+    [[nodiscard]] std::vector<Result<AddStatus>> add_many(const std::vector<AddItem>& items) override;
     using Index::find;
     [[nodiscard]] Result<std::uint64_t> find(const model::Query& query, const MatchFn& on_match) override;
     [[nodiscard]] Result<std::optional<InstanceFile>> instance(const std::string& sop_instance_uid) override;
