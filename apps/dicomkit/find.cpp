@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -40,24 +41,69 @@ struct FindArgs {
     std::string level;
     std::string format = "table";
     int repeat = 1;
+    bool relational = false;
     NetArgs net;
 };
 
-/// The identifier from "-k Key=Value" (empty value: a return key); the level from --level or a key.
-Result<DataSet> identifier(const FindArgs& a, std::vector<Tag>& columns) {
+/// A key: a tag, or a path into sequence items ("ProcedureCodeSequence[0].CodeValue").
+using KeyPath = std::vector<Tag>;
+
+/// "A[0].B" -> {A, B}: keywords or tags, the item index (only [0], the one item of a sequence
+/// key, PS3.4 C.2.2.2.6) optional.
+Result<KeyPath> parse_path(std::string_view name) {
+    KeyPath path;
+    while (!name.empty()) {
+        const auto dot = name.find('.');
+        std::string_view part = name.substr(0, dot);
+        if (const auto open = part.find('['); open != std::string_view::npos) {
+            if (part.substr(open) != "[0]") return make_error(ErrorCode::InvalidValue, "only item [0] can be given");
+            part = part.substr(0, open);
+        }
+        const auto tag = dict::parse_tag_or_keyword(part);
+        if (!tag) return make_error(ErrorCode::InvalidValue, "unknown keyword or tag " + std::string(part));
+        path.push_back(*tag);
+        name = dot == std::string_view::npos ? std::string_view() : name.substr(dot + 1);
+    }
+    if (path.empty()) return make_error(ErrorCode::InvalidValue, "no key");
+    return path;
+}
+
+VR vr_of(Tag t) {
+    const auto* info = dict::find(t);
+    return info ? info->vr() : VR::LO;
+}
+
+/// Sets `value` at `path` in `ds`, making each sequence on the way with one item.
+void set_path(DataSet& ds, std::span<const Tag> path, const std::string& value) {
+    if (path.size() == 1) {
+        if (vr_of(path[0]) == VR::SQ) {
+            if (!ds.contains(path[0])) ds.set(Element(path[0], VR::SQ, Sequence{}));  // universal
+        } else {
+            ds.set(Element::from_string(path[0], vr_of(path[0]), value));
+        }
+        return;
+    }
+    Element* e = ds.find(path[0]);
+    if (!e || !e->is_sequence()) e = &ds.set(Element(path[0], VR::SQ, Sequence{}));
+    if (e->sequence().items.empty()) e->sequence().items.emplace_back();
+    set_path(e->sequence().items.front(), path.subspan(1), value);
+}
+
+/// The identifier from "-k Key=Value" (empty value: a return key; a path into a sequence key's
+/// item: "Sequence[0].Key=Value"); the level from --level or a key.
+Result<DataSet> identifier(const FindArgs& a, std::vector<KeyPath>& columns) {
     DataSet ds;
     ds.set_string(tags::QueryRetrieveLevel, VR::CS, a.level.empty() ? "STUDY" : a.level);
     for (const auto& k : a.keys) {
         const auto eq = k.find('=');
         const std::string name = k.substr(0, eq);
         const std::string value = eq == std::string::npos ? "" : k.substr(eq + 1);
-        const auto tag = dict::parse_tag_or_keyword(name);
-        if (!tag) return make_error(ErrorCode::InvalidValue, "-k " + k + ": unknown keyword or tag");
-        const auto* info = dict::find(*tag);
-        const VR vr = info ? info->vr() : VR::LO;
-        if (*tag == tags::QueryRetrieveLevel && !a.level.empty()) continue;
-        ds.set(Element::from_string(*tag, vr, value));
-        if (*tag != tags::QueryRetrieveLevel && *tag != tags::SpecificCharacterSet) columns.push_back(*tag);
+        auto path = parse_path(name);
+        if (!path) return make_error(ErrorCode::InvalidValue, "-k " + k + ": " + path.error().message);
+        const Tag tag = path->front();
+        if (tag == tags::QueryRetrieveLevel && !a.level.empty()) continue;
+        set_path(ds, *path, value);
+        if (tag != tags::QueryRetrieveLevel && tag != tags::SpecificCharacterSet) columns.push_back(*path);
     }
     if (std::any_of(a.keys.begin(), a.keys.end(), [](const std::string& k) {
             for (unsigned char c : k)
@@ -68,9 +114,31 @@ Result<DataSet> identifier(const FindArgs& a, std::vector<Tag>& columns) {
     return ds;
 }
 
-std::string column_name(Tag t) {
-    const auto kw = dict::keyword_of(t);
-    return kw.empty() ? t.str() : std::string(kw);
+std::string column_name(const KeyPath& path) {
+    std::string out;
+    for (Tag t : path) {
+        const auto kw = dict::keyword_of(t);
+        out += (out.empty() ? "" : ".") + (kw.empty() ? t.str() : std::string(kw));
+    }
+    return out;
+}
+
+/// The values at `path` (across every item of the sequences on the way); a sequence itself as
+/// "(N items)".
+void collect(const DataSet& ds, std::span<const Tag> path, const SpecificCharacterSet& cs,
+             std::vector<std::string>& out) {
+    const Element* e = ds.find(path[0]);
+    if (!e) return;
+    if (path.size() == 1) {
+        if (e->is_sequence()) {
+            out.push_back("(" + std::to_string(e->sequence().items.size()) + " items)");
+            return;
+        }
+        for (auto& v : server::model::decoded_values(*e, cs)) out.push_back(std::move(v));
+        return;
+    }
+    if (!e->is_sequence()) return;
+    for (const DataSet& item : e->sequence().items) collect(item, path.subspan(1), cs, out);
 }
 
 std::string csv_quote(const std::string& s) {
@@ -80,17 +148,16 @@ std::string csv_quote(const std::string& s) {
     return out + "\"";
 }
 
-void print(const std::vector<DataSet>& rows, const std::vector<Tag>& cols, const std::string& format) {
+void print(const std::vector<DataSet>& rows, const std::vector<KeyPath>& cols, const std::string& format) {
     std::vector<std::vector<std::string>> cells;
     for (const auto& r : rows) {
         const auto cs = SpecificCharacterSet::lenient_parse(r.string_or(tags::SpecificCharacterSet));
         std::vector<std::string> line;
-        for (Tag t : cols) {
-            const Element* e = r.find(t);
+        for (const KeyPath& path : cols) {
+            std::vector<std::string> values;
+            collect(r, path, cs, values);
             std::string v;
-            if (e) {
-                for (const auto& s : server::model::decoded_values(*e, cs)) v += (v.empty() ? "" : "\\") + s;
-            }
+            for (const auto& s : values) v += (v.empty() ? "" : "\\") + s;
             line.push_back(v);
         }
         cells.push_back(std::move(line));
@@ -161,7 +228,7 @@ void print_latency(std::vector<double> ms, std::size_t matches) {
 }
 
 int run_find(const FindArgs& a) {
-    std::vector<Tag> cols;
+    std::vector<KeyPath> cols;
     auto q = identifier(a, cols);
     if (!q) {
         std::fprintf(stderr, "E: %s\n", q.error().message.c_str());
@@ -172,6 +239,8 @@ int run_find(const FindArgs& a) {
     rq.calling_ae = a.net.aet;
     rq.called_ae = a.net.aec;
     rq.contexts.push_back({1, sop, {"1.2.840.10008.1.2.1", "1.2.840.10008.1.2"}});
+    // PS3.4 C.5.1.1.1: byte 1 = 1 proposes relational queries.
+    if (a.relational) rq.extended_negotiations.push_back({sop, {1}});
     net::ul::FailureKind kind = net::ul::FailureKind::None;
     auto assoc = net::ul::Association::request({a.host, a.port}, rq, association_options(a.net), &kind);
     if (!assoc) {
@@ -186,6 +255,8 @@ int run_find(const FindArgs& a) {
         std::fprintf(stderr, "E: the peer did not accept %s\n", a.patient_root ? "Patient Root FIND" : "Study Root FIND");
         return 1;
     }
+    if (a.relational && (ctx->extended_negotiation.empty() || ctx->extended_negotiation[0] != 1))
+        std::fprintf(stderr, "W: the peer did not accept relational queries; the query is hierarchical\n");
     std::vector<DataSet> rows, first_rows;
     std::vector<double> ms;
     Result<std::uint16_t> st = dimse::status::Success;
@@ -217,13 +288,18 @@ void add_find(CLI::App& app, Action& run) {
     CLI::App* cmd = app.add_subcommand("find", "Query a peer with C-FIND (like findscu)");
     cmd->add_option("host", a->host, "Peer host name or address")->required();
     cmd->add_option("port", a->port, "Peer port")->required();
-    cmd->add_option("-k,--match", a->keys, "Key=Value by keyword or tag (gggg,eeee); empty value: return key");
+    cmd->add_option("-k,--match", a->keys,
+                    "Key=Value by keyword or tag (gggg,eeee); empty value: return key; Sequence[0].Key=Value: "
+                    "a key of a sequence key's item (sequence matching)");
     cmd->add_flag("-P,--patient-root", a->patient_root, "Patient Root information model");
     cmd->add_flag("-S,--study-root", a->study_root, "Study Root information model (default)");
     cmd->add_option("--level,-L", a->level, "PATIENT, STUDY, SERIES or IMAGE (default STUDY)")
         ->check(CLI::IsMember({"PATIENT", "STUDY", "SERIES", "IMAGE"}));
     cmd->add_option("--format,-f", a->format, "table, json or csv")->check(CLI::IsMember({"table", "json", "csv"}))
         ->capture_default_str();
+    cmd->add_flag("--relational", a->relational,
+                  "Propose relational queries (SOP Class Extended Negotiation, PS3.4 C.5.1.1): keys of any "
+                  "level, unique keys of the levels above may be left out; warns if the peer refuses");
     cmd->add_option("--repeat", a->repeat,
                     "Send the query N times on one association; prints the first answer and, on standard "
                     "error, the latency (min, p50, p95, max) of the N")

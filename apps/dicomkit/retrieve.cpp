@@ -36,6 +36,7 @@ struct RetrieveArgs {
     std::string level = "STUDY";
     std::string dest;  ///< move: the Move Destination AE
     std::string out;   ///< get: the folder
+    bool relational = false;
     NetArgs net;
 };
 
@@ -141,6 +142,8 @@ int run_retrieve(const RetrieveArgs& a, bool move) {
     arq.calling_ae = a.net.aet;
     arq.called_ae = a.net.aec;
     arq.contexts.push_back({1, sop, {"1.2.840.10008.1.2.1", "1.2.840.10008.1.2"}});
+    // PS3.4 C.5.2.1.1 / C.5.3.1.1: byte 1 = 1 proposes relational retrieve.
+    if (a.relational) arq.extended_negotiations.push_back({sop, {1}});
     std::unique_ptr<dimse::FolderStoreHandler> files;
     if (!move) {
         std::error_code ec;
@@ -160,6 +163,8 @@ int run_retrieve(const RetrieveArgs& a, bool move) {
         std::fprintf(stderr, "E: the peer did not accept %s\n", sop.c_str());
         return 1;
     }
+    if (a.relational && (ctx->extended_negotiation.empty() || ctx->extended_negotiation[0] != 1))
+        std::fprintf(stderr, "W: the peer did not accept relational retrieve\n");
     dimse::Command rq;
     rq.field = move ? dimse::CommandField::C_MOVE_RQ : dimse::CommandField::C_GET_RQ;
     rq.message_id = 1;
@@ -189,6 +194,9 @@ CLI::App* add_common(CLI::App& app, const char* name, const char* help, std::sha
     cmd->add_flag("-S,--study-root", a->study_root, "Study Root information model (default)");
     cmd->add_option("--level,-L", a->level, "PATIENT, STUDY, SERIES or IMAGE")
         ->check(CLI::IsMember({"PATIENT", "STUDY", "SERIES", "IMAGE"}))->capture_default_str();
+    cmd->add_flag("--relational", a->relational,
+                  "Propose relational retrieve (PS3.4 C.5.2.1, C.5.3.1): the unique keys of the levels above "
+                  "may be left out; warns if the peer refuses");
     add_net_options(cmd, a->net, true);
     return cmd;
 }

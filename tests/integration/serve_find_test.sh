@@ -33,6 +33,16 @@ grep -q "peer STORER at 127.0.0.1:1" "$work/serve.err" || { echo "FAIL: startup 
 
 mkdir -p "$work/in"
 find "$data" -name '*.dcm' -not -path '*/malformed/*' -exec cp {} "$work/in/" \;
+# Sequences at the study and patient levels for sequence matching: two procedure codes in the MR
+# study (both copies of its instance), another code in the RT study.
+for f in "$work"/in/MR_small_*.dcm; do
+  dcmodify -q -nb -i "(0008,1032)[0].(0008,0100)=MRHEAD" -i "(0008,1032)[0].(0008,0102)=LOCAL" \
+    -i "(0008,1032)[0].(0008,0104)=MR head" -i "(0008,1032)[1].(0008,0100)=MRNECK" \
+    -i "(0008,1032)[1].(0008,0102)=LOCAL" -i "(0008,1032)[1].(0008,0104)=MR neck" \
+    -i "(0010,1002)[0].(0010,0020)=OTHER-4MR1" "$f" || { echo "FAIL: dcmodify $f"; fail=1; }
+done
+dcmodify -q -nb -i "(0008,1032)[0].(0008,0100)=RTPLAN" -i "(0008,1032)[0].(0008,0102)=LOCAL" "$work/in/rtplan.dcm" ||
+  { echo "FAIL: dcmodify rtplan"; fail=1; }
 # storescu cannot send the compressed samples without proposing their syntaxes one by one: the
 # storing side is covered by dimse_interop.sh, here it is dicomkit send in both modes.
 timeout 60 "$dk" send 127.0.0.1 "$port" "$work/in" --aet STORER --aec ARCHIVE > "$work/store.out" 2>&1
@@ -114,6 +124,42 @@ expect "optional keys, study level" "$mr|80.0000|" \
   "$(query -S QueryRetrieveLevel=STUDY StudyInstanceUID=$mr PatientWeight= PatientAge=)"
 expect "optional keys, series level" "$mr|1.3.6.1.4.1.5962.1.3.4.1.20040826185059.5457|TOSHIBA_MEC|TOSHIBA|000000000" \
   "$(query -S QueryRetrieveLevel=SERIES StudyInstanceUID=$mr SeriesInstanceUID= Manufacturer= InstitutionName= StationName=)"
+
+# Sequence matching (PS3.4 C.2.2.2.6) and relational queries (C.4.1.2.2), with dicomkit find.
+if [ "$mode" = dicomkit ]; then
+  expect "sequence matching: the matching item only" "$mr|MRNECK|MR neck" \
+    "$(query -S QueryRetrieveLevel=STUDY StudyInstanceUID= 'ProcedureCodeSequence[0].CodeValue=MRN*' \
+        'ProcedureCodeSequence[0].CodeMeaning=')"
+  expect "sequence matching: keys in one item" "" \
+    "$(query -S QueryRetrieveLevel=STUDY StudyInstanceUID= 'ProcedureCodeSequence[0].CodeValue=RTPLAN' \
+        'ProcedureCodeSequence[0].CodeMeaning=MR*')"
+  expect "sequence matching: two studies" "$mr|LOCAL\\LOCAL|MRHEAD\\MRNECK
+$rt|LOCAL|RTPLAN" "$(query -S QueryRetrieveLevel=STUDY StudyInstanceUID= 'ProcedureCodeSequence[0].CodingSchemeDesignator=LOCAL' \
+        'ProcedureCodeSequence[0].CodeValue=')"
+  expect "sequence matching: patient level" "4MR1|OTHER-4MR1" \
+    "$(query -P QueryRetrieveLevel=PATIENT PatientID= 'OtherPatientIDsSequence[0].PatientID=OTHER-4MR1')"
+  expect "empty sequence key: universal, whole sequence" "$mr|(2 items)" \
+    "$(query -S QueryRetrieveLevel=STUDY StudyInstanceUID=$mr ProcedureCodeSequence=)"
+
+  # SERIES level by Modality without the Study Instance UID: refused unless relational.
+  mr_series=$(for f in "$work"/in/*.dcm; do
+      [ "$(dcmdump -q +P 0008,0060 "$f" 2> /dev/null | sed -n 's/^[^[]*\[\(.*\)\].*/\1/p')" = MR ] || continue
+      dcmdump -q +P 0020,000e "$f" | sed -n 's/^[^[]*\[\(.*\)\].*/\1|MR/p'
+    done | sort -u)
+  if timeout 60 "$dk" find 127.0.0.1 "$port" --aet QUERIER --aec ARCHIVE -S --level SERIES -k Modality=MR \
+      -k SeriesInstanceUID= > "$work/hier.out" 2> "$work/hier.err"; then
+    echo "FAIL: a SERIES query without the Study Instance UID was answered without --relational"; fail=1
+  elif grep -q "unique key of level STUDY" "$work/hier.err"; then echo "ok: hierarchical query refused"; else
+    echo "FAIL: hierarchical query: unexpected failure"; cat "$work/hier.err"; fail=1
+  fi
+  got=$(timeout 60 "$dk" find 127.0.0.1 "$port" --aet QUERIER --aec ARCHIVE -S --relational --level SERIES \
+    -k SeriesInstanceUID= -k Modality=MR --format csv 2> "$work/rel.err" | tail -n +2 | tr ',' '|')
+  expect "relational: SERIES by Modality" "$mr_series" "$got"
+  if grep -q "did not accept relational" "$work/rel.err"; then echo "FAIL: relational not accepted"; fail=1; fi
+  expect "relational: IMAGE by PatientID" "$sop" \
+    "$(timeout 60 "$dk" find 127.0.0.1 "$port" --aet QUERIER --aec ARCHIVE -P --relational --level IMAGE \
+        -k PatientID=id00001 -k SOPInstanceUID= --format csv 2> /dev/null | tail -n +2 | cut -d, -f2)"
+fi
 
 # An AE that is not configured may neither store nor query.
 if [ "$mode" = dcmtk ]; then

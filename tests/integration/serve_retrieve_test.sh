@@ -93,6 +93,25 @@ echo "ok: move and get of $checked studies"
 
 study=$(echo "$studies" | head -1)
 [ "$mode" = dcmtk ] && exit $fail
+# Relational retrieve (PS3.4 C.4.3.2.2): one series by its UID alone, refused without --relational.
+series=$(timeout 60 "$dk" find 127.0.0.1 "$port" --aet USER --aec ARCHIVE -S --level SERIES \
+  -k StudyInstanceUID="$study" -k SeriesInstanceUID= --format csv | tail -n +2 | head -1 | cut -d, -f2)
+want=$(timeout 60 "$dk" find 127.0.0.1 "$port" --aet USER --aec ARCHIVE -S --level IMAGE -k StudyInstanceUID="$study" \
+  -k SeriesInstanceUID="$series" -k SOPInstanceUID= --format csv | tail -n +2 | cut -d, -f3 | sort)
+rm -rf "$work/got"
+if timeout 60 "$dk" get 127.0.0.1 "$port" --aet USER --aec ARCHIVE --out "$work/got" --level SERIES \
+  -k SeriesInstanceUID="$series" > "$work/hier_get.out" 2>&1; then
+  echo "FAIL: a SERIES get without the Study Instance UID succeeded without --relational"; fail=1
+else echo "ok: hierarchical get without the study UID refused"; fi
+rm -rf "$work/got"
+if ! timeout 60 "$dk" get 127.0.0.1 "$port" --aet USER --aec ARCHIVE --out "$work/got" --level SERIES --relational \
+  -k SeriesInstanceUID="$series" > "$work/rel_get.out" 2>&1; then
+  echo "FAIL: relational get"; cat "$work/rel_get.out"; fail=1
+fi
+got=$(ls "$work/got" 2> /dev/null | grep '\.dcm$' | sed 's/\.dcm$//' | sort)
+if [ -n "$want" ] && [ "$got" = "$want" ]; then echo "ok: relational get of series $series"; else
+  echo "FAIL: relational get: got [$got] want [$want]"; cat "$work/rel_get.out"; fail=1
+fi
 if timeout 60 "$dk" move 127.0.0.1 "$port" --aet USER --aec ARCHIVE --dest NOBODY -k StudyInstanceUID="$study" \
   > "$work/unknown.out" 2>&1; then
   echo "FAIL: move to an unknown destination succeeded"; fail=1

@@ -211,5 +211,43 @@ TEST(Negotiation, AsynchronousOperationsWindowIsNegotiatedDown) {
     EXPECT_EQ(answer(pdu::AsynchronousOperationsWindow{0, 0}), (pdu::AsynchronousOperationsWindow{1, 1}));
 }
 
+
+TEST(Negotiation, SopClassExtendedNegotiationAnsweredPerPolicy) {
+    constexpr const char* kStudyRootFind = "1.2.840.10008.5.1.4.1.2.2.1";
+    constexpr const char* kPatientRootFind = "1.2.840.10008.5.1.4.1.2.1.1";
+    auto rq = request();
+    rq.presentation_contexts.push_back({5, kStudyRootFind, {kImplicit}});
+    rq.presentation_contexts.push_back({7, kPatientRootFind, {kImplicit}});
+    // PS3.4 C.5.1.1.1: relational queries (1), combined date-time matching (1), fuzzy (1).
+    rq.user_information.extended_negotiations.push_back({kStudyRootFind, {1, 1, 1}});
+    rq.user_information.extended_negotiations.push_back({kPatientRootFind, {1}});
+    rq.user_information.extended_negotiations.push_back({kCtStorage, {3}});  // no support configured
+    rq.user_information.extended_negotiations.push_back({"1.2.3.4", {1}});   // no such context
+    auto p = policy();
+    p.syntaxes.push_back({kStudyRootFind, {kImplicit}, false, {1}});
+    p.syntaxes.push_back({kPatientRootFind, {kImplicit}, false});
+    const Negotiated n = negotiate(rq, p, "", {});
+    const auto& ac = acceptance(n);
+    // Only the Study Root FIND proposal is answered: relational yes, the others no.
+    ASSERT_EQ(ac.user_information.extended_negotiations.size(), 1u);
+    const auto& answer = ac.user_information.extended_negotiations[0];
+    EXPECT_EQ(answer.sop_class_uid, kStudyRootFind);
+    EXPECT_EQ(answer.service_class_application_information, (pdu::Bytes{1, 0, 0}));
+    ASSERT_EQ(n.contexts.size(), 4u);
+    EXPECT_EQ(n.contexts[2].abstract_syntax, kStudyRootFind);
+    EXPECT_EQ(n.contexts[2].extended_negotiation, (std::vector<std::uint8_t>{1, 0, 0}));
+    EXPECT_TRUE(n.contexts[3].extended_negotiation.empty());
+    EXPECT_TRUE(n.contexts[1].extended_negotiation.empty());
+
+    // A proposal of 0 (not wanted) is answered 0; a rejected context is not answered.
+    rq.user_information.extended_negotiations = {{kStudyRootFind, {0}}};
+    EXPECT_EQ(acceptance(negotiate(rq, p, "", {})).user_information.extended_negotiations.at(0)
+                  .service_class_application_information,
+              (pdu::Bytes{0}));
+    rq.user_information.extended_negotiations = {{kStudyRootFind, {1}}};
+    rq.presentation_contexts[2].transfer_syntaxes = {"1.2.840.10008.1.2.2"};
+    EXPECT_TRUE(acceptance(negotiate(rq, p, "", {})).user_information.extended_negotiations.empty());
+}
+
 }  // namespace
 }  // namespace dicomkit::net::ul

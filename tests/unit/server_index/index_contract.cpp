@@ -3,6 +3,7 @@
 #include "index_contract.hpp"
 
 #include <map>
+#include <optional>
 #include <set>
 
 #include <dicomkit/dict/tags.hpp>
@@ -499,6 +500,179 @@ TEST_P(IndexContract, LaterInstancesUpdateTheirPatientStudyAndSeries) {
     EXPECT_EQ(values(rows, tags::StudyDate), (std::set<std::string>{"20200102"}));
     EXPECT_EQ(values(rows, tags::Modality), (std::set<std::string>{"MR"}));
     EXPECT_EQ(values(rows, tags::NumberOfSeriesRelatedInstances), (std::set<std::string>{"1", "4"}));
+}
+
+
+namespace {
+
+/// Studies 8.1 and 8.2 of patient P8 with procedure codes, 8.3 without; series with a Request
+/// Attributes Sequence; the patient with two other IDs.
+void add_coded_studies(Index& ix) {
+    auto code = [](const char* value, const char* scheme, const char* meaning) {
+        DataSet item;
+        item.set_string(tags::CodeValue, VR::SH, value);
+        item.set_string(tags::CodingSchemeDesignator, VR::SH, scheme);
+        item.set_string(tags::CodeMeaning, VR::LO, meaning);
+        return item;
+    };
+    auto other_id = [](const char* id, const char* issuer) {
+        DataSet item;
+        item.set_string(tags::PatientID, VR::LO, id);
+        item.set_string(tags::IssuerOfPatientID, VR::LO, issuer);
+        return item;
+    };
+    DataSet a = make({"P8", "Coded^Pat", "8.1", "20230101", "100000", "8.1.1", "CT", "8.1.1.1"});
+    a.set(Element(tags::ProcedureCodeSequence, VR::SQ,
+                  Sequence{{code("CT-HEAD", "LOCAL", "CT head"), code("CT-NECK", "LOCAL", "CT neck")}}));
+    a.set(Element(tags::OtherPatientIDsSequence, VR::SQ, Sequence{{other_id("X-1", "NORTH"), other_id("Y-2", "SOUTH")}}));
+    DataSet req;
+    req.set_string(tags::RequestedProcedureID, VR::SH, "RP-77");
+    req.set_string(tags::ScheduledProcedureStepID, VR::SH, "SPS-1");
+    a.set(Element(tags::RequestAttributesSequence, VR::SQ, Sequence{{req}}));
+    DataSet b = make({"P8", "Coded^Pat", "8.2", "20230202", "100000", "8.2.1", "MR", "8.2.1.1"});
+    b.set(Element(tags::ProcedureCodeSequence, VR::SQ, Sequence{{code("MR-KNEE", "LOCAL", "MR knee")}}));
+    b.set(Element(tags::OtherPatientIDsSequence, VR::SQ, Sequence{{other_id("X-1", "NORTH"), other_id("Y-2", "SOUTH")}}));
+    DataSet c = make({"P8", "Coded^Pat", "8.3", "20230303", "100000", "8.3.1", "MR", "8.3.1.1"});
+    c.set(Element(tags::OtherPatientIDsSequence, VR::SQ, Sequence{{other_id("X-1", "NORTH"), other_id("Y-2", "SOUTH")}}));
+    for (const DataSet* ds : {&a, &b, &c})
+        ASSERT_TRUE(ix.add(*ds, {"f/" + ds->string_or(tags::SOPInstanceUID), 1, ""}, DuplicatePolicy::Reject));
+}
+
+DataSet with_item(DataSet q, Tag sequence, std::initializer_list<std::pair<Tag, std::pair<VR, const char*>>> keys) {
+    DataSet item;
+    for (const auto& [t, v] : keys) item.set_string(t, v.first, v.second);
+    q.set(Element(sequence, VR::SQ, Sequence{{item}}));
+    return q;
+}
+
+}  // namespace
+
+TEST_P(IndexContract, SequenceMatchingReturnsTheMatchingItems) {
+    add_coded_studies(*index_);
+    const DataSet studies = ident("STUDY", {{tags::PatientID, {VR::LO, "P8"}}, {tags::StudyInstanceUID, {VR::UI, ""}}});
+    // Single value inside the item: one study, with the matching item only and the keys asked.
+    auto rows = run(*index_, Root::Study,
+                    with_item(studies, tags::ProcedureCodeSequence,
+                              {{tags::CodeValue, {VR::SH, "CT-NECK"}}, {tags::CodeMeaning, {VR::LO, ""}}}));
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].string_or(tags::StudyInstanceUID), "8.1");
+    const Element* seq = rows[0].find(tags::ProcedureCodeSequence);
+    ASSERT_TRUE(seq && seq->is_sequence());
+    ASSERT_EQ(seq->sequence().items.size(), 1u);
+    EXPECT_EQ(seq->sequence().items[0].string_or(tags::CodeValue), "CT-NECK");
+    EXPECT_EQ(seq->sequence().items[0].string_or(tags::CodeMeaning), "CT neck");
+    EXPECT_FALSE(seq->sequence().items[0].contains(tags::CodingSchemeDesignator));
+
+    // Wild card: both studies with a code starting with a letter range; all keys in one item.
+    rows = run(*index_, Root::Study,
+               with_item(studies, tags::ProcedureCodeSequence,
+                         {{tags::CodeValue, {VR::SH, "*-*"}}, {tags::CodingSchemeDesignator, {VR::SH, "LOCAL"}}}));
+    EXPECT_EQ(values(rows, tags::StudyInstanceUID), (std::set<std::string>{"8.1", "8.2"}));
+    for (const auto& r : rows) {
+        if (r.string_or(tags::StudyInstanceUID) == "8.1") {
+            EXPECT_EQ(r.find(tags::ProcedureCodeSequence)->sequence().items.size(), 2u);
+        }
+    }
+    rows = run(*index_, Root::Study,
+               with_item(studies, tags::ProcedureCodeSequence,
+                         {{tags::CodeValue, {VR::SH, "MR-KNEE"}}, {tags::CodeMeaning, {VR::LO, "CT*"}}}));
+    EXPECT_TRUE(rows.empty()) << "the keys must match in the same item";
+
+    // Universal (empty sequence): every study, with its whole sequence (zero items for 8.3).
+    DataSet all = studies;
+    all.set(Element(tags::ProcedureCodeSequence, VR::SQ, Sequence{}));
+    rows = run(*index_, Root::Study, all);
+    ASSERT_EQ(rows.size(), 3u);
+    EXPECT_EQ(rows[0].find(tags::ProcedureCodeSequence)->sequence().items.size(), 2u);
+    EXPECT_EQ(rows[0].find(tags::ProcedureCodeSequence)->sequence().items[0].string_or(tags::CodingSchemeDesignator),
+              "LOCAL");
+    const Element* none = rows[2].find(tags::ProcedureCodeSequence);
+    ASSERT_TRUE(none);
+    EXPECT_TRUE(none->is_sequence() ? none->sequence().items.empty() : none->length() == 0u);
+
+    // Patient level in the Patient Root (Other Patient IDs), series level (Request Attributes).
+    rows = run(*index_, Root::Patient,
+               with_item(ident("PATIENT", {{tags::PatientID, {VR::LO, ""}}}), tags::OtherPatientIDsSequence,
+                         {{tags::PatientID, {VR::LO, "Y-2"}}, {tags::IssuerOfPatientID, {VR::LO, "SOUTH"}}}));
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].string_or(tags::PatientID), "P8");
+    rows = run(*index_, Root::Study,
+               with_item(ident("SERIES", {{tags::StudyInstanceUID, {VR::UI, "8.1"}}, {tags::SeriesInstanceUID, {VR::UI, ""}}}),
+                         tags::RequestAttributesSequence, {{tags::RequestedProcedureID, {VR::SH, "RP-77"}}}));
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].find(tags::RequestAttributesSequence)->sequence().items.at(0).string_or(tags::RequestedProcedureID),
+              "RP-77");
+    rows = run(*index_, Root::Study,
+               with_item(ident("SERIES", {{tags::StudyInstanceUID, {VR::UI, "8.1"}}, {tags::SeriesInstanceUID, {VR::UI, ""}}}),
+                         tags::RequestAttributesSequence, {{tags::RequestedProcedureID, {VR::SH, "RP-78"}}}));
+    EXPECT_TRUE(rows.empty());
+}
+
+TEST_P(IndexContract, SequenceMatchingCountsAndStopsOnlyOnMatches) {
+    add_coded_studies(*index_);
+    const DataSet q = with_item(ident("STUDY", {{tags::StudyInstanceUID, {VR::UI, ""}}}), tags::ProcedureCodeSequence,
+                                {{tags::CodeValue, {VR::SH, "MR-KNEE"}}});
+    int seen = 0;
+    auto n = index_->find(Root::Study, q, [&](const DataSet& m) {
+        ++seen;
+        EXPECT_EQ(m.string_or(tags::StudyInstanceUID), "8.2");
+        return false;  // C-CANCEL after the first match
+    });
+    ASSERT_TRUE(n) << n.error().to_string();
+    EXPECT_EQ(*n, 1u);
+    EXPECT_EQ(seen, 1);
+    n = index_->find(Root::Study, q, [](const DataSet&) { return true; });
+    ASSERT_TRUE(n);
+    EXPECT_EQ(*n, 1u) << "candidates that fail the sequence are not counted";
+}
+
+TEST_P(IndexContract, RelationalQueries) {
+    add_coded_studies(*index_);
+    const model::ParseOptions relational{.relational = true};
+    auto find = [&](Root root, const DataSet& q, model::ParseOptions o) {
+        Rows rows;
+        auto n = index_->find(root, q, [&](const DataSet& m) {
+            rows.push_back(m);
+            return true;
+        }, o);
+        return n ? std::optional<Rows>(rows) : std::nullopt;
+    };
+    // SERIES level by Modality without a Study Instance UID.
+    const DataSet series = ident("SERIES", {{tags::Modality, {VR::CS, "MR"}}, {tags::SeriesInstanceUID, {VR::UI, ""}},
+                                            {tags::StudyInstanceUID, {VR::UI, ""}}});
+    EXPECT_FALSE(find(Root::Study, series, {})) << "hierarchical: refused";
+    auto rows = find(Root::Study, series, relational);
+    ASSERT_TRUE(rows);
+    EXPECT_EQ(values(*rows, tags::SeriesInstanceUID), (std::set<std::string>{"1.1.2", "3.1.1", "8.2.1", "8.3.1"}));
+    EXPECT_EQ(values(*rows, tags::StudyInstanceUID), (std::set<std::string>{"1.1", "3.1", "8.2", "8.3"}));
+
+    // IMAGE level by Patient ID alone (Patient Root) and by a study attribute (Study Root).
+    rows = find(Root::Patient, ident("IMAGE", {{tags::PatientID, {VR::LO, "P1"}}, {tags::SOPInstanceUID, {VR::UI, ""}}}),
+                relational);
+    ASSERT_TRUE(rows);
+    EXPECT_EQ(values(*rows, tags::SOPInstanceUID), (std::set<std::string>{"1.1.1.1", "1.1.1.2", "1.1.2.1", "1.2.1.1"}));
+    rows = find(Root::Study, ident("IMAGE", {{tags::StudyDate, {VR::DA, "20230101-20230202"}}, {tags::SOPInstanceUID, {VR::UI, ""}}}),
+                relational);
+    ASSERT_TRUE(rows);
+    EXPECT_EQ(values(*rows, tags::SOPInstanceUID), (std::set<std::string>{"8.1.1.1", "8.2.1.1"}));
+
+    // A non-unique key of a level above is matched (hierarchical: only returned).
+    const DataSet by_name = ident("SERIES", {{tags::StudyInstanceUID, {VR::UI, "1.1"}}, {tags::PatientName, {VR::PN, "smith*"}},
+                                             {tags::SeriesInstanceUID, {VR::UI, ""}}});
+    rows = find(Root::Study, by_name, {});
+    ASSERT_TRUE(rows);
+    EXPECT_EQ(rows->size(), 2u);
+    rows = find(Root::Study, by_name, relational);
+    ASSERT_TRUE(rows);
+    EXPECT_TRUE(rows->empty());
+
+    // Relational with a sequence key of a level above: series of the studies with a CT code.
+    rows = find(Root::Study,
+                with_item(ident("SERIES", {{tags::SeriesInstanceUID, {VR::UI, ""}}}), tags::ProcedureCodeSequence,
+                          {{tags::CodeValue, {VR::SH, "CT-*"}}}),
+                relational);
+    ASSERT_TRUE(rows);
+    EXPECT_EQ(values(*rows, tags::SeriesInstanceUID), (std::set<std::string>{"8.1.1"}));
 }
 
 }  // namespace dicomkit::server::index::test

@@ -58,6 +58,11 @@ struct AcceptedContext {
     std::string transfer_syntax;
     bool scu_role = true;   ///< the requestor may act as SCU (default roles per PS3.7 D.3.3.4)
     bool scp_role = false;  ///< the requestor may act as SCP (e.g. C-GET storage sub-operations)
+    /// PS3.7 D.3.3.5: the service-class application information of the SOP Class Extended
+    /// Negotiation agreed for this abstract syntax: what the acceptor answered in the
+    /// A-ASSOCIATE-AC (e.g. PS3.4 C.5.1.1.2: byte 1 is 1 when relational queries are agreed);
+    /// empty when none was proposed or answered.
+    std::vector<std::uint8_t> extended_negotiation{};
 };
 
 /// What an acceptor allows. Negotiation (negotiate()) is a pure function of the request and this.
@@ -70,6 +75,12 @@ struct AcceptorPolicy {
         std::string abstract_syntax;                 ///< e.g. a SOP class UID
         std::vector<std::string> transfer_syntaxes;  ///< in order of preference
         bool scp_role_allowed = false;               ///< whether the requestor may take the SCP role
+        /// PS3.7 D.3.3.5: what this side supports of the SOP Class Extended Negotiation, byte by
+        /// byte (e.g. {1}: relational queries, PS3.4 C.5.1.1). A proposal for this abstract
+        /// syntax, when its context is accepted, is answered with as many bytes as were
+        /// proposed, each the proposed value when it is non-zero and this side's byte equals
+        /// it, else 0. Empty: proposals are not answered.
+        std::vector<std::uint8_t> extended_negotiation{};
     };
     std::vector<Syntax> syntaxes;
     /// Accept any abstract syntax not listed, with the first transfer syntax proposed that is in
@@ -103,7 +114,8 @@ struct Negotiated {
 /// DICOM's (source 1, reason 2). Per context (9.3.3.2): the policy's first transfer syntax that
 /// was proposed (0), abstract syntax not supported (3), transfer syntaxes not supported (4).
 /// Role selection items (PS3.7 D.3.3.4) are answered when proposed: SCU as proposed, SCP only
-/// if proposed and Syntax::scp_role_allowed. No User Identity response is sent.
+/// if proposed and Syntax::scp_role_allowed. SOP Class Extended Negotiation items (PS3.7
+/// D.3.3.5) as Syntax::extended_negotiation says. No User Identity response is sent.
 [[nodiscard]] Negotiated negotiate(const pdu::AssociateRq& rq, const AcceptorPolicy& policy,
                                    const std::string& peer_address, const AssociationOptions& options);
 
@@ -115,6 +127,9 @@ struct AssociationRequest {
     std::vector<pdu::RoleSelection> role_selections;
     std::optional<pdu::UserIdentityRq> user_identity;
     std::optional<pdu::AsynchronousOperationsWindow> async_window;
+    /// PS3.7 D.3.3.5 (e.g. PS3.4 C.5.1.1.1: byte 1 = 1 proposes relational queries); the
+    /// acceptor's answer is in AcceptedContext::extended_negotiation.
+    std::vector<pdu::SopClassExtendedNegotiation> extended_negotiations;
 };
 
 struct ConnectTarget {

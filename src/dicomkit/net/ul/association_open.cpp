@@ -2,6 +2,8 @@
 // acceptor (AE-5..AE-8, with the ARTIM timer while waiting for the A-ASSOCIATE-RQ).
 #include <dicomkit/net/ul/association_impl.hpp>
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include <dicomkit/net/pdu/describe.hpp>
@@ -30,6 +32,7 @@ Result<pdu::AssociateRq> build_request(const AssociationRequest& rq, const Assoc
         ui.implementation_version_name = o.implementation_version_name;
     ui.asynchronous_operations_window = rq.async_window;
     ui.role_selections = rq.role_selections;
+    ui.extended_negotiations = rq.extended_negotiations;
     ui.user_identity_rq = rq.user_identity;
     return p;
 }
@@ -56,6 +59,17 @@ std::vector<AcceptedContext> accepted_contexts(const pdu::AssociateRq& rq, const
             if (ours && theirs) {
                 c.scu_role = ours->scu_role && theirs->scu_role;
                 c.scp_role = ours->scp_role && theirs->scp_role;
+            }
+            // PS3.7 D.3.3.5: what the acceptor answered, if we proposed it for this SOP class.
+            const auto& proposals = rq.user_information.extended_negotiations;
+            const bool proposed_here = std::any_of(proposals.begin(), proposals.end(), [&](const auto& n) {
+                return n.sop_class_uid == c.abstract_syntax;
+            });
+            for (const auto& n : ac.user_information.extended_negotiations) {
+                if (!proposed_here || n.sop_class_uid != c.abstract_syntax) continue;
+                c.extended_negotiation.assign(n.service_class_application_information.begin(),
+                                              n.service_class_application_information.end());
+                break;
             }
             out.push_back(std::move(c));
             break;

@@ -119,6 +119,29 @@ void apply_roles(AcceptedContext& context, const std::vector<pdu::RoleSelection>
     }
 }
 
+/// PS3.7 D.3.3.5: the answer to a SOP Class Extended Negotiation proposal for an accepted
+/// context, byte for byte: the proposed value where this side supports the same (non-zero) one.
+std::optional<pdu::SopClassExtendedNegotiation> answer_extended(const pdu::SopClassExtendedNegotiation& proposed,
+                                                                const AcceptorPolicy& policy,
+                                                                const std::vector<AcceptedContext>& accepted) {
+    const auto ctx = std::find_if(accepted.begin(), accepted.end(), [&](const AcceptedContext& c) {
+        return c.abstract_syntax == proposed.sop_class_uid;
+    });
+    if (ctx == accepted.end()) return std::nullopt;
+    for (const auto& syntax : policy.syntaxes) {
+        if (syntax.abstract_syntax != proposed.sop_class_uid || syntax.extended_negotiation.empty()) continue;
+        pdu::SopClassExtendedNegotiation out{proposed.sop_class_uid, {}};
+        const auto& wanted = proposed.service_class_application_information;
+        for (std::size_t i = 0; i < wanted.size(); ++i) {
+            const bool ours = i < syntax.extended_negotiation.size() && wanted[i] != 0 &&
+                              syntax.extended_negotiation[i] == wanted[i];
+            out.service_class_application_information.push_back(ours ? wanted[i] : 0);
+        }
+        return out;
+    }
+    return std::nullopt;
+}
+
 /// The smaller of two Maximum Length Received values, 0 meaning no limit (PS3.8 D.1).
 std::uint32_t smaller_limit(std::uint32_t a, std::uint32_t b) {
     if (a == 0) return b;
@@ -165,6 +188,18 @@ Negotiated negotiate(const pdu::AssociateRq& rq, const AcceptorPolicy& policy,
         ui.asynchronous_operations_window = pdu::AsynchronousOperationsWindow{invoked, 1};
     }
     ui.role_selections = roles;
+    for (const pdu::SopClassExtendedNegotiation& proposed : rq.user_information.extended_negotiations) {
+        const bool answered = std::any_of(ui.extended_negotiations.begin(), ui.extended_negotiations.end(),
+                                          [&](const auto& n) { return n.sop_class_uid == proposed.sop_class_uid; });
+        if (answered) continue;  // one sub-item per SOP class (PS3.7 D.3.3.5.2)
+        auto answer = answer_extended(proposed, policy, out.contexts);
+        if (!answer) continue;
+        for (AcceptedContext& c : out.contexts)
+            if (c.abstract_syntax == answer->sop_class_uid)
+                c.extended_negotiation.assign(answer->service_class_application_information.begin(),
+                                              answer->service_class_application_information.end());
+        ui.extended_negotiations.push_back(std::move(*answer));
+    }
     // PS3.7 D.3.3.7: no User Identity server response, as the identity is not checked here.
     out.answer = std::move(ac);
     return out;

@@ -79,8 +79,12 @@ net::ul::ServerOptions server_options(const Config& c, const ServerAppOptions& o
     const std::vector<std::string> ts{"1.2.840.10008.1.2.1", "1.2.840.10008.1.2", "1.2.840.10008.1.2.2"};
     for (std::string_view sop : {std::string_view(net::dimse::kVerificationSopClass), dimse::kPatientRootFind,
                                  dimse::kStudyRootFind, dimse::kPatientRootMove, dimse::kStudyRootMove,
-                                 dimse::kPatientRootGet, dimse::kStudyRootGet})
+                                 dimse::kPatientRootGet, dimse::kStudyRootGet}) {
         p.syntaxes.push_back({std::string(sop), ts, false});
+        // PS3.4 C.5.1.1 / C.5.2.1 / C.5.3.1: byte 1, relational queries (FIND) and relational
+        // retrieve (MOVE, GET), is supported; the other bytes (date-time, fuzzy matching...) not.
+        if (sop != net::dimse::kVerificationSopClass) p.syntaxes.back().extended_negotiation = {1};
+    }
     p.accept_any_abstract_syntax = true;  // storage: kept in the transfer syntax it comes in
     p.any_scp_role_allowed = true;        // C-GET stores back on storage contexts
     return so;

@@ -70,15 +70,24 @@ net::dimse::Outcome IndexingStoreHandler::end(const net::dimse::RequestContext& 
     return std::move(*out);
 }
 
+bool relational_negotiated(const net::dimse::RequestContext& rc) {
+    if (!rc.context) return false;
+    const auto& info = rc.context->extended_negotiation;
+    return !info.empty() && info[0] == 1;
+}
+
 net::dimse::Outcome QueryFindHandler::find(const net::dimse::RequestContext& rc, const net::dimse::Command& rq,
                                            const DataSet& identifier, const Emit& emit) {
     if (allow_ && !allow_(rc.calling_ae, "query")) return {st::NotAuthorized, rc.calling_ae + " may not query"};
     const auto root = rq.affected_sop_class_uid == kPatientRootFind ? model::Root::Patient : model::Root::Study;
     bool stopped = false;
-    auto n = query_.find(root, identifier, [&](const DataSet& m) {
-        if (!emit(m)) stopped = true;
-        return !stopped;
-    });
+    auto n = query_.find(
+        root, identifier,
+        [&](const DataSet& m) {
+            if (!emit(m)) stopped = true;
+            return !stopped;
+        },
+        relational_negotiated(rc));
     if (!n) return {st::DataSetDoesNotMatchSOPClass, n.error().message};  // 0xA900: Identifier does not match
     if (stopped) return {st::Cancel, {}};
     return {};

@@ -67,7 +67,13 @@ private:
     StoreLog log_;
 };
 
-/// C-FIND on the Patient Root and Study Root FIND SOP classes.
+/// PS3.4 C.5.1.1 / C.5.2.1 / C.5.3.1: whether byte 1 of the SOP Class Extended Negotiation
+/// agreed on the request's presentation context is 1 (relational queries, or relational
+/// retrieve for MOVE and GET).
+[[nodiscard]] bool relational_negotiated(const net::dimse::RequestContext& rc);
+
+/// C-FIND on the Patient Root and Study Root FIND SOP classes; relational queries on contexts
+/// where they were negotiated (PS3.4 C.4.1.2.2).
 class QueryFindHandler final : public net::dimse::FindHandler {
 public:
     QueryFindHandler(service::Query& query, Allow allow) : query_(query), allow_(std::move(allow)) {}

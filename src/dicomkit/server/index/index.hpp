@@ -80,9 +80,10 @@ public:
     /// list with the files in storage, so it should stream rather than load everything at once.
     [[nodiscard]] virtual Result<std::uint64_t> for_each_instance(const InstanceFn& fn) = 0;
 
-    /// Parses `identifier` for `root` and finds (PS3.4 C.4.1).
-    [[nodiscard]] Result<std::uint64_t> find(model::Root root, const DataSet& identifier, const MatchFn& on_match) {
-        auto q = model::parse_query(root, identifier);
+    /// Parses `identifier` for `root` (relational when `options` say so) and finds (PS3.4 C.4.1).
+    [[nodiscard]] Result<std::uint64_t> find(model::Root root, const DataSet& identifier, const MatchFn& on_match,
+                                             model::ParseOptions options = {}) {
+        auto q = model::parse_query(root, identifier, options);
         if (!q) return tl::unexpected(q.error());
         return find(*q, on_match);
     }

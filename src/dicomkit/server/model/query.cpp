@@ -5,7 +5,9 @@
 #include <array>
 
 #include <dicomkit/core/charset.hpp>
+#include <dicomkit/dict/dictionary.hpp>
 #include <dicomkit/dict/tags.hpp>
+#include <dicomkit/server/model/entity_level.hpp>
 #include <dicomkit/server/model/text.hpp>
 
 namespace dicomkit::server::model {
@@ -80,6 +82,77 @@ Result<Condition> classify(const KeyInfo& key, std::vector<std::string> values) 
     return c;
 }
 
+/// The matching an item key's VR implies (PS3.4 C.2.2.2): PN person names, DA dates, TM and DT
+/// ranges whose upper end includes what it is a prefix of, UI UIDs, other strings as text.
+ValueKind kind_of(VR vr) {
+    switch (vr) {
+        case VR::PN: return PersonName;
+        case VR::DA: return Date;
+        case VR::TM:
+        case VR::DT: return Time;
+        case VR::UI: return Uid;
+        default: return Text;
+    }
+}
+
+/// The VR of an identifier element: its own, or the dictionary's when the element was read
+/// without one (UN).
+VR vr_of(const Element& e) {
+    if (e.vr() != VR::UN) return e.vr();
+    const auto* info = dict::find(e.tag());
+    return info ? info->vr() : VR::UN;
+}
+
+bool is_sequence_key(const Element& e) { return e.is_sequence() || vr_of(e) == VR::SQ; }
+
+constexpr int kMaxItemDepth = 4;
+
+Result<std::vector<ItemKey>> parse_item(const Element& e, const SpecificCharacterSet& cs, int depth);
+
+/// One key of a sequence key's item.
+Result<ItemKey> parse_item_key(const Element& e, const SpecificCharacterSet& cs, int depth) {
+    ItemKey k;
+    k.key = KeyInfo{e.tag(), Image, kind_of(vr_of(e))};
+    if (is_sequence_key(e)) {
+        k.sequence = true;
+        auto item = parse_item(e, cs, depth + 1);
+        if (!item) return tl::unexpected(item.error());
+        k.item = std::move(*item);
+        return k;
+    }
+    if (!is_string(vr_of(e))) return k;  // binary values: returned, not matched
+    auto c = classify(k.key, decoded_values(e, cs));
+    if (!c) return tl::unexpected(std::move(c.error()).at_tag(e.tag().str()));
+    k.match = c->match;
+    k.values = std::move(c->values);
+    return k;
+}
+
+/// PS3.4 C.2.2.2.6: the keys of a sequence key's single item; none for a zero-length sequence or
+/// an empty item.
+Result<std::vector<ItemKey>> parse_item(const Element& e, const SpecificCharacterSet& cs, int depth) {
+    std::vector<ItemKey> keys;
+    if (!e.is_sequence() || e.sequence().items.empty()) return keys;
+    if (depth > kMaxItemDepth)
+        return tl::unexpected(Error(ErrorCode::InvalidValue, "sequence keys nested too deep").at_tag(e.tag().str()));
+    if (e.sequence().items.size() > 1)
+        return tl::unexpected(
+            Error(ErrorCode::InvalidValue, "a sequence key has one item (PS3.4 C.2.2.2.6)").at_tag(e.tag().str()));
+    for (const Element& x : e.sequence().items.front()) {
+        if (x.tag().is_group_length() || x.tag() == tags::SpecificCharacterSet) continue;
+        auto k = parse_item_key(x, cs, depth);
+        if (!k) return tl::unexpected(std::move(k.error()).at_tag(e.tag().str()));
+        keys.push_back(std::move(*k));
+    }
+    return keys;
+}
+
+bool any_matching(const std::vector<ItemKey>& keys) {
+    return std::any_of(keys.begin(), keys.end(), [](const ItemKey& k) {
+        return k.sequence ? any_matching(k.item) : k.match != Match::Universal;
+    });
+}
+
 /// PS3.4 C.4.1.2.1: above the query level only unique keys, with one value (or a UID list).
 Result<void> check_hierarchy(const Query& q) {
     const Level top = q.root == Root::Patient ? Patient : Study;
@@ -128,9 +201,10 @@ Level key_level(const KeyInfo& k, Root root) noexcept {
     return k.level;
 }
 
-Result<Query> parse_query(Root root, const DataSet& identifier) {
+Result<Query> parse_query(Root root, const DataSet& identifier, ParseOptions options) {
     Query q;
     q.root = root;
+    q.relational = options.relational;
     const auto level = parse_level(identifier.string_or(tags::QueryRetrieveLevel));
     if (!level) return make_error(ErrorCode::InvalidValue, "Query/Retrieve Level (0008,0052) missing or unknown");
     if (root == Root::Study && *level == Patient)
@@ -144,12 +218,26 @@ Result<Query> parse_query(Root root, const DataSet& identifier) {
             continue;
         q.return_keys.push_back(t);
         const KeyInfo* key = find_key(t);
+        if (!key && is_sequence_key(e)) {
+            const Level l = entity_level(t);
+            const Level in_root = root == Root::Study && l == Patient ? Study : l;
+            // Below the level: returned empty. Above it, hierarchical: returned, not matched.
+            if (t.is_private() || in_root > q.level || (in_root < q.level && !q.relational)) continue;
+            auto item = parse_item(e, charset, 1);
+            if (!item) return tl::unexpected(item.error());
+            if (item->empty()) continue;  // universal: the whole sequence is returned
+            SequenceCondition c{t, l, std::move(*item)};
+            c.matching = any_matching(c.item);
+            q.sequences.push_back(std::move(c));
+            continue;
+        }
         if (!key) continue;
         if (key_level(*key, root) > q.level) continue;  // below the level: returned empty
         auto c = classify(*key, decoded_values(e, charset));
         if (!c) return tl::unexpected(std::move(c.error()).at_tag(t.str()));
         if (c->match != Match::Universal) q.conditions.push_back(std::move(*c));
     }
+    if (q.relational) return q;  // C.4.1.3.2: every key at or above the level is matched
     if (auto h = check_hierarchy(q); !h) return tl::unexpected(h.error());
     // Keys above the level other than the unique keys are returned, not matched (C.4.1.2.1).
     std::erase_if(q.conditions, [&](const Condition& c) {

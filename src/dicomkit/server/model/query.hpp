@@ -49,21 +49,71 @@ struct Condition {
     std::vector<std::string> values;
 };
 
+/// PS3.4 C.2.2.2.6: one key of a sequence key's item. `key` has the tag and the matching its VR
+/// implies (PN person name, DA date, TM and DT time-like ranges, UI UIDs, other strings text);
+/// its level is not used. A nested sequence key has `sequence` set and its item's keys in `item`
+/// (empty: universal, the whole nested sequence is returned).
+struct ItemKey {
+    KeyInfo key;
+    Match match = Match::Universal;
+    std::vector<std::string> values;
+    bool sequence = false;
+    std::vector<ItemKey> item;
+};
+
+/// PS3.4 C.2.2.2.6: a sequence key whose one item has keys. An entity matches when at least one
+/// item of its sequence matches all of them; it is returned with the matching items, each holding
+/// only the requested keys. When every item key is universal (`matching` false) every entity
+/// matches, with all of its items so reduced. A sequence key without item keys (zero length or
+/// one empty item) is universal matching and is not a SequenceCondition: the whole sequence is
+/// returned.
+struct SequenceCondition {
+    Tag tag;
+    Level level = Level::Image;  ///< the entity level that holds the attribute (entity_level)
+    std::vector<ItemKey> item;
+    bool matching = false;  ///< some item key (at any depth) is not universal
+};
+
 /// A parsed C-FIND identifier.
 struct Query {
     Root root = Root::Study;
     Level level = Level::Study;
-    std::vector<Condition> conditions;  ///< keys matched (not Universal)
-    std::vector<Tag> return_keys;       ///< every key of the identifier, in order (but 0008,0005/0052)
+    std::vector<Condition> conditions;          ///< keys matched (not Universal)
+    std::vector<SequenceCondition> sequences;   ///< sequence keys with item keys, at or above the level
+    std::vector<Tag> return_keys;               ///< every key of the identifier, in order (but 0008,0005/0052)
+    bool relational = false;                    ///< parsed as a relational query
+};
+
+/// How an identifier is read.
+struct ParseOptions {
+    /// PS3.4 C.4.1.2.2, C.4.1.3.2: relational queries (negotiated with SOP Class Extended
+    /// Negotiation, C.5.1.1): keys of any level at or above the Query/Retrieve Level are matched,
+    /// with any kind of matching, and the unique keys of the levels above may be absent.
+    bool relational = false;
 };
 
 /// The level a key has in `root` (Study Root puts the patient keys at the study level).
 [[nodiscard]] Level key_level(const KeyInfo& k, Root root) noexcept;
 
 /// Parses an identifier: decodes its text with its Specific Character Set, classifies each key's
-/// matching, and checks the hierarchy (PS3.4 C.4.1.2.1: keys above the level must be the unique
-/// keys; keys below it are returned with zero length, not matched). Errors are InvalidValue with the reason.
-[[nodiscard]] Result<Query> parse_query(Root root, const DataSet& identifier);
+/// matching (sequence keys per C.2.2.2.6), and, unless `options.relational`, checks the hierarchy
+/// (PS3.4 C.4.1.2.1: keys above the level must be the unique keys, which are matched while the
+/// other keys above the level are only returned). Keys below the level are returned with zero
+/// length, not matched. Errors are InvalidValue with the reason.
+[[nodiscard]] Result<Query> parse_query(Root root, const DataSet& identifier, ParseOptions options = {});
+
+/// PS3.4 C.2.2.2.1-5 applied to one attribute's values (UTF-8, padding removed): whether they
+/// match `match` with `wanted` for a key of `kind`. An empty value matches only universal
+/// matching; with several values one of them has to match.
+[[nodiscard]] bool values_match(ValueKind kind, Match match, const std::vector<std::string>& wanted,
+                                const std::vector<std::string>& values);
+
+/// PS3.4 C.2.2.2.6: `entity_sequence` is the entity's attribute (null when it has none; text in
+/// UTF-8). Returns the element to answer with: the items that match all of `c.item` (every item
+/// when no key is matching), each with only the requested keys (zero length when the item has
+/// not got one; nested sequence keys reduced in the same way); nullopt when `c.matching` and no
+/// item matches, i.e. the entity does not match.
+[[nodiscard]] std::optional<Element> match_sequence(const SequenceCondition& c, const Element* entity_sequence);
 
 /// PS3.4 C.2.2.2.4: whether `value` matches the wild card `pattern` ('*' any run, '?' one
 /// character, counted in UTF-8 code points); `fold_case` compares ASCII letters case-insensitively.

@@ -32,7 +32,8 @@ DataSet level_query(const DataSet& keys, Level level) {
 
 /// The entities at `level` matching `keys` (unique keys, PS3.4 C.4.2.2.1), then, level by level,
 /// everything below each of them down to the instances.
-Result<void> Retrieve::descend(model::Root root, const DataSet& keys, Level level, std::vector<RetrieveItem>& out) {
+Result<void> Retrieve::descend(model::Root root, const DataSet& keys, Level level, std::vector<RetrieveItem>& out,
+                               bool relational) {
     std::vector<DataSet> children;
     auto n = index_.find(root, level_query(keys, level), [&](const DataSet& m) {
         if (level == Level::Image) {
@@ -45,16 +46,21 @@ Result<void> Retrieve::descend(model::Root root, const DataSet& keys, Level leve
             children.push_back(std::move(k));
         }
         return true;
-    });
+    }, model::ParseOptions{.relational = relational});
     if (!n) return tl::unexpected(n.error());
+    // Each child carries the unique keys given and its own: relational ones may still lack a
+    // parent's, which its unique key makes unnecessary.
     for (const DataSet& k : children)
-        if (auto r = descend(root, k, static_cast<Level>(static_cast<int>(level) + 1), out); !r) return r;
+        if (auto r = descend(root, k, static_cast<Level>(static_cast<int>(level) + 1), out, relational); !r) return r;
     return {};
 }
 
-Result<std::vector<RetrieveItem>> Retrieve::instances(model::Root root, const DataSet& identifier) {
+Result<std::vector<RetrieveItem>> Retrieve::instances(model::Root root, const DataSet& identifier, bool relational) {
     const auto level = model::parse_level(trim_padding(identifier.string_or(tags::QueryRetrieveLevel)));
     if (!level) return make_error(ErrorCode::InvalidValue, "Query/Retrieve Level missing or unknown");
+    if (relational && trim_padding(identifier.string_or(unique_tag(*level))).empty())
+        return make_error(ErrorCode::InvalidValue, std::string("the unique key of level ") +
+                                                       std::string(model::to_string(*level)) + " is required");
     DataSet keys;
     for (const model::KeyInfo& k : model::known_keys()) {
         if (!k.unique || model::key_level(k, root) > *level) continue;
@@ -62,7 +68,7 @@ Result<std::vector<RetrieveItem>> Retrieve::instances(model::Root root, const Da
         if (const Element* e = identifier.find(k.tag)) keys.set(*e);
     }
     std::vector<RetrieveItem> items;
-    if (auto r = descend(root, keys, *level, items); !r) return tl::unexpected(r.error());
+    if (auto r = descend(root, keys, *level, items, relational); !r) return tl::unexpected(r.error());
     for (auto& it : items) {
         auto f = index_.instance(it.sop_instance_uid);
         if (!f) return tl::unexpected(f.error());

@@ -22,11 +22,15 @@ public:
     Retrieve(index::Index& index, std::string storage_root) : index_(index), root_(std::move(storage_root)) {}
     /// PS3.4 C.4.2.2.1: matches the unique keys of `identifier` at and above its Query/Retrieve
     /// Level in `root` and lists every instance below. Other keys are ignored. InvalidValue when
-    /// the level is missing or unknown.
-    [[nodiscard]] Result<std::vector<RetrieveItem>> instances(model::Root root, const DataSet& identifier);
+    /// the level is missing or unknown. `relational` (PS3.4 C.4.2.2.2, C.4.3.2.2: relational
+    /// retrieve, negotiated): the unique keys of the levels above may be absent, but the level's
+    /// own unique key has to be there (InvalidValue otherwise).
+    [[nodiscard]] Result<std::vector<RetrieveItem>> instances(model::Root root, const DataSet& identifier,
+                                                              bool relational = false);
 
 private:
-    Result<void> descend(model::Root root, const DataSet& keys, model::Level level, std::vector<RetrieveItem>& out);
+    Result<void> descend(model::Root root, const DataSet& keys, model::Level level, std::vector<RetrieveItem>& out,
+                         bool relational = false);
 
     index::Index& index_;
     std::string root_;

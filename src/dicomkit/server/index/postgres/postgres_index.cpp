@@ -268,11 +268,13 @@ Result<std::uint64_t> PostgresIndex::find(const model::Query& q, const MatchFn& 
     std::uint64_t n = 0;
     DK_TRY(impl_->with_connection([&](Conn& c, bool& started) {
         return c.stream(f.sql, f.params, [&](const PgResult& row) {
+            const auto out = sql::match_identifier(
+                q, f, [&](int column) { return row.text(0, column); },
+                [&](int column) { return row.bytes(0, column); });
+            if (!out) return true;  // failed a sequence condition: nothing handed over
             started = true;
             ++n;
-            return on_match(sql::match_identifier(
-                q, f, [&](int column) { return row.text(0, column); },
-                [&](int column) { return row.bytes(0, column); }));
+            return on_match(*out);
         });
     }));
     return n;

@@ -202,7 +202,8 @@ std::optional<Level> blob_level(const model::Query& q, Tag t) {
 Element empty_element(Tag t) {
     const auto* info = dict::find(t);
     const VR vr = info ? info->vr() : VR::UN;
-    return Element::from_bytes(t, vr == VR::SQ ? VR::UN : vr, {});
+    if (vr == VR::SQ) return Element(t, VR::SQ, Sequence{});
+    return Element::from_bytes(t, vr, {});
 }
 
 }  // namespace
@@ -233,6 +234,11 @@ FindSql build_find_sql(const model::Query& q, Dialect d) {
         if (!column) column = add_column(std::string(kAlias[static_cast<int>(*level)]) + ".attrs");
         f.sources.push_back({Source::Blob, *column});
     }
+    for (const auto& c : q.sequences) {
+        auto& column = blob_column[static_cast<int>(c.level)];
+        if (!column) column = add_column(std::string(kAlias[static_cast<int>(c.level)]) + ".attrs");
+        f.sequence_columns.push_back(*column);
+    }
     if (n == 0) select += "1";
     std::string where;
     Where w{d, f.params};
@@ -241,21 +247,31 @@ FindSql build_find_sql(const model::Query& q, Dialect d) {
     return f;
 }
 
-DataSet match_identifier(const model::Query& q, const FindSql& f, const std::function<std::string(int)>& column_text,
-                         const std::function<std::string(int)>& column_blob) {
+std::optional<DataSet> match_identifier(const model::Query& q, const FindSql& f,
+                                        const std::function<std::string(int)>& column_text,
+                                        const std::function<std::string(int)>& column_blob) {
+    std::map<int, DataSet> blobs;  // decoded once per row; a damaged blob is taken as empty
+    auto blob = [&](int column) -> const DataSet& {
+        auto it = blobs.find(column);
+        if (it == blobs.end()) it = blobs.emplace(column, decode_blob(column_blob(column)).value_or(DataSet{})).first;
+        return it->second;
+    };
+    // Sequence matching first: a row that fails it is no match (PS3.4 C.2.2.2.6).
+    DataSet sequences;
+    for (std::size_t k = 0; k < q.sequences.size(); ++k) {
+        const model::SequenceCondition& c = q.sequences[k];
+        auto matched = model::match_sequence(c, blob(f.sequence_columns[k]).find(c.tag));
+        if (!matched) return std::nullopt;
+        sequences.set(std::move(*matched));
+    }
     DataSet out;
     bool utf8 = false;
     out.set_string(tags::QueryRetrieveLevel, VR::CS, model::to_string(q.level));
-    std::map<int, DataSet> blobs;  // decoded once per row; a damaged blob is taken as empty
     for (std::size_t k = 0; k < q.return_keys.size(); ++k) {
         const Tag t = q.return_keys[k];
         const FindSql::Source& source = f.sources[k];
-        const Element* found = nullptr;
-        if (source.kind == FindSql::Source::Blob) {
-            auto it = blobs.find(source.column);
-            if (it == blobs.end()) it = blobs.emplace(source.column, decode_blob(column_blob(source.column)).value_or(DataSet{})).first;
-            found = it->second.find(t);
-        }
+        const Element* found = sequences.find(t);
+        if (!found && source.kind == FindSql::Source::Blob) found = blob(source.column).find(t);
         if (found) {
             utf8 = utf8 || !is_ascii(*found);
             out.set(*found);

@@ -25,15 +25,18 @@ struct FindSql {
     std::string sql;
     std::vector<std::string> params;  ///< text, bound in order, 1-based
     std::vector<Source> sources;      ///< per return key
+    std::vector<int> sequence_columns;  ///< per query sequence condition: the blob column holding it
 };
 
 [[nodiscard]] FindSql build_find_sql(const model::Query& q, Dialect dialect);
 
 /// PS3.4 C.4.1.3.1: the identifier of one match: Query/Retrieve Level, every return key (the
-/// column's text or the element from the blob, zero length when the index has none) and Specific
-/// Character Set "ISO_IR 192" when a value is not ASCII. `column_text(i)` and `column_blob(i)`
-/// read column i of the row.
-[[nodiscard]] DataSet match_identifier(const model::Query& q, const FindSql& f,
+/// column's text or the element from the blob, zero length when the index has none; a sequence
+/// key with item keys as model::match_sequence gives it) and Specific Character Set "ISO_IR 192"
+/// when a value is not ASCII. nullopt when the row fails one of the query's sequence conditions
+/// (PS3.4 C.2.2.2.6, matched here rather than in SQL): the row is not a match. `column_text(i)`
+/// and `column_blob(i)` read column i of the row.
+[[nodiscard]] std::optional<DataSet> match_identifier(const model::Query& q, const FindSql& f,
                                        const std::function<std::string(int column)>& column_text,
                                        const std::function<std::string(int column)>& column_blob);
 

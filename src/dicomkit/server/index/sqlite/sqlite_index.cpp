@@ -300,10 +300,11 @@ Result<std::uint64_t> SqliteIndex::find(const model::Query& q, const MatchFn& on
         auto row = s->step();
         if (!row) return tl::unexpected(row.error());
         if (!*row) break;
-        const DataSet out = sql::match_identifier(
+        const auto out = sql::match_identifier(
             q, f, [&](int column) { return s->text(column); }, [&](int column) { return s->blob(column); });
+        if (!out) continue;  // failed a sequence condition
         ++n;
-        if (!on_match(out)) break;
+        if (!on_match(*out)) break;
     }
     return n;
 }
