@@ -66,9 +66,12 @@ public:
     using Completion = std::function<void(Outcome)>;
     /// As end(), but the outcome may come later, from another thread: the serving loop reads
     /// further requests meanwhile (an asynchronous operations window, PS3.7 D.3.3.3) and answers
-    /// in order. The default calls end() at once.
+    /// in order. `more_follow`: the peer has sent more already (the handler may wait to do this
+    /// one together with them); false: the loop will wait for this outcome next. The default
+    /// calls end() at once.
     virtual void end_async(const RequestContext& rc, const Command& rq, std::unique_ptr<DataSink> sink,
-                           Completion done) {
+                           Completion done, bool more_follow) {
+        (void)more_follow;
         done(end(rc, rq, std::move(sink)));
     }
     /// The data set did not arrive whole (abort, release or error mid-transfer); the sink has been

@@ -140,7 +140,7 @@ void Session::store_async(Message& m) {
     const RequestContext rc = pending_.rc;
     pending_ = Pending{};
     try {
-        store->end_async(rc, m.command, std::move(m.dataset), done);
+        store->end_async(rc, m.command, std::move(m.dataset), done, ch_.has_input());
     } catch (const std::exception& e) {
         std::lock_guard lock(shared->mutex);
         if (!entry->outcome) entry->outcome = Outcome{status::ProcessingFailure, e.what()};

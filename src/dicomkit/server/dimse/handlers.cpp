@@ -35,7 +35,8 @@ net::dimse::Outcome outcome_of(const Result<service::Stored>& r) {
 }  // namespace
 
 void IndexingStoreHandler::end_async(const net::dimse::RequestContext& rc, const net::dimse::Command& rq,
-                                     std::unique_ptr<net::dimse::DataSink> sink, Completion done) {
+                                     std::unique_ptr<net::dimse::DataSink> sink, Completion done,
+                                     bool more_follow) {
     auto* file = dynamic_cast<net::dimse::FileSink*>(sink.get());
     auto temp = file ? file->release() : Result<std::string>(make_error(ErrorCode::InvalidArgument, "not a file sink"));
     const std::uint64_t bytes = sink->size();
@@ -52,7 +53,7 @@ void IndexingStoreHandler::end_async(const net::dimse::RequestContext& rc, const
         const net::dimse::Outcome o = outcome_of(r);
         if (log_) log_(StoreEvent{who, rq, bytes, o, r ? &*r : nullptr});
         done(o);
-    });
+    }, !more_follow);
 }
 
 net::dimse::Outcome IndexingStoreHandler::end(const net::dimse::RequestContext& rc, const net::dimse::Command& rq,
@@ -60,11 +61,14 @@ net::dimse::Outcome IndexingStoreHandler::end(const net::dimse::RequestContext& 
     std::mutex m;
     std::condition_variable cv;
     std::optional<net::dimse::Outcome> out;
-    end_async(rc, rq, std::move(sink), [&](net::dimse::Outcome o) {
-        std::lock_guard lock(m);
-        out = std::move(o);
-        cv.notify_all();
-    });
+    end_async(
+        rc, rq, std::move(sink),
+        [&](net::dimse::Outcome o) {
+            std::lock_guard lock(m);
+            out = std::move(o);
+            cv.notify_all();
+        },
+        false);
     std::unique_lock lock(m);
     cv.wait(lock, [&] { return out.has_value(); });
     return std::move(*out);

@@ -55,10 +55,11 @@ public:
                                                                       const net::dimse::Command& rq) override;
     [[nodiscard]] net::dimse::Outcome end(const net::dimse::RequestContext& rc, const net::dimse::Command& rq,
                                           std::unique_ptr<net::dimse::DataSink> sink) override;
-    /// Hands the file to Ingest; `done` comes from its committing thread once the group the
-    /// file is in is stored and indexed.
+    /// Hands the file to Ingest; `done` comes once the group the file is in is stored and
+    /// indexed: from Ingest's committing thread, or from this one (when nothing more follows and
+    /// no group is being committed, this thread commits).
     void end_async(const net::dimse::RequestContext& rc, const net::dimse::Command& rq,
-                   std::unique_ptr<net::dimse::DataSink> sink, Completion done) override;
+                   std::unique_ptr<net::dimse::DataSink> sink, Completion done, bool more_follow) override;
 
 private:
     net::dimse::FolderStoreHandler files_;  ///< for begin(): the temporary file with its Part 10 header

@@ -56,18 +56,30 @@ Result<FileAttributes> Ingest::read(const std::string& path) const {
     return a;
 }
 
-void Ingest::submit(const std::string& temp_path, Done done) {
+void Ingest::submit(const std::string& temp_path, Done done, bool now) {
     auto attrs = read(temp_path);
     if (!attrs) {
         (void)files_.remove(temp_path);
         done(tl::unexpected(attrs.error()));
         return;
     }
-    {
-        std::lock_guard lock(mutex_);
-        queue_.push_back(Job{temp_path, std::move(*attrs), std::move(done)});
+    std::unique_lock lock(mutex_);
+    queue_.push_back(Job{temp_path, std::move(*attrs), std::move(done)});
+    if (!now || committing_) {
+        lock.unlock();
+        wake_.notify_all();
+        return;
     }
-    wake_.notify_one();
+    committing_ = true;
+    std::vector<Job> group;
+    take_group(group);
+    lock.unlock();
+    commit(group);
+    lock.lock();
+    committing_ = false;
+    const bool more = !queue_.empty();
+    lock.unlock();
+    if (more) wake_.notify_all();
 }
 
 Result<Stored> Ingest::store(const std::string& temp_path) {
@@ -84,28 +96,37 @@ Result<Stored> Ingest::store(const std::string& temp_path) {
     return std::move(*out);
 }
 
+void Ingest::take_group(std::vector<Job>& group) {
+    // A second copy of a UID in this group waits for the next one, so that each group sees the
+    // index as the groups before it left it.
+    std::unordered_set<std::string> uids;
+    for (auto it = queue_.begin(); it != queue_.end() && group.size() < kMaxGroup;) {
+        if (uids.insert(it->attrs.sop_instance_uid).second) {
+            group.push_back(std::move(*it));
+            it = queue_.erase(it);
+        } else {
+            ++it;
+        }
+    }
+}
+
 void Ingest::run() {
     std::vector<Job> group;
-    std::unordered_set<std::string> uids;
     for (;;) {
         {
             std::unique_lock lock(mutex_);
-            wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+            wake_.wait(lock, [&] { return (stopping_ && !committing_) || (!queue_.empty() && !committing_); });
             if (queue_.empty()) return;  // stopping, and nothing left
-            // A second copy of a UID in this group waits for the next one, so that each group
-            // sees the index as the groups before it left it.
-            uids.clear();
-            for (auto it = queue_.begin(); it != queue_.end() && group.size() < kMaxGroup;) {
-                if (uids.insert(it->attrs.sop_instance_uid).second) {
-                    group.push_back(std::move(*it));
-                    it = queue_.erase(it);
-                } else {
-                    ++it;
-                }
-            }
+            committing_ = true;
+            take_group(group);
         }
         commit(group);
         group.clear();
+        {
+            std::lock_guard lock(mutex_);
+            committing_ = false;
+        }
+        wake_.notify_all();
     }
 }
 

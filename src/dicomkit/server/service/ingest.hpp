@@ -58,8 +58,11 @@ public:
     /// rejected duplicate, or an error: the temporary file is gone whatever happens). Reads its
     /// header on the calling thread; `done` is called once, from the committing thread (or at
     /// once when the header cannot be read). Two copies of one SOP Instance UID are never in one
-    /// group: they end up as one file and one entry.
-    void submit(const std::string& temp_path, Done done);
+    /// group: they end up as one file and one entry. `now`: nothing else is coming from this
+    /// caller for the moment, so when no group is being committed, this thread commits what is
+    /// queued itself (no hand-over to the committing thread and back; `done` runs before submit
+    /// returns); otherwise the committing thread takes it with the next group.
+    void submit(const std::string& temp_path, Done done, bool now = true);
     /// submit() and wait.
     [[nodiscard]] Result<Stored> store(const std::string& temp_path);
 
@@ -77,6 +80,8 @@ private:
         Done done;
     };
     void run();
+    /// Moves the next group out of the queue (mutex_ held).
+    void take_group(std::vector<Job>& group);
     void commit(std::vector<Job>& group);
 
     index::Index& index_;
@@ -86,6 +91,7 @@ private:
     std::condition_variable wake_;
     std::deque<Job> queue_;
     bool stopping_ = false;
+    bool committing_ = false;  ///< a group is being committed (by the thread or by a submitter)
     std::thread thread_;  ///< last: started when the rest is ready
 };
 
