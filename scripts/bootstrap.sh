@@ -6,7 +6,7 @@ PKGS=(
   cmake ninja-build g++ clang libclang-rt-14-dev make pkg-config
   libgtest-dev libgmock-dev libbenchmark-dev
   libexpected-dev libfmt-dev libcli11-dev nlohmann-json3-dev libtomlplusplus-dev
-  zlib1g-dev libicu-dev libboost-dev libssl-dev libsqlite3-dev libpq-dev postgresql
+  zlib1g-dev libicu-dev libboost-dev libssl-dev openssl libsqlite3-dev libpq-dev postgresql
   libxml2-dev
   dcmtk dicom3tools python3 python3-pydicom python3-numpy
   orthanc curl

@@ -21,6 +21,10 @@ namespace sapp = server::app;
 struct ServeArgs {
     std::string aet, data, config, index_url, bind = "0.0.0.0", duplicates;
     int port = -1;
+    bool tls = false;  ///< --tls: --port speaks TLS
+    int tls_port = -1;
+    std::string cert, key, ca;
+    int require_client_cert = -1;  ///< -1: as the file says; 0 or 1 from --[no-]require-client-cert
     std::vector<std::string> peers;
     bool accept_unknown = false;
     bool check_config = false;
@@ -40,6 +44,20 @@ Result<sapp::Config> build_config(const ServeArgs& a) {
     if (a.port >= 0) c.port = static_cast<std::uint16_t>(a.port);
     if (!a.data.empty()) c.data = a.data;
     if (a.accept_unknown) c.accept_unknown = true;
+    if (a.tls) c.port_tls = true;
+    if (a.tls_port >= 0) c.tls_port = static_cast<std::uint16_t>(a.tls_port);
+    if (c.tls_port && *c.tls_port != 0 && *c.tls_port == c.port)
+        return make_error(ErrorCode::InvalidValue, "--tls-port " + std::to_string(*c.tls_port) +
+                                                       ": the same as the plain port (for TLS on that port: --tls)");
+    auto path_flag = [](const std::string& value, const char* flag, std::string& out, std::string& from) {
+        if (value.empty()) return;
+        out = value;
+        from = flag;
+    };
+    path_flag(a.cert, "--cert", c.tls.certificate, c.tls.certificate_from);
+    path_flag(a.key, "--key", c.tls.private_key, c.tls.private_key_from);
+    path_flag(a.ca, "--ca", c.tls.ca, c.tls.ca_from);
+    if (a.require_client_cert >= 0) c.tls.require_client_cert = a.require_client_cert == 1;
     if (!a.duplicates.empty()) {
         auto d = sapp::parse_duplicates(a.duplicates);
         if (!d) return make_error(ErrorCode::InvalidValue, "--" + d.error().message);
@@ -58,13 +76,40 @@ Result<sapp::Config> build_config(const ServeArgs& a) {
     return c;
 }
 
+std::string tls_peer_note(const sapp::Config& c) {
+    std::string s = " (TLS: verified against " + (c.tls.ca.empty() ? std::string("the system's CAs") : c.tls.ca) +
+                    (c.tls.certificate.empty() ? ", no client certificate" : ", our certificate as the client's");
+    if (c.tls_port && !c.port_tls) s += "; refused on the plain port";
+    else if (!sapp::listens_tls(c)) s += "; serve has no TLS port, so it is accepted on the plain one";
+    return s + ")";
+}
+
+/// "I: port 11112: DICOM; port 2762: DICOM over TLS (...)" for the log and --check-config.
+void print_ports(const sapp::Config& c, std::uint16_t port, std::uint16_t tls_port) {
+    std::string tls;
+    if (sapp::listens_tls(c)) {
+        tls = " (certificate " + c.tls.certificate + (c.tls.private_key.empty() ? "" : ", key " + c.tls.private_key) +
+              "; client certificates " +
+              (c.tls.require_client_cert
+                   ? "required, verified against " + (c.tls.ca.empty() ? std::string("the system's CAs") : c.tls.ca)
+                   : std::string("not asked for")) +
+              ")";
+    }
+    if (c.port_tls) {
+        std::fprintf(stderr, "I: port %u: DICOM over TLS%s\n", port, tls.c_str());
+    } else {
+        std::fprintf(stderr, "I: port %u: DICOM (plain, no TLS)\n", port);
+    }
+    if (c.tls_port) std::fprintf(stderr, "I: port %u: DICOM over TLS%s\n", tls_port, tls.c_str());
+}
+
 void print_peers(const sapp::Config& c) {
     if (c.peers.empty()) std::fprintf(stderr, "I: no peers configured\n");
     for (const auto& p : c.peers) {
         std::string allow;
         for (const auto& s : p.allow) allow += (allow.empty() ? "" : ",") + s;
-        std::fprintf(stderr, "I: peer %s at %s:%u may %s\n", p.ae_title.c_str(), p.host.c_str(), p.port,
-                     allow.empty() ? "nothing" : allow.c_str());
+        std::fprintf(stderr, "I: peer %s at %s:%u may %s%s\n", p.ae_title.c_str(), p.host.c_str(), p.port,
+                     allow.empty() ? "nothing" : allow.c_str(), p.tls ? tls_peer_note(c).c_str() : "");
     }
     std::fprintf(stderr, "I: unknown calling AEs are %s\n", c.accept_unknown ? "accepted" : "refused");
     std::fprintf(stderr, "I: a second copy of a stored SOP Instance UID is %s (duplicates = %s)\n",
@@ -81,8 +126,13 @@ int run_serve(const ServeArgs& a) {
         return 1;
     }
     if (a.check_config) {
-        std::fprintf(stderr, "I: configuration is valid: AE %s, port %u, data %s\n", c->ae_title.c_str(), c->port,
-                     c->data.c_str());
+        if (auto t = sapp::check_tls(*c); !t) {
+            std::fprintf(stderr, "E: %s\n", t.error().message.c_str());
+            return 1;
+        }
+        std::fprintf(stderr, "I: configuration is valid: AE %s, port %u%s, data %s\n", c->ae_title.c_str(), c->port,
+                     c->port_tls ? " (TLS)" : "", c->data.c_str());
+        print_ports(*c, c->port, c->tls_port.value_or(0));
         std::fprintf(stderr, "I: index: %s\n", sapp::describe_index(*c).c_str());
         print_peers(*c);
         return 0;
@@ -106,8 +156,9 @@ int run_serve(const ServeArgs& a) {
         std::fprintf(stderr, "E: cannot start: %s\n", app.error().to_string().c_str());
         return 1;
     }
-    std::fprintf(stderr, "I: listening on %s:%u as %s, data in %s\n", a.bind.c_str(), (*app)->port(),
-                 c->ae_title.c_str(), c->data.c_str());
+    std::fprintf(stderr, "I: listening on %s:%u%s as %s, data in %s\n", a.bind.c_str(), (*app)->port(),
+                 c->port_tls ? " (TLS)" : "", c->ae_title.c_str(), c->data.c_str());
+    print_ports(*c, (*app)->port(), (*app)->tls_port());
     std::fprintf(stderr, "I: index: %s\n", (*app)->index_description().c_str());
     print_peers(*c);
     int sig = 0;
@@ -131,6 +182,19 @@ void add_serve(CLI::App& app, Action& run) {
                     "(several nodes may share it and one --data folder)");
     cmd->add_option("--peer", a->peers, "A known peer AE=HOST:PORT, allowed every service (repeatable)");
     cmd->add_flag("--accept-unknown", a->accept_unknown, "Let calling AEs that are not configured store and query");
+    cmd->add_flag("--tls", a->tls, "The --port speaks DICOM over TLS (PS3.15 B.1), as [server] tls = true");
+    cmd->add_option("--tls-port", a->tls_port,
+                    "Also listen with TLS on this port (IANA's DICOM TLS port is 2762; 0: any free port), as "
+                    "[server] tls_port")
+        ->check(CLI::Range(0, 65535));
+    cmd->add_option("--cert", a->cert, "TLS: our certificate (PEM), as [tls] certificate");
+    cmd->add_option("--key", a->key, "TLS: our private key (PEM), as [tls] private_key");
+    cmd->add_option("--ca", a->ca,
+                    "TLS: trusted CA certificates (PEM) for client certificates and TLS peers, as [tls] ca");
+    cmd->add_flag_function(
+        "--require-client-cert,!--no-require-client-cert",
+        [a](std::int64_t n) { a->require_client_cert = n > 0 ? 1 : 0; },
+        "TLS clients must present a certificate signed by --ca (the default), or none is asked for");
     cmd->add_option("--config,-c", a->config, "TOML configuration file (flags override it)");
     cmd->add_flag("--check-config", a->check_config, "Check the configuration and exit");
     cmd->add_option("--bind", a->bind, "Address to listen on")->capture_default_str();

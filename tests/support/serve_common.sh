@@ -11,3 +11,15 @@ wait_port() {
   done
   echo "$port"
 }
+
+# wait_tls_port LOGFILE: prints the TLS port (beside the plain one) a dicomkit serve logged
+# ("I: port PORT: DICOM over TLS ...") within 15 s, nothing when it did not.
+wait_tls_port() {
+  local port=
+  for _ in $(seq 1 150); do
+    port=$(sed -n 's/^I: port \([0-9]*\): DICOM over TLS.*/\1/p' "$1" | tail -1)
+    [ -n "$port" ] && break
+    sleep 0.1
+  done
+  echo "$port"
+}

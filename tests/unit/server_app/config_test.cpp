@@ -1,6 +1,7 @@
 // Server configuration: the TOML file, its error messages, --peer flags and access decisions.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -186,6 +187,163 @@ TEST(Config, DuplicatePolicy) {
     check("[storage]\nduplicates = true\n", ":2:14: storage.duplicates");
     check("[storage]\nduplicate = \"keep\"\n", ":2:13: unknown key storage.duplicate");
     check("storage = 1\n", "storage: expected a table [storage]");
+}
+
+TEST(Config, TlsSection) {
+    const auto path = write("tls", R"([server]
+port = 11112
+tls_port = 2762
+
+[tls]
+certificate = "/etc/dicomkit/server.pem"
+private_key = "/etc/dicomkit/server.key"
+ca = "/etc/dicomkit/ca.pem"
+require_client_cert = false
+
+[[peers]]
+ae_title = "PACS2"
+host = "10.0.0.7"
+port = 2762
+allow = ["move-destination", "store"]
+tls = true
+
+[[peers]]
+ae_title = "CT1"
+host = "10.0.0.5"
+allow = ["store"]
+)");
+    auto c = load_config(path);
+    ASSERT_TRUE(c) << c.error().to_string();
+    EXPECT_EQ(c->port, 11112);
+    EXPECT_FALSE(c->port_tls) << "port stays plain beside a tls_port";
+    ASSERT_TRUE(c->tls_port);
+    EXPECT_EQ(*c->tls_port, 2762);
+    EXPECT_EQ(c->tls.certificate, "/etc/dicomkit/server.pem");
+    EXPECT_EQ(c->tls.private_key, "/etc/dicomkit/server.key");
+    EXPECT_EQ(c->tls.ca, "/etc/dicomkit/ca.pem");
+    EXPECT_FALSE(c->tls.require_client_cert);
+    EXPECT_NE(c->tls.certificate_from.find(":6:15: tls.certificate"), std::string::npos) << c->tls.certificate_from;
+    EXPECT_TRUE(listens_tls(*c));
+    EXPECT_TRUE(has_tls_peers(*c));
+    EXPECT_TRUE(c->peers[0].tls);
+    EXPECT_FALSE(c->peers[1].tls);
+    EXPECT_TRUE(tls_only(*c, "PACS2 "));
+    EXPECT_FALSE(tls_only(*c, "CT1"));
+    EXPECT_FALSE(tls_only(*c, "OTHER"));
+
+    const auto server = acceptor_tls(*c);
+    EXPECT_EQ(server.certificate_file, "/etc/dicomkit/server.pem");
+    EXPECT_EQ(server.ca_file, "/etc/dicomkit/ca.pem");
+    EXPECT_FALSE(server.verify_peer) << "require_client_cert = false";
+    const auto client = peer_tls(*c);
+    EXPECT_EQ(client.certificate_file, "/etc/dicomkit/server.pem") << "our certificate as the client's";
+    EXPECT_EQ(client.private_key_file, "/etc/dicomkit/server.key");
+    EXPECT_TRUE(client.verify_peer) << "peers are always verified";
+    std::filesystem::remove(path);
+
+    const auto main_tls = write("tls_main", "[server]\ntls = true\n[tls]\ncertificate = \"s.pem\"\n");
+    c = load_config(main_tls);
+    ASSERT_TRUE(c) << c.error().to_string();
+    EXPECT_TRUE(c->port_tls);
+    EXPECT_FALSE(c->tls_port);
+    EXPECT_TRUE(c->tls.require_client_cert) << "the default, as DCMTK's and Orthanc's";
+    EXPECT_TRUE(listens_tls(*c));
+    std::filesystem::remove(main_tls);
+
+    EXPECT_FALSE(listens_tls(Config{}));
+    EXPECT_TRUE(check_tls(Config{})) << "nothing to check without TLS";
+}
+
+TEST(Config, TlsErrorsNameTheLine) {
+    auto check = [](const std::string& text, const std::string& want) {
+        const auto path = write("badtls", text);
+        auto c = load_config(path);
+        ASSERT_FALSE(c) << text;
+        EXPECT_NE(c.error().message.find(want), std::string::npos) << c.error().message;
+        std::filesystem::remove(path);
+    };
+    check("[server]\ntls_port = 99999\n", ":2:12: server.tls_port: expected a port number");
+    check("[server]\ntls = \"yes\"\n", ":2:7: server.tls: expected true or false");
+    check("[server]\nport = 2762\ntls_port = 2762\n", ":3:12: server.tls_port: the same as server.port");
+    check("[tls]\ncertificate = 5\n", ":2:15: tls.certificate: expected a file name");
+    check("[tls]\nprivate_key = \"\"\n", ":2:15: tls.private_key: expected a file name");
+    check("[tls]\nrequire_client_cert = 1\n", ":2:23: tls.require_client_cert: expected true or false");
+    check("[tls]\ncert = \"a.pem\"\n", ":2:8: unknown key tls.cert");
+    check("tls = true\n", "tls: expected a table [tls]");
+    check("[[peers]]\nae_title = \"P\"\ntls = \"on\"\n", ":3:7: peers[0].tls: expected true or false");
+}
+
+/// A folder with a CA, a certificate it signed with its key, and a key of another pair, made with
+/// the openssl command.
+class TlsFiles : public ::testing::Test {
+protected:
+    void SetUp() override {
+        dir_ = std::filesystem::temp_directory_path() / ("dk_tls_config_" + std::to_string(::getpid()));
+        std::filesystem::create_directories(dir_);
+        const std::string d = dir_.string();
+        const std::string cmd =
+            "cd '" + d + "' && openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=ca -keyout ca.key "
+            "-out ca.pem && openssl req -newkey rsa:2048 -nodes -subj /CN=localhost -keyout server.key -out "
+            "server.csr && openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 1 "
+            "-out server.pem && openssl genpkey -algorithm RSA -out other.key";
+        ASSERT_EQ(std::system(("(" + cmd + ") > /dev/null 2>&1").c_str()), 0) << "openssl (scripts/bootstrap.sh installs it)";
+    }
+    void TearDown() override { std::filesystem::remove_all(dir_); }
+    [[nodiscard]] std::string path(const char* name) const { return (dir_ / name).string(); }
+    /// [server] tls_port and [tls] with these files, loaded; empty names are left out.
+    Result<Config> load(const std::string& cert, const std::string& key, const std::string& ca) {
+        std::string text = "[server]\ntls_port = 2762\n\n[tls]\n";
+        if (!cert.empty()) text += "certificate = \"" + cert + "\"\n";
+        if (!key.empty()) text += "private_key = \"" + key + "\"\n";
+        if (!ca.empty()) text += "ca = \"" + ca + "\"\n";
+        const auto file = (dir_ / "serve.toml").string();
+        std::ofstream(file) << text;
+        return load_config(file);
+    }
+    std::filesystem::path dir_;
+};
+
+TEST_F(TlsFiles, GoodFilesPass) {
+    auto c = load(path("server.pem"), path("server.key"), path("ca.pem"));
+    ASSERT_TRUE(c) << c.error().to_string();
+    auto r = check_tls(*c);
+    EXPECT_TRUE(r) << r.error().to_string();
+}
+
+TEST_F(TlsFiles, MissingOrBadFilesNameWhereTheyWereGiven) {
+    auto expect_error = [&](const Result<Config>& c, const std::string& want) {
+        ASSERT_TRUE(c) << c.error().to_string();
+        auto r = check_tls(*c);
+        ASSERT_FALSE(r) << want;
+        EXPECT_NE(r.error().message.find(want), std::string::npos) << r.error().message;
+    };
+    // The file's name, line and column, the key, the path and the reason.
+    expect_error(load(path("nope.pem"), path("server.key"), path("ca.pem")),
+                 "serve.toml:5:15: tls.certificate " + path("nope.pem") + ": cannot read: No such file or directory");
+    expect_error(load(path("server.pem"), path("nope.key"), ""), "serve.toml:6:15: tls.private_key");
+    expect_error(load(path("server.pem"), path("server.key"), dir_.string()), "tls.ca " + dir_.string() + ": is a folder");
+    expect_error(load("", "", ""), "server.tls_port: a TLS port needs a certificate");
+    expect_error(load(path("server.pem"), path("other.key"), ""), "private key");  // not the certificate's
+    std::ofstream(path("garbage.pem")) << "not PEM\n";
+    expect_error(load(path("garbage.pem"), path("server.key"), ""), "certificate " + path("garbage.pem"));
+
+    // A flag over the file is named as the flag.
+    auto c = load(path("server.pem"), path("server.key"), "");
+    ASSERT_TRUE(c);
+    c->tls.ca = path("nope.pem");
+    c->tls.ca_from = "--ca";
+    auto r = check_tls(*c);
+    ASSERT_FALSE(r);
+    EXPECT_NE(r.error().message.find("--ca " + path("nope.pem") + ": cannot read"), std::string::npos)
+        << r.error().message;
+
+    // Outgoing TLS alone (a peer with tls = true) checks the files too.
+    Config p;
+    p.peers.push_back(Peer{"PACS2", "10.0.0.7", 2762, {"move-destination"}, false, true});
+    p.tls.ca = path("nope.pem");
+    EXPECT_FALSE(check_tls(p));
+    p.tls.ca = path("ca.pem");
+    EXPECT_TRUE(check_tls(p)) << "a client certificate is optional";
 }
 
 TEST(Config, PeerFlags) {

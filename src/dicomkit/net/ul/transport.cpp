@@ -445,4 +445,10 @@ Result<std::unique_ptr<Transport>> connect(const std::string& host, std::uint16_
     }
 }
 
+Result<void> check_tls_config(const TlsConfig& tls, bool acceptor) {
+    auto c = detail::make_tls_context(tls, acceptor ? detail::TlsRole::Server : detail::TlsRole::Client);
+    if (!c) return Unexpected(c.error());
+    return {};
+}
+
 }  // namespace dicomkit::net::ul

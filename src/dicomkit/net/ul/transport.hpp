@@ -55,4 +55,9 @@ public:
                                                          std::chrono::milliseconds timeout,
                                                          const TlsConfig* tls = nullptr);
 
+/// Loads `tls` as a Server (acceptor) or connect() would, so that an unreadable, unparsable or
+/// mismatched certificate, key or CA file is reported before the first association needs it.
+/// Errors: InvalidArgument (as connect() and Server::start give them).
+[[nodiscard]] Result<void> check_tls_config(const TlsConfig& tls, bool acceptor);
+
 }  // namespace dicomkit::net::ul

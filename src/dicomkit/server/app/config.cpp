@@ -10,6 +10,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <optional>
 #include <filesystem>
@@ -51,6 +53,20 @@ struct Reader {
         out = *v;
         return {};
     }
+    Result<void> flag(const toml::node& n, const std::string& key, bool& out) {
+        auto v = n.value_exact<bool>();  // value<bool>() would take 1 for true
+        if (!v) return bad(file, n, key + ": expected true or false");
+        out = *v;
+        return {};
+    }
+    /// A file name (not empty), remembering where it was given for later errors.
+    Result<void> path(const toml::node& n, const std::string& key, std::string& out, std::string& from) {
+        auto v = n.value<std::string>();
+        if (!v || v->empty()) return bad(file, n, key + ": expected a file name");
+        out = *v;
+        from = where(file, n.source()) + key;
+        return {};
+    }
 };
 
 Result<void> read_server(const std::string& file, const toml::table& t, Config& c) {
@@ -61,11 +77,30 @@ Result<void> read_server(const std::string& file, const toml::table& t, Config& 
         if (k == "ae_title") ok = r.text(node, key, c.ae_title);
         else if (k == "port") ok = r.port(node, key, c.port);
         else if (k == "data") ok = r.text(node, key, c.data);
-        else if (k == "accept_unknown") {
-            auto b = node.value<bool>();
-            if (!b) return bad(file, node, key + ": expected true or false");
-            c.accept_unknown = *b;
+        else if (k == "accept_unknown") ok = r.flag(node, key, c.accept_unknown);
+        else if (k == "tls") ok = r.flag(node, key, c.port_tls);
+        else if (k == "tls_port") {
+            std::uint16_t p = 0;
+            ok = r.port(node, key, p);
+            if (ok) c.tls_port = p;
         } else return bad(file, node, "unknown key " + key);
+        if (!ok) return ok;
+    }
+    if (c.tls_port && *c.tls_port != 0 && *c.tls_port == c.port)
+        return bad(file, *t.get("tls_port"), "server.tls_port: the same as server.port (for TLS on that port: tls = true)");
+    return {};
+}
+
+Result<void> read_tls(const std::string& file, const toml::table& t, TlsSettings& tls) {
+    Reader r{file};
+    for (const auto& [k, node] : t) {
+        const std::string key = "tls." + std::string(k.str());
+        Result<void> ok;
+        if (k == "certificate") ok = r.path(node, key, tls.certificate, tls.certificate_from);
+        else if (k == "private_key") ok = r.path(node, key, tls.private_key, tls.private_key_from);
+        else if (k == "ca") ok = r.path(node, key, tls.ca, tls.ca_from);
+        else if (k == "require_client_cert") ok = r.flag(node, key, tls.require_client_cert);
+        else return bad(file, node, "unknown key " + key + " (certificate, private_key, ca, require_client_cert)");
         if (!ok) return ok;
     }
     return {};
@@ -115,11 +150,9 @@ Result<Peer> read_peer(const std::string& file, const toml::table& t, std::size_
         if (k == "ae_title") ok = r.text(node, key, p.ae_title);
         else if (k == "host") ok = r.text(node, key, p.host);
         else if (k == "port") ok = r.port(node, key, p.port);
-        else if (k == "check_address") {
-            auto b = node.value<bool>();
-            if (!b) return bad(file, node, key + ": expected true or false");
-            p.check_address = *b;
-        } else if (k == "allow") {
+        else if (k == "check_address") ok = r.flag(node, key, p.check_address);
+        else if (k == "tls") ok = r.flag(node, key, p.tls);
+        else if (k == "allow") {
             const auto* arr = node.as_array();
             if (!arr) return bad(file, node, key + ": expected a list of services");
             for (const auto& s : *arr) {
@@ -159,6 +192,10 @@ Result<Config> load_config(const std::string& path) {
             const auto* t = node.as_table();
             if (!t) return bad(path, node, "index: expected a table [index]");
             if (auto r = read_index(path, *t, c.index); !r) return tl::unexpected(r.error());
+        } else if (k == "tls") {
+            const auto* t = node.as_table();
+            if (!t) return bad(path, node, "tls: expected a table [tls]");
+            if (auto r = read_tls(path, *t, c.tls); !r) return tl::unexpected(r.error());
         } else if (k == "peers") {
             const auto* arr = node.as_array();
             if (!arr) return bad(path, node, "peers: expected tables [[peers]]");
@@ -229,6 +266,71 @@ Result<void> validate(const Config& c) {
     return {};
 }
 
+bool listens_tls(const Config& c) noexcept { return c.port_tls || c.tls_port.has_value(); }
+
+bool has_tls_peers(const Config& c) noexcept {
+    return std::any_of(c.peers.begin(), c.peers.end(), [](const Peer& p) { return p.tls; });
+}
+
+net::ul::TlsConfig acceptor_tls(const Config& c) {
+    net::ul::TlsConfig t;
+    t.certificate_file = c.tls.certificate;
+    t.private_key_file = c.tls.private_key;
+    t.ca_file = c.tls.ca;
+    t.verify_peer = c.tls.require_client_cert;
+    return t;
+}
+
+net::ul::TlsConfig peer_tls(const Config& c) {
+    net::ul::TlsConfig t = acceptor_tls(c);
+    t.verify_peer = true;
+    return t;
+}
+
+namespace {
+
+/// A readable regular file, or an error naming where it was given.
+Result<void> check_readable(const std::string& path, const std::string& from) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec))
+        return make_error(ErrorCode::InvalidValue, from + " " + path + ": is a folder, not a file");
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f)
+        return make_error(ErrorCode::InvalidValue, from + " " + path + ": cannot read: " + std::strerror(errno));
+    std::fclose(f);
+    return {};
+}
+
+}  // namespace
+
+Result<void> check_tls(const Config& c) {
+    const bool listening = listens_tls(c);
+    if (!listening && !has_tls_peers(c)) return {};
+    const TlsSettings& t = c.tls;
+    if (listening && t.certificate.empty())
+        return make_error(ErrorCode::InvalidValue,
+                          std::string(c.port_tls ? "server.tls" : "server.tls_port") +
+                              ": a TLS port needs a certificate and its key ([tls] certificate and private_key, "
+                              "or --cert and --key)");
+    if (!t.private_key.empty() && t.certificate.empty())
+        return make_error(ErrorCode::InvalidValue, t.private_key_from + ": a private key without a certificate");
+    if (!t.certificate.empty())
+        if (auto r = check_readable(t.certificate, t.certificate_from); !r) return r;
+    if (!t.private_key.empty())
+        if (auto r = check_readable(t.private_key, t.private_key_from); !r) return r;
+    if (!t.ca.empty())
+        if (auto r = check_readable(t.ca, t.ca_from); !r) return r;
+    // Load them as the server and the C-MOVE associations will: PEM that does not parse, a key
+    // that is not the certificate's.
+    if (listening)
+        if (auto r = net::ul::check_tls_config(acceptor_tls(c), true); !r)
+            return make_error(ErrorCode::InvalidValue, r.error().message);
+    if (has_tls_peers(c))
+        if (auto r = net::ul::check_tls_config(peer_tls(c), false); !r)
+            return make_error(ErrorCode::InvalidValue, r.error().message + " (for the peers with tls = true)");
+    return {};
+}
+
 std::string redact_password(std::string_view url) {
     std::string s(url);
     if (s.starts_with("postgresql://") || s.starts_with("postgres://")) {
@@ -287,6 +389,11 @@ bool allowed(const Config& c, std::string_view ae, std::string_view service) {
         if (std::find(p.allow.begin(), p.allow.end(), service) != p.allow.end()) return true;
     }
     return !known && c.accept_unknown;
+}
+
+bool tls_only(const Config& c, std::string_view ae) {
+    const std::string a = trim_ae(ae);
+    return std::any_of(c.peers.begin(), c.peers.end(), [&](const Peer& p) { return p.tls && p.ae_title == a; });
 }
 
 namespace {

@@ -2,11 +2,13 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <dicomkit/base/error.hpp>
+#include <dicomkit/net/ul/transport.hpp>
 #include <dicomkit/server/index/index.hpp>
 
 namespace dicomkit::server::app {
@@ -21,6 +23,24 @@ struct Peer {
     /// come from `host` (an address, or a name that resolves to it), as PACS admins configure
     /// trusted devices.
     bool check_address = false;
+    /// PS3.15 B.1: associations to this peer (as a C-MOVE destination) use TLS, with [tls]
+    /// certificate and key as our client certificate and [tls] ca to verify the peer; and while
+    /// serve has a TLS port, this AE title is refused on the plain one.
+    bool tls = false;
+};
+
+/// [tls]: the server's certificate and key (for its TLS ports, and as the client certificate of
+/// associations to peers with tls = true) and the CAs it trusts (PS3.15 B.1).
+struct TlsSettings {
+    std::string certificate;  ///< PEM, the chain after the certificate
+    std::string private_key;  ///< PEM; empty: the key is in the certificate file
+    std::string ca;           ///< PEM bundle: verifies client certificates and TLS peers; empty: the system's CAs
+    /// TLS clients must present a certificate signed by `ca`; false: none is asked for.
+    bool require_client_cert = true;
+    /// Where each path was given, for errors: "serve.toml:12:15: tls.certificate" or "--cert".
+    std::string certificate_from = "tls.certificate";
+    std::string private_key_from = "tls.private_key";
+    std::string ca_from = "tls.ca";
 };
 
 /// Which index the archive keeps (DESIGN 4): SQLite in DATA/index.db (one node), or a PostgreSQL
@@ -33,6 +53,10 @@ struct IndexConfig {
 struct Config {
     std::string ae_title = "DICOMKIT";
     std::uint16_t port = 11112;
+    bool port_tls = false;  ///< [server] tls: `port` speaks DICOM over TLS (as storescp +tls), not plain DICOM
+    /// [server] tls_port: a second port, speaking DICOM over TLS, beside the plain `port` (IANA's is 2762).
+    std::optional<std::uint16_t> tls_port;
+    TlsSettings tls;
     std::string data = "./var";  ///< storage/ (and index.db with SQLite) go here
     bool accept_unknown = false; ///< unknown calling AEs may store and query
     IndexConfig index;
@@ -46,9 +70,11 @@ struct Config {
 [[nodiscard]] std::string_view to_string(index::DuplicatePolicy policy) noexcept;
 
 /// Reads a config file:
-///   [server] ae_title = "A", port = 11112, data = "/srv/dicom", accept_unknown = false
+///   [server] ae_title = "A", port = 11112, data = "/srv/dicom", accept_unknown = false,
+///            tls_port = 2762 (a TLS port beside `port`) or tls = true (`port` is TLS)
+///   [tls] certificate = "server.pem", private_key = "server.key", ca = "ca.pem", require_client_cert = true
 ///   [index] backend = "postgres", url = "postgresql://dicomkit@db.example/archive"
-///   [[peers]] ae_title = "CT1", host = "10.0.0.5", port = 104, allow = ["store", "query"]
+///   [[peers]] ae_title = "CT1", host = "10.0.0.5", port = 104, allow = ["store", "query"], tls = false
 ///   [storage] duplicates = "keep" | "replace" | "reject"
 /// Errors name the file, line and column ("serve.toml:7:1: peers[1].port: expected 1-65535").
 [[nodiscard]] Result<Config> load_config(const std::string& path);
@@ -57,6 +83,22 @@ struct Config {
 /// Checks values: AE titles 1-16 characters without backslash, services known, the index backend
 /// known and a url with (only with) backend postgres.
 [[nodiscard]] Result<void> validate(const Config& c);
+
+/// Whether serve listens with TLS on any port ([server] tls or tls_port).
+[[nodiscard]] bool listens_tls(const Config& c) noexcept;
+/// Whether any peer says tls = true.
+[[nodiscard]] bool has_tls_peers(const Config& c) noexcept;
+/// The TLS settings of serve's TLS ports: certificate and key, `ca` to verify client
+/// certificates, required or not asked for.
+[[nodiscard]] net::ul::TlsConfig acceptor_tls(const Config& c);
+/// The TLS settings of associations to peers with tls = true: our certificate and key (when
+/// configured) as the client certificate, the server verified against `ca` (or the system's CAs).
+[[nodiscard]] net::ul::TlsConfig peer_tls(const Config& c);
+/// What TLS needs, checked after the flags are applied: a certificate when serve listens with
+/// TLS; the certificate, key and CA files readable, loadable and the key matching the
+/// certificate. Errors name where the file was given ("serve.toml:9:15: tls.certificate
+/// /etc/x.pem: cannot read: No such file or directory"). Nothing to check without TLS.
+[[nodiscard]] Result<void> check_tls(const Config& c);
 
 /// `url` with its password (URI user information, password=... in key=value pairs or URI
 /// parameters) replaced by "***", for logs.
@@ -67,6 +109,10 @@ struct Config {
 /// Whether calling AE `ae` may use `service`: a peer with that AE title allowing it, or any AE
 /// when accept_unknown (for AEs that are not listed).
 [[nodiscard]] bool allowed(const Config& c, std::string_view ae, std::string_view service);
+
+/// Whether calling AE `ae` is a peer with tls = true, whose associations serve accepts only on its
+/// TLS port (when it has one beside a plain port).
+[[nodiscard]] bool tls_only(const Config& c, std::string_view ae);
 
 /// Whether an association from calling AE `ae` at `peer_address` ("10.0.0.5:51234",
 /// "[::1]:51234") may go on: false only when every peer with that AE title says check_address

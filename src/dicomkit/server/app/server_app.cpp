@@ -37,7 +37,8 @@ struct ServerApp::Impl {
     std::unique_ptr<service::Query> query;
     std::unique_ptr<service::Retrieve> retrieve;
     net::dimse::Dispatcher dispatcher;
-    std::unique_ptr<net::ul::Server> server;
+    std::unique_ptr<net::ul::Server> server;      ///< config.port
+    std::unique_ptr<net::ul::Server> tls_server;  ///< config.tls_port, when set
 
     void log(const std::string& line) const {
         if (options.log) options.log(line);
@@ -62,17 +63,28 @@ void ServerApp::Impl::close() {
 
 namespace {
 
-net::ul::ServerOptions server_options(const Config& c, const ServerAppOptions& o) {
+/// One listening port: `port`, with TLS when `tls`. On a plain port beside the TLS port
+/// `tls_port` (not 0), the peers with tls = true are refused (logged).
+net::ul::ServerOptions server_options(const ServerApp::Impl& impl, std::uint16_t port, bool tls,
+                                      std::uint16_t tls_port = 0) {
+    const Config& c = impl.config;
     net::ul::ServerOptions so;
-    so.bind_address = o.bind;
-    so.port = c.port;
+    so.bind_address = impl.options.bind;
+    so.port = port;
+    if (tls) so.association.tls = acceptor_tls(c);
     auto& p = so.policy;
     p.ae_title = c.ae_title;
     p.accept_any_called_ae = true;
     // PS3.7 D.3.3.3: requests are handled in order; a requestor may send C-STOREs ahead (other
     // requests that arrive during a C-FIND/C-MOVE/C-GET wait until it is answered).
     p.max_operations_invoked = 64;
-    p.calling_allowed = [c](const std::string& ae, const std::string& address) {
+    const bool refuse_tls_peers = !tls && tls_port != 0;
+    p.calling_allowed = [c, refuse_tls_peers, tls_port, &impl](const std::string& ae, const std::string& address) {
+        if (refuse_tls_peers && tls_only(c, ae)) {
+            impl.log("W: " + ae + "@" + address + " refused on the plain port: peer " + ae +
+                     " has tls = true, so it must use the TLS port " + std::to_string(tls_port));
+            return false;
+        }
         return address_allowed(c, ae, address) &&
                (allowed(c, ae, "store") || allowed(c, ae, "query") || allowed(c, ae, "retrieve"));
     };
@@ -145,8 +157,11 @@ void add_retrieve(ServerApp::Impl& impl) {
     dimse::FindDestination dest = [c](const std::string& ae) -> std::optional<dimse::Destination> {
         const auto name = trim_padding(ae);
         for (const Peer& p : c.peers)
-            if (p.ae_title == name && std::find(p.allow.begin(), p.allow.end(), "move-destination") != p.allow.end())
-                return dimse::Destination{p.ae_title, p.host, p.port};
+            if (p.ae_title == name && std::find(p.allow.begin(), p.allow.end(), "move-destination") != p.allow.end()) {
+                dimse::Destination d{p.ae_title, p.host, p.port, std::nullopt};
+                if (p.tls) d.tls = peer_tls(c);
+                return d;
+            }
         return std::nullopt;
     };
     auto h = std::make_shared<dimse::RetrieveHandler>(*impl.retrieve, allow, dest, c.ae_title);
@@ -212,6 +227,7 @@ Result<void> reconcile_if_needed(ServerApp::Impl& impl, bool was_clean, bool is_
 
 Result<std::unique_ptr<ServerApp>> ServerApp::start(const Config& config, ServerAppOptions options) {
     if (auto v = validate(config); !v) return tl::unexpected(v.error());
+    if (auto t = check_tls(config); !t) return tl::unexpected(t.error());
     auto impl = std::make_unique<Impl>();
     impl->config = config;
     impl->options = std::move(options);
@@ -244,11 +260,23 @@ Result<std::unique_ptr<ServerApp>> ServerApp::start(const Config& config, Server
     impl->dispatcher.on_find(std::make_shared<dimse::QueryFindHandler>(*impl->query, allow),
                              {std::string(dimse::kPatientRootFind), std::string(dimse::kStudyRootFind)});
     add_retrieve(*impl);
-    auto server = net::ul::Server::start(server_options(config, impl->options), [raw](net::ul::Association& a) {
+    auto serve = [raw](net::ul::Association& a) {
         auto r = net::dimse::serve(a, raw->dispatcher);
         if (!r) raw->log("W: " + a.peer_address() + ": " + r.error().to_string());
-    });
+    };
+    // The TLS port first: the plain one refuses the peers with tls = true, naming it.
+    if (config.tls_port) {
+        auto tls_server = net::ul::Server::start(server_options(*impl, *config.tls_port, true), serve);
+        if (!tls_server) {
+            impl->close();  // nothing was stored
+            return make_error(tls_server.error().code, "TLS port: " + tls_server.error().message);
+        }
+        impl->tls_server = std::move(*tls_server);
+    }
+    const std::uint16_t tls_port = impl->tls_server ? impl->tls_server->port() : 0;
+    auto server = net::ul::Server::start(server_options(*impl, config.port, config.port_tls, tls_port), serve);
     if (!server) {
+        if (impl->tls_server) impl->tls_server->stop();
         impl->close();  // nothing was stored
         return tl::unexpected(server.error());
     }
@@ -259,10 +287,13 @@ Result<std::unique_ptr<ServerApp>> ServerApp::start(const Config& config, Server
 ServerApp::ServerApp(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 ServerApp::~ServerApp() { stop(); }
 std::uint16_t ServerApp::port() const noexcept { return impl_->server ? impl_->server->port() : 0; }
+std::uint16_t ServerApp::tls_port() const noexcept { return impl_->tls_server ? impl_->tls_server->port() : 0; }
 const std::string& ServerApp::index_description() const noexcept { return impl_->index_description; }
 void ServerApp::stop() {
     if (!impl_ || !impl_->folder) return;
-    if (impl_->server) impl_->server->stop();  // joins every association: nothing runs after this
+    // Each stop joins its associations: nothing runs after these.
+    if (impl_->tls_server) impl_->tls_server->stop();
+    if (impl_->server) impl_->server->stop();
     impl_->close();
 }
 

@@ -21,12 +21,16 @@ struct ServerAppOptions {
 
 class ServerApp {
 public:
-    /// Locks DATA, opens DATA/storage/ and the index (DATA/index.db, or the PostgreSQL database
-    /// of config.index.url), reconciles them when the last stop was not clean (or when asked),
-    /// and starts listening (port 0: any free port).
+    /// Checks the TLS files (check_tls), locks DATA, opens DATA/storage/ and the index
+    /// (DATA/index.db, or the PostgreSQL database of config.index.url), reconciles them when the
+    /// last stop was not clean (or when asked), and starts listening (port 0: any free port): on
+    /// config.port (with TLS when config.port_tls) and, with TLS, on config.tls_port when set.
     [[nodiscard]] static Result<std::unique_ptr<ServerApp>> start(const Config& config, ServerAppOptions options = {});
     ~ServerApp();
+    /// The bound config.port (plain, or TLS when config.port_tls).
     [[nodiscard]] std::uint16_t port() const noexcept;
+    /// The bound config.tls_port; 0 when there is none.
+    [[nodiscard]] std::uint16_t tls_port() const noexcept;
     /// Which index runs, for the log: "sqlite PATH" or "postgres user@host:port/database".
     [[nodiscard]] const std::string& index_description() const noexcept;
     /// Stops listening, ends the associations, closes the index and marks the stop as clean.

@@ -99,7 +99,9 @@ nd::RetrieveOutcome RetrieveHandler::retrieve(const nd::RequestContext& rc, cons
     arq.calling_ae = our_ae_;
     arq.called_ae = dest->ae_title;
     arq.contexts = contexts_for(*items);
-    auto assoc = net::ul::Association::request({dest->host, dest->port}, arq, {});
+    net::ul::AssociationOptions ao;
+    ao.tls = dest->tls;
+    auto assoc = net::ul::Association::request({dest->host, dest->port}, arq, ao);
     if (!assoc) {
         auto o = failed(st::OutOfResourcesSubOperations, "move destination: " + assoc.error().message);
         o.counts.failed = static_cast<std::uint16_t>(items->size());

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include <dicomkit/net/dimse/dispatcher.hpp>
+#include <dicomkit/net/ul/transport.hpp>
 #include <dicomkit/server/dimse/handlers.hpp>
 #include <dicomkit/server/service/retrieve.hpp>
 
@@ -25,6 +26,7 @@ struct Destination {
     std::string ae_title;
     std::string host;
     std::uint16_t port = 104;
+    std::optional<net::ul::TlsConfig> tls;  ///< set: the association uses TLS (PS3.15 B.1)
 };
 /// The configured peer with AE title `ae` allowed as a move destination, if any.
 using FindDestination = std::function<std::optional<Destination>(const std::string& ae)>;
