@@ -60,6 +60,13 @@ struct Server::Impl {
                std::shared_ptr<detail::InterruptState> interrupt, bool over_limit);
     void reap();
     void stop();
+    void tell_refused(const std::string& peer, const std::string& why) const {
+        if (!options.refused) return;
+        try {
+            options.refused(peer, why);
+        } catch (...) {
+        }
+    }
     void trace(const std::string& line) const {
         if (!options.association.trace) return;
         try {
@@ -171,16 +178,24 @@ void Server::Impl::serve(tcp protocol, tcp::socket::native_handle_type native,
                                                      std::move(interrupt));
     if (!transport) {
         trace("server: " + transport.error().to_string());
+        // Only a TLS port can fail here with a peer behind it (the handshake).
+        if (tls) tell_refused(transport.error().peer, transport.error().message);
         return;
     }
     if (over_limit) {
+        const std::string peer = (*transport)->peer_address();
         if (auto r = Association::reject(std::move(*transport), kOverLimit, ao); !r)
             trace("server: " + r.error().to_string());
+        tell_refused(peer, fmt::format("more than {} associations at once: rejected (transient, local limit exceeded)",
+                                       options.max_associations));
         return;
     }
+    const std::string peer = (*transport)->peer_address();
     auto association = Association::accept(std::move(*transport), options.policy, ao);
     if (!association) {
         trace("server: " + association.error().to_string());
+        if (association.error().code == ErrorCode::Unsupported)  // an A-ASSOCIATE-RJ was sent
+            tell_refused(peer, association.error().message);
         return;
     }
     try {

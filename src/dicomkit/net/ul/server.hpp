@@ -22,6 +22,11 @@ struct ServerOptions {
     std::size_t max_associations = 64;
     AcceptorPolicy policy;
     AssociationOptions association;
+    /// Told (on the association's thread) of each connection that did not become an
+    /// association, with the peer's address and why: a TLS handshake that failed, an
+    /// A-ASSOCIATE-RQ rejected (calling and called AE titles and the reason), a caller turned
+    /// away above max_associations. A connection closed before it sent anything is not told.
+    std::function<void(const std::string& peer, const std::string& why)> refused;
 };
 
 /// Called on the association's own thread once it is established; returns when done with it

@@ -72,6 +72,9 @@ net::ul::ServerOptions server_options(const ServerApp::Impl& impl, std::uint16_t
     so.bind_address = impl.options.bind;
     so.port = port;
     if (tls) so.association.tls = acceptor_tls(c);
+    so.refused = [&impl, tls](const std::string& peer, const std::string& why) {
+        impl.log("W: association from " + peer + (tls ? " (TLS port)" : "") + " refused: " + why);
+    };
     auto& p = so.policy;
     p.ae_title = c.ae_title;
     p.accept_any_called_ae = true;
