@@ -215,9 +215,7 @@ Result<Association> Association::accept(std::unique_ptr<Transport> transport,
     if (!accepted) return Unexpected(accepted.error());
     if (!*accepted) {
         const auto& rj = std::get<pdu::AssociateRj>(negotiated.answer);
-        return Unexpected(impl->error(ErrorCode::Unsupported,
-                                      fmt::format("{} -> {} rejected: {}", impl->rq.calling_ae_title,
-                                                  impl->rq.called_ae_title, describe_rejection(rj))));
+        return Unexpected(impl->error(ErrorCode::Unsupported, "rejected: " + describe_rejection(rj)));
     }
     return Association(std::move(impl));
 }

@@ -49,9 +49,9 @@ public:
     [[nodiscard]] Result<void> place(const std::string& temp, const std::string& path);
     /// place() in parts, for a group of files (one flush for all): the rename alone, ...
     [[nodiscard]] Result<void> rename_into(const std::string& temp, const std::string& path);
-    /// ... the flush of the files' data (`paths`, absolute or relative to the root: writeback of
-    /// all of them is started first, then each is waited for, so that a group costs about one
-    /// flush of the disk rather than one each; other files of the file system are not flushed)
+    /// ... the flush of the files' data (`paths`, absolute or relative to the root: for a few,
+    /// writeback of all of them is started first, then each is waited for, and other files of the
+    /// file system are not flushed; for a group of 8 or more, one syncfs of the file system)
     /// and the fsync of the folder (the renames). Both do nothing when not durable.
     [[nodiscard]] Result<void> sync_files(const std::vector<std::string>& paths);
     [[nodiscard]] Result<void> sync_folder();
