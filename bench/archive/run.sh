@@ -307,11 +307,13 @@ tmp="$work/bench.md"
   echo
   for t in "${targets[@]}"; do echo "- $t"; done
   echo
-  echo "A durable store costs serve two flushes per instance (fsync of the file, then of its folder after the rename"
-  echo "that makes it appear whole), Orthanc one (strace: an fdatasync of the file, written in place under its final"
-  echo "name; no folder sync, and its SQLite commits are not synced each): on one association, where each C-STORE waits"
-  echo "for the previous response, the default figure is bound by the disk's flush latency, whatever the CPU does; four"
-  echo "associations overlap the flushes. The --no-fsync rows compare the work itself (storescp never fsyncs)."
+  echo "A durable store costs serve two flushes (the files' data, then their folder after the renames that make them"
+  echo "appear whole), Orthanc one per instance (strace: an fdatasync of the file, written in place under its final name;"
+  echo "no folder sync, and its SQLite commits are not synced each). serve commits the stores that arrive together as one"
+  echo "group (one syncfs or an fdatasync each, one folder fsync, one index transaction): on one association without an"
+  echo "asynchronous window (storescu), each C-STORE waits for the previous response, so every group is one instance and"
+  echo "the figure is bound by the disk's flush latency, whatever the CPU does; dicomkit send's four associations with"
+  echo "their windows make groups of many. The --no-fsync rows compare the work itself (storescp never fsyncs)."
   echo
 } > "$tmp"
 mv "$tmp" "$out"
