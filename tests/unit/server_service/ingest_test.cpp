@@ -1,5 +1,8 @@
 // Ingest::store: a received file into storage and the index under each duplicate policy, with
 // never more than one file per instance and never a temporary file left behind.
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -106,6 +109,48 @@ TEST_F(Archive, ConcurrentCopiesOfOneInstanceEndAsOneFile) {
     ASSERT_EQ(n.size(), 1u);
     EXPECT_EQ("storage/" + *n.begin(), path_of("1.2.3.9"));
     EXPECT_EQ(version_in(path_of("1.2.3.9")), indexed_version("1.2.3.9")) << "file and index agree";
+}
+
+TEST_F(Archive, QueuedStoresAreCommittedInGroupsAndEachAnswered) {
+    // Durable, so that groups are flushed and a group's renames may wait for the next group's
+    // flush; four submitters queue 240 stores of 30 instances (copies of one instance in one
+    // queue), most without committing themselves.
+    ingest_.reset();
+    files_ = std::make_unique<storage::FileStore>(root_, true);
+    use(index::DuplicatePolicy::Replace);
+    constexpr int kThreads = 4, kEach = 60, kUids = 30;
+    std::mutex m;
+    std::condition_variable cv;
+    int answered = 0, failed = 0;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t)
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < kEach; ++i) {
+                const std::string uid = "1.2.3." + std::to_string(100 + (t * kEach + i) % kUids);
+                ingest_->submit(
+                    temp(uid, t * kEach + i + 1),
+                    [&](Result<Stored> r) {
+                        std::lock_guard lock(m);
+                        ++answered;
+                        if (!r || (r->action != StoreAction::Added && r->action != StoreAction::Replaced)) ++failed;
+                        cv.notify_all();
+                    },
+                    i % 10 == 9);
+            }
+        });
+    for (auto& t : threads) t.join();
+    {
+        std::unique_lock lock(m);
+        ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(60), [&] { return answered == kThreads * kEach; }))
+            << answered << " answered";
+    }
+    EXPECT_EQ(failed, 0);
+    const Names n = names();
+    EXPECT_EQ(n.size(), static_cast<std::size_t>(kUids)) << "one file per instance, no temporary file";
+    for (int k = 0; k < kUids; ++k) {
+        const std::string uid = "1.2.3." + std::to_string(100 + k);
+        EXPECT_EQ(version_in(path_of(uid)), indexed_version(uid)) << uid << ": file and index agree";
+    }
 }
 
 }  // namespace

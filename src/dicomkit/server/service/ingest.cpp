@@ -130,91 +130,104 @@ void Ingest::run() {
     }
 }
 
-void Ingest::commit(std::vector<Job>& group) {
-    // What each job does: Stored (kept or rejected: the temporary file goes), or an error; the
-    // others are placed and indexed together.
-    struct Placed {
-        Job* job;
-        std::string path, old_path;
-    };
-    std::vector<Placed> placed;
-    std::vector<std::optional<Result<Stored>>> result(group.size());
-    auto fail_all_placed = [&](const Error& e) {
-        for (Placed& p : placed) {
+void Ingest::finish(std::vector<Placed>& placed) {
+    if (placed.empty()) return;
+    std::vector<index::Index::AddItem> items;
+    items.reserve(placed.size());
+    for (const Placed& p : placed)
+        items.push_back({&p.job.attrs.dataset, p.job.attrs.file, index::DuplicatePolicy::Replace});
+    auto added = index_.add_many(items);
+    for (std::size_t k = 0; k < placed.size(); ++k) {
+        Placed& p = placed[k];
+        if (k >= added.size() || !added[k]) {
             (void)files_.remove(p.path);  // not the indexed copy (see path_for): back to where we were
-            result[static_cast<std::size_t>(p.job - group.data())] = tl::unexpected(e);
+            p.job.done(k < added.size() ? Result<Stored>(tl::unexpected(added[k].error()))
+                                        : make_error(ErrorCode::IoError, "index: no result for the instance"));
+            continue;
         }
-        placed.clear();
-    };
+        // After the commit: a crash before this unlink leaves a file the index does not name,
+        // which reconcile() removes.
+        if (!p.old_path.empty() && p.old_path != p.path) (void)files_.remove(p.old_path);
+        p.job.done(Stored{*added[k] == index::AddStatus::Replaced ? StoreAction::Replaced : StoreAction::Added,
+                          p.job.attrs.sop_instance_uid, p.path});
+    }
+    placed.clear();
+}
+
+void Ingest::commit(std::vector<Job>& group) {
     std::vector<std::string> temps;
     temps.reserve(group.size());
     for (const Job& job : group) temps.push_back(job.temp);
-    const auto flushed = files_.sync_files(temps);  // the data of every temporary file of the group
-    for (std::size_t i = 0; i < group.size(); ++i) {
-        Job& job = group[i];
+    bool everything = false;  // the file system was flushed: the previous group's renames too
+    auto flushed = files_.sync_files(temps, &everything);  // the data of every temporary file of the group
+    // The previous group (renamed while this one was queued) is indexed before this group's
+    // duplicates are looked up, and only once its folder entries are flushed.
+    if (!unflushed_.empty()) {
+        if (!everything) {
+            if (auto r = files_.sync_folder(); !r) {
+                for (Placed& p : unflushed_) {
+                    (void)files_.remove(p.path);
+                    p.job.done(tl::unexpected(r.error()));
+                }
+                unflushed_.clear();
+            }
+        }
+        finish(unflushed_);
+    }
+    std::vector<Placed> placed;
+    for (Job& job : group) {
+        auto fail = [&](const Error& e) {
+            (void)files_.remove(job.temp);
+            job.done(tl::unexpected(e));
+        };
         if (!flushed) {
-            result[i] = tl::unexpected(flushed.error());
+            fail(flushed.error());
             continue;
         }
         const std::string& uid = job.attrs.sop_instance_uid;
         auto current = index_.instance(uid);
         if (!current) {
-            result[i] = tl::unexpected(current.error());
+            fail(current.error());
             continue;
         }
         // A copy counts as stored when its file is there too: an entry whose file has gone is
         // replaced whatever the policy, rather than kept pointing at nothing.
         const bool stored = *current && files_.exists((*current)->path);
-        if (stored && policy_ == index::DuplicatePolicy::Keep) {
-            result[i] = Stored{StoreAction::Kept, uid, (*current)->path};
-            continue;
-        }
-        if (stored && policy_ == index::DuplicatePolicy::Reject) {
-            result[i] = Stored{StoreAction::Rejected, uid, (*current)->path};
+        if (stored && (policy_ == index::DuplicatePolicy::Keep || policy_ == index::DuplicatePolicy::Reject)) {
+            (void)files_.remove(job.temp);
+            job.done(Stored{policy_ == index::DuplicatePolicy::Keep ? StoreAction::Kept : StoreAction::Rejected, uid,
+                            (*current)->path});
             continue;
         }
         // Never over the copy the index names: if we stopped between rename and commit, the
         // index would describe one data set and the file hold another, and nothing could tell.
-        Placed p{&job, {}, *current ? (*current)->path : std::string()};
-        p.path = files_.path_for(uid, p.old_path);
-        if (auto r = files_.rename_into(job.temp, p.path); !r) {
-            result[i] = tl::unexpected(r.error());
+        std::string old_path = *current ? (*current)->path : std::string();
+        std::string path = files_.path_for(uid, old_path);
+        if (auto r = files_.rename_into(job.temp, path); !r) {
+            fail(r.error());
             continue;
         }
-        job.temp.clear();  // placed: no longer ours to remove
-        job.attrs.file.path = p.path;
-        placed.push_back(std::move(p));
+        job.attrs.file.path = path;
+        placed.push_back(Placed{std::move(job), std::move(path), std::move(old_path)});
     }
-    if (!placed.empty()) {
-        if (auto r = files_.sync_folder(); !r) fail_all_placed(r.error());
+    if (placed.empty()) return;
+    bool more = false;
+    {
+        std::lock_guard lock(mutex_);
+        more = queue_.size() >= 8;
     }
-    if (!placed.empty()) {
-        std::vector<index::Index::AddItem> items;
-        items.reserve(placed.size());
-        for (const Placed& p : placed)
-            items.push_back({&p.job->attrs.dataset, p.job->attrs.file, index::DuplicatePolicy::Replace});
-        auto added = index_.add_many(items);
-        for (std::size_t k = 0; k < placed.size(); ++k) {
-            Placed& p = placed[k];
-            const std::size_t i = static_cast<std::size_t>(p.job - group.data());
-            if (k >= added.size() || !added[k]) {
-                (void)files_.remove(p.path);
-                result[i] = k < added.size() ? Result<Stored>(tl::unexpected(added[k].error()))
-                                             : make_error(ErrorCode::IoError, "index: no result for the instance");
-                continue;
-            }
-            // After the commit: a crash before this unlink leaves a file the index does not
-            // name, which reconcile() removes.
-            if (!p.old_path.empty() && p.old_path != p.path) (void)files_.remove(p.old_path);
-            result[i] = Stored{*added[k] == index::AddStatus::Replaced ? StoreAction::Replaced : StoreAction::Added,
-                               p.job->attrs.sop_instance_uid, p.path};
+    if (more && files_.durable()) {  // the next group's syncfs covers these names too
+        unflushed_ = std::move(placed);
+        return;
+    }
+    if (auto r = files_.sync_folder(); !r) {
+        for (Placed& p : placed) {
+            (void)files_.remove(p.path);
+            p.job.done(tl::unexpected(r.error()));
         }
+        return;
     }
-    for (std::size_t i = 0; i < group.size(); ++i) {
-        if (!group[i].temp.empty()) (void)files_.remove(group[i].temp);
-        if (!result[i]) result[i] = make_error(ErrorCode::IoError, "not committed");
-        group[i].done(std::move(*result[i]));
-    }
+    finish(placed);
 }
 
 }  // namespace dicomkit::server::service

@@ -90,7 +90,8 @@ Result<void> FileStore::rename_into(const std::string& temp, const std::string& 
     return {};
 }
 
-Result<void> FileStore::sync_files(const std::vector<std::string>& paths) {
+Result<void> FileStore::sync_files(const std::vector<std::string>& paths, bool* everything) {
+    if (everything) *everything = false;
     if (!durable_) return {};
     // A larger group: one syncfs, which writes every dirty inode and flushes the disk's cache
     // once, where an fdatasync per file writes its inode and flushes the cache each time (on
@@ -100,6 +101,7 @@ Result<void> FileStore::sync_files(const std::vector<std::string>& paths) {
         auto fd = folder_fd();
         if (!fd) return tl::unexpected(fd.error());
         if (::syncfs(*fd) != 0) return os_error("syncfs failed", folder_);
+        if (everything) *everything = true;
         return {};
     }
     std::vector<int> fds;

@@ -53,7 +53,9 @@ public:
     /// writeback of all of them is started first, then each is waited for, and other files of the
     /// file system are not flushed; for a group of 8 or more, one syncfs of the file system)
     /// and the fsync of the folder (the renames). Both do nothing when not durable.
-    [[nodiscard]] Result<void> sync_files(const std::vector<std::string>& paths);
+    /// `everything`, when given, is set to whether the whole file system was flushed (syncfs),
+    /// renames done before included.
+    [[nodiscard]] Result<void> sync_files(const std::vector<std::string>& paths, bool* everything = nullptr);
     [[nodiscard]] Result<void> sync_folder();
     [[nodiscard]] bool durable() const noexcept { return durable_; }
     /// Removes a file; one that is not there is not an error.
