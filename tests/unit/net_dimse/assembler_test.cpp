@@ -257,3 +257,51 @@ TEST(Sinks, FileSinkAbortAndDestructionRemoveTheTempFile) {
     ASSERT_FALSE(bad);
     EXPECT_EQ(bad.error().code, ErrorCode::IoError);
 }
+
+namespace {
+
+std::string read_all(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+}  // namespace
+
+TEST(FileSinkContents, KeptWhenTheWholeFileWasBuffered) {
+    TempDir dir;
+    auto s = FileSink::create(dir.path.string());
+    ASSERT_TRUE(s);
+    (*s)->keep_contents(true);
+    const Bytes prefix{'P', 'R', 'E'};
+    const Bytes data(9000, 0x22);
+    ASSERT_TRUE((*s)->write_prefix(prefix));
+    ASSERT_TRUE((*s)->write(data));
+    ASSERT_TRUE((*s)->finish());
+    auto contents = (*s)->take_contents();
+    ASSERT_TRUE(contents.has_value());
+    const std::string on_disk = read_all((*s)->temp_path());
+    EXPECT_EQ(on_disk.size(), prefix.size() + data.size());
+    EXPECT_EQ(std::string(contents->begin(), contents->end()), on_disk);
+    EXPECT_FALSE((*s)->take_contents().has_value()) << "taken once";
+}
+
+TEST(FileSinkContents, NotKeptWhenPartWentStraightToTheFile) {
+    TempDir dir;
+    auto s = FileSink::create(dir.path.string());
+    ASSERT_TRUE(s);
+    (*s)->keep_contents(true);
+    ASSERT_TRUE((*s)->write(Bytes(100, 1)));
+    ASSERT_TRUE((*s)->write(Bytes(128 * 1024, 2)));  // a large fragment is written directly
+    ASSERT_TRUE((*s)->finish());
+    EXPECT_FALSE((*s)->take_contents().has_value());
+    EXPECT_EQ(read_all((*s)->temp_path()).size(), 100u + 128 * 1024);
+}
+
+TEST(FileSinkContents, NotKeptUnlessAsked) {
+    TempDir dir;
+    auto s = FileSink::create(dir.path.string());
+    ASSERT_TRUE(s);
+    ASSERT_TRUE((*s)->write(Bytes(100, 1)));
+    ASSERT_TRUE((*s)->finish());
+    EXPECT_FALSE((*s)->take_contents().has_value());
+}

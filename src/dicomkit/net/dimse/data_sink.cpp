@@ -53,6 +53,7 @@ FileSink::~FileSink() {
 }
 
 Result<void> FileSink::write_all(std::span<const std::uint8_t> bytes) {
+    wrote_ = true;
     std::size_t done = 0;
     while (done < bytes.size()) {
         ssize_t w = ::write(fd_, bytes.data() + done, bytes.size() - done);
@@ -89,7 +90,14 @@ Result<void> FileSink::write(std::span<const std::uint8_t> bytes) {
 
 Result<void> FileSink::finish() {
     if (fd_ < 0) return make_error(ErrorCode::InvalidArgument, "finish of a closed file sink");
-    if (auto r = flush(); !r) return r;
+    const bool whole = keep_contents_ && !wrote_;  // the buffer holds the whole file
+    if (auto r = write_all(buffer_); !r) return r;
+    if (whole) {
+        contents_ = std::move(buffer_);
+        buffer_ = Bytes{};
+    } else {
+        buffer_.clear();
+    }
     (void)::fchmod(fd_, 0644);  // mkstemps made it 0600; the stored file is readable like any other
     if (durable_ && ::fsync(fd_) != 0) return io_error("fsync failed", path_);
     if (::close(fd_) != 0) {

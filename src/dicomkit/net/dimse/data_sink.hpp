@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -86,6 +87,16 @@ public:
     /// whose store was already acknowledged (what storescp does).
     void set_durable(bool durable) noexcept { durable_ = durable; }
     [[nodiscard]] const std::string& temp_path() const noexcept { return path_; }
+    /// Keep the file's bytes in memory after finish() when the whole file fitted in the write
+    /// buffer (512 KiB, small PDV fragments): take_contents() then gives them, so that the
+    /// receiver can read the header without opening the file again.
+    void keep_contents(bool keep) noexcept { keep_contents_ = keep; }
+    /// The whole file, as written, when keep_contents() was on and it fitted; otherwise nullopt.
+    [[nodiscard]] std::optional<Bytes> take_contents() {
+        std::optional<Bytes> c = std::move(contents_);
+        contents_.reset();
+        return c;
+    }
 
 private:
     FileSink() = default;
@@ -100,6 +111,9 @@ private:
     bool finished_ = false;
     bool committed_ = false;
     bool durable_ = true;
+    bool keep_contents_ = false;
+    bool wrote_ = false;  ///< some bytes went to the file already (the buffer is not the whole file)
+    std::optional<Bytes> contents_;
 };
 
 }  // namespace dicomkit::net::dimse

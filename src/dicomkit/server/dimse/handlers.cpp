@@ -15,7 +15,10 @@ Result<std::unique_ptr<net::dimse::DataSink>> IndexingStoreHandler::begin(const 
                                                                           const net::dimse::Command& rq) {
     if (allow_ && !allow_(rc.calling_ae, "store"))
         return make_error(ErrorCode::InvalidValue, rc.calling_ae + " may not store here");
-    return files_.begin(rc, rq);
+    auto sink = files_.begin(rc, rq);
+    if (sink)
+        if (auto* file = dynamic_cast<net::dimse::FileSink*>(sink->get())) file->keep_contents(true);
+    return sink;
 }
 
 namespace {
@@ -48,12 +51,13 @@ void IndexingStoreHandler::end_async(const net::dimse::RequestContext& rc, const
     }
     // The completion may run on the committing thread after this association has moved on:
     // it keeps its own copies of what the log needs.
+    std::optional<Bytes> contents = file->take_contents();  // the header is read from these when there
     const net::dimse::RequestContext who{nullptr, rc.calling_ae, rc.peer_address};  // not the context: it may be gone
     ingest_.submit(*temp, [this, who, rq, bytes, done = std::move(done)](Result<service::Stored> r) {
         const net::dimse::Outcome o = outcome_of(r);
         if (log_) log_(StoreEvent{who, rq, bytes, o, r ? &*r : nullptr});
         done(o);
-    }, !more_follow);
+    }, !more_follow, std::move(contents));
 }
 
 net::dimse::Outcome IndexingStoreHandler::end(const net::dimse::RequestContext& rc, const net::dimse::Command& rq,

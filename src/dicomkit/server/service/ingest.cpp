@@ -39,25 +39,27 @@ Ingest::~Ingest() {
     thread_.join();
 }
 
-Result<FileAttributes> Ingest::read(const std::string& path) const {
+Result<FileAttributes> Ingest::read(const std::string& path, std::optional<Bytes> contents) const {
     io::ReadOptions options;
     options.stop_before = tags::PixelData;
     options.defer_larger_than = 64 * 1024;
     const std::string abs = files_.absolute(path);
-    auto file = io::read_file(abs, options);
+    const bool in_memory = contents.has_value();
+    const std::uint64_t size = in_memory ? contents->size() : 0;
+    auto file = contents ? io::read_bytes(std::move(*contents), options, abs) : io::read_file(abs, options);
     if (!file) return tl::unexpected(file.error());
     FileAttributes a;
     a.sop_instance_uid = std::string(trim_padding(file->dataset.string_or(tags::SOPInstanceUID)));
     if (a.sop_instance_uid.empty())
         return tl::unexpected(Error(ErrorCode::InvalidValue, "no SOP Instance UID in the data set").in_file(abs));
-    a.file = {path, files_.size(path), file->transfer_syntax_uid};
+    a.file = {path, in_memory ? size : files_.size(path), file->transfer_syntax_uid};
     if (a.file.transfer_syntax.empty()) a.file.transfer_syntax = std::string(file->transfer_syntax.uid);
     a.dataset = std::move(file->dataset);
     return a;
 }
 
-void Ingest::submit(const std::string& temp_path, Done done, bool now) {
-    auto attrs = read(temp_path);
+void Ingest::submit(const std::string& temp_path, Done done, bool now, std::optional<Bytes> contents) {
+    auto attrs = read(temp_path, std::move(contents));
     if (!attrs) {
         (void)files_.remove(temp_path);
         done(tl::unexpected(attrs.error()));

@@ -15,6 +15,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 #include <string>
@@ -65,13 +66,17 @@ public:
     /// caller for the moment, so when no group is being committed, this thread commits what is
     /// queued itself (no hand-over to the committing thread and back; `done` runs before submit
     /// returns); otherwise the committing thread takes it with the next group.
-    void submit(const std::string& temp_path, Done done, bool now = true);
+    /// `contents`, when given, are the file's bytes (the receiver still had them): its header is
+    /// read from them instead of from the file.
+    void submit(const std::string& temp_path, Done done, bool now = true, std::optional<Bytes> contents = {});
     /// submit() and wait.
     [[nodiscard]] Result<Stored> store(const std::string& temp_path);
 
     /// Reads the header of a file (path relative to the data root, or absolute) up to the pixel
     /// data: what the index takes, and the SOP Instance UID.
-    [[nodiscard]] Result<FileAttributes> read(const std::string& path) const;
+    [[nodiscard]] Result<FileAttributes> read(const std::string& path) const { return read(path, std::nullopt); }
+    /// The same from the file's bytes, when given (`path` names it in messages and the index).
+    [[nodiscard]] Result<FileAttributes> read(const std::string& path, std::optional<Bytes> contents) const;
 
     [[nodiscard]] index::DuplicatePolicy policy() const noexcept { return policy_; }
     [[nodiscard]] storage::FileStore& files() noexcept { return files_; }
