@@ -40,7 +40,7 @@ struct SendArgs {
     std::uint16_t port = 104;
     std::vector<std::string> paths;
     int parallel = 1;
-    int window = 16;  ///< outstanding C-STOREs per association (PS3.7 D.3.3.3), if the peer agrees
+    int window = 64;  ///< outstanding C-STOREs per association (PS3.7 D.3.3.3), if the peer agrees
     NetArgs net;
 };
 
