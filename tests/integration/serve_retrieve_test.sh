@@ -12,18 +12,9 @@ mode=${3:-dicomkit}
 if [ "$mode" = dcmtk ]; then for t in movescu getscu; do command -v $t > /dev/null || exit 77; done; fi
 export TCP_NODELAY=1
 full_gets=0
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2> /dev/null; done
-  wait 2> /dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail=0
-
 # shellcheck source=../support/serve_common.sh
 source "$(dirname "$0")/../support/serve_common.sh"
+test_workspace
 
 "$dk" receive 0 --bind 127.0.0.1 --out "$work/moved" --aet DEST --no-fsync > "$work/recv.out" 2> "$work/recv.err" &
 pids+=($!)

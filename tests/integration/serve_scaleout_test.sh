@@ -11,18 +11,10 @@ dk=$1
 data=$2
 pg=$3
 export TCP_NODELAY=1
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2> /dev/null; done
-  wait 2> /dev/null
-  bash "$pg" stop "$work/pg"
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail=0
 # shellcheck source=../support/serve_common.sh
 source "$(dirname "$0")/../support/serve_common.sh"
+stop_pg() { bash "$pg" stop "$work/pg"; }
+test_workspace stop_pg
 
 bash "$pg" start "$work/pg" > /dev/null || { echo "FAIL: the PostgreSQL test server did not start"; exit 1; }
 url=$(cat "$work/pg/url")

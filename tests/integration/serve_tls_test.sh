@@ -17,17 +17,9 @@ mode=${3:-dicomkit}
 command -v openssl > /dev/null || { echo "FAIL: openssl is missing (scripts/bootstrap.sh installs it)"; exit 1; }
 if [ "$mode" = dcmtk ]; then for t in echoscu storescu; do command -v $t > /dev/null || exit 77; done; fi
 export TCP_NODELAY=1
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2> /dev/null; done
-  wait 2> /dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail=0
 # shellcheck source=../support/serve_common.sh
 source "$(dirname "$0")/../support/serve_common.sh"
+test_workspace
 
 ok() { echo "ok: $1"; }
 bad() {  # bad NAME [FILE]: records a failure, showing FILE's end

@@ -8,16 +8,10 @@ set -uo pipefail
 dk=$1
 data=$2
 for t in echoscu storescu storescp dcmdump openssl; do command -v $t > /dev/null || exit 77; done
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2> /dev/null; done
-  wait 2> /dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=../support/serve_common.sh
+source "$(dirname "$0")/../support/serve_common.sh"
+test_workspace
 export TCP_NODELAY=1
-fail=0
 check() {  # check NAME COMMAND...: runs a step, records a failure
   local name=$1
   shift

@@ -22,20 +22,10 @@ for t in dcmdump curl $py; do command -v $t > /dev/null || { echo "FAIL: $t is m
 $py -c 'import pydicom' 2> /dev/null || { echo "FAIL: python3-pydicom is missing (run scripts/bootstrap.sh)"; exit 1; }
 [ -n "$(orthanc_binary)" ] || { echo "FAIL: Orthanc is missing (run scripts/bootstrap.sh)"; exit 1; }
 export TCP_NODELAY=1
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  orthanc_stop
-  for p in "${pids[@]}"; do kill "$p" 2> /dev/null; done
-  wait 2> /dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail=0
-failed() { echo "FAIL: $*"; fail=1; }
-
 # shellcheck source=../support/serve_common.sh
 source "$(dirname "$0")/../support/serve_common.sh"
+test_workspace orthanc_stop
+failed() { echo "FAIL: $*"; fail=1; }
 
 # The samples: study, series, SOP Instance UID, file (several files may share a UID).
 $py "$here/orthanc_check.py" instances "$data" > "$work/samples.tsv" || { echo "FAIL: reading the samples"; exit 1; }

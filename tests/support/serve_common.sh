@@ -23,3 +23,20 @@ wait_tls_port() {
   done
   echo "$port"
 }
+
+# test_workspace [CLEANUP_COMMAND...]: sets work (a new temporary folder), pids (the processes a
+# test starts; append to it) and fail=0; at exit, kills pids, runs CLEANUP_COMMAND (e.g. a
+# function that stops a database), waits and removes work.
+test_workspace() {
+  work=$(mktemp -d)
+  pids=()
+  fail=0
+  test_workspace_cleanup=("$@")
+  trap test_workspace_end EXIT
+}
+test_workspace_end() {
+  for p in "${pids[@]}"; do kill "$p" 2> /dev/null; done
+  [ ${#test_workspace_cleanup[@]} -eq 0 ] || "${test_workspace_cleanup[@]}"
+  wait 2> /dev/null
+  rm -rf "$work"
+}
