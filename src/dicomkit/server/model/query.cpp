@@ -147,12 +147,6 @@ Result<std::vector<ItemKey>> parse_item(const Element& e, const SpecificCharacte
     return keys;
 }
 
-bool any_matching(const std::vector<ItemKey>& keys) {
-    return std::any_of(keys.begin(), keys.end(), [](const ItemKey& k) {
-        return k.sequence ? any_matching(k.item) : k.match != Match::Universal;
-    });
-}
-
 /// PS3.4 C.4.1.2.1: above the query level only unique keys, with one value (or a UID list).
 Result<void> check_hierarchy(const Query& q) {
     const Level top = q.root == Root::Patient ? Patient : Study;
@@ -196,9 +190,19 @@ const KeyInfo* find_key(Tag tag) noexcept {
     return nullptr;
 }
 
-Level key_level(const KeyInfo& k, Root root) noexcept {
-    if (root == Root::Study && k.level == Patient) return Study;
-    return k.level;
+Level level_in_root(Level l, Root root) noexcept { return root == Root::Study && l == Patient ? Study : l; }
+
+bool any_matching(const std::vector<ItemKey>& keys) {
+    return std::any_of(keys.begin(), keys.end(), [](const ItemKey& k) {
+        return k.sequence ? any_matching(k.item) : k.match != Match::Universal;
+    });
+}
+
+Element empty_return_key(Tag t) {
+    const auto* info = dict::find(t);
+    const VR vr = info ? info->vr() : VR::UN;
+    if (vr == VR::SQ) return Element(t, VR::SQ, Sequence{});
+    return Element::from_bytes(t, vr, {});
 }
 
 Result<Query> parse_query(Root root, const DataSet& identifier, ParseOptions options) {
@@ -220,7 +224,7 @@ Result<Query> parse_query(Root root, const DataSet& identifier, ParseOptions opt
         const KeyInfo* key = find_key(t);
         if (!key && is_sequence_key(e)) {
             const Level l = entity_level(t);
-            const Level in_root = root == Root::Study && l == Patient ? Study : l;
+            const Level in_root = level_in_root(l, root);
             // Below the level: returned empty. Above it, hierarchical: returned, not matched.
             if (t.is_private() || in_root > q.level || (in_root < q.level && !q.relational)) continue;
             auto item = parse_item(e, charset, 1);

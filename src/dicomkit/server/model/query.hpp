@@ -92,8 +92,17 @@ struct ParseOptions {
     bool relational = false;
 };
 
-/// The level a key has in `root` (Study Root puts the patient keys at the study level).
-[[nodiscard]] Level key_level(const KeyInfo& k, Root root) noexcept;
+/// The level an entity level has in `root` (Study Root puts the patient's at the study level).
+[[nodiscard]] Level level_in_root(Level l, Root root) noexcept;
+/// The level a key has in `root`.
+[[nodiscard]] inline Level key_level(const KeyInfo& k, Root root) noexcept { return level_in_root(k.level, root); }
+
+/// A requested key an entity has no value for, as answered: zero length, with the dictionary's
+/// VR (an empty sequence for SQ, UN when unknown).
+[[nodiscard]] Element empty_return_key(Tag t);
+
+/// Whether some key of a sequence key's item (at any depth) is matching, not universal.
+[[nodiscard]] bool any_matching(const std::vector<ItemKey>& keys);
 
 /// Parses an identifier: decodes its text with its Specific Character Set, classifies each key's
 /// matching (sequence keys per C.2.2.2.6), and, unless `options.relational`, checks the hierarchy

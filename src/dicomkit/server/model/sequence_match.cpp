@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include <dicomkit/core/charset.hpp>
-#include <dicomkit/dict/dictionary.hpp>
 #include <dicomkit/server/model/query.hpp>
 #include <dicomkit/server/model/text.hpp>
 
@@ -35,20 +34,7 @@ bool one_value_matches(ValueKind kind, Match match, const std::vector<std::strin
     return false;
 }
 
-Element empty_element(Tag t) {
-    const auto* info = dict::find(t);
-    const VR vr = info ? info->vr() : VR::UN;
-    if (vr == VR::SQ) return Element(t, VR::SQ, Sequence{});
-    return Element::from_bytes(t, vr, {});
-}
-
 bool item_matches(const std::vector<ItemKey>& keys, const DataSet& item);
-
-bool has_matching(const std::vector<ItemKey>& keys) {
-    return std::any_of(keys.begin(), keys.end(), [](const ItemKey& k) {
-        return k.sequence ? has_matching(k.item) : k.match != Match::Universal;
-    });
-}
 
 /// The items of `seq` that match `keys` (all when none is matching), each reduced to the keys.
 std::vector<DataSet> matching_items(const std::vector<ItemKey>& keys, const Element* seq);
@@ -56,7 +42,7 @@ std::vector<DataSet> matching_items(const std::vector<ItemKey>& keys, const Elem
 bool key_matches(const ItemKey& k, const DataSet& item) {
     const Element* e = item.find(k.key.tag);
     if (k.sequence) {
-        if (!has_matching(k.item)) return true;
+        if (!any_matching(k.item)) return true;
         if (!e || !e->is_sequence()) return false;
         const auto& items = e->sequence().items;
         return std::any_of(items.begin(), items.end(), [&](const DataSet& x) { return item_matches(k.item, x); });
@@ -76,7 +62,7 @@ DataSet reduce(const std::vector<ItemKey>& keys, const DataSet& item) {
     for (const ItemKey& k : keys) {
         const Element* e = item.find(k.key.tag);
         if (!e) {
-            out.set(empty_element(k.key.tag));
+            out.set(empty_return_key(k.key.tag));
         } else if (k.sequence && !k.item.empty() && e->is_sequence()) {
             out.set(Element(k.key.tag, VR::SQ, Sequence(matching_items(k.item, e))));
         } else {

@@ -194,16 +194,9 @@ bool is_ascii(const Element& e) {
 /// The level whose row holds attribute `t` (outside the columns), nullopt when below `q`'s level.
 std::optional<Level> blob_level(const model::Query& q, Tag t) {
     const Level l = model::entity_level(t);
-    const Level in_root = q.root == model::Root::Study && l == Level::Patient ? Level::Study : l;
+    const Level in_root = model::level_in_root(l, q.root);
     if (in_root > q.level || t.is_private() || t == tags::SpecificCharacterSet) return std::nullopt;
     return l;
-}
-
-Element empty_element(Tag t) {
-    const auto* info = dict::find(t);
-    const VR vr = info ? info->vr() : VR::UN;
-    if (vr == VR::SQ) return Element(t, VR::SQ, Sequence{});
-    return Element::from_bytes(t, vr, {});
 }
 
 }  // namespace
@@ -278,7 +271,7 @@ std::optional<DataSet> match_identifier(const model::Query& q, const FindSql& f,
             continue;
         }
         if (source.kind != FindSql::Source::Column) {
-            out.set(empty_element(t));
+            out.set(model::empty_return_key(t));
             continue;
         }
         const std::string v = column_text(source.column);
