@@ -79,11 +79,6 @@ Result<int> FileStore::folder_fd() {
     return folder_fd_;
 }
 
-Result<void> FileStore::place(const std::string& temp, const std::string& path) {
-    if (auto r = rename_into(temp, path); !r) return r;
-    return sync_folder();
-}
-
 Result<void> FileStore::rename_into(const std::string& temp, const std::string& path) {
     const std::string to = absolute(path);
     if (::rename(temp.c_str(), to.c_str()) != 0) return os_error("rename failed", to);

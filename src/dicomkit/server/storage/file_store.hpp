@@ -1,5 +1,5 @@
 // FileStore: the archive's instance files in DATA/storage/ (DESIGN 4): names made from validated
-// UIDs only, atomic placement (the writer has fsynced the file; rename; fsync of the folder),
+// UIDs only, atomic placement (flush of the files' data; rename; fsync of the folder),
 // removal, and the listing that start-up reconciliation walks.
 #pragma once
 
@@ -42,20 +42,18 @@ public:
     /// separate files until the index says which one is current.
     [[nodiscard]] std::string path_for(std::string_view sop_instance_uid, std::string_view current = {}) const;
 
-    /// Moves the finished temporary file `temp` (absolute, in folder()) to `path`, replacing
-    /// whatever is there; then fsyncs the folder when durable, so that once this returns the file
-    /// is there under its name after a crash too. The writer gives the file its mode
-    /// (net::dimse::FileSink makes it 0644 before closing it).
-    [[nodiscard]] Result<void> place(const std::string& temp, const std::string& path);
-    /// place() in parts, for a group of files (one flush for all): the rename alone, ...
-    [[nodiscard]] Result<void> rename_into(const std::string& temp, const std::string& path);
-    /// ... the flush of the files' data (`paths`, absolute or relative to the root: for a few,
+    /// Placing a group of finished temporary files (absolute, in folder()), one flush for all:
+    /// first the flush of their data (`paths`, absolute or relative to the root: for a few,
     /// writeback of all of them is started first, then each is waited for, and other files of the
-    /// file system are not flushed; for a group of 8 or more, one syncfs of the file system)
-    /// and the fsync of the folder (the renames). Both do nothing when not durable.
+    /// file system are not flushed; for a group of 8 or more, one syncfs of the file system), ...
     /// `everything`, when given, is set to whether the whole file system was flushed (syncfs),
     /// renames done before included.
     [[nodiscard]] Result<void> sync_files(const std::vector<std::string>& paths, bool* everything = nullptr);
+    /// ... then each rename to its `path`, replacing whatever is there (the writer gives the
+    /// file its mode: net::dimse::FileSink makes it 0644 before closing it), ...
+    [[nodiscard]] Result<void> rename_into(const std::string& temp, const std::string& path);
+    /// ... then the fsync of the folder, so that the names are there after a crash too. Both
+    /// flushes do nothing when not durable.
     [[nodiscard]] Result<void> sync_folder();
     [[nodiscard]] bool durable() const noexcept { return durable_; }
     /// Removes a file; one that is not there is not an error.
