@@ -68,7 +68,8 @@ check_archive() {  # check_archive ROUND: the archive on $port and in $var is co
   missing=$(comm -23 <(sort -u "$work/acked") "$work/indexed")
   [ -z "$missing" ] || { echo "FAIL: round $r: acknowledged but not indexed:" $missing; bad=1; }
   local temps
-  temps=$(ls -A "$var/storage" | grep -v '\.dcm$')
+  # Stores write their temporary files in storage/.incoming: nothing may be left there either.
+  temps=$(ls -A "$var/storage" | grep -v '\.dcm$' | grep -vx '\.incoming'; ls -A "$var/storage/.incoming" | sed 's|^|.incoming/|')
   [ -z "$temps" ] || { echo "FAIL: round $r: left in storage:" $temps; bad=1; }
   # File name -> UID ("<uid>.dcm" or "<uid>_2.dcm"); one file per instance, and the same set as the index.
   ls "$var/storage" | grep '\.dcm$' | sed 's/\(_2\)\{0,1\}\.dcm$//' | sort > "$work/stored"

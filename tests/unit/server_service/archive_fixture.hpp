@@ -28,7 +28,7 @@ protected:
         root_ = (fs::temp_directory_path() / ("dk-archive-" + std::to_string(::getpid()) + "-" + std::to_string(n++)))
                     .string();
         fs::remove_all(root_);
-        fs::create_directories(root_ + "/storage");
+        fs::create_directories(root_ + "/storage/.incoming");
         auto ix = index::sqlite::SqliteIndex::open(root_ + "/index.db");
         ASSERT_TRUE(ix) << ix.error().to_string();
         index_ = std::move(*ix);
@@ -40,7 +40,10 @@ protected:
         index_.reset();
         fs::remove_all(root_);
     }
-    void use(index::DuplicatePolicy p) { ingest_ = std::make_unique<Ingest>(*index_, *files_, p); }
+    void use(index::DuplicatePolicy p) {
+        ingest_.reset();
+        ingest_ = std::make_unique<Ingest>(*index_, *files_, p, options_);
+    }
 
     /// A Part 10 file of instance `uid` in study 1.2 / series 1.2.3, Instance Number `version`.
     static Bytes part10(const std::string& uid, int version) {
@@ -63,15 +66,22 @@ protected:
                                                   static_cast<std::streamsize>(bytes.size()));
         return p;
     }
-    /// A temporary file as a C-STORE leaves it, holding `uid` version `version`.
+    /// A temporary file as a C-STORE leaves it (in storage/.incoming), holding `uid` version `version`.
     std::string temp(const std::string& uid, int version) {
         static std::atomic<int> n{0};
-        return put("storage/.dk-t" + std::to_string(n++) + "xxxx.part", part10(uid, version));
+        return put("storage/.incoming/.dk-t" + std::to_string(n++) + "xxxx.part", part10(uid, version));
     }
-    /// The names in DATA/storage.
+    /// The names in DATA/storage (and .incoming/NAME in its .incoming), once everything
+    /// answered is indexed (when stores are answered first, the copy a replacement replaced is
+    /// removed after the index commit).
     std::set<std::string> names() const {
+        if (ingest_) ingest_->wait_indexed();
         std::set<std::string> s;
-        for (const auto& e : fs::directory_iterator(root_ + "/storage")) s.insert(e.path().filename().string());
+        for (const auto& e : fs::directory_iterator(root_ + "/storage"))
+            if (e.path().filename() != ".incoming") s.insert(e.path().filename().string());
+        if (fs::exists(root_ + "/storage/.incoming"))
+            for (const auto& e : fs::directory_iterator(root_ + "/storage/.incoming"))
+                s.insert(".incoming/" + e.path().filename().string());
         return s;
     }
     /// The Instance Number in the file at `rel`, "" when it does not read.
@@ -81,6 +91,7 @@ protected:
     }
     /// The Instance Number the index holds for `uid`.
     std::string indexed_version(const std::string& uid) {
+        if (ingest_) ingest_->wait_indexed();
         DataSet q;
         q.set_string(tags::QueryRetrieveLevel, VR::CS, "IMAGE");
         q.set_string(tags::StudyInstanceUID, VR::UI, "1.2");
@@ -96,6 +107,7 @@ protected:
         return v;
     }
     std::string path_of(const std::string& uid) {
+        if (ingest_) ingest_->wait_indexed();
         auto f = index_->instance(uid);
         return f && *f ? (*f)->path : "";
     }
@@ -104,6 +116,16 @@ protected:
     std::unique_ptr<index::Index> index_;
     std::unique_ptr<storage::FileStore> files_;
     std::unique_ptr<Ingest> ingest_;
+    IngestOptions options_;  ///< for use()
+};
+
+/// Archive with stores answered after indexing (false) and before (true: answer_when_placed).
+class IngestModes : public Archive, public ::testing::WithParamInterface<bool> {
+protected:
+    void SetUp() override {
+        options_.answer_when_placed = GetParam();
+        Archive::SetUp();
+    }
 };
 
 }  // namespace dicomkit::server::service::test

@@ -6,6 +6,8 @@
 #include <thread>
 #include <vector>
 
+#include <dicomkit/server/service/reconcile.hpp>
+
 #include "archive_fixture.hpp"
 
 namespace dicomkit::server::service::test {
@@ -13,7 +15,7 @@ namespace {
 
 using Names = std::set<std::string>;
 
-TEST_F(Archive, NewInstanceIsPlacedAndIndexed) {
+TEST_P(IngestModes, NewInstanceIsPlacedAndIndexed) {
     auto s = ingest_->store(temp("1.2.3.4", 1));
     ASSERT_TRUE(s) << s.error().to_string();
     EXPECT_EQ(s->action, StoreAction::Added);
@@ -25,7 +27,7 @@ TEST_F(Archive, NewInstanceIsPlacedAndIndexed) {
     EXPECT_EQ(indexed_version("1.2.3.4"), "1");
 }
 
-TEST_F(Archive, ReplaceAlternatesBetweenTwoSlotsAndRemovesTheOldCopy) {
+TEST_P(IngestModes, ReplaceAlternatesBetweenTwoSlotsAndRemovesTheOldCopy) {
     ASSERT_TRUE(ingest_->store(temp("1.2.3.4", 1)));
     auto s = ingest_->store(temp("1.2.3.4", 2));
     ASSERT_TRUE(s) << s.error().to_string();
@@ -42,7 +44,7 @@ TEST_F(Archive, ReplaceAlternatesBetweenTwoSlotsAndRemovesTheOldCopy) {
     EXPECT_EQ(version_in("storage/1.2.3.4.dcm"), "3");
 }
 
-TEST_F(Archive, KeepDropsTheNewCopy) {
+TEST_P(IngestModes, KeepDropsTheNewCopy) {
     use(index::DuplicatePolicy::Keep);
     ASSERT_TRUE(ingest_->store(temp("1.2.3.4", 1)));
     auto s = ingest_->store(temp("1.2.3.4", 2));
@@ -54,7 +56,7 @@ TEST_F(Archive, KeepDropsTheNewCopy) {
     EXPECT_EQ(version_in("storage/1.2.3.4.dcm"), "1");
 }
 
-TEST_F(Archive, RejectDropsTheNewCopy) {
+TEST_P(IngestModes, RejectDropsTheNewCopy) {
     use(index::DuplicatePolicy::Reject);
     ASSERT_TRUE(ingest_->store(temp("1.2.3.4", 1)));
     auto s = ingest_->store(temp("1.2.3.4", 2));
@@ -68,7 +70,7 @@ TEST_F(Archive, RejectDropsTheNewCopy) {
     EXPECT_EQ(s->action, StoreAction::Added) << "other instances still come in";
 }
 
-TEST_F(Archive, AnEntryWithoutItsFileIsReplacedWhateverThePolicy) {
+TEST_P(IngestModes, AnEntryWithoutItsFileIsReplacedWhateverThePolicy) {
     use(index::DuplicatePolicy::Reject);
     ASSERT_TRUE(ingest_->store(temp("1.2.3.4", 1)));
     fs::remove(root_ + "/storage/1.2.3.4.dcm");
@@ -79,7 +81,7 @@ TEST_F(Archive, AnEntryWithoutItsFileIsReplacedWhateverThePolicy) {
     EXPECT_EQ(indexed_version("1.2.3.4"), "2");
 }
 
-TEST_F(Archive, UnreadableFileIsRemovedAndNotIndexed) {
+TEST_P(IngestModes, UnreadableFileIsRemovedAndNotIndexed) {
     const std::string t = put("storage/.dk-badxxx.part", Bytes(300, 0x55));
     auto s = ingest_->store(t);
     EXPECT_FALSE(s);
@@ -87,14 +89,14 @@ TEST_F(Archive, UnreadableFileIsRemovedAndNotIndexed) {
     EXPECT_TRUE(names().empty());
 }
 
-TEST_F(Archive, InvalidUidGetsAHashedName) {
+TEST_P(IngestModes, InvalidUidGetsAHashedName) {
     auto s = ingest_->store(temp("../../etc/passwd", 1));
     ASSERT_TRUE(s) << s.error().to_string();
     EXPECT_EQ(s->path.rfind("storage/x", 0), 0u) << s->path;
     EXPECT_EQ(names().size(), 1u);
 }
 
-TEST_F(Archive, ConcurrentCopiesOfOneInstanceEndAsOneFile) {
+TEST_P(IngestModes, ConcurrentCopiesOfOneInstanceEndAsOneFile) {
     std::vector<std::string> temps;
     for (int i = 0; i < 16; ++i) temps.push_back(temp("1.2.3.9", i + 1));
     std::vector<std::thread> threads;
@@ -111,7 +113,7 @@ TEST_F(Archive, ConcurrentCopiesOfOneInstanceEndAsOneFile) {
     EXPECT_EQ(version_in(path_of("1.2.3.9")), indexed_version("1.2.3.9")) << "file and index agree";
 }
 
-TEST_F(Archive, QueuedStoresAreCommittedInGroupsAndEachAnswered) {
+TEST_P(IngestModes, QueuedStoresAreCommittedInGroupsAndEachAnswered) {
     // Durable, so that groups are flushed and a group's renames may wait for the next group's
     // flush; four submitters queue 240 stores of 30 instances (copies of one instance in one
     // queue), most without committing themselves.
@@ -152,6 +154,85 @@ TEST_F(Archive, QueuedStoresAreCommittedInGroupsAndEachAnswered) {
         EXPECT_EQ(version_in(path_of(uid)), indexed_version(uid)) << uid << ": file and index agree";
     }
 }
+
+/// An index whose adds fail (the rest goes to `inner`).
+class FailingAdds final : public index::Index {
+public:
+    explicit FailingAdds(index::Index& inner) : inner_(inner) {}
+    Result<index::AddStatus> add(const DataSet&, const index::InstanceFile&, index::DuplicatePolicy) override {
+        return make_error(ErrorCode::IoError, "disk I/O error (test)");
+    }
+    Result<std::uint64_t> find(const model::Query& q, const index::MatchFn& fn) override { return inner_.find(q, fn); }
+    Result<std::optional<index::InstanceFile>> instance(const std::string& uid) override { return inner_.instance(uid); }
+    Result<bool> remove(const std::string& uid) override { return inner_.remove(uid); }
+    Result<std::uint64_t> for_each_instance(const index::InstanceFn& fn) override {
+        return inner_.for_each_instance(fn);
+    }
+
+private:
+    index::Index& inner_;
+};
+
+// Answered before indexing: everything answered is there for a query through SettledIndex
+// the moment the answer is out, however little was indexed by then.
+TEST_F(Archive, AnsweredStoresAreFoundByTheNextQuery) {
+    options_.answer_when_placed = true;
+    use(index::DuplicatePolicy::Replace);
+    SettledIndex settled(*index_, *ingest_);
+    for (int i = 0; i < 50; ++i) {
+        const std::string uid = "1.2.3." + std::to_string(i);
+        auto s = ingest_->store(temp(uid, 1));  // answered (no after_answers: nothing indexes it on purpose)
+        ASSERT_TRUE(s) << s.error().to_string();
+        EXPECT_EQ(s->action, StoreAction::Added);
+        DataSet q;
+        q.set_string(tags::QueryRetrieveLevel, VR::CS, "IMAGE");
+        q.set_string(tags::StudyInstanceUID, VR::UI, "1.2");
+        q.set_string(tags::SeriesInstanceUID, VR::UI, "1.2.3");
+        q.set_string(tags::SOPInstanceUID, VR::UI, uid);
+        auto n = settled.find(model::Root::Study, q, [](const DataSet&) { return true; });
+        ASSERT_TRUE(n) << n.error().to_string();
+        EXPECT_EQ(*n, 1u) << uid << " answered, then not found";
+        auto f = settled.instance(uid);
+        ASSERT_TRUE(f && *f) << uid;
+        EXPECT_EQ((*f)->path, "storage/" + uid + ".dcm");
+    }
+    EXPECT_EQ(ingest_->unindexed(), 0u);
+}
+
+// Answered before indexing, then the index fails: the file stays (it was acknowledged), the
+// failure is logged and counted (ServerApp then leaves no clean mark), and a reconcile with a
+// working index indexes it.
+TEST_F(Archive, AnIndexFailureAfterTheAnswerKeepsTheFile) {
+    FailingAdds failing(*index_);
+    std::mutex m;
+    std::vector<std::string> lines;
+    IngestOptions o;
+    o.answer_when_placed = true;
+    o.log = [&](const std::string& l) {
+        std::lock_guard lock(m);
+        lines.push_back(l);
+    };
+    {
+        Ingest ingest(failing, *files_, index::DuplicatePolicy::Replace, o);
+        auto s = ingest.store(temp("1.2.3.4", 1));
+        ASSERT_TRUE(s) << s.error().to_string();
+        EXPECT_EQ(s->action, StoreAction::Added);
+        ingest.wait_indexed();
+        EXPECT_EQ(ingest.unindexed(), 1u);
+    }
+    ASSERT_EQ(lines.size(), 1u);
+    EXPECT_NE(lines[0].find("1.2.3.4"), std::string::npos) << lines[0];
+    EXPECT_NE(lines[0].find("disk I/O error (test)"), std::string::npos) << lines[0];
+    EXPECT_EQ(names(), (Names{"1.2.3.4.dcm"}));
+    EXPECT_EQ(path_of("1.2.3.4"), "");
+    auto r = reconcile(*index_, *ingest_);
+    ASSERT_TRUE(r) << r.error().to_string();
+    EXPECT_EQ(r->indexed, 1u);
+    EXPECT_EQ(path_of("1.2.3.4"), "storage/1.2.3.4.dcm");
+}
+
+INSTANTIATE_TEST_SUITE_P(Answer, IngestModes, ::testing::Values(false, true),
+                         [](const ::testing::TestParamInfo<bool>& i) { return i.param ? "WhenPlaced" : "WhenIndexed"; });
 
 }  // namespace
 }  // namespace dicomkit::server::service::test

@@ -29,8 +29,10 @@ TEST_F(Archive, ReconcileOfAConsistentArchiveChangesNothing) {
 TEST_F(Archive, ReconcileRepairsEveryCrashState) {
     // Consistent: 1.1.
     ASSERT_TRUE(ingest_->store(temp("1.1", 1)));
-    // A store interrupted while its data set arrived or before the rename: a temporary file.
+    // A store interrupted while its data set arrived or before the rename: a temporary file,
+    // in storage/.incoming, or in storage itself where earlier versions made them.
     temp("1.9", 1);
+    put("storage/.dk-oldxxx.part", part10("1.10", 1));
     // A store interrupted after the rename, before the index commit: a file the index lacks.
     put("storage/1.3.dcm", part10("1.3", 1));
     // An entry whose file is gone (e.g. removed by hand).
@@ -53,7 +55,7 @@ TEST_F(Archive, ReconcileRepairsEveryCrashState) {
 
     auto r = reconcile(*index_, *ingest_);
     ASSERT_TRUE(r) << r.error().to_string();
-    EXPECT_EQ(r->temp_removed, 1u);
+    EXPECT_EQ(r->temp_removed, 2u);
     EXPECT_EQ(r->indexed, 2u) << "1.3 and the newer 1.6";
     EXPECT_EQ(r->dropped, 1u) << "1.4";
     EXPECT_EQ(r->copies_removed, 2u) << "the older 1.5 and 1.6";

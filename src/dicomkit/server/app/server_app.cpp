@@ -34,6 +34,7 @@ struct ServerApp::Impl {
     std::unique_ptr<index::Index> index;
     std::string index_description;
     std::unique_ptr<service::Ingest> ingest;
+    std::unique_ptr<service::SettledIndex> settled;  ///< what queries and retrieves read
     std::unique_ptr<service::Query> query;
     std::unique_ptr<service::Retrieve> retrieve;
     net::dimse::Dispatcher dispatcher;
@@ -53,10 +54,18 @@ void ServerApp::Impl::close() {
     if (!folder) return;
     retrieve.reset();
     query.reset();
+    settled.reset();
+    std::uint64_t unindexed = 0;
+    if (ingest) {
+        ingest->wait_indexed();  // every association has ended: everything is answered
+        unindexed = ingest->unindexed();
+    }
     ingest.reset();
     index.reset();  // SQLite checkpoints its WAL into the database file on close
     // With a shared folder the mark says nothing of the other nodes: they reconcile at each start.
-    if (!shared_folder())
+    if (unindexed > 0)
+        log("W: " + std::to_string(unindexed) + " stored instances could not be indexed: the next start reconciles");
+    else if (!shared_folder())
         if (auto r = folder->mark_clean(); !r) log("W: " + r.error().to_string());
     folder.reset();
 }
@@ -154,7 +163,7 @@ Result<void> open_index(ServerApp::Impl& impl) {
 
 /// C-MOVE and C-GET over the index; move destinations are the peers allowed "move-destination".
 void add_retrieve(ServerApp::Impl& impl) {
-    impl.retrieve = std::make_unique<service::Retrieve>(*impl.index, impl.files->data_root());
+    impl.retrieve = std::make_unique<service::Retrieve>(*impl.settled, impl.files->data_root());
     const Config c = impl.config;
     dimse::Allow allow = [c](const std::string& ae, std::string_view s) { return allowed(c, ae, s); };
     dimse::FindDestination dest = [c](const std::string& ae) -> std::optional<dimse::Destination> {
@@ -239,20 +248,23 @@ Result<std::unique_ptr<ServerApp>> ServerApp::start(const Config& config, Server
     const bool was_clean = folder->was_clean();
     impl->folder.emplace(std::move(*folder));
     impl->files = std::make_unique<storage::FileStore>(config.data, impl->options.durable);
-    std::error_code ec;
-    fs::create_directories(impl->files->folder(), ec);
-    if (!fs::is_directory(impl->files->folder()))
-        return make_error(ErrorCode::IoError, impl->files->folder() + ": cannot create the folder");
+    if (auto r = impl->files->make_folders(); !r) return tl::unexpected(r.error());
     const bool is_new = config.index.backend != "postgres" && !fs::exists(fs::path(config.data) / "index.db");
     if (auto ix = open_index(*impl); !ix) return tl::unexpected(ix.error());
-    impl->ingest = std::make_unique<service::Ingest>(*impl->index, *impl->files, config.duplicates);
+    Impl* raw = impl.get();
+    // Stores are answered once their file is in place and indexed right after (Ingest), unless
+    // other nodes share the index: they must find what this one answered.
+    service::IngestOptions io;
+    io.answer_when_placed = !impl->shared_folder();
+    io.log = [raw](const std::string& line) { raw->log(line); };
+    impl->ingest = std::make_unique<service::Ingest>(*impl->index, *impl->files, config.duplicates, std::move(io));
+    impl->settled = std::make_unique<service::SettledIndex>(*impl->index, *impl->ingest);
     // Before anything changes: from here on a crash leaves no clean mark.
     if (!impl->shared_folder())
         if (auto r = impl->folder->mark_running(); !r) return tl::unexpected(r.error());
     if (auto r = reconcile_if_needed(*impl, was_clean, is_new); !r) return tl::unexpected(r.error());
-    impl->query = std::make_unique<service::Query>(*impl->index);
+    impl->query = std::make_unique<service::Query>(*impl->settled);
     dimse::Allow allow = [c = config](const std::string& ae, std::string_view s) { return allowed(c, ae, s); };
-    Impl* raw = impl.get();
     auto store_log = [raw](const dimse::StoreEvent& e) { raw->log(describe(e)); };
     std::vector<std::string> classes;
     for (const auto& c : dict::storage_sop_classes()) classes.emplace_back(c.uid);

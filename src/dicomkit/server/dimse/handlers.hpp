@@ -48,7 +48,7 @@ public:
     /// The temporary files are not flushed one by one: Ingest flushes each group of them at once
     /// (when its FileStore is durable).
     IndexingStoreHandler(service::Ingest& ingest, Allow allow, StoreLog log = {})
-        : files_(ingest.files().folder(), {}, false), ingest_(ingest), allow_(std::move(allow)),
+        : files_(ingest.files().incoming(), {}, false), ingest_(ingest), allow_(std::move(allow)),
           log_(std::move(log)) {}
 
     [[nodiscard]] Result<std::unique_ptr<net::dimse::DataSink>> begin(const net::dimse::RequestContext& rc,
@@ -56,10 +56,13 @@ public:
     [[nodiscard]] net::dimse::Outcome end(const net::dimse::RequestContext& rc, const net::dimse::Command& rq,
                                           std::unique_ptr<net::dimse::DataSink> sink) override;
     /// Hands the file to Ingest; `done` comes once the group the file is in is stored and
-    /// indexed: from Ingest's committing thread, or from this one (when nothing more follows and
+    /// indexed (or placed, when Ingest answers before indexing): from Ingest's committing thread, or from this one (when nothing more follows and
     /// no group is being committed, this thread commits).
     void end_async(const net::dimse::RequestContext& rc, const net::dimse::Command& rq,
                    std::unique_ptr<net::dimse::DataSink> sink, Completion done, bool more_follow) override;
+    /// Indexes what this association's answers acknowledged (when Ingest answers before
+    /// indexing), while the peer reads them.
+    void after_answers() override { ingest_.after_answers(); }
 
 private:
     net::dimse::FolderStoreHandler files_;  ///< for begin(): the temporary file with its Part 10 header

@@ -1,6 +1,7 @@
 // Ingest: received files into storage and the index, with the duplicate policy.
 #include <dicomkit/server/service/ingest.hpp>
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <unordered_set>
@@ -24,11 +25,15 @@ namespace {
 
 /// How many stores one group takes at most.
 constexpr std::size_t kMaxGroup = 256;
+/// answer_when_placed: how many answered stores an association lets gather before it indexes.
+constexpr std::size_t kIndexBatch = 32;
 
 }  // namespace
 
-Ingest::Ingest(index::Index& index, storage::FileStore& files, index::DuplicatePolicy policy)
-    : index_(index), files_(files), policy_(policy), thread_([this] { run(); }) {}
+Ingest::Ingest(index::Index& index, storage::FileStore& files, index::DuplicatePolicy policy, IngestOptions options)
+    : index_(index), files_(files), policy_(policy), options_(std::move(options)), thread_([this] { run(); }) {
+    if (options_.answer_when_placed) indexer_ = std::thread([this] { index_run(); });
+}
 
 Ingest::~Ingest() {
     {
@@ -37,6 +42,122 @@ Ingest::~Ingest() {
     }
     wake_.notify_all();
     thread_.join();
+    if (indexer_.joinable()) {  // after the committer: it may hand over one more group
+        {
+            std::lock_guard lock(index_mutex_);
+            index_stopping_ = true;
+        }
+        index_wake_.notify_all();
+        indexer_.join();
+    }
+}
+
+void Ingest::wait_indexed() {
+    if (!options_.answer_when_placed) return;
+    std::unique_lock lock(index_mutex_);
+    const std::uint64_t target = answered_;
+    lock.unlock();
+    index_pending();  // rather than wait for whoever would
+    lock.lock();
+    indexed_.wait(lock, [&] { return indexed_count_ >= target; });
+}
+
+void Ingest::after_answers() {
+    if (!options_.answer_when_placed) return;
+    {
+        // A group of one commits as many pages as a group of dozens: a few are left to gather
+        // (nobody waits for them: a query indexes what is queued first, see wait_indexed), and
+        // index_run takes them if no more come.
+        std::lock_guard lock(index_mutex_);
+        if (to_index_.size() < kIndexBatch) return;
+    }
+    index_pending();
+}
+
+std::uint64_t Ingest::unindexed() {
+    std::lock_guard lock(index_mutex_);
+    return unindexed_;
+}
+
+void Ingest::wait_not_pending(const std::string& uid) {
+    std::unique_lock lock(index_mutex_);
+    if (!pending_.contains(uid)) return;
+    lock.unlock();
+    index_pending();
+    lock.lock();
+    indexed_.wait(lock, [&] { return !pending_.contains(uid); });
+}
+
+void Ingest::index_pending() {
+    std::vector<Placed> group;
+    for (;;) {
+        {
+            std::lock_guard lock(index_mutex_);
+            if (indexing_ || to_index_.empty()) return;  // one at a time, so that groups commit in order
+            indexing_ = true;
+            while (!to_index_.empty() && group.size() < kMaxGroup) {
+                group.push_back(std::move(to_index_.front()));
+                to_index_.pop_front();
+            }
+        }
+        index_group(group);
+        {
+            std::lock_guard lock(index_mutex_);
+            for (const Placed& p : group) pending_.erase(p.job.attrs.sop_instance_uid);
+            indexed_count_ += group.size();
+            indexing_ = false;
+        }
+        indexed_.notify_all();
+        group.clear();
+    }
+}
+
+void Ingest::index_run() {
+    // What an association answered itself, it indexes itself once the answers are sent
+    // (after_answers()); this thread takes the rest: what the committing thread answered, and
+    // anything left waiting longer than kLinger. Asleep while nothing is queued.
+    constexpr auto kLinger = std::chrono::milliseconds(10);
+    for (;;) {
+        bool stop = false;
+        {
+            std::unique_lock lock(index_mutex_);
+            index_wake_.wait(lock, [&] { return index_stopping_ || !to_index_.empty(); });
+            index_wake_.wait_for(lock, kLinger, [&] { return index_stopping_ || index_now_ || to_index_.empty(); });
+            index_now_ = false;
+            stop = index_stopping_;
+        }
+        index_pending();
+        if (stop) {
+            std::lock_guard lock(index_mutex_);
+            if (to_index_.empty() && !indexing_) return;
+        }
+    }
+}
+
+void Ingest::index_group(std::vector<Placed>& group) {
+    std::vector<index::Index::AddItem> items;
+    items.reserve(group.size());
+    for (const Placed& p : group)
+        items.push_back({&p.job.attrs.dataset, p.job.attrs.file, index::DuplicatePolicy::Replace});
+    auto added = index_.add_many(items);
+    for (std::size_t k = 0; k < group.size(); ++k) {
+        const Placed& p = group[k];
+        if (k < added.size() && added[k]) {
+            // As in finish(): a crash before this unlink leaves a file reconcile() removes.
+            if (!p.old_path.empty() && p.old_path != p.path) (void)files_.remove(p.old_path);
+            continue;
+        }
+        // Answered already: the file stays where it is (the old copy too, which the index still
+        // names), and the next start reconciles (ServerApp leaves no clean mark).
+        const std::string why = k < added.size() ? added[k].error().to_string() : "no result for the instance";
+        {
+            std::lock_guard lock(index_mutex_);
+            ++unindexed_;
+        }
+        if (options_.log)
+            options_.log("E: index: " + p.job.attrs.sop_instance_uid + " (" + p.path + ") was stored but not indexed: " +
+                         why + "; the next start indexes it");
+    }
 }
 
 Result<FileAttributes> Ingest::read(const std::string& path, std::optional<Bytes> contents) const {
@@ -76,7 +197,7 @@ void Ingest::submit(const std::string& temp_path, Done done, bool now, std::opti
     std::vector<Job> group;
     take_group(group);
     lock.unlock();
-    commit(group);
+    commit(group, true);
     lock.lock();
     committing_ = false;
     const bool more = !queue_.empty();
@@ -122,7 +243,7 @@ void Ingest::run() {
             committing_ = true;
             take_group(group);
         }
-        commit(group);
+        commit(group, false);
         group.clear();
         {
             std::lock_guard lock(mutex_);
@@ -132,8 +253,30 @@ void Ingest::run() {
     }
 }
 
-void Ingest::finish(std::vector<Placed>& placed) {
+void Ingest::finish(std::vector<Placed>& placed, bool by_caller) {
     if (placed.empty()) return;
+    if (options_.answer_when_placed) {
+        std::vector<std::pair<Done, Stored>> answers;
+        answers.reserve(placed.size());
+        bool wake = !by_caller;
+        {
+            std::lock_guard lock(index_mutex_);
+            wake = wake || to_index_.empty();  // the indexing thread sleeps while nothing is queued
+            for (Placed& p : placed) {
+                const std::string& uid = p.job.attrs.sop_instance_uid;
+                answers.emplace_back(std::move(p.job.done),
+                                     Stored{p.old_path.empty() ? StoreAction::Added : StoreAction::Replaced, uid, p.path});
+                pending_.insert(uid);
+                to_index_.push_back(std::move(p));
+            }
+            answered_ += placed.size();  // before the answers: a query after one of them waits for these
+            index_now_ = index_now_ || !by_caller;
+        }
+        if (wake) index_wake_.notify_all();
+        placed.clear();
+        for (auto& [done, stored] : answers) done(std::move(stored));
+        return;
+    }
     std::vector<index::Index::AddItem> items;
     items.reserve(placed.size());
     for (const Placed& p : placed)
@@ -156,7 +299,7 @@ void Ingest::finish(std::vector<Placed>& placed) {
     placed.clear();
 }
 
-void Ingest::commit(std::vector<Job>& group) {
+void Ingest::commit(std::vector<Job>& group, bool by_caller) {
     std::vector<std::string> temps;
     temps.reserve(group.size());
     for (const Job& job : group) temps.push_back(job.temp);
@@ -174,7 +317,7 @@ void Ingest::commit(std::vector<Job>& group) {
                 unflushed_.clear();
             }
         }
-        finish(unflushed_);
+        finish(unflushed_, by_caller);
     }
     std::vector<Placed> placed;
     for (Job& job : group) {
@@ -187,6 +330,7 @@ void Ingest::commit(std::vector<Job>& group) {
             continue;
         }
         const std::string& uid = job.attrs.sop_instance_uid;
+        if (options_.answer_when_placed) wait_not_pending(uid);  // an answered copy: once it is indexed
         auto current = index_.instance(uid);
         if (!current) {
             fail(current.error());
@@ -229,7 +373,7 @@ void Ingest::commit(std::vector<Job>& group) {
         }
         return;
     }
-    finish(placed);
+    finish(placed, by_caller);
 }
 
 }  // namespace dicomkit::server::service

@@ -9,6 +9,14 @@
 // When a large group is queued behind one, the renamed files wait for that group's syncfs (which
 // flushes their names with the new group's data) instead of a folder fsync of their own, and are
 // indexed and answered then: one flush per group instead of two.
+//
+// With IngestOptions::answer_when_placed, a store is answered once its file is in place (and
+// flushed, when durable), before it is indexed: a second thread indexes what was answered, in
+// groups, while the sender sends the next instance. Storage is then the record of what was
+// acknowledged (a crash before the index commit leaves a file the index does not name, which
+// reconcile() indexes at the next start), and SettledIndex gives queries the index as it is once
+// everything answered so far is indexed, so that nobody sees the difference. A second copy of an
+// instance that is not indexed yet waits until it is.
 #pragma once
 
 #include <condition_variable>
@@ -17,6 +25,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <unordered_set>
 #include <vector>
 #include <string>
 #include <string_view>
@@ -48,16 +57,24 @@ struct FileAttributes {
     index::InstanceFile file;
 };
 
+struct IngestOptions {
+    /// Answer a store once its file is in place, and index it after (see above). Only for an
+    /// index of this process alone: other servers of a shared index could not wait for it.
+    bool answer_when_placed = false;
+    /// Where an instance that was answered but could not be indexed is told ("E: ..." lines).
+    std::function<void(const std::string&)> log;
+};
+
 class Ingest {
 public:
-    Ingest(index::Index& index, storage::FileStore& files, index::DuplicatePolicy policy);
-    /// Commits what was submitted, then stops the committing thread.
+    Ingest(index::Index& index, storage::FileStore& files, index::DuplicatePolicy policy, IngestOptions options = {});
+    /// Commits and indexes what was submitted, then stops its threads.
     ~Ingest();
     Ingest(const Ingest&) = delete;
     Ingest& operator=(const Ingest&) = delete;
 
     using Done = std::function<void(Result<Stored>)>;
-    /// Takes over `temp_path`, a complete Part 10 file in files().folder() (written, not
+    /// Takes over `temp_path`, a complete Part 10 file in files().incoming() (written, not
     /// necessarily flushed), and moves it into storage and the index, or removes it (kept or
     /// rejected duplicate, or an error: the temporary file is gone whatever happens). Reads its
     /// header on the calling thread; `done` is called once, from the committing thread (or at
@@ -78,6 +95,16 @@ public:
     /// The same from the file's bytes, when given (`path` names it in messages and the index).
     [[nodiscard]] Result<FileAttributes> read(const std::string& path, std::optional<Bytes> contents) const;
 
+    /// Returns once every store answered before the call is indexed (at once when stores are
+    /// answered after indexing).
+    void wait_indexed();
+    /// The caller of submit() (with `now`) has sent the answers: it indexes what they answered
+    /// (answer_when_placed), while its peer prepares the next request.
+    void after_answers();
+    /// Stores answered whose index entry failed (each logged): their files are in storage, and
+    /// only a reconcile() indexes them.
+    [[nodiscard]] std::uint64_t unindexed();
+
     [[nodiscard]] index::DuplicatePolicy policy() const noexcept { return policy_; }
     [[nodiscard]] storage::FileStore& files() noexcept { return files_; }
 
@@ -95,14 +122,25 @@ private:
         Job job;
         std::string path, old_path;
     };
-    void commit(std::vector<Job>& group);
+    /// `by_caller`: on the thread of the store's caller (submit with `now`), who calls
+    /// after_answers() once the answers are sent; otherwise on the committing thread.
+    void commit(std::vector<Job>& group, bool by_caller);
     /// Indexes `placed` (the folder has been flushed since they were renamed), removes the old
-    /// copies they replace and tells their callers; clears it.
-    void finish(std::vector<Placed>& placed);
+    /// copies they replace and tells their callers; clears it. With answer_when_placed: tells
+    /// the callers and hands the files to the indexing thread.
+    void finish(std::vector<Placed>& placed, bool by_caller);
+    /// answer_when_placed: indexes what is queued, in groups, unless another thread is at it.
+    void index_pending();
+    void index_group(std::vector<Placed>& group);
+    /// answer_when_placed: the indexing thread.
+    void index_run();
+    /// answer_when_placed: waits until no copy of `uid` is answered and not yet indexed.
+    void wait_not_pending(const std::string& uid);
 
     index::Index& index_;
     storage::FileStore& files_;
     index::DuplicatePolicy policy_;
+    IngestOptions options_;
     std::mutex mutex_;
     std::condition_variable wake_;
     std::deque<Job> queue_;
@@ -112,7 +150,56 @@ private:
     /// behind it: that group's syncfs flushes their names too (one flush per group instead of
     /// two). Touched by the committer only (committing_).
     std::vector<Placed> unflushed_;
+
+    // answer_when_placed: what was answered and is not indexed yet.
+    std::mutex index_mutex_;
+    std::condition_variable index_wake_;  ///< the indexing thread: index now, or stop
+    std::condition_variable indexed_;     ///< waiters: a group was indexed
+    std::deque<Placed> to_index_;
+    std::unordered_set<std::string> pending_;  ///< their SOP Instance UIDs
+    std::uint64_t answered_ = 0, indexed_count_ = 0, unindexed_ = 0;
+    bool index_stopping_ = false;
+    bool index_now_ = false;  ///< the indexing thread is wanted now
+    bool indexing_ = false;   ///< a thread is indexing a group
+    std::thread indexer_;
+
     std::thread thread_;  ///< last: started when the rest is ready
+};
+
+/// An index as queries should see it when stores are answered before they are indexed: each
+/// read first waits until everything answered so far is indexed (Ingest::wait_indexed), so that a
+/// query sent after a store's answer finds it. Writes go straight through.
+class SettledIndex final : public index::Index {
+public:
+    SettledIndex(index::Index& inner, Ingest& ingest) : inner_(inner), ingest_(ingest) {}
+    Result<index::AddStatus> add(const DataSet& attributes, const index::InstanceFile& file,
+                                 index::DuplicatePolicy policy) override {
+        return inner_.add(attributes, file, policy);
+    }
+    std::vector<Result<index::AddStatus>> add_many(const std::vector<AddItem>& items) override {
+        return inner_.add_many(items);
+    }
+    Result<std::uint64_t> find(const model::Query& query, const index::MatchFn& on_match) override {
+        ingest_.wait_indexed();
+        return inner_.find(query, on_match);
+    }
+    using index::Index::find;
+    Result<std::optional<index::InstanceFile>> instance(const std::string& sop_instance_uid) override {
+        ingest_.wait_indexed();
+        return inner_.instance(sop_instance_uid);
+    }
+    Result<bool> remove(const std::string& sop_instance_uid) override {
+        ingest_.wait_indexed();
+        return inner_.remove(sop_instance_uid);
+    }
+    Result<std::uint64_t> for_each_instance(const index::InstanceFn& fn) override {
+        ingest_.wait_indexed();
+        return inner_.for_each_instance(fn);
+    }
+
+private:
+    index::Index& inner_;
+    Ingest& ingest_;
 };
 
 }  // namespace dicomkit::server::service

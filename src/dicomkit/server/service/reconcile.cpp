@@ -23,12 +23,19 @@ bool modified_within(const FileStore& files, const std::string& path, std::int64
 
 /// The file names in storage (sorted) and the temporary files removed on the way.
 Result<std::vector<std::string>> list_files(FileStore& files, const ReconcileOptions& o, ReconcileReport& rep) {
-    std::vector<std::string> names, temps;
-    auto listed = files.for_each_name(
-        [&](const std::string& n) { (FileStore::is_temp_name(n) ? temps : names).push_back(n); });
+    std::vector<std::string> names, temps;  // temps: absolute
+    auto listed = files.for_each_name([&](const std::string& n) {
+        if (FileStore::is_temp_name(n))
+            temps.push_back(files.folder() + "/" + n);  // where earlier versions made them
+        else
+            names.push_back(n);
+    });
     if (!listed) return tl::unexpected(listed.error());
-    for (const auto& t : temps) {
-        const std::string path = files.folder() + "/" + t;
+    listed = files.for_each_incoming([&](const std::string& n) {
+        if (FileStore::is_temp_name(n)) temps.push_back(files.incoming() + "/" + n);
+    });
+    if (!listed) return tl::unexpected(listed.error());
+    for (const auto& path : temps) {
         if (o.shared && modified_within(files, path, o.temp_age_seconds)) {
             ++rep.recent;  // perhaps another node's store in progress
             continue;

@@ -52,6 +52,18 @@ FileStore::FileStore(std::string data_root, bool durable)
     : root_(std::filesystem::absolute(data_root).lexically_normal().string()), durable_(durable) {
     while (root_.size() > 1 && root_.back() == '/') root_.pop_back();  // "var/" -> ".../var"
     folder_ = root_ + "/" + std::string(kFolder);
+    incoming_ = folder_ + "/" + std::string(kIncoming);
+}
+
+Result<void> FileStore::make_folders() const {
+    std::error_code ec;
+    for (const std::string* f : {&folder_, &incoming_}) {
+        std::filesystem::create_directories(*f, ec);
+        if (!std::filesystem::is_directory(*f))
+            return tl::unexpected(Error(ErrorCode::IoError, "cannot create the folder" +
+                                                                (ec ? ": " + ec.message() : std::string())).in_file(*f));
+    }
+    return {};
 }
 
 std::string FileStore::absolute(std::string_view path) const {
@@ -151,9 +163,17 @@ bool FileStore::is_temp_name(std::string_view name) noexcept {
     return name.size() > 9 && name.starts_with(".dk-") && name.ends_with(".part");
 }
 
-Result<void> FileStore::for_each_name(const std::function<void(const std::string& name)>& fn) const {
-    DIR* d = ::opendir(folder_.c_str());
-    if (!d) return os_error("cannot list", folder_);
+namespace {
+
+/// Calls `fn` with the name of each regular file in `folder`; `missing_ok`: a folder that is not
+/// there holds nothing.
+Result<void> list_regular(const std::string& folder, bool missing_ok,
+                          const std::function<void(const std::string& name)>& fn) {
+    DIR* d = ::opendir(folder.c_str());
+    if (!d) {
+        if (missing_ok && errno == ENOENT) return {};
+        return os_error("cannot list", folder);
+    }
     errno = 0;
     while (const dirent* e = ::readdir(d)) {
         const std::string name = e->d_name;
@@ -161,7 +181,7 @@ Result<void> FileStore::for_each_name(const std::function<void(const std::string
         bool regular = e->d_type == DT_REG;
         if (e->d_type == DT_UNKNOWN) {  // some file systems do not fill d_type
             struct stat st {};
-            regular = ::stat((folder_ + "/" + name).c_str(), &st) == 0 && S_ISREG(st.st_mode);
+            regular = ::stat((folder + "/" + name).c_str(), &st) == 0 && S_ISREG(st.st_mode);
         }
         if (regular) fn(name);
         errno = 0;
@@ -170,9 +190,19 @@ Result<void> FileStore::for_each_name(const std::function<void(const std::string
     ::closedir(d);
     if (err != 0) {
         errno = err;
-        return os_error("cannot list", folder_);
+        return os_error("cannot list", folder);
     }
     return {};
+}
+
+}  // namespace
+
+Result<void> FileStore::for_each_name(const std::function<void(const std::string& name)>& fn) const {
+    return list_regular(folder_, false, fn);
+}
+
+Result<void> FileStore::for_each_incoming(const std::function<void(const std::string& name)>& fn) const {
+    return list_regular(incoming_, true, fn);
 }
 
 }  // namespace dicomkit::server::storage

@@ -19,6 +19,10 @@ class FileStore {
 public:
     /// The folder under the data root that holds the files.
     static constexpr std::string_view kFolder = "storage";
+    /// The folder in storage where stores write their temporary files: on the same file system,
+    /// so that placing one is a rename, and small, so that creating one is cheaper than in the
+    /// folder of every instance.
+    static constexpr std::string_view kIncoming = ".incoming";
 
     /// Files live in `data_root`/storage. The paths this class takes and gives are relative to
     /// `data_root` ("storage/1.2.3.dcm"), as the index keeps them; an absolute path is used as is.
@@ -30,8 +34,12 @@ public:
     FileStore& operator=(const FileStore&) = delete;
 
     [[nodiscard]] const std::string& data_root() const noexcept { return root_; }
-    /// `data_root`/storage, where temporary files are created too (so that placing is a rename).
+    /// `data_root`/storage.
     [[nodiscard]] const std::string& folder() const noexcept { return folder_; }
+    /// `data_root`/storage/.incoming, where temporary files are created.
+    [[nodiscard]] const std::string& incoming() const noexcept { return incoming_; }
+    /// Creates folder() and incoming() where they are missing.
+    [[nodiscard]] Result<void> make_folders() const;
     [[nodiscard]] std::string absolute(std::string_view path) const;
 
     /// The path for a new copy of instance `sop_instance_uid`. Each instance has two slots,
@@ -42,7 +50,7 @@ public:
     /// separate files until the index says which one is current.
     [[nodiscard]] std::string path_for(std::string_view sop_instance_uid, std::string_view current = {}) const;
 
-    /// Placing a group of finished temporary files (absolute, in folder()), one flush for all:
+    /// Placing a group of finished temporary files (absolute, in incoming()), one flush for all:
     /// first the flush of their data (`paths`, absolute or relative to the root: for a few,
     /// writeback of all of them is started first, then each is waited for, and other files of the
     /// file system are not flushed; for a group of 8 or more, one syncfs of the file system), ...
@@ -71,15 +79,18 @@ public:
         return i ? i->size : 0;
     }
 
-    /// Whether a name in folder() is the temporary file of a store in progress
-    /// (net::dimse::FileSink's ".dk-XXXXXX.part").
+    /// Whether a name in incoming() (or in folder(), where earlier versions made them) is the
+    /// temporary file of a store in progress (net::dimse::FileSink's ".dk-XXXXXX.part").
     [[nodiscard]] static bool is_temp_name(std::string_view name) noexcept;
     /// Calls `fn` with the name of each regular file in folder() (not recursive), in no order.
     [[nodiscard]] Result<void> for_each_name(const std::function<void(const std::string& name)>& fn) const;
+    /// The same for incoming(); a missing incoming() holds nothing.
+    [[nodiscard]] Result<void> for_each_incoming(const std::function<void(const std::string& name)>& fn) const;
 
 private:
     std::string root_;
     std::string folder_;
+    std::string incoming_;
     bool durable_ = true;
     /// The folder, open for the flushes (opened at the first one, as the folder may not exist
     /// yet when the store is made).

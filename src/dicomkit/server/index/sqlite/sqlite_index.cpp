@@ -2,6 +2,7 @@
 #include <dicomkit/server/index/sqlite/sqlite_index.hpp>
 
 #include <mutex>
+#include <optional>
 
 #include <dicomkit/server/index/schema/migrations.hpp>
 #include <dicomkit/server/index/sql/find.hpp>
@@ -43,7 +44,13 @@ struct SqliteIndex::Impl {
     std::string path;
     Db db;
     std::mutex mutex;  ///< one writer
-    Stmt levels[3], instance, find_instance, delete_instance;  ///< levels: patient, study, series upserts
+    Stmt levels[3], instance, delete_instance;  ///< levels: patient, study, series upserts
+    /// instance(): a read connection of its own with its statement, so that a lookup neither
+    /// waits while the writer commits nor prepares its statement each time.
+    std::mutex lookup_mutex;
+    std::optional<Db> lookup_db;
+    std::optional<Stmt> find_instance;
+    std::string find_instance_sql;
     Stmt lookup[3];  ///< patient, study, series pk by unique key, when the upsert left the row as it was
     Stmt parents, prune[3];                                     ///< prune: patient, study, series
     /// Idle read connections. Each find reads on a connection of its own (WAL lets the writer go
@@ -115,9 +122,10 @@ Result<std::unique_ptr<SqliteIndex>> SqliteIndex::open(const std::string& path) 
     impl->db = std::move(*db);
     DK_TRY(impl->migrate());
     const sql::WriteSql w = sql::write_sql(sql::Dialect::Sqlite);
+    impl->find_instance_sql = w.find_instance;
     for (auto [stmt, text] : {std::pair{&impl->levels[0], &w.upsert[0]}, {&impl->levels[1], &w.upsert[1]},
                               {&impl->levels[2], &w.upsert[2]}, {&impl->instance, &w.insert_instance},
-                              {&impl->find_instance, &w.find_instance}, {&impl->delete_instance, &w.delete_instance},
+                              {&impl->delete_instance, &w.delete_instance},
                               {&impl->parents, &w.parents}, {&impl->prune[0], &w.prune[0]},
                               {&impl->prune[1], &w.prune[1]}, {&impl->prune[2], &w.prune[2]},
                               {&impl->lookup[0], &w.lookup[0]}, {&impl->lookup[1], &w.lookup[1]},
@@ -202,19 +210,6 @@ std::vector<Result<AddStatus>> SqliteIndex::add_many(const std::vector<AddItem>&
     return out;
 }
 
-Result<std::optional<InstanceFile>> SqliteIndex::instance(const std::string& sop_instance_uid) {
-    std::lock_guard lock(impl_->mutex);
-    Stmt& s = impl_->find_instance;
-    s.reset();
-    DK_TRY(s.bind(1, std::string_view(sop_instance_uid)));
-    auto row = s.step();
-    if (!row) return tl::unexpected(row.error());
-    std::optional<InstanceFile> f;
-    if (*row) f = InstanceFile{s.text(1), static_cast<std::uint64_t>(s.integer(2)), s.text(3)};
-    s.reset();
-    return f;
-}
-
 Result<bool> SqliteIndex::remove(const std::string& sop_instance_uid) {
     std::lock_guard lock(impl_->mutex);
     DK_TRY(impl_->db.exec("BEGIN IMMEDIATE"));
@@ -286,6 +281,28 @@ private:
     Db db_;
     bool open_ = false;
 };
+
+// On a read connection, as find: a lookup need not wait while the writer commits a group.
+Result<std::optional<InstanceFile>> SqliteIndex::instance(const std::string& sop_instance_uid) {
+    std::lock_guard lock(impl_->lookup_mutex);
+    if (!impl_->find_instance) {
+        auto d = Db::open(impl_->path, true);
+        if (!d) return tl::unexpected(d.error());
+        auto s = d->prepare(impl_->find_instance_sql);
+        if (!s) return tl::unexpected(s.error());
+        impl_->lookup_db = std::move(*d);
+        impl_->find_instance = std::move(*s);
+    }
+    Stmt& s = *impl_->find_instance;
+    s.reset();
+    DK_TRY(s.bind(1, std::string_view(sop_instance_uid)));
+    auto row = s.step();
+    if (!row) return tl::unexpected(row.error());
+    std::optional<InstanceFile> f;
+    if (*row) f = InstanceFile{s.text(1), static_cast<std::uint64_t>(s.integer(2)), s.text(3)};
+    s.reset();  // ends the read: the WAL may be checkpointed past it
+    return f;
+}
 
 Result<std::uint64_t> SqliteIndex::find(const model::Query& q, const MatchFn& on_match) {
     const sql::FindSql f = sql::build_find_sql(q, sql::Dialect::Sqlite);
