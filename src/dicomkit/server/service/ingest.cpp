@@ -27,6 +27,10 @@ namespace {
 constexpr std::size_t kMaxGroup = 256;
 /// answer_when_placed: how many answered stores an association lets gather before it indexes.
 constexpr std::size_t kIndexBatch = 32;
+/// answer_when_placed: at most this many answered stores wait for the index (each holds its
+/// header); past it, placing waits for indexing, so that memory stays bounded when stores come
+/// faster than the index takes them.
+constexpr std::size_t kIndexBacklog = 1024;
 
 }  // namespace
 
@@ -275,6 +279,13 @@ void Ingest::finish(std::vector<Placed>& placed, bool by_caller) {
         if (wake) index_wake_.notify_all();
         placed.clear();
         for (auto& [done, stored] : answers) done(std::move(stored));
+        std::unique_lock lock(index_mutex_);
+        if (to_index_.size() >= kIndexBacklog) {
+            lock.unlock();
+            index_pending();
+            lock.lock();
+            indexed_.wait(lock, [&] { return to_index_.size() < kIndexBacklog; });
+        }
         return;
     }
     std::vector<index::Index::AddItem> items;
