@@ -56,8 +56,9 @@ public:
     [[nodiscard]] net::dimse::Outcome end(const net::dimse::RequestContext& rc, const net::dimse::Command& rq,
                                           std::unique_ptr<net::dimse::DataSink> sink) override;
     /// Hands the file to Ingest; `done` comes once the group the file is in is stored and
-    /// indexed (or placed, when Ingest answers before indexing): from Ingest's committing thread, or from this one (when nothing more follows and
-    /// no group is being committed, this thread commits).
+    /// indexed (or placed, when Ingest answers before indexing): from Ingest's committing
+    /// thread, or from this one (when nothing more follows and no group is being committed,
+    /// this thread commits).
     void end_async(const net::dimse::RequestContext& rc, const net::dimse::Command& rq,
                    std::unique_ptr<net::dimse::DataSink> sink, Completion done, bool more_follow) override;
     /// Indexes what this association's answers acknowledged (when Ingest answers before

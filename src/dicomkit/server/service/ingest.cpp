@@ -138,29 +138,37 @@ void Ingest::index_run() {
     }
 }
 
-void Ingest::index_group(std::vector<Placed>& group) {
+std::vector<Result<index::AddStatus>> Ingest::index_placed(const std::vector<Placed>& placed) {
     std::vector<index::Index::AddItem> items;
-    items.reserve(group.size());
-    for (const Placed& p : group)
+    items.reserve(placed.size());
+    for (const Placed& p : placed)
         items.push_back({&p.job.attrs.dataset, p.job.attrs.file, index::DuplicatePolicy::Replace});
     auto added = index_.add_many(items);
+    added.resize(placed.size(), make_error(ErrorCode::IoError, "index: no result for the instance"));
+    for (std::size_t k = 0; k < placed.size(); ++k) {
+        const Placed& p = placed[k];
+        // After the commit: a crash before this unlink leaves a file the index does not name,
+        // which reconcile() removes.
+        if (added[k] && !p.old_path.empty() && p.old_path != p.path) (void)files_.remove(p.old_path);
+    }
+    return added;
+}
+
+void Ingest::index_group(std::vector<Placed>& group) {
+    const auto added = index_placed(group);
     for (std::size_t k = 0; k < group.size(); ++k) {
-        const Placed& p = group[k];
-        if (k < added.size() && added[k]) {
-            // As in finish(): a crash before this unlink leaves a file reconcile() removes.
-            if (!p.old_path.empty() && p.old_path != p.path) (void)files_.remove(p.old_path);
-            continue;
-        }
+        if (added[k]) continue;
         // Answered already: the file stays where it is (the old copy too, which the index still
         // names), and the next start reconciles (ServerApp leaves no clean mark).
-        const std::string why = k < added.size() ? added[k].error().to_string() : "no result for the instance";
+        const Placed& p = group[k];
         {
             std::lock_guard lock(index_mutex_);
             ++unindexed_;
         }
         if (options_.log)
-            options_.log("E: index: " + p.job.attrs.sop_instance_uid + " (" + p.path + ") was stored but not indexed: " +
-                         why + "; the next start indexes it");
+            options_.log("E: index: " + p.job.attrs.sop_instance_uid + " (" + p.path +
+                         ") was stored but not indexed: " + added[k].error().to_string() +
+                         "; the next start indexes it");
     }
 }
 
@@ -288,22 +296,14 @@ void Ingest::finish(std::vector<Placed>& placed, bool by_caller) {
         }
         return;
     }
-    std::vector<index::Index::AddItem> items;
-    items.reserve(placed.size());
-    for (const Placed& p : placed)
-        items.push_back({&p.job.attrs.dataset, p.job.attrs.file, index::DuplicatePolicy::Replace});
-    auto added = index_.add_many(items);
+    const auto added = index_placed(placed);
     for (std::size_t k = 0; k < placed.size(); ++k) {
         Placed& p = placed[k];
-        if (k >= added.size() || !added[k]) {
+        if (!added[k]) {
             (void)files_.remove(p.path);  // not the indexed copy (see path_for): back to where we were
-            p.job.done(k < added.size() ? Result<Stored>(tl::unexpected(added[k].error()))
-                                        : make_error(ErrorCode::IoError, "index: no result for the instance"));
+            p.job.done(tl::unexpected(added[k].error()));
             continue;
         }
-        // After the commit: a crash before this unlink leaves a file the index does not name,
-        // which reconcile() removes.
-        if (!p.old_path.empty() && p.old_path != p.path) (void)files_.remove(p.old_path);
         p.job.done(Stored{*added[k] == index::AddStatus::Replaced ? StoreAction::Replaced : StoreAction::Added,
                           p.job.attrs.sop_instance_uid, p.path});
     }

@@ -131,7 +131,11 @@ private:
     void finish(std::vector<Placed>& placed, bool by_caller);
     /// answer_when_placed: indexes what is queued, in groups, unless another thread is at it.
     void index_pending();
+    /// One group of it: index_placed(), failures logged and counted.
     void index_group(std::vector<Placed>& group);
+    /// Indexes `placed` (add_many with Replace) and removes the old copies of those indexed; one
+    /// result each.
+    [[nodiscard]] std::vector<Result<index::AddStatus>> index_placed(const std::vector<Placed>& placed);
     /// answer_when_placed: the indexing thread.
     void index_run();
     /// answer_when_placed: waits until no copy of `uid` is answered and not yet indexed.
