@@ -74,10 +74,6 @@ public:
         (void)more_follow;
         done(end(rc, rq, std::move(sink)));
     }
-    /// The responses of this handler's C-STOREs on an association are sent, and its loop is
-    /// about to read again: work that should not delay an answer may run here (the peer is busy
-    /// with the answer meanwhile). On the association's thread.
-    virtual void after_answers() {}
     /// The data set did not arrive whole (abort, release or error mid-transfer); the sink has been
     /// aborted already. For logging.
     virtual void aborted(const RequestContext& rc, const Command& rq) noexcept {

@@ -5,7 +5,6 @@
 #include <deque>
 #include <exception>
 #include <mutex>
-#include <utility>
 
 #include <dicomkit/io/dataset_reader.hpp>
 #include <dicomkit/io/dataset_writer.hpp>
@@ -124,8 +123,6 @@ private:
     std::optional<RetrieveOutcome> retrieve_final_;
     std::uint16_t next_message_id_ = 1;  ///< for the C-STORE-RQs of C-GET sub-operations
     std::shared_ptr<Inflight> inflight_ = std::make_shared<Inflight>();
-    /// The handler of the C-STOREs answered since the loop last read, for after_answers().
-    StoreHandler* answered_by_ = nullptr;
 };
 
 void Session::store_async(Message& m) {
@@ -142,7 +139,6 @@ void Session::store_async(Message& m) {
     StoreHandler* store = pending_.route.store;
     const RequestContext rc = pending_.rc;
     pending_ = Pending{};
-    answered_by_ = store;
     try {
         store->end_async(rc, m.command, std::move(m.dataset), done, ch_.has_input());
     } catch (const std::exception& e) {
@@ -482,10 +478,6 @@ Result<ServeSummary> Session::run() {
         while (!deferred_end_ && !inflight_->entries.empty() &&
                (inflight_->entries.size() >= kMaxInflight || !ch_.has_input()))
             if (auto r = send_completed(true); !r) return protocol_error(r.error());
-        if (answered_by_ && inflight_->entries.empty()) {
-            StoreHandler* h = std::exchange(answered_by_, nullptr);
-            h->after_answers();
-        }
         if (deferred_end_) {
             in = std::move(*deferred_end_);
             deferred_end_.reset();

@@ -61,9 +61,6 @@ public:
     /// this thread commits).
     void end_async(const net::dimse::RequestContext& rc, const net::dimse::Command& rq,
                    std::unique_ptr<net::dimse::DataSink> sink, Completion done, bool more_follow) override;
-    /// Indexes what this association's answers acknowledged (when Ingest answers before
-    /// indexing), while the peer reads them.
-    void after_answers() override { ingest_.after_answers(); }
 
 private:
     net::dimse::FolderStoreHandler files_;  ///< for begin(): the temporary file with its Part 10 header

@@ -25,8 +25,13 @@ namespace {
 
 /// How many stores one group takes at most.
 constexpr std::size_t kMaxGroup = 256;
-/// answer_when_placed: how many answered stores an association lets gather before it indexes.
-constexpr std::size_t kIndexBatch = 32;
+/// answer_when_placed: the indexing thread indexes once this many answered stores are queued, or
+/// once the first of them has waited kIndexLinger. One commit writes each page it changed once,
+/// so a larger group writes fewer pages per instance (in SQLite: 14.6 page writes per instance
+/// added alone, 3.1 in groups of 32, 1.7 in groups of 128). Nobody waits for it: a query first
+/// indexes what is queued (wait_indexed).
+constexpr std::size_t kIndexBatch = 128;
+constexpr auto kIndexLinger = std::chrono::milliseconds(50);
 /// answer_when_placed: at most this many answered stores wait for the index (each holds its
 /// header); past it, placing waits for indexing, so that memory stays bounded when stores come
 /// faster than the index takes them.
@@ -64,18 +69,6 @@ void Ingest::wait_indexed() {
     index_pending();  // rather than wait for whoever would
     lock.lock();
     indexed_.wait(lock, [&] { return indexed_count_ >= target; });
-}
-
-void Ingest::after_answers() {
-    if (!options_.answer_when_placed) return;
-    {
-        // A group of one commits as many pages as a group of dozens: a few are left to gather
-        // (nobody waits for them: a query indexes what is queued first, see wait_indexed), and
-        // index_run takes them if no more come.
-        std::lock_guard lock(index_mutex_);
-        if (to_index_.size() < kIndexBatch) return;
-    }
-    index_pending();
 }
 
 std::uint64_t Ingest::unindexed() {
@@ -117,17 +110,16 @@ void Ingest::index_pending() {
 }
 
 void Ingest::index_run() {
-    // What an association answered itself, it indexes itself once the answers are sent
-    // (after_answers()); this thread takes the rest: what the committing thread answered, and
-    // anything left waiting longer than kLinger. Asleep while nothing is queued.
-    constexpr auto kLinger = std::chrono::milliseconds(10);
+    // Asleep while nothing is queued; then gathers up to kIndexBatch, for at most kIndexLinger
+    // (a reader may take them meanwhile).
     for (;;) {
         bool stop = false;
         {
             std::unique_lock lock(index_mutex_);
             index_wake_.wait(lock, [&] { return index_stopping_ || !to_index_.empty(); });
-            index_wake_.wait_for(lock, kLinger, [&] { return index_stopping_ || index_now_ || to_index_.empty(); });
-            index_now_ = false;
+            index_wake_.wait_for(lock, kIndexLinger, [&] {
+                return index_stopping_ || to_index_.size() >= kIndexBatch || to_index_.empty();
+            });
             stop = index_stopping_;
         }
         index_pending();
@@ -209,7 +201,7 @@ void Ingest::submit(const std::string& temp_path, Done done, bool now, std::opti
     std::vector<Job> group;
     take_group(group);
     lock.unlock();
-    commit(group, true);
+    commit(group);
     lock.lock();
     committing_ = false;
     const bool more = !queue_.empty();
@@ -255,7 +247,7 @@ void Ingest::run() {
             committing_ = true;
             take_group(group);
         }
-        commit(group, false);
+        commit(group);
         group.clear();
         {
             std::lock_guard lock(mutex_);
@@ -265,15 +257,16 @@ void Ingest::run() {
     }
 }
 
-void Ingest::finish(std::vector<Placed>& placed, bool by_caller) {
+void Ingest::finish(std::vector<Placed>& placed) {
     if (placed.empty()) return;
     if (options_.answer_when_placed) {
         std::vector<std::pair<Done, Stored>> answers;
         answers.reserve(placed.size());
-        bool wake = !by_caller;
+        bool wake = false;
         {
             std::lock_guard lock(index_mutex_);
-            wake = wake || to_index_.empty();  // the indexing thread sleeps while nothing is queued
+            // The indexing thread sleeps while nothing is queued, and then until a batch is.
+            wake = to_index_.empty() || (to_index_.size() < kIndexBatch && to_index_.size() + placed.size() >= kIndexBatch);
             for (Placed& p : placed) {
                 const std::string& uid = p.job.attrs.sop_instance_uid;
                 answers.emplace_back(std::move(p.job.done),
@@ -282,7 +275,6 @@ void Ingest::finish(std::vector<Placed>& placed, bool by_caller) {
                 to_index_.push_back(std::move(p));
             }
             answered_ += placed.size();  // before the answers: a query after one of them waits for these
-            index_now_ = index_now_ || !by_caller;
         }
         if (wake) index_wake_.notify_all();
         placed.clear();
@@ -310,7 +302,7 @@ void Ingest::finish(std::vector<Placed>& placed, bool by_caller) {
     placed.clear();
 }
 
-void Ingest::commit(std::vector<Job>& group, bool by_caller) {
+void Ingest::commit(std::vector<Job>& group) {
     std::vector<std::string> temps;
     temps.reserve(group.size());
     for (const Job& job : group) temps.push_back(job.temp);
@@ -328,7 +320,7 @@ void Ingest::commit(std::vector<Job>& group, bool by_caller) {
                 unflushed_.clear();
             }
         }
-        finish(unflushed_, by_caller);
+        finish(unflushed_);
     }
     std::vector<Placed> placed;
     for (Job& job : group) {
@@ -384,7 +376,7 @@ void Ingest::commit(std::vector<Job>& group, bool by_caller) {
         }
         return;
     }
-    finish(placed, by_caller);
+    finish(placed);
 }
 
 }  // namespace dicomkit::server::service

@@ -98,9 +98,6 @@ public:
     /// Returns once every store answered before the call is indexed (at once when stores are
     /// answered after indexing).
     void wait_indexed();
-    /// The caller of submit() (with `now`) has sent the answers: it indexes what they answered
-    /// (answer_when_placed), while its peer prepares the next request.
-    void after_answers();
     /// Stores answered whose index entry failed (each logged): their files are in storage, and
     /// only a reconcile() indexes them.
     [[nodiscard]] std::uint64_t unindexed();
@@ -122,13 +119,12 @@ private:
         Job job;
         std::string path, old_path;
     };
-    /// `by_caller`: on the thread of the store's caller (submit with `now`), who calls
-    /// after_answers() once the answers are sent; otherwise on the committing thread.
-    void commit(std::vector<Job>& group, bool by_caller);
+    /// On the thread of the store's caller (submit with `now`) or on the committing thread.
+    void commit(std::vector<Job>& group);
     /// Indexes `placed` (the folder has been flushed since they were renamed), removes the old
     /// copies they replace and tells their callers; clears it. With answer_when_placed: tells
     /// the callers and hands the files to the indexing thread.
-    void finish(std::vector<Placed>& placed, bool by_caller);
+    void finish(std::vector<Placed>& placed);
     /// answer_when_placed: indexes what is queued, in groups, unless another thread is at it.
     void index_pending();
     /// One group of it: index_placed(), failures logged and counted.
@@ -163,7 +159,6 @@ private:
     std::unordered_set<std::string> pending_;  ///< their SOP Instance UIDs
     std::uint64_t answered_ = 0, indexed_count_ = 0, unindexed_ = 0;
     bool index_stopping_ = false;
-    bool index_now_ = false;  ///< the indexing thread is wanted now
     bool indexing_ = false;   ///< a thread is indexing a group
     std::thread indexer_;
 
