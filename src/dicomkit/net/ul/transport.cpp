@@ -6,6 +6,7 @@
 #include <optional>
 #include <utility>
 
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -146,8 +147,8 @@ public:
     }
 
     /// Reads through a read-ahead buffer: a PDU header and its body, or several small PDUs, come
-    /// in one receive, and bytes already there are taken without the io_context (no poll).
-    /// Reads of at least kReadAhead bytes go straight to `out` once the buffer is empty.
+    /// in one receive, and bytes already there are taken without a poll. Reads of at least
+    /// kReadAhead bytes go straight to `out` once the buffer is empty.
     Result<void> read_exact(std::span<std::uint8_t> out, Millis timeout) override {
         if (read_broken_) return fail(ErrorCode::IoError, "read: stream out of step after an earlier failure");
         if (interrupted_) return fail(ErrorCode::IoError, "read: interrupted");
@@ -160,38 +161,28 @@ public:
         if (out.empty()) return {};
         ahead_pos_ = ahead_end_ = 0;
         const bool direct = out.size() >= kReadAhead;
-        if (!direct && ahead_.empty()) ahead_.resize(kReadAhead);
         const std::span<std::uint8_t> into = direct ? out : std::span<std::uint8_t>(ahead_);
         std::size_t got = 0;
-        if (!tls_) {  // what the socket holds already, without a poll
-            for (;;) {
-                const ssize_t n = ::recv(plain_->native_handle(), into.data(), into.size(), MSG_DONTWAIT);
-                if (n > 0) got = static_cast<std::size_t>(n);
-                if (n >= 0 || errno != EINTR) break;
+        if (!tls_) {
+            if (auto r = read_plain(into, out.size(), timeout, got); !r) {
+                read_broken_ = true;
+                return r;
             }
-        }
-        if (got < out.size()) {
-            std::size_t more = 0;
+        } else {
             auto r = run(
                 [&](auto handler) {
-                    auto buffer = asio::buffer(into.data() + got, into.size() - got);
-                    auto done = [&more, handler = std::move(handler)](const error_code& ec, std::size_t n) mutable {
-                        more = n;
+                    auto done = [&got, handler = std::move(handler)](const error_code& ec, std::size_t n) mutable {
+                        got = n;
                         handler(ec);
                     };
-                    const auto at_least = asio::transfer_at_least(out.size() - got);
-                    if (tls_) {
-                        asio::async_read(*tls_, buffer, at_least, std::move(done));
-                    } else {
-                        asio::async_read(*plain_, buffer, at_least, std::move(done));
-                    }
+                    asio::async_read(*tls_, asio::buffer(into.data(), into.size()), asio::transfer_at_least(out.size()),
+                                     std::move(done));
                 },
                 timeout, "read");
             if (!r) {
                 read_broken_ = true;
                 return r;
             }
-            got += more;
         }
         if (!direct) {
             std::memcpy(out.data(), ahead_.data(), out.size());
@@ -204,13 +195,40 @@ public:
     bool readable() noexcept override {
         if (read_broken_ || interrupted_) return false;
         if (ahead_end_ > ahead_pos_) return true;
-        if (tls_ && SSL_pending(tls_->native_handle()) > 0) return true;
-        error_code ec;
-        const auto n = socket().available(ec);
-        return !ec && n > 0;
+        if (tls_) {
+            if (SSL_pending(tls_->native_handle()) > 0) return true;
+            error_code ec;
+            const auto n = socket().available(ec);
+            return !ec && n > 0;
+        }
+        // Plain TCP: reads ahead what is there (the next read_exact takes it), so that asking
+        // costs no more than the read would.
+        ahead_pos_ = ahead_end_ = 0;
+        const ssize_t n = recv_now(ahead_);
+        if (n > 0) {
+            ahead_end_ = static_cast<std::size_t>(n);
+            return true;
+        }
+        drained_ = n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+        return !drained_;  // the end of the stream, or an error: the next read reports it
     }
 
     Result<void> write_all(std::span<const std::uint8_t> data, Millis timeout) override {
+        if (!tls_ && !closed_) {  // what the socket takes at once, without the io_context
+            while (!data.empty()) {
+                const ssize_t n = ::send(plain_->native_handle(), data.data(), data.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+                if (n > 0) {
+                    data = data.subspan(static_cast<std::size_t>(n));
+                    continue;
+                }
+                if (n < 0 && errno == EINTR) continue;
+                if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+                const error_code ec(n < 0 ? errno : EPIPE, boost::system::system_category());
+                close();
+                return Unexpected(io_error("write", ec, peer_));
+            }
+            if (data.empty()) return {};
+        }
         auto r = run(
             [&](auto handler) {
                 auto buffer = asio::buffer(data.data(), data.size());
@@ -227,6 +245,7 @@ public:
 
     void close() noexcept override {
         if (closed_) return;
+        std::lock_guard lock(interrupt_->mutex);  // interrupt() shuts the socket down under it
         closed_ = true;
         error_code ignored;
         socket().shutdown(tcp::socket::shutdown_both, ignored);
@@ -235,8 +254,12 @@ public:
 
     const std::string& peer_address() const noexcept override { return peer_; }
 
+    /// Called under interrupt_->mutex (InterruptState::interrupt).
     void interrupt() noexcept override {
         interrupted_ = true;
+        // Wakes a read waiting in poll() (plain TCP): the socket reads as ended; writes still go,
+        // so that the association can be aborted.
+        if (!tls_ && !closed_) ::shutdown(plain_->native_handle(), SHUT_RD);
         try {
             asio::post(*io_, [this] {
                 error_code ignored;
@@ -250,10 +273,54 @@ private:
     tcp::socket& socket() { return tls_ ? tls_->next_layer() : *plain_; }
 
     void opened() {
+        ahead_.resize(kReadAhead);  // before readable(), which may not allocate
         error_code ec;
         socket().set_option(tcp::no_delay(true), ec);
         auto remote = socket().remote_endpoint(ec);
         peer_ = ec ? std::string("(unknown peer)") : format_endpoint(remote);
+    }
+
+    /// recv without waiting, retried on EINTR.
+    ssize_t recv_now(std::span<std::uint8_t> into) noexcept {
+        for (;;) {
+            const ssize_t n = ::recv(plain_->native_handle(), into.data(), into.size(), MSG_DONTWAIT);
+            if (n >= 0 || errno != EINTR) return n;
+        }
+    }
+
+    /// Plain TCP: receives into `into` until at least `need` bytes are there (`got` counts them),
+    /// waiting in poll() between receives, all within `timeout` (zero: no limit).
+    Result<void> read_plain(std::span<std::uint8_t> into, std::size_t need, Millis timeout, std::size_t& got) {
+        using Clock = std::chrono::steady_clock;
+        const auto deadline = Clock::now() + timeout;
+        bool wait = std::exchange(drained_, false);  // readable() found nothing a moment ago
+        while (got < need) {
+            if (wait) {
+                int ms = -1;
+                if (timeout.count() > 0) {
+                    const auto left = std::chrono::ceil<Millis>(deadline - Clock::now()).count();
+                    if (left <= 0) return Unexpected(timeout_error("read", timeout, peer_));
+                    ms = static_cast<int>(std::min<long long>(left, 1 << 30));
+                }
+                pollfd p{plain_->native_handle(), POLLIN, 0};
+                const int k = ::poll(&p, 1, ms);
+                if (k < 0 && errno != EINTR) return Unexpected(io_error("read", error_code(errno, boost::system::system_category()), peer_));
+                if (k == 0) continue;  // the deadline check above ends it
+                if (interrupted_) return fail(ErrorCode::IoError, "read: interrupted");
+            }
+            const ssize_t n = recv_now(into.subspan(got));
+            if (n > 0) {
+                got += static_cast<std::size_t>(n);
+                wait = false;
+                continue;
+            }
+            if (interrupted_) return fail(ErrorCode::IoError, "read: interrupted");
+            if (n == 0) return Unexpected(io_error("read", asio::error::eof, peer_));
+            if (errno != EAGAIN && errno != EWOULDBLOCK)
+                return Unexpected(io_error("read", error_code(errno, boost::system::system_category()), peer_));
+            wait = true;
+        }
+        return {};
     }
 
     Unexpected fail(ErrorCode code, std::string message) const {
@@ -293,7 +360,8 @@ private:
     std::shared_ptr<InterruptState> interrupt_;
     std::atomic<bool> interrupted_{false};
     bool read_broken_ = false;
-    bool closed_ = false;
+    bool drained_ = false;  ///< readable() found the socket empty: the next read polls first
+    std::atomic<bool> closed_{false};
     std::string peer_;
     static constexpr std::size_t kReadAhead = 64 * 1024;
     std::vector<std::uint8_t> ahead_;  ///< read-ahead: bytes [ahead_pos_, ahead_end_) are not yet read
