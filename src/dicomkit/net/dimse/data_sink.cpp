@@ -2,14 +2,12 @@
 #include <dicomkit/net/dimse/data_sink.hpp>
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
-#include <vector>
+#include <random>
 
 namespace dicomkit::net::dimse {
 
@@ -35,15 +33,23 @@ Result<void> MemorySink::write(std::span<const std::uint8_t> bytes) {
 }
 
 Result<std::unique_ptr<FileSink>> FileSink::create(const std::string& dir, std::string_view prefix) {
-    std::string templ = dir + "/" + std::string(prefix) + "XXXXXX.part";
-    std::vector<char> name(templ.begin(), templ.end());
-    name.push_back('\0');
-    int fd = ::mkstemps(name.data(), 5);
-    if (fd < 0) return io_error("cannot create a temporary file", templ);
+    // Not mkstemps: its files are 0600, and making them readable took one more call per store.
+    static constexpr std::string_view kLetters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    thread_local std::mt19937_64 random{std::random_device{}()};
+    std::string path = dir + "/" + std::string(prefix) + "XXXXXX.part";
+    const std::size_t at = path.size() - 11;
+    int fd = -1;
+    for (int attempt = 0; attempt < 100 && fd < 0; ++attempt) {
+        std::uint64_t r = random();
+        for (std::size_t k = 0; k < 6; ++k, r /= kLetters.size()) path[at + k] = kLetters[r % kLetters.size()];
+        fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (fd < 0 && errno != EEXIST) break;
+    }
+    if (fd < 0) return io_error("cannot create a temporary file", path);
     std::unique_ptr<FileSink> s(new FileSink());
     s->fd_ = fd;
     s->dir_ = dir;
-    s->path_ = name.data();
+    s->path_ = std::move(path);
     s->buffer_.reserve(kFileBuffer);
     return s;
 }
@@ -98,7 +104,6 @@ Result<void> FileSink::finish() {
     } else {
         buffer_.clear();
     }
-    (void)::fchmod(fd_, 0644);  // mkstemps made it 0600; the stored file is readable like any other
     if (durable_ && ::fsync(fd_) != 0) return io_error("fsync failed", path_);
     if (::close(fd_) != 0) {
         fd_ = -1;

@@ -63,7 +63,8 @@ private:
 /// A file that is aborted, or destroyed without commit(), is removed: nothing half-written stays.
 class FileSink final : public DataSink {
 public:
-    /// Creates `dir/<prefix>XXXXXX.part` (mkstemp, mode 0600 then 0644 on commit).
+    /// Creates `dir/<prefix>XXXXXX.part` (six random letters or digits, a name not yet taken),
+    /// with mode 0644 less the umask.
     [[nodiscard]] static Result<std::unique_ptr<FileSink>> create(const std::string& dir,
                                                                   std::string_view prefix = ".dk-");
     ~FileSink() override;
