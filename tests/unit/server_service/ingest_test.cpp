@@ -181,7 +181,7 @@ TEST_F(Archive, AnsweredStoresAreFoundByTheNextQuery) {
     SettledIndex settled(*index_, *ingest_);
     for (int i = 0; i < 50; ++i) {
         const std::string uid = "1.2.3." + std::to_string(i);
-        auto s = ingest_->store(temp(uid, 1));  // answered (no after_answers: nothing indexes it on purpose)
+        auto s = ingest_->store(temp(uid, 1));  // answered; the query below indexes it, or the indexing thread
         ASSERT_TRUE(s) << s.error().to_string();
         EXPECT_EQ(s->action, StoreAction::Added);
         DataSet q;
