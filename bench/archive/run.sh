@@ -131,6 +131,7 @@ for sender in "${senders[@]}"; do
     best=
     for r in $(seq 1 "$REPEAT"); do
       rx_dir=$work/rx_${kind}_${sender}_$r
+      sync  # the previous run's files are written back first, not during this one
       start_receiver "$kind" "$rx_dir"
       t=$(send_with "$sender" "$work/ingest")
       got=$(stored_count "$kind" "$rx_dir")
@@ -259,7 +260,8 @@ tmp="$work/bench.md"
   echo "### ingest"
   echo
   echo "$N generated instances ($(awk -v k="$size_kb" -v n="$N" 'BEGIN{printf "%.1f", k/n}') KiB each: the template $(basename "$TEMPLATE") with distinct UIDs, patients, names and dates;"
-  echo "bench_archive_gen \`files\`), wall time of the sender, best of $REPEAT runs, each into a fresh, empty receiver."
+  echo "bench_archive_gen \`files\`), wall time of the sender, best of $REPEAT runs, each into a fresh, empty receiver"
+  echo "(after a \`sync\`, so that no run pays for writing back the files of the one before)."
   echo "storescu: one association (TCP_NODELAY=1); dicomkit send: four. dicomkit serve stores, indexes (SQLite) and, by"
   echo "default, fsyncs each file before its C-STORE-RSP; Orthanc runs with its defaults (SQLite index, SyncStorageArea: fsync);"
   echo "storescp (TCP_NODELAY=1) writes files only, without fsync."
@@ -315,8 +317,9 @@ tmp="$work/bench.md"
   echo "by the disk's flush latency, whatever the CPU does (a 4 KiB O_DSYNC write takes about 0.5 ms on this disk:"
   echo "\`dd bs=4k count=500 oflag=dsync\`); dicomkit send's four associations with their windows make groups of many."
   echo "The --no-fsync rows compare the work itself (storescp never fsyncs): serve answers each store once its file is"
-  echo "placed and indexes it right after, in groups of up to 32, while the sender sends the next one (a query first"
-  echo "waits for everything answered), so the index transaction is not in the path of the answer."
+  echo "placed and indexes it after, on a thread of its own, in groups (up to 128, within 50 ms), while the sender sends"
+  echo "the next ones (a query first waits for everything answered), so the index transaction is not in the path of the"
+  echo "answer."
   echo
 } > "$tmp"
 mv "$tmp" "$out"
