@@ -216,7 +216,8 @@ public:
     Result<void> write_all(std::span<const std::uint8_t> data, Millis timeout) override {
         if (!tls_ && !closed_) {  // what the socket takes at once, without the io_context
             while (!data.empty()) {
-                const ssize_t n = ::send(plain_->native_handle(), data.data(), data.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+                const ssize_t n =
+                    ::send(plain_->native_handle(), data.data(), data.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
                 if (n > 0) {
                     data = data.subspan(static_cast<std::size_t>(n));
                     continue;
@@ -304,7 +305,8 @@ private:
                 }
                 pollfd p{plain_->native_handle(), POLLIN, 0};
                 const int k = ::poll(&p, 1, ms);
-                if (k < 0 && errno != EINTR) return Unexpected(io_error("read", error_code(errno, boost::system::system_category()), peer_));
+                if (k < 0 && errno != EINTR)
+                    return Unexpected(io_error("read", error_code(errno, boost::system::system_category()), peer_));
                 if (k == 0) continue;  // the deadline check above ends it
                 if (interrupted_) return fail(ErrorCode::IoError, "read: interrupted");
             }

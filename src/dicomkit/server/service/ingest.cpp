@@ -266,7 +266,8 @@ void Ingest::finish(std::vector<Placed>& placed) {
         {
             std::lock_guard lock(index_mutex_);
             // The indexing thread sleeps while nothing is queued, and then until a batch is.
-            wake = to_index_.empty() || (to_index_.size() < kIndexBatch && to_index_.size() + placed.size() >= kIndexBatch);
+            const std::size_t before = to_index_.size();
+            wake = before == 0 || (before < kIndexBatch && before + placed.size() >= kIndexBatch);
             for (Placed& p : placed) {
                 const std::string& uid = p.job.attrs.sop_instance_uid;
                 answers.emplace_back(std::move(p.job.done),
