@@ -7,6 +7,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
+#include <thread>
 
 using namespace dicomkit;
 using namespace dicomkit::net;
@@ -304,4 +306,52 @@ TEST(FileSinkContents, NotKeptUnlessAsked) {
     ASSERT_TRUE((*s)->write(Bytes(100, 1)));
     ASSERT_TRUE((*s)->finish());
     EXPECT_FALSE((*s)->take_contents().has_value());
+}
+
+namespace {
+
+/// Waits (bounded) until `dir` holds `n` files.
+bool holds(const TempDir& dir, std::size_t n) {
+    for (int i = 0; i < 300 && dir.count() != n; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return dir.count() == n;
+}
+
+}  // namespace
+
+TEST(TempFilePool, MakesFilesAheadHandsThemOutAndRemovesTheRest) {
+    TempDir dir;
+    std::set<std::string> taken;
+    {
+        TempFilePool pool(dir.path.string(), 4);
+        ASSERT_TRUE(holds(dir, 4)) << dir.count();  // made ahead, before anyone asks
+        for (int i = 0; i < 10; ++i) {  // more than it holds: refilled, or made at once
+            auto s = FileSink::create(pool);
+            ASSERT_TRUE(s) << s.error().to_string();
+            const std::string path = (*s)->temp_path();
+            EXPECT_EQ(fs::path(path).parent_path(), dir.path);
+            EXPECT_TRUE(fs::path(path).filename().string().starts_with(".dk-"));
+            EXPECT_TRUE(path.ends_with(".part"));
+            EXPECT_TRUE(taken.insert(path).second) << path << " handed out twice";
+            ASSERT_TRUE((*s)->write(Bytes(10, 7)));
+            ASSERT_TRUE((*s)->finish());
+            ASSERT_TRUE((*s)->commit((dir.path / ("f" + std::to_string(i) + ".dcm")).string()));
+            EXPECT_EQ(fs::file_size(dir.path / ("f" + std::to_string(i) + ".dcm")), 10u);
+        }
+        ASSERT_TRUE(holds(dir, 10 + 4));  // the ten files, and the pool full again
+        for (const auto& e : fs::directory_iterator(dir.path)) {
+            if (e.path().extension() == ".part") {
+                EXPECT_EQ(e.file_size(), 0u);
+            }
+        }
+    }
+    EXPECT_EQ(dir.count(), 10u);  // the ones never taken are gone with the pool
+}
+
+TEST(TempFilePool, AMissingFolderIsAnErrorNamingIt) {
+    TempDir dir;
+    TempFilePool pool((dir.path / "no" / "such").string(), 2);
+    auto s = FileSink::create(pool);
+    ASSERT_FALSE(s);
+    EXPECT_EQ(s.error().code, ErrorCode::IoError);
+    EXPECT_NE(s.error().to_string().find("no/such"), std::string::npos) << s.error().to_string();
 }

@@ -4,9 +4,11 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <iterator>
 #include <random>
 
 namespace dicomkit::net::dimse {
@@ -32,8 +34,11 @@ Result<void> MemorySink::write(std::span<const std::uint8_t> bytes) {
     return {};
 }
 
-Result<std::unique_ptr<FileSink>> FileSink::create(const std::string& dir, std::string_view prefix) {
-    // Not mkstemps: its files are 0600, and making them readable took one more call per store.
+namespace {
+
+/// Creates `dir/<prefix>XXXXXX.part`, a name not taken yet (six random letters or digits).
+/// Not mkstemps: its files are 0600, and making them readable took one more call per store.
+Result<TempFilePool::File> create_temp(const std::string& dir, std::string_view prefix) {
     static constexpr std::string_view kLetters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     thread_local std::mt19937_64 random{std::random_device{}()};
     std::string path = dir + "/" + std::string(prefix) + "XXXXXX.part";
@@ -46,12 +51,92 @@ Result<std::unique_ptr<FileSink>> FileSink::create(const std::string& dir, std::
         if (fd < 0 && errno != EEXIST) break;
     }
     if (fd < 0) return io_error("cannot create a temporary file", path);
+    return TempFilePool::File{fd, std::move(path), std::chrono::steady_clock::now()};
+}
+
+}  // namespace
+
+TempFilePool::TempFilePool(std::string dir, std::size_t ahead, std::string prefix)
+    : dir_(std::move(dir)), prefix_(std::move(prefix)), ahead_(std::max<std::size_t>(ahead, 2)),
+      thread_([this] { run(); }) {}
+
+TempFilePool::~TempFilePool() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+    for (const File& f : ready_) {
+        ::close(f.fd);
+        ::unlink(f.path.c_str());
+    }
+}
+
+Result<TempFilePool::File> TempFilePool::take() {
+    std::vector<File> stale;  // made before an idle spell: removed, not handed out
+    std::optional<File> f;
+    {
+        std::lock_guard lock(mutex_);
+        const auto too_old = std::chrono::steady_clock::now() - kMaxAge;
+        auto fresh = std::find_if(ready_.begin(), ready_.end(), [&](const File& r) { return r.made > too_old; });
+        std::move(ready_.begin(), fresh, std::back_inserter(stale));  // the oldest come first
+        ready_.erase(ready_.begin(), fresh);
+        if (!ready_.empty()) {
+            f = std::move(ready_.back());
+            ready_.pop_back();
+        }
+        if (ready_.size() <= ahead_ / 2) wake_.notify_one();
+    }
+    for (const File& s : stale) {
+        ::close(s.fd);
+        ::unlink(s.path.c_str());
+    }
+    if (f) return std::move(*f);
+    return create_temp(dir_, prefix_);  // none ready (the first, or a burst): at once
+}
+
+void TempFilePool::run() {
+    // Asleep until half of them are taken, then makes up the number: one wake-up per ahead/2
+    // stores, and never a file more than `ahead` waiting.
+    std::unique_lock lock(mutex_);
+    for (;;) {
+        wake_.wait(lock, [&] { return stopping_ || ready_.size() <= ahead_ / 2; });
+        if (stopping_) return;
+        while (!stopping_ && ready_.size() < ahead_) {
+            lock.unlock();
+            auto f = create_temp(dir_, prefix_);
+            lock.lock();
+            if (!f) break;  // take() creates its own, and reports the error if it persists
+            ready_.push_back(std::move(*f));
+        }
+        if (!stopping_ && ready_.size() < ahead_) {  // failed: try again later, not in a loop
+            lock.unlock();
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            lock.lock();
+        }
+    }
+}
+
+std::unique_ptr<FileSink> FileSink::adopt(TempFilePool::File f, const std::string& dir) {
     std::unique_ptr<FileSink> s(new FileSink());
-    s->fd_ = fd;
+    s->fd_ = f.fd;
     s->dir_ = dir;
-    s->path_ = std::move(path);
+    s->path_ = std::move(f.path);
     s->buffer_.reserve(kFileBuffer);
     return s;
+}
+
+Result<std::unique_ptr<FileSink>> FileSink::create(const std::string& dir, std::string_view prefix) {
+    auto f = create_temp(dir, prefix);
+    if (!f) return tl::unexpected(f.error());
+    return adopt(std::move(*f), dir);
+}
+
+Result<std::unique_ptr<FileSink>> FileSink::create(TempFilePool& pool) {
+    auto f = pool.take();
+    if (!f) return tl::unexpected(f.error());
+    return adopt(std::move(*f), pool.dir());
 }
 
 FileSink::~FileSink() {

@@ -3,11 +3,16 @@
 // unless the caller asks for that.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <dicomkit/base/error.hpp>
 #include <dicomkit/core/element.hpp>
@@ -58,6 +63,41 @@ private:
     std::uint64_t size_ = 0;
 };
 
+/// Temporary files made ahead in one folder, so that a store does not wait while the file system
+/// creates one (an inode allocation, which on a busy ext4 can take longer than everything else a
+/// store does): a thread keeps up to `ahead` of them created and open; take() hands one over, or
+/// creates one at once when none is ready. Thread-safe. The ones not taken are removed when the
+/// pool goes; after a crash they are temporary files like any other (empty, ".part"). None is
+/// handed out older than kMaxAge (a server that shares the folder with others removes temporary
+/// files that nothing has written for an hour).
+class TempFilePool {
+public:
+    struct File {
+        int fd = -1;
+        std::string path;
+        std::chrono::steady_clock::time_point made{};
+    };
+    static constexpr std::chrono::minutes kMaxAge{10};
+    explicit TempFilePool(std::string dir, std::size_t ahead = 16, std::string prefix = ".dk-");
+    ~TempFilePool();
+    TempFilePool(const TempFilePool&) = delete;
+    TempFilePool& operator=(const TempFilePool&) = delete;
+
+    /// A new empty file of `dir` (mode 0644 less the umask), open for reading and writing.
+    [[nodiscard]] Result<File> take();
+    [[nodiscard]] const std::string& dir() const noexcept { return dir_; }
+
+private:
+    void run();
+    std::string dir_, prefix_;
+    std::size_t ahead_;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    std::vector<File> ready_;
+    bool stopping_ = false;
+    std::thread thread_;  ///< last: started when the rest is ready
+};
+
 /// Writes to a new temporary file in a folder (buffered). finish() flushes and fsyncs; the owner
 /// then moves the file to its final name with commit() (rename in the same folder, atomic).
 /// A file that is aborted, or destroyed without commit(), is removed: nothing half-written stays.
@@ -67,6 +107,8 @@ public:
     /// with mode 0644 less the umask.
     [[nodiscard]] static Result<std::unique_ptr<FileSink>> create(const std::string& dir,
                                                                   std::string_view prefix = ".dk-");
+    /// The same with a file of `pool` (in pool.dir()).
+    [[nodiscard]] static Result<std::unique_ptr<FileSink>> create(TempFilePool& pool);
     ~FileSink() override;
     FileSink(const FileSink&) = delete;
     FileSink& operator=(const FileSink&) = delete;
@@ -101,6 +143,7 @@ public:
 
 private:
     FileSink() = default;
+    [[nodiscard]] static std::unique_ptr<FileSink> adopt(TempFilePool::File f, const std::string& dir);
     [[nodiscard]] Result<void> append(std::span<const std::uint8_t> bytes);
     [[nodiscard]] Result<void> flush();
     [[nodiscard]] Result<void> write_all(std::span<const std::uint8_t> bytes);

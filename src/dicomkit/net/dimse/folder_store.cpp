@@ -46,7 +46,7 @@ Result<Bytes> part10_header(const RequestContext& rc, const Command& rq) {
 Result<std::unique_ptr<DataSink>> FolderStoreHandler::begin(const RequestContext& rc, const Command& rq) {
     auto header = part10_header(rc, rq);
     if (!header) return tl::unexpected(header.error());
-    auto sink = FileSink::create(folder_);
+    auto sink = pool_ ? FileSink::create(*pool_) : FileSink::create(folder_);
     if (sink) (*sink)->set_durable(durable_);
     if (!sink) return tl::unexpected(sink.error());
     if (auto r = (*sink)->write_prefix(*header); !r) return tl::unexpected(r.error());

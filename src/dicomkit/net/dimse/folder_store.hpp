@@ -6,6 +6,7 @@
 #include <functional>
 #include <string>
 
+#include <dicomkit/net/dimse/data_sink.hpp>
 #include <dicomkit/net/dimse/dispatcher.hpp>
 
 namespace dicomkit::net::dimse {
@@ -31,8 +32,11 @@ public:
     };
     using Log = std::function<void(const StoredEvent&)>;
 
-    explicit FolderStoreHandler(std::string folder, Log log = {}, bool durable = true)
-        : folder_(std::move(folder)), log_(std::move(log)), durable_(durable) {}
+    /// `ahead`: keep that many temporary files made ahead (TempFilePool), for a folder that only
+    /// this process writes temporary files to, or whose other writers reconcile as serve does.
+    explicit FolderStoreHandler(std::string folder, Log log = {}, bool durable = true, std::size_t ahead = 0)
+        : folder_(std::move(folder)), log_(std::move(log)), durable_(durable),
+          pool_(ahead > 0 ? std::make_unique<TempFilePool>(folder_, ahead) : nullptr) {}
 
     [[nodiscard]] Result<std::unique_ptr<DataSink>> begin(const RequestContext& rc, const Command& rq) override;
     [[nodiscard]] Outcome end(const RequestContext& rc, const Command& rq, std::unique_ptr<DataSink> sink) override;
@@ -41,6 +45,7 @@ private:
     std::string folder_;
     Log log_;
     bool durable_ = true;  ///< fsync each file and the folder before answering
+    std::unique_ptr<TempFilePool> pool_;
 };
 
 }  // namespace dicomkit::net::dimse

@@ -46,10 +46,12 @@ using StoreLog = std::function<void(const StoreEvent&)>;
 class IndexingStoreHandler final : public net::dimse::StoreHandler {
 public:
     /// The temporary files are not flushed one by one: Ingest flushes each group of them at once
-    /// (when its FileStore is durable).
+    /// (when its FileStore is durable). kTempFilesAhead of them are made ahead, off the path of
+    /// the answer (reconcile removes what a crash leaves of them).
     IndexingStoreHandler(service::Ingest& ingest, Allow allow, StoreLog log = {})
-        : files_(ingest.files().incoming(), {}, false), ingest_(ingest), allow_(std::move(allow)),
+        : files_(ingest.files().incoming(), {}, false, kTempFilesAhead), ingest_(ingest), allow_(std::move(allow)),
           log_(std::move(log)) {}
+    static constexpr std::size_t kTempFilesAhead = 16;
 
     [[nodiscard]] Result<std::unique_ptr<net::dimse::DataSink>> begin(const net::dimse::RequestContext& rc,
                                                                       const net::dimse::Command& rq) override;
