@@ -67,6 +67,9 @@ bool run_with_deadline(asio::io_context& io, Start&& start, Cancel&& cancel, Mil
     return true;
 }
 
+/// A failed system call's errno as Asio reports errors (so is_peer_closed() knows EPIPE, ECONNRESET).
+error_code errno_code(int e) { return error_code(e, boost::system::system_category()); }
+
 /// A peer that went away, as opposed to a local failure.
 bool is_peer_closed(const error_code& ec) {
     return ec == asio::error::eof || ec == asio::error::connection_reset ||
@@ -224,9 +227,9 @@ public:
                 }
                 if (n < 0 && errno == EINTR) continue;
                 if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
-                const error_code ec(n < 0 ? errno : EPIPE, boost::system::system_category());
+                const int e = n < 0 ? errno : EPIPE;
                 close();
-                return Unexpected(io_error("write", ec, peer_));
+                return Unexpected(io_error("write", errno_code(e), peer_));
             }
             if (data.empty()) return {};
         }
@@ -306,7 +309,7 @@ private:
                 pollfd p{plain_->native_handle(), POLLIN, 0};
                 const int k = ::poll(&p, 1, ms);
                 if (k < 0 && errno != EINTR)
-                    return Unexpected(io_error("read", error_code(errno, boost::system::system_category()), peer_));
+                    return Unexpected(io_error("read", errno_code(errno), peer_));
                 if (k == 0) continue;  // the deadline check above ends it
                 if (interrupted_) return fail(ErrorCode::IoError, "read: interrupted");
             }
@@ -319,7 +322,7 @@ private:
             if (interrupted_) return fail(ErrorCode::IoError, "read: interrupted");
             if (n == 0) return Unexpected(io_error("read", asio::error::eof, peer_));
             if (errno != EAGAIN && errno != EWOULDBLOCK)
-                return Unexpected(io_error("read", error_code(errno, boost::system::system_category()), peer_));
+                return Unexpected(io_error("read", errno_code(errno), peer_));
             wait = true;
         }
         return {};

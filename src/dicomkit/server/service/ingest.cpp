@@ -27,7 +27,7 @@ namespace {
 constexpr std::size_t kMaxGroup = 256;
 /// answer_when_placed: the indexing thread indexes once this many answered stores are queued, or
 /// once the first of them has waited kIndexLinger. One commit writes each page it changed once,
-/// so a larger group writes fewer pages per instance (in SQLite: 14.6 page writes per instance
+/// so a larger group writes fewer pages per instance (in SQLite: 14.6 write calls per instance
 /// added alone, 3.1 in groups of 32, 1.7 in groups of 128). Nobody waits for it: a query first
 /// indexes what is queued (wait_indexed).
 constexpr std::size_t kIndexBatch = 128;

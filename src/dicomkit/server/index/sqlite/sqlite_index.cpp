@@ -93,12 +93,8 @@ Result<void> SqliteIndex::Impl::prune_above(const Parents& p) {
 Result<void> SqliteIndex::Impl::migrate() {
     // Checkpoints (two fsyncs each) every 10000 WAL pages rather than SQLite's 1000: one add
     // writes several pages, and at 1000 the checkpoints' fsyncs bounded the ingest rate.
-    // temp_store=MEMORY: add_many undoes a failed instance alone (a savepoint each), and SQLite
-    // keeps what a savepoint would restore in a temporary file once it passes 64 KiB: two writes
-    // per page changed, about ten per instance. In memory it is a copy of those pages, dropped at
-    // each release. (This connection only writes; the queries' sorts are on read connections.)
     DK_TRY(db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
-                   "PRAGMA wal_autocheckpoint=10000; PRAGMA temp_store=MEMORY;"));
+                   "PRAGMA wal_autocheckpoint=10000;"));
     auto v = db.prepare("PRAGMA user_version");
     if (!v) return tl::unexpected(v.error());
     auto row = v->step();
@@ -115,7 +111,12 @@ Result<void> SqliteIndex::Impl::migrate() {
         DK_TRY(db.exec("PRAGMA user_version = " + std::to_string(m.version)));
         DK_TRY(db.exec("COMMIT"));
     }
-    return {};
+    // After the migrations, whose index builds sort through temporary files rather than memory:
+    // add_many undoes a failed instance alone (a savepoint each), and SQLite keeps what a
+    // savepoint would restore in a temporary file once it passes 64 KiB, two write calls per page
+    // changed, about ten per instance. In memory it is a copy of those pages, dropped at each
+    // release. (This connection only writes; the queries' sorts are on read connections.)
+    return db.exec("PRAGMA temp_store=MEMORY");
 }
 
 Result<std::unique_ptr<SqliteIndex>> SqliteIndex::open(const std::string& path) {
