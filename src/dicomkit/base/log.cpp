@@ -1,6 +1,7 @@
 // Default stderr sink.
 #include <dicomkit/base/log.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <mutex>
@@ -23,6 +24,27 @@ const char* name(Level l) {
     return "?";
 }
 }  // namespace
+
+std::string printable(std::string_view value, std::size_t max) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    const std::size_t n = std::min(value.size(), max);
+    std::string out;
+    out.reserve(n + 8);
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto c = static_cast<unsigned char>(value[i]);
+        if (c == '\\') {
+            out += "\\\\";
+        } else if (c >= 0x20 && c < 0x7f) {
+            out += static_cast<char>(c);
+        } else {
+            out += "\\x";
+            out += kHex[c >> 4];
+            out += kHex[c & 0xf];
+        }
+    }
+    if (n < value.size()) out += "...(" + std::to_string(value.size()) + " bytes)";
+    return out;
+}
 
 void set_sink(Sink sink) {
     std::lock_guard lock(g_mutex);

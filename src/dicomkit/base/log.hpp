@@ -2,6 +2,7 @@
 #pragma once
 
 #include <functional>
+#include <string>
 #include <string_view>
 
 #include <fmt/format.h>
@@ -11,6 +12,12 @@ namespace dicomkit::log {
 enum class Level { Trace, Debug, Info, Warn, Error };
 
 using Sink = std::function<void(Level, std::string_view)>;
+
+/// A value that came from outside (a peer's AE title or UID, a file's attribute) made safe for a
+/// log line: printable ASCII is kept, a backslash is doubled, and every other byte (control
+/// characters such as CR and LF, NUL, bytes of non-ASCII text) becomes \xNN, so that it can
+/// neither forge a line nor hide in one. Longer than `max` bytes: cut, with "..." and the length.
+[[nodiscard]] std::string printable(std::string_view value, std::size_t max = 256);
 
 /// Replaces the sink (default: stderr, level Info and above).
 void set_sink(Sink sink);
