@@ -38,8 +38,8 @@ bool called_ae_known(const AcceptorPolicy& policy, std::string_view called) {
 }
 
 /// Why the presentation context IDs of a request cannot be answered, if they cannot: PS3.8
-/// 7.1.1.13 and 9.3.2.2 make each ID an odd number from 1 to 255 that identifies its context
-/// uniquely.
+/// 9.3.2.2 makes each ID an odd number from 1 to 255, and 7.1.1.13 has the requestor give each
+/// proposed context an identifier not yet used on the association.
 std::optional<std::string> context_id_fault(const pdu::AssociateRq& rq) {
     std::bitset<256> seen;
     for (const pdu::PresentationContextRq& pc : rq.presentation_contexts) {
