@@ -72,7 +72,7 @@ struct Tally {
     unsigned completed = 0, failed = 0, warning = 0;
     std::map<std::string, std::string> failures;  ///< SOP Instance UID -> reason
     bool error = false;                            ///< a request failed as a whole (or could not be made)
-    std::uint16_t last_status = dimse::status::Success;
+    std::uint16_t last_status = dimse::status::Success;  ///< the last one other than Success
 };
 
 /// Answers one C-STORE-RQ of a C-GET through the folder handler; a failure is noted in `t`.
@@ -148,8 +148,8 @@ void add_final(Tally& t, const Final& f, dimse::CommandField field) {
     t.failed += c.failed.value_or(0);
     t.warning += c.warning.value_or(0);
     const std::uint16_t st = c.status.value_or(dimse::status::ProcessingFailure);
-    t.last_status = st;
     const auto kind = dimse::status_kind(st);
+    if (kind != dimse::StatusKind::Success) t.last_status = st;  // the summary shows the last trouble
     if (kind == dimse::StatusKind::Failure || kind == dimse::StatusKind::Cancel) t.error = true;
     std::string peer = "failed at the peer: " + dimse::describe_status(st, field);
     if (!c.error_comment.empty()) peer += " (" + c.error_comment + ")";
@@ -298,7 +298,7 @@ int run_get(const RetrieveArgs& a, const DataSet& q) {
     for (std::size_t i = 0; i < assocs.size(); ++i) {
         std::vector<FoundInstance> mine;
         for (const auto& f : plan->found)
-            if (assocs[i].classes.contains(f.sop_class_uid)) mine.push_back(f);
+            if (assocs[i].holds(f)) mine.push_back(f);
         std::printf("association %zu of %zu: %zu SOP classes, %zu contexts, %zu instances\n", i + 1, assocs.size(),
                     assocs[i].classes.size(), assocs[i].contexts.size() + 1, mine.size());
         if (mine.empty()) continue;

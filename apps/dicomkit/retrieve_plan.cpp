@@ -131,18 +131,31 @@ std::optional<Level> parse_level(std::string_view s) {
     return std::nullopt;
 }
 
-void add_class(AssociationPlan& a, const std::string& cls, const ClassSyntaxes& s, std::size_t room) {
-    a.classes.insert(cls);
-    if (!s.uncompressed.empty() && room > 0) {
-        a.contexts.push_back({0, cls, std::vector<std::string>(s.uncompressed.rbegin(), s.uncompressed.rend())});
-        --room;
-    }
-    for (const auto& ts : s.other) {
-        if (room == 0) break;
-        a.contexts.push_back({0, cls, {ts}});
-        --room;
-    }
-    a.roles.push_back({cls, false, true});
+/// The syntax key of an instance's transfer syntax (see AssociationPlan::units).
+std::string key_of(const std::string& ts) { return classify({ts}).other.empty() ? std::string() : ts; }
+
+/// One unit of packing: contexts that go on one association together.
+struct Unit {
+    std::string cls;
+    std::string key;
+    std::vector<net::pdu::PresentationContextRq> contexts;
+};
+
+std::vector<Unit> units_of(const std::string& cls, const ClassSyntaxes& s) {
+    std::vector<Unit> out;
+    if (!s.uncompressed.empty())
+        out.push_back({cls, "", {{0, cls, std::vector<std::string>(s.uncompressed.rbegin(), s.uncompressed.rend())}}});
+    for (const auto& ts : s.other) out.push_back({cls, ts, {{0, cls, {ts}}}});
+    if (!s.whole || out.size() <= 1) return out;
+    Unit all{cls, "*", {}};
+    for (auto& u : out) all.contexts.push_back(std::move(u.contexts.front()));
+    return {std::move(all)};
+}
+
+void add_unit(AssociationPlan& a, Unit u) {
+    if (a.classes.insert(u.cls).second) a.roles.push_back({u.cls, false, true});
+    a.units.insert({u.cls, u.key});
+    for (auto& c : u.contexts) a.contexts.push_back(std::move(c));
 }
 
 }  // namespace
@@ -211,40 +224,46 @@ SyntaxPlan plan_from_instances(const std::vector<FoundInstance>& found, const st
         if (f.sop_class_uid.empty()) continue;
         ClassSyntaxes& s = plan[f.sop_class_uid];
         if (!forced.empty()) {
-            s = forced_set;
+            s = forced_set;  // whole: the instances' syntaxes say nothing of where they arrive
             continue;
         }
         s.uncompressed.insert(uncompressed_syntaxes().begin(), uncompressed_syntaxes().end());
         // Whatever the peer stored, an uncompressed form is proposed; a syntax it cannot convert
         // to needs a context of its own (Explicit VR Big Endian and deflate included).
-        if (f.transfer_syntax.empty())
+        if (f.transfer_syntax.empty()) {
             s.other.insert(default_compressed_syntaxes().begin(), default_compressed_syntaxes().end());
-        else if (!classify({f.transfer_syntax}).other.empty())
+        } else if (!classify({f.transfer_syntax}).other.empty()) {
             s.other.insert(f.transfer_syntax);
+        }
     }
+    // A class whose every instance's syntax is known may have its contexts on several associations.
+    if (forced.empty())
+        for (auto& [cls, s] : plan)
+            s.whole = std::any_of(found.begin(), found.end(), [&](const FoundInstance& f) {
+                return f.sop_class_uid == cls && f.transfer_syntax.empty();
+            });
     return plan;
+}
+
+bool AssociationPlan::holds(const FoundInstance& f) const {
+    return units.contains({f.sop_class_uid, "*"}) || units.contains({f.sop_class_uid, key_of(f.transfer_syntax)});
 }
 
 std::vector<AssociationPlan> pack(const SyntaxPlan& plan, std::size_t max_storage, std::vector<std::string>& warnings) {
     std::vector<AssociationPlan> out;
-    std::vector<std::size_t> used;
     max_storage = std::max<std::size_t>(max_storage, 1);
     for (const auto& [cls, s] : plan) {
-        std::size_t need = s.contexts();
-        if (need == 0) continue;
-        if (need > max_storage) {
-            warnings.push_back(cls + " needs " + std::to_string(need) + " contexts, " + std::to_string(max_storage) +
-                               " fit in one association: the first are proposed");
-            need = max_storage;
+        for (Unit& u : units_of(cls, s)) {
+            if (u.contexts.size() > max_storage) {
+                warnings.push_back(cls + " needs " + std::to_string(u.contexts.size()) + " contexts, " +
+                                   std::to_string(max_storage) + " fit in one association: the first are proposed");
+                u.contexts.resize(max_storage);
+            }
+            std::size_t i = 0;
+            while (i < out.size() && out[i].contexts.size() + u.contexts.size() > max_storage) ++i;
+            if (i == out.size()) out.emplace_back();
+            add_unit(out[i], std::move(u));
         }
-        std::size_t i = 0;
-        while (i < out.size() && used[i] + need > max_storage) ++i;
-        if (i == out.size()) {
-            out.emplace_back();
-            used.push_back(0);
-        }
-        add_class(out[i], cls, s, need);
-        used[i] += need;
     }
     return out;
 }
@@ -270,7 +289,7 @@ AssociationPlan broad_plan(std::size_t max_storage) {
         s.uncompressed.insert(uncompressed_syntaxes().begin(), uncompressed_syntaxes().end());
         for (const char* ts : kCompressed) s.other.insert(ts);
         if (a.contexts.size() + s.contexts() > max_storage) break;
-        add_class(a, c, s, s.contexts());
+        for (Unit& u : units_of(c, s)) add_unit(a, std::move(u));
     }
     std::vector<std::string> rest(std::begin(kOthers), std::end(kOthers));
     for (const auto& c : dict::storage_sop_classes())
@@ -280,7 +299,7 @@ AssociationPlan broad_plan(std::size_t max_storage) {
         if (a.classes.contains(c)) continue;
         ClassSyntaxes s;
         s.uncompressed.insert(uncompressed_syntaxes().begin(), uncompressed_syntaxes().end());
-        add_class(a, c, s, 1);
+        for (Unit& u : units_of(c, s)) add_unit(a, std::move(u));
     }
     return a;
 }

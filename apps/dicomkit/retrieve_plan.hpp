@@ -49,6 +49,9 @@ struct FindTarget {
 struct ClassSyntaxes {
     std::set<std::string> uncompressed;
     std::set<std::string> other;
+    /// Which instance arrives in which syntax is not known: the class's contexts stay together on
+    /// one association. Otherwise each context may go on another.
+    bool whole = true;
     [[nodiscard]] std::size_t contexts() const { return (uncompressed.empty() ? 0 : 1) + other.size(); }
 };
 using SyntaxPlan = std::map<std::string, ClassSyntaxes>;  ///< SOP class -> syntaxes
@@ -71,13 +74,18 @@ using SyntaxPlan = std::map<std::string, ClassSyntaxes>;  ///< SOP class -> synt
 /// One association's share: its SOP classes and the contexts to propose for them.
 struct AssociationPlan {
     std::set<std::string> classes;
+    /// (SOP class, syntax key): "*" all of the class's syntaxes, "" the uncompressed ones, else
+    /// the UID of the syntax whose context this association proposes.
+    std::set<std::pair<std::string, std::string>> units;
     std::vector<net::pdu::PresentationContextRq> contexts;
     std::vector<net::pdu::RoleSelection> roles;
+    /// Whether `f` arrives on this association (its class, in a syntax proposed here).
+    [[nodiscard]] bool holds(const FoundInstance& f) const;
 };
 
-/// Packs the classes into associations of at most `max_storage_contexts` storage contexts each
-/// (first fit, classes in order). A class needing more than that keeps its first ones; `warn`
-/// names it.
+/// Packs the contexts into associations of at most `max_storage_contexts` each (first fit, in
+/// order): those of a `whole` class together, the others each where it fits. A whole class
+/// needing more than that keeps its first ones; `warnings` names it.
 [[nodiscard]] std::vector<AssociationPlan> pack(const SyntaxPlan& plan, std::size_t max_storage_contexts,
                                                 std::vector<std::string>& warnings);
 
