@@ -71,6 +71,7 @@ void print_counts(const char* what, const dimse::Command& c) {
 struct Tally {
     unsigned completed = 0, failed = 0, warning = 0;
     std::map<std::string, std::string> failures;  ///< SOP Instance UID -> reason
+    std::map<std::string, std::string> stored_as;  ///< SOP Instance UID -> the syntax the peer reported
     bool error = false;                            ///< a request failed as a whole (or could not be made)
     std::uint16_t last_status = dimse::status::Success;  ///< the last one other than Success
 };
@@ -162,7 +163,14 @@ void add_final(Tally& t, const Final& f, dimse::CommandField field) {
 /// Prints every failure and the totals; the exit status: 0 unless a sub-operation failed or a
 /// request failed.
 int report(const Tally& t, bool move) {
-    for (const auto& [uid, why] : t.failures) std::printf("FAILED %s: %s\n", uid.c_str(), why.c_str());
+    for (const auto& [uid, why] : t.failures) {
+        std::string extra;  // what the C-FIND said of it, when it was asked
+        if (const auto it = t.stored_as.find(uid); it != t.stored_as.end()) {
+            const auto* ts = io::find_transfer_syntax(it->second);
+            extra = " [stored as " + (ts ? std::string(ts->keyword) : it->second) + "]";
+        }
+        std::printf("FAILED %s: %s%s\n", uid.c_str(), why.c_str(), extra.c_str());
+    }
     std::printf("total: completed=%u failed=%u warning=%u\n", t.completed, t.failed, t.warning);
     const auto field = move ? dimse::CommandField::C_MOVE_RSP : dimse::CommandField::C_GET_RSP;
     std::printf("status: %s\n", dimse::describe_status(t.last_status, field).c_str());
@@ -268,6 +276,11 @@ Result<GetPlan> plan_get(const RetrieveArgs& a, const DataSet& q) {
         }
     }
     for (const auto& w : warnings) std::fprintf(stderr, "W: %s\n", w.c_str());
+    if (p.associations.empty()) {  // the C-FIND named no SOP class
+        p.associations.push_back(broad_plan(room));
+        p.found.clear();
+        p.have_found = false;
+    }
     if (p.associations.size() > 1 && !p.have_found) {
         auto found = find_for(a, q);
         if (!found)
@@ -290,11 +303,18 @@ int run_get(const RetrieveArgs& a, const DataSet& q) {
         return 1;
     }
     Tally t;
+    for (const auto& f : plan->found)
+        if (!f.transfer_syntax.empty()) t.stored_as[f.sop_instance_uid] = f.transfer_syntax;
     const auto& assocs = plan->associations;
     if (assocs.size() == 1) {
         run_association(a, false, &assocs[0], {q}, &files, t);
         return report(t, false);
     }
+    for (const auto& f : plan->found)
+        if (std::none_of(assocs.begin(), assocs.end(), [&](const AssociationPlan& p) { return p.holds(f); })) {
+            t.failures[f.sop_instance_uid] = "not requested: the peer's C-FIND gave no SOP Class UID for it";
+            ++t.failed;
+        }
     for (std::size_t i = 0; i < assocs.size(); ++i) {
         std::vector<FoundInstance> mine;
         for (const auto& f : plan->found)

@@ -165,7 +165,13 @@ public:
             open_ = g;
         }
         so.message_id = next_id_++;
-        return nd::store(*assoc_, it.path, so);
+        auto r = nd::store(*assoc_, it.path, so);
+        if (!r && !r.error().peer.empty()) {  // the association is lost: the rest of the group fails alike
+            errors_[g] = r.error();
+            assoc_->abort();
+            assoc_.reset();
+        }
+        return r;
     }
 
     void close() {
