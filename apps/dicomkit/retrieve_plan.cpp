@@ -238,10 +238,12 @@ SyntaxPlan plan_from_instances(const std::vector<FoundInstance>& found, const st
     }
     // A class whose every instance's syntax is known may have its contexts on several associations.
     if (forced.empty())
-        for (auto& [cls, s] : plan)
-            s.whole = std::any_of(found.begin(), found.end(), [&](const FoundInstance& f) {
+        for (auto& entry : plan) {
+            const std::string& cls = entry.first;
+            entry.second.whole = std::any_of(found.begin(), found.end(), [&](const FoundInstance& f) {
                 return f.sop_class_uid == cls && f.transfer_syntax.empty();
             });
+        }
     return plan;
 }
 
