@@ -80,8 +80,8 @@ using StoreItem = std::function<Result<nd::StoreResult>(const service::RetrieveI
 using OnFailure = std::function<void(const service::RetrieveItem&, const Reason&)>;
 
 /// Runs the sub-operations through `store`, reporting progress after each but the last. The
-/// final outcome's Error Comment counts the failures and gives the first reason (PS3.4
-/// C.4.2.1.4, C.4.3.1.4: the Failed SOP Instance UID List names them).
+/// final outcome's Error Comment (PS3.7 Annex C) counts the failures and gives the first reason;
+/// the Failed SOP Instance UID List of the response identifier names them (PS3.4 C.4.2.1, C.4.3.1).
 nd::RetrieveOutcome run_all(const std::vector<service::RetrieveItem>& items, const StoreItem& store,
                             const nd::RetrieveHandler::Progress& progress, const OnFailure& on_failure) {
     nd::RetrieveOutcome out;
