@@ -33,8 +33,10 @@ if [ "$mode" = dicomkit ] && command -v storescp > /dev/null && command -v echos
   pids+=($!)
   for _ in $(seq 1 100); do echoscu -to 1 127.0.0.1 "$sport" > /dev/null 2>&1 && break; sleep 0.05; done
 fi
-"$dk" serve --bind 127.0.0.1 --port 0 --data "$work/var" --aet ARCHIVE --peer USER=127.0.0.1:1 \
-  --peer DEST=127.0.0.1:"$rport" ${sport:+--peer UNCOMP=127.0.0.1:$sport} --no-fsync \
+# RONLY may retrieve but not query.
+printf '[[peers]]\nae_title = "RONLY"\nhost = "127.0.0.1"\nport = 1\nallow = ["retrieve"]\n' > "$work/peers.toml"
+"$dk" serve --config "$work/peers.toml" --bind 127.0.0.1 --port 0 --data "$work/var" --aet ARCHIVE \
+  --peer USER=127.0.0.1:1 --peer DEST=127.0.0.1:"$rport" ${sport:+--peer UNCOMP=127.0.0.1:$sport} --no-fsync \
   > "$work/serve.out" 2> "$work/serve.err" &
 pids+=($!)
 port=$(wait_port "$work/serve.err")
@@ -132,6 +134,19 @@ fi
 grep -q "^final: remaining=0 completed=0 failed=$n warning=0" "$work/down.out" && grep -qi "a702" "$work/down.out" \
   || { echo "FAIL: destination down: want A702 with $n failed"; cat "$work/down.out"; fail=1; }
 [ "$(grep -c '^FAILED ' "$work/down.out")" = "$n" ] || { echo "FAIL: destination down: not every UID named"; fail=1; }
+
+# A peer whose C-FIND is refused (0x0124): get proposes common classes and syntaxes instead.
+mr_study=$("$dk" dump "$data/implicit_vr/MR_small_implicit.dcm" | sed -n 's/^(0020,000D) UI \[\([^]]*\)\].*/\1/p')
+mr_n=$(timeout 60 "$dk" find 127.0.0.1 "$port" --aet USER --aec ARCHIVE --level STUDY -k StudyInstanceUID="$mr_study" \
+  -k NumberOfStudyRelatedInstances= --format csv | tail -n +2 | cut -d, -f2)
+if timeout 60 "$dk" get 127.0.0.1 "$port" --aet RONLY --aec ARCHIVE --out "$work/ronly" -k StudyInstanceUID="$mr_study" \
+  > "$work/ronly.out" 2>&1 && grep -q "^W: C-FIND for the instances to receive failed" "$work/ronly.out" \
+  && [ -n "$mr_n" ] && [ "$(ls "$work/ronly" | grep -c '\.dcm$')" = "$mr_n" ]; then
+  echo "ok: get without C-FIND rights: common classes proposed, $mr_n instances"
+else
+  echo "FAIL: get by a peer that may not query (want $mr_n)"; cat "$work/ronly.out"; fail=1
+fi
+grep -q "^W: RONLY@.* C-FIND .*0x0124" "$work/serve.out" || { echo "FAIL: the 0x0124 refusal was not logged"; fail=1; }
 
 # Many SOP classes and transfer syntaxes: the samples, and a selection of ../shared/data/dicom
 # (beside the repository) when it is there.
