@@ -312,7 +312,9 @@ int run_get(const RetrieveArgs& a, const DataSet& q) {
     }
     for (const auto& f : plan->found)
         if (std::none_of(assocs.begin(), assocs.end(), [&](const AssociationPlan& p) { return p.holds(f); })) {
-            t.failures[f.sop_instance_uid] = "not requested: the peer's C-FIND gave no SOP Class UID for it";
+            t.failures[f.sop_instance_uid] =
+                f.sop_class_uid.empty() ? "not requested: the peer's C-FIND gave no SOP Class UID for it"
+                                        : "not requested: its SOP class " + f.sop_class_uid + " is not proposed";
             ++t.failed;
         }
     for (std::size_t i = 0; i < assocs.size(); ++i) {
