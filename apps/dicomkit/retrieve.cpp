@@ -275,7 +275,6 @@ Result<GetPlan> plan_get(const RetrieveArgs& a, const DataSet& q) {
             p.associations = pack(plan_from_instances(p.found, a.syntaxes), room, warnings);
         }
     }
-    for (const auto& w : warnings) std::fprintf(stderr, "W: %s\n", w.c_str());
     if (p.associations.empty()) {  // the C-FIND named no SOP class
         p.associations.push_back(broad_plan(room));
         p.found.clear();
@@ -289,7 +288,20 @@ Result<GetPlan> plan_get(const RetrieveArgs& a, const DataSet& q) {
                                                           "a C-FIND did not give: " + found.error().to_string());
         p.found = std::move(*found);
         p.have_found = true;
+        if (a.syntaxes.empty()) {  // the C-FIND says which syntax each instance of the classes is in
+            std::vector<FoundInstance> listed;
+            for (const auto& f : p.found)
+                if (std::find(a.sop_classes.begin(), a.sop_classes.end(), f.sop_class_uid) != a.sop_classes.end())
+                    listed.push_back(f);
+            std::vector<std::string> exact_warnings;
+            auto exact = pack(plan_from_instances(listed, {}), room, exact_warnings);
+            if (!exact.empty()) {
+                p.associations = std::move(exact);
+                warnings = std::move(exact_warnings);
+            }
+        }
     }
+    for (const auto& w : warnings) std::fprintf(stderr, "W: %s\n", w.c_str());
     return p;
 }
 
