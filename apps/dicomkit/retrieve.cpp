@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include <dicomkit/base/log.hpp>
 #include <dicomkit/dict/dictionary.hpp>
 #include <dicomkit/dict/tags.hpp>
 #include <dicomkit/io/dataset_reader.hpp>
@@ -169,7 +170,9 @@ int report(const Tally& t, bool move) {
             const auto* ts = io::find_transfer_syntax(it->second);
             extra = " [stored as " + (ts ? std::string(ts->keyword) : it->second) + "]";
         }
-        std::printf("FAILED %s: %s%s\n", uid.c_str(), why.c_str(), extra.c_str());
+        // The peer's words (UIDs, Error Comments) cannot break the line.
+        std::printf("FAILED %s: %s%s\n", log::printable(uid, 128).c_str(), log::printable(why, 512).c_str(),
+                    extra.c_str());
     }
     std::printf("total: completed=%u failed=%u warning=%u\n", t.completed, t.failed, t.warning);
     const auto field = move ? dimse::CommandField::C_MOVE_RSP : dimse::CommandField::C_GET_RSP;

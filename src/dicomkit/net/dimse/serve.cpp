@@ -102,9 +102,10 @@ public:
     ~Session() { drop_partial(); }
 
     Result<ServeSummary> run();
-    Result<ServeSummary> loop();
 
 private:
+    /// Receives and answers until the association ends (run() adds the counts per command).
+    Result<ServeSummary> loop();
     Result<std::unique_ptr<DataSink>> choose(std::uint8_t context_id, const Command& c);
     Result<void> on_pdv(const pdu::PdvView& pdv);
     Result<void> handle(Message m);
