@@ -11,11 +11,13 @@
 #include <filesystem>
 #include <optional>
 
+#include <dicomkit/base/log.hpp>
 #include <dicomkit/dict/dictionary.hpp>
 #include <dicomkit/net/dimse/serve.hpp>
 #include <dicomkit/net/dimse/status.hpp>
 #include <dicomkit/server/app/data_folder.hpp>
 #include <dicomkit/server/dimse/handlers.hpp>
+#include <dicomkit/server/dimse/non_patient_handlers.hpp>
 #include <dicomkit/server/dimse/retrieve_handler.hpp>
 #include <dicomkit/server/index/postgres/module.hpp>
 #include <dicomkit/server/index/sqlite/sqlite_index.hpp>
@@ -37,6 +39,7 @@ struct ServerApp::Impl {
     std::unique_ptr<service::SettledIndex> settled;  ///< what queries and retrieves read
     std::unique_ptr<service::Query> query;
     std::unique_ptr<service::Retrieve> retrieve;
+    std::unique_ptr<service::ObjectQuery> objects;  ///< non-patient objects: find and retrieve
     net::dimse::Dispatcher dispatcher;
     std::unique_ptr<net::ul::Server> server;      ///< config.port
     std::unique_ptr<net::ul::Server> tls_server;  ///< config.tls_port, when set
@@ -53,6 +56,7 @@ struct ServerApp::Impl {
 void ServerApp::Impl::close() {
     if (!folder) return;
     retrieve.reset();
+    objects.reset();
     query.reset();
     settled.reset();
     std::uint64_t unindexed = 0;
@@ -177,15 +181,26 @@ void add_retrieve(ServerApp::Impl& impl) {
         return std::nullopt;
     };
     auto h = std::make_shared<dimse::RetrieveHandler>(*impl.retrieve, allow, dest, c.ae_title);
-    impl.dispatcher.on_move(h, {std::string(dimse::kPatientRootMove), std::string(dimse::kStudyRootMove)});
-    impl.dispatcher.on_get(h, {std::string(dimse::kPatientRootGet), std::string(dimse::kStudyRootGet)});
+    // The non-patient models (Color Palette, Hanging Protocol, ...) retrieve by SOP Instance UID.
+    auto objects = std::make_shared<dimse::RetrieveHandler>(*impl.retrieve, allow, dest, c.ae_title,
+                                                            dimse::non_patient_resolver(*impl.objects));
+    auto router = std::make_shared<dimse::RetrieveRouter>(h, objects);
+    std::vector<std::string> move{std::string(dimse::kPatientRootMove), std::string(dimse::kStudyRootMove)};
+    std::vector<std::string> get{std::string(dimse::kPatientRootGet), std::string(dimse::kStudyRootGet)};
+    for (auto& m : dimse::non_patient_move_classes()) move.push_back(std::move(m));
+    for (auto& g : dimse::non_patient_get_classes()) get.push_back(std::move(g));
+    impl.dispatcher.on_move(router, std::move(move));
+    impl.dispatcher.on_get(router, std::move(get));
 }
 
+/// One line per store; whatever the peer sent (AE title, UIDs, what a reason quotes) is escaped.
 std::string describe(const dimse::StoreEvent& e) {
     const std::string uid = e.stored ? e.stored->sop_instance_uid : e.rq.affected_sop_instance_uid;
-    std::string line = e.rc.calling_ae + "@" + e.rc.peer_address + " C-STORE " + uid + " " + std::to_string(e.bytes) +
+    std::string line = log::printable(e.rc.calling_ae) + "@" + e.rc.peer_address + " C-STORE " +
+                       log::printable(uid) + " " + std::to_string(e.bytes) +
                        " bytes: " + net::dimse::describe_status(e.outcome.status);
-    if (!e.stored) return line + (e.outcome.error_comment.empty() ? "" : " (" + e.outcome.error_comment + ")");
+    if (!e.stored)
+        return line + (e.outcome.error_comment.empty() ? "" : " (" + log::printable(e.outcome.error_comment) + ")");
     switch (e.stored->action) {
         case service::StoreAction::Added: return line;
         case service::StoreAction::Replaced: return line + " (duplicate: replaced the stored copy; duplicates = replace)";
@@ -257,6 +272,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::start(const Config& config, Server
     service::IngestOptions io;
     io.answer_when_placed = !impl->shared_folder();
     io.log = [raw](const std::string& line) { raw->log(line); };
+    io.lenient_uids = config.lenient_uids;
     impl->ingest = std::make_unique<service::Ingest>(*impl->index, *impl->files, config.duplicates, std::move(io));
     impl->settled = std::make_unique<service::SettledIndex>(*impl->index, *impl->ingest);
     // Before anything changes: from here on a crash leaves no clean mark.
@@ -266,14 +282,17 @@ Result<std::unique_ptr<ServerApp>> ServerApp::start(const Config& config, Server
     impl->query = std::make_unique<service::Query>(*impl->settled);
     dimse::Allow allow = [c = config](const std::string& ae, std::string_view s) { return allowed(c, ae, s); };
     auto store_log = [raw](const dimse::StoreEvent& e) { raw->log(describe(e)); };
-    std::vector<std::string> classes;
-    for (const auto& c : dict::storage_sop_classes()) classes.emplace_back(c.uid);
     impl->dispatcher.on_echo(std::make_shared<net::dimse::SuccessEchoHandler>());
-    impl->dispatcher.on_store(
-        std::make_shared<dimse::IndexingStoreHandler>(*impl->ingest, allow, store_log),
-        std::move(classes));
-    impl->dispatcher.on_find(std::make_shared<dimse::QueryFindHandler>(*impl->query, allow),
-                             {std::string(dimse::kPatientRootFind), std::string(dimse::kStudyRootFind)});
+    // Every C-STORE reaches the handler, which refuses what it does not store with a reason
+    // (dimse::store_sop_classes: the storage SOP classes, retired ones too).
+    impl->dispatcher.on_store(std::make_shared<dimse::IndexingStoreHandler>(*impl->ingest, allow, store_log), {});
+    impl->objects = std::make_unique<service::ObjectQuery>(*impl->settled, impl->files->data_root());
+    std::vector<std::string> find{std::string(dimse::kPatientRootFind), std::string(dimse::kStudyRootFind)};
+    for (auto& f : dimse::non_patient_find_classes()) find.push_back(std::move(f));
+    impl->dispatcher.on_find(
+        std::make_shared<dimse::FindRouter>(std::make_shared<dimse::QueryFindHandler>(*impl->query, allow),
+                                            std::make_shared<dimse::NonPatientFindHandler>(*impl->objects, allow)),
+        std::move(find));
     add_retrieve(*impl);
     auto serve = [raw](net::ul::Association& a) {
         auto r = net::dimse::serve(a, raw->dispatcher);

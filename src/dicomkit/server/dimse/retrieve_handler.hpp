@@ -31,11 +31,17 @@ struct Destination {
 /// The configured peer with AE title `ae` allowed as a move destination, if any.
 using FindDestination = std::function<std::optional<Destination>(const std::string& ae)>;
 
+/// The instances a request names, when not those service::Retrieve finds in the patient
+/// hierarchy (the non-patient models: by SOP Instance UID).
+using Resolve =
+    std::function<Result<std::vector<service::RetrieveItem>>(const net::dimse::Command& rq, const DataSet& identifier)>;
+
 class RetrieveHandler final : public net::dimse::RetrieveHandler {
 public:
-    RetrieveHandler(service::Retrieve& retrieve, Allow allow, FindDestination destinations, std::string our_ae)
+    RetrieveHandler(service::Retrieve& retrieve, Allow allow, FindDestination destinations, std::string our_ae,
+                    Resolve resolve = {})
         : retrieve_(retrieve), allow_(std::move(allow)), destinations_(std::move(destinations)),
-          our_ae_(std::move(our_ae)) {}
+          our_ae_(std::move(our_ae)), resolve_(std::move(resolve)) {}
 
     [[nodiscard]] net::dimse::RetrieveOutcome retrieve(const net::dimse::RequestContext& rc,
                                                        const net::dimse::Command& rq, const DataSet& identifier,
@@ -46,6 +52,7 @@ private:
     Allow allow_;
     FindDestination destinations_;
     std::string our_ae_;
+    Resolve resolve_;
 };
 
 }  // namespace dicomkit::server::dimse

@@ -164,7 +164,8 @@ void Ingest::index_group(std::vector<Placed>& group) {
     }
 }
 
-Result<FileAttributes> Ingest::read(const std::string& path, std::optional<Bytes> contents) const {
+Result<FileAttributes> Ingest::read(const std::string& path, std::optional<Bytes> contents, const Received* received,
+                                    bool check) const {
     io::ReadOptions options;
     options.stop_before = tags::PixelData;
     options.defer_larger_than = 64 * 1024;
@@ -173,6 +174,9 @@ Result<FileAttributes> Ingest::read(const std::string& path, std::optional<Bytes
     const std::uint64_t size = in_memory ? contents->size() : 0;
     auto file = contents ? io::read_bytes(std::move(*contents), options, abs) : io::read_file(abs, options);
     if (!file) return tl::unexpected(file.error());
+    if (check)
+        if (auto r = check_received(*file, received, options_.lenient_uids); !r)
+            return tl::unexpected(std::move(r.error()).in_file(abs));
     FileAttributes a;
     a.sop_instance_uid = std::string(trim_padding(file->dataset.string_or(tags::SOPInstanceUID)));
     if (a.sop_instance_uid.empty())
@@ -183,8 +187,9 @@ Result<FileAttributes> Ingest::read(const std::string& path, std::optional<Bytes
     return a;
 }
 
-void Ingest::submit(const std::string& temp_path, Done done, bool now, std::optional<Bytes> contents) {
-    auto attrs = read(temp_path, std::move(contents));
+void Ingest::submit(const std::string& temp_path, Done done, bool now, std::optional<Bytes> contents,
+                    const Received* received) {
+    auto attrs = read(temp_path, std::move(contents), received, true);
     if (!attrs) {
         (void)files_.remove(temp_path);
         done(tl::unexpected(attrs.error()));
