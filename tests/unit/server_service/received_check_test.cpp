@@ -117,6 +117,25 @@ TEST_P(ReceivedCheck, HostileOrInvalidUidsAreRefused) {
     expect_refused(submit(encode(bad_class)), ErrorCode::InvalidValue, "invalid SOP Class UID (0008,0016)");
     auto zero = submit(encode(instance("1.0.3.4")));  // "0" alone is a component
     ASSERT_TRUE(zero) << zero.error().to_string();
+    io::DicomFile no_class;  // the meta names the class, as serve's header does from the request
+    no_class.dataset = instance("1.2.3.5");
+    no_class.meta = io::make_meta(no_class.dataset, io::ts::ExplicitVRLittleEndian);
+    no_class.dataset.remove(tags::SOPClassUID);
+    auto kept = submit(*io::encode_file(no_class));
+    ASSERT_TRUE(kept) << "a data set without its SOP Class UID is kept, as storescp keeps it";
+    ingest_->wait_indexed();
+    std::string indexed_class;
+    DataSet q;
+    q.set_string(tags::QueryRetrieveLevel, VR::CS, "IMAGE");
+    q.set_string(tags::StudyInstanceUID, VR::UI, "1.2");
+    q.set_string(tags::SeriesInstanceUID, VR::UI, "1.2.3");
+    q.set_string(tags::SOPInstanceUID, VR::UI, "1.2.3.5");
+    q.set_string(tags::SOPClassUID, VR::UI, "");
+    ASSERT_TRUE(index_->find(model::Root::Study, q, [&](const DataSet& m) {
+        indexed_class = std::string(m.string_or(tags::SOPClassUID));
+        return true;
+    }));
+    EXPECT_EQ(indexed_class, kSecondaryCapture) << "indexed with the class the meta names, for retrieval";
 }
 
 TEST_P(ReceivedCheck, LenientUidsKeepsThem) {

@@ -184,6 +184,13 @@ Result<FileAttributes> Ingest::read(const std::string& path, std::optional<Bytes
     a.file = {path, in_memory ? size : files_.size(path), file->transfer_syntax_uid};
     if (a.file.transfer_syntax.empty()) a.file.transfer_syntax = std::string(file->transfer_syntax.uid);
     a.dataset = std::move(file->dataset);
+    // A data set without its SOP Class UID (some devices leave it to the File Meta Information,
+    // which serve writes from the request): the index takes the meta's, so that a retrieve can
+    // name the class.
+    if (trim_padding(a.dataset.string_or(tags::SOPClassUID)).empty()) {
+        const std::string meta(trim_padding(file->meta.string_or(tags::MediaStorageSOPClassUID)));
+        if (!meta.empty()) a.dataset.set_string(tags::SOPClassUID, VR::UI, meta);
+    }
     return a;
 }
 

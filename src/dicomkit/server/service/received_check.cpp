@@ -67,12 +67,11 @@ Result<void> check_uid(const DataSet& ds, Tag tag, std::string_view name, bool r
     const std::string uid = trimmed(ds, tag);
     if (uid.empty()) {
         if (!required) return {};
-        return make_error(ErrorCode::InvalidValue,
-                          "no " + std::string(name) + " " + tag.str() + std::string(why_required));
+        return make_error(ErrorCode::InvalidValue, "no " + std::string(name) + " " + tag.str() + std::string(why_required));
     }
     if (lenient) return {};
     if (auto p = model::uid_problem(uid))
-        return make_error(ErrorCode::InvalidValue, "invalid " + std::string(name) + " " + tag.str() + " (PS3.5 9.1): " + *p);
+        return make_error(ErrorCode::InvalidValue, "invalid " + std::string(name) + " " + tag.str() + ": " + *p);
     return {};
 }
 
@@ -85,9 +84,15 @@ Result<void> check_received(const io::DicomFile& file, const Received* received,
     if (auto r = scan_rest(file, dataset_offset); !r) return r;
 
     const DataSet& ds = file.dataset;
-    if (auto r = check_uid(ds, tags::SOPClassUID, "SOP Class UID", true, lenient_uids); !r) return r;
     if (auto r = check_uid(ds, tags::SOPInstanceUID, "SOP Instance UID", true, lenient_uids); !r) return r;
-    const std::string sop_class = trimmed(ds, tags::SOPClassUID);
+    // A data set without its SOP Class UID is kept (as DCMTK's storescp does): the request's,
+    // in the File Meta Information, stands for it (Ingest::read indexes that one).
+    std::string sop_class = trimmed(ds, tags::SOPClassUID);
+    if (sop_class.empty()) sop_class = trimmed(file.meta, tags::MediaStorageSOPClassUID);
+    if (sop_class.empty()) return make_error(ErrorCode::InvalidValue, "no SOP Class UID (0008,0016)");
+    if (!lenient_uids)
+        if (auto p = model::uid_problem(sop_class))
+            return make_error(ErrorCode::InvalidValue, "invalid SOP Class UID (0008,0016): " + *p);
     if (received) {
         // PS3.7 9.3.1.1: Affected SOP Class/Instance UID name the data set that follows.
         if (trim_padding(received->sop_instance_uid) != trimmed(ds, tags::SOPInstanceUID))
@@ -98,7 +103,7 @@ Result<void> check_received(const io::DicomFile& file, const Received* received,
     // A composite instance of the patient hierarchy needs its study and series (PS3.3 C.7.2.1,
     // C.7.3.1: Type 1); a non-patient object has neither (PS3.4 GG).
     const bool patient = !model::is_non_patient_storage(sop_class);
-    const std::string_view why = " (Type 1 for a patient's instance)";
+    const std::string_view why = ", Type 1 in a patient's instance";
     if (auto r = check_uid(ds, tags::StudyInstanceUID, "Study Instance UID", patient, lenient_uids, why); !r) return r;
     if (auto r = check_uid(ds, tags::SeriesInstanceUID, "Series Instance UID", patient, lenient_uids, why); !r)
         return r;
