@@ -256,5 +256,29 @@ TEST_F(ServeStore, AnInstanceWithoutStudyIsRefusedAndTheNextStartSucceeds) {
     EXPECT_TRUE(app_) << "nothing unindexable was kept";
 }
 
+TEST_F(ServeStore, ADataSetOtherThanTheRequestSaysIsRefused) {
+    const char* kSc = "1.2.840.10008.5.1.4.1.1.7";
+    auto a = associate("STORER", {kSc});
+    ASSERT_TRUE(a) << a.error().to_string();
+    nd::AssociationChannel ch(*a);
+    const auto* ctx = ch.find_context(kSc, kExplicitLE);
+    ASSERT_TRUE(ctx);
+    nd::Command rq;
+    rq.field = nd::CommandField::C_STORE_RQ;
+    rq.message_id = 7;
+    rq.affected_sop_class_uid = kSc;
+    rq.affected_sop_instance_uid = "1.2.9.1.5";  // the data set says 1.2.9.1.6
+    rq.has_dataset = true;
+    nd::MemorySource src(*io::encode_dataset(instance(kSc, "1.2.9.1.6").dataset, io::ts::ExplicitVRLittleEndian));
+    ASSERT_TRUE(nd::send_message(ch, ctx->id, rq, &src));
+    auto m = nd::receive_message(ch, std::chrono::milliseconds(10000));
+    ASSERT_TRUE(m) << m.error().to_string();
+    EXPECT_EQ(m->command.status.value_or(0), nd::status::DataSetDoesNotMatchSOPClass);
+    EXPECT_EQ(m->command.error_comment, "SOP Instance UID (0008,0018) differs from the request's");
+    (void)a->release();
+    for (const char* uid : {"1.2.9.1.5", "1.2.9.1.6"})
+        EXPECT_FALSE(fs::exists(data_ + "/storage/" + uid + ".dcm")) << "filed under neither";
+}
+
 }  // namespace
 }  // namespace dicomkit::server::app::test
