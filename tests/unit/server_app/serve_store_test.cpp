@@ -218,11 +218,36 @@ TEST_F(ServeStore, ARetiredStorageClassIsStored) {
     EXPECT_EQ(r.status, nd::status::Success) << r.error_comment;
 }
 
-TEST_F(ServeStore, ANonStorageClassIsRefusedWithAReasonAndALogLine) {
-    const auto r = store(instance("1.2.840.10008.5.1.4.1.1.9999", "1.2.9.1.2"));
-    EXPECT_EQ(r.status, nd::status::SOPClassNotSupported);
-    EXPECT_EQ(r.error_comment, "not a storage SOP class");
-    EXPECT_TRUE(logged("C-STORE 1.2.9.1.2 ")) << "the refusal is logged";
+TEST_F(ServeStore, ANonStorageClassIsRefusedAtNegotiation) {
+    const char* kNotStorage = "1.2.840.10008.5.1.4.1.1.9999";
+    auto a = associate("STORER", {kNotStorage, "1.2.840.10008.5.1.4.1.1.6"});
+    ASSERT_TRUE(a) << a.error().to_string();
+    nd::AssociationChannel ch(*a);
+    EXPECT_FALSE(ch.find_context(kNotStorage, {})) << "no context for what serve would not store";
+    EXPECT_TRUE(ch.find_context("1.2.840.10008.5.1.4.1.1.6", {})) << "a retired storage class is accepted";
+    (void)a->release();
+}
+
+TEST_F(ServeStore, AStoreNamingAnotherClassThanItsContextIsRefused) {
+    // A C-STORE naming a class that is not a storage one, sent on an accepted storage context.
+    const char* kSc = "1.2.840.10008.5.1.4.1.1.7";
+    auto a = associate("STORER", {kSc});
+    ASSERT_TRUE(a) << a.error().to_string();
+    nd::AssociationChannel ch(*a);
+    const auto* ctx = ch.find_context(kSc, kExplicitLE);
+    ASSERT_TRUE(ctx);
+    nd::Command rq;
+    rq.field = nd::CommandField::C_STORE_RQ;
+    rq.message_id = 3;
+    rq.affected_sop_class_uid = "1.2.840.10008.5.1.4.1.1.9999";
+    rq.affected_sop_instance_uid = "1.2.9.1.2";
+    rq.has_dataset = true;
+    nd::MemorySource src(*io::encode_dataset(instance(kSc, "1.2.9.1.2").dataset, io::ts::ExplicitVRLittleEndian));
+    ASSERT_TRUE(nd::send_message(ch, ctx->id, rq, &src));
+    auto m = nd::receive_message(ch, std::chrono::milliseconds(10000));
+    ASSERT_TRUE(m) << m.error().to_string();
+    EXPECT_EQ(m->command.status.value_or(0), nd::status::SOPClassNotSupported);
+    (void)a->release();
 }
 
 TEST_F(ServeStore, AQueryOnlyPeerIsRefusedAsNotAuthorized) {

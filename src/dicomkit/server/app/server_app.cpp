@@ -113,8 +113,16 @@ net::ul::ServerOptions server_options(const ServerApp::Impl& impl, std::uint16_t
         // retrieve (MOVE, GET), is supported; the other bytes (date-time, fuzzy matching...) not.
         if (sop != net::dimse::kVerificationSopClass) p.syntaxes.back().extended_negotiation = {1};
     }
-    p.accept_any_abstract_syntax = true;  // storage: kept in the transfer syntax it comes in
-    p.any_scp_role_allowed = true;        // C-GET stores back on storage contexts
+    // The non-patient Query/Retrieve models (Color Palette, Hanging Protocol, ...).
+    for (const auto& list : {dimse::non_patient_find_classes(), dimse::non_patient_move_classes(),
+                             dimse::non_patient_get_classes()})
+        for (const auto& sop : list) p.syntaxes.push_back({sop, ts, false, {}});
+    // Storage: kept in the transfer syntax it comes in (the first proposed), for the SOP classes
+    // serve stores (dimse::store_sop_classes, retired ones too) and no others, so that a context
+    // is accepted only for what a C-STORE on it will keep.
+    p.accept_any_abstract_syntax = true;
+    p.any_abstract_syntax_if = [](std::string_view sop) { return dimse::is_store_sop_class(sop); };
+    p.any_scp_role_allowed = true;  // C-GET stores back on storage contexts
     return so;
 }
 
