@@ -6,6 +6,7 @@
 #include <optional>
 #include <unordered_set>
 
+#include <dicomkit/base/log.hpp>
 #include <dicomkit/dict/tags.hpp>
 #include <dicomkit/io/dicom_file.hpp>
 
@@ -158,7 +159,7 @@ void Ingest::index_group(std::vector<Placed>& group) {
             ++unindexed_;
         }
         if (options_.log)
-            options_.log("E: index: " + p.job.attrs.sop_instance_uid + " (" + p.path +
+            options_.log("E: index: " + log::printable(p.job.attrs.sop_instance_uid) + " (" + p.path +
                          ") was stored but not indexed: " + added[k].error().to_string() +
                          "; the next start indexes it");
     }
