@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include <dicomkit/base/log.hpp>
 #include <dicomkit/dict/dictionary.hpp>
 #include <dicomkit/dict/tags.hpp>
 #include <dicomkit/net/dimse/folder_store.hpp>
@@ -34,6 +35,7 @@ struct ReceiveArgs {
     bool accept_unknown = false;
     bool quiet = false;
     bool no_fsync = false;
+    bool lenient_uids = false;
     NetArgs net;
 };
 
@@ -44,8 +46,9 @@ dimse::FolderStoreHandler::Log store_log(bool quiet) {
         const auto* info = dict::find_uid(e.rq.affected_sop_class_uid);
         std::string cls = info && !info->keyword.empty() ? std::string(info->keyword) : e.rq.affected_sop_class_uid;
         const bool ok = e.outcome.error_comment.empty();
-        std::printf("%s@%s C-STORE %s %s %llu bytes: %s%s%s\n", e.rc.calling_ae.c_str(), e.rc.peer_address.c_str(),
-                    cls.c_str(), e.rq.affected_sop_instance_uid.c_str(), static_cast<unsigned long long>(e.bytes),
+        std::printf("%s@%s C-STORE %s %s %llu bytes: %s%s%s\n", log::printable(e.rc.calling_ae).c_str(),
+                    e.rc.peer_address.c_str(), log::printable(cls).c_str(),
+                    log::printable(e.rq.affected_sop_instance_uid).c_str(), static_cast<unsigned long long>(e.bytes),
                     dimse::describe_status(e.outcome.status).c_str(), ok ? " -> " : " ",
                     ok ? e.path.c_str() : e.outcome.error_comment.c_str());
         std::fflush(stdout);
@@ -94,7 +97,9 @@ int run_receive(const ReceiveArgs& a) {
     std::vector<std::string> classes;
     if (!a.accept_unknown)
         for (const auto& c : dict::storage_sop_classes()) classes.emplace_back(c.uid);
-    dispatcher.on_store(std::make_shared<dimse::FolderStoreHandler>(a.out, store_log(a.quiet), !a.no_fsync), std::move(classes));
+    auto files = std::make_shared<dimse::FolderStoreHandler>(a.out, store_log(a.quiet), !a.no_fsync);
+    files->set_lenient_uids(a.lenient_uids);
+    dispatcher.on_store(std::move(files), std::move(classes));
 
     // SIGINT/SIGTERM are taken synchronously by this thread; every other thread has them blocked.
     sigset_t stop_signals;
@@ -139,6 +144,9 @@ void add_receive(CLI::App& app, Action& run) {
         ->capture_default_str();
     cmd->add_flag("--accept-unknown", a->accept_unknown, "Store SOP classes the dictionary does not list as storage");
     cmd->add_flag("--quiet,-q", a->quiet, "Log failures only");
+    cmd->add_flag("--lenient-uids", a->lenient_uids,
+                  "Store instances whose SOP Instance UID breaks PS3.5 9.1, as x<hash>.dcm (refused by default, "
+                  "status 0xA900)");
     cmd->add_flag("--no-fsync", a->no_fsync,
                   "Do not fsync before answering (faster, as storescp; a crash may lose acknowledged files)");
     add_net_options(cmd, a->net, false);

@@ -30,6 +30,7 @@ struct ServeArgs {
     bool accept_any_called_ae = false;
     bool check_config = false;
     bool no_fsync = false;
+    bool lenient_uids = false;  ///< --lenient-uids
     bool reconcile = false;
 };
 
@@ -60,6 +61,7 @@ Result<sapp::Config> build_config(const ServeArgs& a) {
     path_flag(a.key, "--key", c.tls.private_key, c.tls.private_key_from);
     path_flag(a.ca, "--ca", c.tls.ca, c.tls.ca_from);
     if (a.require_client_cert >= 0) c.tls.require_client_cert = a.require_client_cert == 1;
+    if (a.lenient_uids) c.lenient_uids = true;
     if (!a.duplicates.empty()) {
         auto d = sapp::parse_duplicates(a.duplicates);
         if (!d) return make_error(ErrorCode::InvalidValue, "--" + d.error().message);
@@ -211,6 +213,9 @@ void add_serve(CLI::App& app, Action& run) {
     cmd->add_flag("--check-config", a->check_config, "Check the configuration and exit");
     cmd->add_option("--bind", a->bind, "Address to listen on")->capture_default_str();
     cmd->add_flag("--no-fsync", a->no_fsync, "Do not fsync stored files before answering");
+    cmd->add_flag("--lenient-uids", a->lenient_uids,
+                  "Store instances whose UIDs break PS3.5 9.1 (refused by default, status 0xA900); "
+                  "log lines escape them");
     cmd->add_option("--duplicates", a->duplicates,
                     "A second copy of a stored SOP Instance UID: keep (drop the new one), replace (default) or "
                     "reject (refuse it, status 0x0124)")

@@ -158,6 +158,21 @@ TEST(Negotiation, AcceptAnyAbstractSyntax) {
     EXPECT_EQ(ac2.presentation_contexts[3].transfer_syntax, kJpegLossless);
 }
 
+TEST(Negotiation, AnyAbstractSyntaxCanBeLimited) {
+    auto rq = request();
+    rq.presentation_contexts.push_back({5, "1.2.3.999", {kJpegLossless, kExplicit}});
+    rq.presentation_contexts.push_back({7, "1.2.3.998", {kJpegLossless}});
+    auto p = policy();
+    p.accept_any_abstract_syntax = true;
+    p.any_abstract_syntax_if = [](std::string_view sop) { return sop == "1.2.3.999"; };
+    const Negotiated n = negotiate(rq, p, "", {});
+    const auto& ac = acceptance(n);
+    ASSERT_EQ(ac.presentation_contexts.size(), 4u);
+    EXPECT_EQ(ac.presentation_contexts[2].result, pdu::ContextResult::Acceptance);
+    EXPECT_EQ(ac.presentation_contexts[2].transfer_syntax, kJpegLossless) << "still the first proposed";
+    EXPECT_EQ(ac.presentation_contexts[3].result, pdu::ContextResult::AbstractSyntaxNotSupported);
+}
+
 TEST(Negotiation, RoleSelectionAnsweredPerPolicy) {
     auto rq = request();
     rq.user_information.role_selections.push_back({kCtStorage, true, true});

@@ -222,6 +222,22 @@ TEST(Config, DuplicatePolicy) {
     check("storage = 1\n", "storage: expected a table [storage]");
 }
 
+TEST(Config, LenientUids) {
+    EXPECT_FALSE(Config{}.lenient_uids) << "invalid UIDs are refused by default";
+    const auto path = write("lenient", "[storage]\nlenient_uids = true\nduplicates = \"keep\"\n");
+    auto c = load_config(path);
+    ASSERT_TRUE(c) << c.error().to_string();
+    EXPECT_TRUE(c->lenient_uids);
+    EXPECT_EQ(c->duplicates, index::DuplicatePolicy::Keep);
+    std::filesystem::remove(path);
+    const auto bad = write("badlenient", "[storage]\nlenient_uids = \"yes\"\n");
+    auto e = load_config(bad);
+    ASSERT_FALSE(e);
+    EXPECT_NE(e.error().message.find(":2:16: storage.lenient_uids: expected true or false"), std::string::npos)
+        << e.error().message;
+    std::filesystem::remove(bad);
+}
+
 TEST(Config, TlsSection) {
     const auto path = write("tls", R"([server]
 port = 11112

@@ -676,3 +676,100 @@ TEST_P(IndexContract, RelationalQueries) {
 }
 
 }  // namespace dicomkit::server::index::test
+
+namespace dicomkit::server::index::test {
+
+namespace {
+
+constexpr const char* kColorPalette = "1.2.840.10008.5.1.4.39.1";
+constexpr const char* kHangingProtocol = "1.2.840.10008.5.1.4.38.1";
+
+/// A Color Palette (PS3.3 A.58): no Patient, Study or Series.
+DataSet palette(const char* sop, const char* label, const char* creator) {
+    DataSet ds;
+    ds.set_string(tags::SOPClassUID, VR::UI, kColorPalette);
+    ds.set_string(tags::SOPInstanceUID, VR::UI, sop);
+    ds.set_string(tags::ContentLabel, VR::CS, label);
+    ds.set_string(tags::ContentCreatorName, VR::PN, creator);
+    ds.set_string(tags::InstanceCreationDate, VR::DA, "20240102");
+    return ds;
+}
+
+std::map<std::string, DataSet> objects(Index& ix, const char* sop_class) {
+    std::map<std::string, DataSet> out;
+    auto n = ix.for_each_object(sop_class, [&](const std::string& uid, const DataSet& attrs) {
+        out[uid] = attrs;
+        return true;
+    });
+    EXPECT_TRUE(n) << n.error().to_string();
+    return out;
+}
+
+}  // namespace
+
+TEST_P(IndexContract, NonPatientObjectsAreIndexedApartAndFoundByUid) {
+    auto r = index_->add(palette("9.1", "HOT_IRON", "Smith^Ann"), {"f/9.1", 77, "1.2.840.10008.1.2.1"},
+                         DuplicatePolicy::Reject);
+    ASSERT_TRUE(r) << r.error().to_string();
+    EXPECT_EQ(*r, AddStatus::Added);
+    auto f = index_->instance("9.1");
+    ASSERT_TRUE(f && *f) << "retrieval by SOP Instance UID finds the object";
+    EXPECT_EQ((*f)->path, "f/9.1");
+    EXPECT_EQ((*f)->size, 77u);
+    auto all = objects(*index_, kColorPalette);
+    ASSERT_EQ(all.size(), 1u);
+    EXPECT_EQ(all["9.1"].string_or(tags::ContentLabel), "HOT_IRON");
+    EXPECT_EQ(all["9.1"].string_or(tags::ContentCreatorName), "Smith^Ann");
+    EXPECT_TRUE(objects(*index_, kHangingProtocol).empty());
+    // Not in the patient hierarchy: no study, no instance of a study.
+    EXPECT_EQ(run(*index_, Root::Study, ident("STUDY", {{tags::StudyInstanceUID, {VR::UI, ""}}})).size(), 4u)
+        << "the four studies of kData, nothing more";
+    std::set<std::string> listed;
+    ASSERT_TRUE(index_->for_each_instance([&](const std::string& uid, const InstanceFile&) {
+        listed.insert(uid);
+        return true;
+    }));
+    EXPECT_TRUE(listed.count("9.1")) << "reconciliation sees objects too";
+    EXPECT_EQ(listed.size(), std::size(kData) + 1);
+}
+
+TEST_P(IndexContract, NonPatientObjectsFollowTheDuplicatePolicyAndAreRemoved) {
+    ASSERT_TRUE(index_->add(palette("9.2", "A", "X"), {"f/a", 1, ""}, DuplicatePolicy::Reject));
+    EXPECT_FALSE(index_->add(palette("9.2", "B", "X"), {"f/b", 1, ""}, DuplicatePolicy::Reject));
+    auto kept = index_->add(palette("9.2", "B", "X"), {"f/b", 1, ""}, DuplicatePolicy::Keep);
+    ASSERT_TRUE(kept);
+    EXPECT_EQ(*kept, AddStatus::Kept);
+    EXPECT_EQ(objects(*index_, kColorPalette)["9.2"].string_or(tags::ContentLabel), "A");
+    auto replaced = index_->add(palette("9.2", "C", "X"), {"f/c", 1, ""}, DuplicatePolicy::Replace);
+    ASSERT_TRUE(replaced);
+    EXPECT_EQ(*replaced, AddStatus::Replaced);
+    EXPECT_EQ(objects(*index_, kColorPalette)["9.2"].string_or(tags::ContentLabel), "C");
+    EXPECT_EQ(index_->instance("9.2")->value().path, "f/c");
+    // A UID names one entry: an instance of the same UID replaces the object, and back.
+    DataSet ds = make({"P9", "N^N", "9.9", "", "", "9.9.9", "OT", "9.2"});
+    auto as_instance = index_->add(ds, {"f/i", 1, ""}, DuplicatePolicy::Replace);
+    ASSERT_TRUE(as_instance) << as_instance.error().to_string();
+    EXPECT_EQ(*as_instance, AddStatus::Replaced);
+    EXPECT_TRUE(objects(*index_, kColorPalette).empty());
+    EXPECT_EQ(index_->instance("9.2")->value().path, "f/i");
+    ASSERT_TRUE(index_->add(palette("9.2", "D", "X"), {"f/d", 1, ""}, DuplicatePolicy::Replace));
+    EXPECT_TRUE(run(*index_, Root::Study, ident("STUDY", {{tags::StudyInstanceUID, {VR::UI, "9.9"}}})).empty())
+        << "the study the instance left behind is gone";
+    auto removed = index_->remove("9.2");
+    ASSERT_TRUE(removed);
+    EXPECT_TRUE(*removed);
+    EXPECT_FALSE(index_->instance("9.2")->has_value());
+    EXPECT_TRUE(objects(*index_, kColorPalette).empty());
+}
+
+TEST_P(IndexContract, AnInstanceWithoutStudyOrSeriesIsRefused) {
+    DataSet ds = make(kData[0]);
+    ds.set_string(tags::SOPInstanceUID, VR::UI, "8.1");
+    ds.remove(tags::StudyInstanceUID);
+    EXPECT_FALSE(index_->add(ds, {"x", 1, ""}, DuplicatePolicy::Replace)) << "a patient's instance needs its study";
+    DataSet object = palette("8.2", "L", "C");
+    object.remove(tags::SOPClassUID);
+    EXPECT_FALSE(index_->add(object, {"x", 1, ""}, DuplicatePolicy::Replace)) << "no SOP class: not an object either";
+}
+
+}  // namespace dicomkit::server::index::test

@@ -89,7 +89,14 @@ TEST_P(IngestModes, UnreadableFileIsRemovedAndNotIndexed) {
     EXPECT_TRUE(names().empty());
 }
 
-TEST_P(IngestModes, InvalidUidGetsAHashedName) {
+TEST_P(IngestModes, InvalidUidIsRefusedOrUnderLenientUidsGetsAHashedName) {
+    auto refused = ingest_->store(temp("../../etc/passwd", 1));
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, ErrorCode::InvalidValue);
+    EXPECT_NE(refused.error().message.find("invalid SOP Instance UID"), std::string::npos) << refused.error().message;
+    EXPECT_TRUE(names().empty()) << "nothing kept, no temporary file left";
+    options_.lenient_uids = true;
+    use(index::DuplicatePolicy::Replace);
     auto s = ingest_->store(temp("../../etc/passwd", 1));
     ASSERT_TRUE(s) << s.error().to_string();
     EXPECT_EQ(s->path.rfind("storage/x", 0), 0u) << s->path;

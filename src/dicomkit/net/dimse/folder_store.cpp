@@ -10,11 +10,16 @@
 namespace dicomkit::net::dimse {
 
 bool is_valid_uid(std::string_view uid) noexcept {
-    if (uid.empty() || uid.size() > 64 || uid.front() == '.' || uid.back() == '.') return false;
-    for (std::size_t i = 0; i < uid.size(); ++i) {
-        char c = uid[i];
-        if (c == '.' && uid[i + 1] == '.') return false;
-        if (c != '.' && (c < '0' || c > '9')) return false;
+    if (uid.empty() || uid.size() > 64) return false;
+    std::size_t start = 0;  // of the current component
+    for (std::size_t i = 0; i <= uid.size(); ++i) {
+        if (i < uid.size() && uid[i] != '.') {
+            if (uid[i] < '0' || uid[i] > '9') return false;
+            continue;
+        }
+        if (i == start) return false;                             // empty component
+        if (i - start > 1 && uid[start] == '0') return false;     // leading zero (but "0" itself)
+        start = i + 1;
     }
     return true;
 }
@@ -59,6 +64,11 @@ Outcome FolderStoreHandler::end(const RequestContext& rc, const Command& rq, std
     Outcome o;
     if (!file) {
         o = {status::OutOfResources, "not a file sink"};
+    } else if (!lenient_uids_ && !is_valid_uid(rq.affected_sop_instance_uid)) {
+        // PS3.5 9.1; the data set is dropped (the sink removes its temporary file).
+        file->abort();
+        o = {status::DataSetDoesNotMatchSOPClass, "invalid SOP Instance UID (0008,0018)"};
+        path.clear();
     } else if (auto r = file->commit(path); !r) {
         o = {status::OutOfResources, r.error().message};
     }

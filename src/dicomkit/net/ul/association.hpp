@@ -101,6 +101,10 @@ struct AcceptorPolicy {
     /// `any_transfer_syntaxes` (empty: the first proposed at all). For a storage SCP that accepts
     /// everything (`dicomkit receive`).
     bool accept_any_abstract_syntax = false;
+    /// When set, accept_any_abstract_syntax takes only the abstract syntaxes this returns true
+    /// for (e.g. the SOP classes a storage SCP will store); the others are refused (result 3,
+    /// abstract syntax not supported).
+    std::function<bool(std::string_view abstract_syntax)> any_abstract_syntax_if;
     std::vector<std::string> any_transfer_syntaxes;
     /// Whether the requestor may take the SCP role (PS3.7 D.3.3.4) on the abstract syntaxes that
     /// accept_any_abstract_syntax takes: a C-GET SCP storing its sub-operations back.

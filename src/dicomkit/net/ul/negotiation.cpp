@@ -131,7 +131,8 @@ pdu::PresentationContextAc answer_context(const pdu::PresentationContextRq& pc,
         ac.result = ContextResult::TransferSyntaxesNotSupported;
         return ac;
     }
-    if (!policy.accept_any_abstract_syntax) {
+    if (!policy.accept_any_abstract_syntax ||
+        (policy.any_abstract_syntax_if && !policy.any_abstract_syntax_if(pc.abstract_syntax))) {
         ac.result = ContextResult::AbstractSyntaxNotSupported;
         return ac;
     }

@@ -122,6 +122,12 @@ Result<void> read_tls(const std::string& file, const toml::table& t, TlsSettings
 Result<void> read_storage(const std::string& file, const toml::table& t, Config& c) {
     for (const auto& [k, node] : t) {
         const std::string key = "storage." + std::string(k.str());
+        if (k == "lenient_uids") {
+            auto b = node.value<bool>();
+            if (!b) return bad(file, node, key + ": expected true or false");
+            c.lenient_uids = *b;
+            continue;
+        }
         if (k != "duplicates") return bad(file, node, "unknown key " + key);
         auto v = node.value<std::string>();
         auto p = v ? parse_duplicates(*v) : Result<index::DuplicatePolicy>(make_error(ErrorCode::InvalidValue, ""));

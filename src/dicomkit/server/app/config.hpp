@@ -69,6 +69,8 @@ struct Config {
     std::vector<Peer> peers;
     /// [storage] duplicates: what a second copy of a stored SOP Instance UID does.
     index::DuplicatePolicy duplicates = index::DuplicatePolicy::Replace;
+    /// [storage] lenient_uids: keep instances whose UIDs break PS3.5 9.1 (refused by default).
+    bool lenient_uids = false;
 };
 
 /// "keep", "replace" or "reject" (InvalidValue otherwise, naming the three).
@@ -82,7 +84,7 @@ struct Config {
 ///   [tls] certificate = "server.pem", private_key = "server.key", ca = "ca.pem", require_client_cert = true
 ///   [index] backend = "postgres", url = "postgresql://dicomkit@db.example/archive"
 ///   [[peers]] ae_title = "CT1", host = "10.0.0.5", port = 104, allow = ["store", "query"], tls = false
-///   [storage] duplicates = "keep" | "replace" | "reject"
+///   [storage] duplicates = "keep" | "replace" | "reject", lenient_uids = false
 /// Errors name the file, line and column ("serve.toml:7:1: peers[1].port: expected 1-65535").
 [[nodiscard]] Result<Config> load_config(const std::string& path);
 /// Parses a --peer flag "AE=HOST:PORT" (allowed every service).

@@ -19,6 +19,7 @@
 #include <dicomkit/server/app/data_folder.hpp>
 #include <dicomkit/server/app/event_log.hpp>
 #include <dicomkit/server/dimse/handlers.hpp>
+#include <dicomkit/server/dimse/non_patient_handlers.hpp>
 #include <dicomkit/server/dimse/retrieve_handler.hpp>
 #include <dicomkit/server/index/postgres/module.hpp>
 #include <dicomkit/server/index/sqlite/sqlite_index.hpp>
@@ -40,6 +41,7 @@ struct ServerApp::Impl {
     std::unique_ptr<service::SettledIndex> settled;  ///< what queries and retrieves read
     std::unique_ptr<service::Query> query;
     std::unique_ptr<service::Retrieve> retrieve;
+    std::unique_ptr<service::ObjectQuery> objects;  ///< non-patient objects: find and retrieve
     net::dimse::Dispatcher dispatcher;
     std::unique_ptr<net::ul::Server> server;      ///< config.port
     std::unique_ptr<net::ul::Server> tls_server;  ///< config.tls_port, when set
@@ -56,6 +58,7 @@ struct ServerApp::Impl {
 void ServerApp::Impl::close() {
     if (!folder) return;
     retrieve.reset();
+    objects.reset();
     query.reset();
     settled.reset();
     std::uint64_t unindexed = 0;
@@ -117,8 +120,16 @@ net::ul::ServerOptions server_options(const ServerApp::Impl& impl, std::uint16_t
         // retrieve (MOVE, GET), is supported; the other bytes (date-time, fuzzy matching...) not.
         if (sop != net::dimse::kVerificationSopClass) p.syntaxes.back().extended_negotiation = {1};
     }
-    p.accept_any_abstract_syntax = true;  // storage: kept in the transfer syntax it comes in
-    p.any_scp_role_allowed = true;        // C-GET stores back on storage contexts
+    // The non-patient Query/Retrieve models (Color Palette, Hanging Protocol, ...).
+    for (const auto& list : {dimse::non_patient_find_classes(), dimse::non_patient_move_classes(),
+                             dimse::non_patient_get_classes()})
+        for (const auto& sop : list) p.syntaxes.push_back({sop, ts, false, {}});
+    // Storage: kept in the transfer syntax it comes in (the first proposed), for the SOP classes
+    // serve stores (dimse::store_sop_classes, retired ones too) and no others, so that a context
+    // is accepted only for what a C-STORE on it will keep.
+    p.accept_any_abstract_syntax = true;
+    p.any_abstract_syntax_if = [](std::string_view sop) { return dimse::is_store_sop_class(sop); };
+    p.any_scp_role_allowed = true;  // C-GET stores back on storage contexts
     return so;
 }
 
@@ -185,18 +196,28 @@ void add_retrieve(ServerApp::Impl& impl) {
         return std::nullopt;
     };
     ServerApp::Impl* raw = &impl;
-    auto h = std::make_shared<dimse::RetrieveHandler>(
-        *impl.retrieve, allow, dest, c.ae_title,
-        [raw](const dimse::SubOperationFailure& f) { raw->log(describe_sub_operation(f)); });
-    impl.dispatcher.on_move(h, {std::string(dimse::kPatientRootMove), std::string(dimse::kStudyRootMove)});
-    impl.dispatcher.on_get(h, {std::string(dimse::kPatientRootGet), std::string(dimse::kStudyRootGet)});
+    auto log_failure = [raw](const dimse::SubOperationFailure& f) { raw->log(describe_sub_operation(f)); };
+    auto h = std::make_shared<dimse::RetrieveHandler>(*impl.retrieve, allow, dest, c.ae_title, log_failure);
+    // The non-patient models (Color Palette, Hanging Protocol, ...) retrieve by SOP Instance UID.
+    auto objects = std::make_shared<dimse::RetrieveHandler>(*impl.retrieve, allow, dest, c.ae_title, log_failure,
+                                                            dimse::non_patient_resolver(*impl.objects));
+    auto router = std::make_shared<dimse::RetrieveRouter>(h, objects);
+    std::vector<std::string> move{std::string(dimse::kPatientRootMove), std::string(dimse::kStudyRootMove)};
+    std::vector<std::string> get{std::string(dimse::kPatientRootGet), std::string(dimse::kStudyRootGet)};
+    for (auto& m : dimse::non_patient_move_classes()) move.push_back(std::move(m));
+    for (auto& g : dimse::non_patient_get_classes()) get.push_back(std::move(g));
+    impl.dispatcher.on_move(router, std::move(move));
+    impl.dispatcher.on_get(router, std::move(get));
 }
 
+/// One line per store; whatever the peer sent (AE title, UIDs, what a reason quotes) is escaped.
 std::string describe(const dimse::StoreEvent& e) {
     const std::string uid = e.stored ? e.stored->sop_instance_uid : e.rq.affected_sop_instance_uid;
-    std::string line = e.rc.calling_ae + "@" + e.rc.peer_address + " C-STORE " + uid + " " + std::to_string(e.bytes) +
+    std::string line = log::printable(e.rc.calling_ae) + "@" + e.rc.peer_address + " C-STORE " +
+                       log::printable(uid) + " " + std::to_string(e.bytes) +
                        " bytes: " + net::dimse::describe_status(e.outcome.status);
-    if (!e.stored) return line + (e.outcome.error_comment.empty() ? "" : " (" + e.outcome.error_comment + ")");
+    if (!e.stored)
+        return line + (e.outcome.error_comment.empty() ? "" : " (" + log::printable(e.outcome.error_comment) + ")");
     switch (e.stored->action) {
         case service::StoreAction::Added: return line;
         case service::StoreAction::Replaced: return line + " (duplicate: replaced the stored copy; duplicates = replace)";
@@ -268,6 +289,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::start(const Config& config, Server
     service::IngestOptions io;
     io.answer_when_placed = !impl->shared_folder();
     io.log = [raw](const std::string& line) { raw->log(line); };
+    io.lenient_uids = config.lenient_uids;
     impl->ingest = std::make_unique<service::Ingest>(*impl->index, *impl->files, config.duplicates, std::move(io));
     impl->settled = std::make_unique<service::SettledIndex>(*impl->index, *impl->ingest);
     // Before anything changes: from here on a crash leaves no clean mark.
@@ -277,18 +299,22 @@ Result<std::unique_ptr<ServerApp>> ServerApp::start(const Config& config, Server
     impl->query = std::make_unique<service::Query>(*impl->settled);
     dimse::Allow allow = [c = config](const std::string& ae, std::string_view s) { return allowed(c, ae, s); };
     auto store_log = [raw](const dimse::StoreEvent& e) { raw->log(describe(e)); };
-    std::vector<std::string> classes;
-    for (const auto& c : dict::storage_sop_classes()) classes.emplace_back(c.uid);
     impl->dispatcher.on_echo(std::make_shared<net::dimse::SuccessEchoHandler>());
-    impl->dispatcher.on_store(
-        std::make_shared<dimse::IndexingStoreHandler>(*impl->ingest, allow, store_log),
-        std::move(classes));
+    // Every C-STORE reaches the handler, which refuses what it does not store with a reason
+    // (dimse::store_sop_classes: the storage SOP classes, retired ones too).
+    impl->dispatcher.on_store(std::make_shared<dimse::IndexingStoreHandler>(*impl->ingest, allow, store_log), {});
     auto stored_syntax = [raw](const std::string& uid) -> std::string {
         auto f = raw->settled->instance(uid);
         return f && *f ? (*f)->transfer_syntax : std::string();
     };
-    impl->dispatcher.on_find(std::make_shared<dimse::QueryFindHandler>(*impl->query, allow, stored_syntax),
-                             {std::string(dimse::kPatientRootFind), std::string(dimse::kStudyRootFind)});
+    impl->objects = std::make_unique<service::ObjectQuery>(*impl->settled, impl->files->data_root());
+    std::vector<std::string> find{std::string(dimse::kPatientRootFind), std::string(dimse::kStudyRootFind)};
+    for (auto& f : dimse::non_patient_find_classes()) find.push_back(std::move(f));
+    impl->dispatcher.on_find(
+        std::make_shared<dimse::FindRouter>(
+            std::make_shared<dimse::QueryFindHandler>(*impl->query, allow, stored_syntax),
+            std::make_shared<dimse::NonPatientFindHandler>(*impl->objects, allow)),
+        std::move(find));
     add_retrieve(*impl);
     // One line per request other than the C-STOREs the store handler logs, one per association.
     net::dimse::ServeOptions serve_options;

@@ -1,21 +1,75 @@
 // Server DIMSE handlers.
 #include <dicomkit/server/dimse/handlers.hpp>
 
+#include <algorithm>
 #include <condition_variable>
 #include <mutex>
 #include <optional>
 
+#include <dicomkit/base/log.hpp>
+#include <dicomkit/dict/dictionary.hpp>
 #include <dicomkit/dict/tags.hpp>
 #include <dicomkit/net/dimse/status.hpp>
+#include <dicomkit/server/model/non_patient.hpp>
 
 namespace dicomkit::server::dimse {
 
 namespace st = net::dimse::status;
 
+const std::vector<std::string>& store_sop_classes() {
+    static const std::vector<std::string> classes = [] {
+        std::vector<std::string> out;
+        for (const auto& c : dict::storage_sop_classes()) out.emplace_back(c.uid);
+        for (const auto& u : dict::all_uids())
+            if (u.kind == dict::UidKind::SopClass && u.retired && u.name.find(" Storage") != std::string_view::npos &&
+                u.name.find("Commitment") == std::string_view::npos)
+                out.emplace_back(u.uid);
+        for (const auto& m : model::non_patient_models())
+            for (auto c : m.storage) out.emplace_back(c);
+        std::sort(out.begin(), out.end());
+        out.erase(std::unique(out.begin(), out.end()), out.end());
+        return out;
+    }();
+    return classes;
+}
+
+bool is_store_sop_class(std::string_view uid) {
+    const auto& all = store_sop_classes();
+    return std::binary_search(all.begin(), all.end(), uid, std::less<>());
+}
+
+namespace {
+
+/// The data set of a store refused before it arrived: read off the wire and dropped; end_async
+/// answers with `outcome`.
+class RefusedSink final : public net::dimse::DataSink {
+public:
+    explicit RefusedSink(net::dimse::Outcome outcome) : outcome_(std::move(outcome)) {}
+    [[nodiscard]] Result<void> write(std::span<const std::uint8_t> bytes) override {
+        size_ += bytes.size();
+        return {};
+    }
+    [[nodiscard]] Result<void> finish() override { return {}; }
+    void abort() noexcept override {}
+    [[nodiscard]] std::uint64_t size() const noexcept override { return size_; }
+    [[nodiscard]] const net::dimse::Outcome& outcome() const noexcept { return outcome_; }
+
+private:
+    net::dimse::Outcome outcome_;
+    std::uint64_t size_ = 0;
+};
+
+}  // namespace
+
 Result<std::unique_ptr<net::dimse::DataSink>> IndexingStoreHandler::begin(const net::dimse::RequestContext& rc,
                                                                           const net::dimse::Command& rq) {
+    // PS3.7 C.5.x: a refusal by configuration is final (0x0124); A7xx would have the sender retry.
     if (allow_ && !allow_(rc.calling_ae, "store"))
-        return make_error(ErrorCode::InvalidValue, rc.calling_ae + " may not store here");
+        return std::unique_ptr<net::dimse::DataSink>(std::make_unique<RefusedSink>(net::dimse::Outcome{
+            st::NotAuthorized, "calling AE " + log::printable(rc.calling_ae, 16) + " lacks the store permission"}));
+    if (!is_store_sop_class(trim_padding(rq.affected_sop_class_uid)))
+        return std::unique_ptr<net::dimse::DataSink>(std::make_unique<RefusedSink>(
+            net::dimse::Outcome{st::SOPClassNotSupported, "not a storage SOP class"}));
     auto sink = files_.begin(rc, rq);
     if (sink)
         if (auto* file = dynamic_cast<net::dimse::FileSink*>(sink->get())) file->keep_contents(true);
@@ -24,13 +78,18 @@ Result<std::unique_ptr<net::dimse::DataSink>> IndexingStoreHandler::begin(const 
 
 namespace {
 
-/// The response to a store: the operating system or the index failed: out of resources;
-/// anything else is the data set's fault (not a Part 10 data set we can read, no SOP Instance
-/// UID); a duplicate refused by policy: kDuplicateRejectedStatus.
+/// The response to a store (PS3.4 B.2.3): the operating system or the index failed: 0xA700 out
+/// of resources; the data set does not say what it must (a UID missing, invalid or other than
+/// the request's, service::check_received): 0xA900; anything else is a data set we cannot read
+/// to its end: 0xC000. A duplicate refused by policy: kDuplicateRejectedStatus.
 net::dimse::Outcome outcome_of(const Result<service::Stored>& r) {
-    if (!r)
-        return r.error().code == ErrorCode::IoError ? net::dimse::Outcome{st::OutOfResources, r.error().message}
-                                                    : net::dimse::Outcome{st::CannotUnderstand, r.error().message};
+    if (!r) {
+        const auto code = r.error().code;
+        const std::uint16_t status = code == ErrorCode::IoError        ? st::OutOfResources
+                                     : code == ErrorCode::InvalidValue ? st::DataSetDoesNotMatchSOPClass
+                                                                       : st::CannotUnderstand;
+        return {status, r.error().message};
+    }
     if (r->action == service::StoreAction::Rejected)  // the Error Comment is an LO: 64 characters
         return {kDuplicateRejectedStatus, "duplicate SOP Instance UID refused (duplicates = reject)"};
     return {};
@@ -41,6 +100,12 @@ net::dimse::Outcome outcome_of(const Result<service::Stored>& r) {
 void IndexingStoreHandler::end_async(const net::dimse::RequestContext& rc, const net::dimse::Command& rq,
                                      std::unique_ptr<net::dimse::DataSink> sink, Completion done,
                                      bool more_follow) {
+    if (auto* refused = dynamic_cast<RefusedSink*>(sink.get())) {
+        const net::dimse::Outcome o = refused->outcome();
+        if (log_) log_(StoreEvent{rc, rq, sink->size(), o, nullptr});
+        done(o);
+        return;
+    }
     auto* file = dynamic_cast<net::dimse::FileSink*>(sink.get());
     auto temp = file ? file->release() : Result<std::string>(make_error(ErrorCode::InvalidArgument, "not a file sink"));
     const std::uint64_t bytes = sink->size();
@@ -54,11 +119,12 @@ void IndexingStoreHandler::end_async(const net::dimse::RequestContext& rc, const
     // it keeps its own copies of what the log needs.
     std::optional<Bytes> contents = file->take_contents();  // the header is read from these when there
     const net::dimse::RequestContext who{nullptr, rc.calling_ae, rc.peer_address};  // not the context: it may be gone
+    const service::Received received{rq.affected_sop_class_uid, rq.affected_sop_instance_uid};
     ingest_.submit(*temp, [this, who, rq, bytes, done = std::move(done)](Result<service::Stored> r) {
         const net::dimse::Outcome o = outcome_of(r);
         if (log_) log_(StoreEvent{who, rq, bytes, o, r ? &*r : nullptr});
         done(o);
-    }, !more_follow, std::move(contents));
+    }, !more_follow, std::move(contents), &received);
 }
 
 net::dimse::Outcome IndexingStoreHandler::end(const net::dimse::RequestContext& rc, const net::dimse::Command& rq,

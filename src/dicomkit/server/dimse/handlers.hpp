@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <vector>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -39,9 +40,18 @@ struct StoreEvent {
 };
 using StoreLog = std::function<void(const StoreEvent&)>;
 
+/// The SOP classes serve stores: every storage SOP class of PS3.4 B.5 and GG, and the retired
+/// ones (PS3.6 Table A-1: "... Storage", retired), which old devices still send.
+[[nodiscard]] const std::vector<std::string>& store_sop_classes();
+[[nodiscard]] bool is_store_sop_class(std::string_view uid);
+
 /// C-STORE into storage and the index: the data set streams into a temporary file, then
 /// service::Ingest flushes, places and indexes it (with whatever else arrived meanwhile)
-/// following the duplicate policy, and only then is the response sent. A duplicate under "keep" is answered Success (the
+/// following the duplicate policy, and only then is the response sent. Refused before anything is
+/// stored, with the reason in the Error Comment and the log (PS3.4 B.2.3): a calling AE without
+/// the "store" permission (0x0124), a SOP class that is not a storage one (0x0122), a data set
+/// cut short or followed by garbage (0xC000), one whose UIDs are missing, invalid (PS3.5 9.1,
+/// unless lenient) or other than the request's (0xA900). A duplicate under "keep" is answered Success (the
 /// archive holds the instance; PS3.4 B.2.2), under "reject" kDuplicateRejectedStatus.
 class IndexingStoreHandler final : public net::dimse::StoreHandler {
 public:

@@ -202,7 +202,7 @@ nd::RetrieveOutcome RetrieveHandler::retrieve(const nd::RequestContext& rc, cons
         dest = destinations_ ? destinations_(rq.move_destination) : std::nullopt;
         if (!dest) return failed(st::MoveDestinationUnknown, "unknown move destination " + rq.move_destination);
     }
-    auto items = retrieve_.instances(root, identifier, relational_negotiated(rc));
+    auto items = resolve_ ? resolve_(rq, identifier) : retrieve_.instances(root, identifier, relational_negotiated(rc));
     if (!items) return failed(st::DataSetDoesNotMatchSOPClass, items.error().message);
     if (items->empty()) return {};
     nd::StoreOptions so;

@@ -44,13 +44,17 @@ struct SubOperationFailure {
     const std::string& reason;
 };
 using SubOperationLog = std::function<void(const SubOperationFailure&)>;
+/// The instances a request names, when not those service::Retrieve finds in the patient
+/// hierarchy (the non-patient models: by SOP Instance UID).
+using Resolve =
+    std::function<Result<std::vector<service::RetrieveItem>>(const net::dimse::Command& rq, const DataSet& identifier)>;
 
 class RetrieveHandler final : public net::dimse::RetrieveHandler {
 public:
     RetrieveHandler(service::Retrieve& retrieve, Allow allow, FindDestination destinations, std::string our_ae,
-                    SubOperationLog log = {})
+                    SubOperationLog log = {}, Resolve resolve = {})
         : retrieve_(retrieve), allow_(std::move(allow)), destinations_(std::move(destinations)),
-          our_ae_(std::move(our_ae)), log_(std::move(log)) {}
+          our_ae_(std::move(our_ae)), log_(std::move(log)), resolve_(std::move(resolve)) {}
 
     /// PS3.8 9.3.2.2: presentation context IDs are the odd numbers 1-255.
     static constexpr std::size_t kMaxContexts = 128;
@@ -65,6 +69,7 @@ private:
     FindDestination destinations_;
     std::string our_ae_;
     SubOperationLog log_;
+    Resolve resolve_;
 };
 
 }  // namespace dicomkit::server::dimse

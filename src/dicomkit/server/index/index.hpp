@@ -35,13 +35,21 @@ enum class AddStatus { Added, Kept, Replaced };
 using MatchFn = std::function<bool(const DataSet& match)>;
 /// One indexed instance for Index::for_each_instance; returning false stops.
 using InstanceFn = std::function<bool(const std::string& sop_instance_uid, const InstanceFile& file)>;
+/// One non-patient object for Index::for_each_object: its SOP Instance UID and attributes (text
+/// UTF-8; what sql/attributes.hpp keeps); returning false stops.
+using ObjectFn = std::function<bool(const std::string& sop_instance_uid, const DataSet& attributes)>;
 
 class Index {
 public:
     virtual ~Index() = default;
 
     /// Indexes one instance from its attributes (at least the data set up to the pixel data;
-    /// text is decoded with its Specific Character Set). In one transaction. Replace also removes
+    /// text is decoded with its Specific Character Set). In one transaction. A non-patient object
+    /// (model::is_non_patient_storage: Color Palette, Hanging Protocol, ...) needs SOP Instance and
+    /// Class UIDs only and is kept apart from the patient hierarchy, found by instance(),
+    /// for_each_instance() and for_each_object(), removed by remove(); any other instance needs
+    /// Study and Series Instance UIDs too (InvalidValue). A SOP Instance UID names one entry of
+    /// either kind: a copy of the other kind replaces it as a copy of the same kind would. Replace also removes
     /// the old copy's series, study and patient when they are left without instances.
     [[nodiscard]] virtual Result<AddStatus> add(const DataSet& attributes, const InstanceFile& file,
                                                 DuplicatePolicy policy) = 0;
@@ -79,6 +87,15 @@ public:
     /// must not call this index (collect, then change). Start-up reconciliation compares this
     /// list with the files in storage, so it should stream rather than load everything at once.
     [[nodiscard]] virtual Result<std::uint64_t> for_each_instance(const InstanceFn& fn) = 0;
+
+    /// Calls `fn` for every non-patient object of SOP class `sop_class_uid`, in the order they
+    /// were indexed, until it returns false; returns how many were handed over (the C-FIND of
+    /// the non-patient Query/Retrieve models matches them, model::match_object).
+    [[nodiscard]] virtual Result<std::uint64_t> for_each_object(const std::string& sop_class_uid, const ObjectFn& fn) {
+        (void)sop_class_uid;
+        (void)fn;
+        return make_error(ErrorCode::Unsupported, "this index keeps no non-patient objects");
+    }
 
     /// Parses `identifier` for `root` (relational when `options` say so) and finds (PS3.4 C.4.1).
     [[nodiscard]] Result<std::uint64_t> find(model::Root root, const DataSet& identifier, const MatchFn& on_match,

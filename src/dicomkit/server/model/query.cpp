@@ -295,3 +295,12 @@ bool wildcard_match(std::string_view p, std::string_view v, bool fold) noexcept 
 }
 
 }  // namespace dicomkit::server::model
+
+namespace dicomkit::server::model {
+
+Result<std::vector<ItemKey>> parse_item_keys(const DataSet& keys, const SpecificCharacterSet& charset) {
+    Element wrapper(Tag(0xFFFE, 0xE000), VR::SQ, Sequence{{keys}});
+    return parse_item(wrapper, charset, 1);
+}
+
+}  // namespace dicomkit::server::model

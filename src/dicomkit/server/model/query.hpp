@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <dicomkit/base/error.hpp>
+#include <dicomkit/core/charset.hpp>
 #include <dicomkit/core/dataset.hpp>
 #include <dicomkit/core/tag.hpp>
 
@@ -110,6 +111,10 @@ struct ParseOptions {
 /// other keys above the level are only returned). Keys below the level are returned with zero
 /// length, not matched. Errors are InvalidValue with the reason.
 [[nodiscard]] Result<Query> parse_query(Root root, const DataSet& identifier, ParseOptions options = {});
+
+/// The keys of one sequence item (or of a whole identifier treated as one), parsed as
+/// parse_query parses a sequence key's item: the matching each key's VR implies.
+[[nodiscard]] Result<std::vector<ItemKey>> parse_item_keys(const DataSet& keys, const SpecificCharacterSet& charset);
 
 /// PS3.4 C.2.2.2.1-5 applied to one attribute's values (UTF-8, padding removed): whether they
 /// match `match` with `wanted` for a key of `kind`. An empty value matches only universal

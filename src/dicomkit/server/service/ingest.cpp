@@ -6,6 +6,7 @@
 #include <optional>
 #include <unordered_set>
 
+#include <dicomkit/base/log.hpp>
 #include <dicomkit/dict/tags.hpp>
 #include <dicomkit/io/dicom_file.hpp>
 
@@ -158,13 +159,14 @@ void Ingest::index_group(std::vector<Placed>& group) {
             ++unindexed_;
         }
         if (options_.log)
-            options_.log("E: index: " + p.job.attrs.sop_instance_uid + " (" + p.path +
+            options_.log("E: index: " + log::printable(p.job.attrs.sop_instance_uid) + " (" + p.path +
                          ") was stored but not indexed: " + added[k].error().to_string() +
                          "; the next start indexes it");
     }
 }
 
-Result<FileAttributes> Ingest::read(const std::string& path, std::optional<Bytes> contents) const {
+Result<FileAttributes> Ingest::read(const std::string& path, std::optional<Bytes> contents, const Received* received,
+                                    bool check) const {
     io::ReadOptions options;
     options.stop_before = tags::PixelData;
     options.defer_larger_than = 64 * 1024;
@@ -173,6 +175,9 @@ Result<FileAttributes> Ingest::read(const std::string& path, std::optional<Bytes
     const std::uint64_t size = in_memory ? contents->size() : 0;
     auto file = contents ? io::read_bytes(std::move(*contents), options, abs) : io::read_file(abs, options);
     if (!file) return tl::unexpected(file.error());
+    if (check)
+        if (auto r = check_received(*file, received, options_.lenient_uids); !r)
+            return tl::unexpected(std::move(r.error()).in_file(abs));
     FileAttributes a;
     a.sop_instance_uid = std::string(trim_padding(file->dataset.string_or(tags::SOPInstanceUID)));
     if (a.sop_instance_uid.empty())
@@ -180,11 +185,19 @@ Result<FileAttributes> Ingest::read(const std::string& path, std::optional<Bytes
     a.file = {path, in_memory ? size : files_.size(path), file->transfer_syntax_uid};
     if (a.file.transfer_syntax.empty()) a.file.transfer_syntax = std::string(file->transfer_syntax.uid);
     a.dataset = std::move(file->dataset);
+    // A data set without its SOP Class UID (some devices leave it to the File Meta Information,
+    // which serve writes from the request): the index takes the meta's, so that a retrieve can
+    // name the class.
+    if (trim_padding(a.dataset.string_or(tags::SOPClassUID)).empty()) {
+        const std::string meta(trim_padding(file->meta.string_or(tags::MediaStorageSOPClassUID)));
+        if (!meta.empty()) a.dataset.set_string(tags::SOPClassUID, VR::UI, meta);
+    }
     return a;
 }
 
-void Ingest::submit(const std::string& temp_path, Done done, bool now, std::optional<Bytes> contents) {
-    auto attrs = read(temp_path, std::move(contents));
+void Ingest::submit(const std::string& temp_path, Done done, bool now, std::optional<Bytes> contents,
+                    const Received* received) {
+    auto attrs = read(temp_path, std::move(contents), received, true);
     if (!attrs) {
         (void)files_.remove(temp_path);
         done(tl::unexpected(attrs.error()));

@@ -30,6 +30,7 @@
 #include <string>
 #include <string_view>
 
+#include <dicomkit/io/dicom_file.hpp>
 #include <dicomkit/server/index/index.hpp>
 #include <dicomkit/server/storage/file_store.hpp>
 
@@ -57,13 +58,30 @@ struct FileAttributes {
     index::InstanceFile file;
 };
 
+/// What a C-STORE request said of its data set (PS3.7 9.3.1.1): the data set must say the same.
+struct Received {
+    std::string sop_class_uid;
+    std::string sop_instance_uid;
+};
+
 struct IngestOptions {
     /// Answer a store once its file is in place, and index it after (see above). Only for an
     /// index of this process alone: other servers of a shared index could not wait for it.
     bool answer_when_placed = false;
     /// Where an instance that was answered but could not be indexed is told ("E: ..." lines).
     std::function<void(const std::string&)> log;
+    /// Keep received instances whose SOP Instance, SOP Class, Study or Series Instance UID breaks
+    /// PS3.5 9.1 (refused otherwise): some devices write such UIDs. Files are named by a hash of
+    /// them then; log lines escape them always.
+    bool lenient_uids = false;
 };
+
+/// Why submit() refused a received file before storing it, so that the store can be answered
+/// with a status that says so (PS3.4 B.2.3): the data set cannot be parsed to its end
+/// (ErrorCode::Truncated: cut short, or followed by what is not a data set), or it does not say
+/// what it must (ErrorCode::InvalidValue: a UID missing, invalid, or other than the request's).
+/// IoError: this side failed (out of resources).
+[[nodiscard]] Result<void> check_received(const io::DicomFile& file, const Received* received, bool lenient_uids);
 
 class Ingest {
 public:
@@ -85,7 +103,10 @@ public:
     /// returns); otherwise the committing thread takes it with the next group.
     /// `contents`, when given, are the file's bytes (the receiver still had them): its header is
     /// read from them instead of from the file.
-    void submit(const std::string& temp_path, Done done, bool now = true, std::optional<Bytes> contents = {});
+    /// Before anything is stored, the file is checked (check_received, with `received` when
+    /// given): a file that fails is removed and `done` gets the reason.
+    void submit(const std::string& temp_path, Done done, bool now = true, std::optional<Bytes> contents = {},
+                const Received* received = nullptr);
     /// submit() and wait.
     [[nodiscard]] Result<Stored> store(const std::string& temp_path);
 
@@ -93,7 +114,12 @@ public:
     /// data: what the index takes, and the SOP Instance UID.
     [[nodiscard]] Result<FileAttributes> read(const std::string& path) const { return read(path, std::nullopt); }
     /// The same from the file's bytes, when given (`path` names it in messages and the index).
-    [[nodiscard]] Result<FileAttributes> read(const std::string& path, std::optional<Bytes> contents) const;
+    [[nodiscard]] Result<FileAttributes> read(const std::string& path, std::optional<Bytes> contents) const {
+        return read(path, std::move(contents), nullptr, false);
+    }
+    /// `check`: also check_received(file, received, options' lenient_uids).
+    [[nodiscard]] Result<FileAttributes> read(const std::string& path, std::optional<Bytes> contents,
+                                              const Received* received, bool check) const;
 
     /// Returns once every store answered before the call is indexed (at once when stores are
     /// answered after indexing).
@@ -194,6 +220,10 @@ public:
     Result<std::uint64_t> for_each_instance(const index::InstanceFn& fn) override {
         ingest_.wait_indexed();
         return inner_.for_each_instance(fn);
+    }
+    Result<std::uint64_t> for_each_object(const std::string& sop_class_uid, const index::ObjectFn& fn) override {
+        ingest_.wait_indexed();
+        return inner_.for_each_object(sop_class_uid, fn);
     }
 
 private:

@@ -7,6 +7,7 @@
 
 #include <dicomkit/server/index/postgres/pg.hpp>
 #include <dicomkit/server/index/schema/migrations.hpp>
+#include <dicomkit/server/index/sql/attributes.hpp>
 #include <dicomkit/server/index/sql/find.hpp>
 #include <dicomkit/server/index/sql/write.hpp>
 
@@ -66,6 +67,10 @@ struct PostgresIndex::Impl {
     static Result<void> migrate(Conn& c);
     static Result<AddStatus> add_once(Conn& c, const sql::InstanceRows& rows, DuplicatePolicy policy);
     static Result<bool> remove_once(Conn& c, const std::string& sop);
+    /// add_once for a non-patient object.
+    static Result<AddStatus> add_object_once(Conn& c, const sql::ObjectRow& row, DuplicatePolicy policy);
+    /// The pk of the non-patient object `sop` (locked by lock_and_find), "" when none.
+    static Result<std::string> find_object(Conn& c, const std::string& sop);
     /// Locks `sop` for the transaction; the pks of its instance, series, study and patient, if any.
     static Result<std::optional<std::vector<std::string>>> lock_and_find(Conn& c, const std::string& sop);
     /// Deletes the series, study and patient (`parents` as lock_and_find gives them) left empty.
@@ -87,6 +92,9 @@ Result<void> PostgresIndex::Impl::prepare(Conn& c) {
     DK_TRY(c.prepare("dk_find_instance", w.find_instance));
     DK_TRY(c.prepare("dk_delete_instance", w.delete_instance));
     DK_TRY(c.prepare("dk_parents", w.parents));
+    DK_TRY(c.prepare("dk_insert_object", w.insert_object));
+    DK_TRY(c.prepare("dk_find_object", w.find_object));
+    DK_TRY(c.prepare("dk_delete_object", w.delete_object));
     for (int l = 0; l < 3; ++l) {
         DK_TRY(c.prepare("dk_prune_" + std::to_string(l), w.prune[l]));
         DK_TRY(c.prepare("dk_lock_" + std::to_string(l),
@@ -168,16 +176,44 @@ Result<void> PostgresIndex::Impl::prune(Conn& c, const std::vector<std::string>&
     return {};
 }
 
+Result<std::string> PostgresIndex::Impl::find_object(Conn& c, const std::string& sop) {
+    auto r = c.exec_prepared("dk_find_object", {sop});
+    if (!r) return tl::unexpected(r.error());
+    return r->rows() == 0 ? std::string() : r->text(0, 0);
+}
+
+Result<AddStatus> PostgresIndex::Impl::add_object_once(Conn& c, const sql::ObjectRow& row, DuplicatePolicy policy) {
+    const std::string& sop = row.sop_instance_uid;
+    auto old = lock_and_find(c, sop);
+    if (!old) return tl::unexpected(old.error());
+    auto object = find_object(c, sop);
+    if (!object) return tl::unexpected(object.error());
+    const bool exists = *old || !object->empty();
+    if (exists && policy == DuplicatePolicy::Keep) return AddStatus::Kept;
+    if (exists && policy == DuplicatePolicy::Reject)
+        return make_error(ErrorCode::InvalidValue, "duplicate SOP Instance UID " + sop);
+    if (*old) {
+        DK_TRY(c.exec_prepared("dk_delete_instance", {(**old)[0]}));
+        DK_TRY(prune(c, **old));
+    }
+    if (!object->empty()) DK_TRY(c.exec_prepared("dk_delete_object", {*object}));
+    DK_TRY(c.exec_prepared("dk_insert_object", row.values, &row.attrs));
+    return exists ? AddStatus::Replaced : AddStatus::Added;
+}
+
 Result<AddStatus> PostgresIndex::Impl::add_once(Conn& c, const sql::InstanceRows& rows, DuplicatePolicy policy) {
     const std::string& sop = rows.sop_instance_uid;
     auto old = lock_and_find(c, sop);
     if (!old) return tl::unexpected(old.error());
+    auto object = find_object(c, sop);  // a non-patient object of the same UID
+    if (!object) return tl::unexpected(object.error());
     AddStatus status = AddStatus::Added;
-    if (*old) {
+    if (*old || !object->empty()) {
         if (policy == DuplicatePolicy::Keep) return AddStatus::Kept;
         if (policy == DuplicatePolicy::Reject)
             return make_error(ErrorCode::InvalidValue, "duplicate SOP Instance UID " + sop);
-        DK_TRY(c.exec_prepared("dk_delete_instance", {(**old)[0]}));
+        if (*old) DK_TRY(c.exec_prepared("dk_delete_instance", {(**old)[0]}));
+        if (!object->empty()) DK_TRY(c.exec_prepared("dk_delete_object", {*object}));
         status = AddStatus::Replaced;
     }
     std::vector<std::string> params;
@@ -199,7 +235,13 @@ Result<AddStatus> PostgresIndex::Impl::add_once(Conn& c, const sql::InstanceRows
 Result<bool> PostgresIndex::Impl::remove_once(Conn& c, const std::string& sop) {
     auto old = lock_and_find(c, sop);
     if (!old) return tl::unexpected(old.error());
-    if (!*old) return false;
+    if (!*old) {
+        auto object = find_object(c, sop);
+        if (!object) return tl::unexpected(object.error());
+        if (object->empty()) return false;
+        DK_TRY(c.exec_prepared("dk_delete_object", {*object}));
+        return true;
+    }
     DK_TRY(c.exec_prepared("dk_delete_instance", {(**old)[0]}));
     DK_TRY(prune(c, **old));
     return true;
@@ -227,6 +269,12 @@ Result<T> PostgresIndex::Impl::transaction(const std::function<Result<T>(Conn&)>
 }
 
 Result<AddStatus> PostgresIndex::add(const DataSet& ds, const InstanceFile& file, DuplicatePolicy policy) {
+    if (sql::is_object(ds)) {
+        auto row = sql::object_row(ds, file);
+        if (!row) return tl::unexpected(row.error());
+        return impl_->transaction<AddStatus>([&](Conn& c) { return Impl::add_object_once(c, *row, policy); },
+                                             [](const AddStatus& s) { return s == AddStatus::Kept; });
+    }
     auto rows = sql::instance_rows(ds, file);
     if (!rows) return tl::unexpected(rows.error());
     return impl_->transaction<AddStatus>([&](Conn& c) { return Impl::add_once(c, *rows, policy); },
@@ -250,6 +298,26 @@ Result<std::uint64_t> PostgresIndex::for_each_instance(const InstanceFn& fn) {
                                                    row.text(0, 3)});
         });
     }));
+    return n;
+}
+
+Result<std::uint64_t> PostgresIndex::for_each_object(const std::string& sop_class_uid, const ObjectFn& fn) {
+    const std::string sql = sql::write_sql(sql::Dialect::Postgres).objects_of_class;
+    std::uint64_t n = 0;
+    std::optional<Error> damaged;
+    DK_TRY(impl_->with_connection([&](Conn& c, bool& started) {
+        return c.stream(sql, {sop_class_uid}, [&](const PgResult& row) {
+            started = true;
+            auto attrs = sql::decode_blob(row.bytes(0, 1));
+            if (!attrs) {
+                damaged = attrs.error();
+                return false;
+            }
+            ++n;
+            return fn(row.text(0, 0), *attrs);
+        });
+    }));
+    if (damaged) return tl::unexpected(*damaged);
     return n;
 }
 

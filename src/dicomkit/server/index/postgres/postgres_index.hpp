@@ -32,6 +32,7 @@ public:
     [[nodiscard]] Result<bool> remove(const std::string& sop_instance_uid) override;
     /// One SELECT (a snapshot) on a pooled connection, streamed.
     [[nodiscard]] Result<std::uint64_t> for_each_instance(const InstanceFn& fn) override;
+    [[nodiscard]] Result<std::uint64_t> for_each_object(const std::string& sop_class_uid, const ObjectFn& fn) override;
 
     /// "postgres user@host:port/database": where the index is, for the log (never the password).
     [[nodiscard]] std::string description() const;

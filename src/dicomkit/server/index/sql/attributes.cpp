@@ -124,6 +124,13 @@ std::array<std::string, 4> level_blobs(const DataSet& ds, const SpecificCharacte
     return out;
 }
 
+std::string object_blob(const DataSet& ds, const SpecificCharacterSet& charset) {
+    std::string out(1, kVersion);
+    for (const Element& e : ds)
+        if (kept(e)) encode(out, e, charset);
+    return out;
+}
+
 Result<DataSet> decode_blob(std::string_view blob) {
     if (blob.empty()) return DataSet{};
     if (blob[0] != kVersion) return make_error(ErrorCode::Unsupported, "index attributes: unknown blob version");

@@ -19,6 +19,10 @@ namespace dicomkit::server::index::sql {
 /// waveform data, icon images, values not loaded, values over 4 KiB and sequences over 16 KiB.
 [[nodiscard]] std::array<std::string, 4> level_blobs(const DataSet& ds, const SpecificCharacterSet& charset);
 
+/// All the attributes of `ds` (but what level_blobs leaves out for other reasons than being a
+/// column) in one blob: a non-patient object's, whose keys are not columns.
+[[nodiscard]] std::string object_blob(const DataSet& ds, const SpecificCharacterSet& charset);
+
 /// The attributes of a blob; empty for an empty blob, an error for a damaged one.
 [[nodiscard]] Result<DataSet> decode_blob(std::string_view blob);
 

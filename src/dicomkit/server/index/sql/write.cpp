@@ -4,6 +4,7 @@
 #include <dicomkit/server/index/sql/attributes.hpp>
 
 #include <dicomkit/dict/tags.hpp>
+#include <dicomkit/server/model/non_patient.hpp>
 #include <dicomkit/server/model/text.hpp>
 
 namespace dicomkit::server::index::sql {
@@ -86,6 +87,23 @@ Result<InstanceRows> instance_rows(const DataSet& ds, const InstanceFile& file) 
     return r;
 }
 
+bool is_object(const DataSet& ds) {
+    return model::is_non_patient_storage(trim_padding(ds.string_or(tags::SOPClassUID)));
+}
+
+Result<ObjectRow> object_row(const DataSet& ds, const InstanceFile& file) {
+    const auto cs_text = ds.string_or(tags::SpecificCharacterSet);
+    const auto cs = SpecificCharacterSet::lenient_parse(cs_text);
+    ObjectRow r;
+    r.sop_instance_uid = model::decoded_value(ds, tags::SOPInstanceUID, cs);
+    const std::string sop_class = model::decoded_value(ds, tags::SOPClassUID, cs);
+    if (r.sop_instance_uid.empty() || sop_class.empty())
+        return make_error(ErrorCode::InvalidValue, "SOP Instance and SOP Class UIDs are required");
+    r.values = {r.sop_instance_uid, sop_class, file.transfer_syntax, file.path, std::to_string(file.size)};
+    r.attrs = object_blob(ds, cs);
+    return r;
+}
+
 WriteSql write_sql(Dialect d) {
     WriteSql w;
     for (int l = 0; l < 3; ++l) {
@@ -94,7 +112,10 @@ WriteSql write_sql(Dialect d) {
                       placeholder(d, 1);
     }
     w.insert_instance = insert(kTables[3], d);
-    w.find_instance = "SELECT pk, path, size, transfer_syntax FROM instance WHERE sop_uid = " + placeholder(d, 1);
+    // An object is found as an instance is: retrieval by SOP Instance UID finds either.
+    w.find_instance = "SELECT pk, path, size, transfer_syntax FROM instance WHERE sop_uid = " + placeholder(d, 1) +
+                      " UNION ALL SELECT pk, path, size, transfer_syntax FROM object WHERE sop_uid = " +
+                      placeholder(d, 1);
     w.delete_instance = "DELETE FROM instance WHERE pk = " + placeholder(d, 1);
     w.parents = "SELECT i.pk, i.series_pk, s.study_pk, st.patient_pk FROM instance i JOIN series s ON s.pk = "
                 "i.series_pk JOIN study st ON st.pk = s.study_pk WHERE i.sop_uid = " +
@@ -106,7 +127,14 @@ WriteSql write_sql(Dialect d) {
                      " AND NOT EXISTS (SELECT 1 FROM " + below.name + " WHERE " + below.parent + " = " +
                      placeholder(d, 1) + ")";
     }
-    w.all_instances = "SELECT sop_uid, path, size, transfer_syntax FROM instance";
+    w.all_instances = "SELECT sop_uid, path, size, transfer_syntax FROM instance UNION ALL "
+                      "SELECT sop_uid, path, size, transfer_syntax FROM object";
+    w.insert_object = "INSERT INTO object(sop_uid, sop_class, transfer_syntax, path, size, attrs) VALUES(" +
+                      placeholder(d, 1) + ", " + placeholder(d, 2) + ", " + placeholder(d, 3) + ", " +
+                      placeholder(d, 4) + ", " + placeholder(d, 5) + ", " + placeholder(d, 6) + ")";
+    w.find_object = "SELECT pk FROM object WHERE sop_uid = " + placeholder(d, 1);
+    w.delete_object = "DELETE FROM object WHERE pk = " + placeholder(d, 1);
+    w.objects_of_class = "SELECT sop_uid, attrs FROM object WHERE sop_class = " + placeholder(d, 1) + " ORDER BY pk";
     return w;
 }
 

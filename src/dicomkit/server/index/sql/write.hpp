@@ -26,6 +26,19 @@ struct InstanceRows {
 /// SOP, Study or Series Instance UID is missing.
 [[nodiscard]] Result<InstanceRows> instance_rows(const DataSet& attributes, const InstanceFile& file);
 
+/// A non-patient object's row (table object, schema 004): SOP Instance UID, SOP Class UID,
+/// transfer syntax, path, size in the parameter order of WriteSql::insert_object, and its
+/// attributes blob (all of them, sql/attributes.hpp).
+struct ObjectRow {
+    std::string sop_instance_uid;
+    std::vector<std::string> values;
+    std::string attrs;
+};
+/// Whether `attributes` are those of a non-patient object (model::is_non_patient_storage).
+[[nodiscard]] bool is_object(const DataSet& attributes);
+/// InvalidValue when the SOP Instance or Class UID is missing.
+[[nodiscard]] Result<ObjectRow> object_row(const DataSet& attributes, const InstanceFile& file);
+
 /// The statements of add(), instance(), remove() and for_each_instance() in a dialect.
 struct WriteSql {
     /// patient, study, series: INSERT .. ON CONFLICT DO UPDATE (when a value differs) .. RETURNING
@@ -37,7 +50,11 @@ struct WriteSql {
     std::string delete_instance;  ///< by pk
     std::string parents;          ///< by SOP Instance UID: the pks of instance, series, study, patient
     std::string prune[3];         ///< patient, study, series by pk, when nothing is left below it
-    std::string all_instances;    ///< every instance: SOP Instance UID, path, size, transfer syntax
+    std::string all_instances;    ///< every instance and object: SOP Instance UID, path, size, transfer syntax
+    std::string insert_object;    ///< ObjectRow::values, then the attributes blob
+    std::string find_object;      ///< pk of the object with this SOP Instance UID
+    std::string delete_object;    ///< by pk
+    std::string objects_of_class; ///< by SOP Class UID: SOP Instance UID, attributes blob
 };
 
 [[nodiscard]] WriteSql write_sql(Dialect d);

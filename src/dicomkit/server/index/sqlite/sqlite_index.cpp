@@ -5,6 +5,7 @@
 #include <optional>
 
 #include <dicomkit/server/index/schema/migrations.hpp>
+#include <dicomkit/server/index/sql/attributes.hpp>
 #include <dicomkit/server/index/sql/find.hpp>
 #include <dicomkit/server/index/sql/write.hpp>
 #include <dicomkit/server/index/sqlite/db.hpp>
@@ -53,6 +54,7 @@ struct SqliteIndex::Impl {
     std::string find_instance_sql;
     Stmt lookup[3];  ///< patient, study, series pk by unique key, when the upsert left the row as it was
     Stmt parents, prune[3];                                     ///< prune: patient, study, series
+    Stmt insert_object, find_object, delete_object;             ///< non-patient objects (schema 004)
     /// Idle read connections. Each find reads on a connection of its own (WAL lets the writer go
     /// on); reusing them keeps their page caches and parsed schema, where a new connection per
     /// find read every page of its answer from the file again.
@@ -67,6 +69,10 @@ struct SqliteIndex::Impl {
 
     Result<void> migrate();
     Result<AddStatus> add_locked(const DataSet& ds, const InstanceFile& file, DuplicatePolicy policy);
+    /// What add_locked does for a non-patient object.
+    Result<AddStatus> add_object_locked(const DataSet& ds, const InstanceFile& file, DuplicatePolicy policy);
+    /// Removes the entry of `sop` of either kind; whether there was one.
+    Result<bool> remove_locked(const std::string& sop);
     Result<std::optional<Parents>> parents_of(const std::string& sop);
     /// Deletes the series, study and patient of `p` that no longer have anything below them.
     Result<void> prune_above(const Parents& p);
@@ -134,7 +140,8 @@ Result<std::unique_ptr<SqliteIndex>> SqliteIndex::open(const std::string& path) 
                               {&impl->parents, &w.parents}, {&impl->prune[0], &w.prune[0]},
                               {&impl->prune[1], &w.prune[1]}, {&impl->prune[2], &w.prune[2]},
                               {&impl->lookup[0], &w.lookup[0]}, {&impl->lookup[1], &w.lookup[1]},
-                              {&impl->lookup[2], &w.lookup[2]}}) {
+                              {&impl->lookup[2], &w.lookup[2]}, {&impl->insert_object, &w.insert_object},
+                              {&impl->find_object, &w.find_object}, {&impl->delete_object, &w.delete_object}}) {
         auto s = impl->db.prepare(*text);
         if (!s) return tl::unexpected(s.error());
         *stmt = std::move(*s);
@@ -145,18 +152,59 @@ Result<std::unique_ptr<SqliteIndex>> SqliteIndex::open(const std::string& path) 
 SqliteIndex::SqliteIndex(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 SqliteIndex::~SqliteIndex() = default;
 
+Result<bool> SqliteIndex::Impl::remove_locked(const std::string& sop) {
+    auto p = parents_of(sop);
+    if (!p) return tl::unexpected(p.error());
+    if (*p) {
+        DK_TRY(run(delete_instance, {}, (*p)->instance));
+        DK_TRY(prune_above(**p));
+        return true;
+    }
+    auto object = run(find_object, {sop});
+    if (!object) return tl::unexpected(object.error());
+    if (*object == 0) return false;
+    DK_TRY(run(delete_object, {}, *object));
+    return true;
+}
+
+Result<AddStatus> SqliteIndex::Impl::add_object_locked(const DataSet& ds, const InstanceFile& file,
+                                                       DuplicatePolicy policy) {
+    auto row = sql::object_row(ds, file);
+    if (!row) return tl::unexpected(row.error());
+    const std::string& sop = row->sop_instance_uid;
+    auto instance_old = parents_of(sop);
+    if (!instance_old) return tl::unexpected(instance_old.error());
+    auto object_old = run(find_object, {sop});
+    if (!object_old) return tl::unexpected(object_old.error());
+    const bool old = *instance_old || *object_old != 0;
+    if (old && policy == DuplicatePolicy::Keep) return AddStatus::Kept;
+    if (old && policy == DuplicatePolicy::Reject)
+        return make_error(ErrorCode::InvalidValue, "duplicate SOP Instance UID " + sop);
+    if (old) DK_TRY(remove_locked(sop));
+    DK_TRY(run(insert_object, row->values, std::nullopt, &row->attrs));
+    return old ? AddStatus::Replaced : AddStatus::Added;
+}
+
 Result<AddStatus> SqliteIndex::Impl::add_locked(const DataSet& ds, const InstanceFile& file, DuplicatePolicy policy) {
+    if (sql::is_object(ds)) return add_object_locked(ds, file, policy);
     auto rows = sql::instance_rows(ds, file);
     if (!rows) return tl::unexpected(rows.error());
     const std::string& sop = rows->sop_instance_uid;
     AddStatus status = AddStatus::Added;
     auto old = parents_of(sop);
     if (!old) return tl::unexpected(old.error());
-    if (*old && policy == DuplicatePolicy::Keep) return AddStatus::Kept;
-    if (*old && policy == DuplicatePolicy::Reject)
+    auto object_old = run(find_object, {sop});  // a non-patient object of the same UID
+    if (!object_old) return tl::unexpected(object_old.error());
+    const bool exists = *old || *object_old != 0;
+    if (exists && policy == DuplicatePolicy::Keep) return AddStatus::Kept;
+    if (exists && policy == DuplicatePolicy::Reject)
         return make_error(ErrorCode::InvalidValue, "duplicate SOP Instance UID " + sop);
     if (*old) {
         DK_TRY(run(delete_instance, {}, (*old)->instance));
+        status = AddStatus::Replaced;
+    }
+    if (*object_old != 0) {
+        DK_TRY(run(delete_object, {}, *object_old));
         status = AddStatus::Replaced;
     }
     std::optional<std::int64_t> parent;
@@ -218,15 +266,7 @@ std::vector<Result<AddStatus>> SqliteIndex::add_many(const std::vector<AddItem>&
 Result<bool> SqliteIndex::remove(const std::string& sop_instance_uid) {
     std::lock_guard lock(impl_->mutex);
     DK_TRY(impl_->db.exec("BEGIN IMMEDIATE"));
-    auto body = [&]() -> Result<bool> {
-        auto p = impl_->parents_of(sop_instance_uid);
-        if (!p) return tl::unexpected(p.error());
-        if (!*p) return false;
-        DK_TRY(run(impl_->delete_instance, {}, (*p)->instance));
-        DK_TRY(impl_->prune_above(**p));
-        return true;
-    };
-    auto r = body();
+    auto r = impl_->remove_locked(sop_instance_uid);
     if (!r || !*r) {
         (void)impl_->db.exec("ROLLBACK");
         return r;
@@ -247,6 +287,25 @@ Result<std::uint64_t> SqliteIndex::for_each_instance(const InstanceFn& fn) {
         if (!*row) break;
         ++n;
         if (!fn(s->text(0), InstanceFile{s->text(1), static_cast<std::uint64_t>(s->integer(2)), s->text(3)})) break;
+    }
+    return n;
+}
+
+Result<std::uint64_t> SqliteIndex::for_each_object(const std::string& sop_class_uid, const ObjectFn& fn) {
+    auto db = Db::open(impl_->path, true);
+    if (!db) return tl::unexpected(db.error());
+    auto s = db->prepare(sql::write_sql(sql::Dialect::Sqlite).objects_of_class);
+    if (!s) return tl::unexpected(s.error());
+    DK_TRY(s->bind(1, std::string_view(sop_class_uid)));
+    std::uint64_t n = 0;
+    for (;;) {
+        auto row = s->step();
+        if (!row) return tl::unexpected(row.error());
+        if (!*row) break;
+        auto attrs = sql::decode_blob(s->blob(1));
+        if (!attrs) return tl::unexpected(attrs.error());
+        ++n;
+        if (!fn(s->text(0), *attrs)) break;
     }
     return n;
 }

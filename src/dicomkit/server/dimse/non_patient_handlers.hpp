@@ -1,0 +1,63 @@
+// DIMSE handlers for non-patient objects (PS3.4 U Hanging Protocol, X Color Palette, BB-DD
+// implant templates, HH Protocol Approval, Defined Procedure Protocol Q/R): C-FIND over their
+// attributes, C-MOVE and C-GET by SOP Instance UID; and routers that put them beside the Patient
+// and Study Root handlers on the one dispatcher.
+#pragma once
+
+#include <memory>
+
+#include <dicomkit/net/dimse/dispatcher.hpp>
+#include <dicomkit/server/dimse/handlers.hpp>
+#include <dicomkit/server/dimse/retrieve_handler.hpp>
+#include <dicomkit/server/service/object_query.hpp>
+
+namespace dicomkit::server::dimse {
+
+/// The FIND, MOVE and GET SOP classes of every non-patient model the standard defines.
+[[nodiscard]] std::vector<std::string> non_patient_find_classes();
+[[nodiscard]] std::vector<std::string> non_patient_move_classes();
+[[nodiscard]] std::vector<std::string> non_patient_get_classes();
+
+/// C-FIND on a non-patient model: every key matched as its VR implies, returned (ObjectQuery).
+class NonPatientFindHandler final : public net::dimse::FindHandler {
+public:
+    NonPatientFindHandler(service::ObjectQuery& objects, Allow allow) : objects_(objects), allow_(std::move(allow)) {}
+    [[nodiscard]] net::dimse::Outcome find(const net::dimse::RequestContext& rc, const net::dimse::Command& rq,
+                                           const DataSet& identifier, const Emit& emit) override;
+
+private:
+    service::ObjectQuery& objects_;
+    Allow allow_;
+};
+
+/// What RetrieveHandler sends for a non-patient model's C-MOVE or C-GET: the objects the
+/// identifier's SOP Instance UIDs name.
+[[nodiscard]] Resolve non_patient_resolver(service::ObjectQuery& objects);
+
+/// C-FIND to `objects` for the non-patient models' SOP classes, to `patient` otherwise.
+class FindRouter final : public net::dimse::FindHandler {
+public:
+    FindRouter(std::shared_ptr<net::dimse::FindHandler> patient, std::shared_ptr<net::dimse::FindHandler> objects)
+        : patient_(std::move(patient)), objects_(std::move(objects)) {}
+    [[nodiscard]] net::dimse::Outcome find(const net::dimse::RequestContext& rc, const net::dimse::Command& rq,
+                                           const DataSet& identifier, const Emit& emit) override;
+
+private:
+    std::shared_ptr<net::dimse::FindHandler> patient_, objects_;
+};
+
+/// C-MOVE / C-GET to `objects` for the non-patient models' SOP classes, to `patient` otherwise.
+class RetrieveRouter final : public net::dimse::RetrieveHandler {
+public:
+    RetrieveRouter(std::shared_ptr<net::dimse::RetrieveHandler> patient,
+                   std::shared_ptr<net::dimse::RetrieveHandler> objects)
+        : patient_(std::move(patient)), objects_(std::move(objects)) {}
+    [[nodiscard]] net::dimse::RetrieveOutcome retrieve(const net::dimse::RequestContext& rc,
+                                                       const net::dimse::Command& rq, const DataSet& identifier,
+                                                       const Progress& progress, const StoreHere* store_here) override;
+
+private:
+    std::shared_ptr<net::dimse::RetrieveHandler> patient_, objects_;
+};
+
+}  // namespace dicomkit::server::dimse
