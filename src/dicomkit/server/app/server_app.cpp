@@ -40,6 +40,9 @@ struct ServerApp::Impl {
     net::dimse::Dispatcher dispatcher;
     std::unique_ptr<net::ul::Server> server;      ///< config.port
     std::unique_ptr<net::ul::Server> tls_server;  ///< config.tls_port, when set
+    /// The index could not be written at the start (a full disk): queries and retrieves are
+    /// served, stores refused, and nothing is written, the clean mark included.
+    bool read_only = false;
 
     void log(const std::string& line) const {
         if (options.log) options.log(line);
@@ -63,7 +66,12 @@ void ServerApp::Impl::close() {
     ingest.reset();
     index.reset();  // SQLite checkpoints its WAL into the database file on close
     // With a shared folder the mark says nothing of the other nodes: they reconcile at each start.
-    if (unindexed > 0)
+    // Read-only, the mark stays as it was found: nothing was written.
+    if (read_only)
+        log("W: stopped read-only: the next start " +
+            std::string(folder->was_clean() ? "finds the data folder as this one did"
+                                            : "reconciles index and storage, if it can write the index"));
+    else if (unindexed > 0)
         log("W: " + std::to_string(unindexed) + " stored instances could not be indexed: the next start reconciles");
     else if (!shared_folder())
         if (auto r = folder->mark_clean(); !r) log("W: " + r.error().to_string());
@@ -142,7 +150,48 @@ Result<index::postgres::ModuleEntry> postgres_module() {
     return entry;
 }
 
-Result<void> open_index(ServerApp::Impl& impl) {
+/// Whether `e` (or the free space left) says the disk is full.
+bool disk_full(const Error& e, std::uint64_t free_bytes, std::uint64_t reserve) {
+    const std::string m = e.to_string();
+    return free_bytes < reserve || free_bytes < (1u << 20) || m.find("full") != std::string::npos ||
+           m.find("No space") != std::string::npos;
+}
+
+/// From here on nothing is written: stores are refused, saying why (the Error Comment of the
+/// 0xA700), and the start log says it once.
+void serve_read_only(ServerApp::Impl& impl, const Error& why) {
+    impl.read_only = true;
+    const std::uint64_t reserve = impl.config.min_free_mb << 20;
+    auto free = impl.files->free_bytes();
+    const std::uint64_t mib = free ? *free >> 20 : 0;
+    const bool full = disk_full(why, free ? *free : 0, reserve);
+    impl.log("W: " + impl.config.data + (full ? " is full (" + std::to_string(mib) + " MiB free)" : std::string()) +
+             (full ? ": " : ": the index cannot be written: ") +
+             "serving read-only (queries and retrieves work); stores are refused until space is freed and serve "
+             "is restarted (" + why.to_string() + ")");
+    if (impl.ingest)
+        impl.ingest->refuse_stores(full ? "read-only: the disk of the archive is full"
+                                        : "read-only: the index cannot be written");
+}
+
+/// SQLite: the index read-write, or, when that cannot be (a full disk: the WAL, a migration or
+/// the recovery of a crashed writer cannot be written), read-only; the error is `why_read_only`.
+Result<void> open_sqlite(ServerApp::Impl& impl, std::optional<Error>& why_read_only) {
+    const std::string path = (fs::path(impl.config.data) / "index.db").string();
+    auto ix = index::sqlite::SqliteIndex::open(path);
+    if (!ix && ix.error().code == ErrorCode::IoError && fs::exists(path)) {
+        auto ro = index::sqlite::SqliteIndex::open_read_only(path);
+        if (!ro) return tl::unexpected(ix.error());
+        why_read_only = ix.error();
+        ix = std::move(ro);
+    }
+    if (!ix) return tl::unexpected(ix.error());
+    impl.index_description = describe_index(impl.config);
+    impl.index = std::move(*ix);
+    return {};
+}
+
+Result<void> open_index(ServerApp::Impl& impl, std::optional<Error>& why_read_only) {
     const Config& c = impl.config;
     if (c.index.backend == "postgres") {
         auto entry = postgres_module();
@@ -154,11 +203,7 @@ Result<void> open_index(ServerApp::Impl& impl) {
         impl.index = std::move(ix->index);
         return {};
     }
-    auto ix = index::sqlite::SqliteIndex::open((fs::path(c.data) / "index.db").string());
-    if (!ix) return tl::unexpected(ix.error());
-    impl.index_description = describe_index(c);
-    impl.index = std::move(*ix);
-    return {};
+    return open_sqlite(impl, why_read_only);
 }
 
 /// C-MOVE and C-GET over the index; move destinations are the peers allowed "move-destination".
@@ -203,6 +248,11 @@ std::string describe(const dimse::StoreEvent& e) {
 /// over the index, opening only the files the index does not name.
 Result<void> reconcile_if_needed(ServerApp::Impl& impl, bool was_clean, bool is_new) {
     const bool shared = impl.shared_folder();
+    if (impl.read_only) {
+        impl.log(std::string("I: reconcile: postponed while read-only") +
+                 (was_clean ? "" : " (the last stop was not clean: a start that can write the index reconciles)"));
+        return {};
+    }
     if (was_clean && !impl.options.reconcile && !shared) {
         impl.log("I: reconcile: skipped, the last stop was clean");
         return {};
@@ -217,8 +267,9 @@ Result<void> reconcile_if_needed(ServerApp::Impl& impl, bool was_clean, bool is_
     std::snprintf(secs, sizeof secs, "%.2f", s);
     impl.log("I: reconcile: " + std::to_string(r->temp_removed) + " temp files removed, " + std::to_string(r->indexed) +
              " files indexed, " + std::to_string(r->dropped) + " missing entries dropped, " +
-             std::to_string(r->copies_removed) + " older copies removed, " + std::to_string(r->unreadable) +
-             " unreadable files (" + std::to_string(r->files) + " files, " + std::to_string(r->entries) +
+             std::to_string(r->copies_removed) + " older copies removed, " + std::to_string(r->quarantined) +
+             " moved to quarantine, " + std::to_string(r->unreadable) + " left that should have been (" +
+             std::to_string(r->files) + " files, " + std::to_string(r->entries) +
              " entries, " + secs + " s" +
              (shared ? "; the folder is shared by the nodes of one index, so every start checks it, leaving " +
                            std::to_string(r->recent) + " recent files to the nodes writing them"
@@ -226,12 +277,20 @@ Result<void> reconcile_if_needed(ServerApp::Impl& impl, bool was_clean, bool is_
               : is_new    ? "; a new data folder"
                           : "; the last stop was not clean") +
              ")");
-    std::string_view w = r->warnings;
-    while (!w.empty()) {
-        const auto nl = w.find('\n');
-        impl.log("W: reconcile: " + std::string(w.substr(0, nl)));
-        w = nl == std::string_view::npos ? std::string_view() : w.substr(nl + 1);
-    }
+    auto lines = [&impl](std::string_view text, const char* level) {
+        while (!text.empty()) {
+            const auto nl = text.find('\n');
+            impl.log(level + std::string("reconcile: ") + std::string(text.substr(0, nl)));
+            text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+        }
+    };
+    lines(r->notes, "I: ");
+    lines(r->warnings, "W: ");
+    if (r->quarantined > 0)
+        impl.log("W: reconcile: " + std::to_string(r->quarantined) + " moved to " + impl.files->quarantine_folder() +
+                 " (each with a .reason file): nothing there is served; send back what belongs in the archive");
+    // The files it could not index stay in storage for the next start.
+    if (!r->index_error.empty()) serve_read_only(impl, Error(ErrorCode::IoError, r->index_error));
     return {};
 }
 
@@ -250,19 +309,26 @@ Result<std::unique_ptr<ServerApp>> ServerApp::start(const Config& config, Server
     impl->files = std::make_unique<storage::FileStore>(config.data, impl->options.durable);
     if (auto r = impl->files->make_folders(); !r) return tl::unexpected(r.error());
     const bool is_new = config.index.backend != "postgres" && !fs::exists(fs::path(config.data) / "index.db");
-    if (auto ix = open_index(*impl); !ix) return tl::unexpected(ix.error());
+    std::optional<Error> why_read_only;
+    if (auto ix = open_index(*impl, why_read_only); !ix) return tl::unexpected(ix.error());
     Impl* raw = impl.get();
     // Stores are answered once their file is in place and indexed right after (Ingest), unless
     // other nodes share the index: they must find what this one answered.
     service::IngestOptions io;
     io.answer_when_placed = !impl->shared_folder();
     io.log = [raw](const std::string& line) { raw->log(line); };
+    io.min_free_bytes = config.min_free_mb << 20;
     impl->ingest = std::make_unique<service::Ingest>(*impl->index, *impl->files, config.duplicates, std::move(io));
     impl->settled = std::make_unique<service::SettledIndex>(*impl->index, *impl->ingest);
-    // Before anything changes: from here on a crash leaves no clean mark.
-    if (!impl->shared_folder())
-        if (auto r = impl->folder->mark_running(); !r) return tl::unexpected(r.error());
+    if (why_read_only) serve_read_only(*impl, *why_read_only);
+    // Before anything changes: from here on a crash leaves no clean mark. Where the mark cannot
+    // be removed, nothing may change.
+    if (!impl->shared_folder() && !impl->read_only)
+        if (auto r = impl->folder->mark_running(); !r) serve_read_only(*impl, r.error());
     if (auto r = reconcile_if_needed(*impl, was_clean, is_new); !r) return tl::unexpected(r.error());
+    if (!impl->read_only)
+        if (auto why = impl->ingest->refusal(); !why.empty())
+            impl->log("W: stores are refused for now: " + why + " (free space is looked at again at each store)");
     impl->query = std::make_unique<service::Query>(*impl->settled);
     dimse::Allow allow = [c = config](const std::string& ae, std::string_view s) { return allowed(c, ae, s); };
     auto store_log = [raw](const dimse::StoreEvent& e) { raw->log(describe(e)); };

@@ -1,6 +1,7 @@
 // SqliteIndex: schema migrations, add (one transaction per instance) and find.
 #include <dicomkit/server/index/sqlite/sqlite_index.hpp>
 
+#include <algorithm>
 #include <mutex>
 #include <optional>
 
@@ -65,7 +66,12 @@ struct SqliteIndex::Impl {
         std::int64_t instance = 0, series = 0, study = 0, patient = 0;
     };
 
+    bool read_only = false;  ///< open_read_only: no writer connection, no statements for it
+
     Result<void> migrate();
+    [[nodiscard]] Unexpected read_only_error() const {
+        return make_error(ErrorCode::IoError, "the index " + path + " is open read-only");
+    }
     Result<AddStatus> add_locked(const DataSet& ds, const InstanceFile& file, DuplicatePolicy policy);
     Result<std::optional<Parents>> parents_of(const std::string& sop);
     /// Deletes the series, study and patient of `p` that no longer have anything below them.
@@ -142,6 +148,26 @@ Result<std::unique_ptr<SqliteIndex>> SqliteIndex::open(const std::string& path) 
     return std::unique_ptr<SqliteIndex>(new SqliteIndex(std::move(impl)));
 }
 
+Result<std::unique_ptr<SqliteIndex>> SqliteIndex::open_read_only(const std::string& path) {
+    auto impl = std::make_unique<Impl>();
+    impl->path = path;
+    impl->read_only = true;
+    auto db = Db::open(path, true);
+    if (!db) return tl::unexpected(db.error());
+    auto v = db->prepare("PRAGMA user_version");
+    if (!v) return tl::unexpected(v.error());
+    auto row = v->step();
+    if (!row) return tl::unexpected(row.error());
+    const std::int64_t have = *row ? v->integer(0) : 0;
+    std::int64_t want = 0;
+    for (const Migration& m : migrations()) want = std::max<std::int64_t>(want, m.version);
+    if (have < want)
+        return make_error(ErrorCode::IoError, path + ": the index lacks migration " + std::to_string(have + 1) +
+                                                  " and cannot be read before it is applied");
+    impl->find_instance_sql = sql::write_sql(sql::Dialect::Sqlite).find_instance;
+    return std::unique_ptr<SqliteIndex>(new SqliteIndex(std::move(impl)));
+}
+
 SqliteIndex::SqliteIndex(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 SqliteIndex::~SqliteIndex() = default;
 
@@ -173,6 +199,7 @@ Result<AddStatus> SqliteIndex::Impl::add_locked(const DataSet& ds, const Instanc
 }
 
 Result<AddStatus> SqliteIndex::add(const DataSet& ds, const InstanceFile& file, DuplicatePolicy policy) {
+    if (impl_->read_only) return impl_->read_only_error();
     std::lock_guard lock(impl_->mutex);
     DK_TRY(impl_->db.exec("BEGIN IMMEDIATE"));
     auto r = impl_->add_locked(ds, file, policy);
@@ -192,6 +219,7 @@ std::vector<Result<AddStatus>> SqliteIndex::add_many(const std::vector<AddItem>&
         out.assign(items.size(), Result<AddStatus>(tl::unexpected(e)));
         return out;
     };
+    if (impl_->read_only) return fail_all(impl_->read_only_error().value());
     if (auto r = impl_->db.exec("BEGIN IMMEDIATE"); !r) return fail_all(r.error());
     bool any = false;
     for (const AddItem& item : items) {
@@ -216,6 +244,7 @@ std::vector<Result<AddStatus>> SqliteIndex::add_many(const std::vector<AddItem>&
 }
 
 Result<bool> SqliteIndex::remove(const std::string& sop_instance_uid) {
+    if (impl_->read_only) return impl_->read_only_error();
     std::lock_guard lock(impl_->mutex);
     DK_TRY(impl_->db.exec("BEGIN IMMEDIATE"));
     auto body = [&]() -> Result<bool> {

@@ -13,6 +13,11 @@ class SqliteIndex final : public Index {
 public:
     /// Opens or creates the database at `path` and applies the migrations it lacks.
     [[nodiscard]] static Result<std::unique_ptr<SqliteIndex>> open(const std::string& path);
+    /// Opens an existing database at `path` for reading only (no migration, no write, no
+    /// checkpoint): for a data folder whose disk is full. Finds and lookups work; add, add_many
+    /// and remove fail (ErrorCode::IoError). An error when the database is missing or lacks a
+    /// migration (it could not be applied).
+    [[nodiscard]] static Result<std::unique_ptr<SqliteIndex>> open_read_only(const std::string& path);
     ~SqliteIndex() override;
 
     [[nodiscard]] Result<AddStatus> add(const DataSet& attributes, const InstanceFile& file,
