@@ -160,6 +160,7 @@ bool disk_full(const Error& e, std::uint64_t free_bytes, std::uint64_t reserve) 
 /// From here on nothing is written: stores are refused, saying why (the Error Comment of the
 /// 0xA700), and the start log says it once.
 void serve_read_only(ServerApp::Impl& impl, const Error& why) {
+    if (!impl.read_only) impl.index_description += " (read-only)";
     impl.read_only = true;
     const std::uint64_t reserve = impl.config.min_free_mb << 20;
     auto free = impl.files->free_bytes();

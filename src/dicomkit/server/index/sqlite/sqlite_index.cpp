@@ -2,6 +2,7 @@
 #include <dicomkit/server/index/sqlite/sqlite_index.hpp>
 
 #include <algorithm>
+#include <filesystem>
 #include <mutex>
 #include <optional>
 
@@ -67,6 +68,10 @@ struct SqliteIndex::Impl {
     };
 
     bool read_only = false;  ///< open_read_only: no writer connection, no statements for it
+    bool immutable = false;  ///< read_only, and read without the WAL (see Db::open_immutable)
+
+    /// A new read connection.
+    [[nodiscard]] Result<Db> open_reader() const { return immutable ? Db::open_immutable(path) : Db::open(path, true); }
 
     Result<void> migrate();
     [[nodiscard]] Unexpected read_only_error() const {
@@ -131,7 +136,7 @@ Result<std::unique_ptr<SqliteIndex>> SqliteIndex::open(const std::string& path) 
     auto db = Db::open(path, false);
     if (!db) return tl::unexpected(db.error());
     impl->db = std::move(*db);
-    DK_TRY(impl->migrate());
+    if (auto m = impl->migrate(); !m) return make_error(m.error().code, path + ": " + m.error().message);
     const sql::WriteSql w = sql::write_sql(sql::Dialect::Sqlite);
     impl->find_instance_sql = w.find_instance;
     for (auto [stmt, text] : {std::pair{&impl->levels[0], &w.upsert[0]}, {&impl->levels[1], &w.upsert[1]},
@@ -152,13 +157,29 @@ Result<std::unique_ptr<SqliteIndex>> SqliteIndex::open_read_only(const std::stri
     auto impl = std::make_unique<Impl>();
     impl->path = path;
     impl->read_only = true;
-    auto db = Db::open(path, true);
-    if (!db) return tl::unexpected(db.error());
-    auto v = db->prepare("PRAGMA user_version");
-    if (!v) return tl::unexpected(v.error());
-    auto row = v->step();
-    if (!row) return tl::unexpected(row.error());
-    const std::int64_t have = *row ? v->integer(0) : 0;
+    // A read connection of a WAL database makes the shared-memory file, which a full disk may
+    // not hold. Without it, the database file alone is read: right only when the WAL holds
+    // nothing (after a clean stop, which checkpoints it).
+    auto version = [](Result<Db> db) -> Result<std::int64_t> {
+        if (!db) return tl::unexpected(db.error());
+        auto v = db->prepare("PRAGMA user_version");
+        if (!v) return tl::unexpected(v.error());
+        auto row = v->step();
+        if (!row) return tl::unexpected(row.error());
+        return *row ? v->integer(0) : 0;
+    };
+    auto got = version(Db::open(path, true));
+    if (!got) {
+        std::error_code ec;
+        const auto wal = std::filesystem::file_size(path + "-wal", ec);
+        if (!ec && wal > 0)
+            return make_error(ErrorCode::IoError, path + ": cannot be read: " + got.error().message + " (and its WAL holds " +
+                                                      std::to_string(wal) + " bytes not yet in the database file)");
+        impl->immutable = true;
+        got = version(Db::open_immutable(path));
+        if (!got) return tl::unexpected(got.error());
+    }
+    const std::int64_t have = *got;
     std::int64_t want = 0;
     for (const Migration& m : migrations()) want = std::max<std::int64_t>(want, m.version);
     if (have < want)
@@ -265,7 +286,7 @@ Result<bool> SqliteIndex::remove(const std::string& sop_instance_uid) {
 }
 
 Result<std::uint64_t> SqliteIndex::for_each_instance(const InstanceFn& fn) {
-    auto db = Db::open(impl_->path, true);  // a snapshot of its own, like find
+    auto db = impl_->open_reader();  // a snapshot of its own, like find
     if (!db) return tl::unexpected(db.error());
     auto s = db->prepare(sql::write_sql(sql::Dialect::Sqlite).all_instances);
     if (!s) return tl::unexpected(s.error());
@@ -300,7 +321,7 @@ public:
 
     Result<Db*> db() {
         if (open_) return &db_;
-        auto d = Db::open(impl_.path, true);
+        auto d = impl_.open_reader();
         if (!d) return tl::unexpected(d.error());
         // 16 MiB of page cache (SQLite's default is 2 MiB): a study-level answer of a few hundred
         // matches touches more pages than that, which then came from the file at each find.
@@ -320,7 +341,7 @@ private:
 Result<std::optional<InstanceFile>> SqliteIndex::instance(const std::string& sop_instance_uid) {
     std::lock_guard lock(impl_->lookup_mutex);
     if (!impl_->find_instance) {
-        auto d = Db::open(impl_->path, true);
+        auto d = impl_->open_reader();
         if (!d) return tl::unexpected(d.error());
         auto s = d->prepare(impl_->find_instance_sql);
         if (!s) return tl::unexpected(s.error());
