@@ -162,7 +162,10 @@ Result<void> Reconciler::adopt(const std::string& path) {
         const auto mine = files_.info(path);
         const auto theirs = files_.info((*current)->path);
         if (theirs && (!mine || mine->mtime_ns <= theirs->mtime_ns)) {
-            if (auto r = files_.remove(path); !r) return r;
+            if (auto r = files_.remove(path); !r) {
+                rep_.warnings += path + ": an older copy of " + log::printable(uid) + ", left: " + r.error().message + "\n";
+                return {};
+            }
             ++rep_.copies_removed;
             rep_.notes += path + ": removed, an older copy of " + log::printable(uid) + " (the index names " +
                           (*current)->path + ")\n";
@@ -177,7 +180,11 @@ Result<void> Reconciler::adopt(const std::string& path) {
     }
     ++rep_.indexed;
     if (*current && (*current)->path != path) {  // the indexed copy was the older one
-        if (auto r = files_.remove((*current)->path); !r) return r;
+        if (auto r = files_.remove((*current)->path); !r) {
+            rep_.warnings += (*current)->path + ": an older copy of " + log::printable(uid) + ", left: " +
+                             r.error().message + "\n";
+            return {};
+        }
         ++rep_.copies_removed;
         rep_.notes += (*current)->path + ": removed, an older copy of " + log::printable(uid) + " (now " + path + ")\n";
     }
