@@ -2,9 +2,10 @@
 # dicomkit serve on a full disk, on 127.0.0.1, with a small tmpfs mounted by the test (root; the
 # test is skipped, exit 77, where mounting is not permitted): stores until serve refuses them
 # (free space below [storage] min_free_mb): each refusal is 0xA700 with the figures, and every
-# store answered Success is found. Then the disk is filled up: serve killed (-9) and started
-# again comes up and answers C-FIND, and refuses stores with a reason; stopped cleanly with room
-# and started again on a full disk, it serves read-only and says so; once space is freed, a
+# store answered Success is found. Then the disk is filled up: serve killed (-9) with a file in
+# storage that the index lacks comes up read-only (its reconciliation cannot write the index),
+# answers C-FIND and refuses stores with a reason; started with room it reconciles; stopped
+# cleanly and started again on a full disk, it serves read-only too; once space is freed, a
 # start takes stores again.
 # usage: serve_disk_full_test.sh DICOMKIT DATA_DIR
 set -uo pipefail
@@ -82,11 +83,17 @@ find_uids "$work/found0"
 missing=$(comm -23 "$work/acked" "$work/found0" | head -5)
 [ -z "$missing" ] || { echo "FAIL: answered Success and not found:" $missing; fail=1; }
 
-# 2. The disk full to the last byte, and a crash: the start comes up, finds, refuses stores.
-fill_up
+# 2. The disk full to the last byte, and a crash after which storage holds a file the index
+# lacks: the start comes up (reconciliation cannot write the index: read-only), finds, refuses
+# stores.
 stop_serve 9
+cp "$work/late/2000.dcm" "$var/storage/$prefix.2000.dcm"
+fill_up
 start_serve serve1
-grep -E "^(W|E): " "$work/serve1.out" | sed 's/^/  /'
+grep -E "^(W|E|I: reconcile)" "$work/serve1.out" | sed 's/^/  /'
+grep -q "^W: $var is full ([0-9]* MiB free): serving read-only" "$work/serve1.out" \
+  || { echo "FAIL: a start whose reconciliation cannot write the index does not say it serves read-only"; fail=1; }
+[ -f "$var/storage/$prefix.2000.dcm" ] || { echo "FAIL: the file the index lacks is not left for the next start"; fail=1; }
 find_uids "$work/found1"
 missing=$(comm -23 "$work/acked" "$work/found1" | head -5)
 [ -z "$missing" ] || { echo "FAIL: after kill -9 on a full disk, not found:" $missing; fail=1; }
@@ -95,11 +102,14 @@ grep -q "^FAILED .*: 0xA700 .*(.*)" "$work/send1.out" \
   || { echo "FAIL: a store on a full disk is not refused 0xA700 with a reason"; cat "$work/send1.out"; fail=1; }
 echo "full disk after kill -9: started, $(grep -c . "$work/found1") found; store: $(grep '^FAILED' "$work/send1.out")"
 
-# 3. A clean stop with room (the WAL checkpointed into the database file), then the disk fills
-# up while serve is down: the start serves read-only and says so.
+# 3. A start with room reconciles (indexes the file left in 2.); a clean stop (the WAL
+# checkpointed into the database file), then the disk fills up while serve is down: the start
+# serves read-only and says so.
 rm -f "$work/mnt/filler"
 stop_serve TERM
 start_serve serve2
+grep -q "^I: reconcile: .* 1 files indexed" "$work/serve2.out" \
+  || { echo "FAIL: the start with room does not reconcile"; grep reconcile "$work/serve2.out"; fail=1; }
 stop_serve TERM
 [ -f "$var/clean" ] || { echo "FAIL: no clean mark"; fail=1; }
 fill_up

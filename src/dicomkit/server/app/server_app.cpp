@@ -151,15 +151,14 @@ Result<index::postgres::ModuleEntry> postgres_module() {
 }
 
 /// Whether `e` (or the free space left) says the disk is full.
-bool disk_full(const Error& e, std::uint64_t free_bytes, std::uint64_t reserve) {
-    const std::string m = e.to_string();
+bool disk_full(const std::string& m, std::uint64_t free_bytes, std::uint64_t reserve) {
     return free_bytes < reserve || free_bytes < (1u << 20) || m.find("full") != std::string::npos ||
            m.find("No space") != std::string::npos;
 }
 
 /// From here on nothing is written: stores are refused, saying why (the Error Comment of the
 /// 0xA700), and the start log says it once.
-void serve_read_only(ServerApp::Impl& impl, const Error& why) {
+void serve_read_only(ServerApp::Impl& impl, const std::string& why) {
     if (!impl.read_only) impl.index_description += " (read-only)";
     impl.read_only = true;
     const std::uint64_t reserve = impl.config.min_free_mb << 20;
@@ -169,7 +168,7 @@ void serve_read_only(ServerApp::Impl& impl, const Error& why) {
     impl.log("W: " + impl.config.data + (full ? " is full (" + std::to_string(mib) + " MiB free)" : std::string()) +
              (full ? ": " : ": the index cannot be written: ") +
              "serving read-only (queries and retrieves work); stores are refused until space is freed and serve "
-             "is restarted (" + why.to_string() + ")");
+             "is restarted (" + why + ")");
     if (impl.ingest)
         impl.ingest->refuse_stores(full ? "read-only: the disk of the archive is full"
                                         : "read-only: the index cannot be written");
@@ -291,7 +290,7 @@ Result<void> reconcile_if_needed(ServerApp::Impl& impl, bool was_clean, bool is_
         impl.log("W: reconcile: " + std::to_string(r->quarantined) + " moved to " + impl.files->quarantine_folder() +
                  " (each with a .reason file): nothing there is served; send back what belongs in the archive");
     // The files it could not index stay in storage for the next start.
-    if (!r->index_error.empty()) serve_read_only(impl, Error(ErrorCode::IoError, r->index_error));
+    if (!r->index_error.empty()) serve_read_only(impl, r->index_error);
     return {};
 }
 
@@ -321,11 +320,11 @@ Result<std::unique_ptr<ServerApp>> ServerApp::start(const Config& config, Server
     io.min_free_bytes = config.min_free_mb << 20;
     impl->ingest = std::make_unique<service::Ingest>(*impl->index, *impl->files, config.duplicates, std::move(io));
     impl->settled = std::make_unique<service::SettledIndex>(*impl->index, *impl->ingest);
-    if (why_read_only) serve_read_only(*impl, *why_read_only);
+    if (why_read_only) serve_read_only(*impl, why_read_only->to_string());
     // Before anything changes: from here on a crash leaves no clean mark. Where the mark cannot
     // be removed, nothing may change.
     if (!impl->shared_folder() && !impl->read_only)
-        if (auto r = impl->folder->mark_running(); !r) serve_read_only(*impl, r.error());
+        if (auto r = impl->folder->mark_running(); !r) serve_read_only(*impl, r.error().to_string());
     if (auto r = reconcile_if_needed(*impl, was_clean, is_new); !r) return tl::unexpected(r.error());
     if (!impl->read_only)
         if (auto why = impl->ingest->refusal(); !why.empty())
