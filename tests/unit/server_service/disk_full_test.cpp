@@ -15,10 +15,11 @@ using Names = std::set<std::string>;
 
 /// An index whose writes fail as SQLite's do on a full disk while `full` is set.
 class FullWhileSet final : public index::Index {
-public:
+  public:
     explicit FullWhileSet(index::Index& inner) : inner_(inner) {}
     std::atomic<bool> full{false};
-    Result<index::AddStatus> add(const DataSet& a, const index::InstanceFile& f, index::DuplicatePolicy p) override {
+    Result<index::AddStatus> add(const DataSet& a, const index::InstanceFile& f,
+                                 index::DuplicatePolicy p) override {
         if (full) return make_error(ErrorCode::IoError, "sqlite: step: database or disk is full");
         return inner_.add(a, f, p);
     }
@@ -26,14 +27,18 @@ public:
         if (full) return index::Index::add_many(items);  // each fails as add() does
         return inner_.add_many(items);
     }
-    Result<std::uint64_t> find(const model::Query& q, const index::MatchFn& fn) override { return inner_.find(q, fn); }
-    Result<std::optional<index::InstanceFile>> instance(const std::string& uid) override { return inner_.instance(uid); }
+    Result<std::uint64_t> find(const model::Query& q, const index::MatchFn& fn) override {
+        return inner_.find(q, fn);
+    }
+    Result<std::optional<index::InstanceFile>> instance(const std::string& uid) override {
+        return inner_.instance(uid);
+    }
     Result<bool> remove(const std::string& uid) override { return inner_.remove(uid); }
     Result<std::uint64_t> for_each_instance(const index::InstanceFn& fn) override {
         return inner_.for_each_instance(fn);
     }
 
-private:
+  private:
     index::Index& inner_;
 };
 
@@ -44,7 +49,8 @@ TEST_F(Archive, StoresBelowTheFreeSpaceReserveAreRefusedWithTheFigures) {
     auto s = ingest_->store(t);
     ASSERT_FALSE(s);
     EXPECT_EQ(s.error().code, ErrorCode::IoError);  // the store handler's 0xA700 out of resources
-    EXPECT_NE(s.error().message.find(" MiB free in the data folder, below the reserve of 4398046511104 MiB"),
+    EXPECT_NE(s.error().message.find(
+                  " MiB free in the data folder, below the reserve of 4398046511104 MiB"),
               std::string::npos)
         << s.error().message;
     EXPECT_FALSE(fs::exists(t)) << "the temporary file is removed";
@@ -92,13 +98,15 @@ TEST_F(Archive, AFullIndexStopsStoresUntilTheRetryIndexesTheAnsweredOnes) {
     auto refused = ingest.store(temp("1.2", 1));
     ASSERT_FALSE(refused);
     EXPECT_EQ(refused.error().code, ErrorCode::IoError);
-    EXPECT_NE(refused.error().message.find("the index cannot be written (sqlite: step: database or disk is full)"),
+    EXPECT_NE(refused.error().message.find(
+                  "the index cannot be written (sqlite: step: database or disk is full)"),
               std::string::npos)
         << refused.error().message;
     EXPECT_EQ(names(), (Names{"1.1.dcm"}));
     index.full = false;
     // Retried within a few seconds.
-    for (int i = 0; i < 100 && !ingest.refusal().empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    for (int i = 0; i < 100 && !ingest.refusal().empty(); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
     EXPECT_EQ(ingest.refusal(), "");
     EXPECT_EQ(ingest.unindexed(), 0u);
     EXPECT_EQ(path_of("1.1"), "storage/1.1.dcm");
@@ -107,9 +115,12 @@ TEST_F(Archive, AFullIndexStopsStoresUntilTheRetryIndexesTheAnsweredOnes) {
     EXPECT_EQ(path_of("1.2"), "storage/1.2.dcm");
     std::lock_guard lock(m);
     ASSERT_GE(lines.size(), 2u);
-    EXPECT_NE(lines[0].find("1.1 (storage/1.1.dcm) was stored but not indexed"), std::string::npos) << lines[0];
-    EXPECT_NE(lines[0].find("new stores are refused until the index takes it"), std::string::npos) << lines[0];
-    EXPECT_NE(lines.back().find("1 stored instances indexed on a retry; stores are taken again"), std::string::npos)
+    EXPECT_NE(lines[0].find("1.1 (storage/1.1.dcm) was stored but not indexed"), std::string::npos)
+        << lines[0];
+    EXPECT_NE(lines[0].find("new stores are refused until the index takes it"), std::string::npos)
+        << lines[0];
+    EXPECT_NE(lines.back().find("1 stored instances indexed on a retry; stores are taken again"),
+              std::string::npos)
         << lines.back();
 }
 

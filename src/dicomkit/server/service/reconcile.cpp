@@ -1,14 +1,13 @@
-// Reconcile: index and storage back into agreement after a crash; what does not belong to quarantine.
-#include <dicomkit/server/service/reconcile.hpp>
-
+// Reconcile: index and storage back into agreement after a crash; what does not belong to
+// quarantine.
 #include <algorithm>
 #include <chrono>
+#include <dicomkit/base/log.hpp>
+#include <dicomkit/io/dicom_file.hpp>
+#include <dicomkit/server/service/reconcile.hpp>
 #include <optional>
 #include <set>
 #include <vector>
-
-#include <dicomkit/base/log.hpp>
-#include <dicomkit/io/dicom_file.hpp>
 
 namespace dicomkit::server::service {
 
@@ -41,25 +40,29 @@ std::string base_name(const std::string& path) {
 }
 
 struct ByName {
-    bool operator()(const FileStore::Entry& a, const FileStore::Entry& b) const { return a.name < b.name; }
+    bool operator()(const FileStore::Entry& a, const FileStore::Entry& b) const {
+        return a.name < b.name;
+    }
     bool operator()(const FileStore::Entry& a, std::string_view b) const { return a.name < b; }
 };
 
 /// What storage holds, apart from the temporary files (removed on the way).
 struct Listing {
-    std::vector<FileStore::Entry> files;   ///< regular files in storage, sorted by name
-    std::vector<FileStore::Entry> others;  ///< folders (but .incoming), links, special files: sorted
-    std::vector<std::string> strays;       ///< what is in .incoming and is not a temporary file (relative)
+    std::vector<FileStore::Entry> files;  ///< regular files in storage, sorted by name
+    std::vector<FileStore::Entry>
+        others;  ///< folders (but .incoming), links, special files: sorted
+    std::vector<std::string>
+        strays;  ///< what is in .incoming and is not a temporary file (relative)
 };
 
 class Reconciler {
-public:
+  public:
     Reconciler(index::Index& index, Ingest& ingest, const ReconcileOptions& o, ReconcileReport& rep)
         : index_(index), ingest_(ingest), files_(ingest.files()), o_(o), rep_(rep) {}
 
     Result<void> run();
 
-private:
+  private:
     Result<Listing> list();
     /// Moves `path` to the quarantine folder, with `reason`; logged either way.
     void quarantine(const std::string& path, const std::string& reason);
@@ -92,7 +95,8 @@ void Reconciler::quarantine(const std::string& path, const std::string& reason) 
     auto q = files_.quarantine(path, reason, &note);
     if (q) {
         ++rep_.quarantined;
-        rep_.warnings += path + ": moved to " + *q + ": " + reason + (note.empty() ? "" : " (" + note + ")") + "\n";
+        rep_.warnings += path + ": moved to " + *q + ": " + reason +
+                         (note.empty() ? "" : " (" + note + ")") + "\n";
     } else {
         ++rep_.unreadable;
         rep_.warnings += path + ": " + reason + "; left where it is: " + q.error().message + "\n";
@@ -112,7 +116,8 @@ Result<Listing> Reconciler::list() {
             l.others.push_back(e);
     });
     if (!listed) return tl::unexpected(listed.error());
-    const std::string incoming = std::string(FileStore::kFolder) + "/" + std::string(FileStore::kIncoming) + "/";
+    const std::string incoming =
+        std::string(FileStore::kFolder) + "/" + std::string(FileStore::kIncoming) + "/";
     listed = files_.for_each_entry(
         [&](const FileStore::Entry& e) {
             if (e.kind == FileStore::Kind::File && FileStore::is_temp_name(e.name))
@@ -152,8 +157,9 @@ Result<void> Reconciler::adopt(const std::string& path) {
     const std::string& uid = a->sop_instance_uid;
     const std::string first = files_.path_for(uid), second = files_.path_for(uid, first);
     if (path != first && path != second) {
-        quarantine(path, "holds instance " + log::printable(uid) + ", whose files serve names " + base_name(first) +
-                             " or " + base_name(second) + ": not a file serve placed");
+        quarantine(path, "holds instance " + log::printable(uid) + ", whose files serve names " +
+                             base_name(first) + " or " + base_name(second) +
+                             ": not a file serve placed");
         return {};
     }
     auto current = index_.instance(uid);
@@ -163,30 +169,33 @@ Result<void> Reconciler::adopt(const std::string& path) {
         const auto theirs = files_.info((*current)->path);
         if (theirs && (!mine || mine->mtime_ns <= theirs->mtime_ns)) {
             if (auto r = files_.remove(path); !r) {
-                rep_.warnings += path + ": an older copy of " + log::printable(uid) + ", left: " + r.error().message + "\n";
+                rep_.warnings += path + ": an older copy of " + log::printable(uid) +
+                                 ", left: " + r.error().message + "\n";
                 return {};
             }
             ++rep_.copies_removed;
-            rep_.notes += path + ": removed, an older copy of " + log::printable(uid) + " (the index names " +
-                          (*current)->path + ")\n";
+            rep_.notes += path + ": removed, an older copy of " + log::printable(uid) +
+                          " (the index names " + (*current)->path + ")\n";
             return {};
         }
     }
     auto added = index_.add(a->dataset, a->file, index::DuplicatePolicy::Replace);
     if (!added) {
         if (index_failed(added.error())) return {};  // left for the next reconciliation
-        quarantine(path, "the index refuses instance " + log::printable(uid) + ": " + reason_of(added.error()));
+        quarantine(path, "the index refuses instance " + log::printable(uid) + ": " +
+                             reason_of(added.error()));
         return {};
     }
     ++rep_.indexed;
     if (*current && (*current)->path != path) {  // the indexed copy was the older one
         if (auto r = files_.remove((*current)->path); !r) {
-            rep_.warnings += (*current)->path + ": an older copy of " + log::printable(uid) + ", left: " +
-                             r.error().message + "\n";
+            rep_.warnings += (*current)->path + ": an older copy of " + log::printable(uid) +
+                             ", left: " + r.error().message + "\n";
             return {};
         }
         ++rep_.copies_removed;
-        rep_.notes += (*current)->path + ": removed, an older copy of " + log::printable(uid) + " (now " + path + ")\n";
+        rep_.notes += (*current)->path + ": removed, an older copy of " + log::printable(uid) +
+                      " (now " + path + ")\n";
     }
     return {};
 }
@@ -198,8 +207,8 @@ Result<void> Reconciler::recheck(const std::string& uid, const std::string& path
     if (a && a->sop_instance_uid == uid) {
         auto added = index_.add(a->dataset, a->file, index::DuplicatePolicy::Replace);
         if (!added && !index_failed(added.error()))
-            quarantine(path, "indexed as " + log::printable(uid) + ", which the index now refuses: " +
-                                 reason_of(added.error()));
+            quarantine(path, "indexed as " + log::printable(uid) +
+                                 ", which the index now refuses: " + reason_of(added.error()));
         return {};
     }
     const std::string why = a ? "holds instance " + log::printable(a->sop_instance_uid)
@@ -221,15 +230,18 @@ void Reconciler::drop_missing(const std::vector<std::pair<std::string, std::stri
         auto r = index_.remove(uid);
         if (!r) {
             if (index_failed(r.error())) return;
-            rep_.warnings += log::printable(uid) + " (" + path + "): cannot drop the entry: " + r.error().message + "\n";
+            rep_.warnings += log::printable(uid) + " (" + path +
+                             "): cannot drop the entry: " + r.error().message + "\n";
             continue;
         }
         if (!*r) continue;
         if (++rep_.dropped <= kMaxDroppedLines)
-            rep_.warnings += log::printable(uid) + ": dropped from the index: its file " + path + " is gone\n";
+            rep_.warnings +=
+                log::printable(uid) + ": dropped from the index: its file " + path + " is gone\n";
     }
     if (rep_.dropped > kMaxDroppedLines)
-        rep_.warnings += std::to_string(rep_.dropped - kMaxDroppedLines) + " more entries dropped: their files are gone\n";
+        rep_.warnings += std::to_string(rep_.dropped - kMaxDroppedLines) +
+                         " more entries dropped: their files are gone\n";
 }
 
 Result<void> Reconciler::run() {
@@ -241,7 +253,8 @@ Result<void> Reconciler::run() {
     const std::string prefix = std::string(FileStore::kFolder) + "/";
     std::vector<char> named(l->files.size(), 0), used(l->others.size(), 0);
     std::vector<std::pair<std::string, std::string>> missing;  // uid, path
-    std::vector<std::pair<std::string, std::string>> resized;  // uid, path: the size is not the indexed one
+    std::vector<std::pair<std::string, std::string>>
+        resized;  // uid, path: the size is not the indexed one
     auto n = index_.for_each_instance([&](const std::string& uid, const index::InstanceFile& f) {
         bool present = false;
         if (f.path.starts_with(prefix)) {
@@ -270,7 +283,8 @@ Result<void> Reconciler::run() {
 
     if (l->files.empty() && !missing.empty() && missing.size() == rep_.entries) {
         rep_.kept_missing = true;
-        rep_.warnings += files_.folder() + " holds no file but the index lists " + std::to_string(rep_.entries) +
+        rep_.warnings += files_.folder() + " holds no file but the index lists " +
+                         std::to_string(rep_.entries) +
                          " instances: nothing dropped (is the storage mounted?)\n";
     } else {
         drop_missing(missing);
@@ -292,9 +306,10 @@ Result<void> Reconciler::run() {
     for (std::size_t i = 0; i < l->others.size(); ++i) {
         if (used[i]) continue;
         const auto& e = l->others[i];
-        quarantine(prefix + e.name, e.kind == FileStore::Kind::Folder
-                                        ? "a folder in storage, where serve keeps files only"
-                                        : "a link or special file in storage, where serve keeps regular files only");
+        quarantine(prefix + e.name,
+                   e.kind == FileStore::Kind::Folder
+                       ? "a folder in storage, where serve keeps files only"
+                       : "a link or special file in storage, where serve keeps regular files only");
     }
     for (const auto& path : l->strays)
         quarantine(path, "in " + prefix + std::string(FileStore::kIncoming) +
@@ -319,7 +334,8 @@ Result<void> check_complete(const storage::FileStore& files, const std::string& 
     return {};
 }
 
-Result<ReconcileReport> reconcile(index::Index& index, Ingest& ingest, const ReconcileOptions& options) {
+Result<ReconcileReport> reconcile(index::Index& index, Ingest& ingest,
+                                  const ReconcileOptions& options) {
     ReconcileReport rep;
     Reconciler r(index, ingest, options, rep);
     if (auto ok = r.run(); !ok) return tl::unexpected(ok.error());
