@@ -126,8 +126,8 @@ void Ingest::index_run() {
         {
             std::unique_lock lock(index_mutex_);
             auto woken = [&] { return index_stopping_ || !to_index_.empty(); };
-            if (retry_.empty())
-                index_wake_.wait(lock, woken);
+            if (retry_.empty())  // until something is queued, or a reader's group failed (keep_for_retry)
+                index_wake_.wait(lock, [&] { return woken() || !retry_.empty(); });
             else
                 index_wake_.wait_for(lock, kIndexRetry, woken);
             index_wake_.wait_for(lock, kIndexLinger, [&] {
@@ -441,6 +441,8 @@ void Ingest::keep_for_retry(const Placed& placed, const Error& error) {
         std::lock_guard lock(index_mutex_);
         retry_.push_back(placed);
     }
+    // The indexing thread retries: while stores are refused, nothing else would wake it.
+    index_wake_.notify_all();
     if (options_.log)
         options_.log("E: index: " + log::printable(placed.job.attrs.sop_instance_uid) + " (" + placed.path +
                      ") was stored but not indexed: " + error.to_string() +
