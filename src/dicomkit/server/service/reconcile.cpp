@@ -204,20 +204,22 @@ Result<void> Reconciler::adopt(const std::string& path) {
 /// is now), or not (quarantined, and the entry dropped: nothing can be retrieved from it).
 Result<void> Reconciler::recheck(const std::string& uid, const std::string& path) {
     auto a = examine(path);
+    std::string why;
     if (a && a->sop_instance_uid == uid) {
         auto added = index_.add(a->dataset, a->file, index::DuplicatePolicy::Replace);
-        if (!added && !index_failed(added.error()))
-            quarantine(path, "indexed as " + log::printable(uid) +
-                                 ", which the index now refuses: " + reason_of(added.error()));
-        return {};
+        if (added || index_failed(added.error())) return {};
+        why = "which the index now refuses: " + reason_of(added.error());
+    } else {
+        why = a ? "holds instance " + log::printable(a->sop_instance_uid)
+                : "not a complete DICOM file: " + reason_of(a.error());
     }
-    const std::string why = a ? "holds instance " + log::printable(a->sop_instance_uid)
-                              : "not a complete DICOM file: " + reason_of(a.error());
     quarantine(path, "indexed as " + log::printable(uid) + " but no longer that file (" + why +
                          "); its index entry is dropped");
     auto r = index_.remove(uid);
     if (!r) {
-        if (!index_failed(r.error())) return tl::unexpected(r.error());
+        if (!index_failed(r.error()))
+            rep_.warnings += log::printable(uid) + " (" + path +
+                             "): cannot drop the entry: " + r.error().message + "\n";
     } else if (*r) {
         ++rep_.dropped;
     }
