@@ -5,8 +5,8 @@
 # store answered Success is found. Then the disk is filled up: serve killed (-9) with a file in
 # storage that the index lacks comes up read-only (its reconciliation cannot write the index),
 # answers C-FIND and refuses stores with a reason; started with room it reconciles; stopped
-# cleanly and started again on a full disk, it serves read-only too; once space is freed, a
-# start takes stores again.
+# cleanly and started again on a full disk, it serves read-only too, and once the file system
+# is grown it takes stores again without a restart.
 # usage: serve_disk_full_test.sh DICOMKIT DATA_DIR
 set -uo pipefail
 dk=$1
@@ -131,11 +131,19 @@ timeout 60 "$dk" send 127.0.0.1 "$port" "$work/late" --aet USER --aec ARCHIVE > 
 grep -q "^FAILED .*: 0xA700 .*(read-only: " "$work/send3.out" \
   || { echo "FAIL: a store to the read-only archive is not refused 0xA700 read-only"; cat "$work/send3.out"; fail=1; }
 echo "read-only start: $(grep -c . "$work/found3") found, retrieved; store: $(grep '^FAILED' "$work/send3.out")"
-stop_serve TERM
-grep -q "^W: stopped read-only" "$work/serve3.out" || { echo "FAIL: the read-only stop is not logged"; fail=1; }
-
-# 4. Space freed (the file system grown): the next start takes stores again.
+# Space freed (the file system grown): serve sees it within seconds and takes stores again.
 mount -o remount,size=24m "$work/mnt" || { echo "FAIL: cannot grow the tmpfs"; fail=1; }
+for _ in $(seq 1 200); do grep -q "has room again" "$work/serve3.out" && break; sleep 0.1; done
+grep -q "^I: $var has room again ([0-9]* MiB free): the index is writable and reconciled; stores are taken again" \
+  "$work/serve3.out" || { echo "FAIL: serve does not leave read-only once there is room"; tail -3 "$work/serve3.out"; fail=1; }
+timeout 60 "$dk" send 127.0.0.1 "$port" "$work/late" --aet USER --aec ARCHIVE > "$work/send3b.out" 2>&1
+grep -q "^sent 1 of 1" "$work/send3b.out" || { echo "FAIL: a store after leaving read-only"; cat "$work/send3b.out"; fail=1; }
+find_uids "$work/found3b"
+grep -qx "$prefix.2000" "$work/found3b" || { echo "FAIL: the store after leaving read-only is not found"; fail=1; }
+stop_serve TERM
+[ -f "$var/clean" ] || { echo "FAIL: no clean mark after leaving read-only and a clean stop"; fail=1; }
+
+# 4. The next start takes stores as usual.
 start_serve serve4
 grep -q "read-only" "$work/serve4.out" && { echo "FAIL: still read-only with space"; cat "$work/serve4.out"; fail=1; }
 timeout 60 "$dk" send 127.0.0.1 "$port" "$work/late" --aet USER --aec ARCHIVE > "$work/send4.out" 2>&1

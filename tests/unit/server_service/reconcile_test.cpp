@@ -240,10 +240,16 @@ TEST_F(Archive, ReconcileStopsAtAnIndexThatCannotBeWritten) {
     // The read-only index still answers.
     auto f = (*ro)->instance("1.1");
     ASSERT_TRUE(f && *f);
-    // With a writable index the next reconciliation indexes them.
-    r = reconcile(*index_, *ingest_);
+    // Made writable (the disk has room again), the next reconciliation indexes them, and the
+    // index's own lookups see it.
+    ASSERT_TRUE((*ro)->make_writable());
+    r = reconcile(**ro, *ingest_);
     ASSERT_TRUE(r) << r.error().to_string();
+    EXPECT_TRUE(r->index_error.empty()) << r->index_error;
     EXPECT_EQ(r->indexed, 2u);
+    auto g = (*ro)->instance("1.4");
+    ASSERT_TRUE(g && *g);
+    EXPECT_EQ((*g)->path, "storage/1.4.dcm");
     EXPECT_EQ(path_of("1.4"), "storage/1.4.dcm");
 }
 

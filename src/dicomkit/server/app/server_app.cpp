@@ -4,8 +4,11 @@
 #include <dlfcn.h>
 
 #include <algorithm>
+#include <atomic>
+#include <condition_variable>
 #include <cstdlib>
 #include <mutex>
+#include <thread>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -41,8 +44,15 @@ struct ServerApp::Impl {
     std::unique_ptr<net::ul::Server> server;      ///< config.port
     std::unique_ptr<net::ul::Server> tls_server;  ///< config.tls_port, when set
     /// The index could not be written at the start (a full disk): queries and retrieves are
-    /// served, stores refused, and nothing is written, the clean mark included.
-    bool read_only = false;
+    /// served, stores refused, and nothing is written, the clean mark included, until
+    /// watch_read_only() finds room.
+    std::atomic<bool> read_only{false};
+    index::sqlite::SqliteIndex* sqlite = nullptr;  ///< `index`, when it is SQLite
+    const std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+    std::mutex watch_mutex;
+    std::condition_variable watch_wake;
+    bool watch_stop = false;
+    std::thread watcher;  ///< watch_read_only()
 
     void log(const std::string& line) const {
         if (options.log) options.log(line);
@@ -54,6 +64,14 @@ struct ServerApp::Impl {
 };
 
 void ServerApp::Impl::close() {
+    if (watcher.joinable()) {
+        {
+            std::lock_guard lock(watch_mutex);
+            watch_stop = true;
+        }
+        watch_wake.notify_all();
+        watcher.join();
+    }
     if (!folder) return;
     retrieve.reset();
     query.reset();
@@ -150,6 +168,9 @@ Result<index::postgres::ModuleEntry> postgres_module() {
     return entry;
 }
 
+/// How often a read-only server looks for room to write again.
+constexpr auto kReadOnlyCheck = std::chrono::seconds(5);
+
 /// Whether `e` (or the free space left) says the disk is full.
 bool disk_full(const std::string& m, std::uint64_t free_bytes, std::uint64_t reserve) {
     return free_bytes < reserve || free_bytes < (1u << 20) || m.find("full") != std::string::npos ||
@@ -167,8 +188,9 @@ void serve_read_only(ServerApp::Impl& impl, const std::string& why) {
     const bool full = disk_full(why, free ? *free : 0, reserve);
     impl.log("W: " + impl.config.data + (full ? " is full (" + std::to_string(mib) + " MiB free)" : std::string()) +
              (full ? ": " : ": the index cannot be written: ") +
-             "serving read-only (queries and retrieves work); stores are refused until space is freed and serve "
-             "is restarted (" + why + ")");
+             "serving read-only (queries and retrieves work); stores are refused until space is freed "
+             "(looked at every " + std::to_string(std::chrono::seconds(kReadOnlyCheck).count()) + " s) (" + why +
+             ")");
     if (impl.ingest)
         impl.ingest->refuse_stores(full ? "read-only: the disk of the archive is full"
                                         : "read-only: the index cannot be written");
@@ -187,6 +209,7 @@ Result<void> open_sqlite(ServerApp::Impl& impl, std::optional<Error>& why_read_o
     }
     if (!ix) return tl::unexpected(ix.error());
     impl.index_description = describe_index(impl.config);
+    impl.sqlite = ix->get();
     impl.index = std::move(*ix);
     return {};
 }
@@ -246,6 +269,9 @@ std::string describe(const dimse::StoreEvent& e) {
 /// index and storage agree, and starts at once however large the archive. Any crash (kill -9,
 /// power loss) leaves no mark, and reconciliation then costs one listing of storage and one pass
 /// over the index, opening only the files the index does not name.
+Result<service::ReconcileReport> run_reconcile(ServerApp::Impl& impl, const service::ReconcileOptions& ro,
+                                               const std::string& why);
+
 Result<void> reconcile_if_needed(ServerApp::Impl& impl, bool was_clean, bool is_new) {
     const bool shared = impl.shared_folder();
     if (impl.read_only) {
@@ -257,11 +283,25 @@ Result<void> reconcile_if_needed(ServerApp::Impl& impl, bool was_clean, bool is_
         impl.log("I: reconcile: skipped, the last stop was clean");
         return {};
     }
-    const auto t0 = std::chrono::steady_clock::now();
     service::ReconcileOptions ro;
     ro.shared = shared;
-    auto r = service::reconcile(*impl.index, *impl.ingest, ro);
+    auto r = run_reconcile(impl, ro,
+                           shared ? "the folder is shared by the nodes of one index, so every start checks it"
+                           : was_clean ? "asked for"
+                           : is_new    ? "a new data folder"
+                                       : "the last stop was not clean");
     if (!r) return tl::unexpected(r.error());
+    // The files it could not index stay in storage for the next start.
+    if (!r->index_error.empty()) serve_read_only(impl, r->index_error);
+    return {};
+}
+
+/// Reconciles, and logs what it did (`why` it ran) and each file moved or left.
+Result<service::ReconcileReport> run_reconcile(ServerApp::Impl& impl, const service::ReconcileOptions& ro,
+                                               const std::string& why) {
+    const auto t0 = std::chrono::steady_clock::now();
+    auto r = service::reconcile(*impl.index, *impl.ingest, ro);
+    if (!r) return r;
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     char secs[32];
     std::snprintf(secs, sizeof secs, "%.2f", s);
@@ -270,12 +310,8 @@ Result<void> reconcile_if_needed(ServerApp::Impl& impl, bool was_clean, bool is_
              std::to_string(r->copies_removed) + " older copies removed, " + std::to_string(r->quarantined) +
              " moved to quarantine, " + std::to_string(r->unreadable) + " left that should have been (" +
              std::to_string(r->files) + " files, " + std::to_string(r->entries) +
-             " entries, " + secs + " s" +
-             (shared ? "; the folder is shared by the nodes of one index, so every start checks it, leaving " +
-                           std::to_string(r->recent) + " recent files to the nodes writing them"
-              : was_clean ? "; asked for"
-              : is_new    ? "; a new data folder"
-                          : "; the last stop was not clean") +
+             " entries, " + secs + " s; " + why +
+             (ro.shared ? ", leaving " + std::to_string(r->recent) + " recent files to the nodes writing them" : "") +
              ")");
     auto lines = [&impl](std::string_view text, const char* level) {
         while (!text.empty()) {
@@ -289,9 +325,46 @@ Result<void> reconcile_if_needed(ServerApp::Impl& impl, bool was_clean, bool is_
     if (r->quarantined > 0)
         impl.log("W: reconcile: " + std::to_string(r->quarantined) + " moved to " + impl.files->quarantine_folder() +
                  " (each with a .reason file): nothing there is served; send back what belongs in the archive");
-    // The files it could not index stay in storage for the next start.
-    if (!r->index_error.empty()) serve_read_only(impl, r->index_error);
-    return {};
+    return r;
+}
+
+/// Read-only: once the data folder has room (the reserve, at least 1 MiB), the index is made
+/// writable, the clean mark removed and index and storage reconciled (stores are refused
+/// meanwhile, so only the temporary files of stores under way are in storage/.incoming: those
+/// this process made are left alone); then stores are taken again. True once done.
+bool try_writable(ServerApp::Impl& impl) {
+    const std::uint64_t need = std::max<std::uint64_t>(impl.config.min_free_mb << 20, 1u << 20);
+    auto free = impl.files->free_bytes();
+    if (!free || *free < need || !impl.sqlite) return false;
+    if (auto r = impl.sqlite->make_writable(); !r) return false;  // still cannot: next time
+    if (auto r = impl.folder->mark_running(); !r) return false;
+    service::ReconcileOptions ro;
+    ro.keep_recent_temps = true;
+    ro.temp_age_seconds =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - impl.started).count() + 60;
+    auto r = run_reconcile(impl, ro, "the data folder has room again");
+    if (!r) {
+        impl.log("W: reconcile: " + r.error().to_string() + ": still read-only");
+        return false;
+    }
+    if (!r->index_error.empty()) return false;
+    impl.read_only = false;
+    impl.ingest->refuse_stores("");
+    impl.log("I: " + impl.config.data + " has room again (" + std::to_string(*free >> 20) +
+             " MiB free): the index is writable and reconciled; stores are taken again");
+    return true;
+}
+
+void watch_read_only(ServerApp::Impl& impl) {
+    std::unique_lock lock(impl.watch_mutex);
+    for (;;) {
+        impl.watch_wake.wait_for(lock, kReadOnlyCheck, [&] { return impl.watch_stop; });
+        if (impl.watch_stop) return;
+        lock.unlock();
+        const bool done = try_writable(impl);
+        lock.lock();
+        if (done) return;
+    }
 }
 
 }  // namespace
@@ -362,6 +435,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::start(const Config& config, Server
         return tl::unexpected(server.error());
     }
     impl->server = std::move(*server);
+    if (impl->read_only && impl->sqlite) impl->watcher = std::thread([raw] { watch_read_only(*raw); });
     return std::unique_ptr<ServerApp>(new ServerApp(std::move(impl)));
 }
 

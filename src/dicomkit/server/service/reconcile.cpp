@@ -128,7 +128,7 @@ Result<Listing> Reconciler::list() {
         true);
     if (!listed) return tl::unexpected(listed.error());
     for (const auto& path : temps) {
-        if (o_.shared && modified_within(files_, path, o_.temp_age_seconds)) {
+        if ((o_.shared || o_.keep_recent_temps) && modified_within(files_, path, o_.temp_age_seconds)) {
             ++rep_.recent;  // perhaps another node's store in progress
             continue;
         }

@@ -41,6 +41,9 @@ struct ReconcileOptions {
     /// milliseconds). Entries whose file is gone are dropped as always: a node commits an entry
     /// only after its file is in place.
     bool shared = false;
+    /// Stores of this server may be under way (a reconciliation while it serves, with stores
+    /// refused): as with `shared`, temporary files written within `temp_age_seconds` stay.
+    bool keep_recent_temps = false;
     std::int64_t temp_age_seconds = 3600;
     std::int64_t settle_seconds = 60;
 };

@@ -2,6 +2,7 @@
 #include <dicomkit/server/index/sqlite/sqlite_index.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <mutex>
 #include <optional>
@@ -67,11 +68,17 @@ struct SqliteIndex::Impl {
         std::int64_t instance = 0, series = 0, study = 0, patient = 0;
     };
 
-    bool read_only = false;  ///< open_read_only: no writer connection, no statements for it
-    bool immutable = false;  ///< read_only, and read without the WAL (see Db::open_immutable)
+    /// open_read_only: no writer connection, no statements for it (until make_writable()).
+    std::atomic<bool> read_only{false};
+    std::atomic<bool> immutable{false};  ///< read_only, and read without the WAL (see Db::open_immutable)
+    /// Read connections opened before make_writable() (immutable ones see no later write) are
+    /// not kept for reuse.
+    std::atomic<int> generation{0};
 
     /// A new read connection.
     [[nodiscard]] Result<Db> open_reader() const { return immutable ? Db::open_immutable(path) : Db::open(path, true); }
+    /// The writer connection, migrated, with its statements.
+    Result<void> open_writer();
 
     Result<void> migrate();
     [[nodiscard]] Unexpected read_only_error() const {
@@ -130,27 +137,58 @@ Result<void> SqliteIndex::Impl::migrate() {
     return db.exec("PRAGMA temp_store=MEMORY");
 }
 
-Result<std::unique_ptr<SqliteIndex>> SqliteIndex::open(const std::string& path) {
-    auto impl = std::make_unique<Impl>();
-    impl->path = path;
-    auto db = Db::open(path, false);
-    if (!db) return tl::unexpected(db.error());
-    impl->db = std::move(*db);
-    if (auto m = impl->migrate(); !m) return make_error(m.error().code, path + ": " + m.error().message);
+Result<void> SqliteIndex::Impl::open_writer() {
+    auto d = Db::open(path, false);
+    if (!d) return tl::unexpected(d.error());
+    db = std::move(*d);
+    if (auto m = migrate(); !m) return make_error(m.error().code, path + ": " + m.error().message);
     const sql::WriteSql w = sql::write_sql(sql::Dialect::Sqlite);
-    impl->find_instance_sql = w.find_instance;
-    for (auto [stmt, text] : {std::pair{&impl->levels[0], &w.upsert[0]}, {&impl->levels[1], &w.upsert[1]},
-                              {&impl->levels[2], &w.upsert[2]}, {&impl->instance, &w.insert_instance},
-                              {&impl->delete_instance, &w.delete_instance},
-                              {&impl->parents, &w.parents}, {&impl->prune[0], &w.prune[0]},
-                              {&impl->prune[1], &w.prune[1]}, {&impl->prune[2], &w.prune[2]},
-                              {&impl->lookup[0], &w.lookup[0]}, {&impl->lookup[1], &w.lookup[1]},
-                              {&impl->lookup[2], &w.lookup[2]}}) {
-        auto s = impl->db.prepare(*text);
+    find_instance_sql = w.find_instance;
+    for (auto [stmt, text] : {std::pair{&levels[0], &w.upsert[0]}, {&levels[1], &w.upsert[1]},
+                              {&levels[2], &w.upsert[2]}, {&instance, &w.insert_instance},
+                              {&delete_instance, &w.delete_instance},
+                              {&parents, &w.parents}, {&prune[0], &w.prune[0]},
+                              {&prune[1], &w.prune[1]}, {&prune[2], &w.prune[2]},
+                              {&lookup[0], &w.lookup[0]}, {&lookup[1], &w.lookup[1]},
+                              {&lookup[2], &w.lookup[2]}}) {
+        auto s = db.prepare(*text);
         if (!s) return tl::unexpected(s.error());
         *stmt = std::move(*s);
     }
+    return {};
+}
+
+Result<std::unique_ptr<SqliteIndex>> SqliteIndex::open(const std::string& path) {
+    auto impl = std::make_unique<Impl>();
+    impl->path = path;
+    DK_TRY(impl->open_writer());
     return std::unique_ptr<SqliteIndex>(new SqliteIndex(std::move(impl)));
+}
+
+Result<void> SqliteIndex::make_writable() {
+    std::lock_guard lock(impl_->mutex);
+    if (!impl_->read_only) return {};
+    if (auto r = impl_->open_writer(); !r) {
+        for (Stmt* s : {&impl_->levels[0], &impl_->levels[1], &impl_->levels[2], &impl_->instance,
+                        &impl_->delete_instance, &impl_->parents, &impl_->prune[0], &impl_->prune[1],
+                        &impl_->prune[2], &impl_->lookup[0], &impl_->lookup[1], &impl_->lookup[2]})
+            *s = Stmt();
+        impl_->db = Db();
+        return r;
+    }
+    impl_->immutable = false;
+    ++impl_->generation;
+    {
+        std::lock_guard readers(impl_->readers_mutex);
+        impl_->readers.clear();
+    }
+    {
+        std::lock_guard lookup(impl_->lookup_mutex);
+        impl_->find_instance.reset();
+        impl_->lookup_db.reset();
+    }
+    impl_->read_only = false;
+    return {};
 }
 
 Result<std::unique_ptr<SqliteIndex>> SqliteIndex::open_read_only(const std::string& path) {
@@ -306,6 +344,7 @@ class ReaderLease {
 public:
     explicit ReaderLease(SqliteIndex::Impl& impl) : impl_(impl) {
         std::lock_guard lock(impl_.readers_mutex);
+        generation_ = impl_.generation;
         if (!impl_.readers.empty()) {
             db_ = std::move(impl_.readers.back());
             impl_.readers.pop_back();
@@ -314,7 +353,8 @@ public:
     }
     ~ReaderLease() {
         std::lock_guard lock(impl_.readers_mutex);
-        if (open_ && impl_.readers.size() < SqliteIndex::Impl::kMaxIdleReaders) impl_.readers.push_back(std::move(db_));
+        if (open_ && generation_ == impl_.generation && impl_.readers.size() < SqliteIndex::Impl::kMaxIdleReaders)
+            impl_.readers.push_back(std::move(db_));
     }
     ReaderLease(const ReaderLease&) = delete;
     ReaderLease& operator=(const ReaderLease&) = delete;
@@ -335,6 +375,7 @@ private:
     SqliteIndex::Impl& impl_;
     Db db_;
     bool open_ = false;
+    int generation_ = 0;
 };
 
 // On a read connection, as find: a lookup need not wait while the writer commits a group.

@@ -18,6 +18,10 @@ public:
     /// and remove fail (ErrorCode::IoError). An error when the database is missing or lacks a
     /// migration (it could not be applied).
     [[nodiscard]] static Result<std::unique_ptr<SqliteIndex>> open_read_only(const std::string& path);
+    /// After open_read_only: opens the writer (applying the migrations) now that it can; finds
+    /// and lookups go on meanwhile, on connections that see what is written from here on.
+    /// Nothing when writable already.
+    [[nodiscard]] Result<void> make_writable();
     ~SqliteIndex() override;
 
     [[nodiscard]] Result<AddStatus> add(const DataSet& attributes, const InstanceFile& file,
