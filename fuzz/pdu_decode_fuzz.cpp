@@ -1,5 +1,6 @@
 // Fuzz target: PDU decoding. Whatever decodes must encode again, decode(encode(x)) must equal x,
-// and encoding must be a fixed point; P-DATA-TF views must agree with the copying decoder.
+// and encoding must be a fixed point; P-DATA-TF views must agree with the copying decoder; the
+// acceptor's lenient decoding (keep_malformed_contexts) must not crash.
 #include <cstdint>
 #include <cstdlib>
 #include <span>
@@ -54,6 +55,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto length = pdu_length_from_header(in, limits.max_pdu_length);
     if (length && *length && kPduHeaderSize + **length < size) {
         check_round_trip(in.first(kPduHeaderSize + **length), limits);
+    }
+    // ... and as an acceptor decodes an A-ASSOCIATE-RQ in Sta2, keeping malformed presentation
+    // contexts for negotiate() to refuse: such a PDU need not encode again, but it must decode
+    // to something describable, or fail with an offset inside the input.
+    DecodeLimits keep = limits;
+    keep.keep_malformed_contexts = true;
+    if (auto pdu = decode(in, keep)) {
+        if (describe(*pdu).empty()) std::abort();
+    } else if (!pdu.error().offset || *pdu.error().offset > in.size()) {
+        std::abort();
     }
     return 0;
 }

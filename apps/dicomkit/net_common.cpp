@@ -53,7 +53,8 @@ std::string failure_text(net::ul::FailureKind kind, const Error& e) {
         case K::Aborted: what = "association aborted"; break;
         case K::Timeout: what = "timeout"; break;
         case K::ProtocolError: what = "protocol error"; break;
-        case K::Closed: what = "connection closed"; break;
+        case K::Closed:
+        case K::Empty: what = "connection closed"; break;
         case K::Io: what = "I/O error"; break;
         case K::None: break;
     }

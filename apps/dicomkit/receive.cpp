@@ -61,9 +61,15 @@ net::ul::ServerOptions server_options(const ReceiveArgs& a) {
     so.max_associations = a.max_associations;
     so.association = association_options(a.net);
     so.association.max_pdu_receive = a.max_pdu;
+    so.refused = [](const std::string& peer, const std::string& why) {
+        std::fprintf(stderr, "W: association from %s refused: %s\n", peer.c_str(), why.c_str());
+    };
+    so.noted = [](const std::string& peer, const std::string& what) {
+        std::fprintf(stderr, "W: association from %s: %s\n", peer.c_str(), what.c_str());
+    };
     auto& p = so.policy;
     p.ae_title = a.net.aet;
-    p.accept_any_called_ae = true;
+    p.accept_any_called_ae = true;  // as DCMTK's storescp: any Called AE Title will do
     p.max_pdu_receive = a.max_pdu;
     // Requests are handled one after the other and answered in order; a requestor may send
     // this many C-STOREs ahead (PS3.7 D.3.3.3), which keeps both ends busy.

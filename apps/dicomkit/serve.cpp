@@ -27,6 +27,7 @@ struct ServeArgs {
     int require_client_cert = -1;  ///< -1: as the file says; 0 or 1 from --[no-]require-client-cert
     std::vector<std::string> peers;
     bool accept_unknown = false;
+    bool accept_any_called_ae = false;
     bool check_config = false;
     bool no_fsync = false;
     bool reconcile = false;
@@ -45,6 +46,7 @@ Result<sapp::Config> build_config(const ServeArgs& a) {
     if (a.port >= 0) c.port = static_cast<std::uint16_t>(a.port);
     if (!a.data.empty()) c.data = a.data;
     if (a.accept_unknown) c.accept_unknown = true;
+    if (a.accept_any_called_ae) c.accept_any_called_ae = true;
     if (a.tls) c.port_tls = true;
     if (a.tls_port >= 0) c.tls_port = static_cast<std::uint16_t>(a.tls_port);
     if (c.tls_port && *c.tls_port != 0 && *c.tls_port == c.port)
@@ -114,6 +116,13 @@ void print_peers(const sapp::Config& c) {
                      allow.empty() ? "nothing" : allow.c_str(), p.tls ? tls_peer_note(c).c_str() : "");
     }
     std::fprintf(stderr, "I: unknown calling AEs are %s\n", c.accept_unknown ? "accepted" : "refused");
+    if (c.accept_any_called_ae) {
+        std::fprintf(stderr, "I: any called AE title is accepted\n");
+    } else {
+        std::string titles = c.ae_title;
+        for (const auto& t : c.called_ae_titles) titles += ", " + t;
+        std::fprintf(stderr, "I: called AE titles accepted: %s (others are rejected)\n", titles.c_str());
+    }
     std::fprintf(stderr, "I: a second copy of a stored SOP Instance UID is %s (duplicates = %s)\n",
                  c.duplicates == server::index::DuplicatePolicy::Keep      ? "dropped, the stored copy kept"
                  : c.duplicates == server::index::DuplicatePolicy::Reject ? "refused"
@@ -189,6 +198,9 @@ void add_serve(CLI::App& app, Action& run) {
                     "(several nodes may share it and one --data folder)");
     cmd->add_option("--peer", a->peers, "A known peer AE=HOST:PORT, allowed every service (repeatable)");
     cmd->add_flag("--accept-unknown", a->accept_unknown, "Let calling AEs that are not configured store and query");
+    cmd->add_flag("--accept-any-called-ae", a->accept_any_called_ae,
+                  "Accept associations whatever Called AE Title they ask for (default: only --aet and [server] "
+                  "called_ae_titles; others are rejected, reason 7), as [server] accept_any_called_ae");
     cmd->add_flag("--tls", a->tls, "The --port speaks DICOM over TLS (PS3.15 B.1), as [server] tls = true");
     cmd->add_option("--tls-port", a->tls_port,
                     "Also listen with TLS on this port (IANA's DICOM TLS port is 2762; 0: any free port), as "

@@ -168,7 +168,7 @@ if [ "$mode" = dcmtk ]; then
     echo "FAIL: unknown calling AE was served"; fail=1
   else echo "ok: unknown calling AE refused"; fi
 else
-  if timeout 30 "$dk" find 127.0.0.1 "$port" --aet STRANGER -k StudyInstanceUID= > "$work/stranger.out" 2>&1; then
+  if timeout 30 "$dk" find 127.0.0.1 "$port" --aet STRANGER --aec ARCHIVE -k StudyInstanceUID= > "$work/stranger.out" 2>&1; then
     echo "FAIL: unknown calling AE was served"; fail=1
   elif grep -qi "reject" "$work/stranger.out"; then echo "ok: unknown calling AE refused"; else
     echo "FAIL: unknown calling AE: unexpected failure"; cat "$work/stranger.out"; fail=1

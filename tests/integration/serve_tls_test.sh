@@ -198,7 +198,7 @@ port2=$(wait_port "$work/serve2.err")
 grep -q "^I: listening on 127.0.0.1:$port2 (TLS) as DICOMKIT" "$work/serve2.err" &&
   grep -q "^I: port $port2: DICOM over TLS (.*client certificates not asked for)" "$work/serve2.err" &&
   ok "the log says the main port is TLS" || bad "serve --tls log" "$work/serve2.err"
-expect_ok echo_tls_no_client_cert_needed "$dk" echo 127.0.0.1 "$port2" --tls --ca "$work/ca.pem"
+expect_ok echo_tls_no_client_cert_needed "$dk" echo 127.0.0.1 "$port2" --aec DICOMKIT --tls --ca "$work/ca.pem"
 expect_fail echo_plain_to_tls_main_port "$dk" echo 127.0.0.1 "$port2" --timeout 5
 
 # A certificate that is not there: the file's line and column at --check-config and at start.

@@ -145,6 +145,36 @@ TEST(Malformed, AssociateStructure) {
     expect_error(rq({app(), context(), user_info(), user_info()}), EC::InvalidValue, 161);
 }
 
+TEST(Malformed, KeptForTheAcceptorWhenAsked) {
+    // keep_malformed_contexts: what negotiate() can refuse by name is kept, as received.
+    DecodeLimits keep;
+    keep.keep_malformed_contexts = true;
+    const B empty_ts = Wire().u8(0x40).u8(0).u16(0);
+    const B empty_as = Wire().u8(0x30).u8(0).u16(0);
+    auto pdu = decode(rq({app(), context(2), context(1), context(1), context(5, abstract()),
+                          context(7, transfer()), context(9, cat({empty_as, transfer()})),
+                          context(11, cat({abstract(), empty_ts})), user_info()},
+                         ""),
+                      keep);
+    ASSERT_TRUE(pdu.has_value()) << pdu.error().to_string();
+    const auto& r = std::get<AssociateRq>(*pdu);
+    EXPECT_EQ(r.called_ae_title, "");
+    ASSERT_EQ(r.presentation_contexts.size(), 7u);
+    EXPECT_EQ(r.presentation_contexts[0].id, 2);
+    EXPECT_EQ(r.presentation_contexts[1].id, 1);
+    EXPECT_EQ(r.presentation_contexts[2].id, 1);
+    EXPECT_TRUE(r.presentation_contexts[3].transfer_syntaxes.empty());
+    EXPECT_TRUE(r.presentation_contexts[4].abstract_syntax.empty());
+    EXPECT_TRUE(r.presentation_contexts[5].abstract_syntax.empty());
+    EXPECT_EQ(r.presentation_contexts[6].transfer_syntaxes, std::vector<std::string>{""});
+    // What is not a negotiation matter still fails: no presentation context, two abstract syntaxes.
+    expect_error(rq({app(), user_info()}), EC::InvalidValue, 74, keep);
+    expect_error(rq({app(), context(1, cat({abstract(), abstract(), transfer()})), user_info()}),
+                 EC::InvalidValue, 128, keep);
+    // And an A-ASSOCIATE-AC is not affected.
+    expect_error(ac({app(), ac_context(0, {}), user_info()}), EC::InvalidValue, 99, keep);
+}
+
 TEST(Malformed, AcContexts) {
     // Accepted without a transfer syntax; a result/reason outside 0-4 (the byte at 99 + 6).
     expect_error(ac({app(), ac_context(0, {}), user_info()}), EC::InvalidValue, 99);

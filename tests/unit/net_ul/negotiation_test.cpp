@@ -249,5 +249,81 @@ TEST(Negotiation, SopClassExtendedNegotiationAnsweredPerPolicy) {
     EXPECT_TRUE(acceptance(negotiate(rq, p, "", {})).user_information.extended_negotiations.empty());
 }
 
+TEST(Negotiation, OtherCalledAeTitles) {
+    auto p = policy();
+    p.other_ae_titles = {"ALIAS", "SECOND "};
+    for (const char* title : {"ALIAS", "SECOND", "ARCHIVE"}) {
+        auto rq = request();
+        rq.called_ae_title = title;
+        EXPECT_TRUE(std::holds_alternative<pdu::AssociateAc>(negotiate(rq, p, "", {}).answer)) << title;
+    }
+    auto rq = request();
+    rq.called_ae_title = "ALIAS2";
+    EXPECT_EQ(rejection(negotiate(rq, p, "", {})).reason, pdu::reject_reason::kCalledAeTitleNotRecognized);
+}
+
+TEST(Negotiation, EmptyAeTitlesAreRejectedWithAWord) {
+    auto p = policy();
+    p.accept_any_called_ae = true;
+    auto rq = request();
+    rq.called_ae_title = "";
+    Negotiated n = negotiate(rq, p, "", {});
+    EXPECT_EQ(rejection(n).reason, pdu::reject_reason::kCalledAeTitleNotRecognized);
+    ASSERT_EQ(n.notes.size(), 1u);
+    EXPECT_NE(n.notes[0].find("called AE title is empty"), std::string::npos);
+    rq = request();
+    rq.calling_ae_title = "";
+    n = negotiate(rq, p, "", {});
+    EXPECT_EQ(rejection(n).reason, pdu::reject_reason::kCallingAeTitleNotRecognized);
+    ASSERT_EQ(n.notes.size(), 1u);
+}
+
+TEST(Negotiation, DuplicateContextIdIsRejectedNotAborted) {
+    auto rq = request();
+    rq.presentation_contexts[1].id = 1;  // two contexts with ID 1
+    const Negotiated n = negotiate(rq, policy(), "", {});
+    const auto& rj = rejection(n);
+    EXPECT_EQ(rj.result, pdu::RejectResult::RejectedPermanent);
+    EXPECT_EQ(rj.source, pdu::RejectSource::ServiceProviderAcse);
+    EXPECT_EQ(rj.reason, pdu::reject_reason::kNoReasonGiven);
+    ASSERT_EQ(n.notes.size(), 1u);
+    EXPECT_NE(n.notes[0].find("presentation context ID 1 is used twice"), std::string::npos) << n.notes[0];
+}
+
+TEST(Negotiation, EvenOrZeroContextIdIsRejected) {
+    for (std::uint8_t id : {0, 2, 254}) {
+        auto rq = request();
+        rq.presentation_contexts[1].id = id;
+        const Negotiated n = negotiate(rq, policy(), "", {});
+        EXPECT_EQ(rejection(n).source, pdu::RejectSource::ServiceProviderAcse);
+        ASSERT_EQ(n.notes.size(), 1u);
+        EXPECT_NE(n.notes[0].find("is not odd"), std::string::npos) << n.notes[0];
+    }
+}
+
+TEST(Negotiation, ContextWithoutSyntaxesIsRefusedTheOthersGoOn) {
+    auto p = policy();
+    p.accept_any_abstract_syntax = true;  // even then: nothing to accept
+    auto rq = request();
+    rq.presentation_contexts.push_back({5, "", {kImplicit}});
+    rq.presentation_contexts.push_back({7, kCtStorage, {}});
+    rq.presentation_contexts.push_back({9, kCtStorage, {""}});
+    const Negotiated n = negotiate(rq, p, "", {});
+    const auto& ac = acceptance(n);
+    ASSERT_EQ(ac.presentation_contexts.size(), 5u);
+    EXPECT_EQ(ac.presentation_contexts[0].result, pdu::ContextResult::Acceptance);
+    EXPECT_EQ(ac.presentation_contexts[1].result, pdu::ContextResult::Acceptance);
+    EXPECT_EQ(ac.presentation_contexts[2].result, pdu::ContextResult::AbstractSyntaxNotSupported);
+    EXPECT_EQ(ac.presentation_contexts[3].result, pdu::ContextResult::TransferSyntaxesNotSupported);
+    EXPECT_EQ(ac.presentation_contexts[4].result, pdu::ContextResult::TransferSyntaxesNotSupported);
+    EXPECT_EQ(n.contexts.size(), 2u);
+    ASSERT_EQ(n.notes.size(), 3u);
+    EXPECT_NE(n.notes[0].find("presentation context 5 refused: no abstract syntax"), std::string::npos);
+    EXPECT_NE(n.notes[1].find("presentation context 7 (1.2.840.10008.5.1.4.1.1.2) refused: no transfer"),
+              std::string::npos) << n.notes[1];
+    EXPECT_NE(n.notes[2].find("an empty transfer syntax"), std::string::npos);
+    EXPECT_TRUE(pdu::encode(pdu::Pdu(ac)).has_value());  // the answer can be sent
+}
+
 }  // namespace
 }  // namespace dicomkit::net::ul

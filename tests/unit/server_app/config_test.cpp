@@ -102,6 +102,39 @@ check_address = "yes"
     std::filesystem::remove(bad);
 }
 
+TEST(Config, CalledAeTitles) {
+    // By default only ae_title is answered to (PS3.8 9.3.4: others are rejected, reason 7).
+    auto plain = load_config(write("called0", "[server]\nae_title = \"ARCHIVE\"\n"));
+    ASSERT_TRUE(plain) << plain.error().to_string();
+    EXPECT_FALSE(plain->accept_any_called_ae);
+    EXPECT_TRUE(plain->called_ae_titles.empty());
+    auto c = load_config(write("called1", R"([server]
+ae_title = "ARCHIVE"
+called_ae_titles = ["ALIAS", " OLD-NAME "]
+accept_any_called_ae = true
+)"));
+    ASSERT_TRUE(c) << c.error().to_string();
+    EXPECT_TRUE(c->accept_any_called_ae);
+    EXPECT_EQ(c->called_ae_titles, (std::vector<std::string>{"ALIAS", "OLD-NAME"}));
+    EXPECT_TRUE(validate(*c));
+}
+
+TEST(Config, CalledAeTitleErrorsNameTheLine) {
+    auto expect = [](const std::string& text, const std::string& what) {
+        auto c = load_config(write("called_bad", text));
+        ASSERT_FALSE(c) << text;
+        EXPECT_NE(c.error().message.find(what), std::string::npos) << c.error().message;
+    };
+    expect("[server]\ncalled_ae_titles = \"ALIAS\"\n", ":2:20: server.called_ae_titles: expected a list of AE titles");
+    expect("[server]\ncalled_ae_titles = [\"A\", 7]\n", ":2:26: server.called_ae_titles: expected a list");
+    expect("[server]\ncalled_ae_titles = [\"SEVENTEEN-LETTERS\"]\n", "'SEVENTEEN-LETTERS': an AE title is 1-16");
+    expect("[server]\ncalled_ae_titles = [\"  \"]\n", "an AE title is 1-16 characters");
+    expect("[server]\naccept_any_called_ae = 1\n", ":2:24: server.accept_any_called_ae: expected true or false");
+    Config c;
+    c.called_ae_titles = {"A\\B"};
+    EXPECT_FALSE(validate(c));
+}
+
 TEST(Config, ErrorsNameTheLine) {
     auto check = [](const std::string& text, const std::string& want) {
         const auto path = write("bad", text);

@@ -33,6 +33,12 @@ struct DecodeLimits {
     std::size_t max_pdvs = 4096;
     /// Longest UID (without padding): 64 characters (PS3.5 9.1).
     std::size_t max_uid_length = 64;
+    /// A-ASSOCIATE-RQ: keep what PS3.8 9.3.2 forbids but an acceptor can still answer, instead
+    /// of failing: presentation context items with an even or zero ID, an ID used twice, no or
+    /// an empty abstract syntax, no transfer syntax, an empty one; empty AE titles. The
+    /// acceptor then refuses them by name (negotiate()) rather than aborting without a word.
+    /// Such a PDU does not encode again.
+    bool keep_malformed_contexts = false;
 };
 
 /// Reads the PDU header. Returns nullopt while fewer than 6 bytes are given, otherwise the value

@@ -79,9 +79,9 @@ Result<void> decode_fixed_fields(Cursor& c, const DecodeContext& ctx, bool check
 }
 
 Result<std::string> read_syntax(Cursor& c, const DecodeContext& ctx, std::uint8_t type,
-                                std::size_t start) {
+                                std::size_t start, bool allow_empty = false) {
     auto uid = detail::read_uid(c, c.left(), ctx, item_name(type));
-    if (uid && uid->empty())
+    if (uid && uid->empty() && !allow_empty)
         return fail(ErrorCode::InvalidValue, ctx.pdu, item_name(type), start, "empty UID");
     return uid;
 }
@@ -97,7 +97,8 @@ Result<std::uint8_t> decode_context_rq(std::size_t start, Cursor item, const Dec
     PresentationContextRq pc;
     pc.id = item.u8();
     item.pos += 3;  // reserved
-    if (!detail::valid_context_id(pc.id)) {
+    const bool keep = ctx.limits.keep_malformed_contexts;
+    if (!detail::valid_context_id(pc.id) && !keep) {
         return fail(ErrorCode::InvalidValue, ctx.pdu, name, start + 4,
                     fmt::format("presentation context ID {} is not odd", pc.id));
     }
@@ -108,7 +109,7 @@ Result<std::uint8_t> decode_context_rq(std::size_t start, Cursor item, const Dec
                 if (have_abstract)
                     return fail(ErrorCode::InvalidValue, ctx.pdu, item_name(type), at,
                                 "a second abstract syntax");
-                auto uid = read_syntax(sub, ctx, type, at);
+                auto uid = read_syntax(sub, ctx, type, at, keep);
                 if (!uid) return Unexpected(std::move(uid.error()));
                 pc.abstract_syntax = std::move(*uid);
                 have_abstract = true;
@@ -118,13 +119,17 @@ Result<std::uint8_t> decode_context_rq(std::size_t start, Cursor item, const Dec
                                 fmt::format("more than {} transfer syntaxes",
                                             ctx.limits.max_transfer_syntaxes));
                 }
-                auto uid = read_syntax(sub, ctx, type, at);
+                auto uid = read_syntax(sub, ctx, type, at, keep);
                 if (!uid) return Unexpected(std::move(uid.error()));
                 pc.transfer_syntaxes.push_back(std::move(*uid));
             }
             return {};  // PS3.8 9.3.1: sub-items of unrecognized types are ignored
         });
     if (!r) return Unexpected(std::move(r.error()));
+    if (keep) {
+        out.push_back(std::move(pc));
+        return out.back().id;
+    }
     if (!have_abstract) {
         return fail(ErrorCode::InvalidValue, ctx.pdu, name, start,
                     fmt::format("presentation context {} has no abstract syntax sub-item", pc.id));
@@ -218,7 +223,9 @@ Result<void> decode_variable_items(Cursor c, const DecodeContext& ctx, std::uint
                 }
                 auto id = on_context(start, item, ctx, out.presentation_contexts);
                 if (!id) return Unexpected(std::move(id.error()));
-                if (ids.test(*id)) {
+                const bool keep = context_type == detail::kPresentationContextRqItem &&
+                                  ctx.limits.keep_malformed_contexts;
+                if (ids.test(*id) && !keep) {
                     return fail(ErrorCode::InvalidValue, ctx.pdu, item_name(type), start,
                                 fmt::format("presentation context ID {} used twice", *id));
                 }
@@ -245,7 +252,7 @@ Result<void> decode_variable_items(Cursor c, const DecodeContext& ctx, std::uint
 
 Result<Pdu> decode_associate_rq(Cursor body, const DecodeContext& ctx) {
     AssociateRq rq;
-    if (auto r = decode_fixed_fields(body, ctx, true, rq); !r)
+    if (auto r = decode_fixed_fields(body, ctx, !ctx.limits.keep_malformed_contexts, rq); !r)
         return Unexpected(std::move(r.error()));
     auto r =
         decode_variable_items(body, ctx, detail::kPresentationContextRqItem, rq, decode_context_rq);

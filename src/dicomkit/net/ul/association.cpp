@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include <dicomkit/base/log.hpp>
 #include <dicomkit/net/pdu/codec.hpp>
 #include <dicomkit/net/pdu/describe.hpp>
 
@@ -181,31 +182,64 @@ void Association::Impl::close_transport() noexcept {
 Inbound Association::Impl::read_pdu(Millis timeout) {
     const auto deadline = Clock::now() + timeout;
     std::array<std::uint8_t, pdu::kPduHeaderSize> header{};
-    if (auto r = transport->read_exact(header, timeout); !r) return from_transport_error(r.error());
-    auto length = pdu::pdu_length_from_header(header, options.max_pdu_hard_limit);
+    if (state == State::Sta2) {
+        // The first byte on its own: a connection closed before it sent anything (a port scan)
+        // is told apart from one that broke off a PDU.
+        if (auto r = transport->read_exact(std::span(header).first(1), timeout); !r) {
+            Inbound in = from_transport_error(r.error());
+            in.nothing_received = true;
+            return in;
+        }
+        if (auto r = transport->read_exact(std::span(header).subspan(1), time_left(deadline, timeout)); !r)
+            return from_transport_error(r.error());
+    } else if (auto r = transport->read_exact(header, timeout); !r) {
+        return from_transport_error(r.error());
+    }
+    // A-ASSOCIATE-RQ/AC need kilobytes: their own, small limit (the PDUs of Sta2 and Sta5).
+    const bool associating = state == State::Sta2 || state == State::Sta5;
+    const std::uint32_t limit = associating && options.max_associate_length != 0
+                                    ? std::min(options.max_associate_length, options.max_pdu_hard_limit)
+                                    : options.max_pdu_hard_limit;
+    auto length = pdu::pdu_length_from_header(header, limit);
     if (!length || !*length) {
         const bool known = pdu::is_known_pdu_type(header[0]);
+        std::string what = length ? std::string("PDU header") : length.error().message;
+        if (!length && known && associating && limit != options.max_pdu_hard_limit)
+            what += " (max_associate_length)";
         Inbound in = invalid_pdu(known ? pdu::AbortReason::InvalidPduParameterValue
                                        : pdu::AbortReason::UnrecognizedPdu,
-                                 length ? "PDU header" : length.error().message);
+                                 std::move(what));
         trace("received invalid PDU: " + in.what);
         return in;
     }
-    // One receive buffer per association, grown to the largest PDU seen (bounded by
-    // max_pdu_hard_limit above) and reused: no allocation and zero-fill per PDU.
+    // One receive buffer per association, reused: no allocation and zero-fill per PDU. It grows
+    // with the bytes that arrive (doubling, from 64 KiB), never ahead of them to the announced
+    // length: a header that announces 64 MiB and nothing after it costs no 64 MiB.
     const std::size_t total = pdu::kPduHeaderSize + **length;
+    std::size_t got = pdu::kPduHeaderSize;
     try {
-        if (rx_buffer.size() < total) rx_buffer.resize(total);
+        if (rx_buffer.size() < pdu::kPduHeaderSize) rx_buffer.resize(std::min<std::size_t>(total, 64 * 1024));
+        std::copy(header.begin(), header.end(), rx_buffer.begin());
+        while (got < total) {
+            if (rx_buffer.size() <= got) {
+                const std::size_t grown = std::max<std::size_t>(rx_buffer.size() * 2, 64 * 1024);
+                rx_buffer.resize(std::min(total, grown));
+            }
+            const std::size_t chunk = std::min(total, rx_buffer.size()) - got;
+            if (auto r = transport->read_exact(std::span(rx_buffer).subspan(got, chunk),
+                                               time_left(deadline, timeout));
+                !r)
+                return from_transport_error(r.error());
+            got += chunk;
+        }
     } catch (const std::bad_alloc&) {
         return invalid_pdu(pdu::AbortReason::InvalidPduParameterValue, "PDU too large for memory");
     }
     const auto buffer = std::span<std::uint8_t>(rx_buffer).first(total);
-    std::copy(header.begin(), header.end(), buffer.begin());
-    const auto body = std::span(buffer).subspan(pdu::kPduHeaderSize);
-    if (auto r = transport->read_exact(body, time_left(deadline, timeout)); !r)
-        return from_transport_error(r.error());
     pdu::DecodeLimits limits;
-    limits.max_pdu_length = options.max_pdu_hard_limit;
+    limits.max_pdu_length = limit;
+    // PS3.8 9.3.2.2 / 7.1.1.13: malformed presentation contexts are refused by negotiate().
+    limits.keep_malformed_contexts = state == State::Sta2;
     if (buffer[0] == static_cast<std::uint8_t>(pdu::PduType::PDataTf)) {
         // The data path: PDVs stay views into rx_buffer, no copy of the fragments.
         auto views = pdu::decode_p_data_tf(buffer, limits);
@@ -256,7 +290,7 @@ Result<void> Association::Impl::send_bytes(std::span<const std::uint8_t> bytes,
 
 std::string Association::Impl::prefix() const {
     if (rq.calling_ae_title.empty() && rq.called_ae_title.empty()) return fmt::format("[{}] ", peer);
-    return fmt::format("[{} {}->{}] ", peer, rq.calling_ae_title, rq.called_ae_title);
+    return fmt::format("[{} {}->{}] ", peer, log::printable(rq.calling_ae_title), log::printable(rq.called_ae_title));
 }
 
 void Association::Impl::trace(std::string_view line) const {
@@ -270,7 +304,8 @@ void Association::Impl::trace(std::string_view line) const {
 Error Association::Impl::error(ErrorCode code, std::string_view message) const {
     std::string who = rq.calling_ae_title.empty() && rq.called_ae_title.empty()
                           ? std::string("association")
-                          : fmt::format("association {}->{}", rq.calling_ae_title, rq.called_ae_title);
+                          : fmt::format("association {}->{}", log::printable(rq.calling_ae_title),
+                                        log::printable(rq.called_ae_title));
     Error e(code, fmt::format("{}: {}", who, message));
     e.peer = peer;
     return e;
@@ -487,6 +522,7 @@ const std::string& Association::called_ae() const noexcept { return impl_->rq.ca
 const std::string& Association::peer_address() const noexcept { return impl_->peer; }
 const pdu::AssociateRq& Association::request_pdu() const noexcept { return impl_->rq; }
 const pdu::AssociateAc& Association::accept_pdu() const noexcept { return impl_->ac; }
+const std::vector<std::string>& Association::negotiation_notes() const noexcept { return impl_->notes; }
 State Association::state() const noexcept { return impl_ ? impl_->state : State::Sta1; }
 const AssociationOptions& Association::options() const noexcept { return impl_->options; }
 void Association::trace(std::string_view line) const { impl_->trace(line); }

@@ -32,6 +32,10 @@ using Millis = std::chrono::milliseconds;
 struct Timeouts {
     Millis connect{10'000};  ///< TCP (and TLS) connection set-up
     Millis acse{30'000};     ///< waiting for A-ASSOCIATE-AC/RJ, A-RELEASE-RP (ARTIM on the acceptor)
+    /// Acceptor: the whole A-ASSOCIATE-RQ must have arrived within this of the connection (the
+    /// ARTIM time in Sta2 is the shorter of this and `acse`), so that idle or trickling
+    /// connections do not hold on for the whole ARTIM time.
+    Millis request{10'000};
     Millis dimse{60'000};    ///< waiting for the next PDU while a DIMSE exchange is under way
     Millis idle{300'000};    ///< an association with nothing to do
 };
@@ -45,6 +49,12 @@ struct AssociationOptions {
     std::uint32_t max_pdu_receive = 256 * 1024;
     /// Incoming PDUs claiming more than this are refused before anything is allocated (A-ABORT).
     std::uint32_t max_pdu_hard_limit = 64 * 1024 * 1024;
+    /// A-ASSOCIATE-RQ and -AC (the PDUs of Sta2 and Sta5) claiming more than this are refused
+    /// before anything is allocated (A-ABORT, PS3.8 Table 9-10 Evt19). PS3.8 needs kilobytes:
+    /// 128 presentation contexts (7.1.1.13) of 10 transfer syntaxes of 64-character UIDs take
+    /// about 96 KiB, role selection and extended negotiation items for each about 20 KiB more,
+    /// and a User Identity sub-item (PS3.7 D.3.3.7) at most 128 KiB.
+    std::uint32_t max_associate_length = 256 * 1024;
     std::string implementation_class_uid = "2.25.170933842532773413498619089712576706139";
     std::string implementation_version_name = "DICOMKIT_010";
     TraceSink trace;  ///< empty: no tracing
@@ -68,6 +78,10 @@ struct AcceptedContext {
 /// What an acceptor allows. Negotiation (negotiate()) is a pure function of the request and this.
 struct AcceptorPolicy {
     std::string ae_title = "DICOMKIT";
+    /// Further titles this acceptor answers to as the Called AE Title, besides ae_title.
+    std::vector<std::string> other_ae_titles;
+    /// Any Called AE Title will do (as DCMTK's storescp by default); false: a request for
+    /// another is rejected (PS3.8 9.3.4, reason 7).
     bool accept_any_called_ae = false;
     /// Decides whether a calling AE title from an address may associate; empty: everyone may.
     std::function<bool(const std::string& calling_ae, const std::string& peer_address)> calling_allowed;
@@ -105,13 +119,19 @@ struct AcceptorPolicy {
 struct Negotiated {
     std::variant<pdu::AssociateAc, pdu::AssociateRj> answer;
     std::vector<AcceptedContext> contexts;  ///< accepted ones only
+    /// What was wrong with a malformed request, for the log: why it was rejected, or which
+    /// presentation contexts were refused for it (not those merely not supported).
+    std::vector<std::string> notes;
 };
 /// PS3.8 7.1.1 / PS3.7 D.3: checks AE titles, application context and protocol version, and
 /// picks a transfer syntax per presentation context by the policy's preference. Pure.
 /// Rejections (PS3.8 9.3.4, all rejected-permanent): protocol version without bit 0 (source 2,
-/// reason 2); called AE title not policy.ae_title, spaces aside, unless accept_any_called_ae
-/// (source 1, reason 7); calling_allowed refuses (source 1, reason 3); application context not
-/// DICOM's (source 1, reason 2). Per context (9.3.3.2): the policy's first transfer syntax that
+/// reason 2); a presentation context ID even, zero or used twice (source 2, reason 1: see
+/// context_id_fault); called AE title empty, or not policy.ae_title nor one of
+/// other_ae_titles, spaces aside, unless accept_any_called_ae (source 1, reason 7); calling AE
+/// title empty or calling_allowed refuses (source 1, reason 3); application context not
+/// DICOM's (source 1, reason 2). A context without an abstract syntax is refused with result 3,
+/// one without a transfer syntax (or with an empty one) with result 4; Negotiated::notes say so. Per context (9.3.3.2): the policy's first transfer syntax that
 /// was proposed (0), abstract syntax not supported (3), transfer syntaxes not supported (4).
 /// Role selection items (PS3.7 D.3.3.4) are answered when proposed: SCU as proposed, SCP only
 /// if proposed and Syntax::scp_role_allowed. SOP Class Extended Negotiation items (PS3.7
@@ -137,8 +157,13 @@ struct ConnectTarget {
     std::uint16_t port = 104;
 };
 
-/// Why an association ended or could not be made: for messages and exit codes.
-enum class FailureKind { None, Refused, Rejected, Aborted, Timeout, ProtocolError, Closed, Io };
+/// Why an association ended or could not be made: for messages and exit codes. Empty: an
+/// acceptor's connection closed before a byte arrived (a port scan, a health check).
+enum class FailureKind { None, Refused, Rejected, Aborted, Timeout, ProtocolError, Closed, Io, Empty };
+
+/// Acceptor: called once the A-ASSOCIATE-RQ has arrived, before negotiate(); an A-ASSOCIATE-RJ
+/// it returns is sent instead (e.g. above a limit of associations at once).
+using RequestGate = std::function<std::optional<pdu::AssociateRj>(const pdu::AssociateRq&)>;
 
 /// One incoming PDU as the application sees it during data transfer.
 struct Incoming {
@@ -174,10 +199,15 @@ public:
     [[nodiscard]] static Result<Association> request(const ConnectTarget& target, const AssociationRequest& rq,
                                                      const AssociationOptions& options,
                                                      FailureKind* failure = nullptr);
-    /// Acceptor: reads the A-ASSOCIATE-RQ within the ARTIM time, negotiates, answers. Returns an
-    /// error (after sending A-ASSOCIATE-RJ or A-ABORT) when no association results.
+    /// Acceptor: reads the A-ASSOCIATE-RQ within the ARTIM time (timeouts.request at most),
+    /// asks `gate` (if any), negotiates, answers. Returns an error (after sending
+    /// A-ASSOCIATE-RJ or A-ABORT) when no association results; `failure` (if given) says why:
+    /// Rejected (an A-ASSOCIATE-RJ was sent), Timeout, ProtocolError (an invalid or unexpected
+    /// PDU: A-ABORT), Closed, Empty (closed before a byte arrived), Aborted, Io.
     [[nodiscard]] static Result<Association> accept(std::unique_ptr<Transport> transport, const AcceptorPolicy& policy,
-                                                    const AssociationOptions& options);
+                                                    const AssociationOptions& options,
+                                                    const RequestGate& gate = {},
+                                                    FailureKind* failure = nullptr);
     /// Acceptor that will not associate (e.g. over a limit): reads the A-ASSOCIATE-RQ within the
     /// ARTIM time and answers with `rj`. Success means the A-ASSOCIATE-RJ was sent.
     [[nodiscard]] static Result<void> reject(std::unique_ptr<Transport> transport, const pdu::AssociateRj& rj,
@@ -216,6 +246,9 @@ public:
     [[nodiscard]] const std::string& peer_address() const noexcept;
     [[nodiscard]] const pdu::AssociateRq& request_pdu() const noexcept;
     [[nodiscard]] const pdu::AssociateAc& accept_pdu() const noexcept;
+    /// Acceptor: what negotiate() noted of a malformed request (presentation contexts refused
+    /// for it); empty for a well-formed one.
+    [[nodiscard]] const std::vector<std::string>& negotiation_notes() const noexcept;
     [[nodiscard]] State state() const noexcept;
     [[nodiscard]] const AssociationOptions& options() const noexcept;
     /// Writes a trace line (if tracing is on) prefixed with the association's identity.

@@ -28,6 +28,7 @@ struct Inbound {
     std::vector<pdu::PdvView> pdvs;    ///< P-DATA-TF: views into Impl::rx_buffer (until the next read)
     pdu::AbortReason abort_reason = pdu::AbortReason::ReasonNotSpecified;  ///< for Invalid
     std::string what;  ///< for messages: the PDU name or the failure
+    bool nothing_received = false;  ///< Sta2: the connection ended or timed out before its first byte
 };
 
 struct Association::Impl {
@@ -41,6 +42,7 @@ struct Association::Impl {
     std::uint32_t peer_max_pdu = 0;
     std::string peer;
     std::vector<std::uint8_t> rx_buffer;  ///< read_pdu()'s buffer, reused
+    std::vector<std::string> notes;       ///< Negotiated::notes of an accepted request
 
     // ---- state machine (association.cpp) ----
 
@@ -82,7 +84,8 @@ struct Association::Impl {
 
     /// Acceptor: Sta1 -> Evt5 -> Sta2, reads the A-ASSOCIATE-RQ within ARTIM. On success the
     /// state is Sta2 and `rq` is set; otherwise the association is over and an error returned.
-    [[nodiscard]] Result<void> await_request();
+    /// `failure` (may be null) is set to why it ended: Empty when nothing at all arrived.
+    [[nodiscard]] Result<void> await_request(FailureKind* failure);
     /// Acceptor: answers the request (AE-6, then AE-7 or AE-8). True: accepted, now Sta6;
     /// false: A-ASSOCIATE-RJ sent, association over; error: the answer could not be sent.
     [[nodiscard]] Result<bool> answer(const Negotiated& negotiated);

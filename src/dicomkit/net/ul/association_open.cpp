@@ -90,6 +90,14 @@ Error tagged(Error e, FailureKind kind, FailureKind* out) {
     return e;
 }
 
+/// The ARTIM time while waiting for the A-ASSOCIATE-RQ: the shorter of `request` and `acse`
+/// (zero: no limit).
+Millis request_time(const Timeouts& t) {
+    if (t.request.count() == 0) return t.acse;
+    if (t.acse.count() == 0) return t.request;
+    return std::min(t.request, t.acse);
+}
+
 }  // namespace
 
 std::string describe_rejection(const pdu::AssociateRj& rj) {
@@ -151,22 +159,31 @@ Result<Association> Association::request(const ConnectTarget& target, const Asso
     return Unexpected(tagged(impl->error(code, message), why, failure));
 }
 
-Result<void> Association::Impl::await_request() {
+Result<void> Association::Impl::await_request(FailureKind* failure) {
     peer = transport->peer_address();
     if (auto a = fire(Event::TransportIndication); !a) return Unexpected(a.error());  // AE-5
-    Inbound in = read_pdu(options.timeouts.acse);  // the ARTIM timer runs in Sta2
+    // The ARTIM timer runs in Sta2; the whole request must arrive within timeouts.request.
+    const Millis artim = request_time(options.timeouts);
+    Inbound in = read_pdu(artim);
     if (in.kind == Inbound::Kind::Pdu && in.event == Event::AssociateRqPdu) {
         rq = std::move(std::get<pdu::AssociateRq>(in.pdu));
         return {};
     }
     const FailureKind why = end_on(in);
+    if (failure) *failure = in.nothing_received && why == FailureKind::Closed ? FailureKind::Empty : why;
     if (why == FailureKind::Timeout) {
         return Unexpected(error(ErrorCode::LimitExceeded,
-                                fmt::format("no A-ASSOCIATE-RQ within the ARTIM time ({} ms): timeout",
-                                            options.timeouts.acse.count())));
+                                fmt::format("no A-ASSOCIATE-RQ within {} ms of the connection ({}): timeout",
+                                            artim.count(),
+                                            in.nothing_received ? "nothing arrived" : "only part of one arrived")));
     }
-    if (why == FailureKind::Closed)
-        return Unexpected(error(ErrorCode::IoError, "peer closed the connection before A-ASSOCIATE-RQ"));
+    if (why == FailureKind::Closed) {
+        return Unexpected(error(ErrorCode::IoError, in.nothing_received
+                                                        ? "peer closed the connection without sending anything"
+                                                        : "peer closed the connection before A-ASSOCIATE-RQ"));
+    }
+    if (why == FailureKind::Aborted)
+        return Unexpected(error(ErrorCode::IoError, fmt::format("{} before A-ASSOCIATE-RQ", in.what)));
     return Unexpected(error(ErrorCode::InvalidValue,
                             fmt::format("{} instead of A-ASSOCIATE-RQ; aborted", in.what)));
 }
@@ -205,18 +222,28 @@ Result<bool> Association::Impl::answer(const Negotiated& negotiated) {
 
 Result<Association> Association::accept(std::unique_ptr<Transport> transport,
                                         const AcceptorPolicy& policy,
-                                        const AssociationOptions& options) {
+                                        const AssociationOptions& options, const RequestGate& gate,
+                                        FailureKind* failure) {
+    if (failure) *failure = FailureKind::None;
     if (!transport) return make_error(ErrorCode::InvalidArgument, "accept: no transport");
     auto impl = make_impl(false, options);
     impl->transport = std::move(transport);
-    if (auto r = impl->await_request(); !r) return Unexpected(r.error());
-    const Negotiated negotiated = negotiate(impl->rq, policy, impl->peer, options);
+    if (auto r = impl->await_request(failure); !r) return Unexpected(r.error());
+    Negotiated negotiated;
+    if (auto rj = gate ? gate(impl->rq) : std::nullopt) {
+        negotiated.answer = *rj;
+    } else {
+        negotiated = negotiate(impl->rq, policy, impl->peer, options);
+    }
     auto accepted = impl->answer(negotiated);
-    if (!accepted) return Unexpected(accepted.error());
+    if (!accepted) return Unexpected(tagged(accepted.error(), FailureKind::Io, failure));
     if (!*accepted) {
         const auto& rj = std::get<pdu::AssociateRj>(negotiated.answer);
-        return Unexpected(impl->error(ErrorCode::Unsupported, "rejected: " + describe_rejection(rj)));
+        std::string why = "rejected: " + describe_rejection(rj);
+        for (const std::string& note : negotiated.notes) why += "; " + note;
+        return Unexpected(tagged(impl->error(ErrorCode::Unsupported, why), FailureKind::Rejected, failure));
     }
+    impl->notes = std::move(negotiated.notes);
     return Association(std::move(impl));
 }
 
@@ -225,7 +252,7 @@ Result<void> Association::reject(std::unique_ptr<Transport> transport, const pdu
     if (!transport) return make_error(ErrorCode::InvalidArgument, "reject: no transport");
     auto impl = make_impl(false, options);
     impl->transport = std::move(transport);
-    if (auto r = impl->await_request(); !r) return Unexpected(r.error());
+    if (auto r = impl->await_request(nullptr); !r) return Unexpected(r.error());
     Negotiated negotiated;
     negotiated.answer = rj;
     if (auto r = impl->answer(negotiated); !r) return Unexpected(r.error());

@@ -3,7 +3,12 @@
 #include <dicomkit/net/ul/association.hpp>
 
 #include <algorithm>
+#include <bitset>
 #include <string_view>
+
+#include <fmt/format.h>
+
+#include <dicomkit/base/log.hpp>
 
 namespace dicomkit::net::ul {
 namespace {
@@ -24,20 +29,63 @@ bool contains(const std::vector<std::string>& list, std::string_view value) {
     return std::find(list.begin(), list.end(), value) != list.end();
 }
 
-/// The A-ASSOCIATE-RJ for the association as a whole, if it is not acceptable (PS3.8 9.3.4).
+/// Whether `called` (spaces aside) is the policy's AE title or one of its other_ae_titles.
+bool called_ae_known(const AcceptorPolicy& policy, std::string_view called) {
+    const std::string_view title = trim_spaces(called);
+    if (title == trim_spaces(policy.ae_title)) return true;
+    return std::any_of(policy.other_ae_titles.begin(), policy.other_ae_titles.end(),
+                       [&](const std::string& t) { return trim_spaces(t) == title; });
+}
+
+/// Why the presentation context IDs of a request cannot be answered, if they cannot: PS3.8
+/// 9.3.2.2 makes each ID an odd number from 1 to 255, and 7.1.1.13 has the requestor give each
+/// proposed context an identifier not yet used on the association.
+std::optional<std::string> context_id_fault(const pdu::AssociateRq& rq) {
+    std::bitset<256> seen;
+    for (const pdu::PresentationContextRq& pc : rq.presentation_contexts) {
+        if ((pc.id & 1u) == 0)
+            return fmt::format("presentation context ID {} is not odd (PS3.8 7.1.1.13)", pc.id);
+        if (seen.test(pc.id))
+            return fmt::format("presentation context ID {} is used twice (PS3.8 7.1.1.13)", pc.id);
+        seen.set(pc.id);
+    }
+    return std::nullopt;
+}
+
+/// The A-ASSOCIATE-RJ for the association as a whole, if it is not acceptable (PS3.8 9.3.4);
+/// `note` says why when the request itself is at fault.
 std::optional<AssociateRj> association_rejection(const pdu::AssociateRq& rq,
                                                  const AcceptorPolicy& policy,
-                                                 const std::string& peer_address) {
+                                                 const std::string& peer_address, std::string& note) {
     namespace reason = pdu::reject_reason;
     // PS3.8 9.3.2: bit 0 of the protocol version is version 1, the only one there is.
     if ((rq.protocol_version & 0x0001) == 0) {
         return AssociateRj{RejectResult::RejectedPermanent, RejectSource::ServiceProviderAcse,
                            reason::kProtocolVersionNotSupported};
     }
-    if (!policy.accept_any_called_ae &&
-        trim_spaces(rq.called_ae_title) != trim_spaces(policy.ae_title)) {
+    /// A duplicate, even or zero presentation context ID is answered with an A-ASSOCIATE-RJ
+    /// (rejected-permanent, source DICOM UL service-provider (ACSE related function), reason 1
+    /// no-reason-given; PS3.8 9.3.4), not with a refusal of that context: the A-ASSOCIATE-AC
+    /// answers each context by its ID (PS3.8 9.3.3.2), so an ID used twice would be answered
+    /// twice, ambiguously, and an even one cannot be sent back at all. The RJ is a defined
+    /// answer that every requestor handles (an A-ABORT, which the table would give an
+    /// undecodable PDU, tells it nothing), and the rejection is logged with the ID.
+    if (auto fault = context_id_fault(rq)) {
+        note = *fault;
+        return AssociateRj{RejectResult::RejectedPermanent, RejectSource::ServiceProviderAcse,
+                           reason::kNoReasonGiven};
+    }
+    // PS3.8 Table 9-11: AE titles of sixteen spaces shall not be used.
+    if (trim_spaces(rq.called_ae_title).empty() ||
+        (!policy.accept_any_called_ae && !called_ae_known(policy, rq.called_ae_title))) {
+        if (trim_spaces(rq.called_ae_title).empty()) note = "the called AE title is empty";
         return AssociateRj{RejectResult::RejectedPermanent, RejectSource::ServiceUser,
                            reason::kCalledAeTitleNotRecognized};
+    }
+    if (trim_spaces(rq.calling_ae_title).empty()) {
+        note = "the calling AE title is empty";
+        return AssociateRj{RejectResult::RejectedPermanent, RejectSource::ServiceUser,
+                           reason::kCallingAeTitleNotRecognized};
     }
     if (policy.calling_allowed &&
         !policy.calling_allowed(std::string(trim_spaces(rq.calling_ae_title)), peer_address)) {
@@ -60,6 +108,16 @@ pdu::PresentationContextAc answer_context(const pdu::PresentationContextRq& pc,
     // Not significant unless accepted; some peers want a syntax there all the same.
     ac.transfer_syntax = pc.transfer_syntaxes.empty() ? std::string() : pc.transfer_syntaxes.front();
     *matched = nullptr;
+    // PS3.8 9.3.2.2: one abstract syntax and one or more transfer syntaxes, none empty. A
+    // context without them is refused (results 3 and 4), the others go on.
+    if (pc.abstract_syntax.empty()) {
+        ac.result = ContextResult::AbstractSyntaxNotSupported;
+        return ac;
+    }
+    if (pc.transfer_syntaxes.empty() || contains(pc.transfer_syntaxes, "")) {
+        ac.result = ContextResult::TransferSyntaxesNotSupported;
+        return ac;
+    }
     for (const auto& syntax : policy.syntaxes) {
         if (syntax.abstract_syntax != pc.abstract_syntax) continue;
         *matched = &syntax;
@@ -154,8 +212,10 @@ std::uint32_t smaller_limit(std::uint32_t a, std::uint32_t b) {
 Negotiated negotiate(const pdu::AssociateRq& rq, const AcceptorPolicy& policy,
                      const std::string& peer_address, const AssociationOptions& options) {
     Negotiated out;
-    if (auto rj = association_rejection(rq, policy, peer_address)) {
+    std::string note;
+    if (auto rj = association_rejection(rq, policy, peer_address, note)) {
         out.answer = *rj;
+        if (!note.empty()) out.notes.push_back(std::move(note));
         return out;
     }
     pdu::AssociateAc ac;
@@ -166,6 +226,13 @@ Negotiated negotiate(const pdu::AssociateRq& rq, const AcceptorPolicy& policy,
     for (const pdu::PresentationContextRq& pc : rq.presentation_contexts) {
         const AcceptorPolicy::Syntax* matched = nullptr;
         pdu::PresentationContextAc answer = answer_context(pc, policy, &matched);
+        if (pc.abstract_syntax.empty()) {
+            out.notes.push_back(fmt::format("presentation context {} refused: no abstract syntax", pc.id));
+        } else if (pc.transfer_syntaxes.empty() || contains(pc.transfer_syntaxes, "")) {
+            out.notes.push_back(fmt::format("presentation context {} ({}) refused: {} transfer syntax", pc.id,
+                                            log::printable(pc.abstract_syntax),
+                                            pc.transfer_syntaxes.empty() ? "no" : "an empty"));
+        }
         if (answer.result == ContextResult::Acceptance) {
             AcceptedContext context{pc.id, pc.abstract_syntax, answer.transfer_syntax, true, false};
             apply_roles(context, roles);

@@ -1,5 +1,6 @@
-// Server: an Asio acceptor on its own thread, one thread per association (kept and joined), a
-// limit on associations at once (A-ASSOCIATE-RJ transient above it) and a bounded stop.
+// Server: an Asio acceptor on its own thread, one thread per connection (kept and joined), a
+// limit on associations at once (A-ASSOCIATE-RJ transient above it), caps on connections
+// without an association (the oldest dropped), and a bounded stop.
 #include <dicomkit/net/ul/server.hpp>
 
 #include <list>
@@ -31,6 +32,18 @@ constexpr pdu::AssociateRj kOverLimit{pdu::RejectResult::RejectedTransient,
 
 }  // namespace
 
+/// One accepted connection, shared by the acceptor (which may drop it) and its thread.
+struct Connection {
+    std::shared_ptr<detail::InterruptState> interrupt = std::make_shared<detail::InterruptState>();
+    std::atomic<bool> done{false};
+    std::string address;  ///< the peer's address without the port: the per-address cap
+    std::chrono::steady_clock::time_point since = std::chrono::steady_clock::now();
+    // Guarded by Server::Impl::mutex:
+    bool associated = false;  ///< holds one of the max_associations slots
+    bool over_limit = false;  ///< turned away above max_associations
+    std::string dropped;      ///< why the acceptor dropped it (empty: not dropped)
+};
+
 struct Server::Impl {
     ServerOptions options;
     AssociationHandler handler;
@@ -39,25 +52,28 @@ struct Server::Impl {
     std::shared_ptr<asio::ssl::context> tls;
     std::thread loop;
     std::uint16_t port = 0;
-    std::atomic<std::size_t> active{0};    // associations counted against the limit
-    std::atomic<std::size_t> rejecting{0};  // connections being turned away
+    std::atomic<std::size_t> active{0};   // associations counted against the limit
+    std::atomic<std::size_t> waiting{0};  // connections without an association
     std::atomic<bool> stopping{false};
     bool stopped = false;
 
     struct Worker {
         std::thread thread;
-        std::shared_ptr<detail::InterruptState> interrupt;
-        std::shared_ptr<std::atomic<bool>> done;
+        std::shared_ptr<Connection> connection;
     };
-    std::mutex mutex;  // guards workers
+    std::mutex mutex;  // guards workers and the guarded fields of each Connection
     std::list<Worker> workers;
 
     Result<void> bind();
     void start_accept();
     void on_accept(const error_code& ec, tcp::socket socket);
     void spawn(tcp::socket socket);
-    void serve(tcp protocol, tcp::socket::native_handle_type native,
-               std::shared_ptr<detail::InterruptState> interrupt, bool over_limit);
+    /// Drops the oldest connections without an association (of `address`, when not empty)
+    /// while there are `cap` or more of them. Under `mutex`.
+    void make_room(const std::string& address, std::size_t cap, const std::string& why);
+    void serve(tcp protocol, tcp::socket::native_handle_type native, const std::shared_ptr<Connection>& c);
+    /// The RequestGate: takes an association slot for `c`, or answers over the limit.
+    std::optional<pdu::AssociateRj> admit(Connection& c);
     void reap();
     void stop();
     void tell_refused(const std::string& peer, const std::string& why) const {
@@ -114,24 +130,85 @@ void Server::Impl::on_accept(const error_code& ec, tcp::socket socket) {
         trace(fmt::format("server: accept failed: {}", ec.message()));
         std::this_thread::sleep_for(std::chrono::milliseconds(20));  // e.g. out of descriptors
     } else {
+        reap();
         spawn(std::move(socket));
     }
-    reap();
     start_accept();
 }
 
+namespace {
+
+/// The address of a peer for the per-address cap; IPv4-mapped IPv6 addresses count as IPv4.
+std::string source_address(const tcp::socket& socket) {
+    error_code ec;
+    const tcp::endpoint ep = socket.remote_endpoint(ec);
+    if (ec) return "?";
+    asio::ip::address a = ep.address();
+    if (a.is_v6() && a.to_v6().is_v4_mapped()) a = asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6());
+    return a.to_string();
+}
+
+/// The time allowed for the A-ASSOCIATE-RQ (the shorter of request and acse; 0: no limit).
+Millis request_time(const Timeouts& t) {
+    if (t.request.count() == 0) return t.acse;
+    if (t.acse.count() == 0) return t.request;
+    return std::min(t.request, t.acse);
+}
+
+Millis shorter(Millis a, Millis b) {
+    if (a.count() == 0) return b;
+    if (b.count() == 0) return a;
+    return std::min(a, b);
+}
+
+}  // namespace
+
+void Server::Impl::make_room(const std::string& address, std::size_t cap, const std::string& why) {
+    const auto now = std::chrono::steady_clock::now();
+    auto counts = [&](const Worker& w) {
+        const Connection& c = *w.connection;
+        return !c.associated && c.dropped.empty() && !c.done.load() && (address.empty() || c.address == address);
+    };
+    auto drop = [&](Connection& c) {
+        const auto age = std::chrono::duration_cast<Millis>(now - c.since);
+        c.dropped = fmt::format("no association after {} ms: dropped to make room ({})", age.count(), why);
+        c.interrupt->interrupt();
+    };
+    std::size_t n = 0;
+    for (const Worker& w : workers) n += counts(w) ? 1 : 0;
+    // Over the cap, the oldest make way; but those younger than pending_grace only above twice
+    // max_pending in all: a burst of callers (many associations opened at once from one host)
+    // is let in.
+    for (auto it = workers.begin(); n >= cap && it != workers.end(); ++it) {
+        if (!counts(*it) || now - it->connection->since < options.pending_grace) continue;
+        drop(*it->connection);
+        --n;
+    }
+    if (!address.empty()) return;
+    for (auto it = workers.begin(); n >= 2 * cap && it != workers.end(); ++it) {
+        if (!counts(*it)) continue;
+        drop(*it->connection);
+        --n;
+    }
+}
+
 void Server::Impl::spawn(tcp::socket socket) {
-    bool over_limit = false;
-    if (active.load() >= options.max_associations) {
-        // Turn callers away with an A-ASSOCIATE-RJ, on threads of their own, up to a bound.
-        if (rejecting.load() >= std::max<std::size_t>(options.max_associations, 8)) {
-            trace("server: too many connections; closed one without an answer");
-            return;  // the socket closes here
-        }
-        over_limit = true;
-        ++rejecting;
-    } else {
-        ++active;
+    auto connection = std::make_shared<Connection>();
+    connection->address = source_address(socket);
+    std::lock_guard lock(mutex);
+    // Room for the new caller: the oldest connections without an association make way.
+    const std::size_t cap = std::max<std::size_t>(options.max_pending, 1);
+    make_room(connection->address, std::min(std::max<std::size_t>(options.max_pending_per_address, 1), cap),
+              fmt::format("more than {} connections from {} without an association",
+                          options.max_pending_per_address, connection->address));
+    make_room({}, cap, fmt::format("more than {} connections without an association", options.max_pending));
+    // Dropped connections end within moments; should they not, the threads stay bounded.
+    const std::size_t hard_cap = options.max_associations + 3 * cap + 16;
+    if (workers.size() >= hard_cap) {
+        trace("server: too many connections; closed one without an answer");
+        tell_refused(connection->address,
+                     fmt::format("{} connections open: closed without an answer", workers.size()));
+        return;  // the socket closes here
     }
     // Each Transport runs its own io_context: hand the connection over as a native socket.
     error_code ec;
@@ -139,64 +216,92 @@ void Server::Impl::spawn(tcp::socket socket) {
     tcp::socket::native_handle_type native = ec ? -1 : socket.release(ec);
     if (ec) {
         trace(fmt::format("server: cannot take over a connection: {}", ec.message()));
-        if (over_limit) {
-            --rejecting;
-        } else {
-            --active;
-        }
         return;
     }
-    auto interrupt = std::make_shared<detail::InterruptState>();
-    auto done = std::make_shared<std::atomic<bool>>(false);
+    ++waiting;
     try {
-        std::lock_guard lock(mutex);
-        std::thread t([this, protocol, native, interrupt, done, over_limit] {
-            serve(protocol, native, interrupt, over_limit);
-            if (over_limit) {
-                --rejecting;
-            } else {
-                --active;
+        std::thread t([this, protocol, native, connection] {
+            serve(protocol, native, connection);
+            {
+                std::lock_guard l(mutex);
+                if (connection->associated) {
+                    connection->associated = false;
+                    --active;
+                } else {
+                    --waiting;
+                }
             }
-            *done = true;
+            connection->done = true;
         });
-        workers.push_back({std::move(t), interrupt, done});
+        workers.push_back({std::move(t), connection});
     } catch (const std::exception& ex) {  // no thread: the connection is dropped
         trace(fmt::format("server: cannot start a thread: {}", ex.what()));
         ::close(native);
-        if (over_limit) {
-            --rejecting;
-        } else {
-            --active;
-        }
+        --waiting;
     }
 }
 
+std::optional<pdu::AssociateRj> Server::Impl::admit(Connection& c) {
+    std::lock_guard lock(mutex);
+    if (!c.dropped.empty() || stopping) return kOverLimit;
+    if (active.load() >= options.max_associations) {
+        c.over_limit = true;
+        return kOverLimit;
+    }
+    c.associated = true;
+    ++active;
+    --waiting;
+    return std::nullopt;
+}
+
 void Server::Impl::serve(tcp protocol, tcp::socket::native_handle_type native,
-                         std::shared_ptr<detail::InterruptState> interrupt, bool over_limit) {
+                         const std::shared_ptr<Connection>& c) {
     const AssociationOptions& ao = options.association;
-    auto transport = detail::make_accepted_transport(protocol, native, tls, ao.timeouts.connect,
-                                                     std::move(interrupt));
+    auto dropped = [&] {
+        std::lock_guard lock(mutex);
+        return c->dropped;
+    };
+    auto transport = detail::make_accepted_transport(protocol, native, tls,
+                                                     shorter(ao.timeouts.connect, request_time(ao.timeouts)),
+                                                     c->interrupt);
     if (!transport) {
         trace("server: " + transport.error().to_string());
-        // Only a TLS port can fail here with a peer behind it (the handshake).
-        if (tls) tell_refused(transport.error().peer, transport.error().message);
-        return;
-    }
-    if (over_limit) {
-        const std::string peer = (*transport)->peer_address();
-        if (auto r = Association::reject(std::move(*transport), kOverLimit, ao); !r)
-            trace("server: " + r.error().to_string());
-        tell_refused(peer, fmt::format("more than {} associations at once: rejected (transient, local limit exceeded)",
-                                       options.max_associations));
+        if (stopping) return;
+        if (std::string why = dropped(); !why.empty()) {
+            tell_refused(c->address, why);
+        } else if (tls) {  // only a TLS port can fail here with a peer behind it (the handshake)
+            tell_refused(transport.error().peer, transport.error().message);
+        }
         return;
     }
     const std::string peer = (*transport)->peer_address();
-    auto association = Association::accept(std::move(*transport), options.policy, ao);
+    FailureKind failure = FailureKind::None;
+    auto association = Association::accept(std::move(*transport), options.policy, ao,
+                                           [this, &c](const pdu::AssociateRq&) { return admit(*c); }, &failure);
     if (!association) {
         trace("server: " + association.error().to_string());
-        if (association.error().code == ErrorCode::Unsupported)  // an A-ASSOCIATE-RJ was sent
-            tell_refused(peer, association.error().message);
+        if (stopping) return;
+        if (std::string why = dropped(); !why.empty()) {
+            tell_refused(peer, why + "; " + association.error().message);
+        } else if (failure != FailureKind::Empty) {  // a connection that sent nothing stays silent
+            bool over_limit = false;
+            {
+                std::lock_guard lock(mutex);
+                over_limit = c->over_limit;
+            }
+            tell_refused(peer, over_limit ? fmt::format("more than {} associations at once: {}",
+                                                        options.max_associations, association.error().message)
+                                          : association.error().message);
+        }
         return;
+    }
+    if (options.noted && !association->negotiation_notes().empty()) {
+        std::string what;
+        for (const std::string& n : association->negotiation_notes()) what += (what.empty() ? "" : "; ") + n;
+        try {
+            options.noted(peer, what);
+        } catch (...) {
+        }
     }
     try {
         handler(*association);
@@ -213,7 +318,7 @@ void Server::Impl::reap() {
     {
         std::lock_guard lock(mutex);
         for (auto it = workers.begin(); it != workers.end();) {
-            if (it->done->load()) {
+            if (it->connection->done.load()) {
                 finished.splice(finished.end(), workers, it++);
             } else {
                 ++it;
@@ -237,7 +342,7 @@ void Server::Impl::stop() {
         std::lock_guard lock(mutex);
         all.swap(workers);
     }
-    for (Worker& w : all) w.interrupt->interrupt();  // each aborts its association
+    for (Worker& w : all) w.connection->interrupt->interrupt();  // each aborts its association
     for (Worker& w : all) w.thread.join();
 }
 
@@ -279,5 +384,7 @@ void Server::stop() {
 }
 
 std::size_t Server::active() const noexcept { return impl_->active.load(); }
+
+std::size_t Server::pending() const noexcept { return impl_->waiting.load(); }
 
 }  // namespace dicomkit::net::ul

@@ -79,7 +79,20 @@ Result<void> read_server(const std::string& file, const toml::table& t, Config& 
         else if (k == "data") ok = r.text(node, key, c.data);
         else if (k == "accept_unknown") ok = r.flag(node, key, c.accept_unknown);
         else if (k == "tls") ok = r.flag(node, key, c.port_tls);
-        else if (k == "tls_port") {
+        else if (k == "accept_any_called_ae") ok = r.flag(node, key, c.accept_any_called_ae);
+        else if (k == "called_ae_titles") {
+            const auto* arr = node.as_array();
+            if (!arr) return bad(file, node, key + ": expected a list of AE titles");
+            c.called_ae_titles.clear();
+            for (const auto& s : *arr) {
+                auto v = s.value<std::string>();
+                if (!v) return bad(file, s, key + ": expected a list of AE titles");
+                const std::string title = trim_ae(*v);
+                if (title.empty() || title.size() > 16 || title.find('\\') != std::string::npos)
+                    return bad(file, s, key + ": '" + *v + "': an AE title is 1-16 characters, no backslash");
+                c.called_ae_titles.push_back(title);
+            }
+        } else if (k == "tls_port") {
             std::uint16_t p = 0;
             ok = r.port(node, key, p);
             if (ok) c.tls_port = p;
@@ -270,6 +283,8 @@ Result<void> validate(const Config& c) {
         return make_error(ErrorCode::InvalidValue, "index: a url is only for backend postgres");
     for (const Peer& p : c.peers)
         if (!ae_ok(p.ae_title)) return make_error(ErrorCode::InvalidValue, "peer '" + p.ae_title + "': 1-16 characters");
+    for (const std::string& t : c.called_ae_titles)
+        if (!ae_ok(t)) return make_error(ErrorCode::InvalidValue, "called_ae_titles '" + t + "': 1-16 characters");
     return {};
 }
 

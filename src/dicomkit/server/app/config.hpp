@@ -59,6 +59,12 @@ struct Config {
     TlsSettings tls;
     std::string data = "./var";  ///< storage/ (and index.db with SQLite) go here
     bool accept_unknown = false; ///< unknown calling AEs may store and query
+    /// [server] accept_any_called_ae: any Called AE Title will do; false: an A-ASSOCIATE-RQ
+    /// for a title that is neither ae_title nor in called_ae_titles is rejected (PS3.8 9.3.4,
+    /// rejected-permanent, service-user, reason 7 called-AE-title-not-recognized).
+    bool accept_any_called_ae = false;
+    /// [server] called_ae_titles: further titles serve answers to besides ae_title.
+    std::vector<std::string> called_ae_titles;
     IndexConfig index;
     std::vector<Peer> peers;
     /// [storage] duplicates: what a second copy of a stored SOP Instance UID does.
@@ -74,7 +80,8 @@ struct Config {
 
 /// Reads a config file:
 ///   [server] ae_title = "A", port = 11112, data = "/srv/dicom", accept_unknown = false,
-///            tls_port = 2762 (a TLS port beside `port`) or tls = true (`port` is TLS)
+///            tls_port = 2762 (a TLS port beside `port`) or tls = true (`port` is TLS),
+///            called_ae_titles = ["B", "C"], accept_any_called_ae = false
 ///   [tls] certificate = "server.pem", private_key = "server.key", ca = "ca.pem", require_client_cert = true
 ///   [index] backend = "postgres", url = "postgresql://dicomkit@db.example/archive"
 ///   [[peers]] ae_title = "CT1", host = "10.0.0.5", port = 104, allow = ["store", "query"], tls = false

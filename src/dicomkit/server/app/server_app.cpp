@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <optional>
 
+#include <dicomkit/base/log.hpp>
 #include <dicomkit/dict/dictionary.hpp>
 #include <dicomkit/net/dimse/serve.hpp>
 #include <dicomkit/net/dimse/status.hpp>
@@ -110,16 +111,21 @@ net::ul::ServerOptions server_options(const ServerApp::Impl& impl, std::uint16_t
     so.refused = [&impl, tls](const std::string& peer, const std::string& why) {
         impl.log("W: association from " + peer + (tls ? " (TLS port)" : "") + " refused: " + why);
     };
+    so.noted = [&impl, tls](const std::string& peer, const std::string& what) {
+        impl.log("W: association from " + peer + (tls ? " (TLS port)" : "") + ": " + what);
+    };
     auto& p = so.policy;
     p.ae_title = c.ae_title;
-    p.accept_any_called_ae = true;
+    // PS3.8 9.3.4: a request for another Called AE Title is rejected (reason 7) unless configured.
+    p.other_ae_titles = c.called_ae_titles;
+    p.accept_any_called_ae = c.accept_any_called_ae;
     // PS3.7 D.3.3.3: requests are handled in order; a requestor may send C-STOREs ahead (other
     // requests that arrive during a C-FIND/C-MOVE/C-GET wait until it is answered).
     p.max_operations_invoked = 64;
     const bool refuse_tls_peers = !tls && tls_port != 0;
     p.calling_allowed = [c, refuse_tls_peers, tls_port, &impl](const std::string& ae, const std::string& address) {
         if (refuse_tls_peers && tls_only(c, ae)) {
-            impl.log("W: " + ae + "@" + address + " refused on the plain port: peer " + ae +
+            impl.log("W: " + log::printable(ae) + "@" + address + " refused on the plain port: peer " + ae +
                      " has tls = true, so it must use the TLS port " + std::to_string(tls_port));
             return false;
         }
