@@ -61,6 +61,7 @@ struct Progress {
     std::atomic<std::size_t> ok{0};
     std::atomic<int> alive{0};  ///< workers still running
     std::atomic<std::uint64_t> bytes{0};
+    std::size_t not_dicom = 0;  ///< files skipped before sending (scan)
     std::mutex m;
     std::vector<Failure> failures;
     void fail(std::string path, std::string why) {
@@ -83,7 +84,8 @@ void collect(const std::string& path, std::vector<std::string>& out, Progress& p
     }
 }
 
-/// Reads each file's header: SOP class and transfer syntax. Unreadable files become failures.
+/// Reads each file's header: SOP class and transfer syntax. Unreadable files and files that are not
+/// DICOM (a text file, an empty one) become failures: skipped, each named, and the exit status is 1.
 std::vector<Job> scan(const std::vector<std::string>& paths, Progress& p) {
     std::vector<std::string> files;
     for (const auto& path : paths) collect(path, files, p);
@@ -93,8 +95,14 @@ std::vector<Job> scan(const std::vector<std::string>& paths, Progress& p) {
     for (const auto& f : files) {
         auto h = net::dimse::inspect_for_store(f);
         if (!h) {
-            p.fail(f, h.error().code == ErrorCode::NotFound ? "no SOP Class/Instance UID"
-                                                            : "not readable as DICOM: " + h.error().message);
+            const Error& e = h.error();
+            if (e.code == ErrorCode::NotDicom) {
+                p.fail(f, e.message == "empty file" ? "not a DICOM file (empty file)" : "not a DICOM file");
+                ++p.not_dicom;
+            } else {
+                p.fail(f, e.code == ErrorCode::NotFound ? "no SOP Class/Instance UID"
+                                                        : "not readable as DICOM: " + e.message);
+            }
             continue;
         }
         std::error_code ec;
@@ -216,8 +224,9 @@ int run_send(const SendArgs& a) {
     }
     double s = std::chrono::duration<double>(Clock::now() - t0).count();
     for (std::size_t i = p.next.load(); i < jobs.size(); ++i) p.fail(jobs[i].file.path, "not sent");
-    std::printf("sent %zu of %zu files, %.1f MB in %.2f s (%.1f MB/s, %.1f files/s)\n", p.ok.load(),
+    std::printf("sent %zu of %zu files%s, %.1f MB in %.2f s (%.1f MB/s, %.1f files/s)\n", p.ok.load(),
                 jobs.size() + unreadable,
+                p.not_dicom ? (" (" + std::to_string(p.not_dicom) + " not DICOM, skipped)").c_str() : "",
                 static_cast<double>(p.bytes.load()) / 1e6, s, s > 0 ? static_cast<double>(p.bytes.load()) / 1e6 / s : 0,
                 s > 0 ? static_cast<double>(p.done.load()) / s : 0);
     for (const auto& f : p.failures) std::printf("FAILED %s: %s\n", f.path.c_str(), f.why.c_str());

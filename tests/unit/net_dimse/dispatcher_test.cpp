@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
 
@@ -66,13 +67,14 @@ struct Fixture {
     std::shared_ptr<TestStore> store = std::make_shared<TestStore>();
     std::thread scp;
     Result<ServeSummary> summary = make_error(ErrorCode::Ok, "not run");
+    ServeOptions options;
 
     explicit Fixture(bool with_store = true, std::vector<std::string> classes = {std::string(kCt), std::string(kMr)}) {
         dispatcher.on_echo(std::make_shared<SuccessEchoHandler>());
         if (with_store) dispatcher.on_store(store, std::move(classes));
     }
     void start() {
-        scp = std::thread([this] { summary = serve(pair.scp, dispatcher); });
+        scp = std::thread([this] { summary = serve(pair.scp, dispatcher, options); });
     }
     void release_and_join() {
         pair.scp.inject(ul::Incoming::Kind::ReleaseRequested);
@@ -158,6 +160,45 @@ TEST(Serve, UnknownCommandGets0211AndUnsupportedClassGets0122) {
     EXPECT_EQ(ok->affected_sop_instance_uid, "1.2.3");
     f.release_and_join();
     EXPECT_EQ(f.summary->failures, 3u);
+}
+
+// The event hook sees every answered request (a refusal by the dispatcher with its reason), the
+// stores the StoreHandler answered flagged as such; the summary counts requests per command.
+TEST(Serve, RequestEventsFollowEachResponse) {
+    struct Seen {
+        CommandField field;
+        std::uint16_t status;
+        std::string comment;
+        bool by_store;
+    };
+    std::mutex m;
+    std::vector<Seen> seen;
+    Fixture f(true, {std::string(kCt)});
+    f.options.on_request = [&](const RequestEvent& e) {
+        std::lock_guard lock(m);
+        seen.push_back({e.rq.field, e.rsp.status.value_or(0xFFFF), e.rsp.error_comment, e.by_store_handler});
+    };
+    f.start();
+    ASSERT_TRUE(echo(f.pair.scu, 1));
+    Bytes ds(16, 0);
+    auto mr = exchange(f.pair.scu, 5, request(CommandField::C_STORE_RQ, kMr, true), &ds);
+    ASSERT_TRUE(mr);
+    EXPECT_EQ(mr->status, status::SOPClassNotSupported);
+    EXPECT_EQ(mr->error_comment, "SOP Class " + std::string(kMr) + " not supported for C-STORE");
+    auto ct = exchange(f.pair.scu, 3, request(CommandField::C_STORE_RQ, kCt, true), &ds);
+    ASSERT_TRUE(ct);
+    f.release_and_join();
+    ASSERT_EQ(seen.size(), 3u);
+    EXPECT_EQ(seen[0].field, CommandField::C_ECHO_RQ);
+    EXPECT_EQ(seen[0].status, status::Success);
+    EXPECT_EQ(seen[1].status, status::SOPClassNotSupported);
+    EXPECT_FALSE(seen[1].by_store);
+    EXPECT_EQ(seen[1].comment, mr->error_comment);
+    EXPECT_EQ(seen[2].status, status::Success);
+    EXPECT_TRUE(seen[2].by_store);
+    ASSERT_TRUE(f.summary);
+    EXPECT_EQ(f.summary->by_command.at("C-ECHO"), 1u);
+    EXPECT_EQ(f.summary->by_command.at("C-STORE"), 2u);
 }
 
 TEST(Serve, NoStoreHandlerGets0211) {

@@ -207,6 +207,12 @@ Result<StoreFile> inspect_for_store(const std::string& path) {
     auto header = io::read_file(path, ro);
     if (!header) return tl::unexpected(header.error());
     auto [cls, inst] = sop_uids(*header);
+    // Without File Meta Information the reader takes any bytes as a bare data set (a text file
+    // too): without the UIDs every stored instance has, it was not one.
+    if ((cls.empty() || inst.empty()) && header->meta.empty())
+        return tl::unexpected(Error(ErrorCode::NotDicom, "not a DICOM file: no preamble and DICM prefix, and not a "
+                                                         "data set with SOP Class/Instance UIDs")
+                                  .in_file(path));
     if (cls.empty() || inst.empty())
         return tl::unexpected(Error(ErrorCode::NotFound, "no SOP Class/Instance UID").in_file(path));
     StoreFile f;

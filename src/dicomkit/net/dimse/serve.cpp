@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <deque>
 #include <exception>
+#include <map>
 #include <mutex>
 
 #include <dicomkit/io/dataset_reader.hpp>
@@ -33,6 +34,7 @@ struct Inflight {
         std::uint8_t context_id = 1;
         Command rq;
         std::optional<Outcome> outcome;  ///< set by the completion
+        std::chrono::steady_clock::time_point start;
     };
     std::mutex mutex;
     std::condition_variable done;
@@ -74,15 +76,36 @@ private:
     Channel& in_;
 };
 
+/// What the request event of a response needs beyond the request and the response.
+struct EventInfo {
+    std::chrono::steady_clock::time_point start;
+    const DataSet* identifier = nullptr;
+    bool by_store_handler = false;
+    std::uint64_t matches = 0;
+};
+
+/// The outcome of a request no handler took (PS3.7 C.4: 0x0211, 0x0122), with a reason.
+Outcome refusal(std::uint16_t st, const Command& rq) {
+    std::string what(to_string(rq.field));
+    if (what.ends_with("-RQ")) what.resize(what.size() - 3);
+    if (st == status::SOPClassNotSupported)
+        return {st, "SOP Class " + rq.affected_sop_class_uid + " not supported for " + what};
+    if (st == status::UnrecognizedOperation) return {st, what + " not supported here"};
+    return {st, {}};
+}
+
 class Session {
 public:
     Session(Channel& ch, const Dispatcher& d, const ServeOptions& o)
-        : ch_(ch), d_(d), assembler_([this](std::uint8_t id, const Command& c) { return choose(id, c); }, o.limits) {}
+        : ch_(ch), d_(d), opts_(o),
+          assembler_([this](std::uint8_t id, const Command& c) { return choose(id, c); }, o.limits) {}
     ~Session() { drop_partial(); }
 
     Result<ServeSummary> run();
 
 private:
+    /// Receives and answers until the association ends (run() adds the counts per command).
+    Result<ServeSummary> loop();
     Result<std::unique_ptr<DataSink>> choose(std::uint8_t context_id, const Command& c);
     Result<void> on_pdv(const pdu::PdvView& pdv);
     Result<void> handle(Message m);
@@ -103,7 +126,7 @@ private:
     Result<void> attach_final(std::uint8_t context_id, Command& rsp, std::optional<MemorySource>& source);
     Result<void> send_pending(std::uint8_t context_id, const Command& rq, const DataSet& identifier);
     bool cancel_requested(const Command& rq);
-    Result<void> respond(std::uint8_t context_id, const Command& rq, const Outcome& o);
+    Result<void> respond(std::uint8_t context_id, const Command& rq, const Outcome& o, const EventInfo& info);
     Unexpected protocol_error(Error e);
     void drop_partial() noexcept;
     RequestContext context_for(std::uint8_t id) const {
@@ -112,6 +135,7 @@ private:
 
     Channel& ch_;
     const Dispatcher& d_;
+    const ServeOptions& opts_;
     MessageAssembler assembler_;
     Pending pending_;
     ServeSummary summary_;
@@ -123,12 +147,17 @@ private:
     std::optional<RetrieveOutcome> retrieve_final_;
     std::uint16_t next_message_id_ = 1;  ///< for the C-STORE-RQs of C-GET sub-operations
     std::shared_ptr<Inflight> inflight_ = std::make_shared<Inflight>();
+    /// The request being answered: its decoded identifier and the matches sent (for the event).
+    std::optional<DataSet> identifier_;
+    std::uint64_t matches_ = 0;
+    std::map<CommandField, std::uint64_t> by_command_;
 };
 
 void Session::store_async(Message& m) {
     auto entry = std::make_shared<Inflight::Entry>();
     entry->context_id = m.context_id;
     entry->rq = m.command;
+    entry->start = std::chrono::steady_clock::now();
     inflight_->entries.push_back(entry);
     std::shared_ptr<Inflight> shared = inflight_;
     StoreHandler::Completion done = [shared, entry](Outcome o) {
@@ -160,7 +189,8 @@ Result<void> Session::send_completed(bool wait) {
         const auto entry = q.front();
         q.pop_front();
         wait = false;
-        if (auto r = respond(entry->context_id, entry->rq, *o); !r) return r;
+        EventInfo info{entry->start, nullptr, true, 0};
+        if (auto r = respond(entry->context_id, entry->rq, *o, info); !r) return r;
     }
     return {};
 }
@@ -221,7 +251,7 @@ Outcome Session::run_handler(Message& m) {
     const Command& rq = m.command;
     if (rq.field == CommandField::C_ECHO_RQ) {
         auto route = d_.route(rq.field, rq.affected_sop_class_uid);
-        if (!route.echo) return Outcome{route.status, {}};
+        if (!route.echo) return refusal(route.status, rq);
         return route.echo->echo(context_for(m.context_id), rq);
     }
     if (rq.field == CommandField::C_FIND_RQ) return run_find(m);
@@ -232,8 +262,8 @@ Outcome Session::run_handler(Message& m) {
         if (m.dataset_error) return Outcome{status::OutOfResources, m.dataset_error->message};
         return pending_.route.store->end(pending_.rc, rq, std::move(m.dataset));
     }
-    if (rq.field == CommandField::C_STORE_RQ) return Outcome{pending_.route.status, {}};
-    return Outcome{d_.route(rq.field, rq.affected_sop_class_uid).status, {}};
+    if (rq.field == CommandField::C_STORE_RQ) return refusal(pending_.route.status, rq);
+    return refusal(d_.route(rq.field, rq.affected_sop_class_uid).status, rq);
 }
 
 /// PS3.7 9.1.2: the identifier in, one Pending response per match, the final status from the
@@ -241,7 +271,7 @@ Outcome Session::run_handler(Message& m) {
 /// request stops the search (final status 0xFE00 Cancel, PS3.4 C.4.1.3.2).
 Outcome Session::run_find(Message& m) {
     const Command& rq = m.command;
-    if (!pending_.route.find) return Outcome{pending_.route.status, {}};
+    if (!pending_.route.find) return refusal(pending_.route.status, rq);
     if (!m.dataset) return Outcome{status::CannotUnderstand, "C-FIND-RQ without an identifier"};
     if (m.dataset_error) return Outcome{status::OutOfResources, m.dataset_error->message};
     const auto* ctx = ch_.context_by_id(m.context_id);
@@ -251,6 +281,7 @@ Outcome Session::run_find(Message& m) {
     if (!sink) return Outcome{status::UnableToProcess, "identifier not kept"};
     auto identifier = io::read_dataset(sink->bytes(), *ts);
     if (!identifier) return Outcome{status::CannotUnderstand, identifier.error().message};
+    identifier_ = *identifier;
     bool stop = false;
     bool cancelled = false;
     const std::uint8_t id = m.context_id;
@@ -262,6 +293,7 @@ Outcome Session::run_find(Message& m) {
             return false;
         }
         if (auto r = send_pending(id, rq, match); !r) stop = true;
+        else ++matches_;
         return !stop;
     };
     FindHandler* handler = pending_.route.find;
@@ -286,6 +318,7 @@ Result<DataSet> Session::identifier_of(Message& m, Outcome& failure) {
     if (!sink) return fail(status::UnableToProcess, "identifier not kept");
     auto identifier = io::read_dataset(sink->bytes(), *ts);
     if (!identifier) return fail(status::CannotUnderstand, identifier.error().message);
+    identifier_ = *identifier;
     return identifier;
 }
 
@@ -294,7 +327,7 @@ Result<DataSet> Session::identifier_of(Message& m, Outcome& failure) {
 /// (final status 0xFE00, PS3.4 C.4.2.3.1). C-GET stores on this association.
 Outcome Session::run_retrieve(Message& m) {
     const Command rq = m.command;
-    if (!pending_.route.retrieve) return Outcome{pending_.route.status, {}};
+    if (!pending_.route.retrieve) return refusal(pending_.route.status, rq);
     Outcome failure;
     auto identifier = identifier_of(m, failure);
     if (!identifier) return failure;
@@ -398,11 +431,15 @@ Result<void> Session::handle(Message m) {
         return {};
     }
     ++summary_.requests;
+    ++by_command_[m.command.field];
     if (m.command.field == CommandField::C_STORE_RQ && pending_.route.store && m.dataset && !m.dataset_error) {
         store_async(m);
         return send_completed(false);
     }
     if (auto r = drain(); !r) return r;  // responses in the order of the requests
+    const auto start = std::chrono::steady_clock::now();
+    identifier_.reset();
+    matches_ = 0;
     Outcome o;
     try {
         o = run_handler(m);
@@ -410,7 +447,10 @@ Result<void> Session::handle(Message m) {
         o = Outcome{status::ProcessingFailure, e.what()};
     }
     pending_ = Pending{};
-    if (auto r = respond(m.context_id, m.command, o); !r) return r;
+    // A C-STORE gets here only when the StoreHandler did not take it (no data set, a data set
+    // that did not arrive whole, a SOP class nobody handles): the handler logs the others.
+    EventInfo info{start, identifier_ ? &*identifier_ : nullptr, false, matches_};
+    if (auto r = respond(m.context_id, m.command, o, info); !r) return r;
     if (broken_) return tl::unexpected(*broken_);
     while (!deferred_.empty()) {
         Message next = std::move(deferred_.front());
@@ -420,18 +460,29 @@ Result<void> Session::handle(Message m) {
     return {};
 }
 
-Result<void> Session::respond(std::uint8_t context_id, const Command& rq, const Outcome& o) {
+Result<void> Session::respond(std::uint8_t context_id, const Command& rq, const Outcome& o, const EventInfo& info) {
     Command rsp = Command::response(rq, o.status);
-    if (status_kind(o.status) == StatusKind::Failure) {
-        ++summary_.failures;
+    const StatusKind kind = status_kind(o.status);
+    if (kind == StatusKind::Failure) ++summary_.failures;
+    // PS3.7 C: an Error Comment with a failure; for a retrieve also with B000 (sub-operations
+    // complete with failures), so that the requestor learns why they failed.
+    if (kind == StatusKind::Failure || (retrieve_final_ && kind == StatusKind::Warning))
         rsp.error_comment = o.error_comment.substr(0, kMaxErrorComment);
-    }
     std::optional<MemorySource> source;
     if (auto a = attach_final(context_id, rsp, source); !a) return a;
     if (ch_.tracing()) ch_.trace("sending " + describe(rsp));
     PdvSender send = [this](std::span<const pdu::PdvView> pdvs) { return ch_.send(pdvs); };
     auto r = send_message(send, context_id, rsp, source ? &*source : nullptr, ch_.peer_max_pdu());
     if (!r) return tl::unexpected(r.error());
+    if (opts_.on_request) {
+        const RequestContext rc = context_for(context_id);
+        const auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                                              info.start);
+        try {
+            opts_.on_request(RequestEvent{rc, rq, rsp, info.identifier, us, info.by_store_handler, info.matches});
+        } catch (const std::exception&) {  // a log that fails must not end the association
+        }
+    }
     return {};
 }
 
@@ -470,6 +521,17 @@ Result<void> Session::on_pdv(const pdu::PdvView& pdv) {
 }
 
 Result<ServeSummary> Session::run() {
+    auto r = loop();
+    for (const auto& [field, n] : by_command_) {
+        std::string name(to_string(field));
+        if (name.ends_with("-RQ")) name.resize(name.size() - 3);
+        summary_.by_command[name] += n;
+    }
+    if (r) *r = summary_;
+    return r;
+}
+
+Result<ServeSummary> Session::loop() {
     const ul::Timeouts t = ch_.timeouts();
     for (;;) {
         Result<ul::Incoming> in = make_error(ErrorCode::Ok, "");

@@ -2,7 +2,11 @@
 // through the Dispatcher, until the peer releases or aborts, or the association breaks.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
 
 #include <dicomkit/base/error.hpp>
 #include <dicomkit/net/dimse/assembler.hpp>
@@ -11,8 +15,22 @@
 
 namespace dicomkit::net::dimse {
 
+/// One answered request, for a log: called after its (final) response was sent.
+struct RequestEvent {
+    const RequestContext& rc;
+    const Command& rq;
+    const Command& rsp;           ///< the final response as sent (status, counts, Error Comment)
+    const DataSet* identifier;    ///< C-FIND, C-MOVE, C-GET: the request's identifier when decoded
+    std::chrono::microseconds duration;
+    bool by_store_handler;        ///< a C-STORE whose outcome came from the StoreHandler (which logs its own)
+    std::uint64_t matches = 0;    ///< C-FIND: Pending responses sent
+};
+
 struct ServeOptions {
     AssemblerLimits limits;
+    /// Called on the association's thread after each request's final response was sent (not for
+    /// C-CANCEL-RQ, which has none).
+    std::function<void(const RequestEvent&)> on_request;
 };
 
 /// How a served association ended, and what it did.
@@ -21,6 +39,7 @@ struct ServeSummary {
     End end = End::Closed;
     std::uint64_t requests = 0;
     std::uint64_t failures = 0;  ///< responses with a failure status
+    std::map<std::string, std::uint64_t> by_command;  ///< requests per command ("C-FIND"...)
 };
 
 /// Serves requests until A-RELEASE-RQ (answered), A-ABORT or the connection's end. A protocol

@@ -18,7 +18,9 @@
 #include <dicomkit/dict/dictionary.hpp>
 #include <dicomkit/net/dimse/serve.hpp>
 #include <dicomkit/net/dimse/status.hpp>
+#include <dicomkit/base/log.hpp>
 #include <dicomkit/server/app/data_folder.hpp>
+#include <dicomkit/server/app/event_log.hpp>
 #include <dicomkit/server/dimse/handlers.hpp>
 #include <dicomkit/server/dimse/retrieve_handler.hpp>
 #include <dicomkit/server/index/postgres/module.hpp>
@@ -250,7 +252,10 @@ void add_retrieve(ServerApp::Impl& impl) {
             }
         return std::nullopt;
     };
-    auto h = std::make_shared<dimse::RetrieveHandler>(*impl.retrieve, allow, dest, c.ae_title);
+    ServerApp::Impl* raw = &impl;
+    auto h = std::make_shared<dimse::RetrieveHandler>(
+        *impl.retrieve, allow, dest, c.ae_title,
+        [raw](const dimse::SubOperationFailure& f) { raw->log(describe_sub_operation(f)); });
     impl.dispatcher.on_move(h, {std::string(dimse::kPatientRootMove), std::string(dimse::kStudyRootMove)});
     impl.dispatcher.on_get(h, {std::string(dimse::kPatientRootGet), std::string(dimse::kStudyRootGet)});
 }
@@ -417,12 +422,23 @@ Result<std::unique_ptr<ServerApp>> ServerApp::start(const Config& config, Server
     impl->dispatcher.on_store(
         std::make_shared<dimse::IndexingStoreHandler>(*impl->ingest, allow, store_log),
         std::move(classes));
-    impl->dispatcher.on_find(std::make_shared<dimse::QueryFindHandler>(*impl->query, allow),
+    auto stored_syntax = [raw](const std::string& uid) -> std::string {
+        auto f = raw->settled->instance(uid);
+        return f && *f ? (*f)->transfer_syntax : std::string();
+    };
+    impl->dispatcher.on_find(std::make_shared<dimse::QueryFindHandler>(*impl->query, allow, stored_syntax),
                              {std::string(dimse::kPatientRootFind), std::string(dimse::kStudyRootFind)});
     add_retrieve(*impl);
-    auto serve = [raw](net::ul::Association& a) {
-        auto r = net::dimse::serve(a, raw->dispatcher);
-        if (!r) raw->log("W: " + a.peer_address() + ": " + r.error().to_string());
+    // One line per request other than the C-STOREs the store handler logs, one per association.
+    net::dimse::ServeOptions serve_options;
+    serve_options.on_request = [raw](const net::dimse::RequestEvent& e) {
+        if (!e.by_store_handler) raw->log(describe_request(e));
+    };
+    auto serve = [raw, serve_options](net::ul::Association& a) {
+        auto r = net::dimse::serve(a, raw->dispatcher, serve_options);
+        if (!r) raw->log("W: " + log::printable(a.calling_ae(), 64) + "@" + a.peer_address() + ": " +
+                         r.error().to_string());
+        else raw->log(describe_association(a.calling_ae(), a.peer_address(), *r));
     };
     // The TLS port first: the plain one refuses the peers with tls = true, naming it.
     if (config.tls_port) {

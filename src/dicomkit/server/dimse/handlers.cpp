@@ -5,6 +5,7 @@
 #include <mutex>
 #include <optional>
 
+#include <dicomkit/dict/tags.hpp>
 #include <dicomkit/net/dimse/status.hpp>
 
 namespace dicomkit::server::dimse {
@@ -88,11 +89,26 @@ net::dimse::Outcome QueryFindHandler::find(const net::dimse::RequestContext& rc,
                                            const DataSet& identifier, const Emit& emit) {
     if (allow_ && !allow_(rc.calling_ae, "query")) return {st::NotAuthorized, rc.calling_ae + " may not query"};
     const auto root = rq.affected_sop_class_uid == kPatientRootFind ? model::Root::Patient : model::Root::Study;
+    // Available Transfer Syntax UID is not in the index's keys: answered from the stored file.
+    const bool syntax = stored_syntax_ && identifier.find(tags::AvailableTransferSyntaxUID) &&
+                        trim_padding(identifier.string_or(tags::QueryRetrieveLevel)) == "IMAGE";
+    DataSet without;
+    if (syntax) {
+        without = identifier;
+        without.remove(tags::AvailableTransferSyntaxUID);
+    }
     bool stopped = false;
     auto n = query_.find(
-        root, identifier,
+        root, syntax ? without : identifier,
         [&](const DataSet& m) {
-            if (!emit(m)) stopped = true;
+            if (syntax) {
+                DataSet with = m;
+                const std::string uid(trim_padding(m.string_or(tags::SOPInstanceUID)));
+                with.set_string(tags::AvailableTransferSyntaxUID, VR::UI, uid.empty() ? "" : stored_syntax_(uid));
+                if (!emit(with)) stopped = true;
+            } else if (!emit(m)) {
+                stopped = true;
+            }
             return !stopped;
         },
         relational_negotiated(rc));

@@ -80,13 +80,19 @@ private:
 /// where they were negotiated (PS3.4 C.4.1.2.2).
 class QueryFindHandler final : public net::dimse::FindHandler {
 public:
-    QueryFindHandler(service::Query& query, Allow allow) : query_(query), allow_(std::move(allow)) {}
+    /// The transfer syntax an instance is stored in (empty when unknown).
+    using StoredSyntax = std::function<std::string(const std::string& sop_instance_uid)>;
+    /// `stored_syntax`, when given, answers Available Transfer Syntax UID (0008,3002) at the IMAGE
+    /// level (an SCU about to retrieve learns which contexts to propose).
+    QueryFindHandler(service::Query& query, Allow allow, StoredSyntax stored_syntax = {})
+        : query_(query), allow_(std::move(allow)), stored_syntax_(std::move(stored_syntax)) {}
     [[nodiscard]] net::dimse::Outcome find(const net::dimse::RequestContext& rc, const net::dimse::Command& rq,
                                            const DataSet& identifier, const Emit& emit) override;
 
 private:
     service::Query& query_;
     Allow allow_;
+    StoredSyntax stored_syntax_;
 };
 
 }  // namespace dicomkit::server::dimse

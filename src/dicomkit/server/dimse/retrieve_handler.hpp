@@ -1,5 +1,8 @@
 // C-MOVE and C-GET as the SCP (PS3.4 C.4.2, C.4.3): the instances come from service::Retrieve;
-// C-MOVE sends them over a new association to the Move Destination, C-GET over the requesting one.
+// C-MOVE sends them over new associations to the Move Destination (proposing each class in the
+// syntaxes stored, and uncompressed), C-GET over the requesting one. Each instance goes on a
+// context accepted for its class: in its stored syntax, or converted between uncompressed ones;
+// a failed sub-operation is named in the final response and logged with its reason.
 #pragma once
 
 #include <cstdint>
@@ -31,11 +34,26 @@ struct Destination {
 /// The configured peer with AE title `ae` allowed as a move destination, if any.
 using FindDestination = std::function<std::optional<Destination>(const std::string& ae)>;
 
+/// A failed C-STORE sub-operation of a C-MOVE or C-GET, for the log: `status` is the C-STORE-RSP
+/// status when the peer answered, else absent (the instance could not be sent).
+struct SubOperationFailure {
+    const net::dimse::RequestContext& rc;
+    const net::dimse::Command& rq;
+    const std::string& sop_instance_uid;
+    std::optional<std::uint16_t> status;
+    const std::string& reason;
+};
+using SubOperationLog = std::function<void(const SubOperationFailure&)>;
+
 class RetrieveHandler final : public net::dimse::RetrieveHandler {
 public:
-    RetrieveHandler(service::Retrieve& retrieve, Allow allow, FindDestination destinations, std::string our_ae)
+    RetrieveHandler(service::Retrieve& retrieve, Allow allow, FindDestination destinations, std::string our_ae,
+                    SubOperationLog log = {})
         : retrieve_(retrieve), allow_(std::move(allow)), destinations_(std::move(destinations)),
-          our_ae_(std::move(our_ae)) {}
+          our_ae_(std::move(our_ae)), log_(std::move(log)) {}
+
+    /// PS3.8 9.3.2.2: presentation context IDs are the odd numbers 1-255.
+    static constexpr std::size_t kMaxContexts = 128;
 
     [[nodiscard]] net::dimse::RetrieveOutcome retrieve(const net::dimse::RequestContext& rc,
                                                        const net::dimse::Command& rq, const DataSet& identifier,
@@ -46,6 +64,7 @@ private:
     Allow allow_;
     FindDestination destinations_;
     std::string our_ae_;
+    SubOperationLog log_;
 };
 
 }  // namespace dicomkit::server::dimse
