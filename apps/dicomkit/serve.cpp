@@ -32,6 +32,7 @@ struct ServeArgs {
     bool no_fsync = false;
     bool lenient_uids = false;  ///< --lenient-uids
     bool reconcile = false;
+    std::int64_t min_free_mb = -1;  ///< -1: as the file says
 };
 
 /// The file (when given) with the flags over it.
@@ -67,6 +68,7 @@ Result<sapp::Config> build_config(const ServeArgs& a) {
         if (!d) return make_error(ErrorCode::InvalidValue, "--" + d.error().message);
         c.duplicates = *d;
     }
+    if (a.min_free_mb >= 0) c.min_free_mb = static_cast<std::uint64_t>(a.min_free_mb);
     if (!a.index_url.empty()) {
         c.index.backend = "postgres";
         c.index.url = a.index_url;
@@ -128,6 +130,11 @@ void print_peers(const sapp::Config& c) {
                  : c.duplicates == server::index::DuplicatePolicy::Reject ? "refused"
                                                                            : "stored in place of the old one",
                  std::string(sapp::to_string(c.duplicates)).c_str());
+    if (c.min_free_mb > 0)
+        std::fprintf(stderr, "I: stores are refused while less than %llu MiB are free in %s (min_free_mb)\n",
+                     static_cast<unsigned long long>(c.min_free_mb), c.data.c_str());
+    else
+        std::fprintf(stderr, "I: no free-space reserve (min_free_mb = 0): a full disk fails stores as they come\n");
 }
 
 int run_serve(const ServeArgs& a) {
@@ -220,6 +227,10 @@ void add_serve(CLI::App& app, Action& run) {
                     "A second copy of a stored SOP Instance UID: keep (drop the new one), replace (default) or "
                     "reject (refuse it, status 0x0124)")
         ->check(CLI::IsMember({"keep", "replace", "reject"}));
+    cmd->add_option("--min-free-mb", a->min_free_mb,
+                    "Refuse stores (0xA700) while less than this many MiB are free in --data, keeping room for "
+                    "the index (default 64; 0: no reserve), as [storage] min_free_mb")
+        ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40));
     cmd->add_flag("--reconcile", a->reconcile,
                   "Reconcile index and storage at start even after a clean stop (always done after a crash)");
     cmd->callback([a, &run] { run = [a] { return run_serve(*a); }; });

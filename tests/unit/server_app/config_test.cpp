@@ -406,5 +406,23 @@ TEST(Config, PeerFlags) {
     EXPECT_FALSE(parse_peer("CT1=host:x"));
 }
 
+TEST(Config, FreeSpaceReserve) {
+    EXPECT_EQ(Config{}.min_free_mb, 64u) << "the default";
+    const auto path = write("reserve", "[storage]\nmin_free_mb = 0\nduplicates = \"keep\"\n");
+    auto c = load_config(path);
+    ASSERT_TRUE(c) << c.error().to_string();
+    EXPECT_EQ(c->min_free_mb, 0u);
+    EXPECT_EQ(c->duplicates, index::DuplicatePolicy::Keep);
+    std::filesystem::remove(path);
+    for (const char* bad : {"-1", "\"64\"", "1.5"}) {
+        const auto p = write("badreserve", std::string("[storage]\nmin_free_mb = ") + bad + "\n");
+        auto r = load_config(p);
+        ASSERT_FALSE(r) << bad;
+        EXPECT_NE(r.error().message.find(":2:15: storage.min_free_mb: expected a number of MiB"), std::string::npos)
+            << r.error().message;
+        std::filesystem::remove(p);
+    }
+}
+
 }  // namespace
 }  // namespace dicomkit::server::app

@@ -4,8 +4,11 @@
 #include <dlfcn.h>
 
 #include <algorithm>
+#include <atomic>
+#include <condition_variable>
 #include <cstdlib>
 #include <mutex>
+#include <thread>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -45,6 +48,16 @@ struct ServerApp::Impl {
     net::dimse::Dispatcher dispatcher;
     std::unique_ptr<net::ul::Server> server;      ///< config.port
     std::unique_ptr<net::ul::Server> tls_server;  ///< config.tls_port, when set
+    /// The index could not be written at the start (a full disk): queries and retrieves are
+    /// served, stores refused, and nothing is written, the clean mark included, until
+    /// watch_read_only() finds room.
+    std::atomic<bool> read_only{false};
+    index::sqlite::SqliteIndex* sqlite = nullptr;  ///< `index`, when it is SQLite
+    const std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+    std::mutex watch_mutex;
+    std::condition_variable watch_wake;
+    bool watch_stop = false;
+    std::thread watcher;  ///< watch_read_only()
 
     void log(const std::string& line) const {
         if (options.log) options.log(line);
@@ -56,6 +69,14 @@ struct ServerApp::Impl {
 };
 
 void ServerApp::Impl::close() {
+    if (watcher.joinable()) {
+        {
+            std::lock_guard lock(watch_mutex);
+            watch_stop = true;
+        }
+        watch_wake.notify_all();
+        watcher.join();
+    }
     if (!folder) return;
     retrieve.reset();
     objects.reset();
@@ -69,7 +90,12 @@ void ServerApp::Impl::close() {
     ingest.reset();
     index.reset();  // SQLite checkpoints its WAL into the database file on close
     // With a shared folder the mark says nothing of the other nodes: they reconcile at each start.
-    if (unindexed > 0)
+    // Read-only, the mark stays as it was found: nothing was written.
+    if (read_only)
+        log("W: stopped read-only: the next start " +
+            std::string(folder->was_clean() ? "finds the data folder as this one did"
+                                            : "reconciles index and storage, if it can write the index"));
+    else if (unindexed > 0)
         log("W: " + std::to_string(unindexed) + " stored instances could not be indexed: the next start reconciles");
     else if (!shared_folder())
         if (auto r = folder->mark_clean(); !r) log("W: " + r.error().to_string());
@@ -161,7 +187,53 @@ Result<index::postgres::ModuleEntry> postgres_module() {
     return entry;
 }
 
-Result<void> open_index(ServerApp::Impl& impl) {
+/// How often a read-only server looks for room to write again.
+constexpr auto kReadOnlyCheck = std::chrono::seconds(5);
+
+/// Whether `e` (or the free space left) says the disk is full.
+bool disk_full(const std::string& m, std::uint64_t free_bytes, std::uint64_t reserve) {
+    return free_bytes < reserve || free_bytes < (1u << 20) || m.find("full") != std::string::npos ||
+           m.find("No space") != std::string::npos;
+}
+
+/// From here on nothing is written: stores are refused, saying why (the Error Comment of the
+/// 0xA700), and the start log says it once.
+void serve_read_only(ServerApp::Impl& impl, const std::string& why) {
+    if (!impl.read_only) impl.index_description += " (read-only)";
+    impl.read_only = true;
+    const std::uint64_t reserve = impl.config.min_free_mb << 20;
+    auto free = impl.files->free_bytes();
+    const std::uint64_t mib = free ? *free >> 20 : 0;
+    const bool full = disk_full(why, free ? *free : 0, reserve);
+    impl.log("W: " + impl.config.data + (full ? " is full (" + std::to_string(mib) + " MiB free)" : std::string()) +
+             (full ? ": " : ": the index cannot be written: ") +
+             "serving read-only (queries and retrieves work); stores are refused until space is freed "
+             "(looked at every " + std::to_string(std::chrono::seconds(kReadOnlyCheck).count()) + " s) (" + why +
+             ")");
+    if (impl.ingest)
+        impl.ingest->refuse_stores(full ? "read-only: the disk of the archive is full"
+                                        : "read-only: the index cannot be written");
+}
+
+/// SQLite: the index read-write, or, when that cannot be (a full disk: the WAL, a migration or
+/// the recovery of a crashed writer cannot be written), read-only; the error is `why_read_only`.
+Result<void> open_sqlite(ServerApp::Impl& impl, std::optional<Error>& why_read_only) {
+    const std::string path = (fs::path(impl.config.data) / "index.db").string();
+    auto ix = index::sqlite::SqliteIndex::open(path);
+    if (!ix && ix.error().code == ErrorCode::IoError && fs::exists(path)) {
+        auto ro = index::sqlite::SqliteIndex::open_read_only(path);
+        if (!ro) return tl::unexpected(ix.error());
+        why_read_only = ix.error();
+        ix = std::move(ro);
+    }
+    if (!ix) return tl::unexpected(ix.error());
+    impl.index_description = describe_index(impl.config);
+    impl.sqlite = ix->get();
+    impl.index = std::move(*ix);
+    return {};
+}
+
+Result<void> open_index(ServerApp::Impl& impl, std::optional<Error>& why_read_only) {
     const Config& c = impl.config;
     if (c.index.backend == "postgres") {
         auto entry = postgres_module();
@@ -173,11 +245,7 @@ Result<void> open_index(ServerApp::Impl& impl) {
         impl.index = std::move(ix->index);
         return {};
     }
-    auto ix = index::sqlite::SqliteIndex::open((fs::path(c.data) / "index.db").string());
-    if (!ix) return tl::unexpected(ix.error());
-    impl.index_description = describe_index(c);
-    impl.index = std::move(*ix);
-    return {};
+    return open_sqlite(impl, why_read_only);
 }
 
 /// C-MOVE and C-GET over the index; move destinations are the peers allowed "move-destination".
@@ -233,38 +301,102 @@ std::string describe(const dimse::StoreEvent& e) {
 /// index and storage agree, and starts at once however large the archive. Any crash (kill -9,
 /// power loss) leaves no mark, and reconciliation then costs one listing of storage and one pass
 /// over the index, opening only the files the index does not name.
+Result<service::ReconcileReport> run_reconcile(ServerApp::Impl& impl, const service::ReconcileOptions& ro,
+                                               const std::string& why);
+
 Result<void> reconcile_if_needed(ServerApp::Impl& impl, bool was_clean, bool is_new) {
     const bool shared = impl.shared_folder();
+    if (impl.read_only) {
+        impl.log(std::string("I: reconcile: postponed while read-only") +
+                 (was_clean ? "" : " (the last stop was not clean: a start that can write the index reconciles)"));
+        return {};
+    }
     if (was_clean && !impl.options.reconcile && !shared) {
         impl.log("I: reconcile: skipped, the last stop was clean");
         return {};
     }
-    const auto t0 = std::chrono::steady_clock::now();
     service::ReconcileOptions ro;
     ro.shared = shared;
-    auto r = service::reconcile(*impl.index, *impl.ingest, ro);
+    auto r = run_reconcile(impl, ro,
+                           shared ? "the folder is shared by the nodes of one index, so every start checks it"
+                           : was_clean ? "asked for"
+                           : is_new    ? "a new data folder"
+                                       : "the last stop was not clean");
     if (!r) return tl::unexpected(r.error());
+    // The files it could not index stay in storage for the next start.
+    if (!r->index_error.empty()) serve_read_only(impl, r->index_error);
+    return {};
+}
+
+/// Reconciles, and logs what it did (`why` it ran) and each file moved or left.
+Result<service::ReconcileReport> run_reconcile(ServerApp::Impl& impl, const service::ReconcileOptions& ro,
+                                               const std::string& why) {
+    const auto t0 = std::chrono::steady_clock::now();
+    auto r = service::reconcile(*impl.index, *impl.ingest, ro);
+    if (!r) return r;
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     char secs[32];
     std::snprintf(secs, sizeof secs, "%.2f", s);
     impl.log("I: reconcile: " + std::to_string(r->temp_removed) + " temp files removed, " + std::to_string(r->indexed) +
              " files indexed, " + std::to_string(r->dropped) + " missing entries dropped, " +
-             std::to_string(r->copies_removed) + " older copies removed, " + std::to_string(r->unreadable) +
-             " unreadable files (" + std::to_string(r->files) + " files, " + std::to_string(r->entries) +
-             " entries, " + secs + " s" +
-             (shared ? "; the folder is shared by the nodes of one index, so every start checks it, leaving " +
-                           std::to_string(r->recent) + " recent files to the nodes writing them"
-              : was_clean ? "; asked for"
-              : is_new    ? "; a new data folder"
-                          : "; the last stop was not clean") +
+             std::to_string(r->copies_removed) + " older copies removed, " + std::to_string(r->quarantined) +
+             " moved to quarantine, " + std::to_string(r->unreadable) + " left that should have been (" +
+             std::to_string(r->files) + " files, " + std::to_string(r->entries) +
+             " entries, " + secs + " s; " + why +
+             (ro.shared ? ", leaving " + std::to_string(r->recent) + " recent files to the nodes writing them" : "") +
              ")");
-    std::string_view w = r->warnings;
-    while (!w.empty()) {
-        const auto nl = w.find('\n');
-        impl.log("W: reconcile: " + std::string(w.substr(0, nl)));
-        w = nl == std::string_view::npos ? std::string_view() : w.substr(nl + 1);
+    auto lines = [&impl](std::string_view text, const char* level) {
+        while (!text.empty()) {
+            const auto nl = text.find('\n');
+            impl.log(level + std::string("reconcile: ") + std::string(text.substr(0, nl)));
+            text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+        }
+    };
+    lines(r->notes, "I: ");
+    lines(r->warnings, "W: ");
+    if (r->quarantined > 0)
+        impl.log("W: reconcile: " + std::to_string(r->quarantined) + " moved to " + impl.files->quarantine_folder() +
+                 " (each with a .reason file): nothing there is served; send back what belongs in the archive");
+    return r;
+}
+
+/// Read-only: once the data folder has room (the reserve, at least 1 MiB), the index is made
+/// writable, the clean mark removed and index and storage reconciled (stores are refused
+/// meanwhile, so only the temporary files of stores under way are in storage/.incoming: those
+/// this process made are left alone); then stores are taken again. True once done.
+bool try_writable(ServerApp::Impl& impl) {
+    const std::uint64_t need = std::max<std::uint64_t>(impl.config.min_free_mb << 20, 1u << 20);
+    auto free = impl.files->free_bytes();
+    if (!free || *free < need || !impl.sqlite) return false;
+    if (auto r = impl.sqlite->make_writable(); !r) return false;  // still cannot: next time
+    if (auto r = impl.folder->mark_running(); !r) return false;
+    service::ReconcileOptions ro;
+    ro.keep_recent_temps = true;
+    ro.temp_age_seconds =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - impl.started).count() + 60;
+    auto r = run_reconcile(impl, ro, "the data folder has room again");
+    if (!r) {
+        impl.log("W: reconcile: " + r.error().to_string() + ": still read-only");
+        return false;
     }
-    return {};
+    if (!r->index_error.empty()) return false;
+    impl.read_only = false;
+    impl.ingest->refuse_stores("");
+    impl.log("I: " + impl.config.data + " has room again (" + std::to_string(*free >> 20) +
+             " MiB free): the index is writable and reconciled; stores are taken again");
+    return true;
+}
+
+void watch_read_only(ServerApp::Impl& impl) {
+    std::unique_lock lock(impl.watch_mutex);
+    for (;;) {
+        impl.watch_wake.wait_for(lock, kReadOnlyCheck, [&] { return impl.watch_stop; });
+        if (impl.watch_stop) return;
+        lock.unlock();
+        const bool done = try_writable(impl);
+        lock.lock();
+        if (done) return;
+    }
 }
 
 }  // namespace
@@ -282,7 +414,8 @@ Result<std::unique_ptr<ServerApp>> ServerApp::start(const Config& config, Server
     impl->files = std::make_unique<storage::FileStore>(config.data, impl->options.durable);
     if (auto r = impl->files->make_folders(); !r) return tl::unexpected(r.error());
     const bool is_new = config.index.backend != "postgres" && !fs::exists(fs::path(config.data) / "index.db");
-    if (auto ix = open_index(*impl); !ix) return tl::unexpected(ix.error());
+    std::optional<Error> why_read_only;
+    if (auto ix = open_index(*impl, why_read_only); !ix) return tl::unexpected(ix.error());
     Impl* raw = impl.get();
     // Stores are answered once their file is in place and indexed right after (Ingest), unless
     // other nodes share the index: they must find what this one answered.
@@ -290,12 +423,18 @@ Result<std::unique_ptr<ServerApp>> ServerApp::start(const Config& config, Server
     io.answer_when_placed = !impl->shared_folder();
     io.log = [raw](const std::string& line) { raw->log(line); };
     io.lenient_uids = config.lenient_uids;
+    io.min_free_bytes = config.min_free_mb << 20;
     impl->ingest = std::make_unique<service::Ingest>(*impl->index, *impl->files, config.duplicates, std::move(io));
     impl->settled = std::make_unique<service::SettledIndex>(*impl->index, *impl->ingest);
-    // Before anything changes: from here on a crash leaves no clean mark.
-    if (!impl->shared_folder())
-        if (auto r = impl->folder->mark_running(); !r) return tl::unexpected(r.error());
+    if (why_read_only) serve_read_only(*impl, why_read_only->to_string());
+    // Before anything changes: from here on a crash leaves no clean mark. Where the mark cannot
+    // be removed, nothing may change.
+    if (!impl->shared_folder() && !impl->read_only)
+        if (auto r = impl->folder->mark_running(); !r) serve_read_only(*impl, r.error().to_string());
     if (auto r = reconcile_if_needed(*impl, was_clean, is_new); !r) return tl::unexpected(r.error());
+    if (!impl->read_only)
+        if (auto why = impl->ingest->refusal(); !why.empty())
+            impl->log("W: stores are refused for now: " + why + " (free space is looked at again at each store)");
     impl->query = std::make_unique<service::Query>(*impl->settled);
     dimse::Allow allow = [c = config](const std::string& ae, std::string_view s) { return allowed(c, ae, s); };
     auto store_log = [raw](const dimse::StoreEvent& e) { raw->log(describe(e)); };
@@ -344,6 +483,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::start(const Config& config, Server
         return tl::unexpected(server.error());
     }
     impl->server = std::move(*server);
+    if (impl->read_only && impl->sqlite) impl->watcher = std::thread([raw] { watch_read_only(*raw); });
     return std::unique_ptr<ServerApp>(new ServerApp(std::move(impl)));
 }
 

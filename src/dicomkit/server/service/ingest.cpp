@@ -37,6 +37,13 @@ constexpr auto kIndexLinger = std::chrono::milliseconds(50);
 /// header); past it, placing waits for indexing, so that memory stays bounded when stores come
 /// faster than the index takes them.
 constexpr std::size_t kIndexBacklog = 1024;
+/// answer_when_placed: how often answered stores that the index failed to take (a full disk)
+/// are offered to it again.
+constexpr auto kIndexRetry = std::chrono::seconds(2);
+/// admit(): the free space is looked up again after this long, or at each store once it is
+/// within kSpaceMargin of the reserve.
+constexpr auto kSpaceCheck = std::chrono::milliseconds(100);
+constexpr std::uint64_t kSpaceMargin = 64ull << 20;
 
 }  // namespace
 
@@ -74,7 +81,7 @@ void Ingest::wait_indexed() {
 
 std::uint64_t Ingest::unindexed() {
     std::lock_guard lock(index_mutex_);
-    return unindexed_;
+    return unindexed_ + retry_.size();
 }
 
 void Ingest::wait_not_pending(const std::string& uid) {
@@ -112,18 +119,25 @@ void Ingest::index_pending() {
 
 void Ingest::index_run() {
     // Asleep while nothing is queued; then gathers up to kIndexBatch, for at most kIndexLinger
-    // (a reader may take them meanwhile).
+    // (a reader may take them meanwhile). While the index fails to take answered stores, they
+    // are retried every kIndexRetry.
     for (;;) {
-        bool stop = false;
+        bool stop = false, retry = false;
         {
             std::unique_lock lock(index_mutex_);
-            index_wake_.wait(lock, [&] { return index_stopping_ || !to_index_.empty(); });
+            auto woken = [&] { return index_stopping_ || !to_index_.empty(); };
+            if (retry_.empty())  // until something is queued, or a reader's group failed (keep_for_retry)
+                index_wake_.wait(lock, [&] { return woken() || !retry_.empty(); });
+            else
+                index_wake_.wait_for(lock, kIndexRetry, woken);
             index_wake_.wait_for(lock, kIndexLinger, [&] {
                 return index_stopping_ || to_index_.size() >= kIndexBatch || to_index_.empty();
             });
             stop = index_stopping_;
+            retry = !retry_.empty();
         }
         index_pending();
+        if (retry) retry_failed();
         if (stop) {
             std::lock_guard lock(index_mutex_);
             if (to_index_.empty() && !indexing_) return;
@@ -154,6 +168,10 @@ void Ingest::index_group(std::vector<Placed>& group) {
         // Answered already: the file stays where it is (the old copy too, which the index still
         // names), and the next start reconciles (ServerApp leaves no clean mark).
         const Placed& p = group[k];
+        if (added[k].error().code == ErrorCode::IoError) {  // the index's fault, not the instance's
+            keep_for_retry(p, added[k].error());
+            continue;
+        }
         {
             std::lock_guard lock(index_mutex_);
             ++unindexed_;
@@ -197,6 +215,11 @@ Result<FileAttributes> Ingest::read(const std::string& path, std::optional<Bytes
 
 void Ingest::submit(const std::string& temp_path, Done done, bool now, std::optional<Bytes> contents,
                     const Received* received) {
+    if (auto ok = admit(); !ok) {
+        (void)files_.remove(temp_path);
+        done(tl::unexpected(ok.error()));
+        return;
+    }
     auto attrs = read(temp_path, std::move(contents), received, true);
     if (!attrs) {
         (void)files_.remove(temp_path);
@@ -391,6 +414,100 @@ void Ingest::commit(std::vector<Job>& group) {
         return;
     }
     finish(placed);
+}
+
+void Ingest::refuse_stores(std::string why) {
+    std::lock_guard lock(admit_mutex_);
+    refused_ = std::move(why);
+}
+
+std::string Ingest::refusal() {
+    auto ok = admit();
+    return ok ? std::string() : ok.error().message;
+}
+
+Result<void> Ingest::admit() {
+    std::lock_guard lock(admit_mutex_);
+    if (!refused_.empty()) return make_error(ErrorCode::IoError, refused_);
+    if (!index_failing_.empty())
+        return make_error(ErrorCode::IoError, "the index cannot be written (" + index_failing_ + "): retried");
+    if (options_.min_free_bytes == 0) return {};
+    const auto now = std::chrono::steady_clock::now();
+    if (now - space_checked_ >= kSpaceCheck || space_free_ < options_.min_free_bytes + kSpaceMargin) {
+        auto free = files_.free_bytes();
+        if (!free) return {};  // cannot tell: the writes themselves will say
+        space_free_ = *free;
+        space_checked_ = now;
+    }
+    if (space_free_ >= options_.min_free_bytes) return {};
+    return make_error(ErrorCode::IoError, std::to_string(space_free_ >> 20) + " MiB free in the data folder, below "
+                                          "the reserve of " + std::to_string(options_.min_free_bytes >> 20) + " MiB");
+}
+
+void Ingest::keep_for_retry(const Placed& placed, const Error& error) {
+    {
+        std::lock_guard lock(admit_mutex_);
+        index_failing_ = error.message;
+    }
+    {
+        std::lock_guard lock(index_mutex_);
+        retry_.push_back(placed);
+    }
+    // The indexing thread retries: while stores are refused, nothing else would wake it.
+    index_wake_.notify_all();
+    if (options_.log)
+        options_.log("E: index: " + log::printable(placed.job.attrs.sop_instance_uid) + " (" + placed.path +
+                     ") was stored but not indexed: " + error.to_string() +
+                     "; new stores are refused until the index takes it (retried every " +
+                     std::to_string(std::chrono::seconds(kIndexRetry).count()) + " s, or at the next start)");
+}
+
+void Ingest::retry_failed() {
+    std::vector<Placed> group;
+    {
+        std::lock_guard lock(index_mutex_);
+        if (indexing_ || retry_.empty()) return;
+        indexing_ = true;
+        group.assign(std::make_move_iterator(retry_.begin()), std::make_move_iterator(retry_.end()));
+        retry_.clear();
+    }
+    // One whose instance was indexed again since (a newer copy) is left to the next start's
+    // reconciliation, which keeps the newer file.
+    std::vector<Placed> again;
+    std::uint64_t skipped = 0;
+    for (Placed& p : group) {
+        auto current = index_.instance(p.job.attrs.sop_instance_uid);
+        if (current && *current && (*current)->path != p.path && (*current)->path != p.old_path)
+            ++skipped;
+        else
+            again.push_back(std::move(p));
+    }
+    const auto added = again.empty() ? std::vector<Result<index::AddStatus>>{} : index_placed(again);
+    std::string error;
+    std::uint64_t indexed = 0;
+    {
+        std::lock_guard lock(index_mutex_);
+        unindexed_ += skipped;
+        for (std::size_t k = 0; k < again.size(); ++k) {
+            if (added[k]) {
+                ++indexed;
+            } else if (added[k].error().code == ErrorCode::IoError) {
+                if (error.empty()) error = added[k].error().message;
+                retry_.push_back(std::move(again[k]));
+            } else {
+                ++unindexed_;
+            }
+        }
+        indexing_ = false;
+    }
+    indexed_.notify_all();
+    {
+        std::lock_guard lock(admit_mutex_);
+        index_failing_ = error;
+    }
+    if (options_.log && indexed > 0)
+        options_.log("I: index: " + std::to_string(indexed) + " stored instances indexed on a retry" +
+                     (error.empty() ? std::string("; stores are taken again") : "; " + error));
 }
 
 }  // namespace dicomkit::server::service

@@ -19,6 +19,7 @@
 // instance that is not indexed yet waits until it is.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -74,6 +75,10 @@ struct IngestOptions {
     /// PS3.5 9.1 (refused otherwise): some devices write such UIDs. Files are named by a hash of
     /// them then; log lines escape them always.
     bool lenient_uids = false;
+    /// Free space kept for the index: a store is refused (ErrorCode::IoError, which the store
+    /// handler answers 0xA700 out of resources, with the figures) while the file system of the
+    /// data folder has fewer free bytes than this. 0: no reserve.
+    std::uint64_t min_free_bytes = 0;
 };
 
 /// Why submit() refused a received file before storing it, so that the store can be answered
@@ -128,6 +133,13 @@ public:
     /// only a reconcile() indexes them.
     [[nodiscard]] std::uint64_t unindexed();
 
+    /// Refuses every new store with `why` (ErrorCode::IoError) until called with an empty one:
+    /// an index that cannot be written (a start on a full disk serving read-only).
+    void refuse_stores(std::string why);
+    /// Why a new store would be refused now (read-only, the index failing to write, too little
+    /// free space); empty when it would be taken.
+    [[nodiscard]] std::string refusal();
+
     [[nodiscard]] index::DuplicatePolicy policy() const noexcept { return policy_; }
     [[nodiscard]] storage::FileStore& files() noexcept { return files_; }
 
@@ -162,6 +174,14 @@ private:
     void index_run();
     /// answer_when_placed: waits until no copy of `uid` is answered and not yet indexed.
     void wait_not_pending(const std::string& uid);
+    /// Whether a new store may be taken (see refusal()).
+    [[nodiscard]] Result<void> admit();
+    /// answer_when_placed: an answered group that the index failed to take for an I/O error (a
+    /// full disk): new stores are refused until retry_failed() indexes them.
+    void keep_for_retry(const Placed& placed, const Error& error);
+    /// Indexes what keep_for_retry() kept (those whose instance was not indexed again since);
+    /// stores are taken again once the index takes them.
+    void retry_failed();
 
     index::Index& index_;
     storage::FileStore& files_;
@@ -187,6 +207,14 @@ private:
     bool index_stopping_ = false;
     bool indexing_ = false;   ///< a thread is indexing a group
     std::thread indexer_;
+    std::deque<Placed> retry_;  ///< answered, not indexed for an I/O error: retried (under index_mutex_)
+
+    // admit(): why stores are refused, and the free space last seen.
+    std::mutex admit_mutex_;
+    std::string refused_;        ///< refuse_stores()
+    std::string index_failing_;  ///< the index's last I/O error while retry_ is not empty
+    std::chrono::steady_clock::time_point space_checked_{};
+    std::uint64_t space_free_ = 0;
 
     std::thread thread_;  ///< last: started when the rest is ready
 };

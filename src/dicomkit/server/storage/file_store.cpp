@@ -4,9 +4,11 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <ctime>
 #include <filesystem>
 #include <cstdio>
 #include <cstring>
@@ -203,6 +205,100 @@ Result<void> FileStore::for_each_name(const std::function<void(const std::string
 
 Result<void> FileStore::for_each_incoming(const std::function<void(const std::string& name)>& fn) const {
     return list_regular(incoming_, true, fn);
+}
+
+Result<void> FileStore::for_each_entry(const std::function<void(const Entry&)>& fn, bool in_incoming) const {
+    const std::string& folder = in_incoming ? incoming_ : folder_;
+    DIR* d = ::opendir(folder.c_str());
+    if (!d) {
+        if (in_incoming && errno == ENOENT) return {};
+        return os_error("cannot list", folder);
+    }
+    const int dfd = ::dirfd(d);
+    errno = 0;
+    while (const dirent* e = ::readdir(d)) {
+        Entry entry;
+        entry.name = e->d_name;
+        if (entry.name == "." || entry.name == "..") continue;
+        struct stat st {};
+        if (::fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+            errno = 0;  // gone meanwhile
+            continue;
+        }
+        entry.kind = S_ISREG(st.st_mode) ? Kind::File : S_ISDIR(st.st_mode) ? Kind::Folder : Kind::Other;
+        entry.size = static_cast<std::uint64_t>(st.st_size);
+        fn(entry);
+        errno = 0;
+    }
+    const int err = errno;
+    ::closedir(d);
+    if (err != 0) {
+        errno = err;
+        return os_error("cannot list", folder);
+    }
+    return {};
+}
+
+std::string FileStore::quarantine_folder() const { return root_ + "/" + std::string(kQuarantine); }
+
+Result<std::string> FileStore::quarantine(const std::string& path, const std::string& reason, std::string* note) {
+    const std::string from = absolute(path);
+    const std::string folder = quarantine_folder();
+    std::error_code ec;
+    std::filesystem::create_directories(folder, ec);
+    if (!std::filesystem::is_directory(folder))
+        return tl::unexpected(Error(ErrorCode::IoError, "cannot create the quarantine folder" +
+                                                            (ec ? ": " + ec.message() : std::string()))
+                                  .in_file(folder));
+    std::string name = std::filesystem::path(from).filename().string();
+    if (name.empty() || name == "." || name == "..") name = "unnamed";
+    // A free name: rename() would replace a file there (and renameat2's RENAME_NOREPLACE is
+    // not on every file system), so the name is looked for first; nothing else writes here.
+    std::string to = folder + "/" + name;
+    struct stat st {};
+    for (int i = 1; ::lstat(to.c_str(), &st) == 0 || ::lstat((to + ".reason").c_str(), &st) == 0; ++i) {
+        if (i > 10000) return tl::unexpected(Error(ErrorCode::IoError, "no free name in the quarantine folder").in_file(from));
+        to = folder + "/" + name + "." + std::to_string(i);
+    }
+    if (::rename(from.c_str(), to.c_str()) != 0)
+        return tl::unexpected(Error(ErrorCode::IoError, std::string("cannot move it to the quarantine folder: ") +
+                                                            std::strerror(errno)).in_file(from));
+    const std::string rel = std::string(kQuarantine) + "/" + std::filesystem::path(to).filename().string();
+    // The reason beside it, for whoever finds it there.
+    char when[32] = "?";
+    const std::time_t now = std::time(nullptr);
+    std::tm tm {};
+    if (::gmtime_r(&now, &tm)) std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    const std::string text = "path: " + from + "\nmoved: " + when + "\nreason: " + reason + "\n";
+    const std::string reason_file = to + ".reason";
+    bool written = false;
+    if (FILE* f = std::fopen(reason_file.c_str(), "wbx")) {
+        written = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+        written = (std::fflush(f) == 0) && written;
+        if (durable_) written = ::fsync(::fileno(f)) == 0 && written;
+        written = std::fclose(f) == 0 && written;
+    }
+    if (!written) {
+        if (note) *note = "no " + reason_file + " written: " + std::strerror(errno);
+        (void)::unlink(reason_file.c_str());  // not half of one
+    }
+    if (durable_) {  // both folders: the file is in one of them after a crash, not in none or two
+        for (const std::string* f : {&folder, static_cast<const std::string*>(&folder_)}) {
+            const int fd = ::open(f->c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+            if (fd >= 0) {
+                (void)::fsync(fd);
+                ::close(fd);
+            }
+        }
+    }
+    return rel;
+}
+
+Result<std::uint64_t> FileStore::free_bytes() const {
+    struct statvfs sv {};
+    const std::string& at = std::filesystem::is_directory(folder_) ? folder_ : root_;
+    if (::statvfs(at.c_str(), &sv) != 0) return os_error("cannot tell the free space", at);
+    return static_cast<std::uint64_t>(sv.f_bavail) * static_cast<std::uint64_t>(sv.f_frsize);
 }
 
 }  // namespace dicomkit::server::storage

@@ -1,6 +1,7 @@
 // FileStore: the archive's instance files in DATA/storage/ (DESIGN 4): names made from validated
 // UIDs only, atomic placement (flush of the files' data; rename; fsync of the folder),
-// removal, and the listing that start-up reconciliation walks.
+// removal, the listing that start-up reconciliation walks, the quarantine folder for what does not
+// belong in storage, and the free space left.
 #pragma once
 
 #include <cstdint>
@@ -86,6 +87,33 @@ public:
     [[nodiscard]] Result<void> for_each_name(const std::function<void(const std::string& name)>& fn) const;
     /// The same for incoming(); a missing incoming() holds nothing.
     [[nodiscard]] Result<void> for_each_incoming(const std::function<void(const std::string& name)>& fn) const;
+
+    /// What a name in a folder is (symbolic links are not followed: Other).
+    enum class Kind { File, Folder, Other };
+    struct Entry {
+        std::string name;
+        Kind kind = Kind::File;
+        std::uint64_t size = 0;  ///< bytes, for a File
+    };
+    /// Every name in folder() (`in_incoming`: in incoming(), missing = empty), with its kind and
+    /// size, in no order.
+    [[nodiscard]] Result<void> for_each_entry(const std::function<void(const Entry&)>& fn, bool in_incoming = false) const;
+
+    /// The folder under the data root where quarantine() moves what does not belong in storage.
+    static constexpr std::string_view kQuarantine = "quarantine";
+    /// `data_root`/quarantine.
+    [[nodiscard]] std::string quarantine_folder() const;
+    /// Moves `path` (a file or a folder, relative to the root or absolute; on the file system of
+    /// the data root) into quarantine_folder() under its own name (".1", ".2", ... added when
+    /// that is taken) and writes NAME.reason beside it: where it was, when it was moved, and
+    /// `reason`. Nothing is deleted. Returns the new path relative to the root; an error when the
+    /// move failed (then the file is where it was). A reason file that cannot be written (a full
+    /// disk) is not an error: `note` says so.
+    [[nodiscard]] Result<std::string> quarantine(const std::string& path, const std::string& reason,
+                                                 std::string* note = nullptr);
+
+    /// Bytes free for an unprivileged writer on the file system of the data root (statvfs).
+    [[nodiscard]] Result<std::uint64_t> free_bytes() const;
 
 private:
     std::string root_;

@@ -75,6 +75,26 @@ Result<Db> Db::open(const std::string& path, bool read_only) {
     return d;
 }
 
+Result<Db> Db::open_immutable(const std::string& path) {
+    std::string uri = "file:";
+    for (char c : path) {
+        if (c == '%' || c == '?' || c == '#') {
+            static constexpr char hex[] = "0123456789abcdef";
+            uri += '%';
+            uri += hex[(static_cast<unsigned char>(c) >> 4) & 15];
+            uri += hex[static_cast<unsigned char>(c) & 15];
+        } else {
+            uri += c;
+        }
+    }
+    uri += "?immutable=1";
+    Db d;
+    if (sqlite3_open_v2(uri.c_str(), &d.db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, nullptr) !=
+        SQLITE_OK)
+        return db_error(d.db_, "open " + path + " (immutable)");
+    return d;
+}
+
 Db& Db::operator=(Db&& o) noexcept {
     if (this != &o) {
         sqlite3_close_v2(db_);

@@ -44,6 +44,10 @@ class Db {
 public:
     /// Opens (creating unless read-only) a database file, with a busy timeout.
     [[nodiscard]] static Result<Db> open(const std::string& path, bool read_only);
+    /// Opens a database file that nothing writes, read-only, without its WAL and shared-memory
+    /// files (SQLite's immutable=1): for a full disk, where even the shared-memory file of a
+    /// read-only connection cannot be made. Only right when the WAL is empty or missing.
+    [[nodiscard]] static Result<Db> open_immutable(const std::string& path);
     Db() = default;
     Db(Db&& o) noexcept : db_(o.db_) { o.db_ = nullptr; }
     Db& operator=(Db&& o) noexcept;

@@ -1,6 +1,9 @@
 // SqliteIndex: schema migrations, add (one transaction per instance) and find.
 #include <dicomkit/server/index/sqlite/sqlite_index.hpp>
 
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
 #include <mutex>
 #include <optional>
 
@@ -67,7 +70,22 @@ struct SqliteIndex::Impl {
         std::int64_t instance = 0, series = 0, study = 0, patient = 0;
     };
 
+    /// open_read_only: no writer connection, no statements for it (until make_writable()).
+    std::atomic<bool> read_only{false};
+    std::atomic<bool> immutable{false};  ///< read_only, and read without the WAL (see Db::open_immutable)
+    /// Read connections opened before make_writable() (immutable ones see no later write) are
+    /// not kept for reuse.
+    std::atomic<int> generation{0};
+
+    /// A new read connection.
+    [[nodiscard]] Result<Db> open_reader() const { return immutable ? Db::open_immutable(path) : Db::open(path, true); }
+    /// The writer connection, migrated, with its statements.
+    Result<void> open_writer();
+
     Result<void> migrate();
+    [[nodiscard]] Unexpected read_only_error() const {
+        return make_error(ErrorCode::IoError, "the index " + path + " is open read-only");
+    }
     Result<AddStatus> add_locked(const DataSet& ds, const InstanceFile& file, DuplicatePolicy policy);
     /// What add_locked does for a non-patient object.
     Result<AddStatus> add_object_locked(const DataSet& ds, const InstanceFile& file, DuplicatePolicy policy);
@@ -125,27 +143,94 @@ Result<void> SqliteIndex::Impl::migrate() {
     return db.exec("PRAGMA temp_store=MEMORY");
 }
 
-Result<std::unique_ptr<SqliteIndex>> SqliteIndex::open(const std::string& path) {
-    auto impl = std::make_unique<Impl>();
-    impl->path = path;
-    auto db = Db::open(path, false);
-    if (!db) return tl::unexpected(db.error());
-    impl->db = std::move(*db);
-    DK_TRY(impl->migrate());
+Result<void> SqliteIndex::Impl::open_writer() {
+    auto d = Db::open(path, false);
+    if (!d) return tl::unexpected(d.error());
+    db = std::move(*d);
+    if (auto m = migrate(); !m) return make_error(m.error().code, path + ": " + m.error().message);
     const sql::WriteSql w = sql::write_sql(sql::Dialect::Sqlite);
-    impl->find_instance_sql = w.find_instance;
-    for (auto [stmt, text] : {std::pair{&impl->levels[0], &w.upsert[0]}, {&impl->levels[1], &w.upsert[1]},
-                              {&impl->levels[2], &w.upsert[2]}, {&impl->instance, &w.insert_instance},
-                              {&impl->delete_instance, &w.delete_instance},
-                              {&impl->parents, &w.parents}, {&impl->prune[0], &w.prune[0]},
-                              {&impl->prune[1], &w.prune[1]}, {&impl->prune[2], &w.prune[2]},
-                              {&impl->lookup[0], &w.lookup[0]}, {&impl->lookup[1], &w.lookup[1]},
-                              {&impl->lookup[2], &w.lookup[2]}, {&impl->insert_object, &w.insert_object},
-                              {&impl->find_object, &w.find_object}, {&impl->delete_object, &w.delete_object}}) {
-        auto s = impl->db.prepare(*text);
+    find_instance_sql = w.find_instance;
+    for (auto [stmt, text] : {std::pair{&levels[0], &w.upsert[0]}, {&levels[1], &w.upsert[1]},
+                              {&levels[2], &w.upsert[2]}, {&instance, &w.insert_instance},
+                              {&delete_instance, &w.delete_instance},
+                              {&parents, &w.parents}, {&prune[0], &w.prune[0]},
+                              {&prune[1], &w.prune[1]}, {&prune[2], &w.prune[2]},
+                              {&lookup[0], &w.lookup[0]}, {&lookup[1], &w.lookup[1]},
+                              {&lookup[2], &w.lookup[2]}, {&insert_object, &w.insert_object},
+                              {&find_object, &w.find_object}, {&delete_object, &w.delete_object}}) {
+        auto s = db.prepare(*text);
         if (!s) return tl::unexpected(s.error());
         *stmt = std::move(*s);
     }
+    return {};
+}
+
+Result<std::unique_ptr<SqliteIndex>> SqliteIndex::open(const std::string& path) {
+    auto impl = std::make_unique<Impl>();
+    impl->path = path;
+    DK_TRY(impl->open_writer());
+    return std::unique_ptr<SqliteIndex>(new SqliteIndex(std::move(impl)));
+}
+
+Result<void> SqliteIndex::make_writable() {
+    std::lock_guard lock(impl_->mutex);
+    if (!impl_->read_only) return {};
+    if (auto r = impl_->open_writer(); !r) {
+        for (Stmt* s : {&impl_->levels[0], &impl_->levels[1], &impl_->levels[2], &impl_->instance,
+                        &impl_->delete_instance, &impl_->parents, &impl_->prune[0], &impl_->prune[1],
+                        &impl_->prune[2], &impl_->lookup[0], &impl_->lookup[1], &impl_->lookup[2]})
+            *s = Stmt();
+        impl_->db = Db();
+        return r;
+    }
+    impl_->immutable = false;
+    ++impl_->generation;
+    {
+        std::lock_guard readers(impl_->readers_mutex);
+        impl_->readers.clear();
+    }
+    {
+        std::lock_guard lookup(impl_->lookup_mutex);
+        impl_->find_instance.reset();
+        impl_->lookup_db.reset();
+    }
+    impl_->read_only = false;
+    return {};
+}
+
+Result<std::unique_ptr<SqliteIndex>> SqliteIndex::open_read_only(const std::string& path) {
+    auto impl = std::make_unique<Impl>();
+    impl->path = path;
+    impl->read_only = true;
+    // A read connection of a WAL database makes the shared-memory file, which a full disk may
+    // not hold. Without it, the database file alone is read: right only when the WAL holds
+    // nothing (after a clean stop, which checkpoints it).
+    auto version = [](Result<Db> db) -> Result<std::int64_t> {
+        if (!db) return tl::unexpected(db.error());
+        auto v = db->prepare("PRAGMA user_version");
+        if (!v) return tl::unexpected(v.error());
+        auto row = v->step();
+        if (!row) return tl::unexpected(row.error());
+        return *row ? v->integer(0) : 0;
+    };
+    auto got = version(Db::open(path, true));
+    if (!got) {
+        std::error_code ec;
+        const auto wal = std::filesystem::file_size(path + "-wal", ec);
+        if (!ec && wal > 0)
+            return make_error(ErrorCode::IoError, path + ": cannot be read: " + got.error().message + " (and its WAL holds " +
+                                                      std::to_string(wal) + " bytes not yet in the database file)");
+        impl->immutable = true;
+        got = version(Db::open_immutable(path));
+        if (!got) return tl::unexpected(got.error());
+    }
+    const std::int64_t have = *got;
+    std::int64_t want = 0;
+    for (const Migration& m : migrations()) want = std::max<std::int64_t>(want, m.version);
+    if (have < want)
+        return make_error(ErrorCode::IoError, path + ": the index lacks migration " + std::to_string(have + 1) +
+                                                  " and cannot be read before it is applied");
+    impl->find_instance_sql = sql::write_sql(sql::Dialect::Sqlite).find_instance;
     return std::unique_ptr<SqliteIndex>(new SqliteIndex(std::move(impl)));
 }
 
@@ -221,6 +306,7 @@ Result<AddStatus> SqliteIndex::Impl::add_locked(const DataSet& ds, const Instanc
 }
 
 Result<AddStatus> SqliteIndex::add(const DataSet& ds, const InstanceFile& file, DuplicatePolicy policy) {
+    if (impl_->read_only) return impl_->read_only_error();
     std::lock_guard lock(impl_->mutex);
     DK_TRY(impl_->db.exec("BEGIN IMMEDIATE"));
     auto r = impl_->add_locked(ds, file, policy);
@@ -240,6 +326,7 @@ std::vector<Result<AddStatus>> SqliteIndex::add_many(const std::vector<AddItem>&
         out.assign(items.size(), Result<AddStatus>(tl::unexpected(e)));
         return out;
     };
+    if (impl_->read_only) return fail_all(impl_->read_only_error().value());
     if (auto r = impl_->db.exec("BEGIN IMMEDIATE"); !r) return fail_all(r.error());
     bool any = false;
     for (const AddItem& item : items) {
@@ -264,6 +351,7 @@ std::vector<Result<AddStatus>> SqliteIndex::add_many(const std::vector<AddItem>&
 }
 
 Result<bool> SqliteIndex::remove(const std::string& sop_instance_uid) {
+    if (impl_->read_only) return impl_->read_only_error();
     std::lock_guard lock(impl_->mutex);
     DK_TRY(impl_->db.exec("BEGIN IMMEDIATE"));
     auto r = impl_->remove_locked(sop_instance_uid);
@@ -276,7 +364,7 @@ Result<bool> SqliteIndex::remove(const std::string& sop_instance_uid) {
 }
 
 Result<std::uint64_t> SqliteIndex::for_each_instance(const InstanceFn& fn) {
-    auto db = Db::open(impl_->path, true);  // a snapshot of its own, like find
+    auto db = impl_->open_reader();  // a snapshot of its own, like find
     if (!db) return tl::unexpected(db.error());
     auto s = db->prepare(sql::write_sql(sql::Dialect::Sqlite).all_instances);
     if (!s) return tl::unexpected(s.error());
@@ -315,6 +403,7 @@ class ReaderLease {
 public:
     explicit ReaderLease(SqliteIndex::Impl& impl) : impl_(impl) {
         std::lock_guard lock(impl_.readers_mutex);
+        generation_ = impl_.generation;
         if (!impl_.readers.empty()) {
             db_ = std::move(impl_.readers.back());
             impl_.readers.pop_back();
@@ -323,14 +412,15 @@ public:
     }
     ~ReaderLease() {
         std::lock_guard lock(impl_.readers_mutex);
-        if (open_ && impl_.readers.size() < SqliteIndex::Impl::kMaxIdleReaders) impl_.readers.push_back(std::move(db_));
+        if (open_ && generation_ == impl_.generation && impl_.readers.size() < SqliteIndex::Impl::kMaxIdleReaders)
+            impl_.readers.push_back(std::move(db_));
     }
     ReaderLease(const ReaderLease&) = delete;
     ReaderLease& operator=(const ReaderLease&) = delete;
 
     Result<Db*> db() {
         if (open_) return &db_;
-        auto d = Db::open(impl_.path, true);
+        auto d = impl_.open_reader();
         if (!d) return tl::unexpected(d.error());
         // 16 MiB of page cache (SQLite's default is 2 MiB): a study-level answer of a few hundred
         // matches touches more pages than that, which then came from the file at each find.
@@ -344,13 +434,14 @@ private:
     SqliteIndex::Impl& impl_;
     Db db_;
     bool open_ = false;
+    int generation_ = 0;
 };
 
 // On a read connection, as find: a lookup need not wait while the writer commits a group.
 Result<std::optional<InstanceFile>> SqliteIndex::instance(const std::string& sop_instance_uid) {
     std::lock_guard lock(impl_->lookup_mutex);
     if (!impl_->find_instance) {
-        auto d = Db::open(impl_->path, true);
+        auto d = impl_->open_reader();
         if (!d) return tl::unexpected(d.error());
         auto s = d->prepare(impl_->find_instance_sql);
         if (!s) return tl::unexpected(s.error());

@@ -13,6 +13,15 @@ class SqliteIndex final : public Index {
 public:
     /// Opens or creates the database at `path` and applies the migrations it lacks.
     [[nodiscard]] static Result<std::unique_ptr<SqliteIndex>> open(const std::string& path);
+    /// Opens an existing database at `path` for reading only (no migration, no write, no
+    /// checkpoint): for a data folder whose disk is full. Finds and lookups work; add, add_many
+    /// and remove fail (ErrorCode::IoError). An error when the database is missing or lacks a
+    /// migration (it could not be applied).
+    [[nodiscard]] static Result<std::unique_ptr<SqliteIndex>> open_read_only(const std::string& path);
+    /// After open_read_only: opens the writer (applying the migrations) now that it can; finds
+    /// and lookups go on meanwhile, on connections that see what is written from here on.
+    /// Nothing when writable already.
+    [[nodiscard]] Result<void> make_writable();
     ~SqliteIndex() override;
 
     [[nodiscard]] Result<AddStatus> add(const DataSet& attributes, const InstanceFile& file,
