@@ -126,7 +126,8 @@ def send_dicomkit(dk, port, root, infos, work):
             o.success[path] = warned.get(path, "0x0000").split(" ")[0]
         elif why.startswith("0x"):
             status = why.split(" ")[0]
-            comment = why[why.rfind(" (") + 2:-1] if why.endswith(")") and " (" in why else ""
+            # "0xXXXX meaning (Error Comment)": the meanings have no parentheses, comments may.
+            comment = why[why.find(" (") + 2:-1] if why.endswith(")") and " (" in why else ""
             o.refused[path] = (status, comment)
         elif LOCAL_REASON.search(why):
             o.unsent[path] = why
@@ -233,6 +234,10 @@ def send_orthanc(orthanc, infos):
                 m = re.search(r"DIMSE status (0x[0-9A-Fa-f]{4})", str(detail))
                 if m:
                     o.refused[path] = (m.group(1).upper().replace("0X", "0x"), f"Orthanc: {str(detail)[:160]}")
+                elif "Failed to send message" in str(detail):
+                    # Orthanc's DICOM library could not write the message (DCMTK's storescu fails
+                    # on the same files, e.g. some deflated ones): it never reached serve whole.
+                    o.unsent[path] = f"Orthanc could not send it: {str(detail)[:160]}"
                 else:
                     o.broken[path] = f"Orthanc HTTP {status}: {str(detail)[:160]}"
     return o
@@ -242,11 +247,16 @@ def send_orthanc(orthanc, infos):
 # Checks
 
 
-def check_found(dk, serve, wanted, stage):
-    """Every wanted SOP Instance UID is returned by a relational C-FIND at IMAGE level."""
+def check_found(dk, serve, wanted, stage, infos):
+    """Every wanted SOP Instance UID is returned by a relational C-FIND at IMAGE level (Study
+    Root), but for non-patient objects (found in a model of their own; they must be retrieved)."""
     found, problem = corpus.find_all(dk, serve.port, AET, AEC)
     if problem:
         fail(f"{stage}: C-FIND: {problem}")
+    objects = {u for u, paths in wanted.items() if infos[paths[0]].sop_class in corpus.NON_PATIENT_MODELS}
+    if objects:
+        note(f"{stage}: {len(objects)} non-patient objects are not looked for with a Study Root C-FIND")
+    wanted = {u: p for u, p in wanted.items() if u not in objects}
     missing = set(wanted) - found
     note(f"{stage}: C-FIND: {len(set(wanted) & found)} of {len(wanted)} answered Success found"
          f" ({len(found)} instances in all)")
@@ -360,7 +370,7 @@ def part_dicomkit(dk, root, infos_list, work):
     note(f"{len(wanted)} distinct SOP Instance UIDs answered Success")
 
     def check(stage):
-        check_found(dk, serve, wanted, stage)
+        check_found(dk, serve, wanted, stage, infos)
         retrieve_dicomkit(dk, serve, wanted, infos, os.path.join(work, "got"), stage)
 
     check("stored")
@@ -440,7 +450,9 @@ def dcmjs_move_all(node_dir, serve, scp_port, wanted, infos, work):
         (studies.add(i.study) if i.study else loose.add(uid))
     with open(reqs, "w") as f:
         f.write("".join(f"STUDY\t{s}\n" for s in sorted(studies)))
-        f.write("".join(f"IMAGE\t\t\t{u}\n" for u in sorted(loose)))
+        for u in sorted(loose):
+            model = corpus.NON_PATIENT_MODELS.get(infos[wanted[u][0]].sop_class)
+            f.write(f"OBJECT\t{model[0]}\t{u}\n" if model else f"IMAGE\t\t\t{u}\n")
     out_dir = os.path.join(work, "dcmjs_got")
     shutil.rmtree(out_dir, ignore_errors=True)
     rc, out, err = corpus.run(["node", os.path.join(node_dir, "dimse_move.js"), "127.0.0.1", str(serve.port), "DCMJS",
@@ -486,7 +498,7 @@ def peer_round(name, dk, infos, work, start_serve, send, retrieve):
                  + (" ..." if len(missing) > 15 else ""))
 
     def check(stage):
-        check_found(dk, serve, wanted, f"{name}: {stage}")
+        check_found(dk, serve, wanted, f"{name}: {stage}", infos)
         if stage != "after SIGTERM":
             check_retrieved(stage)
 

@@ -22,7 +22,21 @@ from pydicom.filebase import DicomBytesIO
 # The corpus holds files with invalid values on purpose; pydicom's warnings about them are noise.
 warnings.filterwarnings("ignore")
 
-NON_PATIENT_NOTE = "no Study Instance UID (a non-patient object)"
+NON_PATIENT_NOTE = "no Study Instance UID"
+
+# Storage SOP classes of non-patient objects -> the C-MOVE and C-GET SOP classes of their own
+# Query/Retrieve model (PS3.4 X Color Palette, U Hanging Protocol, BB/CC/DD implant templates,
+# HH Defined Procedure Protocol, II Protocol Approval; PS3.6 Table A-1).
+NON_PATIENT_MODELS = {
+    "1.2.840.10008.5.1.4.39.1": ("1.2.840.10008.5.1.4.39.3", "1.2.840.10008.5.1.4.39.4"),
+    "1.2.840.10008.5.1.4.38.1": ("1.2.840.10008.5.1.4.38.3", "1.2.840.10008.5.1.4.38.4"),
+    "1.2.840.10008.5.1.4.43.1": ("1.2.840.10008.5.1.4.43.3", "1.2.840.10008.5.1.4.43.4"),
+    "1.2.840.10008.5.1.4.44.1": ("1.2.840.10008.5.1.4.44.3", "1.2.840.10008.5.1.4.44.4"),
+    "1.2.840.10008.5.1.4.45.1": ("1.2.840.10008.5.1.4.45.3", "1.2.840.10008.5.1.4.45.4"),
+    "1.2.840.10008.5.1.4.1.1.200.1": ("1.2.840.10008.5.1.4.20.2", "1.2.840.10008.5.1.4.20.3"),
+    "1.2.840.10008.5.1.4.1.1.200.7": ("1.2.840.10008.5.1.4.20.2", "1.2.840.10008.5.1.4.20.3"),
+    "1.2.840.10008.5.1.4.1.1.200.3": ("1.2.840.10008.5.1.4.1.1.200.5", "1.2.840.10008.5.1.4.1.1.200.6"),
+}
 
 
 @dataclass

@@ -2,7 +2,8 @@
 // storage context in the first transfer syntax proposed), asks the peer to move each request of
 // REQUESTS_FILE to DEST_AE (which the peer must know as 127.0.0.1:SCP_PORT), and saves what
 // arrives as OUT_DIR/<SOP Instance UID>.dcm. Request lines: "STUDY<TAB>study-uid" or
-// "IMAGE<TAB>study-uid<TAB>series-uid<TAB>sop-instance-uid" (empty UIDs are left empty).
+// "IMAGE<TAB>study-uid<TAB>series-uid<TAB>sop-instance-uid" (empty UIDs are left empty) or
+// "OBJECT<TAB>move-sop-class-uid<TAB>sop-instance-uid" (a non-patient object in its own model).
 // Prints "stored<TAB>UID<TAB>TRANSFER_SYNTAX" per instance received and
 // "final<TAB>REQUEST<TAB>STATUS<TAB>completed<TAB>failed<TAB>warning<TAB>COMMENT" per request.
 //   node dimse_move.js HOST PORT CALLING_AE CALLED_AE DEST_AE SCP_PORT OUT_DIR REQUESTS_FILE
@@ -12,7 +13,7 @@ const net = require('net');
 const pathLib = require('path');
 const dimse = require('dcmjs-dimse');
 
-const { Client, Scp } = dimse;
+const { Client, Dataset, Scp } = dimse;
 const { CMoveRequest } = dimse.requests;
 const { CStoreResponse } = dimse.responses;
 const { Status, PresentationContextResult, SopClass } = dimse.constants;
@@ -88,12 +89,22 @@ function listen(port) {
   });
 }
 
+function moveRequest(fields) {
+  if (fields[0] === 'STUDY') return CMoveRequest.createStudyMoveRequest(destAe, fields[1]);
+  if (fields[0] === 'IMAGE')
+    return CMoveRequest.createImageMoveRequest(destAe, fields[1] || '', fields[2] || '', fields[3] || '');
+  // OBJECT: a non-patient object by its SOP Instance UID, in its own model's C-MOVE SOP class
+  // (PS3.4 X Color Palette, U Hanging Protocol, ...: the identifier holds the SOP Instance UID).
+  const request = new CMoveRequest();
+  request.setAffectedSopClassUid(fields[1]);
+  request.setDataset(new Dataset({ SOPInstanceUID: fields[2] }));
+  request.getCommandDataset().setElement('MoveDestination', destAe);
+  return request;
+}
+
 function moveOne(fields) {
   return new Promise((resolve) => {
-    const request =
-      fields[0] === 'STUDY'
-        ? CMoveRequest.createStudyMoveRequest(destAe, fields[1])
-        : CMoveRequest.createImageMoveRequest(destAe, fields[1] || '', fields[2] || '', fields[3] || '');
+    const request = moveRequest(fields);
     const client = new Client();
     let final;
     let problem = 'no final response';
