@@ -1,4 +1,4 @@
-"""Helpers for the tests that send a whole folder of DICOM files to dicomkit serve and check what
+"""Shared code of the tests that send a whole folder of DICOM files to dicomkit serve and check what
 it kept: an inventory of the files (pydicom), serve started, stopped and killed on a data folder,
 C-FIND and C-GET through dicomkit, and the comparison of a retrieved data set with the one sent.
 Used by tests/integration/serve_corpus_test.py with Debian's /usr/bin/python3 (pydicom)."""
