@@ -15,6 +15,10 @@ missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Node.js and npm run dcmjs-dimse, a peer of the corpus test (tests/support/node/); a Node.js
+# that is there already (with its own npm) is kept.
+command -v node > /dev/null || missing+=(nodejs)
+command -v npm > /dev/null || missing+=(npm)
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
@@ -49,3 +53,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 quiet_orthanc_service
+
+# The npm packages of the test peers, as pinned in tests/support/node/package-lock.json; again
+# only when the lock file changed since the last install.
+node_dir="$(cd "$(dirname "$0")/.." && pwd)/tests/support/node"
+if [ -f "$node_dir/package-lock.json" ] && ! cmp -s "$node_dir/package-lock.json" "$node_dir/node_modules/.installed-lock"; then
+  echo "bootstrap: npm ci in tests/support/node"
+  (cd "$node_dir" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
+  cp "$node_dir/package-lock.json" "$node_dir/node_modules/.installed-lock"
+fi
