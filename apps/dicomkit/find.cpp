@@ -25,6 +25,7 @@
 
 #include "commands.hpp"
 #include "net_common.hpp"
+#include "qr_model.hpp"
 
 namespace dicomkit::cli {
 
@@ -42,6 +43,7 @@ struct FindArgs {
     std::string format = "table";
     int repeat = 1;
     bool relational = false;
+    std::string model;  ///< --model; empty: -P or Study Root
     NetArgs net;
 };
 
@@ -91,9 +93,9 @@ void set_path(DataSet& ds, std::span<const Tag> path, const std::string& value) 
 
 /// The identifier from "-k Key=Value" (empty value: a return key; a path into a sequence key's
 /// item: "Sequence[0].Key=Value"); the level from --level or a key.
-Result<DataSet> identifier(const FindArgs& a, std::vector<KeyPath>& columns) {
+Result<DataSet> identifier(const FindArgs& a, bool levels, std::vector<KeyPath>& columns) {
     DataSet ds;
-    ds.set_string(tags::QueryRetrieveLevel, VR::CS, a.level.empty() ? "STUDY" : a.level);
+    if (levels) ds.set_string(tags::QueryRetrieveLevel, VR::CS, a.level.empty() ? "STUDY" : a.level);
     for (const auto& k : a.keys) {
         const auto eq = k.find('=');
         const std::string name = k.substr(0, eq);
@@ -229,12 +231,17 @@ void print_latency(std::vector<double> ms, std::size_t matches) {
 
 int run_find(const FindArgs& a) {
     std::vector<KeyPath> cols;
-    auto q = identifier(a, cols);
+    auto model = qr_model(a.model, a.patient_root);
+    if (!model) {
+        std::fprintf(stderr, "E: %s\n", model.error().message.c_str());
+        return 2;
+    }
+    auto q = identifier(a, model->levels, cols);
     if (!q) {
         std::fprintf(stderr, "E: %s\n", q.error().message.c_str());
         return 2;
     }
-    const std::string sop = a.patient_root ? "1.2.840.10008.5.1.4.1.2.1.1" : "1.2.840.10008.5.1.4.1.2.2.1";
+    const std::string sop = model->find;
     net::ul::AssociationRequest rq;
     rq.calling_ae = a.net.aet;
     rq.called_ae = a.net.aec;
@@ -252,7 +259,7 @@ int run_find(const FindArgs& a) {
     if (!ctx) ctx = ch.find_context(sop, "1.2.840.10008.1.2");
     const auto* ts = ctx ? io::find_transfer_syntax(ctx->transfer_syntax) : nullptr;
     if (!ts) {
-        std::fprintf(stderr, "E: the peer did not accept %s\n", a.patient_root ? "Patient Root FIND" : "Study Root FIND");
+        std::fprintf(stderr, "E: the peer did not accept %s FIND\n", model->name.c_str());
         return 1;
     }
     if (a.relational && (ctx->extended_negotiation.empty() || ctx->extended_negotiation[0] != 1))
@@ -295,6 +302,7 @@ void add_find(CLI::App& app, Action& run) {
     cmd->add_flag("-S,--study-root", a->study_root, "Study Root information model (default)");
     cmd->add_option("--level,-L", a->level, "PATIENT, STUDY, SERIES or IMAGE (default STUDY)")
         ->check(CLI::IsMember({"PATIENT", "STUDY", "SERIES", "IMAGE"}));
+    add_model_option(cmd, a->model);
     cmd->add_option("--format,-f", a->format, "table, json or csv")->check(CLI::IsMember({"table", "json", "csv"}))
         ->capture_default_str();
     cmd->add_flag("--relational", a->relational,

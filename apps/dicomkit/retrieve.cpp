@@ -24,6 +24,7 @@
 
 #include "commands.hpp"
 #include "net_common.hpp"
+#include "qr_model.hpp"
 #include "retrieve_plan.hpp"
 
 namespace dicomkit::cli {
@@ -45,12 +46,14 @@ struct RetrieveArgs {
     std::vector<std::string> sop_classes;  ///< get: --sop-class
     std::vector<std::string> syntaxes;     ///< get: --ts
     int max_contexts = 128;                ///< get: per association, the C-GET's own included
+    std::string model;                     ///< --model; empty: -P or Study Root
+    QrModel qr;                            ///< the model in use (set before running)
     NetArgs net;
 };
 
 Result<DataSet> identifier(const RetrieveArgs& a) {
     DataSet ds;
-    ds.set_string(tags::QueryRetrieveLevel, VR::CS, a.level);
+    if (a.qr.levels) ds.set_string(tags::QueryRetrieveLevel, VR::CS, a.level);
     for (const auto& k : a.keys) {
         const auto eq = k.find('=');
         const auto tag = dict::parse_tag_or_keyword(k.substr(0, eq));
@@ -181,10 +184,7 @@ int report(const Tally& t, bool move) {
     return t.error || t.failed > 0 || !t.failures.empty() ? 1 : 0;
 }
 
-std::string retrieve_sop(const RetrieveArgs& a, bool move) {
-    return std::string(a.patient_root ? "1.2.840.10008.5.1.4.1.2.1." : "1.2.840.10008.5.1.4.1.2.2.") +
-           (move ? "2" : "3");
-}
+std::string retrieve_sop(const RetrieveArgs& a, bool move) { return move ? a.qr.move : a.qr.get; }
 
 /// One association: the retrieve request (C-MOVE, or C-GET with `plan`'s storage contexts),
 /// then one C-MOVE/C-GET per identifier on it.
@@ -344,7 +344,17 @@ int run_get(const RetrieveArgs& a, const DataSet& q) {
     return report(t, false);
 }
 
-int run_retrieve(const RetrieveArgs& a, bool move) {
+int run_retrieve(RetrieveArgs a, bool move) {
+    auto model = qr_model(a.model, a.patient_root);
+    if (!model) {
+        std::fprintf(stderr, "E: %s\n", model.error().message.c_str());
+        return 2;
+    }
+    a.qr = std::move(*model);
+    a.patient_root = a.qr.name == "Patient Root";
+    // A non-patient model has no levels to find the instances through: a get proposes the
+    // model's storage classes (PS3.4 X, U, BB-DD, HH).
+    if (!a.qr.levels && a.sop_classes.empty()) a.sop_classes = a.qr.storage;
     auto q = identifier(a);
     if (!q) {
         std::fprintf(stderr, "E: %s\n", q.error().message.c_str());
@@ -365,6 +375,7 @@ CLI::App* add_common(CLI::App& app, const char* name, const char* help, std::sha
     cmd->add_flag("-S,--study-root", a->study_root, "Study Root information model (default)");
     cmd->add_option("--level,-L", a->level, "PATIENT, STUDY, SERIES or IMAGE")
         ->check(CLI::IsMember({"PATIENT", "STUDY", "SERIES", "IMAGE"}))->capture_default_str();
+    add_model_option(cmd, a->model);
     cmd->add_flag("--relational", a->relational,
                   "Propose relational retrieve (PS3.4 C.5.2.1, C.5.3.1): the unique keys of the levels above "
                   "may be left out; warns if the peer refuses");

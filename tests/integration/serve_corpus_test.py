@@ -238,6 +238,12 @@ def send_orthanc(orthanc, infos):
                     # Orthanc's DICOM library could not write the message (DCMTK's storescu fails
                     # on the same files, e.g. some deflated ones): it never reached serve whole.
                     o.unsent[path] = f"Orthanc could not send it: {str(detail)[:160]}"
+                elif "Cannot transcode from" in str(detail):
+                    # No context Orthanc proposed for the class it read was accepted, so it sent
+                    # nothing. Orthanc 1.10 reads the SOP class of files whose encapsulated pixel
+                    # data has VR OW (jpeg2000/explicit_VR-UN, rt/rtdose_rle*) as "31", which is
+                    # no SOP class: serve refuses that abstract syntax at negotiation.
+                    o.unsent[path] = f"Orthanc proposed nothing serve accepts: {str(detail)[:160]}"
                 else:
                     o.broken[path] = f"Orthanc HTTP {status}: {str(detail)[:160]}"
     return o
@@ -255,7 +261,20 @@ def check_found(dk, serve, wanted, stage, infos):
         fail(f"{stage}: C-FIND: {problem}")
     objects = {u for u, paths in wanted.items() if infos[paths[0]].sop_class in corpus.NON_PATIENT_MODELS}
     if objects:
-        note(f"{stage}: {len(objects)} non-patient objects are not looked for with a Study Root C-FIND")
+        # Non-patient objects are found in their own model (Color Palette, Hanging Protocol, ...).
+        models = {corpus.NON_PATIENT_MODEL_NAMES[infos[wanted[u][0]].sop_class] for u in objects}
+        in_models = set()
+        for model in sorted(models):
+            uids, problem = corpus.find_objects(dk, serve.port, AET, AEC, model)
+            if problem:
+                fail(f"{stage}: C-FIND: {problem}")
+            in_models |= uids
+        lost = objects - in_models
+        note(f"{stage}: C-FIND: {len(objects & in_models)} of {len(objects)} non-patient objects found in their"
+             f" models ({', '.join(sorted(models))})")
+        if lost:
+            fail(f"{stage}: answered Success, not found in their non-patient model: {len(lost)}: {uid_list(lost)}")
+        found |= in_models
     wanted = {u: p for u, p in wanted.items() if u not in objects}
     missing = set(wanted) - found
     note(f"{stage}: C-FIND: {len(set(wanted) & found)} of {len(wanted)} answered Success found"
@@ -282,8 +301,9 @@ def retrieve_dicomkit(dk, serve, wanted, infos, out_dir, stage):
         if rc != 0:
             problems.append(f"study {study}: exit {rc}: {out.splitlines()[-1] if out else ''}")
     for uid in sorted(loose):
+        model = corpus.NON_PATIENT_MODEL_NAMES.get(infos[wanted[uid][0]].sop_class)
         rc, out = corpus.get(dk, serve.port, AET, AEC, out_dir, [f"SOPInstanceUID={uid}"], level="IMAGE",
-                             relational=True)
+                             relational=True, model=model)
         if rc != 0:
             problems.append(f"instance {uid} ({corpus.NON_PATIENT_NOTE}): exit {rc}: "
                             f"{out.splitlines()[-1] if out else ''}")

@@ -37,6 +37,17 @@ NON_PATIENT_MODELS = {
     "1.2.840.10008.5.1.4.1.1.200.7": ("1.2.840.10008.5.1.4.20.2", "1.2.840.10008.5.1.4.20.3"),
     "1.2.840.10008.5.1.4.1.1.200.3": ("1.2.840.10008.5.1.4.1.1.200.5", "1.2.840.10008.5.1.4.1.1.200.6"),
 }
+# The same models by the name `dicomkit find/get --model` gives them.
+NON_PATIENT_MODEL_NAMES = {
+    "1.2.840.10008.5.1.4.39.1": "color-palette",
+    "1.2.840.10008.5.1.4.38.1": "hanging-protocol",
+    "1.2.840.10008.5.1.4.43.1": "generic-implant-template",
+    "1.2.840.10008.5.1.4.44.1": "implant-assembly-template",
+    "1.2.840.10008.5.1.4.45.1": "implant-template-group",
+    "1.2.840.10008.5.1.4.1.1.200.1": "defined-procedure-protocol",
+    "1.2.840.10008.5.1.4.1.1.200.7": "defined-procedure-protocol",
+    "1.2.840.10008.5.1.4.1.1.200.3": "protocol-approval",
+}
 
 
 @dataclass
@@ -176,9 +187,27 @@ def find_all(dk, port, aet, aec):
     return uids, problem
 
 
-def get(dk, port, aet, aec, out_dir, keys, level="STUDY", relational=False, timeout=120):
-    """dicomkit get into out_dir; returns (exit status, output)."""
-    cmd = [dk, "get", "127.0.0.1", str(port), "--aet", aet, "--aec", aec, "-S", "--level", level, "--out", out_dir]
+def find_objects(dk, port, aet, aec, model):
+    """SOP Instance UIDs a C-FIND in a non-patient model (--model NAME) returns; (set, problem)."""
+    rc, out, err = run([dk, "find", "127.0.0.1", str(port), "--aet", aet, "--aec", aec, "--model", model, "-k",
+                        "SOPInstanceUID=", "--format", "csv"], 120)
+    uids = set()
+    rows = list(csv.reader(io.StringIO(out)))
+    if rows and "SOPInstanceUID" in rows[0]:
+        col = rows[0].index("SOPInstanceUID")
+        uids = {r[col] for r in rows[1:] if len(r) > col and r[col]}
+    problem = "" if rc == 0 else f"find --model {model} exited {rc}: {(err or out).strip()[-300:]}"
+    return uids, problem
+
+
+def get(dk, port, aet, aec, out_dir, keys, level="STUDY", relational=False, timeout=120, model=None):
+    """dicomkit get into out_dir (in the non-patient model `model` when given); returns (exit
+    status, output)."""
+    if model:
+        cmd = [dk, "get", "127.0.0.1", str(port), "--aet", aet, "--aec", aec, "--model", model, "--out", out_dir]
+    else:
+        cmd = [dk, "get", "127.0.0.1", str(port), "--aet", aet, "--aec", aec, "-S", "--level", level, "--out",
+               out_dir]
     if relational:
         cmd.append("--relational")
     for k in keys:

@@ -72,6 +72,20 @@ TEST_P(ReceivedCheck, PixelDataCutShortIsRefusedNamingTheTagAndOffset) {
     EXPECT_FALSE(index_->instance("1.2.3.4")->has_value());
 }
 
+TEST_P(ReceivedCheck, FragmentsInANativeTransferSyntaxAreRefused) {
+    // A compressed image whose data set says Explicit VR Little Endian (as some writers leave
+    // it): PS3.5 A.4 allows fragments only in an encapsulated syntax.
+    Bytes b = encode(instance("1.2.3.4"));
+    const std::uint8_t pixel_data[] = {
+        0xE0, 0x7F, 0x10, 0x00, 'O', 'B', 0, 0, 0xFF, 0xFF, 0xFF, 0xFF,  // (7FE0,0010) OB, undefined length
+        0xFE, 0xFF, 0x00, 0xE0, 0, 0, 0, 0,                              // Basic Offset Table, empty
+        0xFE, 0xFF, 0x00, 0xE0, 4, 0, 0, 0, 0xFF, 0xD8, 0xFF, 0xD9,      // one fragment
+        0xFE, 0xFF, 0xDD, 0xE0, 0, 0, 0, 0};                             // Sequence Delimitation Item
+    b.insert(b.end(), std::begin(pixel_data), std::end(pixel_data));
+    expect_refused(submit(b), ErrorCode::InvalidValue, "encapsulated pixel data (fragments) in ExplicitVRLittleEndian");
+    EXPECT_FALSE(index_->instance("1.2.3.4")->has_value());
+}
+
 TEST_P(ReceivedCheck, GarbageAfterTheDataSetIsRefused) {
     Bytes b = encode(instance("1.2.3.4", 64));
     const std::string garbage = "GARBAGE AFTER THE DATA SET";

@@ -56,6 +56,19 @@ Result<void> scan_rest(const io::DicomFile& file, std::uint64_t dataset_offset) 
             if (refused(w)) return tl::unexpected(refusal(w, dataset_offset));
         diagnostics.warnings.clear();
         if (t->kind == io::TokenKind::End) return {};
+        // PS3.5 A.4: fragments only in an encapsulated transfer syntax. Such a data set (a
+        // compressed image written with the meta of a native one) could be sent back in no
+        // syntax a peer asks for, nor converted: refused rather than kept unretrievable.
+        if (t->kind == io::TokenKind::FragmentsStart && !file.transfer_syntax.encapsulated) {
+            Error w(ErrorCode::InvalidValue,
+                    "encapsulated pixel data (fragments) in " + std::string(file.transfer_syntax.keyword) +
+                        ", which only an encapsulated transfer syntax allows (PS3.5 A.4)");
+            w.offset = t->offset;
+            w.tag_path = std::string(kPixelData);
+            Error e = refusal(w, dataset_offset);
+            e.code = ErrorCode::InvalidValue;
+            return tl::unexpected(e);
+        }
     }
 }
 
