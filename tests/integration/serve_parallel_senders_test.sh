@@ -48,8 +48,8 @@ port=$(wait_port "$work/serve.err")
 [ -n "$port" ] || { echo "FAIL: serve did not start"; cat "$work/serve.err"; exit 1; }
 
 send_one() {  # send_one K: sender K's folder, tried again (at most 20 times) while turned away
-  local k=$1 try
-  for try in $(seq 1 20); do
+  local k=$1
+  for _ in $(seq 1 20); do
     timeout 60 "$dk" send 127.0.0.1 "$port" "$work/in/$k" --aet "S$k" --aec ARCHIVE > "$work/send$k.out" 2>&1 && return 0
     grep -qi "transient" "$work/send$k.out" || return 1
     echo "$k" >> "$work/retried"
