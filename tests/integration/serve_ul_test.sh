@@ -4,6 +4,9 @@
 #   rejected (A-ASSOCIATE-RJ reason 7) and logged, unless --accept-any-called-ae;
 # - duplicate presentation context IDs get an A-ASSOCIATE-RJ, garbage an A-ABORT, both logged
 #   (with the offset), and a CR/LF in a peer's AE title cannot forge a log line;
+# - 35 malformed PDUs (unknown types, bad and huge lengths, truncated items, P-DATA before the
+#   association, a second A-ASSOCIATE-RQ, 200 contexts, ...) each get their answer, 20 rounds of
+#   them leave serve's VmRSS flat, and an echo gets through afterwards;
 # - a PDU-header flood (130 connections announcing 64 MiB) leaves serve's VmRSS far below that;
 # - slowloris (64 idle, 64 trickling sockets, a reconnecting loop): 20 echoes each get through
 #   within 2 s.
@@ -70,8 +73,68 @@ grep -q "refused: .*unrecognized PDU type 47H" "$work/serve.out" &&
 grep -q 'EVIL\\x0d\\x0aW: FORGED' "$work/serve.out" && ! grep -q "^W: FORGED" "$work/serve.out" &&
   ok "a CR/LF in an AE title is escaped in the log" || bad "CR/LF in an AE title" "$work/serve.out"
 
-# PDU-header flood: 130 connections announcing 64 MiB (8 GiB in all), then idle.
+# Malformed PDUs, each on a connection of its own: the expected answer for every one, then 20
+# rounds (700 connections) with serve's VmRSS flat and an echo answered afterwards.
 rss() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$spid/status"; }
+cat > "$work/malformed.want" << 'WANT'
+unknown-type-00 ABORT
+unknown-type-08 ABORT
+unknown-type-ff ABORT
+rq-length-0 ABORT
+rq-shorter-than-fixed-fields ABORT
+rq-length-4g-then-eof ABORT
+rq-truncated-then-eof CLOSED
+rq-header-3-bytes-then-eof CLOSED
+rq-item-length-past-pdu ABORT
+rq-context-item-length-0 ABORT
+rq-context-item-truncated ABORT
+rq-ts-length-past-context ABORT
+rq-max-length-item-2-bytes ABORT
+rq-user-info-length-past-pdu ABORT
+rq-no-application-context ABORT
+rq-no-presentation-context ABORT
+rq-protocol-version-0 RJ 1 2 2
+rq-blank-calling-ae RJ 1 1 3
+rq-200-contexts ABORT
+rq-even-context-id RJ 1 2 1
+p-data-before-association ABORT
+release-rq-before-association ABORT
+release-rp-before-association ABORT
+ac-sent-to-the-acceptor ABORT
+rj-sent-to-the-acceptor ABORT
+abort-before-association CLOSED
+second-associate-rq ABORT
+p-data-pdv-length-0 ABORT
+p-data-pdv-length-past-pdu ABORT
+p-data-unknown-context-id ABORT
+p-data-garbage-command ABORT
+p-data-length-4g-then-eof ABORT
+unknown-type-after-association ABORT
+release-rq-length-10 ABORT
+ac-after-association ABORT
+WANT
+attack malformed "$port" USER ARCHIVE 2 > "$work/malformed1.out" 2>&1
+if diff <(sed -n 's/^1 //p' "$work/malformed1.out") "$work/malformed.want" > "$work/malformed.diff"; then
+  ok "35 malformed PDUs: each answered as expected"
+else
+  bad "malformed PDUs: unexpected answers (got <, want >)" "$work/malformed.diff"
+fi
+before=$(rss)
+timeout 120 "$py" "$here/serve_ul_attack.py" malformed "$port" USER ARCHIVE 20 > "$work/malformed2.out" 2>&1
+after=$(rss)
+n_cases=$(grep -c . "$work/malformed.want")
+n_same=$(sed 's/^[0-9]* //' "$work/malformed2.out" | grep -cxFf "$work/malformed.want")
+[ "$n_same" = $((20 * n_cases)) ] && ok "20 rounds: all $n_same answers as expected" ||
+  bad "20 rounds: $n_same of $((20 * n_cases)) answers as expected" "$work/malformed2.out"
+if [ -n "$before" ] && [ -n "$after" ] && [ $((after - before)) -lt 2048 ]; then
+  ok "malformed PDUs: serve's VmRSS $before kB -> $after kB after $((20 * n_cases)) connections"
+else
+  bad "malformed PDUs: serve's VmRSS $before kB -> $after kB"
+fi
+echo_as "$port" ARCHIVE > "$work/e7.out" 2>&1 && ok "an echo after the malformed PDUs" ||
+  bad "echo after the malformed PDUs" "$work/e7.out"
+
+# PDU-header flood: 130 connections announcing 64 MiB (8 GiB in all), then idle.
 before=$(rss)
 attack flood "$port" 130 4 > "$work/flood.out" 2>&1 &
 fpid=$!

@@ -772,4 +772,56 @@ TEST_P(IndexContract, AnInstanceWithoutStudyOrSeriesIsRefused) {
     EXPECT_FALSE(index_->add(object, {"x", 1, ""}, DuplicatePolicy::Replace)) << "no SOP class: not an object either";
 }
 
+TEST_P(IndexContract, SqlMetacharactersAreLiteral) {
+    // PS3.4 C.2.2.2.4: only '*' and '?' are wild cards; '%', '_', '[', quotes and ';--' in stored
+    // values and in keys are characters like any other, in both backends.
+    const char* names[][2] = {{"Q1", "100%"},      {"Q2", "1000"},      {"Q3", "A_B"},
+                              {"Q4", "AXB"},       {"Q5", "O'Brien"},   {"Q6", "x\"; DROP TABLE instance;--"},
+                              {"Q7", "[AB]C"},     {"Q8", "AC"},        {"Q9", "'); DELETE FROM patient;--"}};
+    int n = 0;
+    for (const auto& [pid, name] : names) {
+        std::string k = std::to_string(++n);
+        Inst i{pid, name, "", "20240101", "", "", "OT", ""};
+        std::string study = "8." + k, series = study + ".1", sop = series + ".1";
+        i.study = study.c_str();
+        i.series = series.c_str();
+        i.sop = sop.c_str();
+        auto r = index_->add(make(i), {"q/" + k, 1, ""}, DuplicatePolicy::Reject);
+        ASSERT_TRUE(r) << name << ": " << r.error().to_string();
+    }
+    auto patients = [&](const char* key) {
+        return values(run(*index_, Root::Patient,
+                          ident("PATIENT", {{tags::PatientName, {VR::PN, key}}, {tags::PatientID, {VR::LO, ""}}})),
+                      tags::PatientID);
+    };
+    using S = std::set<std::string>;
+    EXPECT_EQ(patients("100%"), (S{"Q1"})) << "'%' is not a wild card";
+    EXPECT_EQ(patients("10%"), S{});
+    EXPECT_EQ(patients("A_B"), (S{"Q3"})) << "'_' is not a wild card";
+    EXPECT_EQ(patients("A_*"), (S{"Q3"}));
+    EXPECT_EQ(patients("O'Brien"), (S{"Q5"}));
+    EXPECT_EQ(patients("O'Brien*"), (S{"Q5"}));
+    EXPECT_EQ(patients("o'b?ien"), (S{"Q5"}));
+    EXPECT_EQ(patients("x\"; DROP TABLE instance;--"), (S{"Q6"}));
+    EXPECT_EQ(patients("*;--"), (S{"Q6", "Q9"}));
+    EXPECT_EQ(patients("[AB]C"), (S{"Q7"})) << "'[' is not a character class";
+    EXPECT_EQ(patients("[AB]*"), (S{"Q7"}));
+    EXPECT_EQ(patients("'); DELETE FROM patient;--"), (S{"Q9"}));
+    EXPECT_EQ(patients("' OR '1'='1"), S{});
+    EXPECT_EQ(patients("%"), S{});
+    EXPECT_EQ(patients("_"), S{});
+    // Other keys too: a patient ID and a study UID list of quotes and percents match nothing.
+    EXPECT_TRUE(run(*index_, Root::Patient, ident("PATIENT", {{tags::PatientID, {VR::LO, "Q%"}}})).empty());
+    EXPECT_TRUE(run(*index_, Root::Patient, ident("PATIENT", {{tags::PatientID, {VR::LO, "Q_"}}})).empty());
+    EXPECT_TRUE(run(*index_, Root::Study, ident("STUDY", {{tags::StudyInstanceUID, {VR::UI, "1.1' OR '1'='1"}}})).empty());
+    EXPECT_TRUE(run(*index_, Root::Study, ident("STUDY", {{tags::AccessionNumber, {VR::SH, "A%"}}})).empty());
+    // The tables survive: every instance, old and new, is still found.
+    std::size_t instances = 0;
+    auto counted = index_->find(Root::Patient, ident("IMAGE", {{tags::SOPInstanceUID, {VR::UI, ""}}}),
+                                [&](const DataSet&) { return ++instances, true; }, model::ParseOptions{.relational = true});
+    ASSERT_TRUE(counted) << counted.error().to_string();
+    EXPECT_EQ(instances, std::size(kData) + std::size(names));
+    EXPECT_EQ(patients("*").size(), 3u + std::size(names));
+}
+
 }  // namespace dicomkit::server::index::test
