@@ -1,7 +1,9 @@
 // Fuzz target: a C-FIND identifier as a peer sends it (Explicit VR Little Endian) through
 // parse_query (both information models, hierarchical and relational), the SQL built for it in
 // both dialects, and matching a row whose attribute blobs hold the identifier's own attributes
-// (sequence matching included). The first byte chooses model, relational and dialect.
+// (sequence matching included); or, with bit 8 of the first byte, as the identifier of a
+// non-patient model (parse_object_query, then match_object against the identifier itself). The
+// first byte chooses model, relational and dialect.
 #include <array>
 #include <cstdint>
 #include <cstdlib>
@@ -14,6 +16,7 @@
 #include <dicomkit/io/transfer_syntax.hpp>
 #include <dicomkit/server/index/sql/attributes.hpp>
 #include <dicomkit/server/index/sql/find.hpp>
+#include <dicomkit/server/model/non_patient.hpp>
 #include <dicomkit/server/model/query.hpp>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -23,6 +26,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::uint8_t choice = data[0];
     auto identifier = io::read_dataset(std::span<const std::uint8_t>(data + 1, size - 1), io::ts::ExplicitVRLittleEndian);
     if (!identifier) return 0;
+    if (choice & 8) {  // Color Palette, Hanging Protocol, ...: every key matched by its VR
+        auto oq = model::parse_object_query(*identifier);
+        if (oq) (void)model::match_object(*oq, *identifier);
+        return 0;
+    }
     const auto root = (choice & 1) ? model::Root::Patient : model::Root::Study;
     model::ParseOptions options;
     options.relational = (choice & 2) != 0;
