@@ -13,6 +13,7 @@
 #include <dicomkit/net/dimse/data_source.hpp>
 #include <dicomkit/net/dimse/scu.hpp>
 #include <dicomkit/net/dimse/status.hpp>
+#include <dicomkit/server/model/query.hpp>
 
 namespace dicomkit::cli {
 
@@ -20,27 +21,8 @@ namespace {
 
 namespace dimse = net::dimse;
 
-enum class Level { Patient, Study, Series, Image };
-
-Tag unique_tag(Level l) {
-    switch (l) {
-        case Level::Patient: return tags::PatientID;
-        case Level::Study: return tags::StudyInstanceUID;
-        case Level::Series: return tags::SeriesInstanceUID;
-        case Level::Image: return tags::SOPInstanceUID;
-    }
-    return tags::SOPInstanceUID;
-}
-
-const char* level_name(Level l) {
-    switch (l) {
-        case Level::Patient: return "PATIENT";
-        case Level::Study: return "STUDY";
-        case Level::Series: return "SERIES";
-        case Level::Image: return "IMAGE";
-    }
-    return "IMAGE";
-}
+using server::model::Level;
+using server::model::parse_level;
 
 std::string text(const DataSet& ds, Tag t) { return std::string(trim_padding(ds.string_or(t))); }
 
@@ -90,8 +72,8 @@ struct Finder {
     /// The entities at `level` under `keys`, then everything below each.
     Result<void> descend(const DataSet& keys, Level level, std::vector<FoundInstance>& out) {
         DataSet q = keys;
-        q.set_string(tags::QueryRetrieveLevel, VR::CS, level_name(level));
-        if (!q.find(unique_tag(level))) q.set_string(unique_tag(level), VR::UI, "");
+        q.set_string(tags::QueryRetrieveLevel, VR::CS, std::string(server::model::to_string(level)));
+        if (!q.find(server::model::unique_key(level))) q.set_string(server::model::unique_key(level), VR::UI, "");
         if (level == Level::Image) {
             q.set_string(tags::SOPClassUID, VR::UI, "");
             q.set_string(tags::AvailableTransferSyntaxUID, VR::UI, "");
@@ -103,7 +85,7 @@ struct Finder {
             // The match's own unique key, and those above it when a relational answer adds them.
             for (Level l : {Level::Patient, Level::Study, Level::Series, Level::Image}) {
                 if (l > level || (l == Level::Patient && !patient_root)) continue;
-                if (const Element* e = m.find(unique_tag(l)); e && !text(m, unique_tag(l)).empty()) child.set(*e);
+                if (const Element* e = m.find(server::model::unique_key(l)); e && !text(m, server::model::unique_key(l)).empty()) child.set(*e);
             }
             if (level == Level::Image) {
                 FoundInstance f;
@@ -116,20 +98,12 @@ struct Finder {
                 if (!f.sop_instance_uid.empty()) out.push_back(std::move(f));
                 continue;
             }
-            if (text(child, unique_tag(level)).empty()) continue;  // nothing to descend by
+            if (text(child, server::model::unique_key(level)).empty()) continue;  // nothing to descend by
             if (auto r = descend(child, static_cast<Level>(static_cast<int>(level) + 1), out); !r) return r;
         }
         return {};
     }
 };
-
-std::optional<Level> parse_level(std::string_view s) {
-    if (s == "PATIENT") return Level::Patient;
-    if (s == "STUDY") return Level::Study;
-    if (s == "SERIES") return Level::Series;
-    if (s == "IMAGE") return Level::Image;
-    return std::nullopt;
-}
 
 /// The syntax key of an instance's transfer syntax (see AssociationPlan::units).
 std::string key_of(const std::string& ts) { return classify({ts}).other.empty() ? std::string() : ts; }
@@ -183,7 +157,7 @@ Result<std::vector<FoundInstance>> find_instances(const FindTarget& t, const Dat
     DataSet keys;
     for (Level l : {Level::Patient, Level::Study, Level::Series, Level::Image}) {
         if (l > *level || (l == Level::Patient && !t.patient_root)) continue;
-        if (const Element* e = identifier.find(unique_tag(l))) keys.set(*e);
+        if (const Element* e = identifier.find(server::model::unique_key(l))) keys.set(*e);
     }
     Finder f{ch, *ctx, sop, t.patient_root};
     std::vector<FoundInstance> out;

@@ -175,6 +175,16 @@ std::string_view to_string(Level l) noexcept {
     return "?";
 }
 
+Tag unique_key(Level l) noexcept {
+    switch (l) {
+        case Patient: return tags::PatientID;
+        case Study: return tags::StudyInstanceUID;
+        case Series: return tags::SeriesInstanceUID;
+        case Image: return tags::SOPInstanceUID;
+    }
+    return tags::SOPInstanceUID;
+}
+
 std::optional<Level> parse_level(std::string_view t) noexcept {
     while (!t.empty() && (t.back() == ' ' || t.back() == '\0')) t.remove_suffix(1);
     for (Level l : {Patient, Study, Series, Image})

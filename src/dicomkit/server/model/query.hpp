@@ -22,6 +22,8 @@ enum class Root { Patient, Study };
 
 [[nodiscard]] std::string_view to_string(Level l) noexcept;
 [[nodiscard]] std::optional<Level> parse_level(std::string_view text) noexcept;
+/// PS3.4 C.6.1.1 / C.6.2.1: the unique key of a level (Patient ID, Study, Series or SOP Instance UID).
+[[nodiscard]] Tag unique_key(Level l) noexcept;
 
 /// How a key's values are compared (PS3.4 C.2.2.2). Count: returned, never matched; Modalities and
 /// SopClasses: a study matches when one of its series' modalities, or of its instances' SOP

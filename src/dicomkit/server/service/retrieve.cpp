@@ -9,21 +9,12 @@ namespace {
 
 using model::Level;
 
-Tag unique_tag(Level l) {
-    switch (l) {
-        case Level::Patient: return tags::PatientID;
-        case Level::Study: return tags::StudyInstanceUID;
-        case Level::Series: return tags::SeriesInstanceUID;
-        case Level::Image: return tags::SOPInstanceUID;
-    }
-    return tags::SOPInstanceUID;
-}
 
 /// A query at `level` over `keys`, returning that level's unique key (and the SOP class at IMAGE).
 DataSet level_query(const DataSet& keys, Level level) {
     DataSet q = keys;
     q.set_string(tags::QueryRetrieveLevel, VR::CS, model::to_string(level));
-    if (!q.find(unique_tag(level))) q.set_string(unique_tag(level), VR::UI, "");
+    if (!q.find(model::unique_key(level))) q.set_string(model::unique_key(level), VR::UI, "");
     if (level == Level::Image) q.set_string(tags::SOPClassUID, VR::UI, "");
     return q;
 }
@@ -42,7 +33,7 @@ Result<void> Retrieve::descend(model::Root root, const DataSet& keys, Level leve
         } else {
             DataSet k = keys;
             k.remove(tags::QueryRetrieveLevel);
-            if (const Element* e = m.find(unique_tag(level))) k.set(*e);
+            if (const Element* e = m.find(model::unique_key(level))) k.set(*e);
             children.push_back(std::move(k));
         }
         return true;
@@ -58,7 +49,7 @@ Result<void> Retrieve::descend(model::Root root, const DataSet& keys, Level leve
 Result<std::vector<RetrieveItem>> Retrieve::instances(model::Root root, const DataSet& identifier, bool relational) {
     const auto level = model::parse_level(trim_padding(identifier.string_or(tags::QueryRetrieveLevel)));
     if (!level) return make_error(ErrorCode::InvalidValue, "Query/Retrieve Level missing or unknown");
-    if (relational && trim_padding(identifier.string_or(unique_tag(*level))).empty())
+    if (relational && trim_padding(identifier.string_or(model::unique_key(*level))).empty())
         return make_error(ErrorCode::InvalidValue, std::string("the unique key of level ") +
                                                        std::string(model::to_string(*level)) + " is required");
     DataSet keys;
