@@ -250,7 +250,7 @@ Result<void> open_index(ServerApp::Impl& impl, std::optional<Error>& why_read_on
 
 /// C-MOVE and C-GET over the index; move destinations are the peers allowed "move-destination".
 void add_retrieve(ServerApp::Impl& impl) {
-    impl.retrieve = std::make_unique<service::Retrieve>(*impl.settled, impl.files->data_root());
+    impl.retrieve = std::make_unique<service::Retrieve>(*impl.settled, *impl.files);
     const Config c = impl.config;
     dimse::Allow allow = [c](const std::string& ae, std::string_view s) { return allowed(c, ae, s); };
     dimse::FindDestination dest = [c](const std::string& ae) -> std::optional<dimse::Destination> {
@@ -332,7 +332,7 @@ Result<void> reconcile_if_needed(ServerApp::Impl& impl, bool was_clean, bool is_
 Result<service::ReconcileReport> run_reconcile(ServerApp::Impl& impl, const service::ReconcileOptions& ro,
                                                const std::string& why) {
     const auto t0 = std::chrono::steady_clock::now();
-    auto r = service::reconcile(*impl.index, *impl.ingest, ro);
+    auto r = service::reconcile(*impl.index, *impl.ingest, *impl.files, ro);
     if (!r) return r;
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     char secs[32];
@@ -446,7 +446,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::start(const Config& config, Server
         auto f = raw->settled->instance(uid);
         return f && *f ? (*f)->transfer_syntax : std::string();
     };
-    impl->objects = std::make_unique<service::ObjectQuery>(*impl->settled, impl->files->data_root());
+    impl->objects = std::make_unique<service::ObjectQuery>(*impl->settled);
     std::vector<std::string> find{std::string(dimse::kPatientRootFind), std::string(dimse::kStudyRootFind)};
     for (auto& f : dimse::non_patient_find_classes()) find.push_back(std::move(f));
     impl->dispatcher.on_find(

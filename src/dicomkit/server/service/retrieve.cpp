@@ -64,7 +64,7 @@ Result<std::vector<RetrieveItem>> Retrieve::instances(model::Root root, const Da
         auto f = index_.instance(it.sop_instance_uid);
         if (!f) return tl::unexpected(f.error());
         if (!*f) continue;  // removed meanwhile: the sub-operation fails
-        it.path = root_ + "/" + (*f)->path;
+        it.blob = (*f)->path;
         it.transfer_syntax = (*f)->transfer_syntax;
     }
     return items;
