@@ -16,6 +16,7 @@
 #include <dicomkit/io/dataset_writer.hpp>
 #include <dicomkit/server/index/sqlite/sqlite_index.hpp>
 #include <dicomkit/server/service/ingest.hpp>
+#include <dicomkit/server/storage/file_store.hpp>
 
 namespace dicomkit::server::service::test {
 

@@ -180,7 +180,7 @@ void Ingest::index_group(std::vector<Placed>& group) {
             ++unindexed_;
         }
         if (options_.log)
-            options_.log("E: index: " + log::printable(p.job.attrs.sop_instance_uid) + " (" + p.path +
+            options_.log("E: index: " + log::printable(p.job.attrs.sop_instance_uid) + " (" + files_.display(p.path) +
                          ") was stored but not indexed: " + added[k].error().to_string() +
                          "; the next start indexes it");
     }
@@ -536,7 +536,7 @@ void Ingest::keep_for_retry(const Placed& placed, const Error& error) {
     // The indexing thread retries: while stores are refused, nothing else would wake it.
     index_wake_.notify_all();
     if (options_.log)
-        options_.log("E: index: " + log::printable(placed.job.attrs.sop_instance_uid) + " (" + placed.path +
+        options_.log("E: index: " + log::printable(placed.job.attrs.sop_instance_uid) + " (" + files_.display(placed.path) +
                      ") was stored but not indexed: " + error.to_string() +
                      "; new stores are refused until the index takes it (retried every " +
                      std::to_string(std::chrono::seconds(kIndexRetry).count()) + " s, or at the next start)");
