@@ -204,6 +204,8 @@ TEST_F(BlobStoreTest, IdsComeFromUidsAndBadUidsAreHashed) {
     EXPECT_TRUE(is_valid_uid("1.0.3"));
     EXPECT_EQ(instance_file_name("1.2.3"), "1.2.3.dcm");
     EXPECT_EQ(instance_file_name("a/b")[0], 'x');
+    EXPECT_EQ(instance_file_name("1.02.3")[0], 'x');  // folders of received files: PS3.5 9.1 names only
+    EXPECT_EQ(instance_file_name("1.02.3").substr(0, 17) + ".dcm", instance_file_name("1.02.3"));
 }
 
 TEST_F(BlobStoreTest, IdsAreRelativeToTheStore) {

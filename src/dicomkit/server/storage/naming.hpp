@@ -21,7 +21,9 @@ namespace dicomkit::server::storage {
 /// [0-9a-fx.]).
 [[nodiscard]] std::string name_base(std::string_view sop_instance_uid);
 
-/// "<base>.dcm": the file for an instance in a folder of received files.
+/// The file for an instance in a folder of received files (`receive`, `get`): "<uid>.dcm" when
+/// the UID is valid (is_valid_uid), else "x<hash>.dcm". Stricter than name_base, which keeps
+/// the names the archive has always given (its stored files and their ids must not change).
 [[nodiscard]] std::string instance_file_name(std::string_view sop_instance_uid);
 
 }  // namespace dicomkit::server::storage
