@@ -13,10 +13,18 @@
 #include <dicomkit/io/transfer_syntax.hpp>
 #include <dicomkit/net/dimse/data_source.hpp>
 #include <dicomkit/net/dimse/fragmenter.hpp>
+#include <dicomkit/net/dimse/serve_support.hpp>
 
 namespace dicomkit::net::dimse {
 
 namespace {
+
+using detail::EventInfo;
+using detail::Inflight;
+using detail::RoleChannel;
+using detail::encode_for;
+using detail::kMaxInflight;
+using detail::refusal;
 
 constexpr std::size_t kMaxErrorComment = 64;  // (0000,0902) is LO
 constexpr std::uint64_t kMaxIdentifier = 1u << 20;  // a C-FIND identifier is a few hundred bytes
@@ -29,81 +37,6 @@ struct Pending {
     RequestContext rc;
     bool begun = false;  ///< StoreHandler::begin() was called
 };
-
-/// C-STOREs handed to StoreHandler::end_async whose responses are not sent yet, oldest first.
-/// Shared with the completions, which may run on another thread after the session has ended.
-struct Inflight {
-    struct Entry {
-        std::uint8_t context_id = 1;
-        Command rq;
-        std::optional<Outcome> outcome;  ///< set by the completion
-        std::chrono::steady_clock::time_point start;
-    };
-    std::mutex mutex;
-    std::condition_variable done;
-    std::deque<std::shared_ptr<Entry>> entries;  ///< touched by the session only; outcome under mutex
-};
-
-/// How many C-STOREs may wait for their outcome at once on one association (the most serve
-/// grants as Maximum Number Operations Invoked).
-constexpr std::size_t kMaxInflight = 64;
-
-/// The association seen only through the contexts on which the requestor accepted the SCP role:
-/// where C-GET sends its C-STORE sub-operations.
-class RoleChannel final : public Channel {
-public:
-    explicit RoleChannel(Channel& inner) : in_(inner) {}
-    Result<void> send(std::span<const pdu::PdvView> pdvs) override { return in_.send(pdvs); }
-    Result<ul::Incoming> receive(ul::Millis timeout) override { return in_.receive(timeout); }
-    Result<void> confirm_release() override { return in_.confirm_release(); }
-    void abort(std::uint8_t source, std::uint8_t reason) override { in_.abort(source, reason); }
-    const ul::AcceptedContext* context_by_id(std::uint8_t id) const noexcept override { return in_.context_by_id(id); }
-    const ul::AcceptedContext* find_context(std::string_view abstract_syntax,
-                                            std::string_view transfer_syntax) const noexcept override {
-        for (unsigned id = 1; id < 256; id += 2) {
-            const auto* c = in_.context_by_id(static_cast<std::uint8_t>(id));
-            if (c && c->scp_role && c->abstract_syntax == abstract_syntax &&
-                (transfer_syntax.empty() || c->transfer_syntax == transfer_syntax))
-                return c;
-        }
-        return nullptr;
-    }
-    std::uint32_t peer_max_pdu() const noexcept override { return in_.peer_max_pdu(); }
-    std::string calling_ae() const override { return in_.calling_ae(); }
-    std::string peer_address() const override { return in_.peer_address(); }
-    ul::Timeouts timeouts() const override { return in_.timeouts(); }
-    bool tracing() const noexcept override { return in_.tracing(); }
-    void trace(std::string_view line) const override { in_.trace(line); }
-
-private:
-    Channel& in_;
-};
-
-/// What the request event of a response needs beyond the request and the response.
-struct EventInfo {
-    std::chrono::steady_clock::time_point start;
-    const DataSet* identifier = nullptr;
-    bool by_store_handler = false;
-    std::uint64_t matches = 0;
-};
-
-/// The outcome of a request no handler took (PS3.7 C.4: 0x0211, 0x0122), with a reason.
-Outcome refusal(std::uint16_t st, const Command& rq) {
-    std::string what(to_string(rq.field));
-    if (what.ends_with("-RQ")) what.resize(what.size() - 3);
-    if (st == status::SOPClassNotSupported)
-        return {st, "SOP Class " + sop_class_of(rq) + " not supported for " + what};
-    if (st == status::UnrecognizedOperation) return {st, what + " not supported here"};
-    return {st, {}};
-}
-
-/// `ds` encoded in the transfer syntax of presentation context `context_id`.
-Result<Bytes> encode_for(const Channel& ch, std::uint8_t context_id, const DataSet& ds) {
-    const auto* ctx = ch.context_by_id(context_id);
-    const auto* ts = ctx ? io::find_transfer_syntax(ctx->transfer_syntax) : nullptr;
-    if (!ts) return make_error(ErrorCode::InvalidValue, "unknown transfer syntax");
-    return io::encode_dataset(ds, *ts);
-}
 
 class Session {
 public:
@@ -306,15 +239,9 @@ Outcome Session::run_find(Message& m) {
     const Command& rq = m.command;
     if (!current_.route.find) return refusal(current_.route.status, rq);
     if (!m.dataset) return Outcome{status::CannotUnderstand, "C-FIND-RQ without an identifier"};
-    if (m.dataset_error) return Outcome{status::OutOfResources, m.dataset_error->message};
-    const auto* ctx = ch_.context_by_id(m.context_id);
-    const auto* ts = ctx ? io::find_transfer_syntax(ctx->transfer_syntax) : nullptr;
-    if (!ts) return Outcome{status::UnableToProcess, "unknown transfer syntax"};
-    auto* sink = dynamic_cast<MemorySink*>(m.dataset.get());
-    if (!sink) return Outcome{status::UnableToProcess, "identifier not kept"};
-    auto identifier = io::read_dataset(sink->bytes(), *ts);
-    if (!identifier) return Outcome{status::CannotUnderstand, identifier.error().message};
-    identifier_ = *identifier;
+    Outcome failure;
+    auto identifier = identifier_of(m, failure);
+    if (!identifier) return failure;
     bool stop = false;
     bool cancelled = false;
     const std::uint8_t id = m.context_id;
@@ -522,10 +449,7 @@ bool Session::cancel_requested(const Command& rq) {
 }
 
 Result<void> Session::send_pending(std::uint8_t context_id, const Command& rq, const DataSet& identifier) {
-    const auto* ctx = ch_.context_by_id(context_id);
-    const auto* ts = ctx ? io::find_transfer_syntax(ctx->transfer_syntax) : nullptr;
-    if (!ts) return make_error(ErrorCode::InvalidValue, "unknown transfer syntax");
-    auto bytes = io::encode_dataset(identifier, *ts);
+    auto bytes = encode_for(ch_, context_id, identifier);
     if (!bytes) return tl::unexpected(bytes.error());
     Command rsp = Command::response(rq, status::Pending);
     rsp.has_dataset = true;
@@ -539,6 +463,10 @@ Result<void> Session::send_pending(std::uint8_t context_id, const Command& rq, c
 
 Result<void> Session::handle(Message m, Pending p) {
     current_ = std::move(p);
+    if (!m.command.has_dataset) {  // no sink was chosen, so no route either
+        current_.rc = context_for(m.context_id);
+        current_.route = d_.route(m.command.field, sop_class_of(m.command));
+    }
     if (ch_.tracing()) ch_.trace("received " + describe(m.command));
     if (m.command.field == CommandField::C_CANCEL_RQ) return {};  // PS3.7 9.3.2.3: no response
     if (is_response(m.command.field)) {

@@ -18,6 +18,7 @@
 #include <dicomkit/dict/dictionary.hpp>
 #include <dicomkit/net/dimse/serve.hpp>
 #include <dicomkit/net/dimse/status.hpp>
+#include <dicomkit/net/dimse/transcoder.hpp>
 #include <dicomkit/base/log.hpp>
 #include <dicomkit/server/app/data_folder.hpp>
 #include <dicomkit/server/app/event_log.hpp>
@@ -269,6 +270,10 @@ void add_retrieve(ServerApp::Impl& impl) {
     // The non-patient models (Color Palette, Hanging Protocol, ...) retrieve by SOP Instance UID.
     auto objects = std::make_shared<dimse::RetrieveHandler>(*impl.retrieve, allow, dest, c.ae_title, log_failure,
                                                             dimse::non_patient_resolver(*impl.objects));
+    // The codec seam: sub-operations convert what a destination did not accept with this.
+    auto transcoder = std::make_shared<const net::dimse::UncompressedTranscoder>();
+    h->use_transcoder(transcoder);
+    objects->use_transcoder(transcoder);
     // One handler per (command, information model): the dispatcher routes by SOP class.
     impl.dispatcher.on_move(h, {std::string(dimse::kPatientRootMove), std::string(dimse::kStudyRootMove)});
     impl.dispatcher.on_get(h, {std::string(dimse::kPatientRootGet), std::string(dimse::kStudyRootGet)});
