@@ -11,8 +11,8 @@ NReply unrecognized(std::string_view what) {
     return NReply{Outcome{status::UnrecognizedOperation, std::string(what) + " not supported here"}, {}, {}};
 }
 
-/// A request the typed message could not be made of: PS3.7 C.5.5 0x0120 Missing Attribute is
-/// the closest the N-services define; 0xC000-ish codes are the C-services'.
+/// A request the typed message could not be made of (a field it requires is missing): 0x0120
+/// Missing Attribute (PS3.7 C.5).
 NReply malformed(const Error& e) { return NReply{Outcome{status::MissingAttribute, e.message}, {}, {}}; }
 
 }  // namespace

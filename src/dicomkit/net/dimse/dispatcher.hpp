@@ -41,7 +41,8 @@ struct RequestContext {
     std::string calling_ae;
     std::string peer_address;
     /// Sends N-EVENT-REPORT-RQs to the requestor on this association (PS3.7 10.1.1; PS3.4 J.3.3
-    /// Storage Commitment's result). Set while a request is being answered by serve().
+    /// Storage Commitment's result). Set by serve(); to be used only on the association's thread
+    /// while the handler is called (not from StoreHandler::end_async's completions).
     EventReporter* events = nullptr;
 };
 
@@ -75,8 +76,8 @@ public:
 };
 
 /// Calls the method of `handler` that answers `rq` (a DIMSE-N request), with the data set
-/// decoded (null when none came); a request that does not parse gets 0x0120 / 0xC000 style
-/// failures rather than reaching the handler.
+/// decoded (null when none came); a request missing a field its message requires (or an N-SET
+/// without a modification list) gets 0x0120 Missing Attribute without reaching the handler.
 [[nodiscard]] NReply answer_n(NHandler& handler, const RequestContext& rc, const Command& rq, const DataSet* dataset);
 
 /// PS3.4 A.4 / PS3.7 9.1.5: C-ECHO. Handlers are shared by all associations: thread-safe.
