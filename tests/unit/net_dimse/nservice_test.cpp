@@ -101,6 +101,7 @@ public:
     std::optional<std::uint16_t> report_status;
     std::optional<std::uint16_t> received_event;
     std::string received_transaction;
+    bool report_before_response = false;  ///< from within the handler rather than after the response
 
     NReply action(const RequestContext& rc, const NActionRq& rq, const DataSet* info) override {
         if (rq.action_type_id != 1 || !info) return NReply{Outcome{status::ProcessingFailure, "bad action"}, {}, {}};
@@ -109,7 +110,7 @@ public:
             std::lock_guard lock(m);
             transaction = info->string_or(tags::TransactionUID);
         }
-        rc.events->after_response([this, result](EventReporter& events) {
+        auto report = [this, result](EventReporter& events) {
             NEventReportRq ev;
             ev.affected_sop_class_uid = std::string(kCommitment);
             ev.affected_sop_instance_uid = std::string(kCommitmentInstance);
@@ -117,7 +118,9 @@ public:
             auto r = events.report(ev, &result);
             std::lock_guard lock(m);
             report_status = r ? r->response.status : 0xFFFF;
-        });
+        };
+        if (report_before_response) report(*rc.events);
+        else rc.events->after_response(report);
         return {};
     }
     NReply event_report(const RequestContext&, const NEventReportRq& rq, const DataSet* info) override {
@@ -443,6 +446,30 @@ TEST(NServices, ActionThenEventReportFromTheScp) {
     std::lock_guard lock(scp->m);
     EXPECT_EQ(scp->transaction, "2.25.1234");
     EXPECT_EQ(scp->report_status, status::Success);
+}
+
+// An event report sent from within the handler comes before the N-ACTION-RSP: n_action answers it
+// through NOptions::on_event_report while it waits.
+TEST(NServices, EventReportBeforeTheActionResponse) {
+    Fixture f;
+    auto scp = std::make_shared<CommitmentScp>();
+    scp->report_before_response = true;
+    f.dispatcher.on_n(CommandField::N_ACTION_RQ, scp, {std::string(kCommitment)});
+    f.start();
+    int events = 0;
+    NOptions o;
+    o.on_event_report = [&](const NEventReportRq&, const DataSet*) {
+        ++events;
+        return NReply{Outcome{status::ProcessingFailure, "refused here"}, {}, {}};
+    };
+    const DataSet request = commitment_request();
+    auto r = n_action(f.pair.scu, NActionRq{6, std::string(kCommitment), std::string(kCommitmentInstance), 1, true},
+                      &request, o);
+    ASSERT_TRUE(r) << r.error().to_string();
+    EXPECT_EQ(r->response.status, status::Success);
+    EXPECT_EQ(events, 1);
+    std::lock_guard lock(scp->m);
+    EXPECT_EQ(scp->report_status, status::ProcessingFailure);  // the SCU's answer reached the SCP
 }
 
 // The other direction: the SCU sends N-EVENT-REPORT, the SCP's handler answers with a reply.
