@@ -129,7 +129,7 @@ Result<void> read_storage(const std::string& file, const toml::table& t, Config&
             continue;
         }
         if (k == "accept_unknown_sop_classes") {
-            auto b = node.value<bool>();
+            auto b = node.value_exact<bool>();
             if (!b) return bad(file, node, key + ": expected true or false");
             c.accept_unknown_sop_classes = *b;
             continue;
