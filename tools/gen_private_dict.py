@@ -78,12 +78,9 @@ def read_dcmtk(path, entries):
             group_last = int(m["group_last"], 16) if m["group_last"] else group
             element = int(m["element"], 16) & 0xFF  # the element byte; a 4-digit form names its block too
             add(entries, (norm_creator(m["creator"]), group, group_last, element), cols[1].strip(),
-                cols[3].strip(), split_keyword(cols[2].strip()), "dcmtk")
+                cols[3].strip(), cols[2].strip(), "dcmtk")
 
 
-def split_keyword(keyword):
-    """DCMTK names are keywords (FullFidelity); pydicom's are words. Keep DCMTK's as they are."""
-    return keyword
 
 
 def read_pydicom(path, entries):
