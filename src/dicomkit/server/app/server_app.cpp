@@ -63,6 +63,11 @@ struct ServerApp::Impl {
         if (options.log) options.log(line);
         else log_event(line, fields);
     }
+    /// A store's line has no level prefix of its own: info when it succeeded, warn when not.
+    void log_store(const std::string& line, const log::Fields& fields, bool success) const {
+        if (options.log) options.log(line);
+        else log::write(success ? log::Level::Info : log::Level::Warn, line, fields, log::Stream::Event);
+    }
     /// Closes the index, then marks the data folder clean and lets it go. Nothing may run.
     void close();
     /// Several nodes of one PostgreSQL index use the data folder at once.
@@ -452,7 +457,10 @@ Result<std::unique_ptr<ServerApp>> ServerApp::start(const Config& config, Server
             impl->log("W: stores are refused for now: " + why + " (free space is looked at again at each store)");
     impl->query = std::make_unique<service::Query>(*impl->settled);
     dimse::Allow allow = [c = config](const std::string& ae, std::string_view s) { return allowed(c, ae, s); };
-    auto store_log = [raw](const dimse::StoreEvent& e) { raw->log(describe(e), store_fields(e)); };
+    auto store_log = [raw](const dimse::StoreEvent& e) {
+        raw->log_store(describe(e), store_fields(e),
+                       net::dimse::status_kind(e.outcome.status) == net::dimse::StatusKind::Success);
+    };
     impl->dispatcher.on_echo(std::make_shared<net::dimse::SuccessEchoHandler>());
     // Every C-STORE reaches the handler, which refuses what it does not store with a reason
     // (dimse::store_sop_classes: the storage SOP classes, retired ones too).
