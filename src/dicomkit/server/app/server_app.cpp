@@ -18,6 +18,7 @@
 #include <dicomkit/dict/dictionary.hpp>
 #include <dicomkit/net/dimse/serve.hpp>
 #include <dicomkit/net/dimse/status.hpp>
+#include <dicomkit/net/dimse/transcoder.hpp>
 #include <dicomkit/base/log.hpp>
 #include <dicomkit/server/app/data_folder.hpp>
 #include <dicomkit/server/app/event_log.hpp>
@@ -275,13 +276,15 @@ void add_retrieve(ServerApp::Impl& impl) {
     // The non-patient models (Color Palette, Hanging Protocol, ...) retrieve by SOP Instance UID.
     auto objects = std::make_shared<dimse::RetrieveHandler>(*impl.retrieve, allow, dest, c.ae_title, log_failure,
                                                             dimse::non_patient_resolver(*impl.objects));
-    auto router = std::make_shared<dimse::RetrieveRouter>(h, objects);
-    std::vector<std::string> move{std::string(dimse::kPatientRootMove), std::string(dimse::kStudyRootMove)};
-    std::vector<std::string> get{std::string(dimse::kPatientRootGet), std::string(dimse::kStudyRootGet)};
-    for (auto& m : dimse::non_patient_move_classes()) move.push_back(std::move(m));
-    for (auto& g : dimse::non_patient_get_classes()) get.push_back(std::move(g));
-    impl.dispatcher.on_move(router, std::move(move));
-    impl.dispatcher.on_get(router, std::move(get));
+    // The codec seam: sub-operations convert what a destination did not accept with this.
+    auto transcoder = std::make_shared<const net::dimse::UncompressedTranscoder>();
+    h->use_transcoder(transcoder);
+    objects->use_transcoder(transcoder);
+    // One handler per (command, information model): the dispatcher routes by SOP class.
+    impl.dispatcher.on_move(h, {std::string(dimse::kPatientRootMove), std::string(dimse::kStudyRootMove)});
+    impl.dispatcher.on_get(h, {std::string(dimse::kPatientRootGet), std::string(dimse::kStudyRootGet)});
+    impl.dispatcher.on_move(objects, dimse::non_patient_move_classes());
+    impl.dispatcher.on_get(objects, dimse::non_patient_get_classes());
 }
 
 /// The JSON log's fields of a store (see event_log.hpp).
@@ -470,13 +473,12 @@ Result<std::unique_ptr<ServerApp>> ServerApp::start(const Config& config, Server
         return f && *f ? (*f)->transfer_syntax : std::string();
     };
     impl->objects = std::make_unique<service::ObjectQuery>(*impl->settled, impl->files->data_root());
-    std::vector<std::string> find{std::string(dimse::kPatientRootFind), std::string(dimse::kStudyRootFind)};
-    for (auto& f : dimse::non_patient_find_classes()) find.push_back(std::move(f));
-    impl->dispatcher.on_find(
-        std::make_shared<dimse::FindRouter>(
-            std::make_shared<dimse::QueryFindHandler>(*impl->query, allow, stored_syntax),
-            std::make_shared<dimse::NonPatientFindHandler>(*impl->objects, allow)),
-        std::move(find));
+    // C-FIND per information model: Patient and Study Root to the index's query, the non-patient
+    // models to the object query (a Modality Worklist handler registers beside them).
+    impl->dispatcher.on_find(std::make_shared<dimse::QueryFindHandler>(*impl->query, allow, stored_syntax),
+                             {std::string(dimse::kPatientRootFind), std::string(dimse::kStudyRootFind)});
+    impl->dispatcher.on_find(std::make_shared<dimse::NonPatientFindHandler>(*impl->objects, allow),
+                             dimse::non_patient_find_classes());
     add_retrieve(*impl);
     // One line per request other than the C-STOREs the store handler logs, one per association.
     net::dimse::ServeOptions serve_options;
