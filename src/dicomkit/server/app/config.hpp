@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <dicomkit/base/error.hpp>
+#include <dicomkit/base/log.hpp>
 #include <dicomkit/net/ul/transport.hpp>
 #include <dicomkit/server/index/index.hpp>
 
@@ -50,6 +51,13 @@ struct IndexConfig {
     std::string url;                 ///< postgres: a postgresql:// URI or libpq key=value conninfo
 };
 
+/// [log]: serve's logger (flags --log-level, --log-format, --log-file override it).
+struct LogSettings {
+    log::Level level = log::Level::Info;
+    log::Format format = log::Format::Text;
+    std::string file;  ///< empty: events on stdout, the rest on stderr; reopened on SIGHUP
+};
+
 struct Config {
     std::string ae_title = "DICOMKIT";
     std::uint16_t port = 11112;
@@ -78,6 +86,7 @@ struct Config {
     /// retrieve SOP classes the dictionary does not know (private classes, 2.25 UIDs). By
     /// default only the known storage SOP classes are accepted.
     bool accept_unknown_sop_classes = false;
+    LogSettings log;
 };
 
 /// "keep", "replace" or "reject" (InvalidValue otherwise, naming the three).
