@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include <dicomkit/base/log.hpp>
 #include <dicomkit/dict/dictionary.hpp>
 #include <dicomkit/dict/tags.hpp>
 #include <dicomkit/io/dicom_file.hpp>
@@ -184,7 +185,7 @@ void worker(const SendArgs& a, const std::vector<Job>& jobs, const net::ul::Asso
     }
     record(jobs, p, window.drain());
     if (window.broken()) return;
-    if (auto r = assoc->release(); !r) std::fprintf(stderr, "W: release: %s\n", r.error().to_string().c_str());
+    if (auto r = assoc->release(); !r) log::warn("release: {}", r.error().to_string().c_str());
 }
 
 void show_progress(const Progress& p, std::size_t total, std::uint64_t total_bytes, Clock::time_point t0) {

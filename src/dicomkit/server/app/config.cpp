@@ -128,6 +128,12 @@ Result<void> read_storage(const std::string& file, const toml::table& t, Config&
             c.lenient_uids = *b;
             continue;
         }
+        if (k == "accept_unknown_sop_classes") {
+            auto b = node.value_exact<bool>();
+            if (!b) return bad(file, node, key + ": expected true or false");
+            c.accept_unknown_sop_classes = *b;
+            continue;
+        }
         if (k == "min_free_mb") {
             auto v = node.value_exact<std::int64_t>();
             if (!v || *v < 0 || *v > (std::int64_t{1} << 40))
@@ -135,11 +141,35 @@ Result<void> read_storage(const std::string& file, const toml::table& t, Config&
             c.min_free_mb = static_cast<std::uint64_t>(*v);
             continue;
         }
-        if (k != "duplicates") return bad(file, node, "unknown key " + key + " (duplicates, lenient_uids, min_free_mb)");
+        if (k != "duplicates") return bad(file, node, "unknown key " + key + " (duplicates, lenient_uids, min_free_mb, accept_unknown_sop_classes)");
         auto v = node.value<std::string>();
         auto p = v ? parse_duplicates(*v) : Result<index::DuplicatePolicy>(make_error(ErrorCode::InvalidValue, ""));
         if (!p) return bad(file, node, key + ": expected \"keep\", \"replace\" or \"reject\"");
         c.duplicates = *p;
+    }
+    return {};
+}
+
+Result<void> read_log(const std::string& file, const toml::table& t, LogSettings& lg) {
+    Reader r{file};
+    for (const auto& [k, node] : t) {
+        const std::string key = "log." + std::string(k.str());
+        if (k != "level" && k != "format" && k != "file")
+            return bad(file, node, "unknown key " + key + " (level, format, file)");
+        std::string text;
+        if (auto ok = r.text(node, key, text); !ok) return ok;
+        if (k == "level") {
+            auto l = log::parse_level(text);
+            if (!l) return bad(file, node, key + ": expected \"debug\", \"info\", \"warn\" or \"error\"");
+            lg.level = *l;
+        } else if (k == "format") {
+            auto f = log::parse_format(text);
+            if (!f) return bad(file, node, key + ": expected \"text\" or \"json\"");
+            lg.format = *f;
+        } else {
+            if (text.empty()) return bad(file, node, key + ": expected a file name");
+            lg.file = text;
+        }
     }
     return {};
 }
@@ -218,6 +248,10 @@ Result<Config> load_config(const std::string& path) {
             const auto* t = node.as_table();
             if (!t) return bad(path, node, "index: expected a table [index]");
             if (auto r = read_index(path, *t, c.index); !r) return tl::unexpected(r.error());
+        } else if (k == "log") {
+            const auto* t = node.as_table();
+            if (!t) return bad(path, node, "log: expected a table [log]");
+            if (auto r = read_log(path, *t, c.log); !r) return tl::unexpected(r.error());
         } else if (k == "tls") {
             const auto* t = node.as_table();
             if (!t) return bad(path, node, "tls: expected a table [tls]");

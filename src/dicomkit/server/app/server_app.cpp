@@ -60,8 +60,14 @@ struct ServerApp::Impl {
     bool watch_stop = false;
     std::thread watcher;  ///< watch_read_only()
 
-    void log(const std::string& line) const {
+    void log(const std::string& line, const log::Fields& fields = {}) const {
         if (options.log) options.log(line);
+        else log_event(line, fields);
+    }
+    /// A store's line has no level prefix of its own: info when it succeeded, warn when not.
+    void log_store(const std::string& line, const log::Fields& fields, bool success) const {
+        if (options.log) options.log(line);
+        else log::write(success ? log::Level::Info : log::Level::Warn, line, fields, log::Stream::Event);
     }
     /// Closes the index, then marks the data folder clean and lets it go. Nothing may run.
     void close();
@@ -155,7 +161,10 @@ net::ul::ServerOptions server_options(const ServerApp::Impl& impl, std::uint16_t
     // serve stores (dimse::store_sop_classes, retired ones too) and no others, so that a context
     // is accepted only for what a C-STORE on it will keep.
     p.accept_any_abstract_syntax = true;
-    p.any_abstract_syntax_if = [](std::string_view sop) { return dimse::is_store_sop_class(sop); };
+    // [storage] accept_unknown_sop_classes (--promiscuous): unknown UIDs too, as storage.
+    p.any_abstract_syntax_if = [unknown = c.accept_unknown_sop_classes](std::string_view sop) {
+        return dimse::is_store_sop_class(sop, unknown);
+    };
     p.any_scp_role_allowed = true;  // C-GET stores back on storage contexts
     return so;
 }
@@ -265,7 +274,7 @@ void add_retrieve(ServerApp::Impl& impl) {
         return std::nullopt;
     };
     ServerApp::Impl* raw = &impl;
-    auto log_failure = [raw](const dimse::SubOperationFailure& f) { raw->log(describe_sub_operation(f)); };
+    auto log_failure = [raw](const dimse::SubOperationFailure& f) { raw->log(describe_sub_operation(f), sub_operation_fields(f)); };
     auto h = std::make_shared<dimse::RetrieveHandler>(*impl.retrieve, allow, dest, c.ae_title, log_failure);
     // The non-patient models (Color Palette, Hanging Protocol, ...) retrieve by SOP Instance UID.
     auto objects = std::make_shared<dimse::RetrieveHandler>(*impl.retrieve, allow, dest, c.ae_title, log_failure,
@@ -279,6 +288,20 @@ void add_retrieve(ServerApp::Impl& impl) {
     impl.dispatcher.on_get(h, {std::string(dimse::kPatientRootGet), std::string(dimse::kStudyRootGet)});
     impl.dispatcher.on_move(objects, dimse::non_patient_move_classes());
     impl.dispatcher.on_get(objects, dimse::non_patient_get_classes());
+}
+
+/// The JSON log's fields of a store (see event_log.hpp).
+log::Fields store_fields(const dimse::StoreEvent& e) {
+    log::Fields out{{"event", "store"},
+                    {"calling_ae", e.rc.calling_ae},
+                    {"peer", e.rc.peer_address},
+                    {"command", "C-STORE"},
+                    {"sop_class", e.rq.affected_sop_class_uid},
+                    {"sop_instance_uid", e.stored ? e.stored->sop_instance_uid : e.rq.affected_sop_instance_uid},
+                    {"bytes", std::to_string(e.bytes)},
+                    {"status", fmt::format("0x{:04X}", e.outcome.status)}};
+    if (!e.outcome.error_comment.empty()) out.emplace_back("error_comment", e.outcome.error_comment);
+    return out;
 }
 
 /// One line per store; whatever the peer sent (AE title, UIDs, what a reason quotes) is escaped.
@@ -440,11 +463,16 @@ Result<std::unique_ptr<ServerApp>> ServerApp::start(const Config& config, Server
             impl->log("W: stores are refused for now: " + why + " (free space is looked at again at each store)");
     impl->query = std::make_unique<service::Query>(*impl->settled);
     dimse::Allow allow = [c = config](const std::string& ae, std::string_view s) { return allowed(c, ae, s); };
-    auto store_log = [raw](const dimse::StoreEvent& e) { raw->log(describe(e)); };
+    auto store_log = [raw](const dimse::StoreEvent& e) {
+        raw->log_store(describe(e), store_fields(e),
+                       net::dimse::status_kind(e.outcome.status) == net::dimse::StatusKind::Success);
+    };
     impl->dispatcher.on_echo(std::make_shared<net::dimse::SuccessEchoHandler>());
     // Every C-STORE reaches the handler, which refuses what it does not store with a reason
     // (dimse::store_sop_classes: the storage SOP classes, retired ones too).
-    impl->dispatcher.on_store(std::make_shared<dimse::IndexingStoreHandler>(*impl->ingest, allow, store_log), {});
+    auto store = std::make_shared<dimse::IndexingStoreHandler>(*impl->ingest, allow, store_log);
+    store->accept_unknown_sop_classes(config.accept_unknown_sop_classes);
+    impl->dispatcher.on_store(std::move(store), {});
     auto stored_syntax = [raw](const std::string& uid) -> std::string {
         auto f = raw->settled->instance(uid);
         return f && *f ? (*f)->transfer_syntax : std::string();
@@ -460,13 +488,14 @@ Result<std::unique_ptr<ServerApp>> ServerApp::start(const Config& config, Server
     // One line per request other than the C-STOREs the store handler logs, one per association.
     net::dimse::ServeOptions serve_options;
     serve_options.on_request = [raw](const net::dimse::RequestEvent& e) {
-        if (!e.by_store_handler) raw->log(describe_request(e));
+        if (!e.by_store_handler) raw->log(describe_request(e), request_fields(e));
     };
     auto serve = [raw, serve_options](net::ul::Association& a) {
         auto r = net::dimse::serve(a, raw->dispatcher, serve_options);
         if (!r) raw->log("W: " + log::printable(a.calling_ae(), 64) + "@" + a.peer_address() + ": " +
                          r.error().to_string());
-        else raw->log(describe_association(a.calling_ae(), a.peer_address(), *r));
+        else raw->log(describe_association(a.calling_ae(), a.peer_address(), *r),
+                      association_fields(a.calling_ae(), a.peer_address(), *r));
     };
     // The TLS port first: the plain one refuses the peers with tls = true, naming it.
     if (config.tls_port) {

@@ -12,6 +12,7 @@
 #include <dicomkit/net/dimse/part10_header.hpp>
 #include <dicomkit/net/dimse/status.hpp>
 #include <dicomkit/server/model/non_patient.hpp>
+#include <dicomkit/server/model/uid_check.hpp>
 
 namespace dicomkit::server::dimse {
 
@@ -37,6 +38,11 @@ const std::vector<std::string>& store_sop_classes() {
 bool is_store_sop_class(std::string_view uid) {
     const auto& all = store_sop_classes();
     return std::binary_search(all.begin(), all.end(), uid, std::less<>());
+}
+
+bool is_store_sop_class(std::string_view uid, bool unknown_too) {
+    if (is_store_sop_class(uid)) return true;
+    return unknown_too && !uid.empty() && !dict::find_uid(uid) && !model::uid_problem(uid);
 }
 
 namespace {
@@ -81,7 +87,7 @@ Result<std::unique_ptr<net::dimse::DataSink>> IndexingStoreHandler::begin(const 
     if (allow_ && !allow_(rc.calling_ae, "store"))
         return std::unique_ptr<net::dimse::DataSink>(std::make_unique<StoreSink>(net::dimse::Outcome{
             st::NotAuthorized, "calling AE " + log::printable(rc.calling_ae, 16) + " lacks the store permission"}));
-    if (!is_store_sop_class(trim_padding(rq.affected_sop_class_uid)))
+    if (!is_store_sop_class(trim_padding(rq.affected_sop_class_uid), accept_unknown_sop_classes_))
         return std::unique_ptr<net::dimse::DataSink>(std::make_unique<StoreSink>(
             net::dimse::Outcome{st::SOPClassNotSupported, "not a storage SOP class"}));
     auto header = net::dimse::part10_header(rc, rq);

@@ -44,6 +44,10 @@ using StoreLog = std::function<void(const StoreEvent&)>;
 /// ones (PS3.6 Table A-1: "... Storage", retired), which old devices still send.
 [[nodiscard]] const std::vector<std::string>& store_sop_classes();
 [[nodiscard]] bool is_store_sop_class(std::string_view uid);
+/// Whether serve stores `uid`: a storage SOP class, or with `unknown_too` (serve --promiscuous,
+/// [storage] accept_unknown_sop_classes) also a valid UID (PS3.5 9.1) that the dictionary does not
+/// know as anything (private SOP classes, 2.25 UIDs). Known non-storage classes never are.
+[[nodiscard]] bool is_store_sop_class(std::string_view uid, bool unknown_too);
 
 /// C-STORE into storage and the index: the data set streams into an incoming blob of the store
 /// (Ingest::begin_incoming, after the Part 10 header), then service::Ingest seals, places and
@@ -60,6 +64,8 @@ public:
     /// (when the store is durable).
     IndexingStoreHandler(service::Ingest& ingest, Allow allow, StoreLog log = {})
         : ingest_(ingest), allow_(std::move(allow)), log_(std::move(log)) {}
+    /// Also store SOP classes the dictionary does not know (is_store_sop_class's `unknown_too`).
+    void accept_unknown_sop_classes(bool on) noexcept { accept_unknown_sop_classes_ = on; }
 
     [[nodiscard]] Result<std::unique_ptr<net::dimse::DataSink>> begin(const net::dimse::RequestContext& rc,
                                                                       const net::dimse::Command& rq) override;
@@ -76,6 +82,7 @@ private:
     service::Ingest& ingest_;
     Allow allow_;
     StoreLog log_;
+    bool accept_unknown_sop_classes_ = false;
 };
 
 /// PS3.4 C.5.1.1 / C.5.2.1 / C.5.3.1: whether byte 1 of the SOP Class Extended Negotiation
