@@ -44,6 +44,15 @@ AuthorizerPtr query_only() {
 
 const auto kEmitAll = [](const DataSet&) { return true; };
 
+TEST(AuthorizedEchoHandler, AsksTheAuthorizer) {
+    AuthorizedEchoHandler h(query_only());
+    EXPECT_EQ(h.echo(kCaller, request("1.2.840.10008.1.1")).status, 0x0000) << "echo goes with query";
+    const net::dimse::RequestContext dest{nullptr, "PACS2", "127.0.0.9:1"};
+    auto o = h.echo(dest, request("1.2.840.10008.1.1"));
+    EXPECT_EQ(o.status, 0x0124);
+    EXPECT_EQ(o.error_comment, "calling AE PACS2 lacks the echo permission");
+}
+
 TEST(QueryFindHandler, MatchesAreEmitted) {
     FakeIndex ix;
     ix.matches = {study_identifier(), study_identifier()};

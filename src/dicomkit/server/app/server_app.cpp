@@ -435,7 +435,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::start(const Config& config, Server
     impl->query = std::make_unique<service::Query>(*impl->settled);
     impl->authorizer = std::make_shared<service::PolicyAuthorizer>(access_policy(config));
     auto store_log = [raw](const dimse::StoreEvent& e) { raw->log(describe(e)); };
-    impl->dispatcher.on_echo(std::make_shared<net::dimse::SuccessEchoHandler>());
+    impl->dispatcher.on_echo(std::make_shared<dimse::AuthorizedEchoHandler>(impl->authorizer));
     // Every C-STORE reaches the handler, which refuses what it does not store with a reason
     // (dimse::store_sop_classes: the storage SOP classes, retired ones too).
     impl->dispatcher.on_store(std::make_shared<dimse::IndexingStoreHandler>(*impl->ingest, impl->authorizer, store_log), {});

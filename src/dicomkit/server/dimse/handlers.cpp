@@ -36,6 +36,11 @@ service::Caller caller_of(const net::dimse::RequestContext& rc) {
     return service::Caller{rc.calling_ae, rc.peer_address, false, std::nullopt};
 }
 
+net::dimse::Outcome AuthorizedEchoHandler::echo(const net::dimse::RequestContext& rc, const net::dimse::Command&) {
+    if (auto ok = authorizer_->check(caller_of(rc), service::Action::Echo); !ok) return outcome_of(ok.error(), Operation::Echo);
+    return {};
+}
+
 bool is_store_sop_class(std::string_view uid) {
     const auto& all = store_sop_classes();
     return std::binary_search(all.begin(), all.end(), uid, std::less<>());

@@ -28,6 +28,16 @@ using AuthorizerPtr = std::shared_ptr<const service::Authorizer>;
 /// decided where the port is known).
 [[nodiscard]] service::Caller caller_of(const net::dimse::RequestContext& rc);
 
+/// C-ECHO (PS3.4 A.4): Success for a caller the Authorizer allows "echo", 0x0124 otherwise.
+class AuthorizedEchoHandler final : public net::dimse::EchoHandler {
+public:
+    explicit AuthorizedEchoHandler(AuthorizerPtr authorizer) : authorizer_(std::move(authorizer)) {}
+    [[nodiscard]] net::dimse::Outcome echo(const net::dimse::RequestContext& rc, const net::dimse::Command& rq) override;
+
+private:
+    AuthorizerPtr authorizer_;
+};
+
 /// PS3.4 B.2.3 has no status for "a copy of this SOP Instance is stored already"; under the
 /// "reject" policy the answer is 0x0124 Refused: Not Authorized (PS3.7 C.5.x, one of the general
 /// statuses PS3.7 9.1.1.1.9 lists for C-STORE), with the reason in the Error Comment. A refusal
