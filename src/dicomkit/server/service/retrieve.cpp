@@ -2,6 +2,7 @@
 #include <dicomkit/server/service/retrieve.hpp>
 
 #include <dicomkit/dict/tags.hpp>
+#include <dicomkit/server/service/query.hpp>
 
 namespace dicomkit::server::service {
 
@@ -26,8 +27,8 @@ DataSet level_query(const DataSet& keys, Level level) {
 ServiceResult<void> Retrieve::descend(model::Root root, const DataSet& keys, Level level, std::vector<RetrieveItem>& out,
                                bool relational) {
     std::vector<DataSet> children;
-    auto q = model::parse_query(root, level_query(keys, level), model::ParseOptions{.relational = relational});
-    if (!q) return service_error(ErrorKind::BadIdentifier, q.error());
+    auto q = Query::parse(root, level_query(keys, level), relational);
+    if (!q) return tl::unexpected(q.error());
     auto n = index_.find(*q, [&](const DataSet& m) {
         if (level == Level::Image) {
             out.push_back({std::string(trim_padding(m.string_or(tags::SOPClassUID))),
