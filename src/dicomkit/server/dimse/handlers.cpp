@@ -37,7 +37,8 @@ service::Caller caller_of(const net::dimse::RequestContext& rc) {
 }
 
 net::dimse::Outcome AuthorizedEchoHandler::echo(const net::dimse::RequestContext& rc, const net::dimse::Command&) {
-    if (auto ok = authorizer_->check(caller_of(rc), service::Action::Echo); !ok) return outcome_of(ok.error(), Operation::Echo);
+    if (auto ok = authorizer_->check(caller_of(rc), service::Action::Echo); !ok)
+        return outcome_of(ok.error(), Operation::Echo);
     return {};
 }
 
@@ -114,7 +115,8 @@ void IndexingStoreHandler::end_async(const net::dimse::RequestContext& rc, const
     auto temp = file ? file->release() : Result<std::string>(make_error(ErrorCode::InvalidArgument, "not a file sink"));
     const std::uint64_t bytes = sink->size();
     if (!temp) {
-        const net::dimse::Outcome o = outcome_of({service::ErrorKind::OutOfResources, temp.error().message}, Operation::Store);
+        const net::dimse::Outcome o =
+            outcome_of({service::ErrorKind::OutOfResources, temp.error().message}, Operation::Store);
         if (log_) log_(StoreEvent{rc, rq, bytes, o, nullptr});
         done(o);
         return;
@@ -157,7 +159,8 @@ bool relational_negotiated(const net::dimse::RequestContext& rc) {
 
 net::dimse::Outcome QueryFindHandler::find(const net::dimse::RequestContext& rc, const net::dimse::Command& rq,
                                            const DataSet& identifier, const Emit& emit) {
-    if (auto ok = authorizer_->check(caller_of(rc), service::Action::Query); !ok) return outcome_of(ok.error(), Operation::Find);
+    if (auto ok = authorizer_->check(caller_of(rc), service::Action::Query); !ok)
+        return outcome_of(ok.error(), Operation::Find);
     const auto root = rq.affected_sop_class_uid == kPatientRootFind ? model::Root::Patient : model::Root::Study;
     // Available Transfer Syntax UID is not in the index's keys: answered from the stored file.
     const bool syntax = stored_syntax_ && identifier.find(tags::AvailableTransferSyntaxUID) &&

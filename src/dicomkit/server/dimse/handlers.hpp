@@ -65,8 +65,8 @@ using StoreLog = std::function<void(const StoreEvent&)>;
 /// service::Ingest flushes, places and indexes it (with whatever else arrived meanwhile)
 /// following the duplicate policy, and only then is the response sent. Statuses come from
 /// status_map (Operation::Store). Refused before anything is stored, with the reason in the
-/// Error Comment and the log (PS3.4 B.2.3): a calling AE the Authorizer does not allow "store" (0x0124), a SOP class that is not a storage one (0x0122), a data set
-/// cut short or followed by garbage (0xC000), one whose UIDs are missing, invalid (PS3.5 9.1,
+/// Error Comment and the log (PS3.4 B.2.3): a calling AE the Authorizer does not allow "store"
+/// (0x0124), a SOP class that is not a storage one (0x0122), a data set cut short or followed by garbage (0xC000), one whose UIDs are missing, invalid (PS3.5 9.1,
 /// unless lenient) or other than the request's (0xA900). A duplicate under "keep" is answered Success (the
 /// archive holds the instance; PS3.4 B.2.2), under "reject" kDuplicateRejectedStatus.
 class IndexingStoreHandler final : public net::dimse::StoreHandler {

@@ -23,7 +23,8 @@ std::vector<std::string> non_patient_get_classes() { return classes(&model::NonP
 
 net::dimse::Outcome NonPatientFindHandler::find(const net::dimse::RequestContext& rc, const net::dimse::Command& rq,
                                                 const DataSet& identifier, const Emit& emit) {
-    if (auto ok = authorizer_->check(caller_of(rc), service::Action::Query); !ok) return outcome_of(ok.error(), Operation::Find);
+    if (auto ok = authorizer_->check(caller_of(rc), service::Action::Query); !ok)
+        return outcome_of(ok.error(), Operation::Find);
     const auto* m = model::non_patient_model(trim_padding(rq.affected_sop_class_uid));
     if (!m) return outcome_of({service::ErrorKind::Unsupported, "not a non-patient information model"}, Operation::Find);
     bool stopped = false;

@@ -131,7 +131,8 @@ ServiceResult<void> PolicyAuthorizer::admit(const Caller& caller) const {
     const std::string ae(trim(caller.ae_title));
     const std::uint16_t tls_port = tls_port_.load();
     if (!caller.tls && tls_port != 0 &&
-        std::any_of(policy_.peers.begin(), policy_.peers.end(), [&](const PeerRule& p) { return p.tls && p.ae_title == ae; }))
+        std::any_of(policy_.peers.begin(), policy_.peers.end(),
+                    [&](const PeerRule& p) { return p.tls && p.ae_title == ae; }))
         return service_error(ErrorKind::NotAuthorized, "refused on the plain port: peer " + ae +
                                                            " has tls = true, so it must use the TLS port " +
                                                            std::to_string(tls_port));
@@ -147,8 +148,8 @@ ServiceResult<void> PolicyAuthorizer::admit(const Caller& caller) const {
 ServiceResult<void> PolicyAuthorizer::check(const Caller& caller, Action action) const {
     if (allows(caller.ae_title, action)) return {};
     // The Error Comment is an LO (64 characters): the AE title as sent, escaped, at most 16.
-    return service_error(ErrorKind::NotAuthorized, "calling AE " + log::printable(trim(caller.ae_title), 16) + " lacks the " +
-                                                       std::string(to_string(action)) + " permission");
+    return service_error(ErrorKind::NotAuthorized, "calling AE " + log::printable(trim(caller.ae_title), 16) +
+                                                       " lacks the " + std::string(to_string(action)) + " permission");
 }
 
 ServiceResult<void> PolicyAuthorizer::check_destination(const Caller&, std::string_view destination_ae) const {
