@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <string>
 
+#include <dicomkit/base/log.hpp>
 #include <dicomkit/io/dataset_writer.hpp>
 #include <dicomkit/base/mapped_file.hpp>
 #include <dicomkit/io/dicom_file.hpp>
@@ -84,15 +85,15 @@ void add_convert(CLI::App& app, Action& run) {
             InputKind kind = head ? sniff(head->bytes()) : InputKind::Dicom;
             auto file = kind == InputKind::Dicom ? io::read_file(a->in, ro) : read_model(a->in, kind);
             if (!file) {
-                std::fprintf(stderr, "E: %s\n", file.error().to_string().c_str());
+                log::error("{}", file.error().to_string().c_str());
                 return 1;
             }
-            for (const auto& w : file->diagnostics.warnings) std::fprintf(stderr, "W: %s\n", w.to_string().c_str());
+            for (const auto& w : file->diagnostics.warnings) log::warn("{}", w.to_string().c_str());
             io::FileWriteOptions wo;
             if (!a->ts.empty()) {
                 wo.transfer_syntax = io::find_transfer_syntax_by_name(a->ts);
                 if (!wo.transfer_syntax) {
-                    std::fprintf(stderr, "E: unknown transfer syntax '%s'\n", a->ts.c_str());
+                    log::error("unknown transfer syntax '{}'", a->ts.c_str());
                     return 2;
                 }
             }
@@ -100,7 +101,7 @@ void add_convert(CLI::App& app, Action& run) {
             if (a->undefined_lengths) wo.write.lengths = io::LengthEncoding::Undefined;
             auto ok = io::write_file(a->out, *file, wo);
             if (!ok) {
-                std::fprintf(stderr, "E: %s\n", ok.error().to_string().c_str());
+                log::error("{}", ok.error().to_string().c_str());
                 return 1;
             }
             return 0;

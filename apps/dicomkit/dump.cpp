@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include <dicomkit/base/log.hpp>
 #include <dicomkit/dict/dictionary.hpp>
 #include <dicomkit/io/dicom_file.hpp>
 #include <dicomkit/json/json.hpp>
@@ -52,7 +53,7 @@ bool print_model(const io::DicomFile& file, const std::string& path, const DumpA
         text = json::to_xml(all, xo);
     }
     if (!text) {
-        std::fprintf(stderr, "E: %s: %s\n", path.c_str(), text.error().to_string().c_str());
+        log::error("{}: {}", path.c_str(), text.error().to_string().c_str());
         return false;
     }
     std::string out;
@@ -71,11 +72,11 @@ int dump_one(const std::string& path, const DumpArgs& a, const DumpOptions& o, b
     if (!a.full && !model) ro.defer_larger_than = 4096;  // large values are shown cut: never copy them
     auto file = io::read_file(path, ro);
     if (!file) {
-        std::fprintf(stderr, "E: %s\n", file.error().to_string().c_str());
+        log::error("{}", file.error().to_string().c_str());
         return 1;
     }
     if (!a.no_warnings)
-        for (const auto& w : file->diagnostics.warnings) std::fprintf(stderr, "W: %s\n", w.to_string().c_str());
+        for (const auto& w : file->diagnostics.warnings) log::warn("{}", w.to_string().c_str());
     if (model) return print_model(*file, path, a, first, many) ? 0 : 1;
     DumpOptions opts = o;
     const io::DicomFile& df = *file;
@@ -117,13 +118,13 @@ void add_dump(CLI::App& app, Action& run) {
             for (const auto& t : a->tags) {
                 auto tag = dict::parse_tag_or_keyword(t);
                 if (!tag) {
-                    std::fprintf(stderr, "E: '%s' is not a tag or keyword\n", t.c_str());
+                    log::error("'{}' is not a tag or keyword", t.c_str());
                     return 2;
                 }
                 o.only_tags.push_back(*tag);
             }
             if (a->json && a->xml) {
-                std::fprintf(stderr, "E: choose one of --json and --xml\n");
+                log::error("choose one of --json and --xml");
                 return 2;
             }
             int rc = 0;

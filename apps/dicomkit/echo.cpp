@@ -3,6 +3,7 @@
 #include <memory>
 #include <string>
 
+#include <dicomkit/base/log.hpp>
 #include <dicomkit/net/dimse/dispatcher.hpp>
 #include <dicomkit/net/dimse/scu.hpp>
 #include <dicomkit/net/dimse/status.hpp>
@@ -30,14 +31,14 @@ int run_echo(const EchoArgs& a) {
     net::ul::FailureKind kind = net::ul::FailureKind::None;
     auto assoc = net::ul::Association::request({a.host, a.port}, rq, association_options(a.net), &kind);
     if (!assoc) {
-        std::fprintf(stderr, "E: %s:%u: %s\n", a.host.c_str(), a.port, failure_text(kind, assoc.error()).c_str());
+        log::error("{}:{}: {}", a.host.c_str(), a.port, failure_text(kind, assoc.error()).c_str());
         return 1;
     }
     int rc = 0;
     for (int i = 1; i <= a.count; ++i) {
         auto r = net::dimse::echo(*assoc, static_cast<std::uint16_t>(i));
         if (!r) {
-            std::fprintf(stderr, "E: C-ECHO %d: %s\n", i, r.error().to_string().c_str());
+            log::error("C-ECHO {}: {}", i, r.error().to_string().c_str());
             return 1;
         }
         double ms = static_cast<double>(r->round_trip.count()) / 1000.0;
@@ -46,7 +47,7 @@ int run_echo(const EchoArgs& a) {
         std::fflush(stdout);
         if (r->status != net::dimse::status::Success) rc = 1;
     }
-    if (auto r = assoc->release(); !r) std::fprintf(stderr, "W: release: %s\n", r.error().to_string().c_str());
+    if (auto r = assoc->release(); !r) log::warn("release: {}", r.error().to_string().c_str());
     return rc;
 }
 

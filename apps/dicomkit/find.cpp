@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <dicomkit/base/log.hpp>
 #include <dicomkit/core/charset.hpp>
 #include <dicomkit/dict/dictionary.hpp>
 #include <dicomkit/dict/tags.hpp>
@@ -204,7 +205,7 @@ Result<std::uint16_t> exchange(dimse::Channel& ch, std::uint8_t ctx, const std::
         const std::uint16_t st = m->command.status.value_or(dimse::status::ProcessingFailure);
         if (dimse::status_kind(st) != dimse::StatusKind::Pending) {
             if (!m->command.error_comment.empty())
-                std::fprintf(stderr, "W: %s\n", m->command.error_comment.c_str());
+                log::warn("{}", m->command.error_comment.c_str());
             return st;
         }
         auto* sink = dynamic_cast<dimse::MemorySink*>(m->dataset.get());
@@ -233,12 +234,12 @@ int run_find(const FindArgs& a) {
     std::vector<KeyPath> cols;
     auto model = qr_model(a.model, a.patient_root);
     if (!model) {
-        std::fprintf(stderr, "E: %s\n", model.error().message.c_str());
+        log::error("{}", model.error().message.c_str());
         return 2;
     }
     auto q = identifier(a, model->levels, cols);
     if (!q) {
-        std::fprintf(stderr, "E: %s\n", q.error().message.c_str());
+        log::error("{}", q.error().message.c_str());
         return 2;
     }
     const std::string sop = model->find;
@@ -251,7 +252,7 @@ int run_find(const FindArgs& a) {
     net::ul::FailureKind kind = net::ul::FailureKind::None;
     auto assoc = net::ul::Association::request({a.host, a.port}, rq, association_options(a.net), &kind);
     if (!assoc) {
-        std::fprintf(stderr, "E: %s:%u: %s\n", a.host.c_str(), a.port, failure_text(kind, assoc.error()).c_str());
+        log::error("{}:{}: {}", a.host.c_str(), a.port, failure_text(kind, assoc.error()).c_str());
         return 1;
     }
     dimse::AssociationChannel ch(*assoc);
@@ -259,11 +260,11 @@ int run_find(const FindArgs& a) {
     if (!ctx) ctx = ch.find_context(sop, "1.2.840.10008.1.2");
     const auto* ts = ctx ? io::find_transfer_syntax(ctx->transfer_syntax) : nullptr;
     if (!ts) {
-        std::fprintf(stderr, "E: the peer did not accept %s FIND\n", model->name.c_str());
+        log::error("the peer did not accept {} FIND", model->name.c_str());
         return 1;
     }
     if (a.relational && (ctx->extended_negotiation.empty() || ctx->extended_negotiation[0] != 1))
-        std::fprintf(stderr, "W: the peer did not accept relational queries; the query is hierarchical\n");
+        log::warn("the peer did not accept relational queries; the query is hierarchical");
     std::vector<DataSet> rows, first_rows;
     std::vector<double> ms;
     Result<std::uint16_t> st = dimse::status::Success;
@@ -275,14 +276,14 @@ int run_find(const FindArgs& a) {
         if (r == 0) first_rows = std::move(rows);
     }
     if (!st) {
-        std::fprintf(stderr, "E: C-FIND: %s\n", st.error().to_string().c_str());
+        log::error("C-FIND: {}", st.error().to_string().c_str());
         return 1;
     }
     print(first_rows, cols, a.format);
     if (a.repeat > 1) print_latency(ms, first_rows.size());
-    if (auto r = assoc->release(); !r) std::fprintf(stderr, "W: release: %s\n", r.error().to_string().c_str());
+    if (auto r = assoc->release(); !r) log::warn("release: {}", r.error().to_string().c_str());
     if (*st != dimse::status::Success) {
-        std::fprintf(stderr, "E: C-FIND: %s\n", dimse::describe_status(*st, dimse::CommandField::C_FIND_RSP).c_str());
+        log::error("C-FIND: {}", dimse::describe_status(*st, dimse::CommandField::C_FIND_RSP).c_str());
         return 1;
     }
     return 0;

@@ -2,12 +2,16 @@
 #include <cstdio>
 
 #include "commands.hpp"
+#include "log_options.hpp"
 #include "net_common.hpp"
 
 int main(int argc, char** argv) {
     CLI::App app{"dicomkit: read, write, send, store and serve DICOM"};
     app.require_subcommand(1);
     app.set_version_flag("--version", "dicomkit 0.1.0");
+    // The log options may follow the subcommand (dicomkit send --log-format json ...).
+    app.fallthrough();
+    dicomkit::cli::add_log_options(app);
     dicomkit::cli::Action run;
     dicomkit::cli::add_dump(app, run);
     dicomkit::cli::add_convert(app, run);
@@ -23,6 +27,11 @@ int main(int argc, char** argv) {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         return app.exit(e);
+    }
+    if (auto r = dicomkit::cli::apply_log_settings(dicomkit::log::Level::Info, dicomkit::log::Format::Text, {});
+        !r) {
+        std::fprintf(stderr, "E: %s\n", r.error().message.c_str());
+        return 2;
     }
     return run ? run() : 2;
 }

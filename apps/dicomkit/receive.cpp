@@ -65,10 +65,10 @@ net::ul::ServerOptions server_options(const ReceiveArgs& a) {
     so.association = association_options(a.net);
     so.association.max_pdu_receive = a.max_pdu;
     so.refused = [](const std::string& peer, const std::string& why) {
-        std::fprintf(stderr, "W: association from %s refused: %s\n", peer.c_str(), why.c_str());
+        log::warn("association from {} refused: {}", peer.c_str(), why.c_str());
     };
     so.noted = [](const std::string& peer, const std::string& what) {
-        std::fprintf(stderr, "W: association from %s: %s\n", peer.c_str(), what.c_str());
+        log::warn("association from {}: {}", peer.c_str(), what.c_str());
     };
     auto& p = so.policy;
     p.ae_title = a.net.aet;
@@ -89,7 +89,7 @@ int run_receive(const ReceiveArgs& a) {
     std::error_code ec;
     fs::create_directories(a.out, ec);
     if (!fs::is_directory(a.out)) {
-        std::fprintf(stderr, "E: %s: not a folder\n", a.out.c_str());
+        log::error("{}: not a folder", a.out.c_str());
         return 1;
     }
     dimse::Dispatcher dispatcher;
@@ -110,21 +110,21 @@ int run_receive(const ReceiveArgs& a) {
 
     auto server = net::ul::Server::start(server_options(a), [&dispatcher](net::ul::Association& assoc) {
         auto r = dimse::serve(assoc, dispatcher);
-        if (!r) std::fprintf(stderr, "W: %s: %s\n", assoc.peer_address().c_str(), r.error().to_string().c_str());
+        if (!r) log::warn("{}: {}", assoc.peer_address().c_str(), r.error().to_string().c_str());
         else if (r->end == dimse::ServeSummary::End::Aborted)
-            std::fprintf(stderr, "W: %s@%s: association aborted by the peer\n", assoc.calling_ae().c_str(),
+            log::warn("{}@{}: association aborted by the peer", assoc.calling_ae().c_str(),
                          assoc.peer_address().c_str());
     });
     if (!server) {
-        std::fprintf(stderr, "E: cannot listen on %s:%u: %s\n", a.bind.c_str(), a.port,
+        log::error("cannot listen on {}:{}: {}", a.bind.c_str(), a.port,
                      server.error().to_string().c_str());
         return 1;
     }
-    std::fprintf(stderr, "I: listening on %s:%u as %s, storing in %s\n", a.bind.c_str(), (*server)->port(),
+    log::info("listening on {}:{} as {}, storing in {}", a.bind.c_str(), (*server)->port(),
                  a.net.aet.c_str(), a.out.c_str());
     int sig = 0;
     sigwait(&stop_signals, &sig);
-    std::fprintf(stderr, "I: signal %d: stopping\n", sig);
+    log::info("signal {}: stopping", sig);
     (*server)->stop();
     return 0;
 }

@@ -161,7 +161,7 @@ void add_final(Tally& t, const Final& f, dimse::CommandField field) {
     for (const auto& uid : f.failed_uids)
         if (!t.failures.contains(uid)) t.failures[uid] = peer;
     if (c.failed.value_or(0) > 0 && f.failed_uids.empty() && !c.error_comment.empty())
-        std::fprintf(stderr, "W: %s\n", peer.c_str());
+        log::warn("{}", peer.c_str());
 }
 
 /// Prints every failure and the totals; the exit status: 0 unless a sub-operation failed or a
@@ -204,20 +204,20 @@ void run_association(const RetrieveArgs& a, bool move, const AssociationPlan* pl
     net::ul::FailureKind kind = net::ul::FailureKind::None;
     auto assoc = net::ul::Association::request({a.host, a.port}, arq, association_options(a.net), &kind);
     if (!assoc) {
-        std::fprintf(stderr, "E: %s:%u: %s\n", a.host.c_str(), a.port, failure_text(kind, assoc.error()).c_str());
+        log::error("{}:{}: {}", a.host.c_str(), a.port, failure_text(kind, assoc.error()).c_str());
         t.error = true;
         return;
     }
     dimse::AssociationChannel ch(*assoc);
     const auto* ctx = ch.find_context(sop, {});
     if (!ctx) {
-        std::fprintf(stderr, "E: the peer did not accept %s\n", sop.c_str());
+        log::error("the peer did not accept {}", sop.c_str());
         t.error = true;
         (void)assoc->release();
         return;
     }
     if (a.relational && (ctx->extended_negotiation.empty() || ctx->extended_negotiation[0] != 1))
-        std::fprintf(stderr, "W: the peer did not accept relational retrieve\n");
+        log::warn("the peer did not accept relational retrieve");
     std::uint16_t id = 1;
     for (const DataSet& q : ids) {
         dimse::Command rq;
@@ -229,14 +229,14 @@ void run_association(const RetrieveArgs& a, bool move, const AssociationPlan* pl
         rq.move_destination = a.dest;
         auto fin = exchange(ch, *ctx, rq, q, files, t);
         if (!fin) {
-            std::fprintf(stderr, "E: %s: %s\n", move ? "C-MOVE" : "C-GET", fin.error().to_string().c_str());
+            log::error("{}: {}", move ? "C-MOVE" : "C-GET", fin.error().to_string().c_str());
             t.error = true;
             return;  // the association is lost
         }
         print_counts("final", fin->command);
         add_final(t, *fin, move ? dimse::CommandField::C_MOVE_RSP : dimse::CommandField::C_GET_RSP);
     }
-    if (auto r = assoc->release(); !r) std::fprintf(stderr, "W: release: %s\n", r.error().to_string().c_str());
+    if (auto r = assoc->release(); !r) log::warn("release: {}", r.error().to_string().c_str());
 }
 
 /// The SOP classes and syntaxes to propose, and the instances when they had to be found.
@@ -267,8 +267,8 @@ Result<GetPlan> plan_get(const RetrieveArgs& a, const DataSet& q) {
     } else {
         auto found = find_for(a, q);
         if (!found) {
-            std::fprintf(stderr, "W: C-FIND for the instances to receive failed (%s): proposing common storage "
-                                 "classes and syntaxes\n", found.error().to_string().c_str());
+            log::warn("C-FIND for the instances to receive failed ({}): proposing common storage "
+                                 "classes and syntaxes", found.error().to_string().c_str());
             p.associations.push_back(broad_plan(room));
         } else if (found->empty()) {
             p.associations.push_back(broad_plan(room));
@@ -304,7 +304,7 @@ Result<GetPlan> plan_get(const RetrieveArgs& a, const DataSet& q) {
             }
         }
     }
-    for (const auto& w : warnings) std::fprintf(stderr, "W: %s\n", w.c_str());
+    for (const auto& w : warnings) log::warn("{}", w.c_str());
     return p;
 }
 
@@ -314,7 +314,7 @@ int run_get(const RetrieveArgs& a, const DataSet& q) {
     dimse::FolderStoreHandler files(a.out, dimse::FolderStoreHandler::Log{}, true);
     auto plan = plan_get(a, q);
     if (!plan) {
-        std::fprintf(stderr, "E: %s\n", plan.error().to_string().c_str());
+        log::error("{}", plan.error().to_string().c_str());
         return 1;
     }
     Tally t;
@@ -347,7 +347,7 @@ int run_get(const RetrieveArgs& a, const DataSet& q) {
 int run_retrieve(RetrieveArgs a, bool move) {
     auto model = qr_model(a.model, a.patient_root);
     if (!model) {
-        std::fprintf(stderr, "E: %s\n", model.error().message.c_str());
+        log::error("{}", model.error().message.c_str());
         return 2;
     }
     a.qr = std::move(*model);
@@ -357,7 +357,7 @@ int run_retrieve(RetrieveArgs a, bool move) {
     if (!a.qr.levels && a.sop_classes.empty()) a.sop_classes = a.qr.storage;
     auto q = identifier(a);
     if (!q) {
-        std::fprintf(stderr, "E: %s\n", q.error().message.c_str());
+        log::error("{}", q.error().message.c_str());
         return 2;
     }
     if (!move) return run_get(a, *q);

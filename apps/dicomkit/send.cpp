@@ -15,11 +15,13 @@
 #include <thread>
 #include <vector>
 
+#include <dicomkit/base/log.hpp>
 #include <dicomkit/dict/dictionary.hpp>
 #include <dicomkit/dict/tags.hpp>
 #include <dicomkit/io/dicom_file.hpp>
 #include <dicomkit/net/dimse/scu.hpp>
 #include <dicomkit/net/dimse/status.hpp>
+#include <dicomkit/net/dimse/transcoder.hpp>
 
 #include "commands.hpp"
 #include "net_common.hpp"
@@ -42,6 +44,8 @@ struct SendArgs {
     int parallel = 1;
     int window = 64;  ///< outstanding C-STOREs per association (PS3.7 D.3.3.3), if the peer agrees
     NetArgs net;
+    /// Converts a file whose transfer syntax the peer did not accept (the codec seam).
+    std::shared_ptr<const net::dimse::Transcoder> transcoder = std::make_shared<net::dimse::UncompressedTranscoder>();
 };
 
 struct Job {
@@ -175,12 +179,13 @@ void worker(const SendArgs& a, const std::vector<Job>& jobs, const net::ul::Asso
     for (std::size_t i = p.next++; i < jobs.size(); i = p.next++) {
         net::dimse::StoreOptions so;
         so.message_id = ++id;
+        so.transcoder = a.transcoder;
         record(jobs, p, window.submit(i, jobs[i].file, so));
         if (window.broken()) return;  // the association is gone; other workers take the rest
     }
     record(jobs, p, window.drain());
     if (window.broken()) return;
-    if (auto r = assoc->release(); !r) std::fprintf(stderr, "W: release: %s\n", r.error().to_string().c_str());
+    if (auto r = assoc->release(); !r) log::warn("release: {}", r.error().to_string().c_str());
 }
 
 void show_progress(const Progress& p, std::size_t total, std::uint64_t total_bytes, Clock::time_point t0) {

@@ -1,5 +1,5 @@
-// `dicomkit serve`: the archive: storage SCP writing files and indexing them, C-FIND SCP (Patient
-// Root and Study Root) over the index, C-ECHO; configured by a TOML file and/or flags.
+// `dicomkit serve`: the archive: C-ECHO, C-STORE into storage and the index, C-FIND, C-MOVE and
+// C-GET (Patient Root, Study Root, the non-patient models), TLS; configured by a TOML file and/or flags.
 #include <signal.h>
 
 #include <cstdio>
@@ -7,10 +7,12 @@
 #include <string>
 #include <vector>
 
+#include <dicomkit/base/log.hpp>
 #include <dicomkit/server/app/config.hpp>
 #include <dicomkit/server/app/server_app.hpp>
 
 #include "commands.hpp"
+#include "log_options.hpp"
 
 namespace dicomkit::cli {
 
@@ -102,56 +104,60 @@ void print_ports(const sapp::Config& c, std::uint16_t port, std::uint16_t tls_po
               ")";
     }
     if (c.port_tls) {
-        std::fprintf(stderr, "I: port %u: DICOM over TLS%s\n", port, tls.c_str());
+        log::info("port {}: DICOM over TLS{}", port, tls.c_str());
     } else {
-        std::fprintf(stderr, "I: port %u: DICOM (plain, no TLS)\n", port);
+        log::info("port {}: DICOM (plain, no TLS)", port);
     }
-    if (c.tls_port) std::fprintf(stderr, "I: port %u: DICOM over TLS%s\n", tls_port, tls.c_str());
+    if (c.tls_port) log::info("port {}: DICOM over TLS{}", tls_port, tls.c_str());
 }
 
 void print_peers(const sapp::Config& c) {
-    if (c.peers.empty()) std::fprintf(stderr, "I: no peers configured\n");
+    if (c.peers.empty()) log::info("no peers configured");
     for (const auto& p : c.peers) {
         std::string allow;
         for (const auto& s : p.allow) allow += (allow.empty() ? "" : ",") + s;
-        std::fprintf(stderr, "I: peer %s at %s:%u may %s%s\n", p.ae_title.c_str(), p.host.c_str(), p.port,
+        log::info("peer {} at {}:{} may {}{}", p.ae_title.c_str(), p.host.c_str(), p.port,
                      allow.empty() ? "nothing" : allow.c_str(), p.tls ? tls_peer_note(c).c_str() : "");
     }
-    std::fprintf(stderr, "I: unknown calling AEs are %s\n", c.accept_unknown ? "accepted" : "refused");
+    log::info("unknown calling AEs are {}", c.accept_unknown ? "accepted" : "refused");
     if (c.accept_any_called_ae) {
-        std::fprintf(stderr, "I: any called AE title is accepted\n");
+        log::info("any called AE title is accepted");
     } else {
         std::string titles = c.ae_title;
         for (const auto& t : c.called_ae_titles) titles += ", " + t;
-        std::fprintf(stderr, "I: called AE titles accepted: %s (others are rejected)\n", titles.c_str());
+        log::info("called AE titles accepted: {} (others are rejected)", titles.c_str());
     }
-    std::fprintf(stderr, "I: a second copy of a stored SOP Instance UID is %s (duplicates = %s)\n",
+    log::info("a second copy of a stored SOP Instance UID is {} (duplicates = {})",
                  c.duplicates == server::index::DuplicatePolicy::Keep      ? "dropped, the stored copy kept"
                  : c.duplicates == server::index::DuplicatePolicy::Reject ? "refused"
                                                                            : "stored in place of the old one",
                  std::string(sapp::to_string(c.duplicates)).c_str());
     if (c.min_free_mb > 0)
-        std::fprintf(stderr, "I: stores are refused while less than %llu MiB are free in %s (min_free_mb)\n",
+        log::info("stores are refused while less than {} MiB are free in {} (min_free_mb)",
                      static_cast<unsigned long long>(c.min_free_mb), c.data.c_str());
     else
-        std::fprintf(stderr, "I: no free-space reserve (min_free_mb = 0): a full disk fails stores as they come\n");
+        log::info("no free-space reserve (min_free_mb = 0): a full disk fails stores as they come");
 }
 
 int run_serve(const ServeArgs& a) {
     auto c = build_config(a);
     if (!c) {
-        std::fprintf(stderr, "E: %s\n", c.error().message.c_str());
+        log::error("{}", c.error().message.c_str());
+        return 1;
+    }
+    if (auto r = apply_log_settings(c->log.level, c->log.format, c->log.file); !r) {
+        log::error("{}", r.error().message);
         return 1;
     }
     if (a.check_config) {
         if (auto t = sapp::check_tls(*c); !t) {
-            std::fprintf(stderr, "E: %s\n", t.error().message.c_str());
+            log::error("{}", t.error().message.c_str());
             return 1;
         }
-        std::fprintf(stderr, "I: configuration is valid: AE %s, port %u%s, data %s\n", c->ae_title.c_str(), c->port,
+        log::info("configuration is valid: AE {}, port {}{}, data {}", c->ae_title.c_str(), c->port,
                      c->port_tls ? " (TLS)" : "", c->data.c_str());
         print_ports(*c, c->port, c->tls_port.value_or(0));
-        std::fprintf(stderr, "I: index: %s\n", sapp::describe_index(*c).c_str());
+        log::info("index: {}", sapp::describe_index(*c).c_str());
         print_peers(*c);
         return 0;
     }
@@ -159,29 +165,30 @@ int run_serve(const ServeArgs& a) {
     sigemptyset(&stop_signals);
     sigaddset(&stop_signals, SIGINT);
     sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
     sapp::ServerAppOptions o;
     o.bind = a.bind;
     o.durable = !a.no_fsync;
     o.reconcile = a.reconcile;
-    o.log = [](const std::string& line) {
-        std::printf("%s\n", line.c_str());
-        std::fflush(stdout);
-    };
     auto app = sapp::ServerApp::start(*c, o);
     if (!app) {
-        std::fprintf(stderr, "E: cannot start: %s\n", app.error().to_string().c_str());
+        log::error("cannot start: {}", app.error().to_string().c_str());
         return 1;
     }
-    std::fprintf(stderr, "I: listening on %s:%u%s as %s, data in %s\n", a.bind.c_str(), (*app)->port(),
+    log::info("listening on {}:{}{} as {}, data in {}", a.bind.c_str(), (*app)->port(),
                  c->port_tls ? " (TLS)" : "", c->ae_title.c_str(), c->data.c_str());
     print_ports(*c, (*app)->port(), (*app)->tls_port());
-    std::fprintf(stderr, "I: index: %s\n", (*app)->index_description().c_str());
+    log::info("index: {}", (*app)->index_description().c_str());
     print_peers(*c);
     int sig = 0;
-    sigwait(&stop_signals, &sig);
-    std::fprintf(stderr, "I: signal %d: stopping\n", sig);
+    // SIGHUP: the log file opened again by its name (after logrotate moved it).
+    while (sigwait(&stop_signals, &sig) == 0 && sig == SIGHUP) {
+        if (auto r = log::reopen(); !r) log::error("{}", r.error().message);
+        else log::info("signal {}: log file reopened", sig);
+    }
+    log::info("signal {}: stopping", sig);
     (*app)->stop();
     return 0;
 }
@@ -190,7 +197,22 @@ int run_serve(const ServeArgs& a) {
 
 void add_serve(CLI::App& app, Action& run) {
     auto a = std::make_shared<ServeArgs>();
-    CLI::App* cmd = app.add_subcommand("serve", "Archive: store (C-STORE), query (C-FIND) and verify (C-ECHO)");
+    CLI::App* cmd = app.add_subcommand(
+        "serve", "Archive: verification (C-ECHO), storage (C-STORE), query and retrieve (C-FIND, C-MOVE, C-GET), "
+                 "over TLS too");
+    cmd->footer(
+        "Services:\n"
+        "  C-ECHO       Verification\n"
+        "  C-STORE      the storage SOP classes (the non-patient objects' too) into storage and the index\n"
+        "  C-FIND       Patient Root and Study Root Query/Retrieve (relational when negotiated)\n"
+        "  C-MOVE       Patient Root and Study Root, to peers allowed move-destination\n"
+        "  C-GET        Patient Root and Study Root, over the requesting association\n"
+        "  non-patient  C-FIND, C-MOVE and C-GET of Hanging Protocol, Color Palette, Generic Implant\n"
+        "               Template, Implant Assembly Template, Implant Template Group, Defined Procedure\n"
+        "               Protocol and Protocol Approval objects (PS3.4 U, X, BB, CC, DD, HH)\n"
+        "  TLS          DICOM over TLS (PS3.15 B.1) on --port (--tls) or beside it (--tls-port)\n"
+        "Logging: --log-level, --log-format text|json, --log-file (reopened on SIGHUP), or [log]; event\n"
+        "lines on stdout and the rest on stderr without a log file.");
     cmd->add_option("--aet,-a", a->aet, "Our AE title (default DICOMKIT)");
     cmd->add_option("--port,-p", a->port, "Port to listen on (default 11112; 0: any free port)")
         ->check(CLI::Range(0, 65535));

@@ -49,7 +49,7 @@ free_port() { orthanc_free_port; }
 log_port() {  # log_port LOGFILE: the port a dicomkit server logged
   local port=
   for _ in $(seq 1 200); do
-    port=$(sed -n 's/^I: listening on [0-9.]*:\([0-9]*\) .*/\1/p' "$1" 2> /dev/null)
+    port=$(sed -n 's/^[^ ]* I: listening on [0-9.]*:\([0-9]*\) .*/\1/p' "$1" 2> /dev/null)
     [ -n "$port" ] && break
     sleep 0.05
   done

@@ -127,8 +127,8 @@ for r in 1 2 3; do
   cat "$work/acked$r" >> "$work/acked"
   echo "round $r: killed after $stores stores (aimed at $kill_at), sender was told $ok succeeded"
   start_serve "serve$r"
-  grep "^I: reconcile:" "$work/serve$r.out" | sed 's/^/  /'
-  grep -q "^I: reconcile: .*the last stop was not clean" "$work/serve$r.out" \
+  grep "^[^ ]* I: reconcile:" "$work/serve$r.out" | sed 's/^/  /'
+  grep -q "^[^ ]* I: reconcile: .*the last stop was not clean" "$work/serve$r.out" \
     || { echo "FAIL: round $r: no reconciliation after kill -9"; cat "$work/serve$r.out"; fail=1; }
   check_archive "$r"
 done
@@ -141,7 +141,7 @@ serve_pid=
 # ... and removes the temporary files it had made ahead (the next start does not look for them).
 [ -z "$(ls -A "$var/storage/.incoming")" ] || { echo "FAIL: temporary files left after a clean stop"; fail=1; }
 start_serve serve_clean
-grep -q "^I: reconcile: skipped" "$work/serve_clean.out" \
+grep -q "^[^ ]* I: reconcile: skipped" "$work/serve_clean.out" \
   || { echo "FAIL: reconciled after a clean stop"; cat "$work/serve_clean.out"; fail=1; }
 check_archive clean
 exit $fail

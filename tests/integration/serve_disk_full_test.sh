@@ -90,8 +90,8 @@ stop_serve 9
 cp "$work/late/2000.dcm" "$var/storage/$prefix.2000.dcm"
 fill_up
 start_serve serve1
-grep -E "^(W|E|I: reconcile)" "$work/serve1.out" | sed 's/^/  /'
-grep -q "^W: $var is full ([0-9]* MiB free): serving read-only" "$work/serve1.out" \
+grep -E "^[^ ]* (W|E|I: reconcile)" "$work/serve1.out" | sed 's/^/  /'
+grep -q "^[^ ]* W: $var is full ([0-9]* MiB free): serving read-only" "$work/serve1.out" \
   || { echo "FAIL: a start whose reconciliation cannot write the index does not say it serves read-only"; fail=1; }
 [ -f "$var/storage/$prefix.2000.dcm" ] || { echo "FAIL: the file the index lacks is not left for the next start"; fail=1; }
 find_uids "$work/found1"
@@ -108,16 +108,16 @@ echo "full disk after kill -9: started, $(grep -c . "$work/found1") found; store
 rm -f "$work/mnt/filler"
 stop_serve TERM
 start_serve serve2
-grep -q "^I: reconcile: .* 1 files indexed" "$work/serve2.out" \
+grep -q "^[^ ]* I: reconcile: .* 1 files indexed" "$work/serve2.out" \
   || { echo "FAIL: the start with room does not reconcile"; grep reconcile "$work/serve2.out"; fail=1; }
 stop_serve TERM
 [ -f "$var/clean" ] || { echo "FAIL: no clean mark"; fail=1; }
 fill_up
 start_serve serve3
-grep -E "^(W|E|I: reconcile)" "$work/serve3.out" | sed 's/^/  /'
-grep -q "^W: $var is full ([0-9]* MiB free): serving read-only" "$work/serve3.out" \
+grep -E "^[^ ]* (W|E|I: reconcile)" "$work/serve3.out" | sed 's/^/  /'
+grep -q "^[^ ]* W: $var is full ([0-9]* MiB free): serving read-only" "$work/serve3.out" \
   || { echo "FAIL: the start on a full disk does not say it serves read-only"; cat "$work/serve3.out"; fail=1; }
-grep -q "^I: index: sqlite .*(read-only)" "$work/serve3.err" || { echo "FAIL: the index is not logged read-only"; fail=1; }
+grep -q "^[^ ]* I: index: sqlite .*(read-only)" "$work/serve3.err" || { echo "FAIL: the index is not logged read-only"; fail=1; }
 find_uids "$work/found3"
 missing=$(comm -23 "$work/acked" "$work/found3" | head -5)
 [ -z "$missing" ] || { echo "FAIL: read-only, not found:" $missing; fail=1; }
@@ -134,7 +134,7 @@ echo "read-only start: $(grep -c . "$work/found3") found, retrieved; store: $(gr
 # Space freed (the file system grown): serve sees it within seconds and takes stores again.
 mount -o remount,size=24m "$work/mnt" || { echo "FAIL: cannot grow the tmpfs"; fail=1; }
 for _ in $(seq 1 200); do grep -q "has room again" "$work/serve3.out" && break; sleep 0.1; done
-grep -q "^I: $var has room again ([0-9]* MiB free): the index is writable and reconciled; stores are taken again" \
+grep -q "^[^ ]* I: $var has room again ([0-9]* MiB free): the index is writable and reconciled; stores are taken again" \
   "$work/serve3.out" || { echo "FAIL: serve does not leave read-only once there is room"; tail -3 "$work/serve3.out"; fail=1; }
 timeout 60 "$dk" send 127.0.0.1 "$port" "$work/late" --aet USER --aec ARCHIVE > "$work/send3b.out" 2>&1
 grep -q "^sent 1 of 1" "$work/send3b.out" || { echo "FAIL: a store after leaving read-only"; cat "$work/send3b.out"; fail=1; }

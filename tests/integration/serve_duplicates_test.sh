@@ -73,7 +73,7 @@ for policy in keep replace reject; do
   [ -z "$(find "$var/storage/.incoming" -type f -size +0)" ] || { echo "FAIL: $policy: temporary files left"; fail=1; }
   stored=$(tag_value InstanceNumber "$var/storage/$(echo "$files" | head -1)")
   [ "$stored" = "$want" ] || { echo "FAIL: $policy: the stored file has Instance Number $stored, want $want"; fail=1; }
-  grep -q "^USER@.* C-STORE $uid .*(duplicate: .*duplicates = $policy)" "$work/$policy.out" \
+  grep -q "^[^ ]* [IW]: USER@.* C-STORE $uid .*(duplicate: .*duplicates = $policy)" "$work/$policy.out" \
     || { echo "FAIL: $policy: no log line naming the caller and the UID"; cat "$work/$policy.out"; fail=1; }
   kill "$serve_pid"
   wait "$serve_pid"

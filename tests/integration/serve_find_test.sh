@@ -24,7 +24,7 @@ fail=0
 pid=$!
 port=
 for _ in $(seq 1 100); do
-  port=$(sed -n 's/^I: listening on 127.0.0.1:\([0-9]*\) .*/\1/p' "$work/serve.err")
+  port=$(sed -n 's/^[^ ]* I: listening on 127.0.0.1:\([0-9]*\) .*/\1/p' "$work/serve.err")
   [ -n "$port" ] && break
   sleep 0.1
 done
@@ -176,7 +176,7 @@ else
 fi
 # serve's log (one line per event, on its standard output) says who was refused and why.
 for _ in $(seq 1 50); do grep -q "refused: association STRANGER->" "$work/serve.out" && break; sleep 0.1; done
-if grep -q "^W: association from 127.0.0.1:[0-9]* refused: association STRANGER->[^:]*: rejected: .*calling-AE-title-not-recognized" "$work/serve.out"; then
+if grep -q "^[^ ]* W: association from 127.0.0.1:[0-9]* refused: association STRANGER->[^:]*: rejected: .*calling-AE-title-not-recognized" "$work/serve.out"; then
   echo "ok: the refusal is logged"
 else
   echo "FAIL: no log line for the refused association"; grep -i "refused" "$work/serve.out"; fail=1

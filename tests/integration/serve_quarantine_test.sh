@@ -83,7 +83,7 @@ truncate -s 3000 "$st/$prefix.1005.dcm"
 
 start_serve serve1
 grep "reconcile" "$work/serve1.out" | sed 's/^/  /'
-grep -q "^I: reconcile: .*the last stop was not clean" "$work/serve1.out" \
+grep -q "^[^ ]* I: reconcile: .*the last stop was not clean" "$work/serve1.out" \
   || { echo "FAIL: no reconciliation after kill -9"; fail=1; }
 check_quarantined() {  # check_quarantined NAME WHY: logged with its path and reason, moved, .reason written
   local name=$1 why=$2

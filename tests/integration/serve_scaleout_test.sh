@@ -28,7 +28,7 @@ port_A=$(wait_port "$work/serve_A.err")
 port_B=$(wait_port "$work/serve_B.err")
 [ -n "$port_A" ] && [ -n "$port_B" ] || { echo "FAIL: a node did not start"; cat "$work"/serve_*.err; exit 1; }
 for node in A B; do
-  grep -q "^I: index: postgres dicomkit@127.0.0.1:" "$work/serve_$node.err" ||
+  grep -q "^[^ ]* I: index: postgres dicomkit@127.0.0.1:" "$work/serve_$node.err" ||
     { echo "FAIL: node $node does not log its PostgreSQL index"; cat "$work/serve_$node.err"; fail=1; }
 done
 

@@ -48,7 +48,7 @@ start_serve() {
   pid=$!
   port=
   for _ in $(seq 1 100); do
-    port=$(sed -n 's/^I: listening on 127.0.0.1:\([0-9]*\) .*/\1/p' "$work/serve.err")
+    port=$(sed -n 's/^[^ ]* I: listening on 127.0.0.1:\([0-9]*\) .*/\1/p' "$work/serve.err")
     [ -n "$port" ] && break
     kill -0 "$pid" 2> /dev/null || break
     sleep 0.1
@@ -169,7 +169,7 @@ for mode in strict lenient; do
   rpid=$!
   rport=
   for _ in $(seq 1 100); do
-    rport=$(sed -n 's/^I: listening on 127.0.0.1:\([0-9]*\) .*/\1/p' "$work/recv.err")
+    rport=$(sed -n 's/^[^ ]* I: listening on 127.0.0.1:\([0-9]*\) .*/\1/p' "$work/recv.err")
     [ -n "$rport" ] && break
     sleep 0.1
   done

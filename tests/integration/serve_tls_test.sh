@@ -99,8 +99,8 @@ tls = true
 EOF
 
 "$dk" serve --config "$work/serve.toml" --check-config > "$work/check.out" 2>&1 || bad "check-config" "$work/check.out"
-grep -q "^I: port 0: DICOM (plain, no TLS)" "$work/check.out" &&
-  grep -q "^I: port 0: DICOM over TLS (certificate $work/localhost.pem, key $work/localhost.key; client certificates required" \
+grep -q "^[^ ]* I: port 0: DICOM (plain, no TLS)" "$work/check.out" &&
+  grep -q "^[^ ]* I: port 0: DICOM over TLS (certificate $work/localhost.pem, key $work/localhost.key; client certificates required" \
     "$work/check.out" && ok "check-config names the TLS port" || bad "check-config output" "$work/check.out"
 
 "$dk" serve --config "$work/serve.toml" --bind 127.0.0.1 --no-fsync > "$work/serve.out" 2> "$work/serve.err" &
@@ -108,7 +108,7 @@ pids+=($!)
 port=$(wait_port "$work/serve.err")
 tport=$(wait_tls_port "$work/serve.err")
 [ -n "$port" ] && [ -n "$tport" ] || { bad "serve did not start" "$work/serve.err"; exit 1; }
-grep -q "^I: port $port: DICOM (plain, no TLS)" "$work/serve.err" || bad "the log does not say port $port is plain" "$work/serve.err"
+grep -q "^[^ ]* I: port $port: DICOM (plain, no TLS)" "$work/serve.err" || bad "the log does not say port $port is plain" "$work/serve.err"
 
 uids() { ls "$work/var/storage" | grep '\.dcm$' | sed 's/\.dcm$//' | sort; }
 # list_instances HOST PORT ARGS...: the SOP Instance UIDs that C-FIND finds, study by study, series by series.
@@ -195,8 +195,8 @@ done
 pids+=($!)
 port2=$(wait_port "$work/serve2.err")
 [ -n "$port2" ] || { bad "serve --tls did not start" "$work/serve2.err"; exit 1; }
-grep -q "^I: listening on 127.0.0.1:$port2 (TLS) as DICOMKIT" "$work/serve2.err" &&
-  grep -q "^I: port $port2: DICOM over TLS (.*client certificates not asked for)" "$work/serve2.err" &&
+grep -q "^[^ ]* I: listening on 127.0.0.1:$port2 (TLS) as DICOMKIT" "$work/serve2.err" &&
+  grep -q "^[^ ]* I: port $port2: DICOM over TLS (.*client certificates not asked for)" "$work/serve2.err" &&
   ok "the log says the main port is TLS" || bad "serve --tls log" "$work/serve2.err"
 expect_ok echo_tls_no_client_cert_needed "$dk" echo 127.0.0.1 "$port2" --aec DICOMKIT --tls --ca "$work/ca.pem"
 expect_fail echo_plain_to_tls_main_port "$dk" echo 127.0.0.1 "$port2" --timeout 5

@@ -37,7 +37,7 @@ spid=$!
 pids+=($spid)
 port=$(wait_port "$work/serve.err")
 [ -n "$port" ] || { bad "serve did not start" "$work/serve.err"; exit 1; }
-grep -q "^I: called AE titles accepted: ARCHIVE, ALIAS (others are rejected)" "$work/serve.err" &&
+grep -q "^[^ ]* I: called AE titles accepted: ARCHIVE, ALIAS (others are rejected)" "$work/serve.err" &&
   ok "the called AE titles are announced" || bad "no called AE titles line" "$work/serve.err"
 
 # The called AE title.
@@ -56,7 +56,7 @@ if command -v echoscu > /dev/null; then
     bad "echoscu -aec WRONG was accepted" || ok "echoscu -aec WRONG rejected"
 fi
 sleep 0.3
-grep -q "^W: association from 127.0.0.1:[0-9]* refused: association USER->OTHER: rejected: .*called-AE-title-not-recognized" \
+grep -q "^[^ ]* W: association from 127.0.0.1:[0-9]* refused: association USER->OTHER: rejected: .*called-AE-title-not-recognized" \
   "$work/serve.out" && ok "the called AE refusal is logged" || bad "no log line for the called AE refusal" "$work/serve.out"
 
 # Malformed requests before the association: answered and logged.
@@ -179,7 +179,7 @@ grep -q "dropped to make room" "$work/serve.out" && ok "dropped connections are 
 pids+=($!)
 port2=$(wait_port "$work/serve2.err")
 [ -n "$port2" ] || { bad "serve --accept-any-called-ae did not start" "$work/serve2.err"; exit 1; }
-grep -q "^I: any called AE title is accepted" "$work/serve2.err" || bad "--accept-any-called-ae not announced"
+grep -q "^[^ ]* I: any called AE title is accepted" "$work/serve2.err" || bad "--accept-any-called-ae not announced"
 echo_as "$port2" ANYTHING > "$work/e6.out" 2>&1 && ok "--accept-any-called-ae: echo to ANYTHING" ||
   bad "--accept-any-called-ae: echo to ANYTHING" "$work/e6.out"
 

@@ -124,7 +124,7 @@ class Serve:
         err.close()
         self.port = None
         deadline = time.monotonic() + wait_s
-        pattern = re.compile(r"^I: listening on [0-9.]*:([0-9]+) ", re.M)
+        pattern = re.compile(r"^[^ ]* I: listening on [0-9.]*:([0-9]+) ", re.M)
         while time.monotonic() < deadline:
             m = pattern.search(self.log())
             if m:

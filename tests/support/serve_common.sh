@@ -5,7 +5,7 @@
 wait_port() {
   local port=
   for _ in $(seq 1 150); do
-    port=$(sed -n 's/^I: listening on [0-9.]*:\([0-9]*\) .*/\1/p' "$1")
+    port=$(sed -n 's/^[^ ]* I: listening on [0-9.]*:\([0-9]*\) .*/\1/p' "$1")
     [ -n "$port" ] && break
     sleep 0.1
   done
@@ -17,7 +17,7 @@ wait_port() {
 wait_tls_port() {
   local port=
   for _ in $(seq 1 150); do
-    port=$(sed -n 's/^I: port \([0-9]*\): DICOM over TLS.*/\1/p' "$1" | tail -1)
+    port=$(sed -n 's/^[^ ]* I: port \([0-9]*\): DICOM over TLS.*/\1/p' "$1" | tail -1)
     [ -n "$port" ] && break
     sleep 0.1
   done

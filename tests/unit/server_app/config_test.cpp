@@ -371,7 +371,7 @@ TEST_F(TlsFiles, MissingOrBadFilesNameWhereTheyWereGiven) {
         ASSERT_TRUE(c) << c.error().to_string();
         auto r = check_tls(*c);
         ASSERT_FALSE(r) << want;
-        EXPECT_NE(r.error().message.find(want), std::string::npos) << r.error().message;
+        EXPECT_NE(r.error().message.find(want), std::string::npos) << want << " in " << r.error().message;
     };
     // The file's name, line and column, the key, the path and the reason.
     expect_error(load(path("nope.pem"), path("server.key"), path("ca.pem")),
@@ -432,4 +432,32 @@ TEST(Config, FreeSpaceReserve) {
 }
 
 }  // namespace
+}  // namespace dicomkit::server::app
+
+namespace dicomkit::server::app {
+TEST(Config, LogSection) {
+    EXPECT_EQ(Config{}.log.level, log::Level::Info);
+    EXPECT_EQ(Config{}.log.format, log::Format::Text);
+    EXPECT_TRUE(Config{}.log.file.empty());
+    const auto path = write("log", "[log]\nlevel = \"debug\"\nformat = \"json\"\nfile = \"/var/log/dk.log\"\n");
+    auto c = load_config(path);
+    ASSERT_TRUE(c) << c.error().to_string();
+    EXPECT_EQ(c->log.level, log::Level::Debug);
+    EXPECT_EQ(c->log.format, log::Format::Json);
+    EXPECT_EQ(c->log.file, "/var/log/dk.log");
+    std::filesystem::remove(path);
+    auto check = [](const std::string& text, const std::string& want) {
+        const auto p = write("badlog", text);
+        auto r = load_config(p);
+        ASSERT_FALSE(r);
+        EXPECT_NE(r.error().message.find(want), std::string::npos) << want << " in " << r.error().message;
+        std::filesystem::remove(p);
+    };
+    check("[log]\nlevel = \"loud\"\n", ":2:9: log.level: expected \"debug\", \"info\", \"warn\" or \"error\"");
+    check("[log]\nformat = \"xml\"\n", ":2:10: log.format: expected \"text\" or \"json\"");
+    check("[log]\nfile = \"\"\n", "log.file: expected a file name");
+    check("[log]\nlevel = 3\n", "log.level: expected a string");
+    check("[log]\nrotate = true\n", "unknown key log.rotate (level, format, file)");
+    check("log = 1\n", "log: expected a table [log]");
+}
 }  // namespace dicomkit::server::app

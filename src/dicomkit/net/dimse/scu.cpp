@@ -39,21 +39,28 @@ bool has_meta_group(const DataSet& ds) {
     return !ds.empty() && ds.begin()->tag().group == 0x0002;
 }
 
-/// The syntaxes a data set read in `from` can be re-encoded in without a codec.
-bool convertible(const io::TransferSyntax& from, const io::TransferSyntax& to) {
-    return from == to || (!from.encapsulated && !to.encapsulated);
+const Transcoder& transcoder_of(const StoreOptions& o) {
+    static const UncompressedTranscoder uncompressed;
+    return o.transcoder ? *o.transcoder : uncompressed;
 }
 
-/// The accepted context to send `file` on: its own syntax first, then any it converts to.
+/// The accepted context to send `file` on: its own syntax first, then the native ones the
+/// transcoder converts to, then any other accepted syntax it converts to.
 const ul::AcceptedContext* pick_context(const Channel& ch, const std::string& sop_class,
-                                        const io::TransferSyntax& file_ts) {
+                                        const io::TransferSyntax& file_ts, const Transcoder& tc) {
     if (const auto* c = ch.find_context(sop_class, file_ts.uid)) return c;
     static constexpr std::array<const io::TransferSyntax*, 4> kOthers = {
         &io::ts::ExplicitVRLittleEndian, &io::ts::ImplicitVRLittleEndian, &io::ts::DeflatedExplicitVRLittleEndian,
         &io::ts::ExplicitVRBigEndian};
     for (const auto* ts : kOthers)
-        if (convertible(file_ts, *ts))
+        if (tc.can_convert(file_ts, *ts))
             if (const auto* c = ch.find_context(sop_class, ts->uid)) return c;
+    for (unsigned id = 1; id < 256; id += 2) {  // PS3.8 9.3.2.2: odd context IDs
+        const auto* c = ch.context_by_id(static_cast<std::uint8_t>(id));
+        if (!c || c->abstract_syntax != sop_class) continue;
+        const auto* ts = io::find_transfer_syntax(c->transfer_syntax);
+        if (ts && tc.can_convert(file_ts, *ts)) return c;
+    }
     return nullptr;
 }
 
@@ -124,13 +131,16 @@ Result<StoreResult> exchange(Channel& ch, const ul::AcceptedContext& ctx, const 
     return sent;
 }
 
-/// Encodes `ds` (without group 0002) for `ctx` and sends it; waits for the response unless
-/// `send_only`.
-Result<StoreResult> store_encoded(Channel& ch, const ul::AcceptedContext& ctx, DataSet ds, const Command& rq,
+/// Converts `ds` (read in `from`, without group 0002) for `ctx` with the transcoder, encodes and
+/// sends it; waits for the response unless `send_only`.
+Result<StoreResult> store_encoded(Channel& ch, const ul::AcceptedContext& ctx, DataSet ds,
+                                  const io::TransferSyntax& from, const Transcoder& tc, const Command& rq,
                                   StoreResult result, bool send_only = false) {
     const io::TransferSyntax* ts = io::find_transfer_syntax(ctx.transfer_syntax);
     if (!ts) return make_error(ErrorCode::Unsupported, "accepted transfer syntax unknown: " + ctx.transfer_syntax);
     ds.remove_range(Tag(0x0002, 0x0000), Tag(0x0002, 0xFFFF));
+    if (from != *ts)
+        if (auto c = tc.convert(ds, from, *ts); !c) return tl::unexpected(c.error());
     auto bytes = io::encode_dataset(ds, *ts);
     if (!bytes) return tl::unexpected(bytes.error());
     if (bytes->size() % 2 != 0) bytes->push_back(0);
@@ -231,7 +241,8 @@ Result<StoreResult> send_store(Channel& ch, const StoreFile& file, const StoreOp
     result.sop_instance_uid = file.sop_instance_uid;
     const Command rq = store_command(options, file.sop_class_uid, file.sop_instance_uid);
     const io::TransferSyntax& file_ts = file.transfer_syntax;
-    const ul::AcceptedContext* ctx = pick_context(ch, file.sop_class_uid, file_ts);
+    const Transcoder& tc = transcoder_of(options);
+    const ul::AcceptedContext* ctx = pick_context(ch, file.sop_class_uid, file_ts, tc);
     if (!ctx) return no_context(file.sop_class_uid, file_ts);
     if (ctx->transfer_syntax == file_ts.uid && !file.meta_in_dataset) {
         auto src = FileRegionSource::open(file.path, file.dataset_offset);
@@ -247,7 +258,7 @@ Result<StoreResult> send_store(Channel& ch, const StoreFile& file, const StoreOp
     auto full = io::read_file(file.path);
     if (!full) return tl::unexpected(full.error());
     result.converted = true;
-    return store_encoded(ch, *ctx, std::move(full->dataset), rq, std::move(result), true);
+    return store_encoded(ch, *ctx, std::move(full->dataset), full->transfer_syntax, tc, rq, std::move(result), true);
 }
 
 Result<StoreResult> store(Channel& ch, const StoreFile& file, const StoreOptions& options) {
@@ -268,13 +279,15 @@ Result<StoreResult> store(Channel& ch, const std::string& path, const StoreOptio
 Result<StoreResult> store(Channel& ch, const io::DicomFile& file, const StoreOptions& options) {
     auto [cls, inst] = sop_uids(file);
     if (cls.empty() || inst.empty()) return make_error(ErrorCode::NotFound, "no SOP Class/Instance UID");
-    const ul::AcceptedContext* ctx = pick_context(ch, cls, file.transfer_syntax);
+    const Transcoder& tc = transcoder_of(options);
+    const ul::AcceptedContext* ctx = pick_context(ch, cls, file.transfer_syntax, tc);
     if (!ctx) return no_context(cls, file.transfer_syntax);
     StoreResult result;
     result.sop_class_uid = cls;
     result.sop_instance_uid = inst;
     result.converted = ctx->transfer_syntax != file.transfer_syntax.uid;
-    return store_encoded(ch, *ctx, file.dataset, store_command(options, cls, inst), std::move(result));
+    return store_encoded(ch, *ctx, file.dataset, file.transfer_syntax, tc, store_command(options, cls, inst),
+                         std::move(result));
 }
 
 Result<void> cancel(Channel& ch, std::uint8_t context_id, std::uint16_t message_id) {

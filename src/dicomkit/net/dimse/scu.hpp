@@ -1,10 +1,13 @@
 // SCU helpers on an established association: C-ECHO (PS3.7 9.1.5) with its round-trip time,
 // C-STORE (PS3.7 9.1.1) of a file or a DicomFile, choosing the accepted presentation context and
-// converting between the uncompressed transfer syntaxes only when the file's own was not accepted.
+// converting through a Transcoder only when the file's own syntax was not accepted; the DIMSE-N
+// services as the invoker (PS3.7 10.1), N-EVENT-REPORTs from the peer included.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,6 +18,8 @@
 #include <dicomkit/net/dimse/channel.hpp>
 #include <dicomkit/net/dimse/command.hpp>
 #include <dicomkit/net/dimse/data_source.hpp>
+#include <dicomkit/net/dimse/nservice.hpp>
+#include <dicomkit/net/dimse/transcoder.hpp>
 
 namespace dicomkit::net::dimse {
 
@@ -40,6 +45,9 @@ struct StoreOptions {
     Priority priority = Priority::Medium;
     std::string move_originator_ae;                         ///< for C-MOVE sub-operations
     std::optional<std::uint16_t> move_originator_message_id;
+    /// Converts a data set whose transfer syntax was not accepted for its SOP class into one that
+    /// was (can_convert decides which contexts are usable). Null: UncompressedTranscoder.
+    std::shared_ptr<const Transcoder> transcoder;
 };
 
 struct StoreResult {
@@ -112,7 +120,7 @@ private:
 /// for its SOP class and the data set holds no group 0002 elements, the data set is streamed from
 /// the file's bytes after the meta (bounded memory). Otherwise the file is read whole, group 0002
 /// is removed from the data set and it is encoded in an accepted syntax (the file's, else an
-/// uncompressed or deflated one when the file's is one of those). Errors: unreadable file, no
+/// the options' transcoder converts it to). Errors: unreadable file, no
 /// SOP Class/Instance UID, no usable context (ErrorCode::Unsupported), network failures.
 /// A failure status from the peer is not an error: see StoreResult::status.
 [[nodiscard]] Result<StoreResult> store(Channel& channel, const std::string& path, const StoreOptions& options = {});
@@ -125,5 +133,36 @@ private:
 
 /// PS3.7 9.3.2.3: C-CANCEL-RQ for the request `message_id` on `context_id` (no response follows).
 [[nodiscard]] Result<void> cancel(Channel& channel, std::uint8_t context_id, std::uint16_t message_id);
+
+/// How a DIMSE-N request is sent.
+struct NOptions {
+    /// The presentation context; unset: the accepted one whose abstract syntax is the SOP class.
+    std::optional<std::uint8_t> context_id;
+    /// An N-EVENT-REPORT-RQ the peer sends on this association (PS3.4 J.3.3: the Storage
+    /// Commitment result may come while or after the N-ACTION-RSP is awaited) is answered with
+    /// what this returns; unset: with 0x0211 Unrecognized Operation.
+    std::function<NReply(const NEventReportRq& rq, const DataSet* event_information)> on_event_report;
+};
+
+/// PS3.7 10.1.1-10.1.6 as the invoker: send the request (with its data set, encoded in the
+/// context's transfer syntax) and wait for the response, answering N-EVENT-REPORT-RQs that come
+/// first through NOptions::on_event_report. A failure status is not an error (see the response).
+[[nodiscard]] Result<NResult<NEventReportRsp>> n_event_report(Channel& channel, const NEventReportRq& rq,
+                                                              const DataSet* event_information,
+                                                              const NOptions& options = {});
+[[nodiscard]] Result<NResult<NGetRsp>> n_get(Channel& channel, const NGetRq& rq, const NOptions& options = {});
+[[nodiscard]] Result<NResult<NSetRsp>> n_set(Channel& channel, const NSetRq& rq, const DataSet& modifications,
+                                             const NOptions& options = {});
+[[nodiscard]] Result<NResult<NActionRsp>> n_action(Channel& channel, const NActionRq& rq,
+                                                   const DataSet* action_information, const NOptions& options = {});
+[[nodiscard]] Result<NResult<NCreateRsp>> n_create(Channel& channel, const NCreateRq& rq, const DataSet* attributes,
+                                                   const NOptions& options = {});
+[[nodiscard]] Result<NResult<NDeleteRsp>> n_delete(Channel& channel, const NDeleteRq& rq,
+                                                   const NOptions& options = {});
+/// Waits up to `timeout` for `count` N-EVENT-REPORT-RQs from the peer (e.g. a Storage
+/// Commitment result after the N-ACTION-RSP), answering each through options.on_event_report.
+/// Returns how many came; other messages are errors.
+[[nodiscard]] Result<std::size_t> receive_event_reports(Channel& channel, const NOptions& options,
+                                                        ul::Millis timeout, std::size_t count = 1);
 
 }  // namespace dicomkit::net::dimse

@@ -6,93 +6,37 @@
 #include <exception>
 #include <map>
 #include <mutex>
+#include <utility>
 
 #include <dicomkit/io/dataset_reader.hpp>
 #include <dicomkit/io/dataset_writer.hpp>
 #include <dicomkit/io/transfer_syntax.hpp>
 #include <dicomkit/net/dimse/data_source.hpp>
 #include <dicomkit/net/dimse/fragmenter.hpp>
+#include <dicomkit/net/dimse/serve_support.hpp>
 
 namespace dicomkit::net::dimse {
 
 namespace {
 
+using detail::EventInfo;
+using detail::Inflight;
+using detail::RoleChannel;
+using detail::encode_for;
+using detail::kMaxInflight;
+using detail::refusal;
+
 constexpr std::size_t kMaxErrorComment = 64;  // (0000,0902) is LO
 constexpr std::uint64_t kMaxIdentifier = 1u << 20;  // a C-FIND identifier is a few hundred bytes
+constexpr std::uint64_t kMaxNDataSet = 16u << 20;  // e.g. a Storage Commitment request's references
 
-/// What the loop knows about the message whose data set is arriving.
+/// What the loop knows about a message: chosen when its command arrived, kept with it until it
+/// is answered (also when it arrived while another request was being answered).
 struct Pending {
     Dispatcher::Route route;
     RequestContext rc;
     bool begun = false;  ///< StoreHandler::begin() was called
 };
-
-/// C-STOREs handed to StoreHandler::end_async whose responses are not sent yet, oldest first.
-/// Shared with the completions, which may run on another thread after the session has ended.
-struct Inflight {
-    struct Entry {
-        std::uint8_t context_id = 1;
-        Command rq;
-        std::optional<Outcome> outcome;  ///< set by the completion
-        std::chrono::steady_clock::time_point start;
-    };
-    std::mutex mutex;
-    std::condition_variable done;
-    std::deque<std::shared_ptr<Entry>> entries;  ///< touched by the session only; outcome under mutex
-};
-
-/// How many C-STOREs may wait for their outcome at once on one association (the most serve
-/// grants as Maximum Number Operations Invoked).
-constexpr std::size_t kMaxInflight = 64;
-
-/// The association seen only through the contexts on which the requestor accepted the SCP role:
-/// where C-GET sends its C-STORE sub-operations.
-class RoleChannel final : public Channel {
-public:
-    explicit RoleChannel(Channel& inner) : in_(inner) {}
-    Result<void> send(std::span<const pdu::PdvView> pdvs) override { return in_.send(pdvs); }
-    Result<ul::Incoming> receive(ul::Millis timeout) override { return in_.receive(timeout); }
-    Result<void> confirm_release() override { return in_.confirm_release(); }
-    void abort(std::uint8_t source, std::uint8_t reason) override { in_.abort(source, reason); }
-    const ul::AcceptedContext* context_by_id(std::uint8_t id) const noexcept override { return in_.context_by_id(id); }
-    const ul::AcceptedContext* find_context(std::string_view abstract_syntax,
-                                            std::string_view transfer_syntax) const noexcept override {
-        for (unsigned id = 1; id < 256; id += 2) {
-            const auto* c = in_.context_by_id(static_cast<std::uint8_t>(id));
-            if (c && c->scp_role && c->abstract_syntax == abstract_syntax &&
-                (transfer_syntax.empty() || c->transfer_syntax == transfer_syntax))
-                return c;
-        }
-        return nullptr;
-    }
-    std::uint32_t peer_max_pdu() const noexcept override { return in_.peer_max_pdu(); }
-    std::string calling_ae() const override { return in_.calling_ae(); }
-    std::string peer_address() const override { return in_.peer_address(); }
-    ul::Timeouts timeouts() const override { return in_.timeouts(); }
-    bool tracing() const noexcept override { return in_.tracing(); }
-    void trace(std::string_view line) const override { in_.trace(line); }
-
-private:
-    Channel& in_;
-};
-
-/// What the request event of a response needs beyond the request and the response.
-struct EventInfo {
-    std::chrono::steady_clock::time_point start;
-    const DataSet* identifier = nullptr;
-    bool by_store_handler = false;
-    std::uint64_t matches = 0;
-};
-
-/// The outcome of a request no handler took (PS3.7 C.4: 0x0211, 0x0122), with a reason.
-Outcome refusal(std::uint16_t st, const Command& rq) {
-    std::string what(to_string(rq.field));
-    if (what.ends_with("-RQ")) what.resize(what.size() - 3);
-    if (st == status::SOPClassNotSupported)
-        return {st, "SOP Class " + rq.affected_sop_class_uid + " not supported for " + what};
-    if (st == status::UnrecognizedOperation) return {st, what + " not supported here"};
-    return {st, {}};
-}
 
 class Session {
 public:
@@ -108,7 +52,7 @@ private:
     Result<ServeSummary> loop();
     Result<std::unique_ptr<DataSink>> choose(std::uint8_t context_id, const Command& c);
     Result<void> on_pdv(const pdu::PdvView& pdv);
-    Result<void> handle(Message m);
+    Result<void> handle(Message m, Pending p);
     /// C-STORE through end_async: queued, answered by send_completed() in order.
     void store_async(Message& m);
     /// Sends the responses of the oldest C-STOREs whose outcome has come; `wait`: waits for at
@@ -121,6 +65,10 @@ private:
     Outcome run_find(Message& m);
     Result<DataSet> identifier_of(Message& m, Outcome& failure);
     Outcome run_retrieve(Message& m);
+    /// A DIMSE-N request through its NHandler (PS3.7 10.1).
+    Outcome run_n(Message& m);
+    /// PS3.7 10.1.1 as the invoker: N-EVENT-REPORT to the peer, waiting for its response.
+    Result<NResult<NEventReportRsp>> report(NEventReportRq rq, const DataSet* info);
     Result<StoreResult> store_here(const std::string& path, StoreOptions options);
     Result<void> send_progress(std::uint8_t context_id, const Command& rq, const SubOperations& counts);
     Result<void> attach_final(std::uint8_t context_id, Command& rsp, std::optional<MemorySource>& source);
@@ -129,28 +77,44 @@ private:
     Result<void> respond(std::uint8_t context_id, const Command& rq, const Outcome& o, const EventInfo& info);
     Unexpected protocol_error(Error e);
     void drop_partial() noexcept;
-    RequestContext context_for(std::uint8_t id) const {
-        return RequestContext{ch_.context_by_id(id), ch_.calling_ae(), ch_.peer_address()};
+    RequestContext context_for(std::uint8_t id) {
+        return RequestContext{ch_.context_by_id(id), ch_.calling_ae(), ch_.peer_address(), &reporter_};
     }
+
+    class Reporter final : public EventReporter {
+    public:
+        explicit Reporter(Session& s) : s_(s) {}
+        Result<NResult<NEventReportRsp>> report(NEventReportRq rq, const DataSet* info) override {
+            return s_.report(std::move(rq), info);
+        }
+        void after_response(std::function<void(EventReporter&)> then) override { s_.after_.push_back(std::move(then)); }
+
+    private:
+        Session& s_;
+    };
 
     Channel& ch_;
     const Dispatcher& d_;
     const ServeOptions& opts_;
     MessageAssembler assembler_;
-    Pending pending_;
+    Pending pending_;  ///< the message being assembled
+    Pending current_;  ///< the message being answered
     ServeSummary summary_;
     /// What arrived while a C-FIND was answered, to be handled after its final response.
-    std::deque<Message> deferred_;
+    std::deque<std::pair<Message, Pending>> deferred_;
     std::optional<ul::Incoming> deferred_end_;
     std::optional<Error> broken_;
     /// The counts and failed UIDs of the retrieve being answered, for its final response.
     std::optional<RetrieveOutcome> retrieve_final_;
-    std::uint16_t next_message_id_ = 1;  ///< for the C-STORE-RQs of C-GET sub-operations
+    std::uint16_t next_message_id_ = 1;  ///< for the requests this SCP sends (C-GET's C-STOREs, N-EVENT-REPORTs)
     std::shared_ptr<Inflight> inflight_ = std::make_shared<Inflight>();
     /// The request being answered: its decoded identifier and the matches sent (for the event).
     std::optional<DataSet> identifier_;
     std::uint64_t matches_ = 0;
     std::map<CommandField, std::uint64_t> by_command_;
+    std::optional<NReply> n_reply_;  ///< the DIMSE-N reply for the response being sent
+    Reporter reporter_{*this};
+    std::vector<std::function<void(EventReporter&)>> after_;  ///< to run once the response is sent
 };
 
 void Session::store_async(Message& m) {
@@ -165,9 +129,9 @@ void Session::store_async(Message& m) {
         entry->outcome = std::move(o);
         shared->done.notify_all();
     };
-    StoreHandler* store = pending_.route.store;
-    const RequestContext rc = pending_.rc;
-    pending_ = Pending{};
+    StoreHandler* store = current_.route.store;
+    const RequestContext rc = current_.rc;
+    current_ = Pending{};
     try {
         store->end_async(rc, m.command, std::move(m.dataset), done, ch_.has_input());
     } catch (const std::exception& e) {
@@ -211,7 +175,7 @@ Result<void> Session::drain(bool send) {
 Result<std::unique_ptr<DataSink>> Session::choose(std::uint8_t context_id, const Command& c) {
     pending_ = Pending{};
     pending_.rc = context_for(context_id);
-    pending_.route = d_.route(c.field, c.affected_sop_class_uid);
+    pending_.route = d_.route(c.field, sop_class_of(c));
     if (pending_.route.store && pending_.rc.context &&
         pending_.rc.context->abstract_syntax != c.affected_sop_class_uid)
     {
@@ -219,6 +183,7 @@ Result<std::unique_ptr<DataSink>> Session::choose(std::uint8_t context_id, const
         pending_.route.status = status::SOPClassNotSupported;
     }
     if (pending_.route.find || pending_.route.retrieve) return std::unique_ptr<DataSink>(std::make_unique<MemorySink>(kMaxIdentifier));
+    if (pending_.route.n || is_response(c.field)) return std::unique_ptr<DataSink>(std::make_unique<MemorySink>(kMaxNDataSet));
     if (!pending_.route.store) return std::unique_ptr<DataSink>(std::make_unique<DiscardSink>());
     pending_.begun = true;
     try {
@@ -256,14 +221,15 @@ Outcome Session::run_handler(Message& m) {
     }
     if (rq.field == CommandField::C_FIND_RQ) return run_find(m);
     if (rq.field == CommandField::C_MOVE_RQ || rq.field == CommandField::C_GET_RQ) return run_retrieve(m);
+    if (is_n_request(rq.field)) return run_n(m);
     if (rq.field == CommandField::C_STORE_RQ && !m.dataset)
         return Outcome{status::CannotUnderstand, "C-STORE-RQ without a data set"};
-    if (rq.field == CommandField::C_STORE_RQ && pending_.route.store) {
+    if (rq.field == CommandField::C_STORE_RQ && current_.route.store) {
         if (m.dataset_error) return Outcome{status::OutOfResources, m.dataset_error->message};
-        return pending_.route.store->end(pending_.rc, rq, std::move(m.dataset));
+        return current_.route.store->end(current_.rc, rq, std::move(m.dataset));
     }
-    if (rq.field == CommandField::C_STORE_RQ) return refusal(pending_.route.status, rq);
-    return refusal(d_.route(rq.field, rq.affected_sop_class_uid).status, rq);
+    if (rq.field == CommandField::C_STORE_RQ) return refusal(current_.route.status, rq);
+    return refusal(d_.route(rq.field, sop_class_of(rq)).status, rq);
 }
 
 /// PS3.7 9.1.2: the identifier in, one Pending response per match, the final status from the
@@ -271,17 +237,11 @@ Outcome Session::run_handler(Message& m) {
 /// request stops the search (final status 0xFE00 Cancel, PS3.4 C.4.1.3.2).
 Outcome Session::run_find(Message& m) {
     const Command& rq = m.command;
-    if (!pending_.route.find) return refusal(pending_.route.status, rq);
+    if (!current_.route.find) return refusal(current_.route.status, rq);
     if (!m.dataset) return Outcome{status::CannotUnderstand, "C-FIND-RQ without an identifier"};
-    if (m.dataset_error) return Outcome{status::OutOfResources, m.dataset_error->message};
-    const auto* ctx = ch_.context_by_id(m.context_id);
-    const auto* ts = ctx ? io::find_transfer_syntax(ctx->transfer_syntax) : nullptr;
-    if (!ts) return Outcome{status::UnableToProcess, "unknown transfer syntax"};
-    auto* sink = dynamic_cast<MemorySink*>(m.dataset.get());
-    if (!sink) return Outcome{status::UnableToProcess, "identifier not kept"};
-    auto identifier = io::read_dataset(sink->bytes(), *ts);
-    if (!identifier) return Outcome{status::CannotUnderstand, identifier.error().message};
-    identifier_ = *identifier;
+    Outcome failure;
+    auto identifier = identifier_of(m, failure);
+    if (!identifier) return failure;
     bool stop = false;
     bool cancelled = false;
     const std::uint8_t id = m.context_id;
@@ -296,8 +256,8 @@ Outcome Session::run_find(Message& m) {
         else ++matches_;
         return !stop;
     };
-    FindHandler* handler = pending_.route.find;
-    const RequestContext rc = pending_.rc;
+    FindHandler* handler = current_.route.find;
+    const RequestContext rc = current_.rc;
     Outcome o = handler->find(rc, rq, *identifier, emit);
     if (cancelled) o = Outcome{status::Cancel, {}};
     return o;
@@ -327,7 +287,7 @@ Result<DataSet> Session::identifier_of(Message& m, Outcome& failure) {
 /// (final status 0xFE00, PS3.4 C.4.2.3.1). C-GET stores on this association.
 Outcome Session::run_retrieve(Message& m) {
     const Command rq = m.command;
-    if (!pending_.route.retrieve) return refusal(pending_.route.status, rq);
+    if (!current_.route.retrieve) return refusal(current_.route.status, rq);
     Outcome failure;
     auto identifier = identifier_of(m, failure);
     if (!identifier) return failure;
@@ -349,10 +309,90 @@ Outcome Session::run_retrieve(Message& m) {
     };
     const bool get = rq.field == CommandField::C_GET_RQ;
     RetrieveOutcome out =
-        pending_.route.retrieve->retrieve(pending_.rc, rq, *identifier, progress, get ? &here : nullptr);
+        current_.route.retrieve->retrieve(current_.rc, rq, *identifier, progress, get ? &here : nullptr);
     if (cancelled) out.outcome = Outcome{status::Cancel, {}};
     retrieve_final_ = out;
     return out.outcome;
+}
+
+Outcome Session::run_n(Message& m) {
+    const Command& rq = m.command;
+    if (!current_.route.n) return refusal(current_.route.status, rq);
+    std::optional<DataSet> ds;
+    if (m.dataset) {
+        Outcome failure;
+        auto d = identifier_of(m, failure);
+        identifier_.reset();
+        if (!d) return failure;
+        ds = std::move(*d);
+    }
+    RequestContext rc = current_.rc;
+    rc.events = &reporter_;
+    n_reply_ = answer_n(*current_.route.n, rc, rq, ds ? &*ds : nullptr);
+    return n_reply_->outcome;
+}
+
+Result<NResult<NEventReportRsp>> Session::report(NEventReportRq rq, const DataSet* info) {
+    const auto* ctx = ch_.find_context(rq.affected_sop_class_uid, {});
+    if (!ctx) return make_error(ErrorCode::Unsupported, "no accepted presentation context for " + rq.affected_sop_class_uid);
+    rq.message_id = next_message_id_++;
+    rq.has_dataset = info != nullptr;
+    const Command c = to_command(rq);
+    std::optional<MemorySource> source;
+    if (info) {
+        auto bytes = encode_for(ch_, ctx->id, *info);
+        if (!bytes) return tl::unexpected(bytes.error());
+        source.emplace(std::move(*bytes));
+    }
+    if (ch_.tracing()) ch_.trace("sending " + describe(c));
+    PdvSender send = [this](std::span<const pdu::PdvView> pdvs) { return ch_.send(pdvs); };
+    if (auto r = send_message(send, ctx->id, c, source ? &*source : nullptr, ch_.peer_max_pdu()); !r) {
+        broken_ = r.error();
+        return tl::unexpected(r.error());
+    }
+    // PS3.7 10.1.1: wait for the N-EVENT-REPORT-RSP; requests that come first wait their turn.
+    for (;;) {
+        if (broken_) return tl::unexpected(*broken_);
+        if (deferred_end_) return make_error(ErrorCode::IoError, "the association ended before the N-EVENT-REPORT-RSP");
+        auto in = ch_.receive(ch_.timeouts().dimse);
+        if (!in) {
+            broken_ = in.error();
+            continue;
+        }
+        if (in->kind != ul::Incoming::Kind::PData) {
+            deferred_end_ = std::move(*in);
+            continue;
+        }
+        std::optional<Message> answer;
+        for (const pdu::PdvView& p : in->pdvs) {
+            auto msg = assembler_.push(p);
+            if (!msg) {
+                broken_ = msg.error();
+                break;
+            }
+            if (!*msg) continue;
+            const Command& got = (*msg)->command;
+            if (got.field == CommandField::N_EVENT_REPORT_RSP && got.message_id_being_responded_to == c.message_id) {
+                if (ch_.tracing()) ch_.trace("received " + describe(got));
+                pending_ = Pending{};
+                answer = std::move(**msg);
+            } else {
+                deferred_.emplace_back(std::move(**msg), std::exchange(pending_, Pending{}));
+            }
+        }
+        if (!answer) continue;
+        auto rsp = from_command<NEventReportRsp>(answer->command);
+        if (!rsp) return tl::unexpected(rsp.error());
+        NResult<NEventReportRsp> out{std::move(*rsp), std::nullopt};
+        if (answer->dataset) {
+            Outcome failure;
+            auto d = identifier_of(*answer, failure);
+            identifier_.reset();
+            if (!d) return tl::unexpected(d.error());
+            out.dataset = std::move(*d);
+        }
+        return out;
+    }
 }
 
 /// C-STORE of a C-GET sub-operation on a context where the requestor is the SCP for the file's
@@ -398,9 +438,10 @@ bool Session::cancel_requested(const Command& rq) {
             if ((*msg)->command.field == CommandField::C_CANCEL_RQ &&
                 (*msg)->command.message_id_being_responded_to == rq.message_id) {
                 if (ch_.tracing()) ch_.trace("received " + describe((*msg)->command));
+                pending_ = Pending{};
                 cancel = true;
             } else {
-                deferred_.push_back(std::move(**msg));
+                deferred_.emplace_back(std::move(**msg), std::exchange(pending_, Pending{}));
             }
         }
     }
@@ -408,10 +449,7 @@ bool Session::cancel_requested(const Command& rq) {
 }
 
 Result<void> Session::send_pending(std::uint8_t context_id, const Command& rq, const DataSet& identifier) {
-    const auto* ctx = ch_.context_by_id(context_id);
-    const auto* ts = ctx ? io::find_transfer_syntax(ctx->transfer_syntax) : nullptr;
-    if (!ts) return make_error(ErrorCode::InvalidValue, "unknown transfer syntax");
-    auto bytes = io::encode_dataset(identifier, *ts);
+    auto bytes = encode_for(ch_, context_id, identifier);
     if (!bytes) return tl::unexpected(bytes.error());
     Command rsp = Command::response(rq, status::Pending);
     rsp.has_dataset = true;
@@ -423,7 +461,12 @@ Result<void> Session::send_pending(std::uint8_t context_id, const Command& rq, c
     return {};
 }
 
-Result<void> Session::handle(Message m) {
+Result<void> Session::handle(Message m, Pending p) {
+    current_ = std::move(p);
+    if (!m.command.has_dataset) {  // no sink was chosen, so no route either
+        current_.rc = context_for(m.context_id);
+        current_.route = d_.route(m.command.field, sop_class_of(m.command));
+    }
     if (ch_.tracing()) ch_.trace("received " + describe(m.command));
     if (m.command.field == CommandField::C_CANCEL_RQ) return {};  // PS3.7 9.3.2.3: no response
     if (is_response(m.command.field)) {
@@ -432,7 +475,7 @@ Result<void> Session::handle(Message m) {
     }
     ++summary_.requests;
     ++by_command_[m.command.field];
-    if (m.command.field == CommandField::C_STORE_RQ && pending_.route.store && m.dataset && !m.dataset_error) {
+    if (m.command.field == CommandField::C_STORE_RQ && current_.route.store && m.dataset && !m.dataset_error) {
         store_async(m);
         return send_completed(false);
     }
@@ -446,16 +489,23 @@ Result<void> Session::handle(Message m) {
     } catch (const std::exception& e) {
         o = Outcome{status::ProcessingFailure, e.what()};
     }
-    pending_ = Pending{};
+    current_ = Pending{};
     // A C-STORE gets here only when the StoreHandler did not take it (no data set, a data set
     // that did not arrive whole, a SOP class nobody handles): the handler logs the others.
     EventInfo info{start, identifier_ ? &*identifier_ : nullptr, false, matches_};
     if (auto r = respond(m.context_id, m.command, o, info); !r) return r;
+    for (auto then = std::exchange(after_, {}); auto& f : then) {
+        try {
+            f(reporter_);
+        } catch (const std::exception& e) {
+            ch_.trace(std::string("after the response: ") + e.what());
+        }
+    }
     if (broken_) return tl::unexpected(*broken_);
     while (!deferred_.empty()) {
-        Message next = std::move(deferred_.front());
+        auto [next, next_pending] = std::move(deferred_.front());
         deferred_.pop_front();
-        if (auto r = handle(std::move(next)); !r) return r;
+        if (auto r = handle(std::move(next), std::move(next_pending)); !r) return r;
     }
     return {};
 }
@@ -490,6 +540,17 @@ Result<void> Session::respond(std::uint8_t context_id, const Command& rq, const 
 /// warning counts (remaining only after a cancel) and, when some failed, an identifier with the
 /// Failed SOP Instance UID List (PS3.4 C.4.2.3.1).
 Result<void> Session::attach_final(std::uint8_t context_id, Command& rsp, std::optional<MemorySource>& source) {
+    if (n_reply_) {
+        const NReply reply = std::move(*n_reply_);
+        n_reply_.reset();
+        if (!reply.affected_sop_instance_uid.empty()) rsp.affected_sop_instance_uid = reply.affected_sop_instance_uid;
+        if (!reply.dataset) return {};
+        auto bytes = encode_for(ch_, context_id, *reply.dataset);
+        if (!bytes) return tl::unexpected(bytes.error());
+        source.emplace(std::move(*bytes));
+        rsp.has_dataset = true;
+        return {};
+    }
     if (!retrieve_final_) return {};
     const RetrieveOutcome f = std::move(*retrieve_final_);
     retrieve_final_.reset();
@@ -516,7 +577,7 @@ Result<void> Session::on_pdv(const pdu::PdvView& pdv) {
                           "PDV on presentation context " + std::to_string(pdv.context_id) + " that was not accepted");
     auto m = assembler_.push(pdv);
     if (!m) return tl::unexpected(m.error());
-    if (*m) return handle(std::move(**m));
+    if (*m) return handle(std::move(**m), std::exchange(pending_, Pending{}));
     return {};
 }
 

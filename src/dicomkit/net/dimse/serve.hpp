@@ -1,5 +1,6 @@
 // The SCP serving loop: receives DIMSE messages on an established association and answers each
-// through the Dispatcher, until the peer releases or aborts, or the association breaks.
+// through the Dispatcher (DIMSE-C and DIMSE-N; handlers may send N-EVENT-REPORTs back through
+// RequestContext::events), until the peer releases or aborts, or the association breaks.
 #pragma once
 
 #include <chrono>

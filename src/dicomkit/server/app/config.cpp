@@ -139,6 +139,30 @@ Result<void> read_storage(const std::string& file, const toml::table& t, Config&
     return {};
 }
 
+Result<void> read_log(const std::string& file, const toml::table& t, LogSettings& lg) {
+    Reader r{file};
+    for (const auto& [k, node] : t) {
+        const std::string key = "log." + std::string(k.str());
+        if (k != "level" && k != "format" && k != "file")
+            return bad(file, node, "unknown key " + key + " (level, format, file)");
+        std::string text;
+        if (auto ok = r.text(node, key, text); !ok) return ok;
+        if (k == "level") {
+            auto l = log::parse_level(text);
+            if (!l) return bad(file, node, key + ": expected \"debug\", \"info\", \"warn\" or \"error\"");
+            lg.level = *l;
+        } else if (k == "format") {
+            auto f = log::parse_format(text);
+            if (!f) return bad(file, node, key + ": expected \"text\" or \"json\"");
+            lg.format = *f;
+        } else {
+            if (text.empty()) return bad(file, node, key + ": expected a file name");
+            lg.file = text;
+        }
+    }
+    return {};
+}
+
 Result<void> read_index(const std::string& file, const toml::table& t, IndexConfig& ix) {
     Reader r{file};
     for (const auto& [k, node] : t) {
@@ -213,6 +237,10 @@ Result<Config> load_config(const std::string& path) {
             const auto* t = node.as_table();
             if (!t) return bad(path, node, "index: expected a table [index]");
             if (auto r = read_index(path, *t, c.index); !r) return tl::unexpected(r.error());
+        } else if (k == "log") {
+            const auto* t = node.as_table();
+            if (!t) return bad(path, node, "log: expected a table [log]");
+            if (auto r = read_log(path, *t, c.log); !r) return tl::unexpected(r.error());
         } else if (k == "tls") {
             const auto* t = node.as_table();
             if (!t) return bad(path, node, "tls: expected a table [tls]");

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <dicomkit/base/error.hpp>
+#include <dicomkit/base/log.hpp>
 #include <dicomkit/net/ul/transport.hpp>
 #include <dicomkit/server/index/index.hpp>
 #include <dicomkit/server/service/authorizer.hpp>
@@ -51,6 +52,13 @@ struct IndexConfig {
     std::string url;                 ///< postgres: a postgresql:// URI or libpq key=value conninfo
 };
 
+/// [log]: serve's logger (flags --log-level, --log-format, --log-file override it).
+struct LogSettings {
+    log::Level level = log::Level::Info;
+    log::Format format = log::Format::Text;
+    std::string file;  ///< empty: events on stdout, the rest on stderr; reopened on SIGHUP
+};
+
 struct Config {
     std::string ae_title = "DICOMKIT";
     std::uint16_t port = 11112;
@@ -75,6 +83,7 @@ struct Config {
     /// [storage] min_free_mb: stores are refused (0xA700) while the data folder's file system has
     /// less free space than this, so that the index always has room to grow. 0: no reserve.
     std::uint64_t min_free_mb = 64;
+    LogSettings log;
 };
 
 /// "keep", "replace" or "reject" (InvalidValue otherwise, naming the three).

@@ -122,4 +122,65 @@ std::string describe_association(const std::string& calling_ae, const std::strin
     return line;
 }
 
+namespace {
+std::string hex_status(std::uint16_t st) { return fmt::format("0x{:04X}", st); }
+}  // namespace
+
+log::Fields request_fields(const nd::RequestEvent& e) {
+    const std::uint16_t st = e.rsp.status.value_or(nd::status::ProcessingFailure);
+    const auto f = e.rq.field;
+    log::Fields out{{"event", "request"},
+                    {"calling_ae", e.rc.calling_ae},
+                    {"peer", e.rc.peer_address},
+                    {"command", command_name(f)},
+                    {"sop_class", e.rq.affected_sop_class_uid}};
+    const bool qr = f == nd::CommandField::C_FIND_RQ || f == nd::CommandField::C_MOVE_RQ ||
+                    f == nd::CommandField::C_GET_RQ;
+    if (qr) {
+        out.emplace_back("model", model_of(e.rq.affected_sop_class_uid));
+        if (e.identifier) out.emplace_back("qr_level", std::string(trim_padding(e.identifier->string_or(tags::QueryRetrieveLevel))));
+    }
+    if (f == nd::CommandField::C_MOVE_RQ) out.emplace_back("move_destination", e.rq.move_destination);
+    if (f == nd::CommandField::C_STORE_RQ) out.emplace_back("sop_instance_uid", e.rq.affected_sop_instance_uid);
+    out.emplace_back("status", hex_status(st));
+    if (f == nd::CommandField::C_FIND_RQ) out.emplace_back("matches", std::to_string(e.matches));
+    if (f == nd::CommandField::C_MOVE_RQ || f == nd::CommandField::C_GET_RQ) {
+        out.emplace_back("completed", std::to_string(e.rsp.completed.value_or(0)));
+        out.emplace_back("failed", std::to_string(e.rsp.failed.value_or(0)));
+        out.emplace_back("warning", std::to_string(e.rsp.warning.value_or(0)));
+    }
+    if (!e.rsp.error_comment.empty()) out.emplace_back("error_comment", e.rsp.error_comment);
+    out.emplace_back("duration_ms", fmt::format("{:.1f}", static_cast<double>(e.duration.count()) / 1000.0));
+    return out;
+}
+
+log::Fields sub_operation_fields(const dimse::SubOperationFailure& f) {
+    log::Fields out{{"event", "sub_operation"},
+                    {"calling_ae", f.rc.calling_ae},
+                    {"peer", f.rc.peer_address},
+                    {"command", command_name(f.rq.field)},
+                    {"sop_instance_uid", f.sop_instance_uid}};
+    if (f.rq.field == nd::CommandField::C_MOVE_RQ) out.emplace_back("move_destination", f.rq.move_destination);
+    out.emplace_back("reason", f.reason);
+    return out;
+}
+
+log::Fields association_fields(const std::string& calling_ae, const std::string& peer, const nd::ServeSummary& s) {
+    const char* end = s.end == nd::ServeSummary::End::Released  ? "released"
+                      : s.end == nd::ServeSummary::End::Aborted ? "aborted"
+                                                                : "closed";
+    return {{"event", "association"}, {"calling_ae", calling_ae},  {"peer", peer},
+            {"end", end},             {"requests", std::to_string(s.requests)},
+            {"failures", std::to_string(s.failures)}};
+}
+
+void log_event(std::string_view line, const log::Fields& fields) {
+    log::Level level = log::Level::Info;
+    if (line.starts_with("I: ")) line.remove_prefix(3);
+    else if (line.starts_with("W: ")) level = log::Level::Warn, line.remove_prefix(3);
+    else if (line.starts_with("E: ")) level = log::Level::Error, line.remove_prefix(3);
+    else if (line.starts_with("D: ")) level = log::Level::Debug, line.remove_prefix(3);
+    log::write(level, line, fields, log::Stream::Event);
+}
+
 }  // namespace dicomkit::server::app

@@ -18,6 +18,7 @@
 #include <dicomkit/dict/dictionary.hpp>
 #include <dicomkit/net/dimse/serve.hpp>
 #include <dicomkit/net/dimse/status.hpp>
+#include <dicomkit/net/dimse/transcoder.hpp>
 #include <dicomkit/base/log.hpp>
 #include <dicomkit/server/app/data_folder.hpp>
 #include <dicomkit/server/app/event_log.hpp>
@@ -61,8 +62,14 @@ struct ServerApp::Impl {
     bool watch_stop = false;
     std::thread watcher;  ///< watch_read_only()
 
-    void log(const std::string& line) const {
+    void log(const std::string& line, const log::Fields& fields = {}) const {
         if (options.log) options.log(line);
+        else log_event(line, fields);
+    }
+    /// A store's line has no level prefix of its own: info when it succeeded, warn when not.
+    void log_store(const std::string& line, const log::Fields& fields, bool success) const {
+        if (options.log) options.log(line);
+        else log::write(success ? log::Level::Info : log::Level::Warn, line, fields, log::Stream::Event);
     }
     /// Closes the index, then marks the data folder clean and lets it go. Nothing may run.
     void close();
@@ -261,18 +268,34 @@ void add_retrieve(ServerApp::Impl& impl) {
         return std::nullopt;
     };
     ServerApp::Impl* raw = &impl;
-    auto log_failure = [raw](const dimse::SubOperationFailure& f) { raw->log(describe_sub_operation(f)); };
+    auto log_failure = [raw](const dimse::SubOperationFailure& f) { raw->log(describe_sub_operation(f), sub_operation_fields(f)); };
     auto h = std::make_shared<dimse::RetrieveHandler>(*impl.retrieve, impl.authorizer, dest, c.ae_title, log_failure);
     // The non-patient models (Color Palette, Hanging Protocol, ...) retrieve by SOP Instance UID.
     auto objects = std::make_shared<dimse::RetrieveHandler>(*impl.retrieve, impl.authorizer, dest, c.ae_title, log_failure,
                                                             dimse::non_patient_resolver(*impl.objects));
-    auto router = std::make_shared<dimse::RetrieveRouter>(h, objects);
-    std::vector<std::string> move{std::string(dimse::kPatientRootMove), std::string(dimse::kStudyRootMove)};
-    std::vector<std::string> get{std::string(dimse::kPatientRootGet), std::string(dimse::kStudyRootGet)};
-    for (auto& m : dimse::non_patient_move_classes()) move.push_back(std::move(m));
-    for (auto& g : dimse::non_patient_get_classes()) get.push_back(std::move(g));
-    impl.dispatcher.on_move(router, std::move(move));
-    impl.dispatcher.on_get(router, std::move(get));
+    // The codec seam: sub-operations convert what a destination did not accept with this.
+    auto transcoder = std::make_shared<const net::dimse::UncompressedTranscoder>();
+    h->use_transcoder(transcoder);
+    objects->use_transcoder(transcoder);
+    // One handler per (command, information model): the dispatcher routes by SOP class.
+    impl.dispatcher.on_move(h, {std::string(dimse::kPatientRootMove), std::string(dimse::kStudyRootMove)});
+    impl.dispatcher.on_get(h, {std::string(dimse::kPatientRootGet), std::string(dimse::kStudyRootGet)});
+    impl.dispatcher.on_move(objects, dimse::non_patient_move_classes());
+    impl.dispatcher.on_get(objects, dimse::non_patient_get_classes());
+}
+
+/// The JSON log's fields of a store (see event_log.hpp).
+log::Fields store_fields(const dimse::StoreEvent& e) {
+    log::Fields out{{"event", "store"},
+                    {"calling_ae", e.rc.calling_ae},
+                    {"peer", e.rc.peer_address},
+                    {"command", "C-STORE"},
+                    {"sop_class", e.rq.affected_sop_class_uid},
+                    {"sop_instance_uid", e.stored ? e.stored->sop_instance_uid : e.rq.affected_sop_instance_uid},
+                    {"bytes", std::to_string(e.bytes)},
+                    {"status", fmt::format("0x{:04X}", e.outcome.status)}};
+    if (!e.outcome.error_comment.empty()) out.emplace_back("error_comment", e.outcome.error_comment);
+    return out;
 }
 
 /// One line per store; whatever the peer sent (AE title, UIDs, what a reason quotes) is escaped.
@@ -434,7 +457,10 @@ Result<std::unique_ptr<ServerApp>> ServerApp::start(const Config& config, Server
             impl->log("W: stores are refused for now: " + why + " (free space is looked at again at each store)");
     impl->query = std::make_unique<service::Query>(*impl->settled);
     impl->authorizer = std::make_shared<service::PolicyAuthorizer>(access_policy(config));
-    auto store_log = [raw](const dimse::StoreEvent& e) { raw->log(describe(e)); };
+    auto store_log = [raw](const dimse::StoreEvent& e) {
+        raw->log_store(describe(e), store_fields(e),
+                       net::dimse::status_kind(e.outcome.status) == net::dimse::StatusKind::Success);
+    };
     impl->dispatcher.on_echo(std::make_shared<dimse::AuthorizedEchoHandler>(impl->authorizer));
     // Every C-STORE reaches the handler, which refuses what it does not store with a reason
     // (dimse::store_sop_classes: the storage SOP classes, retired ones too).
@@ -444,24 +470,24 @@ Result<std::unique_ptr<ServerApp>> ServerApp::start(const Config& config, Server
         return f && *f ? (*f)->transfer_syntax : std::string();
     };
     impl->objects = std::make_unique<service::ObjectQuery>(*impl->settled, impl->files->data_root());
-    std::vector<std::string> find{std::string(dimse::kPatientRootFind), std::string(dimse::kStudyRootFind)};
-    for (auto& f : dimse::non_patient_find_classes()) find.push_back(std::move(f));
-    impl->dispatcher.on_find(
-        std::make_shared<dimse::FindRouter>(
-            std::make_shared<dimse::QueryFindHandler>(*impl->query, impl->authorizer, stored_syntax),
-            std::make_shared<dimse::NonPatientFindHandler>(*impl->objects, impl->authorizer)),
-        std::move(find));
+    // C-FIND per information model: Patient and Study Root to the index's query, the non-patient
+    // models to the object query (a Modality Worklist handler registers beside them).
+    impl->dispatcher.on_find(std::make_shared<dimse::QueryFindHandler>(*impl->query, impl->authorizer, stored_syntax),
+                             {std::string(dimse::kPatientRootFind), std::string(dimse::kStudyRootFind)});
+    impl->dispatcher.on_find(std::make_shared<dimse::NonPatientFindHandler>(*impl->objects, impl->authorizer),
+                             dimse::non_patient_find_classes());
     add_retrieve(*impl);
     // One line per request other than the C-STOREs the store handler logs, one per association.
     net::dimse::ServeOptions serve_options;
     serve_options.on_request = [raw](const net::dimse::RequestEvent& e) {
-        if (!e.by_store_handler) raw->log(describe_request(e));
+        if (!e.by_store_handler) raw->log(describe_request(e), request_fields(e));
     };
     auto serve = [raw, serve_options](net::ul::Association& a) {
         auto r = net::dimse::serve(a, raw->dispatcher, serve_options);
         if (!r) raw->log("W: " + log::printable(a.calling_ae(), 64) + "@" + a.peer_address() + ": " +
                          r.error().to_string());
-        else raw->log(describe_association(a.calling_ae(), a.peer_address(), *r));
+        else raw->log(describe_association(a.calling_ae(), a.peer_address(), *r),
+                      association_fields(a.calling_ae(), a.peer_address(), *r));
     };
     // The TLS port first: the plain one refuses the peers with tls = true, naming it.
     if (config.tls_port) {

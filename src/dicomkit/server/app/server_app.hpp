@@ -16,7 +16,9 @@ struct ServerAppOptions {
     std::string bind = "0.0.0.0";
     bool durable = true;     ///< fsync each file and the folder before a store is acknowledged
     bool reconcile = false;  ///< reconcile index and storage at start even after a clean stop
-    std::function<void(const std::string& line)> log;  ///< one line per event
+    /// One line per event ("I: ...", "W: ..."); unset: the process's logger (log_event), with
+    /// the event's fields for the JSON format.
+    std::function<void(const std::string& line)> log;
 };
 
 class ServerApp {

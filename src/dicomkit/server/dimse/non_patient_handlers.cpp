@@ -1,4 +1,4 @@
-// Non-patient object handlers and the routers.
+// Non-patient object handlers.
 #include <dicomkit/server/dimse/non_patient_handlers.hpp>
 
 #include <dicomkit/net/dimse/status.hpp>
@@ -44,19 +44,6 @@ Resolve non_patient_resolver(service::ObjectQuery& objects) {
         if (!m) return service::service_error(service::ErrorKind::Unsupported, "not a non-patient information model");
         return objects.instances(*m, identifier);
     };
-}
-
-net::dimse::Outcome FindRouter::find(const net::dimse::RequestContext& rc, const net::dimse::Command& rq,
-                                     const DataSet& identifier, const Emit& emit) {
-    const bool object = model::non_patient_model(trim_padding(rq.affected_sop_class_uid)) != nullptr;
-    return (object ? objects_ : patient_)->find(rc, rq, identifier, emit);
-}
-
-net::dimse::RetrieveOutcome RetrieveRouter::retrieve(const net::dimse::RequestContext& rc,
-                                                     const net::dimse::Command& rq, const DataSet& identifier,
-                                                     const Progress& progress, const StoreHere* store_here) {
-    const bool object = model::non_patient_model(trim_padding(rq.affected_sop_class_uid)) != nullptr;
-    return (object ? objects_ : patient_)->retrieve(rc, rq, identifier, progress, store_here);
 }
 
 }  // namespace dicomkit::server::dimse

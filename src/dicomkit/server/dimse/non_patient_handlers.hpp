@@ -1,7 +1,7 @@
 // DIMSE handlers for non-patient objects (PS3.4 U Hanging Protocol, X Color Palette, BB-DD
 // implant templates, HH Protocol Approval, Defined Procedure Protocol Q/R): C-FIND over their
-// attributes, C-MOVE and C-GET by SOP Instance UID; and routers that put them beside the Patient
-// and Study Root handlers on the one dispatcher.
+// attributes, C-MOVE and C-GET by SOP Instance UID. They are registered on the dispatcher for
+// their models' SOP classes, beside the Patient and Study Root handlers.
 #pragma once
 
 #include <memory>
@@ -34,31 +34,5 @@ private:
 /// What RetrieveHandler sends for a non-patient model's C-MOVE or C-GET: the objects the
 /// identifier's SOP Instance UIDs name.
 [[nodiscard]] Resolve non_patient_resolver(service::ObjectQuery& objects);
-
-/// C-FIND to `objects` for the non-patient models' SOP classes, to `patient` otherwise.
-class FindRouter final : public net::dimse::FindHandler {
-public:
-    FindRouter(std::shared_ptr<net::dimse::FindHandler> patient, std::shared_ptr<net::dimse::FindHandler> objects)
-        : patient_(std::move(patient)), objects_(std::move(objects)) {}
-    [[nodiscard]] net::dimse::Outcome find(const net::dimse::RequestContext& rc, const net::dimse::Command& rq,
-                                           const DataSet& identifier, const Emit& emit) override;
-
-private:
-    std::shared_ptr<net::dimse::FindHandler> patient_, objects_;
-};
-
-/// C-MOVE / C-GET to `objects` for the non-patient models' SOP classes, to `patient` otherwise.
-class RetrieveRouter final : public net::dimse::RetrieveHandler {
-public:
-    RetrieveRouter(std::shared_ptr<net::dimse::RetrieveHandler> patient,
-                   std::shared_ptr<net::dimse::RetrieveHandler> objects)
-        : patient_(std::move(patient)), objects_(std::move(objects)) {}
-    [[nodiscard]] net::dimse::RetrieveOutcome retrieve(const net::dimse::RequestContext& rc,
-                                                       const net::dimse::Command& rq, const DataSet& identifier,
-                                                       const Progress& progress, const StoreHere* store_here) override;
-
-private:
-    std::shared_ptr<net::dimse::RetrieveHandler> patient_, objects_;
-};
 
 }  // namespace dicomkit::server::dimse

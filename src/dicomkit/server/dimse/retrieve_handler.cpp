@@ -212,6 +212,7 @@ nd::RetrieveOutcome RetrieveHandler::retrieve(const nd::RequestContext& rc, cons
     if (items->empty()) return {};
     nd::StoreOptions so;
     so.move_originator_ae = store_here ? std::string() : rc.calling_ae;
+    so.transcoder = transcoder_;
     if (!store_here) so.move_originator_message_id = rq.message_id;
     OnFailure on_failure = [&](const service::RetrieveItem& it, const Reason& why) {
         if (log_) log_(SubOperationFailure{rc, rq, it.sop_instance_uid, why.status, why.text});

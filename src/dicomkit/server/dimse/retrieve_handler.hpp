@@ -7,11 +7,13 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include <dicomkit/net/dimse/dispatcher.hpp>
+#include <dicomkit/net/dimse/transcoder.hpp>
 #include <dicomkit/net/ul/transport.hpp>
 #include <dicomkit/server/dimse/handlers.hpp>
 #include <dicomkit/server/service/retrieve.hpp>
@@ -68,6 +70,12 @@ public:
                                                        const net::dimse::Command& rq, const DataSet& identifier,
                                                        const Progress& progress, const StoreHere* store_here) override;
 
+    /// The transcoder the sub-operations' C-STOREs convert with when the destination did not
+    /// accept an instance's stored transfer syntax (null: the uncompressed conversions only).
+    void use_transcoder(std::shared_ptr<const net::dimse::Transcoder> transcoder) {
+        transcoder_ = std::move(transcoder);
+    }
+
 private:
     service::Retrieve& retrieve_;
     AuthorizerPtr authorizer_;
@@ -75,6 +83,7 @@ private:
     std::string our_ae_;
     SubOperationLog log_;
     Resolve resolve_;
+    std::shared_ptr<const net::dimse::Transcoder> transcoder_;
 };
 
 }  // namespace dicomkit::server::dimse
