@@ -142,7 +142,8 @@ void add_receive(CLI::App& app, Action& run) {
     cmd->add_option("--max-pdu", a->max_pdu, "Maximum PDU length we receive")
         ->check(CLI::Range(4096u, 64u * 1024u * 1024u))
         ->capture_default_str();
-    cmd->add_flag("--accept-unknown", a->accept_unknown, "Store SOP classes the dictionary does not list as storage");
+    cmd->add_flag("--promiscuous,--accept-unknown", a->accept_unknown,
+                  "Store SOP classes the dictionary does not list as storage (private classes, 2.25 UIDs)");
     cmd->add_flag("--quiet,-q", a->quiet, "Log failures only");
     cmd->add_flag("--lenient-uids", a->lenient_uids,
                   "Store instances whose SOP Instance UID breaks PS3.5 9.1, as x<hash>.dcm (refused by default, "

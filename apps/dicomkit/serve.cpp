@@ -30,6 +30,7 @@ struct ServeArgs {
     std::vector<std::string> peers;
     bool accept_unknown = false;
     bool accept_any_called_ae = false;
+    bool promiscuous = false;  ///< --promiscuous: [storage] accept_unknown_sop_classes
     bool check_config = false;
     bool no_fsync = false;
     bool lenient_uids = false;  ///< --lenient-uids
@@ -50,6 +51,7 @@ Result<sapp::Config> build_config(const ServeArgs& a) {
     if (!a.data.empty()) c.data = a.data;
     if (a.accept_unknown) c.accept_unknown = true;
     if (a.accept_any_called_ae) c.accept_any_called_ae = true;
+    if (a.promiscuous) c.accept_unknown_sop_classes = true;
     if (a.tls) c.port_tls = true;
     if (a.tls_port >= 0) c.tls_port = static_cast<std::uint16_t>(a.tls_port);
     if (c.tls_port && *c.tls_port != 0 && *c.tls_port == c.port)
@@ -120,6 +122,7 @@ void print_peers(const sapp::Config& c) {
                      allow.empty() ? "nothing" : allow.c_str(), p.tls ? tls_peer_note(c).c_str() : "");
     }
     log::info("unknown calling AEs are {}", c.accept_unknown ? "accepted" : "refused");
+    if (c.accept_unknown_sop_classes) log::info("SOP classes the dictionary does not know are accepted for storage");
     if (c.accept_any_called_ae) {
         log::info("any called AE title is accepted");
     } else {
@@ -222,6 +225,9 @@ void add_serve(CLI::App& app, Action& run) {
                     "(several nodes may share it and one --data folder)");
     cmd->add_option("--peer", a->peers, "A known peer AE=HOST:PORT, allowed every service (repeatable)");
     cmd->add_flag("--accept-unknown", a->accept_unknown, "Let calling AEs that are not configured store and query");
+    cmd->add_flag("--promiscuous", a->promiscuous,
+                  "Also store SOP classes the dictionary does not know (private classes, 2.25 UIDs; default: known "
+                  "storage SOP classes only), as [storage] accept_unknown_sop_classes = true");
     cmd->add_flag("--accept-any-called-ae", a->accept_any_called_ae,
                   "Accept associations whatever Called AE Title they ask for (default: only --aet and [server] "
                   "called_ae_titles; others are rejected, reason 7), as [server] accept_any_called_ae");

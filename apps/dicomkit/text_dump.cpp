@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include <dicomkit/dict/dictionary.hpp>
+#include <dicomkit/dict/private_dictionary.hpp>
 
 namespace dicomkit::cli {
 
@@ -118,8 +119,9 @@ void append_binary_value(std::string& out, const Element& e, std::span<const std
     if (limit < n || partial) out += "...";
 }
 
-/// Appends the value column of `e`.
-void append_value(std::string& out, const Element& e, const SpecificCharacterSet& cs, const DumpOptions& o) {
+/// Appends the value column of `e`, its bytes read as VR `as` (the private dictionary's VR of an
+/// element stored as UN; else e's own VR).
+void append_value(std::string& out, const Element& e, VR as, const SpecificCharacterSet& cs, const DumpOptions& o) {
     Bytes peeked;
     std::span<const std::uint8_t> b = e.bytes();
     if (e.is_deferred()) {
@@ -136,11 +138,20 @@ void append_value(std::string& out, const Element& e, const SpecificCharacterSet
         out += "(no value available)";
         return;
     }
+    bool partial = e.is_deferred() && b.size() < e.deferred().length;
+    if (as != e.vr()) {
+        Element typed = Element::from_bytes(e.tag(), as, b);
+        if (is_string(as))
+            append_string_value(out, typed, b, cs, o);
+        else
+            append_binary_value(out, typed, typed.bytes(), partial, o);
+        return;
+    }
     if (is_string(e.vr())) {
         append_string_value(out, e, b, cs, o);
         return;
     }
-    append_binary_value(out, e, b, e.is_deferred() && b.size() < e.deferred().length, o);
+    append_binary_value(out, e, b, partial, o);
 }
 
 /// Pads the line begun at `start` to the comment column and appends "# length, VM keyword".
@@ -167,18 +178,33 @@ void begin_line(std::string& out, int depth, Tag t, std::string_view vr) {
     out += ' ';
 }
 
-/// The keyword column: the dictionary's keyword, or for private tags their creator (kept in
-/// `storage`, which the returned view may point into).
-std::string_view keyword_for(const DataSet& ds, Tag t, std::string& storage) {
+/// The keyword column: the dictionary's keyword; for a private tag the private dictionary's name
+/// and its creator ("Full fidelity (GEMS_IDEN_01)"), or "PrivateTag (creator)" when the creator
+/// or the element is unknown (kept in `storage`, which the returned view may point into). `info`
+/// is set to the private dictionary's entry.
+std::string_view keyword_for(const DataSet& ds, Tag t, std::string& storage,
+                             const dict::PrivateAttributeInfo*& info) {
+    info = nullptr;
     auto k = dict::keyword_of(t);
     if (!k.empty()) return k;
     if (t.is_private()) {
-        auto creator = ds.private_creator_of(t);
-        if (creator.empty()) return "PrivateTag";
-        storage = "PrivateTag (" + creator + ")";
+        auto resolved = dict::resolve_private(ds, t);
+        if (resolved.creator.empty()) return "PrivateTag";
+        info = resolved.info;
+        storage = info ? std::string(info->name) : std::string("PrivateTag");
+        storage += " (" + resolved.creator + ")";
         return storage;
     }
     return "UnknownTag";
+}
+
+/// The VR to show `e`'s value as: a private element kept as UN (explicit UN, or read in implicit
+/// VR, which gives private elements no VR) is decoded with its private dictionary VR. The
+/// element itself is left as it is, so conversion keeps its bytes.
+VR shown_vr(const Element& e, const dict::PrivateAttributeInfo* info) {
+    if (!info || e.vr() != VR::UN) return e.vr();
+    if (info->vr == VR::SQ || info->vr == VR::UN) return e.vr();
+    return info->vr;
 }
 
 bool wanted(Tag t, const DumpOptions& o) {
@@ -219,9 +245,10 @@ void dump_dataset(const DataSet& ds, const SpecificCharacterSet& inherited, cons
     }
     std::string kw_storage;
     std::string_view kw;
+    const dict::PrivateAttributeInfo* pinfo = nullptr;
     for (const Element& e : ds) {
         bool show = wanted(e.tag(), o);
-        if (show) kw = keyword_for(ds, e.tag(), kw_storage);
+        if (show) kw = keyword_for(ds, e.tag(), kw_storage, pinfo);
         if (e.is_sequence()) {
             const auto& items = e.sequence().items;
             if (show) {
@@ -251,11 +278,13 @@ void dump_dataset(const DataSet& ds, const SpecificCharacterSet& inherited, cons
             continue;
         }
         std::size_t start = out.size();
-        begin_line(out, depth, e.tag(), to_string(e.vr()));
-        append_value(out, e, *cs, o);
+        const VR as = shown_vr(e, pinfo);
+        begin_line(out, depth, e.tag(), to_string(as));
+        append_value(out, e, as, *cs, o);
+        std::size_t vm = as == e.vr() || e.is_deferred() ? e.vm() : Element::from_bytes(e.tag(), as, e.bytes()).vm();
         char len[24];
         auto r = std::to_chars(len, len + sizeof len, e.length());
-        finish_line(out, start, std::string_view(len, static_cast<std::size_t>(r.ptr - len)), e.vm(), kw);
+        finish_line(out, start, std::string_view(len, static_cast<std::size_t>(r.ptr - len)), vm, kw);
     }
 }
 

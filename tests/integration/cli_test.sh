@@ -69,5 +69,60 @@ check "no half-written output" test ! -e "$work/x.dcm"
 check "lenient reads odd length" "$dk" dump -q "$nested"
 check "strict refuses" bash -c "! '$dk' dump --strict '$nested' 2>/dev/null"
 
+# Private elements (tests/data/private, made by make_private.py): dump names known ones from the
+# private dictionary with their creator, in the block the creator reserved (GEMS_IDEN_01 in block
+# 12), and shows values kept as UN (implicit VR, explicit UN) by the dictionary's VR.
+priv=$data/private
+for f in implicit_private un_private; do
+  "$dk" dump -q "$priv/$f.dcm" > "$work/$f.txt"
+  check "$f: GE name" grep -qE '^\(0009,1201\) LO \[GE_GENESIS_FF\] +# +14, 1 Full fidelity \(GEMS_IDEN_01\)$' "$work/$f.txt"
+  check "$f: SL value" grep -qE '^\(0009,1227\) SL 862399669 .*Image actual date \(GEMS_IDEN_01\)$' "$work/$f.txt"
+  check "$f: SS values" grep -qE '^\(0043,1012\) SS 14\\-1\\0 .*# +6, 3 X-ray chain \(GEMS_PARM_01\)$' "$work/$f.txt"
+  check "$f: DS value" grep -qE '^\(2005,1010\) DS \[400\] .*Window Width \(Philips MR Imaging DD 001\)$' "$work/$f.txt"
+  check "$f: Siemens" grep -qE '^\(0029,1008\) CS \[IMAGE NUM 4\] .*CSA Image Header Type \(SIEMENS CSA HEADER\)$' "$work/$f.txt"
+  check "$f: unreserved block stays UN" grep -qE '^\(0019,1001\) UN .*PrivateTag$' "$work/$f.txt"
+done
+# UN of undefined length is a sequence of Implicit VR LE items (PS3.5 6.2.2), in dump, JSON and XML.
+check "UN sequence in dump" grep -qE '^\(2005,1080\) SQ \(Sequence with undefined length #=2\)' "$work/un_private.txt"
+check "UN sequence item element" grep -qE '^    \(2005,100F\) DS \[12\] .*Window Center' "$work/un_private.txt"
+check "UN sequence item public element" grep -qE '^    \(0008,0104\) LO \[Meaning\] .*CodeMeaning$' "$work/un_private.txt"
+"$dk" dump -q --json "$priv/un_private.dcm" > "$work/un.json"
+check "UN sequence in JSON" python3 -c "
+import json, sys
+d = json.load(open(sys.argv[1]))['20051080']
+assert d['vr'] == 'SQ', d
+assert len(d['Value']) == 2 and d['Value'][1]['00080104']['Value'] == ['Meaning'], d
+" "$work/un.json"
+"$dk" dump -q --xml "$priv/un_private.dcm" > "$work/un.xml"
+check "UN sequence in XML" python3 -c "
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+# PS3.19: a private tag is written without its block, beside its privateCreator.
+a = [e for e in root.iter('DicomAttribute') if e.get('tag') == '20050080'][0]
+assert a.get('privateCreator') == 'Philips MR Imaging DD 001', a.attrib
+assert a.get('vr') == 'SQ', a.attrib
+items = a.findall('Item')
+assert len(items) == 2, len(items)
+assert [v.text for e in items[1].iter('DicomAttribute') if e.get('tag') == '00080104' for v in e.iter('Value')] == ['Meaning']
+" "$work/un.xml"
+# Conversion keeps private values' bytes: implicit -> implicit is byte-identical, and implicit ->
+# explicit keeps each private element as UN with the same bytes (compared in the JSON model).
+check "convert implicit keeps the file" "$dk" convert "$priv/implicit_private.dcm" "$work/p_im.dcm" --ts implicit
+check "implicit private file byte-identical" cmp "$priv/implicit_private.dcm" "$work/p_im.dcm"
+check "convert private to explicit" "$dk" convert "$priv/implicit_private.dcm" "$work/p_ex.dcm" --ts explicit
+"$dk" dump -q --json "$priv/implicit_private.dcm" > "$work/p_im.json"
+"$dk" dump -q --json "$work/p_ex.dcm" > "$work/p_ex.json"
+check "private bytes kept as UN" python3 -c "
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+priv = [t for t in a if int(t[:4], 16) % 2 and int(t[4:], 16) >= 0x1000]
+assert len(priv) >= 10, priv
+for t in priv:
+    assert a[t]['vr'] == 'UN' and b[t]['vr'] == 'UN', (t, a[t], b[t])
+    assert a[t].get('InlineBinary') == b[t].get('InlineBinary'), t
+" "$work/p_im.json" "$work/p_ex.json"
+check "convert UN sequence" "$dk" convert "$priv/un_private.dcm" "$work/p_un.dcm" --ts explicit
+check "UN sequence written as SQ" bash -c "'$dk' dump -q '$work/p_un.dcm' | grep -qE '^\(2005,1080\) SQ .*#=2'"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -123,6 +123,12 @@ Result<void> read_storage(const std::string& file, const toml::table& t, Config&
             c.lenient_uids = *b;
             continue;
         }
+        if (k == "accept_unknown_sop_classes") {
+            auto b = node.value_exact<bool>();
+            if (!b) return bad(file, node, key + ": expected true or false");
+            c.accept_unknown_sop_classes = *b;
+            continue;
+        }
         if (k == "min_free_mb") {
             auto v = node.value_exact<std::int64_t>();
             if (!v || *v < 0 || *v > (std::int64_t{1} << 40))
@@ -130,7 +136,7 @@ Result<void> read_storage(const std::string& file, const toml::table& t, Config&
             c.min_free_mb = static_cast<std::uint64_t>(*v);
             continue;
         }
-        if (k != "duplicates") return bad(file, node, "unknown key " + key + " (duplicates, lenient_uids, min_free_mb)");
+        if (k != "duplicates") return bad(file, node, "unknown key " + key + " (duplicates, lenient_uids, min_free_mb, accept_unknown_sop_classes)");
         auto v = node.value<std::string>();
         auto p = v ? parse_duplicates(*v) : Result<index::DuplicatePolicy>(make_error(ErrorCode::InvalidValue, ""));
         if (!p) return bad(file, node, key + ": expected \"keep\", \"replace\" or \"reject\"");

@@ -83,6 +83,10 @@ struct Config {
     /// [storage] min_free_mb: stores are refused (0xA700) while the data folder's file system has
     /// less free space than this, so that the index always has room to grow. 0: no reserve.
     std::uint64_t min_free_mb = 64;
+    /// [storage] accept_unknown_sop_classes (serve --promiscuous): also accept, store, find and
+    /// retrieve SOP classes the dictionary does not know (private classes, 2.25 UIDs). By
+    /// default only the known storage SOP classes are accepted.
+    bool accept_unknown_sop_classes = false;
     LogSettings log;
 };
 
@@ -97,7 +101,8 @@ struct Config {
 ///   [tls] certificate = "server.pem", private_key = "server.key", ca = "ca.pem", require_client_cert = true
 ///   [index] backend = "postgres", url = "postgresql://dicomkit@db.example/archive"
 ///   [[peers]] ae_title = "CT1", host = "10.0.0.5", port = 104, allow = ["store", "query"], tls = false
-///   [storage] duplicates = "keep" | "replace" | "reject", lenient_uids = false, min_free_mb = 64
+///   [storage] duplicates = "keep" | "replace" | "reject", lenient_uids = false, min_free_mb = 64,
+///             accept_unknown_sop_classes = false
 /// Errors name the file, line and column ("serve.toml:7:1: peers[1].port: expected 1-65535").
 [[nodiscard]] Result<Config> load_config(const std::string& path);
 /// Parses a --peer flag "AE=HOST:PORT" (allowed every service).

@@ -158,7 +158,10 @@ net::ul::ServerOptions server_options(const ServerApp::Impl& impl, std::uint16_t
     // serve stores (dimse::store_sop_classes, retired ones too) and no others, so that a context
     // is accepted only for what a C-STORE on it will keep.
     p.accept_any_abstract_syntax = true;
-    p.any_abstract_syntax_if = [](std::string_view sop) { return dimse::is_store_sop_class(sop); };
+    // [storage] accept_unknown_sop_classes (--promiscuous): unknown UIDs too, as storage.
+    p.any_abstract_syntax_if = [unknown = c.accept_unknown_sop_classes](std::string_view sop) {
+        return dimse::is_store_sop_class(sop, unknown);
+    };
     p.any_scp_role_allowed = true;  // C-GET stores back on storage contexts
     return so;
 }
@@ -464,7 +467,9 @@ Result<std::unique_ptr<ServerApp>> ServerApp::start(const Config& config, Server
     impl->dispatcher.on_echo(std::make_shared<dimse::AuthorizedEchoHandler>(impl->authorizer));
     // Every C-STORE reaches the handler, which refuses what it does not store with a reason
     // (dimse::store_sop_classes: the storage SOP classes, retired ones too).
-    impl->dispatcher.on_store(std::make_shared<dimse::IndexingStoreHandler>(*impl->ingest, impl->authorizer, store_log), {});
+    auto store = std::make_shared<dimse::IndexingStoreHandler>(*impl->ingest, impl->authorizer, store_log);
+    store->accept_unknown_sop_classes(config.accept_unknown_sop_classes);
+    impl->dispatcher.on_store(std::move(store), {});
     auto stored_syntax = [raw](const std::string& uid) -> std::string {
         auto f = raw->settled->instance(uid);
         return f && *f ? (*f)->transfer_syntax : std::string();

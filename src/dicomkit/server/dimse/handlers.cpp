@@ -12,6 +12,7 @@
 #include <dicomkit/net/dimse/status.hpp>
 #include <dicomkit/server/dimse/status_map.hpp>
 #include <dicomkit/server/model/non_patient.hpp>
+#include <dicomkit/server/model/uid_check.hpp>
 
 namespace dicomkit::server::dimse {
 
@@ -47,6 +48,11 @@ bool is_store_sop_class(std::string_view uid) {
     return std::binary_search(all.begin(), all.end(), uid, std::less<>());
 }
 
+bool is_store_sop_class(std::string_view uid, bool unknown_too) {
+    if (is_store_sop_class(uid)) return true;
+    return unknown_too && !uid.empty() && !dict::find_uid(uid) && !model::uid_problem(uid);
+}
+
 namespace {
 
 /// The data set of a store refused before it arrived: read off the wire and dropped; end_async
@@ -76,7 +82,7 @@ Result<std::unique_ptr<net::dimse::DataSink>> IndexingStoreHandler::begin(const 
     if (auto ok = authorizer_->check(caller_of(rc), service::Action::Store); !ok)
         return std::unique_ptr<net::dimse::DataSink>(
             std::make_unique<RefusedSink>(outcome_of(ok.error(), Operation::Store)));
-    if (!is_store_sop_class(trim_padding(rq.affected_sop_class_uid)))
+    if (!is_store_sop_class(trim_padding(rq.affected_sop_class_uid), accept_unknown_sop_classes_))
         return std::unique_ptr<net::dimse::DataSink>(std::make_unique<RefusedSink>(outcome_of(
             service::ServiceError{service::ErrorKind::Unsupported, "not a storage SOP class"}, Operation::Store)));
     auto sink = files_.begin(rc, rq);

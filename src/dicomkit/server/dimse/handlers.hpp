@@ -60,6 +60,10 @@ using StoreLog = std::function<void(const StoreEvent&)>;
 /// ones (PS3.6 Table A-1: "... Storage", retired), which old devices still send.
 [[nodiscard]] const std::vector<std::string>& store_sop_classes();
 [[nodiscard]] bool is_store_sop_class(std::string_view uid);
+/// Whether serve stores `uid`: a storage SOP class, or with `unknown_too` (serve --promiscuous,
+/// [storage] accept_unknown_sop_classes) also a valid UID (PS3.5 9.1) that the dictionary does not
+/// know as anything (private SOP classes, 2.25 UIDs). Known non-storage classes never are.
+[[nodiscard]] bool is_store_sop_class(std::string_view uid, bool unknown_too);
 
 /// C-STORE into storage and the index: the data set streams into a temporary file, then
 /// service::Ingest flushes, places and indexes it (with whatever else arrived meanwhile)
@@ -78,6 +82,8 @@ public:
         : files_(ingest.files().incoming(), {}, false, kTempFilesAhead), ingest_(ingest),
           authorizer_(std::move(authorizer)), log_(std::move(log)) {}
     static constexpr std::size_t kTempFilesAhead = 16;
+    /// Also store SOP classes the dictionary does not know (is_store_sop_class's `unknown_too`).
+    void accept_unknown_sop_classes(bool on) noexcept { accept_unknown_sop_classes_ = on; }
 
     [[nodiscard]] Result<std::unique_ptr<net::dimse::DataSink>> begin(const net::dimse::RequestContext& rc,
                                                                       const net::dimse::Command& rq) override;
@@ -95,6 +101,7 @@ private:
     service::Ingest& ingest_;
     AuthorizerPtr authorizer_;
     StoreLog log_;
+    bool accept_unknown_sop_classes_ = false;
 };
 
 /// PS3.4 C.5.1.1 / C.5.2.1 / C.5.3.1: whether byte 1 of the SOP Class Extended Negotiation
