@@ -6,6 +6,7 @@
 #include <vector>
 
 #include <dicomkit/server/index/index.hpp>
+#include <dicomkit/server/service/errors.hpp>
 
 namespace dicomkit::server::service {
 
@@ -21,15 +22,15 @@ class Retrieve {
 public:
     Retrieve(index::Index& index, std::string storage_root) : index_(index), root_(std::move(storage_root)) {}
     /// PS3.4 C.4.2.2.1: matches the unique keys of `identifier` at and above its Query/Retrieve
-    /// Level in `root` and lists every instance below. Other keys are ignored. InvalidValue when
+    /// Level in `root` and lists every instance below. Other keys are ignored. BadIdentifier when
     /// the level is missing or unknown. `relational` (PS3.4 C.4.2.2.2, C.4.3.2.2: relational
     /// retrieve, negotiated): the unique keys of the levels above may be absent, but the level's
-    /// own unique key has to be there (InvalidValue otherwise).
-    [[nodiscard]] Result<std::vector<RetrieveItem>> instances(model::Root root, const DataSet& identifier,
+    /// own unique key has to be there (BadIdentifier otherwise). OutOfResources when the index fails.
+    [[nodiscard]] ServiceResult<std::vector<RetrieveItem>> instances(model::Root root, const DataSet& identifier,
                                                               bool relational = false);
 
 private:
-    Result<void> descend(model::Root root, const DataSet& keys, model::Level level, std::vector<RetrieveItem>& out,
+    ServiceResult<void> descend(model::Root root, const DataSet& keys, model::Level level, std::vector<RetrieveItem>& out,
                          bool relational = false);
 
     index::Index& index_;
