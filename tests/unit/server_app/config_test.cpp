@@ -48,6 +48,13 @@ allow = ["query", "retrieve"]
     c->accept_unknown = true;
     EXPECT_TRUE(allowed(*c, "OTHER", "store"));
     EXPECT_FALSE(allowed(*c, "CT1", "query")) << "a known peer keeps its own rights";
+    const auto policy = access_policy(*c, 2762);
+    EXPECT_TRUE(policy.accept_unknown);
+    EXPECT_EQ(policy.tls_port, 2762);
+    ASSERT_EQ(policy.peers.size(), 2u);
+    EXPECT_EQ(policy.peers[1].ae_title, "WS");
+    EXPECT_EQ(policy.peers[1].host, "10.0.0.9");
+    EXPECT_EQ(policy.peers[1].allow, (std::vector<service::Action>{service::Action::Query, service::Action::Retrieve}));
     std::filesystem::remove(path);
 }
 

@@ -54,7 +54,7 @@ using Rows = std::vector<DataSet>;
 
 Rows run(Index& ix, Root root, DataSet q) {
     Rows rows;
-    auto n = ix.find(root, q, [&](const DataSet& m) {
+    auto n = find_identifier(ix, root, q, [&](const DataSet& m) {
         rows.push_back(m);
         return true;
     });
@@ -280,7 +280,7 @@ TEST_P(IndexContract, SeriesLevelUnderAStudy) {
 
 TEST_P(IndexContract, SeriesLevelNeedsTheStudyUid) {
     DataSet q = ident("SERIES", {{tags::Modality, {VR::CS, "CT"}}});
-    EXPECT_FALSE(index_->find(Root::Study, q, [](const DataSet&) { return true; }));
+    EXPECT_FALSE(find_identifier(*index_, Root::Study, q, [](const DataSet&) { return true; }));
 }
 
 TEST_P(IndexContract, ImageLevelPatientRoot) {
@@ -296,7 +296,7 @@ TEST_P(IndexContract, ImageLevelPatientRoot) {
 
 TEST_P(IndexContract, StopsWhenTheCallbackSaysSo) {
     int seen = 0;
-    auto n = index_->find(Root::Study, ident("STUDY", {{tags::StudyInstanceUID, {VR::UI, ""}}}), [&](const DataSet&) {
+    auto n = find_identifier(*index_, Root::Study, ident("STUDY", {{tags::StudyInstanceUID, {VR::UI, ""}}}), [&](const DataSet&) {
         ++seen;
         return false;
     });
@@ -619,7 +619,7 @@ TEST_P(IndexContract, SequenceMatchingCountsAndStopsOnlyOnMatches) {
     const DataSet q = with_item(ident("STUDY", {{tags::StudyInstanceUID, {VR::UI, ""}}}), tags::ProcedureCodeSequence,
                                 {{tags::CodeValue, {VR::SH, "MR-KNEE"}}});
     int seen = 0;
-    auto n = index_->find(Root::Study, q, [&](const DataSet& m) {
+    auto n = find_identifier(*index_, Root::Study, q, [&](const DataSet& m) {
         ++seen;
         EXPECT_EQ(m.string_or(tags::StudyInstanceUID), "8.2");
         return false;  // C-CANCEL after the first match
@@ -627,7 +627,7 @@ TEST_P(IndexContract, SequenceMatchingCountsAndStopsOnlyOnMatches) {
     ASSERT_TRUE(n) << n.error().to_string();
     EXPECT_EQ(*n, 1u);
     EXPECT_EQ(seen, 1);
-    n = index_->find(Root::Study, q, [](const DataSet&) { return true; });
+    n = find_identifier(*index_, Root::Study, q, [](const DataSet&) { return true; });
     ASSERT_TRUE(n);
     EXPECT_EQ(*n, 1u) << "candidates that fail the sequence are not counted";
 }
@@ -637,7 +637,7 @@ TEST_P(IndexContract, RelationalQueries) {
     const model::ParseOptions relational{.relational = true};
     auto find = [&](Root root, const DataSet& q, model::ParseOptions o) {
         Rows rows;
-        auto n = index_->find(root, q, [&](const DataSet& m) {
+        auto n = find_identifier(*index_, root, q, [&](const DataSet& m) {
             rows.push_back(m);
             return true;
         }, o);
@@ -823,7 +823,7 @@ TEST_P(IndexContract, SqlMetacharactersAreLiteral) {
     EXPECT_TRUE(run(*index_, Root::Study, ident("STUDY", {{tags::AccessionNumber, {VR::SH, "A%"}}})).empty());
     // The tables survive: every instance, old and new, is still found.
     std::size_t instances = 0;
-    auto counted = index_->find(Root::Patient, ident("IMAGE", {{tags::SOPInstanceUID, {VR::UI, ""}}}),
+    auto counted = find_identifier(*index_, Root::Patient, ident("IMAGE", {{tags::SOPInstanceUID, {VR::UI, ""}}}),
                                 [&](const DataSet&) { return ++instances, true; }, model::ParseOptions{.relational = true});
     ASSERT_TRUE(counted) << counted.error().to_string();
     EXPECT_EQ(instances, std::size(kData) + std::size(names));

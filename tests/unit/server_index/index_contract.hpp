@@ -14,6 +14,15 @@ namespace dicomkit::server::index::test {
 
 using IndexFactory = std::function<std::unique_ptr<Index>()>;
 
+/// Index::find over `identifier` parsed for `root` (in the archive, service::Query parses; the
+/// index sees model::Query only). A parse error is returned as it is.
+inline Result<std::uint64_t> find_identifier(Index& ix, model::Root root, const DataSet& identifier,
+                                             const MatchFn& on_match, model::ParseOptions options = {}) {
+    auto q = model::parse_query(root, identifier, options);
+    if (!q) return tl::unexpected(q.error());
+    return ix.find(*q, on_match);
+}
+
 class IndexContract : public ::testing::TestWithParam<IndexFactory> {
 protected:
     void SetUp() override;

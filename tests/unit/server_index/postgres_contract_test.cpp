@@ -93,7 +93,7 @@ DataSet instance(const std::string& study, const std::string& series, const std:
 
 std::uint64_t count(Index& ix, model::Level level, DataSet q) {
     q.set_string(tags::QueryRetrieveLevel, VR::CS, model::to_string(level));
-    auto n = ix.find(model::Root::Study, q, [](const DataSet&) { return true; });
+    auto n = find_identifier(ix, model::Root::Study, q, [](const DataSet&) { return true; });
     EXPECT_TRUE(n) << n.error().to_string();
     return n ? *n : 0;
 }

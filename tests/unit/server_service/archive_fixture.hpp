@@ -16,6 +16,7 @@
 #include <dicomkit/io/dataset_writer.hpp>
 #include <dicomkit/server/index/sqlite/sqlite_index.hpp>
 #include <dicomkit/server/service/ingest.hpp>
+#include <dicomkit/server/service/query.hpp>
 #include <dicomkit/server/storage/file_store.hpp>
 
 namespace dicomkit::server::service::test {
@@ -100,11 +101,11 @@ protected:
         q.set_string(tags::SOPInstanceUID, VR::UI, uid);
         q.set_string(tags::InstanceNumber, VR::IS, "");
         std::string v;
-        auto n = index_->find(model::Root::Study, q, [&](const DataSet& m) {
+        auto n = service::Query(*index_).find(model::Root::Study, q, [&](const DataSet& m) {
             v = std::string(m.string_or(tags::InstanceNumber));
             return true;
         });
-        EXPECT_TRUE(n) << n.error().to_string();
+        EXPECT_TRUE(n) << n.error().message;
         return v;
     }
     std::string path_of(const std::string& uid) {

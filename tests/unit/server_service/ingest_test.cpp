@@ -6,6 +6,7 @@
 #include <thread>
 #include <vector>
 
+#include <dicomkit/server/service/query.hpp>
 #include <dicomkit/server/service/reconcile.hpp>
 
 #include "archive_fixture.hpp"
@@ -196,8 +197,8 @@ TEST_F(Archive, AnsweredStoresAreFoundByTheNextQuery) {
         q.set_string(tags::StudyInstanceUID, VR::UI, "1.2");
         q.set_string(tags::SeriesInstanceUID, VR::UI, "1.2.3");
         q.set_string(tags::SOPInstanceUID, VR::UI, uid);
-        auto n = settled.find(model::Root::Study, q, [](const DataSet&) { return true; });
-        ASSERT_TRUE(n) << n.error().to_string();
+        auto n = service::Query(settled).find(model::Root::Study, q, [](const DataSet&) { return true; });
+        ASSERT_TRUE(n) << n.error().message;
         EXPECT_EQ(*n, 1u) << uid << " answered, then not found";
         auto f = settled.instance(uid);
         ASSERT_TRUE(f && *f) << uid;

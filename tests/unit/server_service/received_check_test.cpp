@@ -145,7 +145,7 @@ TEST_P(ReceivedCheck, HostileOrInvalidUidsAreRefused) {
     q.set_string(tags::SeriesInstanceUID, VR::UI, "1.2.3");
     q.set_string(tags::SOPInstanceUID, VR::UI, "1.2.3.5");
     q.set_string(tags::SOPClassUID, VR::UI, "");
-    ASSERT_TRUE(index_->find(model::Root::Study, q, [&](const DataSet& m) {
+    ASSERT_TRUE(service::Query(*index_).find(model::Root::Study, q, [&](const DataSet& m) {
         indexed_class = std::string(m.string_or(tags::SOPClassUID));
         return true;
     }));

@@ -3,11 +3,6 @@
 #define TOML_HEADER_ONLY 1
 #include <dicomkit/server/app/config.hpp>
 
-#include <arpa/inet.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-
 #include <algorithm>
 #include <array>
 #include <cerrno>
@@ -442,15 +437,22 @@ std::string describe_index(const Config& c) {
     return "sqlite " + (std::filesystem::path(c.data) / "index.db").string();
 }
 
-bool allowed(const Config& c, std::string_view ae, std::string_view service) {
-    const std::string a = trim_ae(ae);
-    bool known = false;
-    for (const Peer& p : c.peers) {
-        if (p.ae_title != a) continue;
-        known = true;
-        if (std::find(p.allow.begin(), p.allow.end(), service) != p.allow.end()) return true;
+service::AccessPolicy access_policy(const Config& c, std::uint16_t tls_port) {
+    service::AccessPolicy p;
+    p.accept_unknown = c.accept_unknown;
+    p.tls_port = tls_port;
+    for (const Peer& peer : c.peers) {
+        service::PeerRule r{peer.ae_title, peer.host, peer.check_address, peer.tls, {}};
+        for (const std::string& a : peer.allow)
+            if (auto action = service::parse_action(a)) r.allow.push_back(*action);
+        p.peers.push_back(std::move(r));
     }
-    return !known && c.accept_unknown;
+    return p;
+}
+
+bool allowed(const Config& c, std::string_view ae, std::string_view service) {
+    const auto action = service::parse_action(service);
+    return action && service::PolicyAuthorizer(access_policy(c)).allows(ae, *action);
 }
 
 bool tls_only(const Config& c, std::string_view ae) {
@@ -458,69 +460,8 @@ bool tls_only(const Config& c, std::string_view ae) {
     return std::any_of(c.peers.begin(), c.peers.end(), [&](const Peer& p) { return p.tls && p.ae_title == a; });
 }
 
-namespace {
-
-/// The address part of "10.0.0.5:51234" or "[::1]:51234", as 16 bytes (IPv4 as IPv4-mapped IPv6).
-std::optional<std::array<std::uint8_t, 16>> parse_ip(std::string_view text) {
-    std::array<std::uint8_t, 16> out{};
-    const std::string s(text);
-    in_addr v4{};
-    if (::inet_pton(AF_INET, s.c_str(), &v4) == 1) {
-        out[10] = out[11] = 0xFF;
-        std::memcpy(out.data() + 12, &v4, 4);
-        return out;
-    }
-    in6_addr v6{};
-    if (::inet_pton(AF_INET6, s.c_str(), &v6) == 1) {
-        std::memcpy(out.data(), &v6, 16);
-        return out;
-    }
-    return std::nullopt;
-}
-
-std::string_view address_of(std::string_view peer_address) {
-    if (peer_address.starts_with('[')) {
-        const auto end = peer_address.find(']');
-        return end == std::string_view::npos ? peer_address.substr(1) : peer_address.substr(1, end - 1);
-    }
-    const auto colon = peer_address.rfind(':');
-    return colon == std::string_view::npos ? peer_address : peer_address.substr(0, colon);
-}
-
-/// Whether `host` (an address, or a name resolved now) is `ip`.
-bool host_is(const std::string& host, const std::array<std::uint8_t, 16>& ip) {
-    if (auto h = parse_ip(host)) return *h == ip;
-    addrinfo hints{};
-    hints.ai_socktype = SOCK_STREAM;
-    addrinfo* res = nullptr;
-    if (::getaddrinfo(host.c_str(), nullptr, &hints, &res) != 0) return false;
-    bool match = false;
-    for (addrinfo* a = res; a && !match; a = a->ai_next) {
-        char buf[INET6_ADDRSTRLEN] = {};
-        const void* src = a->ai_family == AF_INET ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(a->ai_addr)->sin_addr)
-                                                  : static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(a->ai_addr)->sin6_addr);
-        if (::inet_ntop(a->ai_family, src, buf, sizeof buf)) {
-            auto r = parse_ip(buf);
-            match = r && *r == ip;
-        }
-    }
-    ::freeaddrinfo(res);
-    return match;
-}
-
-}  // namespace
-
 bool address_allowed(const Config& c, std::string_view ae, std::string_view peer_address) {
-    const std::string a = trim_ae(ae);
-    const auto ip = parse_ip(address_of(peer_address));
-    bool checked = false;
-    for (const Peer& p : c.peers) {
-        if (p.ae_title != a) continue;
-        if (!p.check_address) return true;  // this entry trusts the AE title alone
-        checked = true;
-        if (ip && host_is(p.host, *ip)) return true;
-    }
-    return !checked;
+    return service::PolicyAuthorizer(access_policy(c)).address_matches(ae, peer_address);
 }
 
 }  // namespace dicomkit::server::app

@@ -11,6 +11,7 @@
 #include <dicomkit/base/log.hpp>
 #include <dicomkit/net/ul/transport.hpp>
 #include <dicomkit/server/index/index.hpp>
+#include <dicomkit/server/service/authorizer.hpp>
 
 namespace dicomkit::server::app {
 
@@ -132,8 +133,13 @@ struct Config {
 /// The index for a log line: "sqlite DATA/index.db" or "postgres URL" (password redacted).
 [[nodiscard]] std::string describe_index(const Config& c);
 
+/// The access rules of the config ([[peers]] and their allow lists, check_address, tls;
+/// accept_unknown; the TLS port beside a plain one) for service::PolicyAuthorizer, which decides.
+/// `tls_port`: the port serve's TLS listener has (0 when it has none beside the plain port).
+[[nodiscard]] service::AccessPolicy access_policy(const Config& c, std::uint16_t tls_port = 0);
+
 /// Whether calling AE `ae` may use `service`: a peer with that AE title allowing it, or any AE
-/// when accept_unknown (for AEs that are not listed).
+/// when accept_unknown (for AEs that are not listed). (PolicyAuthorizer::allows.)
 [[nodiscard]] bool allowed(const Config& c, std::string_view ae, std::string_view service);
 
 /// Whether calling AE `ae` is a peer with tls = true, whose associations serve accepts only on its
@@ -143,6 +149,7 @@ struct Config {
 /// Whether an association from calling AE `ae` at `peer_address` ("10.0.0.5:51234",
 /// "[::1]:51234") may go on: false only when every peer with that AE title says check_address
 /// and none of their hosts is that address (IPv4-mapped IPv6 addresses count as IPv4).
+/// (PolicyAuthorizer::address_matches.)
 [[nodiscard]] bool address_allowed(const Config& c, std::string_view ae, std::string_view peer_address);
 
 }  // namespace dicomkit::server::app

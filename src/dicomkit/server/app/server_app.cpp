@@ -46,6 +46,8 @@ struct ServerApp::Impl {
     std::unique_ptr<service::Query> query;
     std::unique_ptr<service::Retrieve> retrieve;
     std::unique_ptr<service::ObjectQuery> objects;  ///< non-patient objects: find and retrieve
+    /// What callers may do: the config's access rules, asked by the association policy and every handler.
+    std::shared_ptr<service::PolicyAuthorizer> authorizer;
     net::dimse::Dispatcher dispatcher;
     std::unique_ptr<net::ul::Server> server;      ///< config.port
     std::unique_ptr<net::ul::Server> tls_server;  ///< config.tls_port, when set
@@ -111,10 +113,9 @@ void ServerApp::Impl::close() {
 
 namespace {
 
-/// One listening port: `port`, with TLS when `tls`. On a plain port beside the TLS port
-/// `tls_port` (not 0), the peers with tls = true are refused (logged).
-net::ul::ServerOptions server_options(const ServerApp::Impl& impl, std::uint16_t port, bool tls,
-                                      std::uint16_t tls_port = 0) {
+/// One listening port: `port`, with TLS when `tls`. The authorizer admits each association (on a
+/// plain port beside the TLS port, the peers with tls = true are refused); refusals are logged.
+net::ul::ServerOptions server_options(const ServerApp::Impl& impl, std::uint16_t port, bool tls) {
     const Config& c = impl.config;
     net::ul::ServerOptions so;
     so.bind_address = impl.options.bind;
@@ -134,15 +135,11 @@ net::ul::ServerOptions server_options(const ServerApp::Impl& impl, std::uint16_t
     // PS3.7 D.3.3.3: requests are handled in order; a requestor may send C-STOREs ahead (other
     // requests that arrive during a C-FIND/C-MOVE/C-GET wait until it is answered).
     p.max_operations_invoked = 64;
-    const bool refuse_tls_peers = !tls && tls_port != 0;
-    p.calling_allowed = [c, refuse_tls_peers, tls_port, &impl](const std::string& ae, const std::string& address) {
-        if (refuse_tls_peers && tls_only(c, ae)) {
-            impl.log("W: " + log::printable(ae) + "@" + address + " refused on the plain port: peer " + ae +
-                     " has tls = true, so it must use the TLS port " + std::to_string(tls_port));
-            return false;
-        }
-        return address_allowed(c, ae, address) &&
-               (allowed(c, ae, "store") || allowed(c, ae, "query") || allowed(c, ae, "retrieve"));
+    // Who may associate is the authorizer's (peers, addresses, the tls = true peers on the plain port).
+    p.calling_allowed = [&impl, tls](const std::string& ae, const std::string& address) {
+        auto ok = impl.authorizer->admit(service::Caller{ae, address, tls, std::nullopt});
+        if (!ok) impl.log("W: " + log::printable(ae) + "@" + address + " " + ok.error().message);
+        return ok.has_value();
     };
     const std::vector<std::string> ts{"1.2.840.10008.1.2.1", "1.2.840.10008.1.2", "1.2.840.10008.1.2.2"};
     for (std::string_view sop : {std::string_view(net::dimse::kVerificationSopClass), dimse::kPatientRootFind,
@@ -262,11 +259,11 @@ Result<void> open_index(ServerApp::Impl& impl, std::optional<Error>& why_read_on
 void add_retrieve(ServerApp::Impl& impl) {
     impl.retrieve = std::make_unique<service::Retrieve>(*impl.settled, *impl.files);
     const Config c = impl.config;
-    dimse::Allow allow = [c](const std::string& ae, std::string_view s) { return allowed(c, ae, s); };
+    // Whether instances may go to a destination is the authorizer's; this says where it listens.
     dimse::FindDestination dest = [c](const std::string& ae) -> std::optional<dimse::Destination> {
         const auto name = trim_padding(ae);
         for (const Peer& p : c.peers)
-            if (p.ae_title == name && std::find(p.allow.begin(), p.allow.end(), "move-destination") != p.allow.end()) {
+            if (p.ae_title == name) {
                 dimse::Destination d{p.ae_title, p.host, p.port, std::nullopt};
                 if (p.tls) d.tls = peer_tls(c);
                 return d;
@@ -275,9 +272,9 @@ void add_retrieve(ServerApp::Impl& impl) {
     };
     ServerApp::Impl* raw = &impl;
     auto log_failure = [raw](const dimse::SubOperationFailure& f) { raw->log(describe_sub_operation(f), sub_operation_fields(f)); };
-    auto h = std::make_shared<dimse::RetrieveHandler>(*impl.retrieve, allow, dest, c.ae_title, log_failure);
+    auto h = std::make_shared<dimse::RetrieveHandler>(*impl.retrieve, impl.authorizer, dest, c.ae_title, log_failure);
     // The non-patient models (Color Palette, Hanging Protocol, ...) retrieve by SOP Instance UID.
-    auto objects = std::make_shared<dimse::RetrieveHandler>(*impl.retrieve, allow, dest, c.ae_title, log_failure,
+    auto objects = std::make_shared<dimse::RetrieveHandler>(*impl.retrieve, impl.authorizer, dest, c.ae_title, log_failure,
                                                             dimse::non_patient_resolver(*impl.objects));
     // The codec seam: sub-operations convert what a destination did not accept with this.
     auto transcoder = std::make_shared<const net::dimse::UncompressedTranscoder>();
@@ -462,15 +459,15 @@ Result<std::unique_ptr<ServerApp>> ServerApp::start(const Config& config, Server
         if (auto why = impl->ingest->refusal(); !why.empty())
             impl->log("W: stores are refused for now: " + why + " (free space is looked at again at each store)");
     impl->query = std::make_unique<service::Query>(*impl->settled);
-    dimse::Allow allow = [c = config](const std::string& ae, std::string_view s) { return allowed(c, ae, s); };
+    impl->authorizer = std::make_shared<service::PolicyAuthorizer>(access_policy(config));
     auto store_log = [raw](const dimse::StoreEvent& e) {
         raw->log_store(describe(e), store_fields(e),
                        net::dimse::status_kind(e.outcome.status) == net::dimse::StatusKind::Success);
     };
-    impl->dispatcher.on_echo(std::make_shared<net::dimse::SuccessEchoHandler>());
+    impl->dispatcher.on_echo(std::make_shared<dimse::AuthorizedEchoHandler>(impl->authorizer));
     // Every C-STORE reaches the handler, which refuses what it does not store with a reason
     // (dimse::store_sop_classes: the storage SOP classes, retired ones too).
-    auto store = std::make_shared<dimse::IndexingStoreHandler>(*impl->ingest, allow, store_log);
+    auto store = std::make_shared<dimse::IndexingStoreHandler>(*impl->ingest, impl->authorizer, store_log);
     store->accept_unknown_sop_classes(config.accept_unknown_sop_classes);
     impl->dispatcher.on_store(std::move(store), {});
     auto stored_syntax = [raw](const std::string& uid) -> std::string {
@@ -480,9 +477,9 @@ Result<std::unique_ptr<ServerApp>> ServerApp::start(const Config& config, Server
     impl->objects = std::make_unique<service::ObjectQuery>(*impl->settled);
     // C-FIND per information model: Patient and Study Root to the index's query, the non-patient
     // models to the object query (a Modality Worklist handler registers beside them).
-    impl->dispatcher.on_find(std::make_shared<dimse::QueryFindHandler>(*impl->query, allow, stored_syntax),
+    impl->dispatcher.on_find(std::make_shared<dimse::QueryFindHandler>(*impl->query, impl->authorizer, stored_syntax),
                              {std::string(dimse::kPatientRootFind), std::string(dimse::kStudyRootFind)});
-    impl->dispatcher.on_find(std::make_shared<dimse::NonPatientFindHandler>(*impl->objects, allow),
+    impl->dispatcher.on_find(std::make_shared<dimse::NonPatientFindHandler>(*impl->objects, impl->authorizer),
                              dimse::non_patient_find_classes());
     add_retrieve(*impl);
     // One line per request other than the C-STOREs the store handler logs, one per association.
@@ -507,7 +504,8 @@ Result<std::unique_ptr<ServerApp>> ServerApp::start(const Config& config, Server
         impl->tls_server = std::move(*tls_server);
     }
     const std::uint16_t tls_port = impl->tls_server ? impl->tls_server->port() : 0;
-    auto server = net::ul::Server::start(server_options(*impl, config.port, config.port_tls, tls_port), serve);
+    impl->authorizer->set_tls_port(tls_port);  // the plain port refuses the peers with tls = true
+    auto server = net::ul::Server::start(server_options(*impl, config.port, config.port_tls), serve);
     if (!server) {
         if (impl->tls_server) impl->tls_server->stop();
         impl->close();  // nothing was stored

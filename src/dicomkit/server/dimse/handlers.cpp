@@ -11,12 +11,11 @@
 #include <dicomkit/dict/tags.hpp>
 #include <dicomkit/net/dimse/part10_header.hpp>
 #include <dicomkit/net/dimse/status.hpp>
+#include <dicomkit/server/dimse/status_map.hpp>
 #include <dicomkit/server/model/non_patient.hpp>
 #include <dicomkit/server/model/uid_check.hpp>
 
 namespace dicomkit::server::dimse {
-
-namespace st = net::dimse::status;
 
 const std::vector<std::string>& store_sop_classes() {
     static const std::vector<std::string> classes = [] {
@@ -33,6 +32,16 @@ const std::vector<std::string>& store_sop_classes() {
         return out;
     }();
     return classes;
+}
+
+service::Caller caller_of(const net::dimse::RequestContext& rc) {
+    return service::Caller{rc.calling_ae, rc.peer_address, false, std::nullopt};
+}
+
+net::dimse::Outcome AuthorizedEchoHandler::echo(const net::dimse::RequestContext& rc, const net::dimse::Command&) {
+    if (auto ok = authorizer_->check(caller_of(rc), service::Action::Echo); !ok)
+        return outcome_of(ok.error(), Operation::Echo);
+    return {};
 }
 
 bool is_store_sop_class(std::string_view uid) {
@@ -84,12 +93,12 @@ private:
 Result<std::unique_ptr<net::dimse::DataSink>> IndexingStoreHandler::begin(const net::dimse::RequestContext& rc,
                                                                           const net::dimse::Command& rq) {
     // PS3.7 C.5.x: a refusal by configuration is final (0x0124); A7xx would have the sender retry.
-    if (allow_ && !allow_(rc.calling_ae, "store"))
-        return std::unique_ptr<net::dimse::DataSink>(std::make_unique<StoreSink>(net::dimse::Outcome{
-            st::NotAuthorized, "calling AE " + log::printable(rc.calling_ae, 16) + " lacks the store permission"}));
+    if (auto ok = authorizer_->check(caller_of(rc), service::Action::Store); !ok)
+        return std::unique_ptr<net::dimse::DataSink>(
+            std::make_unique<StoreSink>(outcome_of(ok.error(), Operation::Store)));
     if (!is_store_sop_class(trim_padding(rq.affected_sop_class_uid), accept_unknown_sop_classes_))
-        return std::unique_ptr<net::dimse::DataSink>(std::make_unique<StoreSink>(
-            net::dimse::Outcome{st::SOPClassNotSupported, "not a storage SOP class"}));
+        return std::unique_ptr<net::dimse::DataSink>(std::make_unique<StoreSink>(outcome_of(
+            service::ServiceError{service::ErrorKind::Unsupported, "not a storage SOP class"}, Operation::Store)));
     auto header = net::dimse::part10_header(rc, rq);
     if (!header) return tl::unexpected(header.error());
     auto blob = ingest_.begin_incoming();
@@ -100,20 +109,16 @@ Result<std::unique_ptr<net::dimse::DataSink>> IndexingStoreHandler::begin(const 
 
 namespace {
 
-/// The response to a store (PS3.4 B.2.3): the operating system or the index failed: 0xA700 out
-/// of resources; the data set does not say what it must (a UID missing, invalid or other than
-/// the request's, service::check_received): 0xA900; anything else is a data set we cannot read
-/// to its end: 0xC000. A duplicate refused by policy: kDuplicateRejectedStatus.
-net::dimse::Outcome outcome_of(const Result<service::Stored>& r) {
-    if (!r) {
-        const auto code = r.error().code;
-        const std::uint16_t status = code == ErrorCode::IoError        ? st::OutOfResources
-                                     : code == ErrorCode::InvalidValue ? st::DataSetDoesNotMatchSOPClass
-                                                                       : st::CannotUnderstand;
-        return {status, r.error().message};
-    }
+/// The response to a store (PS3.4 B.2.3), by service::store_error_kind and status_map: the
+/// operating system or the index failed: 0xA700 out of resources; the data set does not say what
+/// it must (a UID missing, invalid or other than the request's, service::check_received):
+/// 0xA900; anything else is a data set we cannot read to its end: 0xC000. A duplicate refused by
+/// policy: kDuplicateRejectedStatus.
+net::dimse::Outcome store_outcome(const Result<service::Stored>& r) {
+    if (!r) return outcome_of({service::store_error_kind(r.error()), r.error().message}, Operation::Store);
     if (r->action == service::StoreAction::Rejected)  // the Error Comment is an LO: 64 characters
-        return {kDuplicateRejectedStatus, "duplicate SOP Instance UID refused (duplicates = reject)"};
+        return outcome_of({service::ErrorKind::DuplicateRefused, "duplicate SOP Instance UID refused (duplicates = reject)"},
+                          Operation::Store);
     return {};
 }
 
@@ -132,7 +137,8 @@ void IndexingStoreHandler::end_async(const net::dimse::RequestContext& rc, const
     auto staged = store.stage();
     const std::uint64_t bytes = sink->size();
     if (!staged) {
-        const net::dimse::Outcome o{st::OutOfResources, staged.error().message};
+        const net::dimse::Outcome o =
+            outcome_of({service::ErrorKind::OutOfResources, staged.error().message}, Operation::Store);
         if (log_) log_(StoreEvent{rc, rq, bytes, o, nullptr});
         done(o);
         return;
@@ -142,7 +148,7 @@ void IndexingStoreHandler::end_async(const net::dimse::RequestContext& rc, const
     const net::dimse::RequestContext who{nullptr, rc.calling_ae, rc.peer_address};  // not the context: it may be gone
     const service::Received received{rq.affected_sop_class_uid, rq.affected_sop_instance_uid};
     ingest_.submit(std::move(*staged), [this, who, rq, bytes, done = std::move(done)](Result<service::Stored> r) {
-        const net::dimse::Outcome o = outcome_of(r);
+        const net::dimse::Outcome o = store_outcome(r);
         if (log_) log_(StoreEvent{who, rq, bytes, o, r ? &*r : nullptr});
         done(o);
     }, !more_follow, &received);
@@ -174,7 +180,8 @@ bool relational_negotiated(const net::dimse::RequestContext& rc) {
 
 net::dimse::Outcome QueryFindHandler::find(const net::dimse::RequestContext& rc, const net::dimse::Command& rq,
                                            const DataSet& identifier, const Emit& emit) {
-    if (allow_ && !allow_(rc.calling_ae, "query")) return {st::NotAuthorized, rc.calling_ae + " may not query"};
+    if (auto ok = authorizer_->check(caller_of(rc), service::Action::Query); !ok)
+        return outcome_of(ok.error(), Operation::Find);
     const auto root = rq.affected_sop_class_uid == kPatientRootFind ? model::Root::Patient : model::Root::Study;
     // Available Transfer Syntax UID is not in the index's keys: answered from the stored file.
     const bool syntax = stored_syntax_ && identifier.find(tags::AvailableTransferSyntaxUID) &&
@@ -199,8 +206,8 @@ net::dimse::Outcome QueryFindHandler::find(const net::dimse::RequestContext& rc,
             return !stopped;
         },
         relational_negotiated(rc));
-    if (!n) return {st::DataSetDoesNotMatchSOPClass, n.error().message};  // 0xA900: Identifier does not match
-    if (stopped) return {st::Cancel, {}};
+    if (!n) return outcome_of(n.error(), Operation::Find);
+    if (stopped) return outcome_of({service::ErrorKind::Cancelled, {}}, Operation::Find);
     return {};
 }
 

@@ -10,6 +10,7 @@
 
 #include <dicomkit/net/dimse/dispatcher.hpp>
 #include <dicomkit/net/dimse/status.hpp>
+#include <dicomkit/server/service/authorizer.hpp>
 #include <dicomkit/server/service/ingest.hpp>
 #include <dicomkit/server/service/query.hpp>
 
@@ -19,8 +20,23 @@ namespace dicomkit::server::dimse {
 inline constexpr std::string_view kPatientRootFind = "1.2.840.10008.5.1.4.1.2.1.1";
 inline constexpr std::string_view kStudyRootFind = "1.2.840.10008.5.1.4.1.2.2.1";
 
-/// Whether calling AE `ae` may use `service` ("store", "query", ...).
-using Allow = std::function<bool(const std::string& ae, std::string_view service)>;
+/// Who decides what a caller may do; shared by the handlers (thread-safe, const).
+using AuthorizerPtr = std::shared_ptr<const service::Authorizer>;
+
+/// The caller of a request, as the Authorizer sees it. The handlers do not learn whether the
+/// association is TLS: the checks per request do not depend on it (admission, which does, is
+/// decided where the port is known).
+[[nodiscard]] service::Caller caller_of(const net::dimse::RequestContext& rc);
+
+/// C-ECHO (PS3.4 A.4): Success for a caller the Authorizer allows "echo", 0x0124 otherwise.
+class AuthorizedEchoHandler final : public net::dimse::EchoHandler {
+public:
+    explicit AuthorizedEchoHandler(AuthorizerPtr authorizer) : authorizer_(std::move(authorizer)) {}
+    [[nodiscard]] net::dimse::Outcome echo(const net::dimse::RequestContext& rc, const net::dimse::Command& rq) override;
+
+private:
+    AuthorizerPtr authorizer_;
+};
 
 /// PS3.4 B.2.3 has no status for "a copy of this SOP Instance is stored already"; under the
 /// "reject" policy the answer is 0x0124 Refused: Not Authorized (PS3.7 C.5.x, one of the general
@@ -52,18 +68,18 @@ using StoreLog = std::function<void(const StoreEvent&)>;
 /// C-STORE into storage and the index: the data set streams into an incoming blob of the store
 /// (Ingest::begin_incoming, after the Part 10 header), then service::Ingest seals, places and
 /// indexes it (with whatever else arrived meanwhile)
-/// following the duplicate policy, and only then is the response sent. Refused before anything is
-/// stored, with the reason in the Error Comment and the log (PS3.4 B.2.3): a calling AE without
-/// the "store" permission (0x0124), a SOP class that is not a storage one (0x0122), a data set
-/// cut short or followed by garbage (0xC000), one whose UIDs are missing, invalid (PS3.5 9.1,
+/// following the duplicate policy, and only then is the response sent. Statuses come from
+/// status_map (Operation::Store). Refused before anything is stored, with the reason in the
+/// Error Comment and the log (PS3.4 B.2.3): a calling AE the Authorizer does not allow "store"
+/// (0x0124), a SOP class that is not a storage one (0x0122), a data set cut short or followed by garbage (0xC000), one whose UIDs are missing, invalid (PS3.5 9.1,
 /// unless lenient) or other than the request's (0xA900). A duplicate under "keep" is answered Success (the
 /// archive holds the instance; PS3.4 B.2.2), under "reject" kDuplicateRejectedStatus.
 class IndexingStoreHandler final : public net::dimse::StoreHandler {
 public:
     /// The incoming blobs are not flushed one by one: Ingest seals each group of them at once
     /// (when the store is durable).
-    IndexingStoreHandler(service::Ingest& ingest, Allow allow, StoreLog log = {})
-        : ingest_(ingest), allow_(std::move(allow)), log_(std::move(log)) {}
+    IndexingStoreHandler(service::Ingest& ingest, AuthorizerPtr authorizer, StoreLog log = {})
+        : ingest_(ingest), authorizer_(std::move(authorizer)), log_(std::move(log)) {}
     /// Also store SOP classes the dictionary does not know (is_store_sop_class's `unknown_too`).
     void accept_unknown_sop_classes(bool on) noexcept { accept_unknown_sop_classes_ = on; }
 
@@ -80,7 +96,7 @@ public:
 
 private:
     service::Ingest& ingest_;
-    Allow allow_;
+    AuthorizerPtr authorizer_;
     StoreLog log_;
     bool accept_unknown_sop_classes_ = false;
 };
@@ -91,21 +107,23 @@ private:
 [[nodiscard]] bool relational_negotiated(const net::dimse::RequestContext& rc);
 
 /// C-FIND on the Patient Root and Study Root FIND SOP classes; relational queries on contexts
-/// where they were negotiated (PS3.4 C.4.1.2.2).
+/// where they were negotiated (PS3.4 C.4.1.2.2). A caller the Authorizer does not allow "query"
+/// is refused (0x0124); service errors are answered as status_map says for Operation::Find (a
+/// bad identifier 0xA900, the index failing 0xA700).
 class QueryFindHandler final : public net::dimse::FindHandler {
 public:
     /// The transfer syntax an instance is stored in (empty when unknown).
     using StoredSyntax = std::function<std::string(const std::string& sop_instance_uid)>;
     /// `stored_syntax`, when given, answers Available Transfer Syntax UID (0008,3002) at the IMAGE
     /// level (an SCU about to retrieve learns which contexts to propose).
-    QueryFindHandler(service::Query& query, Allow allow, StoredSyntax stored_syntax = {})
-        : query_(query), allow_(std::move(allow)), stored_syntax_(std::move(stored_syntax)) {}
+    QueryFindHandler(service::Query& query, AuthorizerPtr authorizer, StoredSyntax stored_syntax = {})
+        : query_(query), authorizer_(std::move(authorizer)), stored_syntax_(std::move(stored_syntax)) {}
     [[nodiscard]] net::dimse::Outcome find(const net::dimse::RequestContext& rc, const net::dimse::Command& rq,
                                            const DataSet& identifier, const Emit& emit) override;
 
 private:
     service::Query& query_;
-    Allow allow_;
+    AuthorizerPtr authorizer_;
     StoredSyntax stored_syntax_;
 };
 

@@ -2,10 +2,9 @@
 #include <dicomkit/server/dimse/non_patient_handlers.hpp>
 
 #include <dicomkit/net/dimse/status.hpp>
+#include <dicomkit/server/dimse/status_map.hpp>
 
 namespace dicomkit::server::dimse {
-
-namespace st = net::dimse::status;
 
 namespace {
 
@@ -24,24 +23,25 @@ std::vector<std::string> non_patient_get_classes() { return classes(&model::NonP
 
 net::dimse::Outcome NonPatientFindHandler::find(const net::dimse::RequestContext& rc, const net::dimse::Command& rq,
                                                 const DataSet& identifier, const Emit& emit) {
-    if (allow_ && !allow_(rc.calling_ae, "query")) return {st::NotAuthorized, rc.calling_ae + " may not query"};
+    if (auto ok = authorizer_->check(caller_of(rc), service::Action::Query); !ok)
+        return outcome_of(ok.error(), Operation::Find);
     const auto* m = model::non_patient_model(trim_padding(rq.affected_sop_class_uid));
-    if (!m) return {st::SOPClassNotSupported, "not a non-patient information model"};
+    if (!m) return outcome_of({service::ErrorKind::Unsupported, "not a non-patient information model"}, Operation::Find);
     bool stopped = false;
     auto n = objects_.find(*m, identifier, [&](const DataSet& match) {
         if (!emit(match)) stopped = true;
         return !stopped;
     });
-    if (!n) return {st::DataSetDoesNotMatchSOPClass, n.error().message};  // 0xA900: Identifier does not match
-    if (stopped) return {st::Cancel, {}};
+    if (!n) return outcome_of(n.error(), Operation::Find);
+    if (stopped) return outcome_of({service::ErrorKind::Cancelled, {}}, Operation::Find);
     return {};
 }
 
 Resolve non_patient_resolver(service::ObjectQuery& objects) {
     return [&objects](const net::dimse::Command& rq, const DataSet& identifier)
-               -> Result<std::vector<service::RetrieveItem>> {
+               -> service::ServiceResult<std::vector<service::RetrieveItem>> {
         const auto* m = model::non_patient_model(trim_padding(rq.affected_sop_class_uid));
-        if (!m) return make_error(ErrorCode::InvalidValue, "not a non-patient information model");
+        if (!m) return service::service_error(service::ErrorKind::Unsupported, "not a non-patient information model");
         return objects.instances(*m, identifier);
     };
 }

@@ -21,13 +21,14 @@ namespace dicomkit::server::dimse {
 /// C-FIND on a non-patient model: every key matched as its VR implies, returned (ObjectQuery).
 class NonPatientFindHandler final : public net::dimse::FindHandler {
 public:
-    NonPatientFindHandler(service::ObjectQuery& objects, Allow allow) : objects_(objects), allow_(std::move(allow)) {}
+    NonPatientFindHandler(service::ObjectQuery& objects, AuthorizerPtr authorizer)
+        : objects_(objects), authorizer_(std::move(authorizer)) {}
     [[nodiscard]] net::dimse::Outcome find(const net::dimse::RequestContext& rc, const net::dimse::Command& rq,
                                            const DataSet& identifier, const Emit& emit) override;
 
 private:
     service::ObjectQuery& objects_;
-    Allow allow_;
+    AuthorizerPtr authorizer_;
 };
 
 /// What RetrieveHandler sends for a non-patient model's C-MOVE or C-GET: the objects the

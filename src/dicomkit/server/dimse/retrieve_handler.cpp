@@ -11,6 +11,7 @@
 #include <dicomkit/io/transfer_syntax.hpp>
 #include <dicomkit/net/dimse/status.hpp>
 #include <dicomkit/server/dimse/handlers.hpp>
+#include <dicomkit/server/dimse/status_map.hpp>
 
 namespace dicomkit::server::dimse {
 
@@ -140,12 +141,6 @@ nd::RetrieveOutcome run_all(const std::vector<service::RetrieveItem>& items, con
     return out;
 }
 
-nd::RetrieveOutcome failed(std::uint16_t status, std::string why) {
-    nd::RetrieveOutcome o;
-    o.outcome = {status, std::move(why)};
-    return o;
-}
-
 /// The associations to a Move Destination, opened one group of classes at a time.
 class Destinations {
 public:
@@ -216,16 +211,26 @@ private:
 nd::RetrieveOutcome RetrieveHandler::retrieve(const nd::RequestContext& rc, const nd::Command& rq,
                                               const DataSet& identifier, const Progress& progress,
                                               const StoreHere* store_here) {
-    if (allow_ && !allow_(rc.calling_ae, "retrieve")) return failed(st::NotAuthorized, rc.calling_ae + " may not retrieve");
+    const Operation op = store_here ? Operation::Get : Operation::Move;
+    const auto refused = [op](const service::ServiceError& e) {
+        nd::RetrieveOutcome o;
+        o.outcome = outcome_of(e, op);
+        return o;
+    };
+    const service::Caller caller = caller_of(rc);
+    if (auto ok = authorizer_->check(caller, service::Action::Retrieve); !ok) return refused(ok.error());
     const auto& sop = rq.affected_sop_class_uid;
     const auto root = sop == kPatientRootMove || sop == kPatientRootGet ? model::Root::Patient : model::Root::Study;
     std::optional<Destination> dest;
     if (!store_here) {
+        if (auto ok = authorizer_->check_destination(caller, trim_padding(rq.move_destination)); !ok)
+            return refused(ok.error());
         dest = destinations_ ? destinations_(rq.move_destination) : std::nullopt;
-        if (!dest) return failed(st::MoveDestinationUnknown, "unknown move destination " + rq.move_destination);
+        if (!dest)
+            return refused({service::ErrorKind::UnknownDestination, "unknown move destination " + rq.move_destination});
     }
     auto items = resolve_ ? resolve_(rq, identifier) : retrieve_.instances(root, identifier, relational_negotiated(rc));
-    if (!items) return failed(st::DataSetDoesNotMatchSOPClass, items.error().message);
+    if (!items) return refused(items.error());
     if (items->empty()) return {};
     nd::StoreOptions so;
     so.move_originator_ae = store_here ? std::string() : rc.calling_ae;

@@ -33,7 +33,8 @@ struct Destination {
     std::uint16_t port = 104;
     std::optional<net::ul::TlsConfig> tls;  ///< set: the association uses TLS (PS3.15 B.1)
 };
-/// The configured peer with AE title `ae` allowed as a move destination, if any.
+/// Where the configured peer with AE title `ae` listens, if it is one (whether instances may go
+/// there is the Authorizer's check_destination).
 using FindDestination = std::function<std::optional<Destination>(const std::string& ae)>;
 
 /// A failed C-STORE sub-operation of a C-MOVE or C-GET, for the log: `status` is the C-STORE-RSP
@@ -48,14 +49,18 @@ struct SubOperationFailure {
 using SubOperationLog = std::function<void(const SubOperationFailure&)>;
 /// The instances a request names, when not those service::Retrieve finds in the patient
 /// hierarchy (the non-patient models: by SOP Instance UID).
-using Resolve =
-    std::function<Result<std::vector<service::RetrieveItem>>(const net::dimse::Command& rq, const DataSet& identifier)>;
+using Resolve = std::function<service::ServiceResult<std::vector<service::RetrieveItem>>(
+    const net::dimse::Command& rq, const DataSet& identifier)>;
+
+/// C-MOVE and C-GET: the caller needs the Authorizer's "retrieve", a C-MOVE's destination its
+/// check_destination (0xA801 otherwise); service errors are answered as status_map says for
+/// Operation::Move and Operation::Get (a bad identifier 0xA900, the index failing 0xA701).
 
 class RetrieveHandler final : public net::dimse::RetrieveHandler {
 public:
-    RetrieveHandler(service::Retrieve& retrieve, Allow allow, FindDestination destinations, std::string our_ae,
-                    SubOperationLog log = {}, Resolve resolve = {})
-        : retrieve_(retrieve), allow_(std::move(allow)), destinations_(std::move(destinations)),
+    RetrieveHandler(service::Retrieve& retrieve, AuthorizerPtr authorizer, FindDestination destinations,
+                    std::string our_ae, SubOperationLog log = {}, Resolve resolve = {})
+        : retrieve_(retrieve), authorizer_(std::move(authorizer)), destinations_(std::move(destinations)),
           our_ae_(std::move(our_ae)), log_(std::move(log)), resolve_(std::move(resolve)) {}
 
     /// PS3.8 9.3.2.2: presentation context IDs are the odd numbers 1-255.
@@ -73,7 +78,7 @@ public:
 
 private:
     service::Retrieve& retrieve_;
-    Allow allow_;
+    AuthorizerPtr authorizer_;
     FindDestination destinations_;
     std::string our_ae_;
     SubOperationLog log_;

@@ -69,7 +69,8 @@ public:
         for (const AddItem& i : items) out.push_back(add(*i.attributes, i.file, i.policy));
         return out;
     }
-    /// PS3.4 C.4.1.3.1: calls `on_match` for each entity that matches `query`, with the query's
+    /// PS3.4 C.4.1.3.1: calls `on_match` for each entity that matches `query` (parsed by the
+    /// service, service::Query::parse: the index never reads an identifier), with the query's
     /// return keys (zero length when unknown or empty), Query/Retrieve Level and, when a value is
     /// not ASCII, Specific Character Set "ISO_IR 192". Returns the number of matches handed over.
     [[nodiscard]] virtual Result<std::uint64_t> find(const model::Query& query, const MatchFn& on_match) = 0;
@@ -95,14 +96,6 @@ public:
         (void)sop_class_uid;
         (void)fn;
         return make_error(ErrorCode::Unsupported, "this index keeps no non-patient objects");
-    }
-
-    /// Parses `identifier` for `root` (relational when `options` say so) and finds (PS3.4 C.4.1).
-    [[nodiscard]] Result<std::uint64_t> find(model::Root root, const DataSet& identifier, const MatchFn& on_match,
-                                             model::ParseOptions options = {}) {
-        auto q = model::parse_query(root, identifier, options);
-        if (!q) return tl::unexpected(q.error());
-        return find(*q, on_match);
     }
 };
 

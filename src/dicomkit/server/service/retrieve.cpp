@@ -2,6 +2,7 @@
 #include <dicomkit/server/service/retrieve.hpp>
 
 #include <dicomkit/dict/tags.hpp>
+#include <dicomkit/server/service/query.hpp>
 
 namespace dicomkit::server::service {
 
@@ -23,10 +24,12 @@ DataSet level_query(const DataSet& keys, Level level) {
 
 /// The entities at `level` matching `keys` (unique keys, PS3.4 C.4.2.2.1), then, level by level,
 /// everything below each of them down to the instances.
-Result<void> Retrieve::descend(model::Root root, const DataSet& keys, Level level, std::vector<RetrieveItem>& out,
+ServiceResult<void> Retrieve::descend(model::Root root, const DataSet& keys, Level level, std::vector<RetrieveItem>& out,
                                bool relational) {
     std::vector<DataSet> children;
-    auto n = index_.find(root, level_query(keys, level), [&](const DataSet& m) {
+    auto q = Query::parse(root, level_query(keys, level), relational);
+    if (!q) return tl::unexpected(q.error());
+    auto n = index_.find(*q, [&](const DataSet& m) {
         if (level == Level::Image) {
             out.push_back({std::string(trim_padding(m.string_or(tags::SOPClassUID))),
                            std::string(trim_padding(m.string_or(tags::SOPInstanceUID))), {}, {}});
@@ -37,8 +40,8 @@ Result<void> Retrieve::descend(model::Root root, const DataSet& keys, Level leve
             children.push_back(std::move(k));
         }
         return true;
-    }, model::ParseOptions{.relational = relational});
-    if (!n) return tl::unexpected(n.error());
+    });
+    if (!n) return service_error(index_error_kind(n.error()), n.error());
     // Each child carries the unique keys given and its own: relational ones may still lack a
     // parent's, which its unique key makes unnecessary.
     for (const DataSet& k : children)
@@ -46,11 +49,11 @@ Result<void> Retrieve::descend(model::Root root, const DataSet& keys, Level leve
     return {};
 }
 
-Result<std::vector<RetrieveItem>> Retrieve::instances(model::Root root, const DataSet& identifier, bool relational) {
+ServiceResult<std::vector<RetrieveItem>> Retrieve::instances(model::Root root, const DataSet& identifier, bool relational) {
     const auto level = model::parse_level(trim_padding(identifier.string_or(tags::QueryRetrieveLevel)));
-    if (!level) return make_error(ErrorCode::InvalidValue, "Query/Retrieve Level missing or unknown");
+    if (!level) return service_error(ErrorKind::BadIdentifier, "Query/Retrieve Level missing or unknown");
     if (relational && trim_padding(identifier.string_or(model::unique_key(*level))).empty())
-        return make_error(ErrorCode::InvalidValue, std::string("the unique key of level ") +
+        return service_error(ErrorKind::BadIdentifier, std::string("the unique key of level ") +
                                                        std::string(model::to_string(*level)) + " is required");
     DataSet keys;
     for (const model::KeyInfo& k : model::known_keys()) {
@@ -62,7 +65,7 @@ Result<std::vector<RetrieveItem>> Retrieve::instances(model::Root root, const Da
     if (auto r = descend(root, keys, *level, items, relational); !r) return tl::unexpected(r.error());
     for (auto& it : items) {
         auto f = index_.instance(it.sop_instance_uid);
-        if (!f) return tl::unexpected(f.error());
+        if (!f) return service_error(index_error_kind(f.error()), f.error());
         if (!*f) continue;  // removed meanwhile: the sub-operation fails
         it.blob = (*f)->path;
         it.transfer_syntax = (*f)->transfer_syntax;

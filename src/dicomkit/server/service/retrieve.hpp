@@ -6,6 +6,7 @@
 #include <vector>
 
 #include <dicomkit/server/index/index.hpp>
+#include <dicomkit/server/service/errors.hpp>
 #include <dicomkit/server/storage/blob_store.hpp>
 
 namespace dicomkit::server::service {
@@ -24,15 +25,15 @@ public:
     /// Where the items' blobs are read from.
     [[nodiscard]] storage::BlobStore& blobs() const noexcept { return blobs_; }
     /// PS3.4 C.4.2.2.1: matches the unique keys of `identifier` at and above its Query/Retrieve
-    /// Level in `root` and lists every instance below. Other keys are ignored. InvalidValue when
+    /// Level in `root` and lists every instance below. Other keys are ignored. BadIdentifier when
     /// the level is missing or unknown. `relational` (PS3.4 C.4.2.2.2, C.4.3.2.2: relational
     /// retrieve, negotiated): the unique keys of the levels above may be absent, but the level's
-    /// own unique key has to be there (InvalidValue otherwise).
-    [[nodiscard]] Result<std::vector<RetrieveItem>> instances(model::Root root, const DataSet& identifier,
+    /// own unique key has to be there (BadIdentifier otherwise). OutOfResources when the index fails.
+    [[nodiscard]] ServiceResult<std::vector<RetrieveItem>> instances(model::Root root, const DataSet& identifier,
                                                               bool relational = false);
 
 private:
-    Result<void> descend(model::Root root, const DataSet& keys, model::Level level, std::vector<RetrieveItem>& out,
+    ServiceResult<void> descend(model::Root root, const DataSet& keys, model::Level level, std::vector<RetrieveItem>& out,
                          bool relational = false);
 
     index::Index& index_;
