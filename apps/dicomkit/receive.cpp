@@ -11,7 +11,7 @@
 #include <dicomkit/base/log.hpp>
 #include <dicomkit/dict/dictionary.hpp>
 #include <dicomkit/dict/tags.hpp>
-#include <dicomkit/net/dimse/folder_store.hpp>
+#include "folder_store.hpp"
 #include <dicomkit/net/dimse/serve.hpp>
 #include <dicomkit/net/dimse/status.hpp>
 #include <dicomkit/net/ul/server.hpp>
@@ -40,8 +40,8 @@ struct ReceiveArgs {
 };
 
 /// Logs each stored instance: calling AE, peer, SOP class keyword, instance UID, bytes, status.
-dimse::FolderStoreHandler::Log store_log(bool quiet) {
-    return [quiet](const dimse::FolderStoreHandler::StoredEvent& e) {
+FolderStoreHandler::Log store_log(bool quiet) {
+    return [quiet](const FolderStoreHandler::StoredEvent& e) {
         if (quiet && e.outcome.status == dimse::status::Success) return;
         const auto* info = dict::find_uid(e.rq.affected_sop_class_uid);
         std::string cls = info && !info->keyword.empty() ? std::string(info->keyword) : e.rq.affected_sop_class_uid;
@@ -97,7 +97,7 @@ int run_receive(const ReceiveArgs& a) {
     std::vector<std::string> classes;
     if (!a.accept_unknown)
         for (const auto& c : dict::storage_sop_classes()) classes.emplace_back(c.uid);
-    auto files = std::make_shared<dimse::FolderStoreHandler>(a.out, store_log(a.quiet), !a.no_fsync);
+    auto files = std::make_shared<FolderStoreHandler>(a.out, store_log(a.quiet), !a.no_fsync);
     files->set_lenient_uids(a.lenient_uids);
     dispatcher.on_store(std::move(files), std::move(classes));
 

@@ -18,7 +18,7 @@
 #include <dicomkit/io/dataset_writer.hpp>
 #include <dicomkit/io/transfer_syntax.hpp>
 #include <dicomkit/net/dimse/channel.hpp>
-#include <dicomkit/net/dimse/folder_store.hpp>
+#include "folder_store.hpp"
 #include <dicomkit/net/dimse/scu.hpp>
 #include <dicomkit/net/dimse/status.hpp>
 
@@ -81,7 +81,7 @@ struct Tally {
 };
 
 /// Answers one C-STORE-RQ of a C-GET through the folder handler; a failure is noted in `t`.
-Result<void> answer_store(dimse::Channel& ch, dimse::FolderStoreHandler& h, dimse::Message& m, Tally& t) {
+Result<void> answer_store(dimse::Channel& ch, FolderStoreHandler& h, dimse::Message& m, Tally& t) {
     dimse::RequestContext rc{ch.context_by_id(m.context_id), ch.calling_ae(), ch.peer_address()};
     dimse::Outcome o{dimse::status::OutOfResources, "no data set"};
     if (m.dataset && !m.dataset_error) o = h.end(rc, m.command, std::move(m.dataset));
@@ -115,7 +115,7 @@ std::vector<std::string> failed_list(const dimse::Message& m, const io::Transfer
 
 /// Sends the request, then reads responses (and, for C-GET, C-STORE-RQs) until the final one.
 Result<Final> exchange(dimse::Channel& ch, const net::ul::AcceptedContext& ctx, dimse::Command rq, const DataSet& q,
-                       dimse::FolderStoreHandler* files, Tally& t) {
+                       FolderStoreHandler* files, Tally& t) {
     const auto* ts = io::find_transfer_syntax(ctx.transfer_syntax);
     if (!ts) return make_error(ErrorCode::Unsupported, "accepted transfer syntax unknown");
     auto bytes = io::encode_dataset(q, *ts);
@@ -189,7 +189,7 @@ std::string retrieve_sop(const RetrieveArgs& a, bool move) { return move ? a.qr.
 /// One association: the retrieve request (C-MOVE, or C-GET with `plan`'s storage contexts),
 /// then one C-MOVE/C-GET per identifier on it.
 void run_association(const RetrieveArgs& a, bool move, const AssociationPlan* plan, const std::vector<DataSet>& ids,
-                     dimse::FolderStoreHandler* files, Tally& t) {
+                     FolderStoreHandler* files, Tally& t) {
     const std::string sop = retrieve_sop(a, move);
     net::ul::AssociationRequest arq;
     arq.calling_ae = a.net.aet;
@@ -311,7 +311,7 @@ Result<GetPlan> plan_get(const RetrieveArgs& a, const DataSet& q) {
 int run_get(const RetrieveArgs& a, const DataSet& q) {
     std::error_code ec;
     std::filesystem::create_directories(a.out, ec);
-    dimse::FolderStoreHandler files(a.out, dimse::FolderStoreHandler::Log{}, true);
+    FolderStoreHandler files(a.out, FolderStoreHandler::Log{}, true);
     auto plan = plan_get(a, q);
     if (!plan) {
         log::error("{}", plan.error().to_string().c_str());

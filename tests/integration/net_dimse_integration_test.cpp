@@ -13,7 +13,9 @@
 #include <dicomkit/dict/dictionary.hpp>
 #include <dicomkit/dict/tags.hpp>
 #include <dicomkit/io/dicom_file.hpp>
-#include <dicomkit/net/dimse/folder_store.hpp>
+#include <dicomkit/server/storage/naming.hpp>
+
+#include "folder_store.hpp"
 #include <dicomkit/net/dimse/scu.hpp>
 #include <dicomkit/net/dimse/serve.hpp>
 #include <dicomkit/net/ul/server.hpp>
@@ -40,8 +42,8 @@ struct Receiver {
         fs::remove_all(dir);
         fs::create_directories(dir);
         dispatcher.on_echo(std::make_shared<dimse::SuccessEchoHandler>());
-        dispatcher.on_store(std::make_shared<dimse::FolderStoreHandler>(
-            dir.string(), [this](const dimse::FolderStoreHandler::StoredEvent&) { ++stored; }));
+        dispatcher.on_store(std::make_shared<cli::FolderStoreHandler>(
+            dir.string(), [this](const cli::FolderStoreHandler::StoredEvent&) { ++stored; }));
         ul::ServerOptions so;
         so.bind_address = "127.0.0.1";
         so.port = 0;
@@ -141,7 +143,7 @@ TEST(Network, StoreEveryInteropSampleAndCompare) {
         EXPECT_EQ(st->status, dimse::status::Success) << st->error_comment;
         EXPECT_FALSE(st->converted);
         auto sent = io::read_file(s.path);
-        auto got = io::read_file((r.dir / dimse::instance_file_name(s.sop_instance)).string());
+        auto got = io::read_file((r.dir / server::storage::instance_file_name(s.sop_instance)).string());
         ASSERT_TRUE(sent && got) << (got ? "" : got.error().to_string());
         DataSet expected = sent->dataset;
         expected.remove_range(Tag(0x0002, 0), Tag(0x0002, 0xFFFF));

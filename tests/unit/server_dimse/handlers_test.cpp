@@ -7,6 +7,7 @@
 #include <dicomkit/server/dimse/handlers.hpp>
 #include <dicomkit/server/dimse/non_patient_handlers.hpp>
 #include <dicomkit/server/dimse/retrieve_handler.hpp>
+#include <dicomkit/server/storage/file_store.hpp>
 
 #include "../server_service/fake_index.hpp"
 
@@ -117,7 +118,7 @@ TEST(QueryFindHandler, RefusedWithoutTheQueryPermission) {
 
 TEST(NonPatientFindHandler, ErrorsMapAsForPatientQueries) {
     FakeIndex ix;
-    service::ObjectQuery objects(ix, "/data");
+    service::ObjectQuery objects(ix);
     NonPatientFindHandler h(objects, allow_all());
     const auto classes = non_patient_find_classes();
     ASSERT_FALSE(classes.empty());
@@ -145,7 +146,8 @@ FindDestination pacs2() {
 TEST(RetrieveHandler, ADatabaseErrorIsA701) {
     FakeIndex ix;
     ix.fail = test::database_error();
-    service::Retrieve retrieve(ix, "/data");
+    storage::FileStore blobs("/data");  // not read: the requests fail before
+    service::Retrieve retrieve(ix, blobs);
     RetrieveHandler h(retrieve, allow_all(), pacs2(), "US");
     auto get = h.retrieve(kCaller, request(kStudyRootGet), study_identifier(), kProgress, &kStoreHere);
     EXPECT_EQ(get.outcome.status, 0xA701);
@@ -156,7 +158,8 @@ TEST(RetrieveHandler, ADatabaseErrorIsA701) {
 
 TEST(RetrieveHandler, ABadIdentifierIsA900) {
     FakeIndex ix;
-    service::Retrieve retrieve(ix, "/data");
+    storage::FileStore blobs("/data");  // not read: the requests fail before
+    service::Retrieve retrieve(ix, blobs);
     RetrieveHandler h(retrieve, allow_all(), pacs2(), "US");
     DataSet q;
     q.set_string(tags::StudyInstanceUID, VR::UI, "1.2.3");  // no level
@@ -165,7 +168,8 @@ TEST(RetrieveHandler, ABadIdentifierIsA900) {
 
 TEST(RetrieveHandler, NothingMatchedIsSuccess) {
     FakeIndex ix;
-    service::Retrieve retrieve(ix, "/data");
+    storage::FileStore blobs("/data");  // not read: the requests fail before
+    service::Retrieve retrieve(ix, blobs);
     RetrieveHandler h(retrieve, allow_all(), pacs2(), "US");
     auto o = h.retrieve(kCaller, request(kStudyRootGet), study_identifier(), kProgress, &kStoreHere);
     EXPECT_EQ(o.outcome.status, 0x0000);
@@ -174,7 +178,8 @@ TEST(RetrieveHandler, NothingMatchedIsSuccess) {
 
 TEST(RetrieveHandler, DestinationsAreTheAuthorizers) {
     FakeIndex ix;
-    service::Retrieve retrieve(ix, "/data");
+    storage::FileStore blobs("/data");  // not read: the requests fail before
+    service::Retrieve retrieve(ix, blobs);
     service::AccessPolicy p;
     p.peers.push_back({"VIEWER", "127.0.0.1", false, false, {service::Action::Retrieve}});
     p.peers.push_back({"PACS2", "127.0.0.9", false, false, {service::Action::MoveDestination}});
@@ -193,7 +198,8 @@ TEST(RetrieveHandler, DestinationsAreTheAuthorizers) {
 
 TEST(RetrieveHandler, RefusedWithoutTheRetrievePermission) {
     FakeIndex ix;
-    service::Retrieve retrieve(ix, "/data");
+    storage::FileStore blobs("/data");  // not read: the requests fail before
+    service::Retrieve retrieve(ix, blobs);
     RetrieveHandler h(retrieve, query_only(), pacs2(), "US");
     for (const net::dimse::RetrieveHandler::StoreHere* here : {&kStoreHere, static_cast<decltype(&kStoreHere)>(nullptr)}) {
         auto o = h.retrieve(kCaller, request(here ? kStudyRootGet : kStudyRootMove, "PACS2"), study_identifier(),

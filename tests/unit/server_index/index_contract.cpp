@@ -95,6 +95,12 @@ void expect_migrated_from_version_1(Index& ix) {
     EXPECT_EQ(joined(rows[0], tags::ModalitiesInStudy), "CT\\MR");
     EXPECT_EQ(rows[0].string_or(tags::PatientName), "Old^Timer");
     EXPECT_EQ(rows[0].find(tags::PatientAge)->length(), 0u) << "rows of version 1 have no attributes blob";
+    auto kept = ix.instance("S.1.1");
+    ASSERT_TRUE(kept && *kept);
+    EXPECT_EQ((*kept)->path, "S.1.1.dcm") << "a path in storage becomes the file's id in the store";
+    auto other = ix.instance("S.2.1");
+    ASSERT_TRUE(other && *other);
+    EXPECT_EQ((*other)->path, "/elsewhere/S.2.1.dcm") << "anything else is left as it was";
     DataSet ds = make({"P", "Old^Timer", "S", "", "", "S.3", "SR", "S.3.1"});
     ds.set_string(tags::PatientAge, VR::AS, "077Y");
     ASSERT_TRUE(ix.add(ds, {"f", 1, ""}, DuplicatePolicy::Reject));

@@ -35,10 +35,13 @@ inline constexpr const char* kVersion1Rows =
     "INSERT INTO patient(patient_id, patient_name) VALUES('P', 'Old^Timer');"
     "INSERT INTO study(patient_pk, study_uid) VALUES(1, 'S');"
     "INSERT INTO series(study_pk, series_uid, modality) VALUES(1, 'S.1', 'MR');"
-    "INSERT INTO series(study_pk, series_uid, modality) VALUES(1, 'S.2', 'CT');";
+    "INSERT INTO series(study_pk, series_uid, modality) VALUES(1, 'S.2', 'CT');"
+    // Paths as versions before storage ids kept them (migration 005 makes ids of the first).
+    "INSERT INTO instance(series_pk, sop_uid, path, size) VALUES(1, 'S.1.1', 'storage/S.1.1.dcm', 10);"
+    "INSERT INTO instance(series_pk, sop_uid, path, size) VALUES(2, 'S.2.1', '/elsewhere/S.2.1.dcm', 10);";
 
-/// Checks an index opened on kVersion1Rows: migrated (Modalities in Study filled in), and adding
-/// works.
+/// Checks an index opened on kVersion1Rows: migrated (Modalities in Study filled in, storage
+/// paths turned into storage ids), and adding works.
 void expect_migrated_from_version_1(Index& index);
 
 }  // namespace dicomkit::server::index::test

@@ -17,6 +17,7 @@
 #include <dicomkit/server/index/sqlite/sqlite_index.hpp>
 #include <dicomkit/server/service/ingest.hpp>
 #include <dicomkit/server/service/query.hpp>
+#include <dicomkit/server/storage/file_store.hpp>
 
 namespace dicomkit::server::service::test {
 

@@ -62,7 +62,7 @@ TEST_F(Archive, StoresBelowTheFreeSpaceReserveAreRefusedWithTheFigures) {
     use(index::DuplicatePolicy::Replace);
     EXPECT_EQ(ingest_->refusal(), "");
     ASSERT_TRUE(ingest_->store(temp("1.1", 1)));
-    EXPECT_EQ(path_of("1.1"), "storage/1.1.dcm");
+    EXPECT_EQ(path_of("1.1"), "1.1.dcm");
 }
 
 TEST_F(Archive, RefusedStoresSayWhyUntilTakenAgain) {
@@ -109,10 +109,10 @@ TEST_F(Archive, AFullIndexStopsStoresUntilTheRetryIndexesTheAnsweredOnes) {
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     EXPECT_EQ(ingest.refusal(), "");
     EXPECT_EQ(ingest.unindexed(), 0u);
-    EXPECT_EQ(path_of("1.1"), "storage/1.1.dcm");
+    EXPECT_EQ(path_of("1.1"), "1.1.dcm");
     ASSERT_TRUE(ingest.store(temp("1.2", 1)));
     ingest.wait_indexed();
-    EXPECT_EQ(path_of("1.2"), "storage/1.2.dcm");
+    EXPECT_EQ(path_of("1.2"), "1.2.dcm");
     std::lock_guard lock(m);
     ASSERT_GE(lines.size(), 2u);
     EXPECT_NE(lines[0].find("1.1 (storage/1.1.dcm) was stored but not indexed"), std::string::npos)

@@ -21,9 +21,9 @@ TEST_P(IngestModes, NewInstanceIsPlacedAndIndexed) {
     ASSERT_TRUE(s) << s.error().to_string();
     EXPECT_EQ(s->action, StoreAction::Added);
     EXPECT_EQ(s->sop_instance_uid, "1.2.3.4");
-    EXPECT_EQ(s->path, "storage/1.2.3.4.dcm");
+    EXPECT_EQ(s->path, "1.2.3.4.dcm");
     EXPECT_EQ(names(), (Names{"1.2.3.4.dcm"}));
-    EXPECT_EQ(path_of("1.2.3.4"), "storage/1.2.3.4.dcm");
+    EXPECT_EQ(path_of("1.2.3.4"), "1.2.3.4.dcm");
     EXPECT_EQ(index_->instance("1.2.3.4")->value().size, fs::file_size(root_ + "/storage/1.2.3.4.dcm"));
     EXPECT_EQ(indexed_version("1.2.3.4"), "1");
 }
@@ -33,13 +33,13 @@ TEST_P(IngestModes, ReplaceAlternatesBetweenTwoSlotsAndRemovesTheOldCopy) {
     auto s = ingest_->store(temp("1.2.3.4", 2));
     ASSERT_TRUE(s) << s.error().to_string();
     EXPECT_EQ(s->action, StoreAction::Replaced);
-    EXPECT_EQ(s->path, "storage/1.2.3.4_2.dcm");
+    EXPECT_EQ(s->path, "1.2.3.4_2.dcm");
     EXPECT_EQ(names(), (Names{"1.2.3.4_2.dcm"}));
     EXPECT_EQ(indexed_version("1.2.3.4"), "2");
-    EXPECT_EQ(version_in(path_of("1.2.3.4")), "2");
+    EXPECT_EQ(version_in("storage/" + path_of("1.2.3.4")), "2");
     s = ingest_->store(temp("1.2.3.4", 3));
     ASSERT_TRUE(s);
-    EXPECT_EQ(s->path, "storage/1.2.3.4.dcm");
+    EXPECT_EQ(s->path, "1.2.3.4.dcm");
     EXPECT_EQ(names(), (Names{"1.2.3.4.dcm"}));
     EXPECT_EQ(indexed_version("1.2.3.4"), "3");
     EXPECT_EQ(version_in("storage/1.2.3.4.dcm"), "3");
@@ -51,7 +51,7 @@ TEST_P(IngestModes, KeepDropsTheNewCopy) {
     auto s = ingest_->store(temp("1.2.3.4", 2));
     ASSERT_TRUE(s) << s.error().to_string();
     EXPECT_EQ(s->action, StoreAction::Kept);
-    EXPECT_EQ(s->path, "storage/1.2.3.4.dcm");
+    EXPECT_EQ(s->path, "1.2.3.4.dcm");
     EXPECT_EQ(names(), (Names{"1.2.3.4.dcm"})) << "no temporary file, no second copy";
     EXPECT_EQ(indexed_version("1.2.3.4"), "1");
     EXPECT_EQ(version_in("storage/1.2.3.4.dcm"), "1");
@@ -100,7 +100,7 @@ TEST_P(IngestModes, InvalidUidIsRefusedOrUnderLenientUidsGetsAHashedName) {
     use(index::DuplicatePolicy::Replace);
     auto s = ingest_->store(temp("../../etc/passwd", 1));
     ASSERT_TRUE(s) << s.error().to_string();
-    EXPECT_EQ(s->path.rfind("storage/x", 0), 0u) << s->path;
+    EXPECT_EQ(s->path.rfind("x", 0), 0u) << s->path;
     EXPECT_EQ(names().size(), 1u);
 }
 
@@ -117,8 +117,8 @@ TEST_P(IngestModes, ConcurrentCopiesOfOneInstanceEndAsOneFile) {
     EXPECT_EQ(ok.load(), 16);
     const Names n = names();
     ASSERT_EQ(n.size(), 1u);
-    EXPECT_EQ("storage/" + *n.begin(), path_of("1.2.3.9"));
-    EXPECT_EQ(version_in(path_of("1.2.3.9")), indexed_version("1.2.3.9")) << "file and index agree";
+    EXPECT_EQ(*n.begin(), path_of("1.2.3.9"));
+    EXPECT_EQ(version_in("storage/" + path_of("1.2.3.9")), indexed_version("1.2.3.9")) << "file and index agree";
 }
 
 TEST_P(IngestModes, QueuedStoresAreCommittedInGroupsAndEachAnswered) {
@@ -159,7 +159,7 @@ TEST_P(IngestModes, QueuedStoresAreCommittedInGroupsAndEachAnswered) {
     EXPECT_EQ(n.size(), static_cast<std::size_t>(kUids)) << "one file per instance, no temporary file";
     for (int k = 0; k < kUids; ++k) {
         const std::string uid = "1.2.3." + std::to_string(100 + k);
-        EXPECT_EQ(version_in(path_of(uid)), indexed_version(uid)) << uid << ": file and index agree";
+        EXPECT_EQ(version_in("storage/" + path_of(uid)), indexed_version(uid)) << uid << ": file and index agree";
     }
 }
 
@@ -202,7 +202,7 @@ TEST_F(Archive, AnsweredStoresAreFoundByTheNextQuery) {
         EXPECT_EQ(*n, 1u) << uid << " answered, then not found";
         auto f = settled.instance(uid);
         ASSERT_TRUE(f && *f) << uid;
-        EXPECT_EQ((*f)->path, "storage/" + uid + ".dcm");
+        EXPECT_EQ((*f)->path, uid + ".dcm");
     }
     EXPECT_EQ(ingest_->unindexed(), 0u);
 }
@@ -233,10 +233,10 @@ TEST_F(Archive, AnIndexFailureAfterTheAnswerKeepsTheFile) {
     EXPECT_NE(lines[0].find("disk I/O error (test)"), std::string::npos) << lines[0];
     EXPECT_EQ(names(), (Names{"1.2.3.4.dcm"}));
     EXPECT_EQ(path_of("1.2.3.4"), "");
-    auto r = reconcile(*index_, *ingest_);
+    auto r = reconcile(*index_, *ingest_, *files_);
     ASSERT_TRUE(r) << r.error().to_string();
     EXPECT_EQ(r->indexed, 1u);
-    EXPECT_EQ(path_of("1.2.3.4"), "storage/1.2.3.4.dcm");
+    EXPECT_EQ(path_of("1.2.3.4"), "1.2.3.4.dcm");
 }
 
 INSTANTIATE_TEST_SUITE_P(Answer, IngestModes, ::testing::Values(false, true),

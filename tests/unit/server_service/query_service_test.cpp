@@ -6,6 +6,7 @@
 #include <dicomkit/server/service/object_query.hpp>
 #include <dicomkit/server/service/query.hpp>
 #include <dicomkit/server/service/retrieve.hpp>
+#include <dicomkit/server/storage/file_store.hpp>
 
 #include "fake_index.hpp"
 
@@ -97,7 +98,8 @@ TEST(QueryService, IndexFailuresAreOutOfResources) {
 
 TEST(RetrieveService, ErrorsAreTyped) {
     FakeIndex ix;
-    service::Retrieve retrieve(ix, "/data");
+    storage::FileStore blobs("/data");
+    service::Retrieve retrieve(ix, blobs);
     DataSet q;
     q.set_string(tags::StudyInstanceUID, VR::UI, "1.2");
     auto r = retrieve.instances(model::Root::Study, q);
@@ -114,7 +116,7 @@ TEST(RetrieveService, ErrorsAreTyped) {
 
 TEST(ObjectQueryService, ErrorsAreTyped) {
     FakeIndex ix;
-    service::ObjectQuery objects(ix, "/data");
+    service::ObjectQuery objects(ix);
     const auto* m = model::non_patient_models().empty() ? nullptr : &model::non_patient_models().front();
     ASSERT_NE(m, nullptr);
     auto r = objects.instances(*m, DataSet{});

@@ -20,7 +20,7 @@ void age(const std::string& path, int seconds) {
 TEST_F(Archive, ReconcileOfAConsistentArchiveChangesNothing) {
     ASSERT_TRUE(ingest_->store(temp("1.1", 1)));
     ASSERT_TRUE(ingest_->store(temp("1.2", 1)));
-    auto r = reconcile(*index_, *ingest_);
+    auto r = reconcile(*index_, *ingest_, *files_);
     ASSERT_TRUE(r) << r.error().to_string();
     EXPECT_EQ(r->files, 2u);
     EXPECT_EQ(r->entries, 2u);
@@ -55,7 +55,7 @@ TEST_F(Archive, ReconcileRepairsEveryCrashState) {
     // Something that is not DICOM: moved to quarantine, reported.
     put("storage/notes.txt", Bytes(10, 'x'));
 
-    auto r = reconcile(*index_, *ingest_);
+    auto r = reconcile(*index_, *ingest_, *files_);
     ASSERT_TRUE(r) << r.error().to_string();
     EXPECT_EQ(r->temp_removed, 2u);
     EXPECT_EQ(r->indexed, 2u) << "1.3 and the newer 1.6";
@@ -68,15 +68,15 @@ TEST_F(Archive, ReconcileRepairsEveryCrashState) {
 
     EXPECT_EQ(names(), (Names{"1.1.dcm", "1.3.dcm", "1.5_2.dcm", "1.6_2.dcm"}));
     EXPECT_TRUE(fs::exists(root_ + "/quarantine/notes.txt"));
-    EXPECT_EQ(path_of("1.3"), "storage/1.3.dcm");
+    EXPECT_EQ(path_of("1.3"), "1.3.dcm");
     EXPECT_EQ(path_of("1.4"), "");
-    EXPECT_EQ(path_of("1.5"), "storage/1.5_2.dcm");
+    EXPECT_EQ(path_of("1.5"), "1.5_2.dcm");
     EXPECT_EQ(indexed_version("1.5"), "2");
-    EXPECT_EQ(path_of("1.6"), "storage/1.6_2.dcm");
+    EXPECT_EQ(path_of("1.6"), "1.6_2.dcm");
     EXPECT_EQ(indexed_version("1.6"), "2");
 
     // Every entry has its file, every DICOM file its entry: a second pass finds nothing.
-    r = reconcile(*index_, *ingest_);
+    r = reconcile(*index_, *ingest_, *files_);
     ASSERT_TRUE(r);
     EXPECT_EQ(r->temp_removed + r->indexed + r->dropped + r->copies_removed, 0u);
     EXPECT_EQ(r->entries, 4u);
@@ -95,7 +95,7 @@ TEST_F(Archive, SharedReconcileLeavesOtherNodesRecentFilesAlone) {
     age(root_ + "/storage/1.4.dcm", 600);
     ReconcileOptions o;
     o.shared = true;
-    auto r = reconcile(*index_, *ingest_, o);
+    auto r = reconcile(*index_, *ingest_, *files_, o);
     ASSERT_TRUE(r) << r.error().to_string();
     EXPECT_EQ(r->temp_removed, 1u);
     EXPECT_EQ(r->indexed, 1u) << "1.4";
@@ -106,7 +106,7 @@ TEST_F(Archive, SharedReconcileLeavesOtherNodesRecentFilesAlone) {
     ASSERT_TRUE(indexed);
     EXPECT_FALSE(indexed->has_value());
     // Not shared: everything not indexed is adopted, every temporary file goes.
-    r = reconcile(*index_, *ingest_);
+    r = reconcile(*index_, *ingest_, *files_);
     ASSERT_TRUE(r) << r.error().to_string();
     EXPECT_EQ(r->indexed, 1u) << "1.3";
     EXPECT_EQ(r->temp_removed, 1u);
@@ -117,12 +117,12 @@ TEST_F(Archive, ReconcileDropsNothingWhenStorageIsEmpty) {
     ASSERT_TRUE(ingest_->store(temp("1.2", 1)));
     fs::remove(root_ + "/storage/1.1.dcm");
     fs::remove(root_ + "/storage/1.2.dcm");
-    auto r = reconcile(*index_, *ingest_);
+    auto r = reconcile(*index_, *ingest_, *files_);
     ASSERT_TRUE(r) << r.error().to_string();
     EXPECT_TRUE(r->kept_missing);
     EXPECT_EQ(r->dropped, 0u);
     EXPECT_NE(r->warnings.find("mounted"), std::string::npos);
-    EXPECT_EQ(path_of("1.1"), "storage/1.1.dcm");
+    EXPECT_EQ(path_of("1.1"), "1.1.dcm");
 }
 
 
@@ -160,7 +160,7 @@ TEST_F(Archive, ReconcileQuarantinesWhatDoesNotBelong) {
     put("storage/.incoming/dropped.dcm", part10("1.11", 1));      // not a temporary file of a store
     put("storage/.incoming/.dk-tzzzzzz.part", part10("1.12", 1));  // one: removed as always
 
-    auto r = reconcile(*index_, *ingest_);
+    auto r = reconcile(*index_, *ingest_, *files_);
     ASSERT_TRUE(r) << r.error().to_string();
     EXPECT_EQ(r->quarantined, 8u) << r->warnings;
     EXPECT_EQ(r->unreadable, 0u);
@@ -168,9 +168,9 @@ TEST_F(Archive, ReconcileQuarantinesWhatDoesNotBelong) {
     EXPECT_EQ(r->indexed, 0u);
     EXPECT_TRUE(r->index_error.empty()) << r->index_error;
     EXPECT_EQ(names(), (Names{"1.1.dcm", "1.2.dcm"}));
-    EXPECT_EQ(path_of("1.1"), "storage/1.1.dcm");
+    EXPECT_EQ(path_of("1.1"), "1.1.dcm");
     EXPECT_EQ(indexed_version("1.1"), "1");
-    EXPECT_EQ(path_of("1.2"), "storage/1.2.dcm");
+    EXPECT_EQ(path_of("1.2"), "1.2.dcm");
     for (const char* uid : {"1.7", "1.8", "1.9", "1.10", "1.11"}) EXPECT_EQ(path_of(uid), "") << uid;
     // Each under its own name with its reason beside it, and a line in the report.
     const std::pair<const char*, const char*> expected[] = {
@@ -192,7 +192,7 @@ TEST_F(Archive, ReconcileQuarantinesWhatDoesNotBelong) {
     EXPECT_TRUE(fs::exists(root_ + "/quarantine/sub/1.10.dcm"));
     // Again: nothing more to do; a second file of the same name goes beside the first.
     put("storage/readme.txt", Bytes{'x'});
-    r = reconcile(*index_, *ingest_);
+    r = reconcile(*index_, *ingest_, *files_);
     ASSERT_TRUE(r) << r.error().to_string();
     EXPECT_EQ(r->quarantined, 1u) << r->warnings;
     EXPECT_TRUE(fs::exists(root_ + "/quarantine/readme.txt.1"));
@@ -210,7 +210,7 @@ TEST_F(Archive, ReconcileChecksIndexedFilesWhoseSizeChanged) {
     put("storage/1.1.dcm", part10("1.1", 333));  // the same instance, another Instance Number
     put("storage/1.2.dcm", Bytes(100, 0));       // zeros, as a crash of the file system may leave
     put("storage/1.3.dcm", part10("1.3", 7));    // the same size: not opened (the cost stays one listing)
-    auto r = reconcile(*index_, *ingest_);
+    auto r = reconcile(*index_, *ingest_, *files_);
     ASSERT_TRUE(r) << r.error().to_string();
     EXPECT_EQ(r->quarantined, 1u) << r->warnings;
     EXPECT_EQ(r->dropped, 1u);
@@ -231,7 +231,7 @@ TEST_F(Archive, ReconcileStopsAtAnIndexThatCannotBeWritten) {
     put("storage/1.4.dcm", part10("1.4", 1));
     auto ro = index::sqlite::SqliteIndex::open_read_only(root_ + "/index.db");
     ASSERT_TRUE(ro) << ro.error().to_string();
-    auto r = reconcile(**ro, *ingest_);
+    auto r = reconcile(**ro, *ingest_, *files_);
     ASSERT_TRUE(r) << r.error().to_string();
     EXPECT_NE(r->index_error.find("read-only"), std::string::npos) << r->index_error;
     EXPECT_EQ(r->indexed, 0u);
@@ -243,14 +243,14 @@ TEST_F(Archive, ReconcileStopsAtAnIndexThatCannotBeWritten) {
     // Made writable (the disk has room again), the next reconciliation indexes them, and the
     // index's own lookups see it.
     ASSERT_TRUE((*ro)->make_writable());
-    r = reconcile(**ro, *ingest_);
+    r = reconcile(**ro, *ingest_, *files_);
     ASSERT_TRUE(r) << r.error().to_string();
     EXPECT_TRUE(r->index_error.empty()) << r->index_error;
     EXPECT_EQ(r->indexed, 2u);
     auto g = (*ro)->instance("1.4");
     ASSERT_TRUE(g && *g);
-    EXPECT_EQ((*g)->path, "storage/1.4.dcm");
-    EXPECT_EQ(path_of("1.4"), "storage/1.4.dcm");
+    EXPECT_EQ((*g)->path, "1.4.dcm");
+    EXPECT_EQ(path_of("1.4"), "1.4.dcm");
 }
 
 }  // namespace

@@ -101,7 +101,7 @@ public:
     /// The C-STORE-RQ command has arrived: choose where its data set streams to. An error means
     /// the data set is read and dropped and the response is 0xA700 with the error as comment.
     [[nodiscard]] virtual Result<std::unique_ptr<DataSink>> begin(const RequestContext& rc, const Command& rq) = 0;
-    /// The data set is complete and `sink` finished: keep it (e.g. commit a FileSink) and say how
+    /// The data set is complete and `sink` finished: keep it (e.g. place the file it wrote) and say how
     /// it went. Not called when the data set did not arrive whole.
     [[nodiscard]] virtual Outcome end(const RequestContext& rc, const Command& rq, std::unique_ptr<DataSink> sink) = 0;
     /// Called once, from any thread, with the response's outcome.

@@ -257,7 +257,7 @@ Result<void> open_index(ServerApp::Impl& impl, std::optional<Error>& why_read_on
 
 /// C-MOVE and C-GET over the index; move destinations are the peers allowed "move-destination".
 void add_retrieve(ServerApp::Impl& impl) {
-    impl.retrieve = std::make_unique<service::Retrieve>(*impl.settled, impl.files->data_root());
+    impl.retrieve = std::make_unique<service::Retrieve>(*impl.settled, *impl.files);
     const Config c = impl.config;
     // Whether instances may go to a destination is the authorizer's; this says where it listens.
     dimse::FindDestination dest = [c](const std::string& ae) -> std::optional<dimse::Destination> {
@@ -355,7 +355,7 @@ Result<void> reconcile_if_needed(ServerApp::Impl& impl, bool was_clean, bool is_
 Result<service::ReconcileReport> run_reconcile(ServerApp::Impl& impl, const service::ReconcileOptions& ro,
                                                const std::string& why) {
     const auto t0 = std::chrono::steady_clock::now();
-    auto r = service::reconcile(*impl.index, *impl.ingest, ro);
+    auto r = service::reconcile(*impl.index, *impl.ingest, *impl.files, ro);
     if (!r) return r;
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     char secs[32];
@@ -474,7 +474,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::start(const Config& config, Server
         auto f = raw->settled->instance(uid);
         return f && *f ? (*f)->transfer_syntax : std::string();
     };
-    impl->objects = std::make_unique<service::ObjectQuery>(*impl->settled, impl->files->data_root());
+    impl->objects = std::make_unique<service::ObjectQuery>(*impl->settled);
     // C-FIND per information model: Patient and Study Root to the index's query, the non-patient
     // models to the object query (a Modality Worklist handler registers beside them).
     impl->dispatcher.on_find(std::make_shared<dimse::QueryFindHandler>(*impl->query, impl->authorizer, stored_syntax),

@@ -9,6 +9,7 @@
 #include <dicomkit/base/log.hpp>
 #include <dicomkit/dict/dictionary.hpp>
 #include <dicomkit/dict/tags.hpp>
+#include <dicomkit/net/dimse/part10_header.hpp>
 #include <dicomkit/net/dimse/status.hpp>
 #include <dicomkit/server/dimse/status_map.hpp>
 #include <dicomkit/server/model/non_patient.hpp>
@@ -55,23 +56,36 @@ bool is_store_sop_class(std::string_view uid, bool unknown_too) {
 
 namespace {
 
-/// The data set of a store refused before it arrived: read off the wire and dropped; end_async
-/// answers with `outcome`.
-class RefusedSink final : public net::dimse::DataSink {
+/// Where the data set of a C-STORE goes: the incoming blob of a store that was taken, or nowhere
+/// for one refused before its data set arrived (read off the wire and dropped; end_async answers
+/// with the refusal). Every sink IndexingStoreHandler is given back is one of these: begin()
+/// makes them all.
+class StoreSink final : public net::dimse::DataSink {
 public:
-    explicit RefusedSink(net::dimse::Outcome outcome) : outcome_(std::move(outcome)) {}
+    explicit StoreSink(net::dimse::Outcome refused) : refused_(std::move(refused)) {}
+    explicit StoreSink(std::unique_ptr<storage::IncomingBlob> blob) : blob_(std::move(blob)) {}
     [[nodiscard]] Result<void> write(std::span<const std::uint8_t> bytes) override {
-        size_ += bytes.size();
+        if (blob_) return blob_->write(bytes);
+        dropped_ += bytes.size();
         return {};
     }
-    [[nodiscard]] Result<void> finish() override { return {}; }
-    void abort() noexcept override {}
-    [[nodiscard]] std::uint64_t size() const noexcept override { return size_; }
-    [[nodiscard]] const net::dimse::Outcome& outcome() const noexcept { return outcome_; }
+    [[nodiscard]] Result<void> finish() override { return blob_ ? blob_->finish() : Result<void>{}; }
+    void abort() noexcept override {
+        if (blob_) blob_->abort();
+    }
+    [[nodiscard]] std::uint64_t size() const noexcept override { return blob_ ? blob_->size() : dropped_; }
+    /// The refusal, for a store refused before its data set.
+    [[nodiscard]] const std::optional<net::dimse::Outcome>& refused() const noexcept { return refused_; }
+    /// The finished blob, handed over to be submitted.
+    [[nodiscard]] Result<storage::Staged> stage() {
+        if (!blob_) return make_error(ErrorCode::InvalidArgument, "no incoming blob");
+        return blob_->stage();
+    }
 
 private:
-    net::dimse::Outcome outcome_;
-    std::uint64_t size_ = 0;
+    std::optional<net::dimse::Outcome> refused_;
+    std::unique_ptr<storage::IncomingBlob> blob_;
+    std::uint64_t dropped_ = 0;
 };
 
 }  // namespace
@@ -81,14 +95,16 @@ Result<std::unique_ptr<net::dimse::DataSink>> IndexingStoreHandler::begin(const 
     // PS3.7 C.5.x: a refusal by configuration is final (0x0124); A7xx would have the sender retry.
     if (auto ok = authorizer_->check(caller_of(rc), service::Action::Store); !ok)
         return std::unique_ptr<net::dimse::DataSink>(
-            std::make_unique<RefusedSink>(outcome_of(ok.error(), Operation::Store)));
+            std::make_unique<StoreSink>(outcome_of(ok.error(), Operation::Store)));
     if (!is_store_sop_class(trim_padding(rq.affected_sop_class_uid), accept_unknown_sop_classes_))
-        return std::unique_ptr<net::dimse::DataSink>(std::make_unique<RefusedSink>(outcome_of(
+        return std::unique_ptr<net::dimse::DataSink>(std::make_unique<StoreSink>(outcome_of(
             service::ServiceError{service::ErrorKind::Unsupported, "not a storage SOP class"}, Operation::Store)));
-    auto sink = files_.begin(rc, rq);
-    if (sink)
-        if (auto* file = dynamic_cast<net::dimse::FileSink*>(sink->get())) file->keep_contents(true);
-    return sink;
+    auto header = net::dimse::part10_header(rc, rq);
+    if (!header) return tl::unexpected(header.error());
+    auto blob = ingest_.begin_incoming();
+    if (!blob) return tl::unexpected(blob.error());
+    if (auto r = (*blob)->write_prefix(*header); !r) return tl::unexpected(r.error());
+    return std::unique_ptr<net::dimse::DataSink>(std::make_unique<StoreSink>(std::move(*blob)));
 }
 
 namespace {
@@ -111,32 +127,31 @@ net::dimse::Outcome store_outcome(const Result<service::Stored>& r) {
 void IndexingStoreHandler::end_async(const net::dimse::RequestContext& rc, const net::dimse::Command& rq,
                                      std::unique_ptr<net::dimse::DataSink> sink, Completion done,
                                      bool more_follow) {
-    if (auto* refused = dynamic_cast<RefusedSink*>(sink.get())) {
-        const net::dimse::Outcome o = refused->outcome();
+    auto& store = static_cast<StoreSink&>(*sink);  // begin() made it
+    if (store.refused()) {
+        const net::dimse::Outcome o = *store.refused();
         if (log_) log_(StoreEvent{rc, rq, sink->size(), o, nullptr});
         done(o);
         return;
     }
-    auto* file = dynamic_cast<net::dimse::FileSink*>(sink.get());
-    auto temp = file ? file->release() : Result<std::string>(make_error(ErrorCode::InvalidArgument, "not a file sink"));
+    auto staged = store.stage();
     const std::uint64_t bytes = sink->size();
-    if (!temp) {
+    if (!staged) {
         const net::dimse::Outcome o =
-            outcome_of({service::ErrorKind::OutOfResources, temp.error().message}, Operation::Store);
+            outcome_of({service::ErrorKind::OutOfResources, staged.error().message}, Operation::Store);
         if (log_) log_(StoreEvent{rc, rq, bytes, o, nullptr});
         done(o);
         return;
     }
     // The completion may run on the committing thread after this association has moved on:
     // it keeps its own copies of what the log needs.
-    std::optional<Bytes> contents = file->take_contents();  // the header is read from these when there
     const net::dimse::RequestContext who{nullptr, rc.calling_ae, rc.peer_address};  // not the context: it may be gone
     const service::Received received{rq.affected_sop_class_uid, rq.affected_sop_instance_uid};
-    ingest_.submit(*temp, [this, who, rq, bytes, done = std::move(done)](Result<service::Stored> r) {
+    ingest_.submit(std::move(*staged), [this, who, rq, bytes, done = std::move(done)](Result<service::Stored> r) {
         const net::dimse::Outcome o = store_outcome(r);
         if (log_) log_(StoreEvent{who, rq, bytes, o, r ? &*r : nullptr});
         done(o);
-    }, !more_follow, std::move(contents), &received);
+    }, !more_follow, &received);
 }
 
 net::dimse::Outcome IndexingStoreHandler::end(const net::dimse::RequestContext& rc, const net::dimse::Command& rq,

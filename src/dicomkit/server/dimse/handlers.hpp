@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include <dicomkit/net/dimse/folder_store.hpp>
+#include <dicomkit/net/dimse/dispatcher.hpp>
 #include <dicomkit/net/dimse/status.hpp>
 #include <dicomkit/server/service/authorizer.hpp>
 #include <dicomkit/server/service/ingest.hpp>
@@ -65,8 +65,9 @@ using StoreLog = std::function<void(const StoreEvent&)>;
 /// know as anything (private SOP classes, 2.25 UIDs). Known non-storage classes never are.
 [[nodiscard]] bool is_store_sop_class(std::string_view uid, bool unknown_too);
 
-/// C-STORE into storage and the index: the data set streams into a temporary file, then
-/// service::Ingest flushes, places and indexes it (with whatever else arrived meanwhile)
+/// C-STORE into storage and the index: the data set streams into an incoming blob of the store
+/// (Ingest::begin_incoming, after the Part 10 header), then service::Ingest seals, places and
+/// indexes it (with whatever else arrived meanwhile)
 /// following the duplicate policy, and only then is the response sent. Statuses come from
 /// status_map (Operation::Store). Refused before anything is stored, with the reason in the
 /// Error Comment and the log (PS3.4 B.2.3): a calling AE the Authorizer does not allow "store"
@@ -75,13 +76,10 @@ using StoreLog = std::function<void(const StoreEvent&)>;
 /// archive holds the instance; PS3.4 B.2.2), under "reject" kDuplicateRejectedStatus.
 class IndexingStoreHandler final : public net::dimse::StoreHandler {
 public:
-    /// The temporary files are not flushed one by one: Ingest flushes each group of them at once
-    /// (when its FileStore is durable). kTempFilesAhead of them are made ahead, off the path of
-    /// the answer (reconcile removes what a crash leaves of them).
+    /// The incoming blobs are not flushed one by one: Ingest seals each group of them at once
+    /// (when the store is durable).
     IndexingStoreHandler(service::Ingest& ingest, AuthorizerPtr authorizer, StoreLog log = {})
-        : files_(ingest.files().incoming(), {}, false, kTempFilesAhead), ingest_(ingest),
-          authorizer_(std::move(authorizer)), log_(std::move(log)) {}
-    static constexpr std::size_t kTempFilesAhead = 16;
+        : ingest_(ingest), authorizer_(std::move(authorizer)), log_(std::move(log)) {}
     /// Also store SOP classes the dictionary does not know (is_store_sop_class's `unknown_too`).
     void accept_unknown_sop_classes(bool on) noexcept { accept_unknown_sop_classes_ = on; }
 
@@ -97,7 +95,6 @@ public:
                    std::unique_ptr<net::dimse::DataSink> sink, Completion done, bool more_follow) override;
 
 private:
-    net::dimse::FolderStoreHandler files_;  ///< for begin(): the temporary file with its Part 10 header
     service::Ingest& ingest_;
     AuthorizerPtr authorizer_;
     StoreLog log_;

@@ -7,6 +7,7 @@
 #include <set>
 #include <utility>
 
+#include <dicomkit/io/dicom_file.hpp>
 #include <dicomkit/io/transfer_syntax.hpp>
 #include <dicomkit/net/dimse/status.hpp>
 #include <dicomkit/server/dimse/handlers.hpp>
@@ -78,6 +79,24 @@ Reason reason_of(const Result<nd::StoreResult>& r, const service::RetrieveItem& 
 }
 
 using StoreItem = std::function<Result<nd::StoreResult>(const service::RetrieveItem&)>;
+
+/// An item's blob as the senders take it: its file on this machine (sent as the file is, mapped
+/// or streamed), or, from a store whose blobs are not files, its bytes read into a DicomFile.
+struct Source {
+    std::string path;
+    std::optional<io::DicomFile> file;
+};
+
+Result<Source> open_item(storage::BlobStore& blobs, const service::RetrieveItem& it) {
+    auto reader = blobs.open(it.blob);
+    if (!reader) return tl::unexpected(reader.error());
+    if (auto local = (*reader)->local_path()) return Source{*local, std::nullopt};
+    auto bytes = (*reader)->read_all();
+    if (!bytes) return tl::unexpected(bytes.error());
+    auto file = io::read_bytes(std::move(*bytes), {}, blobs.display(it.blob));
+    if (!file) return tl::unexpected(file.error());
+    return Source{{}, std::move(*file)};
+}
 using OnFailure = std::function<void(const service::RetrieveItem&, const Reason&)>;
 
 /// Runs the sub-operations through `store`, reporting progress after each but the last. The
@@ -91,7 +110,7 @@ nd::RetrieveOutcome run_all(const std::vector<service::RetrieveItem>& items, con
     bool several_reasons = false;
     for (std::size_t i = 0; i < items.size(); ++i) {
         const auto& it = items[i];
-        auto r = it.path.empty()
+        auto r = it.blob.empty()
                      ? Result<nd::StoreResult>(make_error(ErrorCode::NotFound, "the instance is no longer stored"))
                      : store(it);
         --out.counts.remaining;
@@ -125,8 +144,8 @@ nd::RetrieveOutcome run_all(const std::vector<service::RetrieveItem>& items, con
 /// The associations to a Move Destination, opened one group of classes at a time.
 class Destinations {
 public:
-    Destinations(const Destination& d, std::string our_ae, std::vector<ContextGroup> groups)
-        : dest_(d), our_ae_(std::move(our_ae)), groups_(std::move(groups)), errors_(groups_.size()) {}
+    Destinations(storage::BlobStore& blobs, const Destination& d, std::string our_ae, std::vector<ContextGroup> groups)
+        : blobs_(blobs), dest_(d), our_ae_(std::move(our_ae)), groups_(std::move(groups)), errors_(groups_.size()) {}
     ~Destinations() { close(); }
 
     /// The group of `cls`'s contexts.
@@ -160,7 +179,9 @@ public:
             open_ = g;
         }
         so.message_id = next_id_++;
-        auto r = nd::store(*assoc_, it.path, so);
+        auto src = open_item(blobs_, it);
+        if (!src) return tl::unexpected(src.error());
+        auto r = src->file ? nd::store(*assoc_, *src->file, so) : nd::store(*assoc_, src->path, so);
         if (!r && !r.error().peer.empty()) {  // the association is lost: the rest of the group fails alike
             errors_[g] = r.error();
             assoc_->abort();
@@ -175,6 +196,7 @@ public:
     }
 
 private:
+    storage::BlobStore& blobs_;
     const Destination& dest_;
     std::string our_ae_;
     std::vector<ContextGroup> groups_;
@@ -218,9 +240,17 @@ nd::RetrieveOutcome RetrieveHandler::retrieve(const nd::RequestContext& rc, cons
         if (log_) log_(SubOperationFailure{rc, rq, it.sop_instance_uid, why.status, why.text});
     };
     if (store_here)
-        return run_all(*items, [&](const service::RetrieveItem& it) { return (*store_here)(it.path, so); }, progress,
-                       on_failure);
-    Destinations to(*dest, our_ae_, context_groups(*items, kMaxContexts));
+        return run_all(
+            *items,
+            [&](const service::RetrieveItem& it) -> Result<nd::StoreResult> {
+                auto src = open_item(retrieve_.blobs(), it);
+                if (!src) return tl::unexpected(src.error());
+                if (src->file)  // C-GET sends files of this machine
+                    return make_error(ErrorCode::IoError, retrieve_.blobs().display(it.blob) + " is not a local file");
+                return (*store_here)(src->path, so);
+            },
+            progress, on_failure);
+    Destinations to(retrieve_.blobs(), *dest, our_ae_, context_groups(*items, kMaxContexts));
     std::stable_sort(items->begin(), items->end(), [&](const auto& x, const auto& y) {
         return to.group_of(x.sop_class_uid) < to.group_of(y.sop_class_uid);
     });

@@ -47,7 +47,7 @@ constexpr std::uint64_t kSpaceMargin = 64ull << 20;
 
 }  // namespace
 
-Ingest::Ingest(index::Index& index, storage::FileStore& files, index::DuplicatePolicy policy, IngestOptions options)
+Ingest::Ingest(index::Index& index, storage::BlobStore& files, index::DuplicatePolicy policy, IngestOptions options)
     : index_(index), files_(files), policy_(policy), options_(std::move(options)), thread_([this] { run(); }) {
     if (options_.answer_when_placed) indexer_ = std::thread([this] { index_run(); });
 }
@@ -177,57 +177,29 @@ void Ingest::index_group(std::vector<Placed>& group) {
             ++unindexed_;
         }
         if (options_.log)
-            options_.log("E: index: " + log::printable(p.job.attrs.sop_instance_uid) + " (" + p.path +
+            options_.log("E: index: " + log::printable(p.job.attrs.sop_instance_uid) + " (" + files_.display(p.path) +
                          ") was stored but not indexed: " + added[k].error().to_string() +
                          "; the next start indexes it");
     }
 }
 
-Result<FileAttributes> Ingest::read(const std::string& path, std::optional<Bytes> contents, const Received* received,
-                                    bool check) const {
-    io::ReadOptions options;
-    options.stop_before = tags::PixelData;
-    options.defer_larger_than = 64 * 1024;
-    const std::string abs = files_.absolute(path);
-    const bool in_memory = contents.has_value();
-    const std::uint64_t size = in_memory ? contents->size() : 0;
-    auto file = contents ? io::read_bytes(std::move(*contents), options, abs) : io::read_file(abs, options);
-    if (!file) return tl::unexpected(file.error());
-    if (check)
-        if (auto r = check_received(*file, received, options_.lenient_uids); !r)
-            return tl::unexpected(std::move(r.error()).in_file(abs));
-    FileAttributes a;
-    a.sop_instance_uid = std::string(trim_padding(file->dataset.string_or(tags::SOPInstanceUID)));
-    if (a.sop_instance_uid.empty())
-        return tl::unexpected(Error(ErrorCode::InvalidValue, "no SOP Instance UID in the data set").in_file(abs));
-    a.file = {path, in_memory ? size : files_.size(path), file->transfer_syntax_uid};
-    if (a.file.transfer_syntax.empty()) a.file.transfer_syntax = std::string(file->transfer_syntax.uid);
-    a.dataset = std::move(file->dataset);
-    // A data set without its SOP Class UID (some devices leave it to the File Meta Information,
-    // which serve writes from the request): the index takes the meta's, so that a retrieve can
-    // name the class.
-    if (trim_padding(a.dataset.string_or(tags::SOPClassUID)).empty()) {
-        const std::string meta(trim_padding(file->meta.string_or(tags::MediaStorageSOPClassUID)));
-        if (!meta.empty()) a.dataset.set_string(tags::SOPClassUID, VR::UI, meta);
-    }
-    return a;
-}
-
-void Ingest::submit(const std::string& temp_path, Done done, bool now, std::optional<Bytes> contents,
-                    const Received* received) {
+void Ingest::submit(storage::Staged staged, Done done, bool now, const Received* received) {
     if (auto ok = admit(); !ok) {
-        (void)files_.remove(temp_path);
+        files_.discard(staged);
         done(tl::unexpected(ok.error()));
         return;
     }
-    auto attrs = read(temp_path, std::move(contents), received, true);
+    auto attrs = read_staged(staged, received, true);
+    if (attrs && options_.transform)
+        if (auto t = transform(staged, *attrs); !t) attrs = tl::unexpected(t.error());
     if (!attrs) {
-        (void)files_.remove(temp_path);
+        files_.discard(staged);
         done(tl::unexpected(attrs.error()));
         return;
     }
+    staged.contents.reset();  // read: not kept while queued
     std::unique_lock lock(mutex_);
-    queue_.push_back(Job{temp_path, std::move(*attrs), std::move(done)});
+    queue_.push_back(Job{std::move(staged), std::move(*attrs), std::move(done)});
     if (!now || committing_) {
         lock.unlock();
         wake_.notify_all();
@@ -245,11 +217,11 @@ void Ingest::submit(const std::string& temp_path, Done done, bool now, std::opti
     if (more) wake_.notify_all();
 }
 
-Result<Stored> Ingest::store(const std::string& temp_path) {
+Result<Stored> Ingest::store(storage::Staged staged) {
     std::mutex m;
     std::condition_variable cv;
     std::optional<Result<Stored>> out;
-    submit(temp_path, [&](Result<Stored> r) {
+    submit(std::move(staged), [&](Result<Stored> r) {
         std::lock_guard lock(m);
         out = std::move(r);
         cv.notify_all();
@@ -329,7 +301,7 @@ void Ingest::finish(std::vector<Placed>& placed) {
     for (std::size_t k = 0; k < placed.size(); ++k) {
         Placed& p = placed[k];
         if (!added[k]) {
-            (void)files_.remove(p.path);  // not the indexed copy (see path_for): back to where we were
+            (void)files_.remove(p.path);  // not the indexed copy (see id_for): back to where we were
             p.job.done(tl::unexpected(added[k].error()));
             continue;
         }
@@ -340,16 +312,16 @@ void Ingest::finish(std::vector<Placed>& placed) {
 }
 
 void Ingest::commit(std::vector<Job>& group) {
-    std::vector<std::string> temps;
-    temps.reserve(group.size());
-    for (const Job& job : group) temps.push_back(job.temp);
-    bool everything = false;  // the file system was flushed: the previous group's renames too
-    auto flushed = files_.sync_files(temps, &everything);  // the data of every temporary file of the group
+    std::vector<const storage::Staged*> staged;
+    staged.reserve(group.size());
+    for (const Job& job : group) staged.push_back(&job.staged);
+    bool everything = false;  // the flush covered the previous group's placements too
+    auto flushed = files_.seal(staged, &everything);  // the data of every staged blob of the group
     // The previous group (renamed while this one was queued) is indexed before this group's
     // duplicates are looked up, and only once its folder entries are flushed.
     if (!unflushed_.empty()) {
         if (!everything) {
-            if (auto r = files_.sync_folder(); !r) {
+            if (auto r = files_.sync_names(); !r) {
                 for (Placed& p : unflushed_) {
                     (void)files_.remove(p.path);
                     p.job.done(tl::unexpected(r.error()));
@@ -362,7 +334,7 @@ void Ingest::commit(std::vector<Job>& group) {
     std::vector<Placed> placed;
     for (Job& job : group) {
         auto fail = [&](const Error& e) {
-            (void)files_.remove(job.temp);
+            files_.discard(job.staged);
             job.done(tl::unexpected(e));
         };
         if (!flushed) {
@@ -380,7 +352,7 @@ void Ingest::commit(std::vector<Job>& group) {
         // replaced whatever the policy, rather than kept pointing at nothing.
         const bool stored = *current && files_.exists((*current)->path);
         if (stored && (policy_ == index::DuplicatePolicy::Keep || policy_ == index::DuplicatePolicy::Reject)) {
-            (void)files_.remove(job.temp);
+            files_.discard(job.staged);
             job.done(Stored{policy_ == index::DuplicatePolicy::Keep ? StoreAction::Kept : StoreAction::Rejected, uid,
                             (*current)->path});
             continue;
@@ -388,8 +360,8 @@ void Ingest::commit(std::vector<Job>& group) {
         // Never over the copy the index names: if we stopped between rename and commit, the
         // index would describe one data set and the file hold another, and nothing could tell.
         std::string old_path = *current ? (*current)->path : std::string();
-        std::string path = files_.path_for(uid, old_path);
-        if (auto r = files_.rename_into(job.temp, path); !r) {
+        std::string path = files_.id_for(uid, old_path);
+        if (auto r = files_.place(job.staged, path); !r) {
             fail(r.error());
             continue;
         }
@@ -400,13 +372,13 @@ void Ingest::commit(std::vector<Job>& group) {
     bool more = false;
     {
         std::lock_guard lock(mutex_);
-        more = queue_.size() >= 8;
+        more = queue_.size() >= files_.group_size();
     }
     if (more && files_.durable()) {  // the next group's syncfs covers these names too
         unflushed_ = std::move(placed);
         return;
     }
-    if (auto r = files_.sync_folder(); !r) {
+    if (auto r = files_.sync_names(); !r) {
         for (Placed& p : placed) {
             (void)files_.remove(p.path);
             p.job.done(tl::unexpected(r.error()));
@@ -456,7 +428,7 @@ void Ingest::keep_for_retry(const Placed& placed, const Error& error) {
     // The indexing thread retries: while stores are refused, nothing else would wake it.
     index_wake_.notify_all();
     if (options_.log)
-        options_.log("E: index: " + log::printable(placed.job.attrs.sop_instance_uid) + " (" + placed.path +
+        options_.log("E: index: " + log::printable(placed.job.attrs.sop_instance_uid) + " (" + files_.display(placed.path) +
                      ") was stored but not indexed: " + error.to_string() +
                      "; new stores are refused until the index takes it (retried every " +
                      std::to_string(std::chrono::seconds(kIndexRetry).count()) + " s, or at the next start)");

@@ -1,5 +1,8 @@
-// Ingest: received instances into storage and the index, following the duplicate policy, in
-// groups. Order (so that a crash at any point leaves nothing half-stored and nothing acknowledged
+// Ingest: the use case of taking in received instances (C-STORE now, STOW-RS later): the bytes
+// stream into an incoming blob of the BlobStore (begin_incoming), the header is read from them,
+// the transform hook may alter or refuse the instance, and the duplicate policy decides what
+// becomes of a second copy; storage's group commit places it and the index takes it, in groups.
+// Order (so that a crash at any point leaves nothing half-stored and nothing acknowledged
 // lost, given reconcile() at the next start): the temporary files of a group are flushed (one
 // syncfs); each is renamed into storage; the folder is fsynced; the index commits the group (one
 // transaction, each instance undone alone if it fails); the copies they replaced, if any, are
@@ -23,6 +26,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -33,7 +37,7 @@
 
 #include <dicomkit/io/dicom_file.hpp>
 #include <dicomkit/server/index/index.hpp>
-#include <dicomkit/server/storage/file_store.hpp>
+#include <dicomkit/server/storage/blob_store.hpp>
 
 namespace dicomkit::server::service {
 
@@ -49,7 +53,7 @@ enum class StoreAction {
 struct Stored {
     StoreAction action = StoreAction::Added;
     std::string sop_instance_uid;
-    std::string path;  ///< the file the index names now (relative to the data root)
+    std::string path;  ///< the blob the index names now: its id in the BlobStore
 };
 
 /// The attributes of a Part 10 file as the index takes them.
@@ -65,6 +69,25 @@ struct Received {
     std::string sop_instance_uid;
 };
 
+/// What IngestOptions::transform made of an instance.
+struct TransformResult {
+    enum class Kind {
+        Unchanged,  ///< stored as received
+        Changed,    ///< the file was altered (or replaced): stored as it is now
+        Refused,    ///< not stored, for `reason`
+    };
+    Kind kind = Kind::Unchanged;
+    std::string reason;
+    [[nodiscard]] static TransformResult unchanged() { return {}; }
+    [[nodiscard]] static TransformResult changed() { return {Kind::Changed, {}}; }
+    [[nodiscard]] static TransformResult refused(std::string why) { return {Kind::Refused, std::move(why)}; }
+};
+
+/// Called with each received instance (the whole file, File Meta Information included) after its
+/// header was checked and before it is stored and indexed: it may alter the data set (e.g.
+/// de-identify it: new UIDs are taken as they are then), replace it, or refuse it.
+using Transform = std::function<TransformResult(io::DicomFile& file)>;
+
 struct IngestOptions {
     /// Answer a store once its file is in place, and index it after (see above). Only for an
     /// index of this process alone: other servers of a shared index could not wait for it.
@@ -79,6 +102,9 @@ struct IngestOptions {
     /// handler answers 0xA700 out of resources, with the figures) while the file system of the
     /// data folder has fewer free bytes than this. 0: no reserve.
     std::uint64_t min_free_bytes = 0;
+    /// See Transform. A refusal fails the store with ErrorCode::InvalidValue and the reason
+    /// ("refused: ..."): nothing is stored or indexed.
+    Transform transform;
 };
 
 /// Why submit() refused a received file before storing it, so that the store can be answered
@@ -90,41 +116,46 @@ struct IngestOptions {
 
 class Ingest {
 public:
-    Ingest(index::Index& index, storage::FileStore& files, index::DuplicatePolicy policy, IngestOptions options = {});
+    Ingest(index::Index& index, storage::BlobStore& files, index::DuplicatePolicy policy, IngestOptions options = {});
     /// Commits and indexes what was submitted, then stops its threads.
     ~Ingest();
     Ingest(const Ingest&) = delete;
     Ingest& operator=(const Ingest&) = delete;
 
     using Done = std::function<void(Result<Stored>)>;
-    /// Takes over `temp_path`, a complete Part 10 file in files().incoming() (written, not
-    /// necessarily flushed), and moves it into storage and the index, or removes it (kept or
-    /// rejected duplicate, or an error: the temporary file is gone whatever happens). Reads its
-    /// header on the calling thread; `done` is called once, from the committing thread (or at
+    /// A new incoming blob for a received instance (its bytes kept in memory when few, so that
+    /// the header is read from them): the caller writes the Part 10 file into it, finishes and
+    /// stages it, and submits the Staged.
+    [[nodiscard]] Result<std::unique_ptr<storage::IncomingBlob>> begin_incoming();
+    /// Takes over `staged`, a complete Part 10 file (written, not necessarily flushed), and
+    /// places it into storage and the index, or discards it (kept or rejected duplicate, a
+    /// refusal, or an error: the staged blob is gone whatever happens). Reads its header on the
+    /// calling thread (from staged.contents when there), and calls the transform there; `done` is called once, from the committing thread (or at
     /// once when the header cannot be read). Two copies of one SOP Instance UID are never in one
     /// group: they end up as one file and one entry. `now`: nothing else is coming from this
     /// caller for the moment, so when no group is being committed, this thread commits what is
     /// queued itself (no hand-over to the committing thread and back; `done` runs before submit
     /// returns); otherwise the committing thread takes it with the next group.
-    /// `contents`, when given, are the file's bytes (the receiver still had them): its header is
-    /// read from them instead of from the file.
     /// Before anything is stored, the file is checked (check_received, with `received` when
-    /// given): a file that fails is removed and `done` gets the reason.
+    /// given): a file that fails is discarded and `done` gets the reason.
+    void submit(storage::Staged staged, Done done, bool now = true, const Received* received = nullptr);
+    /// The same for a staged blob whose handle is `temp_path` (a FileStore's temporary file)
+    /// and whose bytes are `contents`, when given.
     void submit(const std::string& temp_path, Done done, bool now = true, std::optional<Bytes> contents = {},
-                const Received* received = nullptr);
-    /// submit() and wait.
-    [[nodiscard]] Result<Stored> store(const std::string& temp_path);
-
-    /// Reads the header of a file (path relative to the data root, or absolute) up to the pixel
-    /// data: what the index takes, and the SOP Instance UID.
-    [[nodiscard]] Result<FileAttributes> read(const std::string& path) const { return read(path, std::nullopt); }
-    /// The same from the file's bytes, when given (`path` names it in messages and the index).
-    [[nodiscard]] Result<FileAttributes> read(const std::string& path, std::optional<Bytes> contents) const {
-        return read(path, std::move(contents), nullptr, false);
+                const Received* received = nullptr) {
+        submit(storage::Staged{temp_path, std::move(contents), 0}, std::move(done), now, received);
     }
-    /// `check`: also check_received(file, received, options' lenient_uids).
-    [[nodiscard]] Result<FileAttributes> read(const std::string& path, std::optional<Bytes> contents,
-                                              const Received* received, bool check) const;
+    /// submit() and wait.
+    [[nodiscard]] Result<Stored> store(storage::Staged staged);
+    [[nodiscard]] Result<Stored> store(const std::string& temp_path) { return store(storage::Staged{temp_path, {}, 0}); }
+
+    /// Reads the header of stored blob `id` up to the pixel data: what the index takes, and
+    /// the SOP Instance UID.
+    [[nodiscard]] Result<FileAttributes> read(const storage::BlobId& id) const;
+    /// The same of a staged blob (from its contents when there); `check`: also
+    /// check_received(file, received, options' lenient_uids).
+    [[nodiscard]] Result<FileAttributes> read_staged(const storage::Staged& staged, const Received* received,
+                                                     bool check) const;
 
     /// Returns once every store answered before the call is indexed (at once when stores are
     /// answered after indexing).
@@ -141,11 +172,11 @@ public:
     [[nodiscard]] std::string refusal();
 
     [[nodiscard]] index::DuplicatePolicy policy() const noexcept { return policy_; }
-    [[nodiscard]] storage::FileStore& files() noexcept { return files_; }
+    [[nodiscard]] storage::BlobStore& files() noexcept { return files_; }
 
 private:
     struct Job {
-        std::string temp;
+        storage::Staged staged;
         FileAttributes attrs;
         Done done;
     };
@@ -174,6 +205,11 @@ private:
     void index_run();
     /// answer_when_placed: waits until no copy of `uid` is answered and not yet indexed.
     void wait_not_pending(const std::string& uid);
+    /// Reads a file's header from `file` (named `id` in the index); `check` as read_staged.
+    [[nodiscard]] Result<FileAttributes> attributes(io::DicomFile file, const std::string& id, std::uint64_t size,
+                                                    const Received* received, bool check) const;
+    /// options_.transform on `staged` (replaced by the altered file when it changes it).
+    [[nodiscard]] Result<void> transform(storage::Staged& staged, FileAttributes& attrs);
     /// Whether a new store may be taken (see refusal()).
     [[nodiscard]] Result<void> admit();
     /// answer_when_placed: an answered group that the index failed to take for an I/O error (a
@@ -184,7 +220,7 @@ private:
     void retry_failed();
 
     index::Index& index_;
-    storage::FileStore& files_;
+    storage::BlobStore& files_;
     index::DuplicatePolicy policy_;
     IngestOptions options_;
     std::mutex mutex_;

@@ -49,7 +49,7 @@ ServiceResult<std::vector<RetrieveItem>> ObjectQuery::instances(const model::Non
             auto f = index_.instance(uid);
             if (!f) return service_error(index_error_kind(f.error()), f.error());
             if (!*f) continue;  // removed meanwhile
-            out.push_back({std::string(sop_class), uid, root_ + "/" + (*f)->path, (*f)->transfer_syntax});
+            out.push_back({std::string(sop_class), uid, (*f)->path, (*f)->transfer_syntax});
         }
     }
     return out;

@@ -13,7 +13,7 @@ namespace dicomkit::server::service {
 
 class ObjectQuery {
 public:
-    ObjectQuery(index::Index& index, std::string storage_root) : index_(index), root_(std::move(storage_root)) {}
+    explicit ObjectQuery(index::Index& index) : index_(index) {}
 
     /// The objects of `model`'s SOP classes that match `identifier` (model::match_object), each
     /// handed to `on_match` as its response identifier; returning false stops. BadIdentifier for
@@ -23,14 +23,13 @@ public:
                                              const index::MatchFn& on_match);
 
     /// PS3.4 U.4.2, X.4.2, ...: the objects of `model` that the SOP Instance UID(s) (0008,0018) of
-    /// `identifier` name (required: BadIdentifier without), with their files. UIDs the archive
+    /// `identifier` name (required: BadIdentifier without), with their blobs. UIDs the archive
     /// does not hold are left out.
     [[nodiscard]] ServiceResult<std::vector<RetrieveItem>> instances(const model::NonPatientModel& model,
                                                               const DataSet& identifier);
 
 private:
     index::Index& index_;
-    std::string root_;
 };
 
 }  // namespace dicomkit::server::service

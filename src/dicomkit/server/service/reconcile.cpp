@@ -57,12 +57,14 @@ struct Listing {
 
 class Reconciler {
   public:
-    Reconciler(index::Index& index, Ingest& ingest, const ReconcileOptions& o, ReconcileReport& rep)
-        : index_(index), ingest_(ingest), files_(ingest.files()), o_(o), rep_(rep) {}
+    Reconciler(index::Index& index, Ingest& ingest, FileStore& files, const ReconcileOptions& o, ReconcileReport& rep)
+        : index_(index), ingest_(ingest), files_(files), o_(o), rep_(rep) {}
 
     Result<void> run();
 
   private:
+    /// How reports name a file of storage ("storage/<id>").
+    [[nodiscard]] std::string shown(const std::string& id) const { return files_.display(id); }
     Result<Listing> list();
     /// Moves `path` to the quarantine folder, with `reason`; logged either way.
     void quarantine(const std::string& path, const std::string& reason);
@@ -95,11 +97,11 @@ void Reconciler::quarantine(const std::string& path, const std::string& reason) 
     auto q = files_.quarantine(path, reason, &note);
     if (q) {
         ++rep_.quarantined;
-        rep_.warnings += path + ": moved to " + *q + ": " + reason +
+        rep_.warnings += shown(path) + ": moved to " + *q + ": " + reason +
                          (note.empty() ? "" : " (" + note + ")") + "\n";
     } else {
         ++rep_.unreadable;
-        rep_.warnings += path + ": " + reason + "; left where it is: " + q.error().message + "\n";
+        rep_.warnings += shown(path) + ": " + reason + "; left where it is: " + q.error().message + "\n";
     }
 }
 
@@ -116,8 +118,7 @@ Result<Listing> Reconciler::list() {
             l.others.push_back(e);
     });
     if (!listed) return tl::unexpected(listed.error());
-    const std::string incoming =
-        std::string(FileStore::kFolder) + "/" + std::string(FileStore::kIncoming) + "/";
+    const std::string incoming = std::string(FileStore::kIncoming) + "/";
     listed = files_.for_each_entry(
         [&](const FileStore::Entry& e) {
             if (e.kind == FileStore::Kind::File && FileStore::is_temp_name(e.name))
@@ -155,7 +156,7 @@ Result<void> Reconciler::adopt(const std::string& path) {
         return {};
     }
     const std::string& uid = a->sop_instance_uid;
-    const std::string first = files_.path_for(uid), second = files_.path_for(uid, first);
+    const std::string first = files_.id_for(uid), second = files_.id_for(uid, first);
     if (path != first && path != second) {
         quarantine(path, "holds instance " + log::printable(uid) + ", whose files serve names " +
                              base_name(first) + " or " + base_name(second) +
@@ -169,13 +170,13 @@ Result<void> Reconciler::adopt(const std::string& path) {
         const auto theirs = files_.info((*current)->path);
         if (theirs && (!mine || mine->mtime_ns <= theirs->mtime_ns)) {
             if (auto r = files_.remove(path); !r) {
-                rep_.warnings += path + ": an older copy of " + log::printable(uid) +
+                rep_.warnings += shown(path) + ": an older copy of " + log::printable(uid) +
                                  ", left: " + r.error().message + "\n";
                 return {};
             }
             ++rep_.copies_removed;
-            rep_.notes += path + ": removed, an older copy of " + log::printable(uid) +
-                          " (the index names " + (*current)->path + ")\n";
+            rep_.notes += shown(path) + ": removed, an older copy of " + log::printable(uid) +
+                          " (the index names " + shown((*current)->path) + ")\n";
             return {};
         }
     }
@@ -189,13 +190,13 @@ Result<void> Reconciler::adopt(const std::string& path) {
     ++rep_.indexed;
     if (*current && (*current)->path != path) {  // the indexed copy was the older one
         if (auto r = files_.remove((*current)->path); !r) {
-            rep_.warnings += (*current)->path + ": an older copy of " + log::printable(uid) +
+            rep_.warnings += shown((*current)->path) + ": an older copy of " + log::printable(uid) +
                              ", left: " + r.error().message + "\n";
             return {};
         }
         ++rep_.copies_removed;
-        rep_.notes += (*current)->path + ": removed, an older copy of " + log::printable(uid) +
-                      " (now " + path + ")\n";
+        rep_.notes += shown((*current)->path) + ": removed, an older copy of " + log::printable(uid) +
+                      " (now " + shown(path) + ")\n";
     }
     return {};
 }
@@ -218,7 +219,7 @@ Result<void> Reconciler::recheck(const std::string& uid, const std::string& path
     auto r = index_.remove(uid);
     if (!r) {
         if (!index_failed(r.error()))
-            rep_.warnings += log::printable(uid) + " (" + path +
+            rep_.warnings += log::printable(uid) + " (" + shown(path) +
                              "): cannot drop the entry: " + r.error().message + "\n";
     } else if (*r) {
         ++rep_.dropped;
@@ -232,14 +233,14 @@ void Reconciler::drop_missing(const std::vector<std::pair<std::string, std::stri
         auto r = index_.remove(uid);
         if (!r) {
             if (index_failed(r.error())) return;
-            rep_.warnings += log::printable(uid) + " (" + path +
+            rep_.warnings += log::printable(uid) + " (" + shown(path) +
                              "): cannot drop the entry: " + r.error().message + "\n";
             continue;
         }
         if (!*r) continue;
         if (++rep_.dropped <= kMaxDroppedLines)
             rep_.warnings +=
-                log::printable(uid) + ": dropped from the index: its file " + path + " is gone\n";
+                log::printable(uid) + ": dropped from the index: its file " + shown(path) + " is gone\n";
     }
     if (rep_.dropped > kMaxDroppedLines)
         rep_.warnings += std::to_string(rep_.dropped - kMaxDroppedLines) +
@@ -250,17 +251,16 @@ Result<void> Reconciler::run() {
     auto l = list();
     if (!l) return tl::unexpected(l.error());
 
-    // Which files the index names, and which entries name no file. Paths in storage are
-    // "storage/<name>"; anything else (absolute, elsewhere) is looked at on disk.
-    const std::string prefix = std::string(FileStore::kFolder) + "/";
+    // Which files the index names, and which entries name no file. Ids of storage are names in
+    // its folder; anything else (an absolute path, elsewhere) is looked at on disk.
     std::vector<char> named(l->files.size(), 0), used(l->others.size(), 0);
     std::vector<std::pair<std::string, std::string>> missing;  // uid, path
     std::vector<std::pair<std::string, std::string>>
         resized;  // uid, path: the size is not the indexed one
     auto n = index_.for_each_instance([&](const std::string& uid, const index::InstanceFile& f) {
         bool present = false;
-        if (f.path.starts_with(prefix)) {
-            const std::string_view rest = std::string_view(f.path).substr(prefix.size());
+        if (!f.path.empty() && f.path.front() != '/') {
+            const std::string_view rest = f.path;
             const std::string_view name = rest.substr(0, rest.find('/'));
             auto it = std::lower_bound(l->files.begin(), l->files.end(), name, ByName{});
             if (name == rest && it != l->files.end() && it->name == name) {
@@ -298,7 +298,7 @@ Result<void> Reconciler::run() {
     }
     for (std::size_t i = 0; i < l->files.size() && index_ok(); ++i) {
         if (named[i]) continue;
-        const std::string path = prefix + l->files[i].name;
+        const std::string path = l->files[i].name;
         if (o_.shared && modified_within(files_, files_.absolute(path), o_.settle_seconds)) {
             ++rep_.recent;  // placed by another node that has not committed yet
             continue;
@@ -308,13 +308,13 @@ Result<void> Reconciler::run() {
     for (std::size_t i = 0; i < l->others.size(); ++i) {
         if (used[i]) continue;
         const auto& e = l->others[i];
-        quarantine(prefix + e.name,
+        quarantine(e.name,
                    e.kind == FileStore::Kind::Folder
                        ? "a folder in storage, where serve keeps files only"
                        : "a link or special file in storage, where serve keeps regular files only");
     }
     for (const auto& path : l->strays)
-        quarantine(path, "in " + prefix + std::string(FileStore::kIncoming) +
+        quarantine(path, "in " + shown(std::string(FileStore::kIncoming)) +
                              ", where serve keeps only the temporary files of stores (.dk-*.part)");
     return {};
 }
@@ -336,10 +336,10 @@ Result<void> check_complete(const storage::FileStore& files, const std::string& 
     return {};
 }
 
-Result<ReconcileReport> reconcile(index::Index& index, Ingest& ingest,
+Result<ReconcileReport> reconcile(index::Index& index, Ingest& ingest, storage::FileStore& files,
                                   const ReconcileOptions& options) {
     ReconcileReport rep;
-    Reconciler r(index, ingest, options, rep);
+    Reconciler r(index, ingest, files, options, rep);
     if (auto ok = r.run(); !ok) return tl::unexpected(ok.error());
     return rep;
 }

@@ -12,6 +12,7 @@
 #include <string>
 
 #include <dicomkit/server/service/ingest.hpp>
+#include <dicomkit/server/storage/file_store.hpp>
 
 namespace dicomkit::server::service {
 
@@ -56,10 +57,11 @@ struct ReconcileOptions {
 /// is dropped: that looks like storage that is not mounted rather than files that are lost.
 /// An error only when storage cannot be listed or the index cannot be read; a failure to write
 /// the index is `index_error`.
-[[nodiscard]] Result<ReconcileReport> reconcile(index::Index& index, Ingest& ingest,
+/// `files`: the FileStore `ingest` stores into.
+[[nodiscard]] Result<ReconcileReport> reconcile(index::Index& index, Ingest& ingest, storage::FileStore& files,
                                                 const ReconcileOptions& options = {});
 
-/// Whether the file at `path` (relative to the data root, or absolute) is a complete Part 10
+/// Whether the file at `path` (an id of `files`, or absolute) is a complete Part 10
 /// file: it parses, and no value, item or fragment is cut short by the end of the file (the
 /// pixel data is not loaded, only its length checked against the bytes there are).
 [[nodiscard]] Result<void> check_complete(const storage::FileStore& files, const std::string& path);

@@ -67,7 +67,7 @@ ServiceResult<std::vector<RetrieveItem>> Retrieve::instances(model::Root root, c
         auto f = index_.instance(it.sop_instance_uid);
         if (!f) return service_error(index_error_kind(f.error()), f.error());
         if (!*f) continue;  // removed meanwhile: the sub-operation fails
-        it.path = root_ + "/" + (*f)->path;
+        it.blob = (*f)->path;
         it.transfer_syntax = (*f)->transfer_syntax;
     }
     return items;

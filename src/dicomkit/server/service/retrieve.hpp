@@ -1,5 +1,5 @@
 // Retrieve: the instances a C-MOVE or C-GET identifier names (PS3.4 C.4.2.2.1, C.4.3.2.1), found
-// through the Index, with the stored file of each.
+// through the Index, with the id of each one's blob in the BlobStore they are read from.
 #pragma once
 
 #include <string>
@@ -7,20 +7,23 @@
 
 #include <dicomkit/server/index/index.hpp>
 #include <dicomkit/server/service/errors.hpp>
+#include <dicomkit/server/storage/blob_store.hpp>
 
 namespace dicomkit::server::service {
 
-/// One instance to send: its SOP class and instance, and its file as stored.
+/// One instance to send: its SOP class and instance, and its blob as stored.
 struct RetrieveItem {
     std::string sop_class_uid;
     std::string sop_instance_uid;
-    std::string path;             ///< absolute (storage root joined)
+    storage::BlobId blob;         ///< empty when the instance is no longer stored
     std::string transfer_syntax;  ///< of the stored data set
 };
 
 class Retrieve {
 public:
-    Retrieve(index::Index& index, std::string storage_root) : index_(index), root_(std::move(storage_root)) {}
+    Retrieve(index::Index& index, storage::BlobStore& blobs) : index_(index), blobs_(blobs) {}
+    /// Where the items' blobs are read from.
+    [[nodiscard]] storage::BlobStore& blobs() const noexcept { return blobs_; }
     /// PS3.4 C.4.2.2.1: matches the unique keys of `identifier` at and above its Query/Retrieve
     /// Level in `root` and lists every instance below. Other keys are ignored. BadIdentifier when
     /// the level is missing or unknown. `relational` (PS3.4 C.4.2.2.2, C.4.3.2.2: relational
@@ -34,7 +37,7 @@ private:
                          bool relational = false);
 
     index::Index& index_;
-    std::string root_;
+    storage::BlobStore& blobs_;
 };
 
 }  // namespace dicomkit::server::service

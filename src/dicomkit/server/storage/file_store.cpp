@@ -7,11 +7,14 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <ctime>
 #include <filesystem>
 #include <cstdio>
 #include <cstring>
+
+#include <dicomkit/server/storage/naming.hpp>
 
 namespace dicomkit::server::storage {
 
@@ -24,31 +27,41 @@ Unexpected os_error(const std::string& what, const std::string& path) {
     return tl::unexpected(Error(ErrorCode::IoError, what + ": " + std::strerror(errno)).in_file(path));
 }
 
-/// PS3.5 9.1: digits and dots, at most 64 characters, no empty component (the rule
-/// net::dimse::instance_file_name applies too, so both name files alike).
-bool is_valid_uid(std::string_view uid) noexcept {
-    if (uid.empty() || uid.size() > 64 || uid.front() == '.' || uid.back() == '.') return false;
-    for (std::size_t i = 0; i < uid.size(); ++i) {
-        const char c = uid[i];
-        if (c == '.' && uid[i + 1] == '.') return false;
-        if (c != '.' && (c < '0' || c > '9')) return false;
+/// A stored file, read with pread.
+class FileReader final : public BlobReader {
+public:
+    FileReader(int fd, std::string path, std::uint64_t size) : fd_(fd), path_(std::move(path)), size_(size) {}
+    ~FileReader() override { ::close(fd_); }
+    FileReader(const FileReader&) = delete;
+    FileReader& operator=(const FileReader&) = delete;
+    [[nodiscard]] std::uint64_t size() const noexcept override { return size_; }
+    [[nodiscard]] Result<Bytes> read_range(std::uint64_t offset, std::uint64_t length) override {
+        if (offset >= size_) return Bytes{};
+        length = std::min(length, size_ - offset);
+        Bytes out(static_cast<std::size_t>(length));
+        std::size_t done = 0;
+        while (done < out.size()) {
+            const ssize_t n = ::pread(fd_, out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) return os_error("read failed", path_);
+            if (n == 0) break;  // cut short since it was opened
+            done += static_cast<std::size_t>(n);
+        }
+        out.resize(done);
+        return out;
     }
-    return true;
-}
+    [[nodiscard]] std::optional<std::string> local_path() const override { return path_; }
 
-std::string base_name(std::string_view uid) {
-    if (is_valid_uid(uid)) return std::string(uid);
-    std::uint64_t h = 1469598103934665603ull;  // FNV-1a 64
-    for (unsigned char c : uid) h = (h ^ c) * 1099511628211ull;
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "x%016llx", static_cast<unsigned long long>(h));
-    return buf;
-}
+private:
+    int fd_;
+    std::string path_;
+    std::uint64_t size_;
+};
 
 }  // namespace
 
 // The root is made absolute once: temporary files are named under folder(), the index keeps
-// paths relative to the root, and both must mean the same file whatever the working folder
+// ids relative to it, and both must mean the same file whatever the working folder
 // (`make serve` passes a relative --data).
 FileStore::FileStore(std::string data_root, bool durable)
     : root_(std::filesystem::absolute(data_root).lexically_normal().string()), durable_(durable) {
@@ -68,19 +81,74 @@ Result<void> FileStore::make_folders() const {
     return {};
 }
 
-std::string FileStore::absolute(std::string_view path) const {
-    if (!path.empty() && path.front() == '/') return std::string(path);
-    return root_ + "/" + std::string(path);
+std::string FileStore::absolute(std::string_view id) const {
+    if (!id.empty() && id.front() == '/') return std::string(id);
+    return folder_ + "/" + std::string(id);
 }
 
-std::string FileStore::path_for(std::string_view sop_instance_uid, std::string_view current) const {
-    const std::string base = std::string(kFolder) + "/" + base_name(sop_instance_uid);
+BlobId FileStore::id_for(std::string_view sop_instance_uid, std::string_view current) const {
+    const std::string base = name_base(sop_instance_uid);
     std::string first = base + ".dcm";
     if (first != current) return first;
     return base + "_2.dcm";
 }
 
+std::string FileStore::display(const BlobId& id) const {
+    if (!id.empty() && id.front() == '/') return id;
+    return std::string(kFolder) + "/" + id;
+}
+
+Result<std::unique_ptr<BlobReader>> FileStore::open(const BlobId& id) const {
+    const std::string path = absolute(id);
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT) return tl::unexpected(Error(ErrorCode::NotFound, "no such blob").in_file(path));
+        return os_error("cannot open", path);
+    }
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        auto e = S_ISREG(st.st_mode) ? os_error("cannot stat", path)
+                                     : tl::unexpected(Error(ErrorCode::NotFound, "not a file").in_file(path));
+        ::close(fd);
+        return e;
+    }
+    return std::unique_ptr<BlobReader>(std::make_unique<FileReader>(fd, path, static_cast<std::uint64_t>(st.st_size)));
+}
+
+std::optional<std::uint64_t> FileStore::blob_size(const BlobId& id) const {
+    auto i = info(id);
+    if (!i) return std::nullopt;
+    return i->size;
+}
+
+Result<std::unique_ptr<IncomingBlob>> FileStore::begin_incoming(bool flush_each) {
+    TempFilePool* pool = nullptr;
+    {
+        std::lock_guard lock(pool_mutex_);
+        if (!pool_) pool_ = std::make_unique<TempFilePool>(incoming_, kTempFilesAhead);
+        pool = pool_.get();
+    }
+    auto sink = FileSink::create(*pool);
+    if (!sink) return tl::unexpected(sink.error());
+    (*sink)->set_durable(flush_each && durable_);
+    return std::unique_ptr<IncomingBlob>(std::move(*sink));
+}
+
+Result<void> FileStore::seal(const std::vector<const Staged*>& group, bool* everything) {
+    std::vector<std::string> paths;
+    paths.reserve(group.size());
+    for (const Staged* s : group) paths.push_back(s->handle);
+    return sync_files(paths, everything);
+}
+
+std::size_t FileStore::group_size() const noexcept { return kSyncfsGroup; }
+
+void FileStore::discard(const Staged& staged) noexcept {
+    if (!staged.handle.empty()) (void)::unlink(absolute(staged.handle).c_str());
+}
+
 FileStore::~FileStore() {
+    pool_.reset();  // its thread stops, its files go
     if (folder_fd_ >= 0) ::close(folder_fd_);
 }
 
@@ -159,10 +227,6 @@ std::optional<FileStore::Info> FileStore::info(const std::string& path) const {
     if (::stat(absolute(path).c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
     return Info{static_cast<std::uint64_t>(st.st_size),
                 static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
-}
-
-bool FileStore::is_temp_name(std::string_view name) noexcept {
-    return name.size() > 9 && name.starts_with(".dk-") && name.ends_with(".part");
 }
 
 namespace {
