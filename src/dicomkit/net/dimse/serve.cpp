@@ -74,6 +74,10 @@ private:
     Result<void> attach_final(std::uint8_t context_id, Command& rsp, std::optional<MemorySource>& source);
     Result<void> send_pending(std::uint8_t context_id, const Command& rq, const DataSet& identifier);
     bool cancel_requested(const Command& rq);
+    /// Receives one PDU while a request is answered: each message it completes goes to `wanted`,
+    /// which takes it (true) or leaves it to be handled after the answer (deferred_). A broken
+    /// association or a release/abort is kept (broken_, deferred_end_); false then.
+    bool take_input(const std::function<bool(Message&)>& wanted);
     Result<void> respond(std::uint8_t context_id, const Command& rq, const Outcome& o, const EventInfo& info);
     Unexpected protocol_error(Error e);
     void drop_partial() noexcept;
@@ -354,32 +358,13 @@ Result<NResult<NEventReportRsp>> Session::report(NEventReportRq rq, const DataSe
     for (;;) {
         if (broken_) return tl::unexpected(*broken_);
         if (deferred_end_) return make_error(ErrorCode::IoError, "the association ended before the N-EVENT-REPORT-RSP");
-        auto in = ch_.receive(ch_.timeouts().dimse);
-        if (!in) {
-            broken_ = in.error();
-            continue;
-        }
-        if (in->kind != ul::Incoming::Kind::PData) {
-            deferred_end_ = std::move(*in);
-            continue;
-        }
         std::optional<Message> answer;
-        for (const pdu::PdvView& p : in->pdvs) {
-            auto msg = assembler_.push(p);
-            if (!msg) {
-                broken_ = msg.error();
-                break;
-            }
-            if (!*msg) continue;
-            const Command& got = (*msg)->command;
-            if (got.field == CommandField::N_EVENT_REPORT_RSP && got.message_id_being_responded_to == c.message_id) {
-                if (ch_.tracing()) ch_.trace("received " + describe(got));
-                pending_ = Pending{};
-                answer = std::move(**msg);
-            } else {
-                deferred_.emplace_back(std::move(**msg), std::exchange(pending_, Pending{}));
-            }
-        }
+        take_input([&](Message& m) {
+            if (m.command.field != CommandField::N_EVENT_REPORT_RSP || m.command.message_id_being_responded_to != c.message_id)
+                return false;
+            answer = std::move(m);
+            return true;
+        });
         if (!answer) continue;
         auto rsp = from_command<NEventReportRsp>(answer->command);
         if (!rsp) return tl::unexpected(rsp.error());
@@ -418,34 +403,43 @@ Result<void> Session::send_progress(std::uint8_t context_id, const Command& rq, 
 
 bool Session::cancel_requested(const Command& rq) {
     bool cancel = false;
-    while (!broken_ && !deferred_end_ && ch_.has_input()) {
-        auto in = ch_.receive(ch_.timeouts().dimse);
-        if (!in) {
-            broken_ = in.error();
-            break;
-        }
-        if (in->kind != ul::Incoming::Kind::PData) {
-            deferred_end_ = std::move(*in);
-            break;
-        }
-        for (const pdu::PdvView& p : in->pdvs) {
-            auto msg = assembler_.push(p);
-            if (!msg) {
-                broken_ = msg.error();
-                break;
-            }
-            if (!*msg) continue;
-            if ((*msg)->command.field == CommandField::C_CANCEL_RQ &&
-                (*msg)->command.message_id_being_responded_to == rq.message_id) {
-                if (ch_.tracing()) ch_.trace("received " + describe((*msg)->command));
-                pending_ = Pending{};
-                cancel = true;
-            } else {
-                deferred_.emplace_back(std::move(**msg), std::exchange(pending_, Pending{}));
-            }
-        }
+    while (!cancel && !broken_ && !deferred_end_ && ch_.has_input()) {
+        take_input([&](Message& m) {
+            if (m.command.field != CommandField::C_CANCEL_RQ || m.command.message_id_being_responded_to != rq.message_id)
+                return false;
+            cancel = true;
+            return true;
+        });
     }
     return cancel || broken_ || deferred_end_;
+}
+
+bool Session::take_input(const std::function<bool(Message&)>& wanted) {
+    auto in = ch_.receive(ch_.timeouts().dimse);
+    if (!in) {
+        broken_ = in.error();
+        return false;
+    }
+    if (in->kind != ul::Incoming::Kind::PData) {
+        deferred_end_ = std::move(*in);
+        return false;
+    }
+    for (const pdu::PdvView& p : in->pdvs) {
+        auto msg = assembler_.push(p);
+        if (!msg) {
+            broken_ = msg.error();
+            return false;
+        }
+        if (!*msg) continue;
+        std::string seen = ch_.tracing() ? describe((**msg).command) : std::string();
+        if (wanted(**msg)) {  // may move the message away
+            if (ch_.tracing()) ch_.trace("received " + seen);
+            pending_ = Pending{};
+        } else {
+            deferred_.emplace_back(std::move(**msg), std::exchange(pending_, Pending{}));
+        }
+    }
+    return true;
 }
 
 Result<void> Session::send_pending(std::uint8_t context_id, const Command& rq, const DataSet& identifier) {
