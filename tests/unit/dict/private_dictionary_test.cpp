@@ -64,6 +64,10 @@ TEST(PrivateDictionary, TableSortedAndPrivateGroupsOnly) {
     EXPECT_TRUE(std::is_sorted(all.begin(), all.end(), [](const auto& x, const auto& y) {
         return std::tie(x.creator, x.group, x.element) < std::tie(y.creator, y.group, y.element);
     }));
+    const auto& ranges = detail::kPrivateRanges;  // searched in order by find_private as well
+    EXPECT_TRUE(std::is_sorted(ranges.begin(), ranges.end(), [](const auto& x, const auto& y) {
+        return std::tie(x.creator, x.group, x.element) < std::tie(y.creator, y.group, y.element);
+    }));
     for (const auto& e : all) {
         EXPECT_EQ(e.group % 2, 1) << e.creator;
         EXPECT_FALSE(e.name.empty()) << e.creator;
