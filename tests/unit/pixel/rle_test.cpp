@@ -80,7 +80,8 @@ TEST(Rle, RejectsBadHeaders) {
     // A segment that ends early.
     bad = Bytes(enc.begin(), enc.end() - 6);
     EXPECT_FALSE(codec.decode(kRle, bad, info, out));
-    EXPECT_FALSE(codec.can_encode(kRle, layout(4, 4, 1, 1), {}));
+    EXPECT_FALSE(codec.can_encode(kRle, layout(4, 4, 1, 3), {}));
+    EXPECT_FALSE(codec.can_encode(kRle, layout(4, 4, 12, 1), {}));
     EXPECT_FALSE(codec.can_encode(kRle, layout(4, 4, 64, 3), {}));
 }
 
@@ -140,4 +141,35 @@ TEST(Rle, FilesDecodeAsDcmdrle) {
         ++files;
     }
     EXPECT_EQ(files, 4);
+}
+
+TEST(Rle, OneBitFramesAsOneSegmentOfPackedBytes) {
+    rle::RleCodec codec;
+    PixelInfo info = layout(7, 9, 1, 1);  // 63 bits: 8 bytes
+    Bytes frame = test::noise(info.frame_bytes(), 77);
+    auto enc = codec.encode(kRle, frame, info, {});
+    ASSERT_TRUE(enc);
+    Bytes out(info.frame_bytes());
+    ASSERT_TRUE(codec.decode(kRle, *enc, info, out));
+    EXPECT_EQ(out, frame);
+
+    // Segmentations written that way decode as their native originals.
+    const std::filesystem::path dir = std::filesystem::path(DICOMKIT_TEST_DATA) / "pixel";
+    CodecRegistry codecs = standard_codecs();
+    for (auto [rle_file, native] : {std::pair{"liver_rle.dcm", "liver.dcm"},
+                                    std::pair{"liver_nonbyte_aligned_rle.dcm", "liver_nonbyte_aligned.dcm"}}) {
+        auto fa = io::read_file((dir / rle_file).string());
+        auto fb = io::read_file((dir / native).string());
+        ASSERT_TRUE(fa && fb);
+        auto a = FrameSet::open(*fa);  // the files outlive the frame sets
+        auto b = FrameSet::open(*fb);
+        ASSERT_TRUE(a) << a.error().to_string();
+        ASSERT_TRUE(b) << b.error().to_string();
+        ASSERT_EQ(a->size(), b->size());
+        for (std::size_t f = 0; f < a->size(); ++f) {
+            auto x = a->decoded(f, codecs);
+            ASSERT_TRUE(x) << x.error().to_string();
+            EXPECT_EQ(*x, b->decoded(f, codecs).value()) << rle_file << " frame " << f;
+        }
+    }
 }

@@ -15,8 +15,13 @@ namespace {
 constexpr std::string_view kRle = "1.2.840.10008.1.2.5";
 constexpr std::array<std::string_view, 1> kSyntaxes{kRle};
 
+/// Bits allocated 1 (one sample): the packed frame bytes are one segment, as other toolkits
+/// write segmentations.
+bool packed_bits(const PixelInfo& info) { return info.bits_allocated == 1 && info.samples_per_pixel == 1; }
+
 Result<void> check(const PixelInfo& info) {
     const std::uint32_t bps = info.bytes_per_sample();
+    if (packed_bits(info)) return {};
     if (info.bits_allocated < 8 || info.bits_allocated % 8)
         return make_error(ErrorCode::Unsupported,
                           fmt::format("RLE Lossless takes 8, 16, 32 or 64 bits allocated; this image has {}", info.bits_allocated));
@@ -95,7 +100,7 @@ Result<void> RleCodec::decode(std::string_view, std::span<const std::uint8_t> en
     const std::uint32_t bps = stored.bytes_per_sample();
     const std::uint32_t spp = stored.samples_per_pixel;
     const std::uint32_t segments = spp * bps;
-    const std::size_t pixels = std::size_t{stored.rows} * stored.columns;
+    const std::size_t pixels = packed_bits(stored) ? stored.frame_bytes() : std::size_t{stored.rows} * stored.columns;
     if (out.size() < pixels * segments)
         return make_error(ErrorCode::InvalidArgument, fmt::format("output of {} bytes for a frame of {}", out.size(), pixels * segments));
     if (encoded.size() < 64)
@@ -157,7 +162,10 @@ Result<Bytes> RleCodec::encode(std::string_view ts, std::span<const std::uint8_t
     const std::uint32_t bps = native.bytes_per_sample();
     const std::uint32_t spp = native.samples_per_pixel;
     const std::uint32_t segments = spp * bps;
-    const std::size_t rows = native.rows, cols = native.columns, pixels = rows * cols;
+    // Packed 1-bit frames are encoded as one row of bytes.
+    const bool packed = packed_bits(native);
+    const std::size_t rows = packed ? 1 : native.rows, cols = packed ? native.frame_bytes() : native.columns;
+    const std::size_t pixels = rows * cols;
     if (frame.size() < pixels * segments)
         return make_error(ErrorCode::InvalidArgument, fmt::format("frame of {} bytes; {} expected", frame.size(), pixels * segments));
     Bytes out(64, 0);
