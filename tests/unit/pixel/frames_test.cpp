@@ -278,3 +278,27 @@ TEST(FrameSet, EncapsulatedWithoutOffsetTable) {
     ds.set(Element(kPixelData, VR::OB, PixelFragments{}));
     EXPECT_FALSE(FrameSet::from_dataset(ds, syntax(kJpegBaseline)));
 }
+
+TEST(Layout, PlanarRoundTripAndBitPacking) {
+    PixelInfo info;
+    info.rows = 3;
+    info.columns = 5;
+    info.samples_per_pixel = 3;
+    info.bits_allocated = 16;
+    info.planar_configuration = 1;
+    Bytes planar = sequence(info.frame_bytes(), 3);
+    Bytes interleaved = to_interleaved(planar, info);
+    // Pixel 1's second sample is the second plane's second 16-bit value.
+    EXPECT_EQ(interleaved[(1 * 3 + 1) * 2], planar[(1 * 15 + 1) * 2]);
+    EXPECT_EQ(to_planar(interleaved, info), planar);
+
+    Bytes bits{1, 0, 0, 1, 1, 0, 1, 0, 1, 1};
+    Bytes packed(2);
+    pack_bits(bits, packed);
+    EXPECT_EQ(packed, (Bytes{0b01011001, 0b11}));
+    Bytes back(10);
+    unpack_bits(packed, back, 10);
+    EXPECT_EQ(back, bits);
+    EXPECT_EQ(extract_bits(packed, 3, 5), (Bytes{0b01011}));
+    EXPECT_EQ(extract_bits(packed, 6, 4), (Bytes{0b1101}));
+}
