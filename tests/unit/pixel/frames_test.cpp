@@ -218,6 +218,13 @@ TEST(FrameSet, EncapsulatedByOffsetTables) {
         EXPECT_EQ(r.error().file, "bot.dcm");
         EXPECT_NE(r.error().message.find("Basic Offset Table"), std::string::npos) << r.error().message;
     }
+    // A table that is wrong where there is one fragment per frame is read past.
+    pf.fragments.pop_back();
+    bot(pf, {0, 13, 25, 37});
+    ds.set(Element(kPixelData, VR::OB, pf));
+    auto lenient = FrameSet::from_dataset(ds, syntax(kRle));
+    ASSERT_TRUE(lenient) << lenient.error().to_string();
+    EXPECT_EQ(lenient->stored(2).value(), (Bytes{3, 3, 3, 3}));
 }
 
 TEST(FrameSet, EncapsulatedWithoutOffsetTable) {
@@ -301,4 +308,18 @@ TEST(Layout, PlanarRoundTripAndBitPacking) {
     EXPECT_EQ(back, bits);
     EXPECT_EQ(extract_bits(packed, 3, 5), (Bytes{0b01011}));
     EXPECT_EQ(extract_bits(packed, 6, 4), (Bytes{0b1101}));
+}
+
+TEST(FrameSet, NativeYbrFull422) {
+    DataSet ds = image(2, 3, 1, 8, 3);
+    ds.set_string(Tag(0x0028, 0x0004), VR::CS, "YBR_FULL_422");
+    // Each row: Y1 Y2 CB CR for pixels 0-1, then Y3 (Y4) CB CR for pixel 2 (columns odd).
+    Bytes px{10, 11, 100, 200, 12, 0, 101, 201, 20, 21, 102, 202, 22, 0, 103, 203};
+    ds.set(Element(kPixelData, VR::OB, px));
+    auto fs = FrameSet::from_dataset(ds, io::ts::ExplicitVRLittleEndian);
+    ASSERT_TRUE(fs) << fs.error().to_string();
+    EXPECT_EQ(fs->stored(0).value(), px);
+    EXPECT_EQ(fs->decoded_info(CodecRegistry{}).value().photometric, "YBR_FULL");
+    EXPECT_EQ(fs->decoded(0, CodecRegistry{}).value(),
+              (Bytes{10, 100, 200, 11, 100, 200, 12, 101, 201, 20, 102, 202, 21, 102, 202, 22, 103, 203}));
 }
