@@ -4,6 +4,10 @@
 #include <dicomkit/pixel/frames.hpp>
 #include <dicomkit/pixel/layout.hpp>
 
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+
 #include <gtest/gtest.h>
 
 #include "pixel_test_util.hpp"
@@ -322,4 +326,21 @@ TEST(FrameSet, NativeYbrFull422) {
     EXPECT_EQ(fs->decoded_info(CodecRegistry{}).value().photometric, "YBR_FULL");
     EXPECT_EQ(fs->decoded(0, CodecRegistry{}).value(),
               (Bytes{10, 100, 200, 11, 100, 200, 12, 101, 201, 20, 102, 202, 21, 102, 202, 22, 103, 203}));
+}
+
+TEST(FrameSet, NativeYbrFull422FileAsPydicom) {
+    if (std::system("/usr/bin/python3 -c 'import pydicom, numpy' 2>/dev/null") != 0) GTEST_SKIP() << "no pydicom";
+    const std::string in = std::string(DICOMKIT_TEST_DATA) + "/pixel/SC_ybr_full_422_uncompressed.dcm";
+    const std::string out = ::testing::TempDir() + "dicomkit_ybr422_pydicom.raw";
+    const std::string cmd = "/usr/bin/python3 -c \"import pydicom, sys; "
+                            "open(sys.argv[2], 'wb').write(pydicom.dcmread(sys.argv[1]).pixel_array.tobytes())\" '" +
+                            in + "' '" + out + "'";
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+    std::ifstream s(out, std::ios::binary);
+    Bytes peer((std::istreambuf_iterator<char>(s)), std::istreambuf_iterator<char>());
+    auto file = io::read_file(in);
+    ASSERT_TRUE(file);
+    auto fs = FrameSet::open(*file);
+    ASSERT_TRUE(fs) << fs.error().to_string();
+    EXPECT_EQ(fs->decoded(0, CodecRegistry{}).value(), peer);
 }
