@@ -69,8 +69,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     ds.set(Element(Tag(0x7FE0, 0x0010), VR::OB, std::move(pf)));
 
     pixel::PixelLimits limits;
-    limits.max_frame_bytes = 8u << 20;
-    limits.max_total_bytes = 32u << 20;
+    // Bounded so that each input runs fast: larger layouts are refused by describe().
+    limits.max_frame_bytes = 1u << 20;
+    limits.max_total_bytes = 4u << 20;
     auto fs = pixel::FrameSet::from_dataset(ds, *ts, "fuzz", limits);
     if (!fs) return 0;
     auto info = fs->decoded_info(codecs);
