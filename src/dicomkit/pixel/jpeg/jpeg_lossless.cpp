@@ -103,9 +103,12 @@ Result<std::size_t> decode_lossless_scan(Image& img, const Tables& t, const Scan
                     const int d = read_diff(br, *table[ui]);
                     if (d == INT32_MIN) goto bad;
                     int p;
-                    if (y == first_row) p = x == 0 ? initial : cur[x - 1];
-                    else if (x == 0) p = cur[x - comp[ui]->stride];
-                    else p = predict(sel, cur[x - 1], cur[x - comp[ui]->stride], cur[x - 1 - comp[ui]->stride]);
+                    if (y == first_row) {
+                        p = x == 0 ? initial : cur[x - 1];
+                    } else {
+                        const std::uint16_t* prev = cur - comp[ui]->stride;
+                        p = x == 0 ? prev[0] : predict(sel, cur[x - 1], prev[x], prev[x - 1]);
+                    }
                     cur[x] = static_cast<std::uint16_t>((p + d) & mask);
                 }
             }
