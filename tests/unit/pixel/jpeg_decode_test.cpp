@@ -15,13 +15,19 @@ using namespace jpegtest;
 
 namespace {
 
-const fs::path kCorpus = "/work/shared/data/dicom/compressed";
+/// The shared corpus of compressed files when present, else the copies in tests/data/pixel/jpeg.
+const fs::path kShared = "/work/shared/data/dicom/compressed";
+const fs::path kLocal = fs::path(DICOMKIT_TEST_DATA) / "pixel" / "jpeg";
 
-std::vector<fs::path> corpus_files() {
+std::vector<fs::path> corpus_files(std::initializer_list<const char*> dirs = {"jpeg_baseline", "jpeg_extended",
+                                                                              "jpeg_lossless"}) {
     std::vector<fs::path> out;
-    for (const char* d : {"jpeg_baseline", "jpeg_extended", "jpeg_lossless"}) {
-        std::error_code ec;
-        for (const auto& e : fs::directory_iterator(kCorpus / d, ec)) out.push_back(e.path());
+    std::error_code ec;
+    if (fs::exists(kShared)) {
+        for (const char* d : dirs)
+            for (const auto& e : fs::directory_iterator(kShared / d, ec)) out.push_back(e.path());
+    } else {
+        for (const auto& e : fs::directory_iterator(kLocal, ec)) out.push_back(e.path());
     }
     std::sort(out.begin(), out.end());
     return out;
@@ -49,7 +55,6 @@ TEST(JpegDecode, RegisteredForTheFourSyntaxes) {
 }
 
 TEST(JpegDecode, CorpusMatchesDcmdjpeg) {
-    if (!fs::exists(kCorpus)) GTEST_SKIP() << "no corpus at " << kCorpus;
     if (!have("dcmdjpeg")) GTEST_SKIP() << "dcmdjpeg not installed";
     auto reg = standard_codecs();
     const fs::path tmp = temp_dir("corpus");
@@ -81,17 +86,16 @@ TEST(JpegDecode, CorpusMatchesDcmdjpeg) {
         EXPECT_LE(maxdiff, lossy ? 2 : 0);
         ++checked;
     }
-    EXPECT_GE(checked, 8);
+    EXPECT_GE(checked, fs::exists(kShared) ? 8 : 5);
     fs::remove_all(tmp);
 }
 
 TEST(JpegDecode, OwnDecoderAgreesWithLibjpegTurboOnBaseline) {
-    if (!fs::exists(kCorpus)) GTEST_SKIP() << "no corpus";
     JpegCodec turbo(true), own(false);
     int files = 0;
-    for (const char* d : {"jpeg_baseline", "jpeg_extended"}) {
-        for (const auto& e : fs::directory_iterator(kCorpus / d)) {
-            Frames f = load(e.path().string());
+    {
+        for (const auto& e : corpus_files({"jpeg_baseline", "jpeg_extended"})) {
+            Frames f = load(e.string());
             if (!f.has_pixels || f.frames.empty()) continue;
             auto h = jpeg::read_header(f.frames[0]);
             ASSERT_TRUE(h);
@@ -103,18 +107,18 @@ TEST(JpegDecode, OwnDecoderAgreesWithLibjpegTurboOnBaseline) {
             for (std::size_t i = 0; i < a.size(); ++i)
                 for (std::size_t k = 0; k < info.samples_per_frame(); ++k)
                     maxdiff = std::max(maxdiff, std::abs(sample(info, a[i], k) - sample(info, b[i], k)));
-            std::printf("  %-40s max |own - libjpeg-turbo| = %d\n", e.path().filename().c_str(), maxdiff);
-            EXPECT_LE(maxdiff, 2) << e.path();
+            std::printf("  %-40s max |own - libjpeg-turbo| = %d\n", e.filename().c_str(), maxdiff);
+            EXPECT_LE(maxdiff, 2) << e;
             ++files;
         }
     }
-    EXPECT_GE(files, 3);
+    EXPECT_GE(files, 2);
 }
 
 namespace {
 
-Frames lossless_sample() { return load((kCorpus / "jpeg_lossless/JPEG-LL.dcm").string()); }
-Frames baseline_sample() { return load((kCorpus / "jpeg_baseline/SC_jpeg_no_color_transform.dcm").string()); }
+Frames lossless_sample() { return load((kLocal / "JPEG-LL.dcm").string()); }
+Frames baseline_sample() { return load((kLocal / "SC_jpeg_no_color_transform.dcm").string()); }
 
 Result<void> decode_own(const Frames& f, std::span<const std::uint8_t> stream) {
     JpegCodec own(false);
@@ -131,7 +135,6 @@ std::size_t find_marker(const Bytes& b, std::uint8_t m) {
 }  // namespace
 
 TEST(JpegDecode, TruncatedStreamsAreErrors) {
-    if (!fs::exists(kCorpus)) GTEST_SKIP() << "no corpus";
     for (const Frames& f : {lossless_sample(), baseline_sample()}) {
         ASSERT_FALSE(f.frames.empty());
         const Bytes& s = f.frames[0];
@@ -149,7 +152,6 @@ TEST(JpegDecode, TruncatedStreamsAreErrors) {
 }
 
 TEST(JpegDecode, LengthPastTheEndNamesMarkerAndOffset) {
-    if (!fs::exists(kCorpus)) GTEST_SKIP() << "no corpus";
     Frames f = lossless_sample();
     Bytes s = f.frames[0];
     const std::size_t dht = find_marker(s, 0xC4);
@@ -165,7 +167,6 @@ TEST(JpegDecode, LengthPastTheEndNamesMarkerAndOffset) {
 }
 
 TEST(JpegDecode, BadHuffmanCodesAreErrors) {
-    if (!fs::exists(kCorpus)) GTEST_SKIP() << "no corpus";
     for (const Frames& f : {lossless_sample(), baseline_sample()}) {
         Bytes s = f.frames[0];
         const std::size_t sos = find_marker(s, 0xDA);
@@ -182,7 +183,6 @@ TEST(JpegDecode, BadHuffmanCodesAreErrors) {
 }
 
 TEST(JpegDecode, RandomCorruptionNeverCrashes) {
-    if (!fs::exists(kCorpus)) GTEST_SKIP() << "no corpus";
     std::uint32_t seed = 12345;
     auto rnd = [&] { return seed = seed * 1664525u + 1013904223u; };
     for (const Frames& f : {lossless_sample(), baseline_sample()}) {
