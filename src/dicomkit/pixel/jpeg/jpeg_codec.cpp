@@ -21,6 +21,25 @@ constexpr std::array<std::string_view, 3> kEncodes = {jpeg_ts::kBaseline, jpeg_t
 bool is_lossy_ts(std::string_view ts) { return ts == jpeg_ts::kBaseline || ts == jpeg_ts::kExtended; }
 bool is_ybr_full(const std::string& pi) { return pi == "YBR_FULL_422" || pi == "YBR_FULL"; }
 
+/// Lossless JPEG of signed data codes the Bits Stored bits as stored (PS3.5 8.2.1); the native
+/// frame gets them sign-extended into the container, as the original native data had them.
+void sign_extend(const PixelInfo& info, std::span<std::uint8_t> out) {
+    const std::size_t n = info.samples_per_frame();
+    if (info.bits_allocated == 8) {
+        const int shift = 8 - info.bits_stored;
+        for (std::size_t i = 0; i < n; ++i)
+            out[i] = static_cast<std::uint8_t>(static_cast<std::int8_t>(static_cast<std::uint8_t>(out[i] << shift)) >> shift);
+    } else {
+        const int shift = 16 - info.bits_stored;
+        for (std::size_t i = 0; i < n; ++i) {
+            const auto v = static_cast<std::uint16_t>(out[2 * i] | (out[2 * i + 1] << 8));
+            const auto s = static_cast<std::uint16_t>(static_cast<std::int16_t>(static_cast<std::uint16_t>(v << shift)) >> shift);
+            out[2 * i] = static_cast<std::uint8_t>(s);
+            out[2 * i + 1] = static_cast<std::uint8_t>(s >> 8);
+        }
+    }
+}
+
 Unexpected bad(ErrorCode code, std::string msg) { return make_error(code, "JPEG: " + std::move(msg)); }
 
 }  // namespace
@@ -92,7 +111,9 @@ Result<void> JpegCodec::decode(std::string_view ts, std::span<const std::uint8_t
         if (!turbo_message.empty()) e.message += " (libjpeg-turbo: " + turbo_message + ")";
         return Unexpected(std::move(e));
     }
-    return jpeg::write_native(*img, convert, bps, out);
+    if (auto w = jpeg::write_native(*img, convert, bps, out); !w) return w;
+    if (h.lossless() && stored.is_signed && stored.bits_stored < info.bits_allocated) sign_extend(info, out);
+    return {};
 }
 
 Result<void> JpegCodec::can_encode(std::string_view ts, const PixelInfo& native, const EncodeOptions& options) const {
