@@ -201,3 +201,56 @@ void check_peer(const char* tool, const std::string& command_prefix, int min_bit
 TEST(JpegEncode, LosslessFilesDecodeEqualWithDcmdjpeg) { check_peer("dcmdjpeg", "dcmdjpeg", 2); }
 
 TEST(JpegEncode, LosslessFilesDecodeEqualWithGdcm) { check_peer("gdcmconv", "gdcmconv --raw", 8); }
+
+// Streams DCMTK writes with the processes it has (extended 12-bit, spectral selection,
+// progressive, 4:1:1, lossless with a point transform and other predictors), decoded by our own
+// decoder and compared with DCMTK's decoding of the same stream.
+TEST(JpegDecodeOwn, DcmcjpegProcessesDecodeLikeDcmdjpeg) {
+    if (!have("dcmcjpeg") || !have("dcmdjpeg")) GTEST_SKIP() << "DCMTK not installed";
+    struct Run {
+        const char* options;
+        int bits;
+        int samples;
+        int tolerance;
+    };
+    const Run runs[] = {
+        {"+ee", 12, 1, 1}, {"+ee", 8, 3, 2},  {"+es", 12, 1, 1},       {"+ep", 12, 1, 1},           {"+ep", 8, 1, 1},
+        {"+ep", 8, 3, 2},  {"+eb +n1", 8, 3, 2}, {"+eb +s4", 8, 3, 2}, {"+el +sv 6 +pt 2", 16, 1, 0}, {"+el +sv 3", 12, 1, 0},
+    };
+    JpegCodec own(false);
+    const fs::path tmp = temp_dir("dcmcjpeg");
+    int n = 0;
+    for (const Run& r : runs) {
+        const std::string what = std::string(r.options) + " bits " + std::to_string(r.bits) + " samples " + std::to_string(r.samples);
+        PixelInfo info = make_info(45, 67, r.samples, r.bits, false);
+        const Bytes frame = make_frame(info, true, static_cast<unsigned>(n + 99));
+        const std::string native = (tmp / ("n" + std::to_string(n) + ".dcm")).string();
+        const std::string enc = (tmp / ("e" + std::to_string(n) + ".dcm")).string();
+        const std::string dec = (tmp / ("d" + std::to_string(n) + ".dcm")).string();
+        write_native(native, info, frame);
+        ASSERT_EQ(run(std::string("dcmcjpeg ") + r.options + " '" + native + "' '" + enc + "'"), 0) << what;
+        ASSERT_EQ(run("dcmdjpeg '" + enc + "' '" + dec + "'"), 0) << what;
+        Frames e = load(enc);
+        Frames d = load(dec);
+        ASSERT_EQ(e.frames.size(), 1u) << what;
+        ASSERT_EQ(d.frames.size(), 1u) << what;
+        auto header = jpeg::read_header(e.frames[0]);
+        ASSERT_TRUE(header) << what;
+        // The codec's decode for the stream's process (.55 and others decode the same way).
+        const std::string ts(header->lossless() ? jpeg_ts::kLossless : jpeg_ts::kExtended);
+        const PixelInfo out_info = own.decoded_info(ts, e.info);
+        Bytes ours(out_info.frame_bytes());
+        auto ok = own.decode(ts, e.frames[0], e.info, ours);
+        ASSERT_TRUE(ok) << what << ": " << ok.error().to_string();
+        EXPECT_EQ(out_info.photometric, d.info.photometric) << what;
+        const Bytes ref = interleaved(d.info, d.frames[0]);
+        int maxdiff = 0;
+        for (std::size_t k = 0; k < out_info.samples_per_frame(); ++k)
+            maxdiff = std::max(maxdiff, std::abs(sample(out_info, ours, k) - sample(d.info, ref, k)));
+        std::printf("  dcmcjpeg %-18s bits %2d samples %d SOF%d: max |own - dcmdjpeg| = %d\n", r.options, r.bits, r.samples,
+                    header->sof - 0xC0, maxdiff);
+        EXPECT_LE(maxdiff, r.tolerance) << what;
+        ++n;
+    }
+    fs::remove_all(tmp);
+}

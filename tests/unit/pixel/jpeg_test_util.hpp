@@ -89,6 +89,26 @@ inline Bytes interleaved(const PixelInfo& info, const Bytes& b) {
     return out;
 }
 
+/// Writes a Secondary Capture file with native pixel data (Explicit VR Little Endian).
+inline void write_native(const std::string& path, const PixelInfo& info, const Bytes& frame) {
+    using dicomkit::Element;
+    using dicomkit::Tag;
+    using dicomkit::VR;
+    dicomkit::io::DicomFile f;
+    f.dataset.insert(Element::from_string(Tag(0x0008, 0x0016), VR::UI, "1.2.840.10008.5.1.4.1.1.7"));
+    f.dataset.insert(Element::from_string(Tag(0x0008, 0x0018), VR::UI, "2.25.1234567890123456790"));
+    f.dataset.insert(Element::from_string(Tag(0x0008, 0x0060), VR::CS, "OT"));
+    dicomkit::pixel::apply(info, f.dataset);
+    f.dataset.insert(Element::from_bytes(Tag(0x7FE0, 0x0010), info.bits_allocated == 8 ? VR::OB : VR::OW, frame));
+    const auto* t = dicomkit::io::find_transfer_syntax("1.2.840.10008.1.2.1");
+    ASSERT_NE(t, nullptr);
+    f.transfer_syntax = *t;
+    f.transfer_syntax_uid = std::string(t->uid);
+    f.meta = dicomkit::io::make_meta(f.dataset, *t);
+    auto w = dicomkit::io::write_file(path, f);
+    ASSERT_TRUE(w) << w.error().to_string();
+}
+
 /// Writes a Secondary Capture file holding `frames` encoded in `ts`.
 inline void write_encapsulated(const std::string& path, const PixelInfo& info, const std::string& ts,
                                const std::vector<Bytes>& frames) {

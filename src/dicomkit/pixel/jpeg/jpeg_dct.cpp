@@ -7,13 +7,12 @@
 
 namespace dicomkit::pixel::jpeg::detail {
 
-namespace {
-
-/// Zig-zag position -> natural (row-major) position (T.81 Figure A.6).
-constexpr std::array<std::uint8_t, 64> kNatural = {
+const std::array<std::uint8_t, 64> kNatural = {
     0,  1,  8,  16, 9,  2,  3,  10, 17, 24, 32, 25, 18, 11, 4,  5,  12, 19, 26, 33, 40, 48,
     41, 34, 27, 20, 13, 6,  7,  14, 21, 28, 35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23,
     30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63};
+
+namespace {
 
 struct CosTable {
     float c[8][8];  ///< c[x][u] = C(u)/2 * cos((2x+1) u pi / 16)
@@ -26,7 +25,8 @@ struct CosTable {
 };
 const CosTable kCos;
 
-/// Inverse DCT of one block (A.3.3) with level shift and clamping to [0, maxval].
+}  // namespace
+
 void idct_block(const std::int32_t* coef, std::uint16_t* out, std::size_t stride, int shift, int maxval) {
     float tmp[64];
     for (int v = 0; v < 8; ++v) {
@@ -54,6 +54,8 @@ void idct_block(const std::int32_t* coef, std::uint16_t* out, std::size_t stride
         }
     }
 }
+
+namespace {
 
 struct ScanComp {
     Component* c;

@@ -57,9 +57,7 @@ struct Parser {
 
     Result<void> parse_sof(int m, std::size_t at, std::size_t body, std::size_t len) {
         if (have_frame) return fail(ErrorCode::InvalidValue, m, at, "a second frame header");
-        if (m == 0xC2 || m == 0xC6 || m == 0xCA || m == 0xCE)
-            return fail(ErrorCode::Unsupported, m, at, "progressive DCT is not supported by this decoder");
-        if (m != 0xC0 && m != 0xC1 && m != 0xC3)
+        if (m != 0xC0 && m != 0xC1 && m != 0xC2 && m != 0xC3)
             return fail(ErrorCode::Unsupported, m, at, "hierarchical and arithmetic-coded JPEG are not supported");
         if (len < 6) return fail(ErrorCode::InvalidLength, m, at, "segment shorter than its fixed fields");
         img.sof = static_cast<std::uint8_t>(m);
@@ -74,7 +72,7 @@ struct Parser {
         if (img.lossless()) {
             if (img.precision < 2 || img.precision > 16)
                 return fail(ErrorCode::InvalidValue, m, at, "precision " + std::to_string(img.precision) + " (2..16)");
-        } else if (img.precision != 8 && !(m == 0xC1 && img.precision == 12)) {
+        } else if (img.precision != 8 && !((m == 0xC1 || m == 0xC2) && img.precision == 12)) {
             return fail(ErrorCode::InvalidValue, m, at, "precision " + std::to_string(img.precision) +
                                                          (m == 0xC0 ? " (baseline takes 8)" : " (8 or 12)"));
         }
@@ -116,7 +114,10 @@ struct Parser {
         if (total > limits.max_samples)
             return fail(ErrorCode::LimitExceeded, m, at, std::to_string(img.columns) + "x" + std::to_string(img.rows) +
                                                            " image is over the decode limit");
-        for (Component& c : img.components) c.plane.assign(std::uint64_t{c.stride} * c.plane_rows, 0);
+        for (Component& c : img.components) {
+            c.plane.assign(std::uint64_t{c.stride} * c.plane_rows, 0);
+            if (img.progressive()) c.coef.assign(std::uint64_t{c.stride} * c.plane_rows, 0);
+        }
         decoded.assign(img.components.size(), false);
         return {};
     }
@@ -179,14 +180,6 @@ struct Parser {
             if (s.td[ui] > 3 || s.ta[ui] > 3) return fail(ErrorCode::InvalidValue, 0xDA, at, "table selector > 3");
             const Component& c = img.components[static_cast<std::size_t>(idx)];
             blocks += c.h * c.v;
-            if (!tables.dc[s.td[ui]].defined)
-                return fail(ErrorCode::InvalidValue, 0xDA, at, "Huffman table " + std::to_string(s.td[ui]) + " not defined");
-            if (!img.lossless()) {
-                if (!tables.ac[s.ta[ui]].defined)
-                    return fail(ErrorCode::InvalidValue, 0xDA, at, "AC Huffman table " + std::to_string(s.ta[ui]) + " not defined");
-                if (!tables.q[c.tq].defined)
-                    return fail(ErrorCode::InvalidValue, 0xDA, at, "quantization table " + std::to_string(c.tq) + " not defined");
-            }
         }
         if (s.count > 1 && blocks > 10) return fail(ErrorCode::InvalidValue, 0xDA, at, "more than 10 blocks in an MCU");
         std::size_t p = body + 1 + 2 * static_cast<std::size_t>(s.count);
@@ -197,6 +190,21 @@ struct Parser {
         if (img.lossless()) {
             if (s.ss < 1 || s.ss > 7) return fail(ErrorCode::InvalidValue, 0xDA, at, "predictor " + std::to_string(s.ss) + " (1..7)");
             if (s.al >= img.precision) return fail(ErrorCode::InvalidValue, 0xDA, at, "point transform >= precision");
+        } else if (img.progressive()) {
+            if (s.se > 63 || s.ss > s.se || (s.ss == 0 && s.se != 0) || (s.ss > 0 && s.count != 1) || s.al > 13 || s.ah > 13)
+                return fail(ErrorCode::InvalidValue, 0xDA, at, "spectral selection or successive approximation out of range");
+        }
+        const bool need_dc = img.lossless() || !img.progressive() || s.ss == 0;
+        const bool need_ac = !img.lossless() && (!img.progressive() || s.ss > 0);
+        for (int i = 0; i < s.count; ++i) {
+            const auto ui = static_cast<std::size_t>(i);
+            const Component& c = img.components[static_cast<std::size_t>(s.comp[ui])];
+            if (need_dc && !tables.dc[s.td[ui]].defined)
+                return fail(ErrorCode::InvalidValue, 0xDA, at, "Huffman table " + std::to_string(s.td[ui]) + " not defined");
+            if (need_ac && !tables.ac[s.ta[ui]].defined)
+                return fail(ErrorCode::InvalidValue, 0xDA, at, "AC Huffman table " + std::to_string(s.ta[ui]) + " not defined");
+            if (!img.lossless() && !tables.q[c.tq].defined)
+                return fail(ErrorCode::InvalidValue, 0xDA, at, "quantization table " + std::to_string(c.tq) + " not defined");
         }
         return s;
     }
@@ -250,8 +258,9 @@ struct Parser {
                 if (header_only) return fail(ErrorCode::InvalidValue, m, at, "scan before the frame header");
                 auto s = parse_sos(at, body, blen);
                 if (!s) return Unexpected(s.error());
-                auto end = img.lossless() ? detail::decode_lossless_scan(img, tables, *s, d, pos)
-                                          : detail::decode_dct_scan(img, tables, *s, d, pos);
+                auto end = img.lossless()      ? detail::decode_lossless_scan(img, tables, *s, d, pos)
+                           : img.progressive() ? detail::decode_progressive_scan(img, tables, *s, d, pos)
+                                               : detail::decode_dct_scan(img, tables, *s, d, pos);
                 if (!end) return Unexpected(end.error());
                 pos = *end;
                 for (int i = 0; i < s->count; ++i) decoded[static_cast<std::size_t>(s->comp[static_cast<std::size_t>(i)])] = true;
@@ -261,6 +270,7 @@ struct Parser {
         }
         if (!have_frame) return Unexpected(std::move(Error(ErrorCode::InvalidValue, "JPEG: no frame header")).at_offset(pos));
         if (header_only) return {};
+        if (img.progressive()) detail::finish_progressive(img, tables);
         for (std::size_t i = 0; i < decoded.size(); ++i)
             if (!decoded[i])
                 return Unexpected(std::move(Error(ErrorCode::Truncated, "JPEG: component " +

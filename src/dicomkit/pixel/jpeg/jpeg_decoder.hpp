@@ -23,11 +23,12 @@ struct Component {
     std::uint32_t plane_rows = 0;      ///< lines in `plane`
     int point_transform = 0;           ///< lossless Pt of the scan that coded it (H.1.2.1)
     std::vector<std::uint16_t> plane;  ///< decoded samples, stride x plane_rows
+    std::vector<std::int32_t> coef;    ///< progressive: quantized coefficients, 64 a block, natural order
 };
 
 /// The frame header (SOFn) and the decoded image.
 struct Image {
-    std::uint8_t sof = 0;              ///< 0xC0 baseline, 0xC1 extended, 0xC3 lossless
+    std::uint8_t sof = 0;              ///< 0xC0 baseline, 0xC1 extended, 0xC2 progressive, 0xC3 lossless
     int precision = 8;                 ///< P (B.2.2): 8 or 12 for DCT, 2..16 for lossless
     std::uint32_t rows = 0;            ///< Y (from DNL when the SOF has 0)
     std::uint32_t columns = 0;         ///< X
@@ -38,6 +39,7 @@ struct Image {
     int adobe_transform = -1;          ///< its colour transform flag (0 none, 1 YCbCr)
 
     [[nodiscard]] bool lossless() const noexcept { return sof == 0xC3; }
+    [[nodiscard]] bool progressive() const noexcept { return sof == 0xC2; }
 };
 
 /// Bounds a decode may not pass: a header asking for more is an error, never an allocation.

@@ -151,10 +151,22 @@ struct Tables {
     return std::move(Error(ErrorCode::InvalidValue, "JPEG SOS: " + std::move(msg))).at_offset(s.offset);
 }
 
+/// Zig-zag position -> natural (row-major) position (T.81 Figure A.6).
+extern const std::array<std::uint8_t, 64> kNatural;
+
+/// Inverse DCT of one dequantized block in natural order (A.3.3), level shift and clamping to
+/// [0, maxval], written at `out` with `stride` samples between lines.
+void idct_block(const std::int32_t* coef, std::uint16_t* out, std::size_t stride, int shift, int maxval);
+
 /// Decodes the entropy-coded data of a sequential DCT scan starting at `pos`; returns where the
 /// data ended (the next marker).
 [[nodiscard]] Result<std::size_t> decode_dct_scan(Image& img, const Tables& t, const Scan& s,
                                                   std::span<const std::uint8_t> data, std::size_t pos);
+/// A progressive scan (T.81 G.1.2): DC/AC first and refinement passes into Component::coef.
+[[nodiscard]] Result<std::size_t> decode_progressive_scan(Image& img, const Tables& t, const Scan& s,
+                                                          std::span<const std::uint8_t> data, std::size_t pos);
+/// After the last progressive scan: dequantization and inverse DCT of every block.
+void finish_progressive(Image& img, const Tables& t);
 /// The same for a lossless scan (T.81 Annex H).
 [[nodiscard]] Result<std::size_t> decode_lossless_scan(Image& img, const Tables& t, const Scan& s,
                                                        std::span<const std::uint8_t> data, std::size_t pos);
