@@ -51,7 +51,8 @@ TEST(JpegDecode, RegisteredForTheFourSyntaxes) {
     auto reg = standard_codecs();
     for (auto ts : {jpeg_ts::kBaseline, jpeg_ts::kExtended, jpeg_ts::kLossless, jpeg_ts::kLosslessSV1})
         EXPECT_NE(reg.decoder(ts), nullptr) << ts;
-    for (auto ts : {jpeg_ts::kBaseline, jpeg_ts::kLossless, jpeg_ts::kLosslessSV1}) EXPECT_NE(reg.encoder(ts), nullptr) << ts;
+    for (auto ts : {jpeg_ts::kBaseline, jpeg_ts::kExtended, jpeg_ts::kLossless, jpeg_ts::kLosslessSV1})
+        EXPECT_NE(reg.encoder(ts), nullptr) << ts;
 }
 
 TEST(JpegDecode, CorpusMatchesDcmdjpeg) {

@@ -110,7 +110,9 @@ TEST(JpegEncode, CanEncodeRefusesWhatTheSyntaxCannotHold) {
     EncodeOptions bad;
     bad.predictor = 8;
     EXPECT_FALSE(codec.can_encode(jpeg_ts::kLossless, make_info(8, 8, 1, 12, false), bad));
-    EXPECT_FALSE(codec.can_encode(jpeg_ts::kExtended, make_info(8, 8, 1, 12, false), {}));
+    EXPECT_FALSE(codec.can_encode(jpeg_ts::kExtended, make_info(8, 8, 1, 16, false), {}));
+    EXPECT_FALSE(codec.can_encode(jpeg_ts::kExtended, make_info(8, 8, 3, 12, false), {}));
+    EXPECT_TRUE(codec.can_encode(jpeg_ts::kExtended, make_info(8, 8, 1, 12, false), {}));
     EXPECT_TRUE(codec.lossy(jpeg_ts::kBaseline, {}));
     EXPECT_FALSE(codec.lossy(jpeg_ts::kLosslessSV1, {}));
 }
@@ -251,6 +253,51 @@ TEST(JpegDecodeOwn, DcmcjpegProcessesDecodeLikeDcmdjpeg) {
                     header->sof - 0xC0, maxdiff);
         EXPECT_LE(maxdiff, r.tolerance) << what;
         ++n;
+    }
+    fs::remove_all(tmp);
+}
+
+// Our Extended (SOF1) encoder: 8- and 12-bit grey, decoded close to the original by our decoder
+// and by DCMTK and GDCM.
+TEST(JpegEncode, Extended12BitDecodesCloseAndPeersAgree) {
+    JpegCodec codec(false);
+    const fs::path tmp = temp_dir("extended");
+    int n = 0;
+    for (int bits : {8, 12}) {
+        for (int quality : {75, 95}) {
+            const PixelInfo info = make_info(51, 77, 1, bits, false);
+            const Bytes frame = make_frame(info, true, static_cast<unsigned>(bits + quality));
+            EncodeOptions o;
+            o.quality = quality;
+            const std::string what = "bits " + std::to_string(bits) + " quality " + std::to_string(quality);
+            auto enc = codec.encode(jpeg_ts::kExtended, frame, info, o);
+            ASSERT_TRUE(enc) << what << ": " << enc.error().to_string();
+            auto h = jpeg::read_header(*enc);
+            ASSERT_TRUE(h);
+            EXPECT_EQ(h->sof, 0xC1);
+            EXPECT_EQ(h->precision, bits);
+            Bytes ours(info.frame_bytes());
+            ASSERT_TRUE(codec.decode(jpeg_ts::kExtended, *enc, info, ours)) << what;
+            double err = 0;
+            for (std::size_t k = 0; k < info.samples_per_frame(); ++k) err += std::abs(sample(info, ours, k) - sample(info, frame, k));
+            err /= static_cast<double>(info.samples_per_frame());
+            std::printf("  extended %s: %zu bytes from %zu, mean |error| %.2f\n", what.c_str(), enc->size(), frame.size(), err);
+            EXPECT_LT(err, (1 << bits) / 200.0) << what;
+            const std::string in = (tmp / ("x" + std::to_string(n) + ".dcm")).string();
+            write_encapsulated(in, codec.encoded_info(jpeg_ts::kExtended, info, o), std::string(jpeg_ts::kExtended), {*enc});
+            for (const char* peer : {"dcmdjpeg", "gdcmconv --raw"}) {
+                if (!have(std::string(peer).substr(0, std::string(peer).find(' ')).c_str())) continue;
+                const std::string out = (tmp / ("y" + std::to_string(n) + ".dcm")).string();
+                ASSERT_EQ(run(std::string(peer) + " '" + in + "' '" + out + "'"), 0) << what << " " << peer;
+                Frames ref = load(out);
+                ASSERT_EQ(ref.frames.size(), 1u);
+                int maxdiff = 0;
+                for (std::size_t k = 0; k < info.samples_per_frame(); ++k)
+                    maxdiff = std::max(maxdiff, std::abs(sample(info, ours, k) - sample(ref.info, ref.frames[0], k)));
+                EXPECT_LE(maxdiff, 1) << what << " " << peer;
+            }
+            ++n;
+        }
     }
     fs::remove_all(tmp);
 }

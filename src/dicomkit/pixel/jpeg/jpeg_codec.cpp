@@ -16,7 +16,8 @@ namespace {
 
 constexpr std::array<std::string_view, 4> kDecodes = {jpeg_ts::kBaseline, jpeg_ts::kExtended, jpeg_ts::kLossless,
                                                       jpeg_ts::kLosslessSV1};
-constexpr std::array<std::string_view, 3> kEncodes = {jpeg_ts::kBaseline, jpeg_ts::kLossless, jpeg_ts::kLosslessSV1};
+constexpr std::array<std::string_view, 4> kEncodes = {jpeg_ts::kBaseline, jpeg_ts::kExtended, jpeg_ts::kLossless,
+                                                      jpeg_ts::kLosslessSV1};
 
 bool is_lossy_ts(std::string_view ts) { return ts == jpeg_ts::kBaseline || ts == jpeg_ts::kExtended; }
 bool is_ybr_full(const std::string& pi) { return pi == "YBR_FULL_422" || pi == "YBR_FULL"; }
@@ -118,7 +119,7 @@ Result<void> JpegCodec::decode(std::string_view ts, std::span<const std::uint8_t
 
 Result<void> JpegCodec::can_encode(std::string_view ts, const PixelInfo& native, const EncodeOptions& options) const {
     const std::string what = describe_syntax(ts);
-    if (ts != jpeg_ts::kBaseline && ts != jpeg_ts::kLossless && ts != jpeg_ts::kLosslessSV1)
+    if (ts != jpeg_ts::kBaseline && ts != jpeg_ts::kExtended && ts != jpeg_ts::kLossless && ts != jpeg_ts::kLosslessSV1)
         return make_error(ErrorCode::UnsupportedTransferSyntax, "no JPEG encoder for " + what);
     if (native.format != SampleFormat::Integer) return make_error(ErrorCode::Unsupported, what + " takes integer samples");
     if (native.rows == 0 || native.columns == 0 || native.rows > 65535 || native.columns > 65535)
@@ -131,6 +132,17 @@ Result<void> JpegCodec::can_encode(std::string_view ts, const PixelInfo& native,
     if (ts == jpeg_ts::kBaseline) {
         if (native.bits_allocated != 8 || native.bits_stored > 8 || native.is_signed)
             return make_error(ErrorCode::Unsupported, "JPEG Baseline (Process 1) takes unsigned 8-bit samples; this image has " +
+                                                          std::to_string(native.bits_stored) + (native.is_signed ? " signed" : ""));
+        if (options.quality < 1 || options.quality > 100)
+            return make_error(ErrorCode::InvalidArgument, "JPEG quality must be 1..100");
+        return {};
+    }
+    if (ts == jpeg_ts::kExtended) {
+        const bool grey12 = native.samples_per_pixel == 1 && native.bits_allocated == 16 && native.bits_stored <= 12;
+        const bool eight = native.bits_allocated == 8 && native.bits_stored <= 8;
+        if (native.is_signed || !(grey12 || eight))
+            return make_error(ErrorCode::Unsupported, "JPEG Extended is encoded here from unsigned 8-bit samples, or grey "
+                                                      "samples of up to 12 bits; this image has " +
                                                           std::to_string(native.bits_stored) + (native.is_signed ? " signed" : ""));
         if (options.quality < 1 || options.quality > 100)
             return make_error(ErrorCode::InvalidArgument, "JPEG quality must be 1..100");
@@ -149,7 +161,7 @@ Result<void> JpegCodec::can_encode(std::string_view ts, const PixelInfo& native,
 PixelInfo JpegCodec::encoded_info(std::string_view ts, const PixelInfo& native, const EncodeOptions&) const {
     PixelInfo out = native;
     out.planar_configuration = 0;
-    if (ts == jpeg_ts::kBaseline && native.samples_per_pixel == 3) out.photometric = "YBR_FULL_422";
+    if (is_lossy_ts(ts) && native.samples_per_pixel == 3) out.photometric = "YBR_FULL_422";
     return out;
 }
 
@@ -157,7 +169,15 @@ Result<Bytes> JpegCodec::encode(std::string_view ts, std::span<const std::uint8_
                                 const EncodeOptions& options) const {
     if (auto ok = can_encode(ts, native, options); !ok) return Unexpected(ok.error());
     if (frame.size() < native.frame_bytes()) return bad(ErrorCode::InvalidLength, "frame shorter than its pixel attributes say");
-    if (ts == jpeg_ts::kBaseline) {
+    if (ts == jpeg_ts::kExtended && native.samples_per_pixel == 1) {
+        jpeg::DctParams p;
+        p.rows = native.rows;
+        p.columns = native.columns;
+        p.precision = native.bits_allocated == 8 ? 8 : 12;
+        p.quality = options.quality;
+        return jpeg::encode_extended(frame, p);
+    }
+    if (is_lossy_ts(ts)) {
         Bytes out;
         const std::string msg = jpeg::turbo_encode(frame, native.rows, native.columns, native.samples_per_pixel,
                                                    native.photometric == "YBR_FULL", options.quality, out);

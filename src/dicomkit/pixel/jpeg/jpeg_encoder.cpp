@@ -1,33 +1,29 @@
 // The lossless encoder: differences from the selected predictor (T.81 H.1.2), their SSSS
 // categories coded with a Huffman table built from their counts (K.2), byte stuffing (B.1.1.5).
 #include <dicomkit/pixel/jpeg/jpeg_encoder.hpp>
+#include <dicomkit/pixel/jpeg/jpeg_writer.hpp>
 
 #include <algorithm>
 #include <array>
 
 namespace dicomkit::pixel::jpeg {
 
-namespace {
-
-/// Code lengths of an optimal table limited to 16 bits (T.81 K.2, Figures K.1-K.3); a reserved
-/// symbol keeps the all-ones code out. Returns BITS (index 1..16) and HUFFVAL.
-void optimal_table(const std::array<std::uint64_t, 17>& counts, std::array<std::uint8_t, 17>& bits,
+void detail::optimal_table(std::span<const std::uint64_t> counts, std::array<std::uint8_t, 17>& bits,
                    std::vector<std::uint8_t>& vals) {
-    constexpr int kN = 18;  // 17 categories + the reserved symbol
-    std::array<std::uint64_t, kN> freq{};
-    std::array<int, kN> size{};
-    std::array<int, kN> next{};
-    next.fill(-1);
-    for (int i = 0; i < 17; ++i) freq[static_cast<std::size_t>(i)] = counts[static_cast<std::size_t>(i)];
-    freq[kN - 1] = 1;
+    const int n = static_cast<int>(counts.size()) + 1;  // the symbols + the reserved one
+    std::vector<std::uint64_t> freq(static_cast<std::size_t>(n), 0);
+    std::vector<int> size(static_cast<std::size_t>(n), 0);
+    std::vector<int> next(static_cast<std::size_t>(n), -1);
+    std::copy(counts.begin(), counts.end(), freq.begin());
+    freq[static_cast<std::size_t>(n - 1)] = 1;
     while (true) {
         int v1 = -1, v2 = -1;
-        for (int i = 0; i < kN; ++i) {  // least frequency, the larger symbol on ties
+        for (int i = 0; i < n; ++i) {  // least frequency, the larger symbol on ties
             const auto f = freq[static_cast<std::size_t>(i)];
             if (f == 0) continue;
             if (v1 < 0 || f <= freq[static_cast<std::size_t>(v1)]) v1 = i;
         }
-        for (int i = 0; i < kN; ++i) {
+        for (int i = 0; i < n; ++i) {
             const auto f = freq[static_cast<std::size_t>(i)];
             if (f == 0 || i == v1) continue;
             if (v2 < 0 || f <= freq[static_cast<std::size_t>(v2)]) v2 = i;
@@ -47,10 +43,10 @@ void optimal_table(const std::array<std::uint64_t, 17>& counts, std::array<std::
             ++size[static_cast<std::size_t>(v2)];
         }
     }
-    std::array<int, 40> b{};
-    for (int i = 0; i < kN; ++i)
+    std::array<int, 300> b{};
+    for (int i = 0; i < n; ++i)
         if (size[static_cast<std::size_t>(i)]) ++b[static_cast<std::size_t>(size[static_cast<std::size_t>(i)])];
-    for (int i = 39; i > 16; --i) {  // Adjust_BITS (K.3)
+    for (int i = 299; i > 16; --i) {  // Adjust_BITS (K.3)
         while (b[static_cast<std::size_t>(i)] > 0) {
             int j = i - 2;
             while (b[static_cast<std::size_t>(j)] == 0) --j;
@@ -65,33 +61,12 @@ void optimal_table(const std::array<std::uint64_t, 17>& counts, std::array<std::
     --b[static_cast<std::size_t>(i)];  // drop the reserved code (the longest)
     for (int l = 1; l <= 16; ++l) bits[static_cast<std::size_t>(l)] = static_cast<std::uint8_t>(b[static_cast<std::size_t>(l)]);
     vals.clear();
-    for (int l = 1; l <= 32; ++l)
-        for (int s = 0; s < 17; ++s)
-            if (size[static_cast<std::size_t>(s)] == l) vals.push_back(static_cast<std::uint8_t>(s));
+    for (int l = 1; l < 300; ++l)
+        for (int sym = 0; sym + 1 < n; ++sym)
+            if (size[static_cast<std::size_t>(sym)] == l) vals.push_back(static_cast<std::uint8_t>(sym));
 }
 
-class BitWriter {
-public:
-    explicit BitWriter(std::vector<std::uint8_t>& out) : out_(out) {}
-    void put(std::uint32_t code, int n) {
-        acc_ = (acc_ << n) | (code & ((1u << n) - 1));
-        bits_ += n;
-        while (bits_ >= 8) {
-            const auto byte = static_cast<std::uint8_t>(acc_ >> (bits_ - 8));
-            out_.push_back(byte);
-            if (byte == 0xFF) out_.push_back(0x00);
-            bits_ -= 8;
-        }
-    }
-    void flush() {
-        if (bits_ > 0) put(0x7F, 8 - bits_);  // pad with 1-bits (F.1.2.3)
-    }
-
-private:
-    std::vector<std::uint8_t>& out_;
-    std::uint64_t acc_ = 0;
-    int bits_ = 0;
-};
+namespace {
 
 inline int predict(int sel, int ra, int rb, int rc) noexcept {
     switch (sel) {
@@ -116,10 +91,6 @@ inline int category(int diff) noexcept {
     return s;
 }
 
-void put16(std::vector<std::uint8_t>& o, unsigned v) {
-    o.push_back(static_cast<std::uint8_t>(v >> 8));
-    o.push_back(static_cast<std::uint8_t>(v));
-}
 
 }  // namespace
 
@@ -162,7 +133,7 @@ Result<std::vector<std::uint8_t>> encode_lossless(std::span<const std::uint8_t> 
     }
     std::array<std::uint8_t, 17> bits{};
     std::vector<std::uint8_t> vals;
-    optimal_table(counts, bits, vals);
+    detail::optimal_table(counts, bits, vals);
     // Canonical codes (C.2) per category.
     std::array<std::uint32_t, 17> code{};
     std::array<int, 17> len{};
@@ -182,25 +153,25 @@ Result<std::vector<std::uint8_t>> encode_lossless(std::span<const std::uint8_t> 
     out.insert(out.end(), {0xFF, 0xD8});
     // SOF3
     out.insert(out.end(), {0xFF, 0xC3});
-    put16(out, 8 + 3 * static_cast<unsigned>(nc));
+    detail::put16(out, 8 + 3 * static_cast<unsigned>(nc));
     out.push_back(static_cast<std::uint8_t>(p.precision));
-    put16(out, p.rows);
-    put16(out, p.columns);
+    detail::put16(out, p.rows);
+    detail::put16(out, p.columns);
     out.push_back(static_cast<std::uint8_t>(nc));
     for (std::size_t c = 0; c < nc; ++c) out.insert(out.end(), {static_cast<std::uint8_t>(c + 1), 0x11, 0x00});
     // DHT
     out.insert(out.end(), {0xFF, 0xC4});
-    put16(out, 2 + 17 + static_cast<unsigned>(vals.size()));
+    detail::put16(out, 2 + 17 + static_cast<unsigned>(vals.size()));
     out.push_back(0x00);
     for (int l = 1; l <= 16; ++l) out.push_back(bits[static_cast<std::size_t>(l)]);
     out.insert(out.end(), vals.begin(), vals.end());
     // SOS
     out.insert(out.end(), {0xFF, 0xDA});
-    put16(out, 6 + 2 * static_cast<unsigned>(nc));
+    detail::put16(out, 6 + 2 * static_cast<unsigned>(nc));
     out.push_back(static_cast<std::uint8_t>(nc));
     for (std::size_t c = 0; c < nc; ++c) out.insert(out.end(), {static_cast<std::uint8_t>(c + 1), 0x00});
     out.insert(out.end(), {static_cast<std::uint8_t>(p.predictor), 0x00, 0x00});
-    BitWriter bw(out);
+    detail::BitWriter bw(out);
     for (const std::int32_t d : diffs) {
         const int s = category(d);
         bw.put(code[static_cast<std::size_t>(s)], len[static_cast<std::size_t>(s)]);

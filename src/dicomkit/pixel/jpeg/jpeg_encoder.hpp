@@ -22,4 +22,14 @@ struct LosslessParams {
 /// Encodes one frame; the input is rows x columns x components samples.
 [[nodiscard]] Result<std::vector<std::uint8_t>> encode_lossless(std::span<const std::uint8_t> in, const LosslessParams& p);
 
+struct DctParams {
+    std::uint32_t rows = 0;
+    std::uint32_t columns = 0;
+    int precision = 12;  ///< 8 or 12; samples in 8- or 16-bit containers
+    int quality = 90;    ///< 1..100, scaling the T.81 Annex K luminance table
+};
+
+/// Encodes one grey frame as sequential DCT (SOF1, Process 2/4) with optimised Huffman tables.
+[[nodiscard]] Result<std::vector<std::uint8_t>> encode_extended(std::span<const std::uint8_t> in, const DctParams& p);
+
 }  // namespace dicomkit::pixel::jpeg
