@@ -7,6 +7,7 @@
 
 #include <dicomkit/pixel/jpeg/jpeg_codec.hpp>
 #include <dicomkit/pixel/jpeg/jpeg_decoder.hpp>
+#include <dicomkit/pixel/jpeg/jpeg_encoder.hpp>
 
 using namespace dicomkit;
 using namespace dicomkit::pixel;
@@ -298,6 +299,60 @@ TEST(JpegEncode, Extended12BitDecodesCloseAndPeersAgree) {
             }
             ++n;
         }
+    }
+    fs::remove_all(tmp);
+}
+
+// Restart intervals (DRI, RSTn): lossless every 5 lines and extended DCT every 7 blocks, decoded
+// by our decoder (lossless exactly) and by dcmdjpeg as ours decodes them.
+TEST(JpegEncode, RestartIntervalsDecodeHereAndInDcmtk) {
+    JpegCodec codec(false);
+    const fs::path tmp = temp_dir("restart");
+    for (int kind = 0; kind < 2; ++kind) {
+        const PixelInfo info = make_info(43, 61, 1, 12, false);
+        const Bytes frame = make_frame(info, kind == 1, 77);
+        Result<Bytes> enc;
+        std::string ts;
+        if (kind == 0) {
+            jpeg::LosslessParams p;
+            p.rows = info.rows;
+            p.columns = info.columns;
+            p.bytes_per_sample = 2;
+            p.precision = 12;
+            p.predictor = 5;
+            p.restart_rows = 5;
+            enc = jpeg::encode_lossless(frame, p);
+            ts = std::string(jpeg_ts::kLossless);
+        } else {
+            jpeg::DctParams p;
+            p.rows = info.rows;
+            p.columns = info.columns;
+            p.restart_interval = 7;
+            enc = jpeg::encode_extended(frame, p);
+            ts = std::string(jpeg_ts::kExtended);
+        }
+        ASSERT_TRUE(enc) << kind;
+        int rst = 0;
+        for (std::size_t i = 0; i + 1 < enc->size(); ++i)
+            if ((*enc)[i] == 0xFF && (*enc)[i + 1] >= 0xD0 && (*enc)[i + 1] <= 0xD7) ++rst;
+        EXPECT_EQ(rst, kind == 0 ? 8 : 6) << kind;  // after lines 5, 10 .. 40; after blocks 7 .. 42 of 8 x 6
+        Bytes ours(info.frame_bytes());
+        auto ok = codec.decode(ts, *enc, info, ours);
+        ASSERT_TRUE(ok) << kind << ": " << ok.error().to_string();
+        if (kind == 0) {
+            EXPECT_EQ(ours, frame);
+        }
+        if (!have("dcmdjpeg")) continue;
+        const std::string in = (tmp / ("r" + std::to_string(kind) + ".dcm")).string();
+        const std::string out = (tmp / ("s" + std::to_string(kind) + ".dcm")).string();
+        write_encapsulated(in, info, ts, {*enc});
+        ASSERT_EQ(run("dcmdjpeg '" + in + "' '" + out + "'"), 0);
+        Frames ref = load(out);
+        ASSERT_EQ(ref.frames.size(), 1u);
+        int maxdiff = 0;
+        for (std::size_t k = 0; k < info.samples_per_frame(); ++k)
+            maxdiff = std::max(maxdiff, std::abs(sample(info, ours, k) - sample(ref.info, ref.frames[0], k)));
+        EXPECT_LE(maxdiff, kind == 0 ? 0 : 1) << kind;
     }
     fs::remove_all(tmp);
 }

@@ -115,9 +115,14 @@ Result<std::vector<std::uint8_t>> encode_extended(std::span<const std::uint8_t> 
     // Symbol statistics, then the tables, then the data.
     std::array<std::uint64_t, 16> dc_counts{};
     std::array<std::uint64_t, 256> ac_counts{};
-    auto walk = [&](auto&& emit_dc, auto&& emit_ac) {
+    const std::size_t ri = p.restart_interval;
+    auto walk = [&](auto&& emit_dc, auto&& emit_ac, auto&& restart) {
         int pred = 0;
         for (std::size_t b = 0; b < bw * bh; ++b) {
+            if (ri && b > 0 && b % ri == 0) {
+                restart();
+                pred = 0;
+            }
             const std::int16_t* c = coefs.data() + b * 64;
             const int diff = c[0] - pred;
             pred = c[0];
@@ -140,7 +145,7 @@ Result<std::vector<std::uint8_t>> encode_extended(std::span<const std::uint8_t> 
         }
     };
     walk([&](int d) { ++dc_counts[static_cast<std::size_t>(category(d))]; },
-         [&](int rs, int) { ++ac_counts[static_cast<std::size_t>(rs)]; });
+         [&](int rs, int) { ++ac_counts[static_cast<std::size_t>(rs)]; }, [] {});
     std::array<std::uint8_t, 17> dc_bits{}, ac_bits{};
     std::vector<std::uint8_t> dc_vals, ac_vals;
     detail::optimal_table(dc_counts, dc_bits, dc_vals);
@@ -161,8 +166,13 @@ Result<std::vector<std::uint8_t>> encode_extended(std::span<const std::uint8_t> 
     out.insert(out.end(), {0x01, 0x01, 0x11, 0x00});
     write_dht(out, 0x00, dc_bits, dc_vals);
     write_dht(out, 0x10, ac_bits, ac_vals);
+    if (ri) {
+        out.insert(out.end(), {0xFF, 0xDD, 0x00, 0x04});
+        detail::put16(out, static_cast<unsigned>(ri));
+    }
     out.insert(out.end(), {0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3F, 0x00});
     detail::BitWriter bw_(out);
+    int rst = 0;
     auto bits_of = [](int v, int s) { return static_cast<std::uint32_t>(v < 0 ? v - 1 : v) & ((1u << s) - 1); };
     walk(
         [&](int d) {
@@ -174,6 +184,11 @@ Result<std::vector<std::uint8_t>> encode_extended(std::span<const std::uint8_t> 
             bw_.put(ac.code[static_cast<std::size_t>(rs)], ac.len[static_cast<std::size_t>(rs)]);
             const int s = rs & 15;
             if (s) bw_.put(bits_of(v, s), s);
+        },
+        [&] {
+            bw_.flush();
+            out.insert(out.end(), {0xFF, static_cast<std::uint8_t>(0xD0 + rst)});
+            rst = (rst + 1) & 7;
         });
     bw_.flush();
     out.insert(out.end(), {0xFF, 0xD9});

@@ -121,7 +121,8 @@ Result<std::vector<std::uint8_t>> encode_lossless(std::span<const std::uint8_t> 
         for (std::size_t x = 0; x < w; ++x) {
             for (std::size_t c = 0; c < nc; ++c) {
                 int pred;
-                if (y == 0) pred = x == 0 ? initial : sample(y, x - 1, c);
+                const bool first = y == 0 || (p.restart_rows && y % p.restart_rows == 0);
+                if (first) pred = x == 0 ? initial : sample(y, x - 1, c);
                 else if (x == 0) pred = sample(y - 1, x, c);
                 else pred = predict(p.predictor, sample(y, x - 1, c), sample(y - 1, x, c), sample(y - 1, x - 1, c));
                 int d = (sample(y, x, c) - pred) & 0xFFFF;  // modulo 2^16 (H.1.2.1)
@@ -165,6 +166,12 @@ Result<std::vector<std::uint8_t>> encode_lossless(std::span<const std::uint8_t> 
     out.push_back(0x00);
     for (int l = 1; l <= 16; ++l) out.push_back(bits[static_cast<std::size_t>(l)]);
     out.insert(out.end(), vals.begin(), vals.end());
+    const std::uint64_t interval = std::uint64_t{p.restart_rows} * w;
+    if (p.restart_rows && interval <= 0xFFFF && p.restart_rows < h) {
+        out.insert(out.end(), {0xFF, 0xDD, 0x00, 0x04});
+        detail::put16(out, static_cast<unsigned>(interval));
+    }
+    const bool restarts = p.restart_rows && interval <= 0xFFFF && p.restart_rows < h;
     // SOS
     out.insert(out.end(), {0xFF, 0xDA});
     detail::put16(out, 6 + 2 * static_cast<unsigned>(nc));
@@ -172,7 +179,15 @@ Result<std::vector<std::uint8_t>> encode_lossless(std::span<const std::uint8_t> 
     for (std::size_t c = 0; c < nc; ++c) out.insert(out.end(), {static_cast<std::uint8_t>(c + 1), 0x00});
     out.insert(out.end(), {static_cast<std::uint8_t>(p.predictor), 0x00, 0x00});
     detail::BitWriter bw(out);
-    for (const std::int32_t d : diffs) {
+    const std::size_t per_interval = restarts ? static_cast<std::size_t>(interval) * nc : 0;
+    int rst = 0;
+    for (std::size_t i = 0; i < diffs.size(); ++i) {
+        if (per_interval && i > 0 && i % per_interval == 0) {
+            bw.flush();
+            out.insert(out.end(), {0xFF, static_cast<std::uint8_t>(0xD0 + rst)});
+            rst = (rst + 1) & 7;
+        }
+        const std::int32_t d = diffs[i];
         const int s = category(d);
         bw.put(code[static_cast<std::size_t>(s)], len[static_cast<std::size_t>(s)]);
         if (s > 0 && s < 16) bw.put(static_cast<std::uint32_t>(d < 0 ? d - 1 : d), s);

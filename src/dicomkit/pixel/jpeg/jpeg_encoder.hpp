@@ -17,6 +17,7 @@ struct LosslessParams {
     int bytes_per_sample = 1;  ///< 1 or 2 (little endian)
     int precision = 8;         ///< P, 2..16: the low P bits of each sample are coded
     int predictor = 1;         ///< selection value 1..7
+    std::uint32_t restart_rows = 0;  ///< lines between RSTn markers (DRI = lines x columns); 0 none
 };
 
 /// Encodes one frame; the input is rows x columns x components samples.
@@ -27,6 +28,7 @@ struct DctParams {
     std::uint32_t columns = 0;
     int precision = 12;  ///< 8 or 12; samples in 8- or 16-bit containers
     int quality = 90;    ///< 1..100, scaling the T.81 Annex K luminance table
+    std::uint16_t restart_interval = 0;  ///< blocks between RSTn markers; 0 none
 };
 
 /// Encodes one grey frame as sequential DCT (SOF1, Process 2/4) with optimised Huffman tables.

@@ -30,6 +30,7 @@ public:
     }
     void flush() {
         if (bits_ > 0) put(0x7F, 8 - bits_);  // pad with 1-bits (F.1.2.3)
+        acc_ = 0;
     }
 
 private:
