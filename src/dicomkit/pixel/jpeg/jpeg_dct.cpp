@@ -134,6 +134,10 @@ Result<std::size_t> decode_dct_scan(Image& img, const Tables& t, const Scan& s,
                 }
                 --todo;
             }
+            // Data that ran out stops the scan here, not after a whole MCU row of invented zeros.
+            if (br.overrun() > 0)
+                return Unexpected(scan_error(s, "entropy-coded data ended at offset " + std::to_string(br.position()) +
+                                                    " before MCU " + std::to_string(mcu)));
             for (int i = 0; i < s.count; ++i) {
                 ScanComp& c = sc[static_cast<std::size_t>(i)];
                 const int bh = interleaved ? c.c->h : 1, bv = interleaved ? c.c->v : 1;

@@ -134,6 +134,10 @@ Result<std::size_t> decode_progressive_scan(Image& img, const Tables& t, const S
                 }
                 --todo;
             }
+            // Data that ran out stops the scan here, not after a whole MCU row of invented zeros.
+            if (st.br.overrun() > 0)
+                return Unexpected(scan_error(s, "entropy-coded data ended at offset " + std::to_string(st.br.position()) +
+                                                    " before MCU " + std::to_string(mcu)));
             for (int i = 0; i < s.count; ++i) {
                 const auto ui = static_cast<std::size_t>(i);
                 Component& c = img.components[static_cast<std::size_t>(s.comp[ui])];
