@@ -7,7 +7,7 @@ PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libexpected-dev libfmt-dev libcli11-dev nlohmann-json3-dev libtomlplusplus-dev
   zlib1g-dev libicu-dev libboost-dev libssl-dev openssl libsqlite3-dev libpq-dev postgresql
-  libxml2-dev libpng-dev libturbojpeg0-dev libcharls-dev libopenjp2-7-dev libopenjph-dev libjxl-dev
+  libxml2-dev libpng-dev libturbojpeg0-dev libjpeg62-turbo-dev libcharls-dev libopenjp2-7-dev libopenjph-dev libjxl-dev
   libgdcm-tools
   dcmtk dicom3tools python3 python3-pydicom python3-numpy
   orthanc curl

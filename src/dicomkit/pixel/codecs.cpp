@@ -5,6 +5,7 @@
 
 #include <dicomkit/pixel/rle/rle_codec.hpp>
 #include <dicomkit/pixel/simple/simple_codecs.hpp>
+#include <dicomkit/pixel/jpeg/jpeg_codec.hpp>
 
 namespace dicomkit::pixel {
 
@@ -14,6 +15,7 @@ CodecRegistry standard_codecs() {
     r.add(std::make_shared<rle::RleCodec>());
     r.add(std::make_shared<simple::DeflatedFrameCodec>());
     r.add(std::make_shared<simple::EncapsulatedUncompressedCodec>());
+    r.add(std::make_shared<JpegCodec>());
     return r;
 }
 
