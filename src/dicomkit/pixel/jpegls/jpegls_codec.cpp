@@ -51,13 +51,13 @@ Result<void> check_layout(const PixelInfo& info) {
     return {};
 }
 
-/// Where the markers of a JPEG-LS header are (T.87 C.2): SOF55's precision, whether an LSE, APPn
-/// or COM segment precedes the first SOS, and the SOS offset.
+/// Where the markers of a JPEG-LS header are (T.87 C.2): SOF55's precision, whether an LSE
+/// segment precedes the first SOS, and the SOS offset.
 struct HeaderScan {
     std::size_t sos = 0;
     int precision = 0;
+    int near = 0;  ///< NEAR of the first scan
     bool has_lse = false;
-    bool has_app_or_com = false;
 };
 
 std::optional<HeaderScan> scan_header(std::span<const std::uint8_t> s) {
@@ -73,30 +73,37 @@ std::optional<HeaderScan> scan_header(std::span<const std::uint8_t> s) {
         }
         if (marker == 0xDA) {
             h.sos = pos;
+            const std::size_t near_at = pos + 5 + 2 * std::size_t{s[pos + 4]};
+            if (near_at >= s.size()) return std::nullopt;
+            h.near = s[near_at];
             return h.precision > 0 ? std::optional(h) : std::nullopt;
         }
         const std::size_t length = (std::size_t{s[pos + 2]} << 8) | s[pos + 3];
         if (length < 2 || pos + 2 + length > s.size()) return std::nullopt;
         if (marker == 0xF7 && length >= 3) h.precision = s[pos + 4];
         if (marker == 0xF8) h.has_lse = true;
-        if ((marker >= 0xE0 && marker <= 0xEF) || marker == 0xFE) h.has_app_or_com = true;
         pos += 2 + length;
     }
     return std::nullopt;
 }
 
-/// The stream with an LSE segment (T.87 C.2.4.1.1) carrying the coding parameters JAI-ImageIO
-/// used for more than 12 bits: the T.87 formulas with FACTOR computed from the unclamped MAXVAL.
-std::optional<Bytes> with_jai_parameters(std::span<const std::uint8_t> s) {
+/// The stream with an LSE segment (T.87 C.2.4.1.1) carrying the coding parameters legacy
+/// encoders used without writing them: the T.87 formulas for MAXVAL >= 128 with FACTOR computed
+/// from the unclamped MAXVAL. JAI-ImageIO did so for more than 12 bits (FACTOR from MAXVAL, not
+/// min(MAXVAL, 4095)); CharLS before 2.1 (and the DCMTK releases built on it) for fewer than 8
+/// bits (no switch to the MAXVAL < 128 formulas). Between 8 and 12 bits both agree with T.87.
+std::optional<Bytes> with_legacy_parameters(std::span<const std::uint8_t> s) {
     const std::optional<HeaderScan> h = scan_header(s);
-    if (!h || h->precision <= 12 || h->precision > 16 || h->has_lse || h->has_app_or_com) return std::nullopt;
+    if (!h || h->has_lse || h->precision < 2 || h->precision > 16 || (h->precision >= 8 && h->precision <= 12))
+        return std::nullopt;
     const int maxval = (1 << h->precision) - 1;
     const int factor = (maxval + 128) >> 8;
-    int t1 = factor + 2;
-    if (t1 > maxval || t1 < 1) t1 = 1;
-    int t2 = factor * 4 + 3;
+    const int near = h->near;
+    int t1 = factor + 2 + 3 * near;
+    if (t1 > maxval || t1 < near + 1) t1 = near + 1;
+    int t2 = factor * 4 + 3 + 5 * near;
     if (t2 > maxval || t2 < t1) t2 = t1;
-    int t3 = factor * 17 + 4;
+    int t3 = factor * 17 + 4 + 7 * near;
     if (t3 > maxval || t3 < t2) t3 = t2;
     constexpr int reset = 64;
     Bytes out;
@@ -189,6 +196,43 @@ Result<void> decode_stream(std::span<const std::uint8_t> encoded, const PixelInf
     return {};
 }
 
+/// Encodes `source` as one sample-interleaved scan into a buffer of `capacity` bytes (0: CharLS's
+/// estimate), MAXVAL `maxval` (0: 2^P - 1); `too_small` is set to the capacity when that was not
+/// enough.
+Result<Bytes> encode_stream(const charls_frame_info& fi, int near, int maxval,
+                            std::span<const std::uint8_t> source, std::size_t capacity, std::size_t& too_small) {
+    too_small = 0;
+    const std::unique_ptr<charls_jpegls_encoder, EncoderDeleter> enc(charls_jpegls_encoder_create());
+    if (!enc) return make_error(ErrorCode::LimitExceeded, "JPEG-LS: cannot create an encoder");
+    if (auto rc = charls_jpegls_encoder_set_frame_info(enc.get(), &fi); !ok(rc)) return charls_error("encode", rc);
+    if (maxval > 0) {
+        const charls_jpegls_pc_parameters pc{maxval, 0, 0, 0, 0};
+        if (auto rc = charls_jpegls_encoder_set_preset_coding_parameters(enc.get(), &pc); !ok(rc))
+            return charls_error("encode", rc);
+    }
+    if (fi.component_count > 1) {
+        if (auto rc = charls_jpegls_encoder_set_interleave_mode(enc.get(), charls_interleave_mode::sample); !ok(rc))
+            return charls_error("encode", rc);
+    }
+    if (auto rc = charls_jpegls_encoder_set_near_lossless(enc.get(), near); !ok(rc)) return charls_error("encode", rc);
+    if (capacity == 0) {
+        if (auto rc = charls_jpegls_encoder_get_estimated_destination_size(enc.get(), &capacity); !ok(rc))
+            return charls_error("encode", rc);
+    }
+    Bytes out(capacity);
+    if (auto rc = charls_jpegls_encoder_set_destination_buffer(enc.get(), out.data(), out.size()); !ok(rc))
+        return charls_error("encode", rc);
+    if (auto rc = charls_jpegls_encoder_encode_from_buffer(enc.get(), source.data(), source.size(), 0); !ok(rc)) {
+        if (rc == charls_jpegls_errc::destination_buffer_too_small) too_small = capacity;
+        return charls_error("encode", rc);
+    }
+    std::size_t written = 0;
+    if (auto rc = charls_jpegls_encoder_get_bytes_written(enc.get(), &written); !ok(rc))
+        return charls_error("encode", rc);
+    out.resize(written);
+    return out;
+}
+
 }  // namespace
 
 
@@ -214,9 +258,9 @@ Result<void> JpegLsCodec::decode(std::string_view /*ts*/, std::span<const std::u
     if (auto r = check_layout(stored); !r) return r;
     Result<void> first = decode_stream(encoded, stored, out);
     if (first || first.error().code != ErrorCode::InvalidValue) return first;
-    // Streams of more than 12 bits written by JAI-ImageIO carry no LSE segment but were coded
-    // with its own thresholds; only tried when the standard defaults fail.
-    if (std::optional<Bytes> patched = with_jai_parameters(encoded)) {
+    // Legacy encoders coded some bit depths with thresholds of their own and wrote no LSE
+    // segment; only tried when the standard defaults fail.
+    if (std::optional<Bytes> patched = with_legacy_parameters(encoded)) {
         if (decode_stream(*patched, stored, out)) return {};
     }
     return first;
@@ -258,9 +302,13 @@ Result<Bytes> JpegLsCodec::encode(std::string_view ts, std::span<const std::uint
         return make_error(ErrorCode::InvalidArgument,
                           fmt::format("JPEG-LS encode: frame has {} bytes, {} expected", frame.size(), samples * in_bytes));
     // CharLS takes one byte a sample up to 8 bits, two above; values must fit Bits Stored, so
-    // signed (and padded) samples are masked (PS3.5 8.2.3).
+    // signed (and padded) samples are masked (PS3.5 8.2.3). A 16-bit container of 8 bits or
+    // fewer is coded as 16-bit samples with MAXVAL 2^BitsStored - 1 (an LSE segment), as DCMTK
+    // does: DCMTK and GDCM take an 8-bit stream for an 8-bit container only.
     const int bits = native.bits_stored;
-    const std::size_t jls_bytes = bits > 8 ? 2 : 1;
+    const bool widened = native.bits_allocated == 16 && bits <= 8;
+    const int precision = widened ? 16 : bits;
+    const std::size_t jls_bytes = precision > 8 ? 2 : 1;
     const unsigned mask = (1u << bits) - 1;
     Bytes source(samples * jls_bytes);
     for (std::size_t i = 0; i < samples; ++i) {
@@ -273,29 +321,15 @@ Result<Bytes> JpegLsCodec::encode(std::string_view ts, std::span<const std::uint
         }
     }
 
-    const std::unique_ptr<charls_jpegls_encoder, EncoderDeleter> enc(charls_jpegls_encoder_create());
-    if (!enc) return make_error(ErrorCode::LimitExceeded, "JPEG-LS: cannot create an encoder");
-    const charls_frame_info fi{native.columns, native.rows, bits, native.samples_per_pixel};
-    if (auto rc = charls_jpegls_encoder_set_frame_info(enc.get(), &fi); !ok(rc)) return charls_error("encode", rc);
-    if (native.samples_per_pixel > 1) {
-        if (auto rc = charls_jpegls_encoder_set_interleave_mode(enc.get(), charls_interleave_mode::sample); !ok(rc))
-            return charls_error("encode", rc);
-    }
     const int near = ts == kNearLossless ? options.near_lossless : 0;
-    if (auto rc = charls_jpegls_encoder_set_near_lossless(enc.get(), near); !ok(rc)) return charls_error("encode", rc);
-    std::size_t capacity = 0;
-    if (auto rc = charls_jpegls_encoder_get_estimated_destination_size(enc.get(), &capacity); !ok(rc))
-        return charls_error("encode", rc);
-    Bytes out(capacity);
-    if (auto rc = charls_jpegls_encoder_set_destination_buffer(enc.get(), out.data(), out.size()); !ok(rc))
-        return charls_error("encode", rc);
-    if (auto rc = charls_jpegls_encoder_encode_from_buffer(enc.get(), source.data(), source.size(), 0); !ok(rc))
-        return charls_error("encode", rc);
-    std::size_t written = 0;
-    if (auto rc = charls_jpegls_encoder_get_bytes_written(enc.get(), &written); !ok(rc))
-        return charls_error("encode", rc);
-    out.resize(written);
-    return out;
+    const int maxval = widened ? static_cast<int>(mask) : 0;
+    const charls_frame_info fi{native.columns, native.rows, precision, native.samples_per_pixel};
+    std::size_t too_small_for = 0;
+    Result<Bytes> r = encode_stream(fi, near, maxval, source, 0, too_small_for);
+    // CharLS's estimate can be short for noise; no sample takes more than LIMIT bits (T.87 A.5),
+    // at most four times its size.
+    if (!r && too_small_for > 0) r = encode_stream(fi, near, maxval, source, source.size() * 4 + 4096, too_small_for);
+    return r;
 }
 
 bool JpegLsCodec::lossy(std::string_view ts, const EncodeOptions& options) const {

@@ -10,10 +10,11 @@ namespace dicomkit::pixel {
 ///
 /// Decoding accepts every interleave mode (none, line, sample) and writes planar configuration 0.
 /// Signed data (PS3.5 8.2.3) is coded as its Bits Stored bits taken as unsigned; decoding sign
-/// extends them into the container, encoding masks them. Streams of more than 12 bits without an
-/// LSE segment that do not decode with the default coding parameters of T.87 C.2.4.1.1 are tried
-/// again with the parameters the JAI-ImageIO encoder used (it computed the thresholds from MAXVAL
-/// without clamping it to 4095), so that such files still decode.
+/// extends them into the container, encoding masks them. Streams without an LSE segment that do
+/// not decode with the default coding parameters of T.87 C.2.4.1.1 are tried again with the
+/// thresholds legacy encoders used without writing them: JAI-ImageIO for more than 12 bits
+/// (FACTOR from the unclamped MAXVAL), CharLS before 2.1 and the DCMTK built on it for fewer than
+/// 8 bits (the MAXVAL >= 128 formulas throughout).
 /// Encoding writes one sample-interleaved scan with default coding parameters; .81 uses
 /// EncodeOptions::near_lossless as NEAR.
 class JpegLsCodec final : public PixelCodec {
