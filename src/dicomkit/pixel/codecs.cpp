@@ -4,6 +4,7 @@
 #include <memory>
 
 #include <dicomkit/pixel/jpegls/jpegls_codec.hpp>
+#include <dicomkit/pixel/jxl/jxl_codec.hpp>
 
 namespace dicomkit::pixel {
 
@@ -11,6 +12,7 @@ CodecRegistry standard_codecs() {
     CodecRegistry r;
     // One line a codec, in order of preference for the syntaxes two codecs share.
     r.add(std::make_shared<JpegLsCodec>());
+    r.add(std::make_shared<JxlCodec>());
     return r;
 }
 
