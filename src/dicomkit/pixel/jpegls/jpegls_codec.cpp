@@ -141,6 +141,7 @@ void sign_extend(std::span<std::uint8_t> out, int container_bits, int bits) {
 
 /// Decodes `encoded` into `out` (planar configuration 0, containers of `stored`).
 Result<void> decode_stream(std::span<const std::uint8_t> encoded, const PixelInfo& stored, std::span<std::uint8_t> out) {
+    if (encoded.empty()) return make_error(ErrorCode::Truncated, "JPEG-LS: empty bitstream");
     const std::unique_ptr<charls_jpegls_decoder, DecoderDeleter> dec(charls_jpegls_decoder_create());
     if (!dec) return make_error(ErrorCode::LimitExceeded, "JPEG-LS: cannot create a decoder");
     if (auto rc = charls_jpegls_decoder_set_source_buffer(dec.get(), encoded.data(), encoded.size()); !ok(rc))

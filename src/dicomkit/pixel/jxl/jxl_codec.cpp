@@ -90,6 +90,7 @@ Result<void> JxlCodec::decode(std::string_view /*ts*/, std::span<const std::uint
     if (auto r = check_layout(stored, false); !r) return r;
     if (out.size() != stored.frame_bytes())
         return make_error(ErrorCode::InvalidArgument, "JPEG XL: output buffer does not match the frame");
+    if (encoded.empty()) return make_error(ErrorCode::Truncated, "JPEG XL: empty codestream");
     const std::unique_ptr<JxlDecoder, DecoderDeleter> dec(JxlDecoderCreate(nullptr));
     if (!dec) return make_error(ErrorCode::LimitExceeded, "JPEG XL: cannot create a decoder");
     if (JxlDecoderSubscribeEvents(dec.get(), JXL_DEC_BASIC_INFO | JXL_DEC_FULL_IMAGE) != JXL_DEC_SUCCESS ||
