@@ -6,6 +6,8 @@
 #include <dicomkit/pixel/rle/rle_codec.hpp>
 #include <dicomkit/pixel/simple/simple_codecs.hpp>
 #include <dicomkit/pixel/jpeg/jpeg_codec.hpp>
+#include <dicomkit/pixel/jpegls/jpegls_codec.hpp>
+#include <dicomkit/pixel/jxl/jxl_codec.hpp>
 
 namespace dicomkit::pixel {
 
@@ -16,6 +18,8 @@ CodecRegistry standard_codecs() {
     r.add(std::make_shared<simple::DeflatedFrameCodec>());
     r.add(std::make_shared<simple::EncapsulatedUncompressedCodec>());
     r.add(std::make_shared<JpegCodec>());
+    r.add(std::make_shared<JpegLsCodec>());
+    r.add(std::make_shared<JxlCodec>());
     return r;
 }
 
