@@ -1,11 +1,18 @@
 // Builds the registry of every codec compiled in.
 #include <dicomkit/pixel/codecs.hpp>
 
+#include <memory>
+
+#include <dicomkit/pixel/htj2k/htj2k_codec.hpp>
+#include <dicomkit/pixel/j2k/j2k_codec.hpp>
+
 namespace dicomkit::pixel {
 
 CodecRegistry standard_codecs() {
     CodecRegistry r;
     // One line a codec, in order of preference for the syntaxes two codecs share.
+    r.add(std::make_shared<J2kCodec>());
+    r.add(std::make_shared<Htj2kCodec>());
     return r;
 }
 
