@@ -104,11 +104,11 @@ TEST_P(RoundTrip, DecodesToTheImageAndGdcmAgrees) {
         }
     }
 
-    // OpenJPEG's HTJ2K decoder, independent of OpenJPH, reads HTJ2K streams to the same samples
-    // (GDCM 3.0 does not read HTJ2K).
+    // The codec decodes HTJ2K with OpenJPEG by default; OpenJPH, independent of it, reads the
+    // stream to the same samples (GDCM 3.0 does not read HTJ2K).
     if (std::string(c.ts).find(".4.20") != std::string::npos) {
         Bytes other(out_info.frame_bytes());
-        auto o = j2k::openjpeg_decode(*encoded, stored, other);
+        auto o = htj2k::openjph_decode(*encoded, stored, other);
         ASSERT_TRUE(o) << o.error().to_string();
         // Lossy: the two decoders' floating point 9/7 wavelets round apart by a few units of 2^-14 of
         // the range at most.
@@ -220,7 +220,7 @@ TEST(J2kCodec, DecodesJp2WrappedFrames) {
 
 TEST(J2kCodec, Htj2kFallsBackToOpenJpegForPart1Streams) {
     J2kCodec j2k;
-    Htj2kCodec ht;
+    Htj2kCodec ht(Htj2kCodec::Decoder::OpenJph);
     const PixelInfo info = image(40, 30, 3, 8, 8, false);
     const Bytes original = make_image(info, false, 5);
     auto cs = j2k.encode(kJ2kLossless, original, info, {});
@@ -242,7 +242,8 @@ TEST(J2kCodec, Htj2kFallsBackToOpenJpegForPart1Streams) {
 
 TEST(J2kCodec, MalformedStreamsGiveErrors) {
     J2kCodec j2k;
-    Htj2kCodec ht;
+    Htj2kCodec ht(Htj2kCodec::Decoder::OpenJph);
+    Htj2kCodec ht_default;
     const PixelInfo info = image(32, 32, 1, 16, 16, true);
     const Bytes original = make_image(info, false, 9);
     auto cs = j2k.encode(kJ2kLossless, original, info, {});
@@ -254,6 +255,7 @@ TEST(J2kCodec, MalformedStreamsGiveErrors) {
     for (const auto* stream : {&empty, &junk}) {
         EXPECT_FALSE(j2k.decode(kJ2kLossless, *stream, info, out));
         EXPECT_FALSE(ht.decode(kHtLossless, *stream, info, out));
+        EXPECT_FALSE(ht_default.decode(kHtLossless, *stream, info, out));
     }
     // A header that contradicts the data set.
     PixelInfo bigger = info;
@@ -263,11 +265,23 @@ TEST(J2kCodec, MalformedStreamsGiveErrors) {
     ASSERT_FALSE(r);
     EXPECT_NE(r.error().message.find("32x32"), std::string::npos) << r.error().message;
     EXPECT_FALSE(ht.decode(kHtLossless, *hcs, bigger, big_out));
+    EXPECT_FALSE(ht_default.decode(kHtLossless, *hcs, bigger, big_out));
     PixelInfo colour = info;
     colour.samples_per_pixel = 3;
     Bytes colour_out(colour.frame_bytes());
     EXPECT_FALSE(j2k.decode(kJ2kLossless, *cs, colour, colour_out));
     EXPECT_FALSE(ht.decode(kHtLossless, *hcs, colour, colour_out));
+    // A COD asking for 110 decomposition levels (OpenJPH would allocate gigabytes for it).
+    {
+        Bytes bad = *hcs;
+        const std::uint8_t marker[] = {0xFF, 0x52};
+        const auto cod = std::search(bad.begin(), bad.end(), std::begin(marker), std::end(marker));
+        ASSERT_NE(cod, bad.end());
+        cod[9] = 110;
+        auto e = htj2k::openjph_decode(bad, info, out);
+        ASSERT_FALSE(e);
+        EXPECT_NE(e.error().message.find("decomposition levels"), std::string::npos) << e.error().message;
+    }
     // Headers cut short, and every truncation and corruption of the streams: an error or a
     // frame, never a crash.
     for (const Bytes* s : {&*cs, &*hcs}) {
@@ -284,6 +298,7 @@ TEST(J2kCodec, MalformedStreamsGiveErrors) {
             bad[n] ^= 0x5A;
             (void)j2k.decode(kJ2kLossless, bad, info, out);
             (void)ht.decode(kHtLossless, bad, info, out);
+            (void)ht_default.decode(kHtLossless, bad, info, out);
         }
     }
 }

@@ -277,6 +277,11 @@ PixelInfo Htj2kCodec::decoded_info(std::string_view, const PixelInfo& stored) co
 Result<void> Htj2kCodec::decode(std::string_view ts, std::span<const std::uint8_t> encoded, const PixelInfo& stored,
                                 std::span<std::uint8_t> out) const {
     if (!known(ts)) return make_error(ErrorCode::UnsupportedTransferSyntax, "HTJ2K codec asked for " + std::string(ts));
+    if (decoder_ == Decoder::OpenJpeg) {
+        auto r = j2k::openjpeg_decode(encoded, stored, out, 1);
+        if (!r) r.error().message = "HTJ2K: " + r.error().message;
+        return r;
+    }
     auto first = htj2k::openjph_decode(encoded, stored, out);
     if (first) return first;
     // OpenJPEG 2.5 decodes HTJ2K too (and JP2-wrapped frames); its answer stands when it succeeds.

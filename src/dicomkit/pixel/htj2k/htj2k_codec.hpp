@@ -12,6 +12,14 @@ namespace dicomkit::pixel {
 
 class Htj2kCodec final : public PixelCodec {
 public:
+    /// Which library decodes. OpenJPH 0.9 (Debian's build keeps its assertions) aborts the
+    /// process on some corrupt packet headers, which no check before it can rule out, so frames
+    /// of unknown origin are decoded with OpenJPEG 2.5 (about 5-10x slower on HTJ2K). OpenJph is
+    /// for trusted frames (e.g. ones this process encoded): OpenJPH first, OpenJPEG for what it
+    /// refuses.
+    enum class Decoder { OpenJpeg, OpenJph };
+    explicit Htj2kCodec(Decoder decoder = Decoder::OpenJpeg) noexcept : decoder_(decoder) {}
+
     [[nodiscard]] std::string_view name() const override;
     [[nodiscard]] std::span<const std::string_view> decodes() const override;
     [[nodiscard]] std::span<const std::string_view> encodes() const override;
@@ -25,11 +33,15 @@ public:
     [[nodiscard]] Result<Bytes> encode(std::string_view ts, std::span<const std::uint8_t> frame,
                                        const PixelInfo& native, const EncodeOptions& options) const override;
     [[nodiscard]] bool lossy(std::string_view ts, const EncodeOptions& options) const override;
+
+private:
+    Decoder decoder_;
 };
 
 namespace htj2k {
 
-/// Decodes an HTJ2K codestream with OpenJPH alone (no fallback); errors carry its message.
+/// Decodes an HTJ2K codestream with OpenJPH alone (no fallback); errors carry its message. The
+/// main header is checked first, but corrupt packet data can still abort in OpenJPH 0.9.
 [[nodiscard]] Result<void> openjph_decode(std::span<const std::uint8_t> encoded, const PixelInfo& stored,
                                           std::span<std::uint8_t> out);
 
