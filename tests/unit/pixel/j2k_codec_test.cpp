@@ -185,6 +185,39 @@ TEST(J2kCodec, RefusesWhatItCannotEncode) {
     EXPECT_FALSE(ht.encode(kHtLossless, frame, image(4, 4, 1, 8, 8, false), o));
 }
 
+/// The progression order byte of a codestream's COD (ISO/IEC 15444-1 A.6.1, 2 = RPCL).
+int progression_order(const Bytes& cs) {
+    const std::uint8_t marker[] = {0xFF, 0x52};
+    const auto cod = std::search(cs.begin(), cs.end(), std::begin(marker), std::end(marker));
+    return cod == cs.end() || cs.end() - cod < 6 ? -1 : cod[5];
+}
+
+TEST(J2kCodec, Htj2kLosslessRpclIsInRpclOrder) {
+    Htj2kCodec ht;
+    const PixelInfo info = image(40, 50, 1, 16, 12, false);
+    const Bytes original = make_image(info, true, 2);
+    auto rpcl = ht.encode(kHtRpcl, original, info, {});
+    auto plain = ht.encode(kHtLossless, original, info, {});
+    ASSERT_TRUE(rpcl && plain);
+    EXPECT_EQ(progression_order(*rpcl), 2);
+    EXPECT_EQ(progression_order(*plain), 0);
+}
+
+TEST(J2kCodec, Htj2kLossyMeetsTheRatio) {
+    Htj2kCodec ht;
+    const PixelInfo info = image(128, 128, 1, 16, 12, false);
+    const Bytes original = make_image(info, false, 4);  // noise: a gradient is smaller lossless
+    for (double ratio : {5.0, 10.0, 20.0}) {
+        EncodeOptions o;
+        o.compression_ratio = ratio;
+        auto cs = ht.encode(kHt, original, info, o);
+        ASSERT_TRUE(cs);
+        const double target = 128.0 * 128.0 * 12 / 8 / ratio;
+        EXPECT_LE(static_cast<double>(cs->size()), target * 1.02) << ratio;
+        EXPECT_GE(static_cast<double>(cs->size()), target * 0.5) << ratio;
+    }
+}
+
 /// A JP2 file (ISO/IEC 15444-1 Annex I) around a codestream of a greyscale image.
 Bytes wrap_jp2(const Bytes& codestream, const PixelInfo& info) {
     Bytes out;
