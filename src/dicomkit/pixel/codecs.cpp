@@ -5,12 +5,17 @@
 
 #include <dicomkit/pixel/htj2k/htj2k_codec.hpp>
 #include <dicomkit/pixel/j2k/j2k_codec.hpp>
+#include <dicomkit/pixel/rle/rle_codec.hpp>
+#include <dicomkit/pixel/simple/simple_codecs.hpp>
 
 namespace dicomkit::pixel {
 
 CodecRegistry standard_codecs() {
     CodecRegistry r;
     // One line a codec, in order of preference for the syntaxes two codecs share.
+    r.add(std::make_shared<rle::RleCodec>());
+    r.add(std::make_shared<simple::DeflatedFrameCodec>());
+    r.add(std::make_shared<simple::EncapsulatedUncompressedCodec>());
     r.add(std::make_shared<J2kCodec>());
     r.add(std::make_shared<Htj2kCodec>());
     return r;

@@ -46,6 +46,11 @@ struct OpenJpegEncode {
 [[nodiscard]] Result<Bytes> openjpeg_encode(std::span<const std::uint8_t> frame, const PixelInfo& native,
                                             const OpenJpegEncode& how);
 
+/// Checks the SIZ, COD and COC marker segments of a codestream's main header (ISO/IEC 15444-1
+/// A.5.1, A.6.1, A.6.2) against the standard's ranges: OpenJPH 0.9 trusts them and allocates for
+/// them (110 decomposition levels take gigabytes), OpenJPEG allocates for every tile of the grid.
+[[nodiscard]] Result<void> check_main_header(std::span<const std::uint8_t> codestream);
+
 /// "OpenJPEG 2.5.0".
 [[nodiscard]] std::string_view openjpeg_name();
 

@@ -121,6 +121,28 @@ Unexpected fail(std::string_view what, const Messages& m) {
 
 constexpr std::uint8_t kJp2Signature[] = {0x00, 0x00, 0x00, 0x0C, 0x6A, 0x50, 0x20, 0x20, 0x0D, 0x0A, 0x87, 0x0A};
 
+/// The contiguous codestream box (jp2c) of a JP2 file (ISO/IEC 15444-1 I.5.4), empty if none.
+std::span<const std::uint8_t> jp2_codestream(std::span<const std::uint8_t> file) {
+    std::size_t pos = 0;
+    while (pos + 8 <= file.size()) {
+        std::uint64_t length = (std::uint64_t{file[pos]} << 24) | (std::uint64_t{file[pos + 1]} << 16) |
+                               (std::uint64_t{file[pos + 2]} << 8) | file[pos + 3];
+        std::size_t header = 8;
+        if (length == 1) {
+            if (pos + 16 > file.size()) return {};
+            length = 0;
+            for (int i = 0; i < 8; ++i) length = length << 8 | file[pos + 8 + i];
+            header = 16;
+        } else if (length == 0) {
+            length = file.size() - pos;
+        }
+        if (length < header || length > file.size() - pos) return {};
+        if (std::memcmp(&file[pos + 4], "jp2c", 4) == 0) return file.subspan(pos + header, length - header);
+        pos += static_cast<std::size_t>(length);
+    }
+    return {};
+}
+
 }  // namespace
 
 std::string_view openjpeg_name() {
@@ -143,6 +165,11 @@ Result<void> openjpeg_decode(std::span<const std::uint8_t> encoded, const PixelI
     if (!jp2 && (encoded.size() < 2 || encoded[0] != 0xFF || encoded[1] != 0x4F))
         return make_error(ErrorCode::InvalidValue,
                           "JPEG 2000: the frame starts with neither SOC (FF4F) nor a JP2 signature box");
+
+    const auto codestream = jp2 ? jp2_codestream(encoded) : encoded;
+    if (codestream.size() < 2 || codestream[0] != 0xFF || codestream[1] != 0x4F)
+        return make_error(ErrorCode::InvalidValue, "JPEG 2000: the JP2 file holds no codestream");
+    if (auto ok = check_main_header(codestream); !ok) return ok;
 
     Messages m;
     CodecPtr codec(opj_create_decompress(jp2 ? OPJ_CODEC_JP2 : OPJ_CODEC_J2K));
