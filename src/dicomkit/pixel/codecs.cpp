@@ -3,6 +3,8 @@
 
 #include <memory>
 
+#include <dicomkit/pixel/htj2k/htj2k_codec.hpp>
+#include <dicomkit/pixel/j2k/j2k_codec.hpp>
 #include <dicomkit/pixel/rle/rle_codec.hpp>
 #include <dicomkit/pixel/simple/simple_codecs.hpp>
 #include <dicomkit/pixel/jpeg/jpeg_codec.hpp>
@@ -20,6 +22,8 @@ CodecRegistry standard_codecs() {
     r.add(std::make_shared<JpegCodec>());
     r.add(std::make_shared<JpegLsCodec>());
     r.add(std::make_shared<JxlCodec>());
+    r.add(std::make_shared<J2kCodec>());
+    r.add(std::make_shared<Htj2kCodec>());
     return r;
 }
 

@@ -1,0 +1,304 @@
+// Htj2kCodec: OpenJPH on memory files; its errors, thrown as exceptions, stop at this boundary.
+#include <dicomkit/pixel/htj2k/htj2k_codec.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <exception>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <openjph/ojph_arch.h>  // defines OJPH_EXPORT, which the other headers use
+#include <openjph/ojph_codestream.h>
+#include <openjph/ojph_file.h>
+#include <openjph/ojph_mem.h>
+#include <openjph/ojph_message.h>
+#include <openjph/ojph_params.h>
+#include <openjph/ojph_version.h>
+
+#include <dicomkit/pixel/j2k/j2k_codec.hpp>
+#include <dicomkit/pixel/j2k/samples.hpp>
+
+namespace dicomkit::pixel {
+namespace {
+
+constexpr std::string_view kLossless = "1.2.840.10008.1.2.4.201";      ///< HTJ2K Lossless
+constexpr std::string_view kLosslessRpcl = "1.2.840.10008.1.2.4.202";  ///< HTJ2K Lossless RPCL
+constexpr std::string_view kHtj2k = "1.2.840.10008.1.2.4.203";         ///< lossless or lossy
+constexpr std::array<std::string_view, 3> kSyntaxes{kLossless, kLosslessRpcl, kHtj2k};
+
+bool known(std::string_view ts) noexcept { return ts == kLossless || ts == kLosslessRpcl || ts == kHtj2k; }
+
+/// What OpenJPH wrote to its error stream during the current call on this thread.
+thread_local std::string t_messages;
+
+// OpenJPH 0.9 prints its messages to process-wide FILE streams (its configure_* functions have no
+// effect) and throws std::runtime_error("ojph error") after an error. Its error stream is a
+// cookie stream that appends to the calling thread's t_messages; info and warnings are dropped.
+ssize_t capture_write(void*, const char* buf, size_t size) {
+    if (t_messages.size() < 1024) t_messages.append(buf, size);
+    return static_cast<ssize_t>(size);
+}
+ssize_t drop_write(void*, const char*, size_t size) { return static_cast<ssize_t>(size); }
+
+FILE* open_stream(bool capture) {
+    cookie_io_functions_t io{};
+    io.write = capture ? capture_write : drop_write;
+    FILE* f = fopencookie(nullptr, "w", io);
+    if (f != nullptr) std::setvbuf(f, nullptr, _IONBF, 0);
+    return f;
+}
+
+void configure_messages() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        if (FILE* e = open_stream(true)) ojph::set_error_stream(e);
+        if (FILE* w = open_stream(false)) {
+            ojph::set_warning_stream(w);
+            ojph::set_info_stream(w);
+        }
+    });
+    t_messages.clear();
+}
+
+/// The message of the OpenJPH error being handled, without its source location.
+std::string last_message(const char* what) {
+    std::string m = t_messages.empty() ? std::string(what) : t_messages;
+    if (const auto at = m.find(": "); m.rfind("ojph error", 0) == 0 && at != std::string::npos) m.erase(0, at + 2);
+    while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
+    return m;
+}
+
+Unexpected openjph_failure(std::string_view what) {
+    return make_error(ErrorCode::InvalidValue, "HTJ2K: " + std::string(what));
+}
+
+Result<void> decode_checked(std::span<const std::uint8_t> encoded, const PixelInfo& stored, std::span<std::uint8_t> out) {
+    const PixelInfo layout = j2k::decoded_layout(stored);
+    if (out.size() != layout.frame_bytes())
+        return make_error(ErrorCode::InvalidArgument, "HTJ2K: output buffer does not match the frame size");
+    const unsigned bytes = layout.bytes_per_sample();
+    if (layout.format != SampleFormat::Integer || layout.bits_allocated == 1 || (bytes != 1 && bytes != 2 && bytes != 4))
+        return make_error(ErrorCode::Unsupported, "HTJ2K frames decode into 8-, 16- or 32-bit integer samples");
+    if (encoded.size() < 2 || encoded[0] != 0xFF || encoded[1] != 0x4F)
+        return openjph_failure("the frame does not start with SOC (FF4F)");
+    if (auto ok = j2k::check_main_header(encoded); !ok) return ok;
+
+    ojph::mem_infile file;
+    file.open(encoded.data(), encoded.size());
+    ojph::codestream cs;
+    cs.read_headers(&file);
+    ojph::param_siz siz = cs.access_siz();
+    const ojph::point extent = siz.get_image_extent();
+    const ojph::point offset = siz.get_image_offset();
+    const std::uint64_t width = extent.x > offset.x ? extent.x - offset.x : 0;
+    const std::uint64_t height = extent.y > offset.y ? extent.y - offset.y : 0;
+    if (width != layout.columns || height != layout.rows)
+        return openjph_failure("the codestream is " + std::to_string(width) + "x" + std::to_string(height) +
+                               ", the data set says " + std::to_string(layout.columns) + "x" +
+                               std::to_string(layout.rows) + " (Columns x Rows)");
+    const unsigned spp = layout.samples_per_pixel;
+    if (siz.get_num_components() != spp)
+        return openjph_failure("the codestream has " + std::to_string(siz.get_num_components()) +
+                               " components, Samples per Pixel is " + std::to_string(spp));
+    for (unsigned c = 0; c < spp; ++c) {
+        const ojph::point d = siz.get_downsampling(c);
+        if (d.x != 1 || d.y != 1) return openjph_failure("component " + std::to_string(c) + " is subsampled");
+        if (siz.get_bit_depth(c) > 8u * bytes)
+            return openjph_failure("component " + std::to_string(c) + " has " + std::to_string(siz.get_bit_depth(c)) +
+                                   "-bit samples, Bits Allocated is " + std::to_string(layout.bits_allocated));
+        if (siz.get_recon_width(c) != width || siz.get_recon_height(c) != height)
+            return openjph_failure("component " + std::to_string(c) + " is not full size");
+    }
+    // The irreversible path gives values past the sample range where the quantisation overshoots;
+    // they are clamped as OpenJPEG does (ISO/IEC 15444-1 G.1.2 leaves it to the decoder).
+    std::int32_t lo[3], hi[3];
+    for (unsigned c = 0; c < spp; ++c) {
+        const unsigned bits = siz.get_bit_depth(c) > 31 ? 31 : siz.get_bit_depth(c);
+        const std::int64_t range = std::int64_t{1} << bits;
+        lo[c] = siz.is_signed(c) ? static_cast<std::int32_t>(-range / 2) : 0;
+        hi[c] = static_cast<std::int32_t>(siz.is_signed(c) ? range / 2 - 1 : range - 1);
+    }
+    cs.set_planar(false);
+    cs.create();
+    const std::size_t row_samples = static_cast<std::size_t>(width) * spp;
+    for (std::size_t y = 0; y < height; ++y) {
+        for (unsigned c = 0; c < spp; ++c) {
+            ojph::ui32 comp = 0;
+            ojph::line_buf* line = cs.pull(comp);
+            if (line == nullptr || comp >= spp || line->size < width)
+                return openjph_failure("the decoder returned no line for row " + std::to_string(y));
+            std::int32_t* v = line->i32;
+            const std::int32_t l = lo[comp], h = hi[comp];
+            for (std::size_t x = 0; x < width; ++x) v[x] = v[x] < l ? l : (v[x] > h ? h : v[x]);
+            j2k::put_samples(v, width, out.data(), y * row_samples + comp, spp, bytes);
+        }
+    }
+    cs.close();
+    return {};
+}
+
+/// The quantisation steps OpenJPH 0.9 is given: past about 1 its code-block coder fails an
+/// assertion (missing MSBs >= Kmax) and aborts the process, so steps stay under it.
+constexpr double kMinStep = 1e-6;
+constexpr double kMaxStep = 0.9;
+
+/// One OpenJPH encoding of a frame; `qstep` is the irreversible quantisation step. Throws what
+/// OpenJPH throws.
+Bytes encode_once(std::string_view ts, std::span<const std::uint8_t> frame, const PixelInfo& native, bool reversible,
+                  float qstep) {
+    const unsigned spp = native.samples_per_pixel;
+    ojph::codestream cs;
+    ojph::param_siz siz = cs.access_siz();
+    siz.set_image_extent(ojph::point(native.columns, native.rows));
+    siz.set_image_offset(ojph::point(0, 0));
+    siz.set_tile_size(ojph::size(native.columns, native.rows));
+    siz.set_tile_offset(ojph::point(0, 0));
+    siz.set_num_components(spp);
+    for (unsigned c = 0; c < spp; ++c)
+        siz.set_component(c, ojph::point(1, 1), native.bits_stored, native.is_signed);
+    ojph::param_cod cod = cs.access_cod();
+    cod.set_num_decomposition(j2k::decomposition_levels(native, 5));
+    cod.set_block_dims(64, 64);
+    // PS3.5 A.4.6: .202 streams are in resolution-position-component-layer order.
+    cod.set_progression_order(ts == kLosslessRpcl ? "RPCL" : "LRCP");
+    cod.set_color_transform(j2k::uses_colour_transform(native));
+    cod.set_reversible(reversible);
+    if (!reversible) cs.access_qcd().set_irrev_quant(qstep);
+    cs.set_planar(false);
+
+    ojph::mem_outfile file;
+    file.open(native.frame_bytes() / 2 + 4096);
+    cs.write_headers(&file);
+    const std::size_t row_samples = static_cast<std::size_t>(native.columns) * spp;
+    ojph::ui32 comp = 0;
+    ojph::line_buf* line = cs.exchange(nullptr, comp);
+    for (std::size_t y = 0; y < native.rows; ++y) {
+        for (unsigned c = 0; c < spp; ++c) {
+            if (line == nullptr || comp >= spp) throw std::runtime_error("the encoder asked for no line");
+            j2k::get_samples(frame.data(), y * row_samples + comp, native.columns, spp, native.bytes_per_sample(),
+                             native.bits_stored, native.is_signed, line->i32);
+            line = cs.exchange(line, comp);
+        }
+    }
+    cs.flush();
+    const auto size = static_cast<std::size_t>(file.tell());
+    Bytes out(file.get_data(), file.get_data() + size);
+    cs.close();
+    return out;
+}
+
+}  // namespace
+
+namespace htj2k {
+
+Result<void> openjph_decode(std::span<const std::uint8_t> encoded, const PixelInfo& stored, std::span<std::uint8_t> out) {
+    configure_messages();
+    try {
+        return decode_checked(encoded, stored, out);
+    } catch (const std::exception& e) {
+        return openjph_failure(last_message(e.what()));
+    } catch (...) {
+        return openjph_failure("the decoder failed");
+    }
+}
+
+float quantisation_step(double compression_ratio) noexcept {
+    const double r = compression_ratio < 1.0 ? 1.0 : compression_ratio;
+    return static_cast<float>(std::clamp(0.02 * r / 10.0, kMinStep, kMaxStep));
+}
+
+}  // namespace htj2k
+
+std::string_view Htj2kCodec::name() const {
+    static const std::string name = "OpenJPH " + std::to_string(OPENJPH_VERSION_MAJOR) + "." +
+                                    std::to_string(OPENJPH_VERSION_MINOR) + "." +
+                                    std::to_string(OPENJPH_VERSION_PATCH);
+    return name;
+}
+std::span<const std::string_view> Htj2kCodec::decodes() const { return kSyntaxes; }
+std::span<const std::string_view> Htj2kCodec::encodes() const { return kSyntaxes; }
+
+PixelInfo Htj2kCodec::decoded_info(std::string_view, const PixelInfo& stored) const { return j2k::decoded_layout(stored); }
+
+Result<void> Htj2kCodec::decode(std::string_view ts, std::span<const std::uint8_t> encoded, const PixelInfo& stored,
+                                std::span<std::uint8_t> out) const {
+    if (!known(ts)) return make_error(ErrorCode::UnsupportedTransferSyntax, "HTJ2K codec asked for " + std::string(ts));
+    if (decoder_ == Decoder::OpenJpeg) {
+        auto r = j2k::openjpeg_decode(encoded, stored, out, 1);
+        if (!r) r.error().message = "HTJ2K: " + r.error().message;
+        return r;
+    }
+    auto first = htj2k::openjph_decode(encoded, stored, out);
+    if (first) return first;
+    // OpenJPEG 2.5 decodes HTJ2K too (and JP2-wrapped frames); its answer stands when it succeeds.
+    auto second = j2k::openjpeg_decode(encoded, stored, out, 1);
+    if (second) return second;
+    Error e = std::move(first.error());
+    e.message += " (OpenJPEG: " + second.error().message + ")";
+    return tl::unexpected(std::move(e));
+}
+
+bool Htj2kCodec::lossy(std::string_view ts, const EncodeOptions& options) const {
+    return ts == kHtj2k && options.compression_ratio > 1.0;
+}
+
+Result<void> Htj2kCodec::can_encode(std::string_view ts, const PixelInfo& native, const EncodeOptions&) const {
+    if (!known(ts)) return make_error(ErrorCode::UnsupportedTransferSyntax, "HTJ2K codec asked for " + std::string(ts));
+    return j2k::check_encodable(native, "HTJ2K");
+}
+
+PixelInfo Htj2kCodec::encoded_info(std::string_view ts, const PixelInfo& native, const EncodeOptions& options) const {
+    PixelInfo out = native;
+    out.planar_configuration = 0;
+    if (j2k::uses_colour_transform(native)) out.photometric = lossy(ts, options) ? "YBR_ICT" : "YBR_RCT";
+    return out;
+}
+
+Result<Bytes> Htj2kCodec::encode(std::string_view ts, std::span<const std::uint8_t> frame, const PixelInfo& native,
+                                 const EncodeOptions& options) const {
+    if (auto ok = can_encode(ts, native, options); !ok) return tl::unexpected(ok.error());
+    if (frame.size() != native.frame_bytes())
+        return make_error(ErrorCode::InvalidArgument, "HTJ2K: the frame is " + std::to_string(frame.size()) +
+                                                          " bytes, not " + std::to_string(native.frame_bytes()));
+    configure_messages();
+    try {
+        if (!lossy(ts, options)) return encode_once(ts, frame, native, true, 0.0f);
+        // OpenJPH has no rate control: the quantisation step is searched for (in log scale, the
+        // size of the stream falling about as a power of the step) until the stream is within 10%
+        // under the target size, at most six encodings; the largest stream under it is kept.
+        const double target = static_cast<double>(native.samples_per_frame()) * native.bits_stored / 8.0 /
+                              std::max(1.0, options.compression_ratio);
+        double q = htj2k::quantisation_step(options.compression_ratio);
+        double slope = 1.0;  // -d log(size) / d log(q)
+        Bytes best;
+        double prev_q = 0, prev_size = 0;
+        for (int attempt = 0; attempt < 6; ++attempt) {
+            Bytes out = encode_once(ts, frame, native, false, static_cast<float>(q));
+            const auto size = static_cast<double>(out.size());
+            const bool under = size <= target;
+            if ((under && (best.empty() || best.size() > target || out.size() > best.size())) ||
+                (!under && (best.empty() || (best.size() > target && out.size() < best.size()))))
+                best = std::move(out);
+            if (under && size >= 0.9 * target) break;
+            if (prev_size > 0 && prev_q != q && size != prev_size) {
+                const double s = -std::log(size / prev_size) / std::log(q / prev_q);
+                if (s > 0.05 && s < 20) slope = s;
+            }
+            prev_q = q;
+            prev_size = size;
+            q = std::clamp(q * std::pow(size / (0.95 * target), 1.0 / slope), kMinStep, kMaxStep);
+            if (q == prev_q) break;
+        }
+        return best;
+    } catch (const std::exception& e) {
+        return openjph_failure(last_message(e.what()));
+    } catch (...) {
+        return openjph_failure("the encoder failed");
+    }
+}
+
+}  // namespace dicomkit::pixel
