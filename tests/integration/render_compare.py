@@ -59,24 +59,26 @@ CASES = [
     ("ct/CT_small.dcm", [], ["+Wm"], 1, ""),
     ("ct/CT_small.dcm", ["--window", "40,400"], ["+Ww", "40", "400"], 1, ""),
     ("ct/CT_small.dcm", ["--bits", "16", "--window", "40,400"], ["+Ww", "40", "400", "+on2"], 1, ""),
-    ("mr/MR_small.dcm", [], ["+Wm"], 1, ""),
-    ("mr/MR_small_padded.dcm", [], ["+Wn"], 1, ""),
-    ("big_endian/MR_small_bigendian.dcm", [], ["+Wm"], 1, ""),
+    ("mr/MR_small.dcm", [], ["+Wi", "1"], 1, ""),
+    ("mr/MR_small_padded.dcm", [], ["+Wi", "1"], 1, ""),
+    ("big_endian/MR_small_bigendian.dcm", [], ["+Wi", "1"], 1, ""),
     ("mr/0051.dcm", [], ["+Wi", "1"], 1, ""),
     ("other_modality/6154.dcm", [], ["+Wi", "1"], 1, ""),
-    ("other_modality/6247.dcm", [], ["+Wm"], 1, ""),
+    ("other_modality/6247.dcm", [], ["+Wi", "1"], 1, ""),
     ("other_modality/mlut_18.dcm", [], ["+Wm"], 1, ""),
     ("other_modality/vlut_04.dcm", [], ["+Wl", "1"], 1, ""),
     ("color/OBXXXX1A.dcm", [], [], 1, ""),
     ("color/examples_palette.dcm", [], [], 1, ""),
-    ("implicit_vr/gdcm-US-ALOKA-16.dcm", [], [], 1, ""),
+    ("implicit_vr/gdcm-US-ALOKA-16.dcm", [], [], None,
+     "segmented palette LUTs: dcm2pnm 3.6.7 stops with 'Invalid element value'; rendered here and looked at"),
     ("charset/SC_rgb.dcm", [], [], 0, ""),
     ("charset/SC_rgb_16bit.dcm", [], [], 1, ""),
-    ("charset/SC_ybr_full_uncompressed.dcm", [], [], 1, ""),
+    ("charset/SC_ybr_full_uncompressed.dcm", [], [], 2,
+     "YBR_FULL: dicomkit rounds the PS3.3 C.7.6.3.1.2 equations; DCMTK uses its own integer approximation"),
     ("mr/examples_overlay.dcm", ["--overlays"], ["+Wi", "1"], 1, ""),
     ("mr/MR-SIEMENS-DICOM-WithOverlays.dcm", ["--overlays"], ["+Wi", "1"], 1, ""),
     ("multiframe/emri_small.dcm", ["--frame", "3"], ["+Wm", "+F", "4"], 1, ""),
-    ("multiframe/eCT_Supplemental.dcm", ["--frame", "1"], ["+Wi", "1", "+F", "2"], 1, ""),
+    ("multiframe/eCT_Supplemental.dcm", ["--frame", "1"], ["+Ww", "49", "102", "+F", "2"], 1, ""),
 ]
 
 
@@ -94,6 +96,10 @@ def main():
         if r.returncode != 0:
             print(f"FAIL {rel}: dicomkit render: {r.stderr.strip()}")
             failures += 1
+            continue
+        if allowed is None:
+            ran += 1
+            print(f"ok {rel}: rendered, not compared ({reason})")
             continue
         deep = "+on2" in theirs
         opts = [o for o in theirs if o != "+on2"]
