@@ -42,12 +42,16 @@ Result<Raster> render_colour(const Pipeline& p, const PixelInfo& info, std::span
     const std::size_t n = std::size_t{info.rows} * info.columns;
     r.samples.resize(n * 3);
     const double out_max = p.output_bits == 16 ? 65535.0 : 255.0;
-    const unsigned bits = std::clamp<unsigned>(info.bits_stored, 1, 16);
+    // Samples wider than 16 bits keep their top 16 bits.
+    const unsigned stored = std::clamp<unsigned>(info.bits_stored, 1, 32);
+    const unsigned bits = std::min(stored, 16u);
+    const unsigned narrow = stored - bits;
     const double in_max = static_cast<double>((1u << bits) - 1);
     const std::uint32_t mask = (1u << bits) - 1;
-    const unsigned shift = info.high_bit + 1u >= bits ? info.high_bit + 1u - bits : 0u;
+    const unsigned shift = (info.high_bit + 1u >= stored ? info.high_bit + 1u - stored : 0u) + narrow;
     const std::size_t bps = info.bytes_per_sample();
-    if (info.bits_allocated != 8 && info.bits_allocated != 16) return Unexpected(render_error(fmt::format("colour samples of {} bits", info.bits_allocated)));
+    if (info.bits_allocated != 8 && info.bits_allocated != 16 && info.bits_allocated != 32)
+        return Unexpected(render_error(fmt::format("colour samples of {} bits", info.bits_allocated)));
     // Scale table: a stored sample to the output depth.
     std::vector<std::uint16_t> scale(std::size_t{mask} + 1);
     for (std::size_t v = 0; v <= mask; ++v) scale[v] = static_cast<std::uint16_t>(std::lround(static_cast<double>(v) * out_max / in_max));
