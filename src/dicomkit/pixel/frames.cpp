@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstring>
 
 #include <dicomkit/io/frame_reader.hpp>
 #include <dicomkit/pixel/layout.hpp>
@@ -23,8 +24,9 @@ std::string element_name(Tag t) {
 
 Unexpected fail(ErrorCode code, const std::string& source, Tag tag, std::string message) {
     Error e(code, std::move(message));
-    if (!source.empty()) e = std::move(e).in_file(source);
-    return Unexpected(std::move(e).at_tag(tag.str()));
+    e.file = source;
+    e.tag_path = tag.str();
+    return Unexpected(std::move(e));
 }
 
 /// Whether `head` (a fragment's first bytes) begins a frame of `ts`: JPEG and JPEG-LS SOI
@@ -46,9 +48,28 @@ bool starts_frame(std::string_view ts, std::span<const std::uint8_t> h) {
         }
         return true;
     }
+    // JPEG XL's FF0A could begin a fragment of JPEG 2000 packet data: only for its own syntaxes.
+    if (ts.starts_with("1.2.840.10008.1.2.4.11"))
+        return at({0xFF, 0x0A}) || at({0x00, 0x00, 0x00, 0x0C, 0x4A, 0x58, 0x4C, 0x20}) || at({0xFF, 0xD8, 0xFF});
     return at({0xFF, 0xD8, 0xFF}) || at({0xFF, 0x4F, 0xFF, 0x51}) ||
-           at({0x00, 0x00, 0x00, 0x0C, 0x6A, 0x50, 0x20, 0x20}) || at({0xFF, 0x0A}) ||
-           at({0x00, 0x00, 0x00, 0x0C, 0x4A, 0x58, 0x4C, 0x20});
+           at({0x00, 0x00, 0x00, 0x0C, 0x6A, 0x50, 0x20, 0x20});
+}
+
+/// Native YBR_FULL_422 (Y1 Y2 CB CR for each two pixels) to YBR_FULL (Y CB CR each pixel).
+Bytes expand_422(std::span<const std::uint8_t> in, const PixelInfo& info) {
+    const std::size_t b = info.bytes_per_sample(), cols = info.columns, pairs = (cols + 1) / 2;
+    Bytes out(info.frame_bytes());
+    const std::uint8_t* src = in.data();
+    std::uint8_t* dst = out.data();
+    for (std::size_t r = 0; r < info.rows; ++r) {
+        for (std::size_t p = 0; p < pairs; ++p, src += 4 * b) {
+            for (std::size_t k = 0; k < 2 && 2 * p + k < cols; ++k, dst += 3 * b) {
+                std::memcpy(dst, src + k * b, b);
+                std::memcpy(dst + b, src + 2 * b, 2 * b);
+            }
+        }
+    }
+    return out;
 }
 
 /// The offsets of an offset table, each of `width` bytes.
@@ -70,18 +91,30 @@ struct FrameSet::Impl {
     std::vector<std::size_t> first;
 
     Result<void> split(std::span<const std::uint8_t> eot, std::span<const std::uint8_t> eot_lengths);
+    Result<void> split_strict(std::span<const std::uint8_t> eot, std::span<const std::uint8_t> eot_lengths);
     Result<void> check_native();
+    /// Native YBR_FULL_422 holds two luminance samples and one pair of chrominance samples for
+    /// each two pixels of a row (PS3.3 C.7.6.3.1.2).
+    [[nodiscard]] bool native_422() const noexcept {
+        return !ts.encapsulated && info.samples_per_pixel == 3 && info.photometric == "YBR_FULL_422" &&
+               info.bits_allocated >= 8;
+    }
+    /// Bits of one frame as stored natively.
+    [[nodiscard]] std::uint64_t stored_frame_bits() const noexcept {
+        if (!native_422()) return info.frame_bits();
+        return std::uint64_t{info.rows} * ((info.columns + 1) / 2) * 4 * info.bits_allocated;
+    }
     Result<void> finish(std::span<const std::uint8_t> eot, std::span<const std::uint8_t> eot_lengths);
     [[nodiscard]] Error frame_error(std::size_t index, Error e) const {
         e.message = fmt::format("frame {} of {} ({}): {}", index + 1, info.frames, describe_syntax(ts.uid), e.message);
-        if (!source.empty()) e = std::move(e).in_file(source);
+        if (e.file.empty()) e.file = source;
         return e;
     }
 };
 
 Result<void> FrameSet::Impl::check_native() {
     const Tag tag = reader.pixel_tag();
-    const std::uint64_t bits = info.frame_bits();
+    const std::uint64_t bits = stored_frame_bits();
     const std::uint64_t have = reader.native_length();
     // describe() bounded frames x frame bits, so this product does not overflow.
     const std::uint64_t need = (bits * info.frames + 7) / 8;
@@ -93,7 +126,7 @@ Result<void> FrameSet::Impl::check_native() {
     return {};
 }
 
-Result<void> FrameSet::Impl::split(std::span<const std::uint8_t> eot, std::span<const std::uint8_t> eot_lengths) {
+Result<void> FrameSet::Impl::split_strict(std::span<const std::uint8_t> eot, std::span<const std::uint8_t> eot_lengths) {
     const Tag tag = reader.pixel_tag();
     const std::size_t n = reader.fragment_count();
     const std::uint64_t frames = info.frames;
@@ -187,6 +220,17 @@ Result<void> FrameSet::Impl::split(std::span<const std::uint8_t> eot, std::span<
     return {};
 }
 
+/// An offset table that contradicts the fragments is an error, except when there is one fragment
+/// per frame: then the frames are plain to see and are read so (as other toolkits do; some
+/// writers count offsets wrongly).
+Result<void> FrameSet::Impl::split(std::span<const std::uint8_t> eot, std::span<const std::uint8_t> eot_lengths) {
+    auto r = split_strict(eot, eot_lengths);
+    if (r || reader.fragment_count() != info.frames) return r;
+    first.clear();
+    for (std::size_t i = 0; i <= reader.fragment_count(); ++i) first.push_back(i);
+    return {};
+}
+
 FrameSet::FrameSet() : impl_(std::make_unique<Impl>()) {}
 FrameSet::FrameSet(FrameSet&&) noexcept = default;
 FrameSet& FrameSet::operator=(FrameSet&&) noexcept = default;
@@ -231,7 +275,7 @@ Result<FrameSet> FrameSet::open(const io::DicomFile& file, const PixelLimits& li
     auto reader = io::FrameReader::locate(file);
     if (!reader) {
         Error e = reader.error();
-        if (!m.source.empty()) e = std::move(e).in_file(m.source);
+        if (e.file.empty()) e.file = m.source;
         return Unexpected(std::move(e));
     }
     m.reader = std::move(*reader);
@@ -264,7 +308,7 @@ Result<FrameSet> FrameSet::from_dataset(const DataSet& ds, const io::TransferSyn
     auto reader = io::FrameReader::locate(ds);
     if (!reader) {
         Error e = reader.error();
-        if (!m.source.empty()) e = std::move(e).in_file(m.source);
+        if (e.file.empty()) e.file = m.source;
         return Unexpected(std::move(e));
     }
     m.reader = std::move(*reader);
@@ -289,9 +333,9 @@ Result<Bytes> FrameSet::stored(std::size_t index) const {
     if (m.reader.encapsulated()) {
         out = m.reader.read_fragments(m.first[index], m.first[index + 1] - m.first[index]);
     } else {
-        const std::uint64_t bits = m.info.frame_bits();
+        const std::uint64_t bits = m.stored_frame_bits();
         const std::uint64_t start = bits * index;
-        if (start % 8 == 0) {
+        if (bits % 8 == 0) {
             out = m.reader.read_native(start / 8, (bits + 7) / 8);
         } else {
             // 1-bit frames follow each other without padding (PS3.5 8.1.1): shift to bit 0.
@@ -310,12 +354,13 @@ Result<PixelInfo> FrameSet::decoded_info(const CodecRegistry& codecs) const {
     if (!m.ts.encapsulated) {
         PixelInfo out = m.info;
         out.planar_configuration = 0;
+        if (m.native_422()) out.photometric = "YBR_FULL";
         return out;
     }
     auto codec = codecs.need_decoder(m.ts.uid);
     if (!codec) {
         Error e = codec.error();
-        if (!m.source.empty()) e = std::move(e).in_file(m.source);
+        if (e.file.empty()) e.file = m.source;
         return Unexpected(std::move(e));
     }
     return (*codec)->decoded_info(m.ts.uid, m.info);
@@ -326,6 +371,7 @@ Result<Bytes> FrameSet::decoded(std::size_t index, const CodecRegistry& codecs) 
     auto frame = stored(index);
     if (!frame) return frame;
     if (!m.ts.encapsulated) {
+        if (m.native_422()) return expand_422(*frame, m.info);
         if (m.info.planar_configuration == 1 && m.info.samples_per_pixel > 1) return to_interleaved(*frame, m.info);
         return frame;
     }
