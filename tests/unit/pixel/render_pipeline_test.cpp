@@ -241,3 +241,15 @@ TEST(RenderPipeline, ErrorsForWhatItCannotRender) {
     DataSet bad = image("PALETTE COLOR", false);
     EXPECT_FALSE(pipeline_for(bad));  // no palette descriptors
 }
+
+// RGB with 32 bits stored keeps the top 16 bits, then scales to the output depth.
+TEST(RenderPipeline, Rgb32BitsScaled) {
+    PixelInfo info = grey(1, 32, 32, false, "RGB");
+    info.samples_per_pixel = 3;
+    std::vector<std::uint8_t> px = {0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0, 0, 0, 0, 0x80};
+    Pipeline p;
+    auto r = render_frame(p, info, px);
+    ASSERT_TRUE(r) << r.error().to_string();
+    // 0xFFFF -> 255, 0 -> 0, 0x8000 -> 32768 * 255 / 65535 = 128.0 -> 128.
+    EXPECT_EQ(r->samples, (std::vector<std::uint16_t>{255, 0, 128}));
+}
