@@ -123,13 +123,13 @@ std::vector<PsImageReference> image_refs(const DataSet& ds) {
 
 /// PS3.3 C.11.1.1.1: descriptor (entries, first mapped, bits) and LUT Data, 8-bit data packed
 /// two a word when the VR is OW and the bits are 8.
-Result<PsLut> read_lut(const DataSet& item) {
+Result<Lut> read_lut(const DataSet& item) {
     const Element* d = item.find(kLutDescriptor);
     if (!d || d->bytes().size() < 6) return invalid(kLutDescriptor, "missing or short LUT Descriptor");
     auto b = d->bytes();
     auto u16 = [&](std::size_t i) { return static_cast<std::uint16_t>(b[2 * i] | (b[2 * i + 1] << 8)); };
-    PsLut lut;
-    lut.entries = u16(0) == 0 ? 65536u : u16(0);
+    Lut lut;
+    const std::uint32_t entries = u16(0) == 0 ? 65536u : u16(0);
     lut.first_mapped = d->vr() == VR::SS ? static_cast<std::int16_t>(u16(1)) : u16(1);
     lut.bits = u16(2);
     if (lut.bits < 1 || lut.bits > 16) return invalid(kLutDescriptor, fmt::format("LUT bits {}", lut.bits));
@@ -137,14 +137,14 @@ Result<PsLut> read_lut(const DataSet& item) {
     const Element* data = item.find(kLutData);
     if (!data) return invalid(kLutData, "missing LUT Data");
     auto bytes = data->bytes();
-    lut.data.resize(lut.entries);
-    if (bytes.size() >= std::size_t{lut.entries} * 2) {
-        for (std::uint32_t i = 0; i < lut.entries; ++i)
+    lut.data.resize(entries);
+    if (bytes.size() >= std::size_t{entries} * 2) {
+        for (std::uint32_t i = 0; i < entries; ++i)
             lut.data[i] = static_cast<std::uint16_t>(bytes[2 * i] | (bytes[2 * i + 1] << 8));
-    } else if (lut.bits <= 8 && bytes.size() >= lut.entries) {
-        for (std::uint32_t i = 0; i < lut.entries; ++i) lut.data[i] = bytes[i];
+    } else if (lut.bits <= 8 && bytes.size() >= entries) {
+        for (std::uint32_t i = 0; i < entries; ++i) lut.data[i] = bytes[i];
     } else {
-        return invalid(kLutData, fmt::format("{} bytes for {} entries", bytes.size(), lut.entries));
+        return invalid(kLutData, fmt::format("{} bytes for {} entries", bytes.size(), entries));
     }
     return lut;
 }
@@ -383,12 +383,12 @@ bool refers_to(const std::vector<PsImageReference>& refs, std::string_view uid, 
 
 }  // namespace
 
-Result<std::vector<PsOverlay>> read_overlays(const DataSet& ds) {
-    std::vector<PsOverlay> out;
+Result<std::vector<Overlay>> read_overlays(const DataSet& ds) {
+    std::vector<Overlay> out;
     for (std::uint16_t group = 0x6000; group <= 0x601E; group += 2) {
         const Element* data = ds.find(Tag(group, 0x3000));
         if (!data) continue;
-        PsOverlay o;
+        Overlay o;
         o.group = group;
         auto rows = ds.get_number<std::uint32_t>(Tag(group, 0x0010));
         auto cols = ds.get_number<std::uint32_t>(Tag(group, 0x0011));
@@ -397,15 +397,14 @@ Result<std::vector<PsOverlay>> read_overlays(const DataSet& ds) {
         o.columns = *cols;
         if (const Element* org = ds.find(Tag(group, 0x0050))) {
             auto v = org->numbers<std::int32_t>();
-            if (v && v->size() >= 2) o.origin = {(*v)[0], (*v)[1]};
+            if (v && v->size() >= 2) o.origin_row = (*v)[0], o.origin_column = (*v)[1];
         }
         o.type = ds.string_or(Tag(group, 0x0040), "G");
         std::uint64_t n = std::uint64_t{o.rows} * o.columns;
         auto bytes = data->bytes();
         if (n > bytes.size() * std::uint64_t{8})
             return invalid(Tag(group, 0x3000), fmt::format("{} bytes for {} x {} bits", bytes.size(), o.rows, o.columns));
-        o.bits.resize(n);
-        for (std::uint64_t i = 0; i < n; ++i) o.bits[i] = (bytes[i >> 3] >> (i & 7)) & 1;
+        o.data.assign(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>((n + 7) / 8));
         out.push_back(std::move(o));
     }
     return out;

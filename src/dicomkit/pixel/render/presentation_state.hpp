@@ -10,6 +10,7 @@
 
 #include <dicomkit/base/error.hpp>
 #include <dicomkit/core/dataset.hpp>
+#include <dicomkit/pixel/render/pipeline.hpp>
 
 namespace dicomkit::pixel::render {
 
@@ -25,21 +26,12 @@ struct PsSeriesReference {
     std::vector<PsImageReference> images;
 };
 
-/// A LUT as in PS3.3 C.11.1.1.1: LUT Descriptor (entries, first mapped value, bits) and data.
-struct PsLut {
-    std::uint32_t entries = 0;        ///< 0 in the descriptor means 65536
-    std::int32_t first_mapped = 0;    ///< signed when the input is signed
-    std::uint16_t bits = 16;          ///< 8 .. 16
-    std::vector<std::uint16_t> data;  ///< `entries` values
-    std::string explanation;
-};
-
 /// PS3.3 C.11.1: the state's Modality LUT (a LUT or rescale); absent means the identity.
 struct PsModalityTransform {
     double slope = 1.0;
     double intercept = 0.0;
     std::string rescale_type;
-    std::optional<PsLut> lut;
+    std::optional<Lut> lut;
 };
 
 /// PS3.3 C.11.8: one item of the Softcopy VOI LUT Sequence; `images` empty means every image.
@@ -48,13 +40,13 @@ struct PsVoi {
     std::vector<double> centers;
     std::vector<double> widths;
     std::string function = "LINEAR";  ///< VOI LUT Function (0028,1056)
-    std::optional<PsLut> lut;         ///< first item of VOI LUT Sequence (0028,3010)
+    std::optional<Lut> lut;         ///< first item of VOI LUT Sequence (0028,3010)
 };
 
 /// PS3.3 C.11.6: Presentation LUT Shape IDENTITY or INVERSE, or a LUT.
 struct PsPresentationLut {
     std::string shape = "IDENTITY";
-    std::optional<PsLut> lut;
+    std::optional<Lut> lut;
 };
 
 /// PS3.3 C.10.4: one item of the Displayed Area Selection Sequence.
@@ -85,17 +77,12 @@ struct PsShutter {
     [[nodiscard]] bool any() const { return rectangular || circular || polygonal || bitmap; }
 };
 
-/// PS3.3 C.9.2: an overlay plane (from the state or the image), 1 bit a pixel, row by row.
-struct PsOverlay {
-    std::uint16_t group = 0;
-    std::uint32_t rows = 0, columns = 0;
-    std::array<std::int32_t, 2> origin{1, 1};  ///< row\column, 1-based
-    std::string type = "G";
-    std::vector<std::uint8_t> bits;            ///< rows x columns, 0 or 1
-    [[nodiscard]] bool at(std::int64_t r, std::int64_t c) const {
-        return r >= 0 && c >= 0 && r < rows && c < columns && bits[std::size_t(r) * columns + std::size_t(c)];
-    }
-};
+/// Bit (row, column) of frame 0 of overlay `o`, 0-based in the overlay's own matrix; false outside.
+[[nodiscard]] inline bool overlay_bit(const Overlay& o, std::int64_t r, std::int64_t c) {
+    if (r < 0 || c < 0 || r >= o.rows || c >= o.columns) return false;
+    std::uint64_t i = std::uint64_t(r) * o.columns + std::uint64_t(c);
+    return (i >> 3) < o.data.size() && ((o.data[i >> 3] >> (i & 7)) & 1);
+}
 
 /// PS3.3 C.11.7: an overlay shown on a graphic layer.
 struct PsOverlayActivation {
@@ -155,7 +142,7 @@ struct PresentationState {
     bool flip = false;           ///< Image Horizontal Flip (0070,0041), after the rotation
     std::vector<PsDisplayedArea> displayed_areas;
     PsShutter shutter;
-    std::vector<PsOverlay> overlays;  ///< Overlay Plane module of the state
+    std::vector<Overlay> overlays;  ///< Overlay Plane module of the state
     std::vector<PsOverlayActivation> activations;
     std::vector<PsAnnotation> annotations;
     std::vector<PsLayer> layers;
@@ -187,6 +174,6 @@ struct ImagePresentation {
 [[nodiscard]] std::array<std::uint8_t, 3> lab_to_srgb(const std::array<std::uint16_t, 3>& lab);
 
 /// PS3.3 C.9.2: reads every Overlay Plane (60xx groups with Overlay Data) of `ds`.
-[[nodiscard]] Result<std::vector<PsOverlay>> read_overlays(const DataSet& ds);
+[[nodiscard]] Result<std::vector<Overlay>> read_overlays(const DataSet& ds);
 
 }  // namespace dicomkit::pixel::render
