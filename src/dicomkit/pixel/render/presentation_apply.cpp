@@ -12,8 +12,6 @@ namespace dicomkit::pixel::render {
 
 namespace {
 
-constexpr Tag kSopInstance{0x0008, 0x0018};
-
 std::uint16_t max_sample(const Raster& r) { return static_cast<std::uint16_t>((1u << r.bit_depth) - 1); }
 
 /// A P-value (0..0xFFFF, PS3.4 N.2.1.2) as a sample of `r`'s depth.
@@ -354,20 +352,6 @@ Result<Raster> present(const ImagePresentation& ip, const Raster& image, std::sp
         for (const PsText& t : a->texts) draw_text_object(out, *g, t, ink);
     }
     return out;
-}
-
-Result<Raster> render_with_state(const DataSet& image, const PixelInfo& info, std::span<const std::uint8_t> frame_bytes,
-                                 std::size_t frame, const PresentationState& state, std::uint8_t output_bits,
-                                 const PresentOptions& options) {
-    auto ip = resolve_for_image(state, image.string_or(kSopInstance), static_cast<std::uint32_t>(frame + 1));
-    if (!ip) return Unexpected(ip.error());
-    auto p = pipeline_for(image, frame);
-    if (!p) return Unexpected(p.error());
-    apply_state_luts(*ip, info, *p);
-    p->output_bits = output_bits;
-    auto raster = render_frame(*p, info, frame_bytes);
-    if (!raster) return Unexpected(raster.error());
-    return present(*ip, *raster, p->overlays, options);
 }
 
 }  // namespace dicomkit::pixel::render
