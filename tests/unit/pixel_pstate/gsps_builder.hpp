@@ -1,10 +1,13 @@
 // Builds Grayscale Softcopy Presentation State data sets for the tests.
 #pragma once
 
+#include <span>
 #include <string>
 #include <vector>
 
 #include <dicomkit/core/dataset.hpp>
+
+#include <fmt/format.h>
 
 namespace dicomkit::test {
 
@@ -62,6 +65,22 @@ inline DataSet make_gsps(const GspsSpec& s) {
     ds.set(str(Tag(0x0020, 0x000D), VR::UI, "1.2.826.0.1.3680043.10.1234.2"));
     ds.set(str(Tag(0x0020, 0x000E), VR::UI, "1.2.826.0.1.3680043.10.1234.3"));
     ds.set(str(Tag(0x0070, 0x0080), VR::CS, "TEST"));
+    // Type 1 and 2 attributes of the IOD that readers check (PS3.3 A.33.1).
+    for (Tag t : {Tag(0x0008, 0x0020), Tag(0x0008, 0x0030), Tag(0x0008, 0x0050), Tag(0x0008, 0x0070),
+                  Tag(0x0010, 0x0030), Tag(0x0010, 0x0040), Tag(0x0020, 0x0010), Tag(0x0070, 0x0081)})
+        ds.set(Element(t, t == Tag(0x0008, 0x0020) || t == Tag(0x0010, 0x0030) ? VR::DA
+                          : t == Tag(0x0008, 0x0030)                           ? VR::TM
+                          : t == Tag(0x0008, 0x0070) || t == Tag(0x0070, 0x0081) ? VR::LO
+                          : t == Tag(0x0008, 0x0050) || t == Tag(0x0020, 0x0010) ? VR::SH
+                                                                                 : VR::CS));
+    ds.set(Element(Tag(0x0008, 0x0090), VR::PN));
+    ds.set(Element(Tag(0x0070, 0x0084), VR::PN));
+    ds.set(str(Tag(0x0010, 0x0010), VR::PN, "TEST^GSPS"));
+    ds.set(str(Tag(0x0010, 0x0020), VR::LO, "GSPS1"));
+    ds.set(str(Tag(0x0020, 0x0011), VR::IS, "1"));
+    ds.set(str(Tag(0x0020, 0x0013), VR::IS, "1"));
+    ds.set(str(Tag(0x0070, 0x0082), VR::DA, "20260101"));
+    ds.set(str(Tag(0x0070, 0x0083), VR::TM, "000000"));
     ds.set(seq(Tag(0x0008, 0x1115), {item({image_ref(s.image_class, s.image_uid),
                                            str(Tag(0x0020, 0x000E), VR::UI, s.series_uid)})}));
     ds.set(str(Tag(0x0028, 0x1052), VR::DS, fmt::format("{}", s.intercept)));
