@@ -1,4 +1,5 @@
 // Reading a Grayscale Softcopy Presentation State: each module, references and their errors.
+#include <dicomkit/pixel/render/overlay.hpp>
 #include <dicomkit/pixel/render/presentation_state.hpp>
 
 #include <fmt/format.h>
@@ -89,9 +90,9 @@ TEST(PresentationState, MagnifyAndLutsAndPolygonAndBitmapShutter) {
     EXPECT_EQ(ps->shutter.overlay_group, 0x6002);
     ASSERT_TRUE(ps->shutter.color_lab);
     ASSERT_EQ(ps->overlays.size(), 1u);
-    EXPECT_TRUE(overlay_bit(ps->overlays[0], 0, 0));
-    EXPECT_TRUE(overlay_bit(ps->overlays[0], 3, 3));
-    EXPECT_FALSE(overlay_bit(ps->overlays[0], 0, 1));
+    EXPECT_TRUE(overlay_bit(ps->overlays[0], 0, 0, 0, pixel::PixelInfo{}, {}));
+    EXPECT_TRUE(overlay_bit(ps->overlays[0], 0, 3, 3, pixel::PixelInfo{}, {}));
+    EXPECT_FALSE(overlay_bit(ps->overlays[0], 0, 0, 1, pixel::PixelInfo{}, {}));
     ASSERT_EQ(ps->activations.size(), 1u);
     EXPECT_EQ(ps->activations[0].group, 0x6002);
     EXPECT_EQ(ps->activations[0].layer, "LAYER1");

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <dicomkit/pixel/render/font.hpp>
+#include <dicomkit/pixel/render/overlay.hpp>
 
 namespace dicomkit::pixel::render {
 
@@ -53,11 +54,10 @@ const Overlay* find_overlay(std::span<const Overlay> list, std::uint16_t group) 
     return nullptr;
 }
 
-void burn_overlay(Raster& r, const Overlay& o, const Ink& ink) {
+void burn_overlay(Raster& r, const Overlay& o, std::size_t frame, const Ink& ink) {
     for (std::uint32_t y = 0; y < r.height; ++y)
         for (std::uint32_t x = 0; x < r.width; ++x)
-            if (overlay_bit(o, std::int64_t{y} + 1 - o.origin_row, std::int64_t{x} + 1 - o.origin_column))
-                plot(r, x, y, ink);
+            if (overlay_bit(o, frame, y, x, PixelInfo{}, {})) plot(r, x, y, ink);
 }
 
 /// Transformed (continuous) coordinates of an image point: rotation clockwise, then the flip.
@@ -223,7 +223,7 @@ Raster spatial_transform(const Raster& in, std::uint16_t rotation, bool flip) {
     return out;
 }
 
-void apply_shutter(Raster& image, const PsShutter& s, const Overlay* bitmap, std::uint16_t value) {
+void apply_shutter(Raster& image, const PsShutter& s, const Overlay* bitmap, std::uint16_t value, std::size_t frame) {
     if (!s.any()) return;
     const double r2 = double(s.radius) * s.radius;
     for (std::uint32_t y = 0; y < image.height; ++y) {
@@ -238,7 +238,7 @@ void apply_shutter(Raster& image, const PsShutter& s, const Overlay* bitmap, std
             }
             if (shown && s.polygonal) shown = inside_polygon(s.vertices, double(row), double(col));
             if (shown && bitmap)
-                shown = !overlay_bit(*bitmap, row - bitmap->origin_row, col - bitmap->origin_column);
+                shown = !overlay_bit(*bitmap, frame, y, x, PixelInfo{}, {});
             if (!shown) {
                 std::uint16_t* p = &image.samples[(std::size_t{y} * image.width + x) * image.channels];
                 for (std::uint8_t c = 0; c < image.channels; ++c) p[c] = value;
@@ -304,7 +304,7 @@ Result<Raster> present(const ImagePresentation& ip, const Raster& image, std::sp
                           fmt::format("the bitmap shutter's overlay group {:04X} is in neither the state nor the image",
                                       s.shutter.overlay_group));
     const auto shutter_ink = ink_for(work, s.shutter.presentation_value, s.shutter.color_lab);
-    apply_shutter(work, s.shutter, bitmap, shutter_ink.value[0]);
+    apply_shutter(work, s.shutter, bitmap, shutter_ink.value[0], ip.frame - 1);
     // N.2.5 image relative overlays, on their graphic layer (in layer order).
     std::vector<const PsOverlayActivation*> acts;
     for (const auto& a : s.activations) acts.push_back(&a);
@@ -319,7 +319,7 @@ Result<Raster> present(const ImagePresentation& ip, const Raster& image, std::sp
         if (!o) o = find_overlay(image_overlays, a->group);
         if (!o) continue;  // activating an overlay the image does not have shows nothing
         const PsLayer* l = find_layer(s, a->layer);
-        burn_overlay(work, *o, ink_for(work, grey_pvalue(l ? l->grey : std::nullopt, l ? l->color_lab : std::nullopt, 0xFFFF),
+        burn_overlay(work, *o, ip.frame - 1, ink_for(work, grey_pvalue(l ? l->grey : std::nullopt, l ? l->color_lab : std::nullopt, 0xFFFF),
                                        l ? l->color_lab : std::nullopt));
     }
     // N.2.6 spatial transformation and displayed area.

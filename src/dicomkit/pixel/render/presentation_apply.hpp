@@ -38,8 +38,10 @@ void apply_state_luts(const ImagePresentation& ip, const PixelInfo& info, Pipeli
 [[nodiscard]] Raster spatial_transform(const Raster& in, std::uint16_t rotation, bool flip);
 
 /// PS3.3 C.7.6.11, C.7.6.15: pixels outside the rectangular, circular and polygonal shutters, or
-/// set in the bitmap shutter's overlay, become `value` (a sample of the raster's bit depth).
-void apply_shutter(Raster& image, const PsShutter& shutter, const Overlay* bitmap, std::uint16_t value);
+/// set in the bitmap shutter's overlay (for frame `frame`, 0-based), become `value` (a sample of
+/// the raster's bit depth).
+void apply_shutter(Raster& image, const PsShutter& shutter, const Overlay* bitmap, std::uint16_t value,
+                   std::size_t frame = 0);
 
 /// Where the pixels of the image land on the output: the spatial transformation followed by the
 /// displayed area (PS3.3 C.10.4) and the scale of its presentation size mode.

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include <dicomkit/pixel/render/overlay.hpp>
+
 namespace dicomkit::pixel::render {
 
 namespace {
@@ -383,33 +385,6 @@ bool refers_to(const std::vector<PsImageReference>& refs, std::string_view uid, 
 
 }  // namespace
 
-Result<std::vector<Overlay>> read_overlays(const DataSet& ds) {
-    std::vector<Overlay> out;
-    for (std::uint16_t group = 0x6000; group <= 0x601E; group += 2) {
-        const Element* data = ds.find(Tag(group, 0x3000));
-        if (!data) continue;
-        Overlay o;
-        o.group = group;
-        auto rows = ds.get_number<std::uint32_t>(Tag(group, 0x0010));
-        auto cols = ds.get_number<std::uint32_t>(Tag(group, 0x0011));
-        if (!rows || !cols) return invalid(Tag(group, 0x0010), "overlay without Overlay Rows/Columns");
-        o.rows = *rows;
-        o.columns = *cols;
-        if (const Element* org = ds.find(Tag(group, 0x0050))) {
-            auto v = org->numbers<std::int32_t>();
-            if (v && v->size() >= 2) o.origin_row = (*v)[0], o.origin_column = (*v)[1];
-        }
-        o.type = ds.string_or(Tag(group, 0x0040), "G");
-        std::uint64_t n = std::uint64_t{o.rows} * o.columns;
-        auto bytes = data->bytes();
-        if (n > bytes.size() * std::uint64_t{8})
-            return invalid(Tag(group, 0x3000), fmt::format("{} bytes for {} x {} bits", bytes.size(), o.rows, o.columns));
-        o.data.assign(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>((n + 7) / 8));
-        out.push_back(std::move(o));
-    }
-    return out;
-}
-
 Result<PresentationState> parse_presentation_state(const DataSet& ds) {
     PresentationState ps;
     ps.sop_instance_uid = text(ds, kSopInstance);
@@ -461,6 +436,7 @@ Result<ImagePresentation> resolve_for_image(const PresentationState& state, std:
                                                            state.sop_instance_uid, uid));
     ImagePresentation out;
     out.state = &state;
+    out.frame = frame;
     for (const PsVoi& v : state.voi)
         if (!out.voi && refers_to(v.images, uid, frame)) out.voi = &v;
     for (const PsDisplayedArea& a : state.displayed_areas)

@@ -77,13 +77,6 @@ struct PsShutter {
     [[nodiscard]] bool any() const { return rectangular || circular || polygonal || bitmap; }
 };
 
-/// Bit (row, column) of frame 0 of overlay `o`, 0-based in the overlay's own matrix; false outside.
-[[nodiscard]] inline bool overlay_bit(const Overlay& o, std::int64_t r, std::int64_t c) {
-    if (r < 0 || c < 0 || r >= o.rows || c >= o.columns) return false;
-    std::uint64_t i = std::uint64_t(r) * o.columns + std::uint64_t(c);
-    return (i >> 3) < o.data.size() && ((o.data[i >> 3] >> (i & 7)) & 1);
-}
-
 /// PS3.3 C.11.7: an overlay shown on a graphic layer.
 struct PsOverlayActivation {
     std::uint16_t group = 0;
@@ -151,6 +144,7 @@ struct PresentationState {
 /// What the state says for one image (and frame): the items that apply to it resolved.
 struct ImagePresentation {
     const PresentationState* state = nullptr;
+    std::uint32_t frame = 1;                          ///< 1-based
     const PsVoi* voi = nullptr;                       ///< nullptr: no VOI transformation
     std::optional<PsDisplayedArea> displayed_area;    ///< nullopt: none applies (whole image)
     std::vector<const PsAnnotation*> annotations;     ///< sorted by their layer's order
@@ -172,8 +166,5 @@ struct ImagePresentation {
 
 /// PS3.3 C.10.7.1.1: scaled CIELab (0..0xFFFF each) -> 8-bit sRGB (D65).
 [[nodiscard]] std::array<std::uint8_t, 3> lab_to_srgb(const std::array<std::uint16_t, 3>& lab);
-
-/// PS3.3 C.9.2: reads every Overlay Plane (60xx groups with Overlay Data) of `ds`.
-[[nodiscard]] Result<std::vector<Overlay>> read_overlays(const DataSet& ds);
 
 }  // namespace dicomkit::pixel::render
