@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <dicomkit/io/dicom_file.hpp>
+
 #include "gsps_builder.hpp"
 
 using namespace dicomkit;
@@ -183,4 +185,20 @@ TEST(PresentationState, LabToSrgb) {
     EXPECT_GE(red[0], 250);
     EXPECT_LE(red[1], 8);
     EXPECT_LE(red[2], 8);
+}
+
+TEST(PresentationState, ParsesTheRepositoryGspsFile) {
+    auto f = io::read_file(std::string(DICOMKIT_TEST_DATA) + "/pixel/CT_small_gsps.dcm");
+    ASSERT_TRUE(f) << f.error().to_string();
+    auto ps = parse_presentation_state(f->dataset);
+    ASSERT_TRUE(ps) << ps.error().to_string();
+    EXPECT_EQ(ps->rotation, 90);
+    EXPECT_TRUE(ps->flip);
+    EXPECT_TRUE(ps->shutter.rectangular && ps->shutter.circular);
+    ASSERT_EQ(ps->displayed_areas.size(), 1u);
+    EXPECT_EQ(ps->displayed_areas[0].tlhc, (std::array<std::int32_t, 2>{5, 5}));
+    ASSERT_EQ(ps->annotations.size(), 1u);
+    EXPECT_EQ(ps->annotations[0].graphics.size(), 2u);
+    EXPECT_EQ(ps->annotations[0].texts[0].text, "Hi 42");
+    EXPECT_TRUE(resolve_for_image(*ps, "1.3.6.1.4.1.5962.1.1.1.1.1.20040119072730.12322"));
 }
