@@ -12,7 +12,7 @@ namespace dicomkit::pixel::render {
 
 namespace {
 
-std::int64_t cell(double v) { return static_cast<std::int64_t>(std::floor(v)); }
+std::int64_t cell(double v) { return pixel_index(v); }
 
 void span_row(Raster& r, std::int64_t y, std::int64_t x0, std::int64_t x1, const Ink& ink) {
     if (y < 0 || y >= r.height) return;
@@ -35,6 +35,12 @@ std::vector<Point> ellipse_points(Point c, double a, double b, double angle) {
 }
 
 }  // namespace
+
+std::int64_t pixel_index(double v) noexcept {
+    constexpr double kLimit = 1099511627776.0;  // 2^40
+    if (std::isnan(v)) return -static_cast<std::int64_t>(kLimit);
+    return static_cast<std::int64_t>(std::floor(std::clamp(v, -kLimit, kLimit)));
+}
 
 void plot(Raster& r, std::int64_t x, std::int64_t y, const Ink& ink) {
     if (x < 0 || y < 0 || x >= r.width || y >= r.height) return;
@@ -82,14 +88,14 @@ void fill_polygon(Raster& r, std::span<const Point> points, const Ink& ink) {
         std::sort(xs.begin(), xs.end());
         // Pixel x is inside when its centre x + 0.5 lies in [xs[k], xs[k+1]).
         for (std::size_t k = 0; k + 1 < xs.size(); k += 2)
-            span_row(r, y, static_cast<std::int64_t>(std::ceil(xs[k] - 0.5)),
-                     static_cast<std::int64_t>(std::ceil(xs[k + 1] - 0.5)) - 1, ink);
+            span_row(r, y, -pixel_index(0.5 - xs[k]), -pixel_index(0.5 - xs[k + 1]) - 1, ink);
     }
 }
 
 void draw_circle(Raster& r, Point center, double radius, const Ink& ink, bool filled) {
     std::int64_t cx = cell(center[0]), cy = cell(center[1]);
-    std::int64_t rad = std::min<std::int64_t>(std::llround(std::abs(radius)), std::int64_t{1} << 20);
+    std::int64_t rad = std::min<std::int64_t>(pixel_index(std::abs(radius) + 0.5), std::int64_t{1} << 20);
+    if (rad < 0) return;
     std::int64_t x = rad, y = 0, d = 1 - rad;
     while (x >= y) {
         if (filled) {

@@ -18,6 +18,8 @@ struct Ink {
 /// A point in raster coordinates: pixel (i, j) covers [i, i+1) x [j, j+1).
 using Point = std::array<double, 2>;
 
+/// The pixel holding coordinate `v` (floor), saturated to +-2^40; NaN gives a pixel far outside.
+[[nodiscard]] std::int64_t pixel_index(double v) noexcept;
 /// Sets pixel (x, y) when it is inside the raster.
 void plot(Raster& r, std::int64_t x, std::int64_t y, const Ink& ink);
 /// Bresenham line between the pixels holding `a` and `b`, both ends included.

@@ -135,7 +135,7 @@ void draw_text_object(Raster& out, const Geometry& g, const PsText& t, const Ink
     } else {
         x = (*anchor)[0] + 2 * scale, y = (*anchor)[1] - double(extent[1]) - 2 * scale;
     }
-    draw_text(out, std::llround(x), std::llround(y), t.text, ink, scale);
+    draw_text(out, pixel_index(x + 0.5), pixel_index(y + 0.5), t.text, ink, scale);
     if (anchor && t.anchor_visible) {
         // PS3.3 C.10.5.1.1: a line from the anchor point to the nearest point of the text's box.
         double bx0 = box ? (*box)[0] : x, by0 = box ? (*box)[1] : y;
@@ -331,9 +331,9 @@ Result<Raster> present(const ImagePresentation& ip, const Raster& image, std::sp
     out.samples.assign(std::size_t{out.width} * out.height * out.channels, 0);
     std::vector<std::int64_t> src_x(out.width);
     for (std::uint32_t i = 0; i < out.width; ++i)
-        src_x[i] = static_cast<std::int64_t>(std::floor(g->area[0] + (i + 0.5 - g->offset_x) / g->scale_x));
+        src_x[i] = pixel_index(g->area[0] + (i + 0.5 - g->offset_x) / g->scale_x);
     for (std::uint32_t j = 0; j < out.height; ++j) {
-        auto y = static_cast<std::int64_t>(std::floor(g->area[1] + (j + 0.5 - g->offset_y) / g->scale_y));
+        std::int64_t y = pixel_index(g->area[1] + (j + 0.5 - g->offset_y) / g->scale_y);
         if (y < 0 || y >= turned.height) continue;
         for (std::uint32_t i = 0; i < out.width; ++i) {
             std::int64_t x = src_x[i];

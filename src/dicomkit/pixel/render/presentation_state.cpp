@@ -230,8 +230,9 @@ Result<void> read_geometry(const DataSet& ds, PresentationState& ps) {
         if (auto r = values<std::int32_t>(it, kPresAspect, 2)) a.aspect_ratio = {(*r)[0], (*r)[1]};
         if (a.pixel_spacing && a.aspect_ratio[0] == 0) {
             // The ratio of the spacings stands for the aspect ratio (vertical\horizontal).
-            a.aspect_ratio = {static_cast<std::int32_t>(std::lround((*a.pixel_spacing)[0] * 1000)),
-                              static_cast<std::int32_t>(std::lround((*a.pixel_spacing)[1] * 1000))};
+            const double ratio = (*a.pixel_spacing)[0] / (*a.pixel_spacing)[1];
+            if (std::isfinite(ratio) && ratio >= 1e-3 && ratio <= 1e3)
+                a.aspect_ratio = {static_cast<std::int32_t>(std::lround(ratio * 1000)), 1000};
         }
         if (a.aspect_ratio[0] <= 0 || a.aspect_ratio[1] <= 0) a.aspect_ratio = {1, 1};
         if (a.mode == SizeMode::Magnify) {
