@@ -49,11 +49,28 @@ void plot(Raster& r, std::int64_t x, std::int64_t y, const Ink& ink) {
 }
 
 void draw_line(Raster& r, Point a, Point b, const Ink& ink) {
+    // Liang-Barsky: a segment reaching outside the raster is cut to a margin around it, so the
+    // loop below runs over about as many pixels as the raster has.
+    const double lo_x = -2, lo_y = -2, hi_x = double(r.width) + 2, hi_y = double(r.height) + 2;
+    if (!(std::isfinite(a[0]) && std::isfinite(a[1]) && std::isfinite(b[0]) && std::isfinite(b[1]))) return;
+    if (a[0] < lo_x || a[0] > hi_x || a[1] < lo_y || a[1] > hi_y || b[0] < lo_x || b[0] > hi_x || b[1] < lo_y ||
+        b[1] > hi_y) {
+        double t0 = 0, t1 = 1, dx = b[0] - a[0], dy = b[1] - a[1];
+        const double p[4] = {-dx, dx, -dy, dy}, q[4] = {a[0] - lo_x, hi_x - a[0], a[1] - lo_y, hi_y - a[1]};
+        for (int i = 0; i < 4; ++i) {
+            if (p[i] == 0) {
+                if (q[i] < 0) return;
+                continue;
+            }
+            double t = q[i] / p[i];
+            if (p[i] < 0) t0 = std::max(t0, t);
+            else t1 = std::min(t1, t);
+        }
+        if (t0 > t1) return;
+        b = {a[0] + t1 * dx, a[1] + t1 * dy};
+        a = {a[0] + t0 * dx, a[1] + t0 * dy};
+    }
     std::int64_t x0 = cell(a[0]), y0 = cell(a[1]), x1 = cell(b[0]), y1 = cell(b[1]);
-    // Clip absurd coordinates to a margin around the raster so the loop stays bounded.
-    const std::int64_t lim = std::int64_t{1} << 24;
-    x0 = std::clamp(x0, -lim, lim), x1 = std::clamp(x1, -lim, lim);
-    y0 = std::clamp(y0, -lim, lim), y1 = std::clamp(y1, -lim, lim);
     std::int64_t dx = std::abs(x1 - x0), dy = -std::abs(y1 - y0);
     std::int64_t sx = x0 < x1 ? 1 : -1, sy = y0 < y1 ? 1 : -1, err = dx + dy;
     for (;;) {
