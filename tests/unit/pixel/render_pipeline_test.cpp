@@ -91,8 +91,8 @@ TEST(RenderPipeline, MinMaxWithoutPaddingAndMonochrome1) {
     EXPECT_EQ(*p->padding_value, -2000);
     auto r = render_frame(*p, grey(4, 16, 16, true), le16({static_cast<std::uint16_t>(-2000), 0, 50, 100}));
     ASSERT_TRUE(r);
-    // Window c 50.5 w 101: 0 -> 0, 50 -> ((50 - 50) / 100 + 0.5) = 0.5 -> 127.5, 100 -> 1; inverted.
-    EXPECT_EQ(r->samples, (std::vector<std::uint16_t>{255, 255, 127, 0}));
+    // Window c 50.5 w 101: 0 -> 0, 50 -> ((50 - 50) / 100 + 0.5) = 0.5, 100 -> 1; inverted.
+    EXPECT_EQ(r->samples, (std::vector<std::uint16_t>{255, 255, 128, 0}));  // 127.5 rounds up
 }
 
 // Modality LUT Sequence replaces rescale; a VOI LUT maps its output.
