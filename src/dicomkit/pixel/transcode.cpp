@@ -55,7 +55,8 @@ std::string ds_number(double v) {
 /// Appends one value to a multi-valued string element (PS3.3 C.7.6.1.1.5: the history of
 /// successive lossy compressions).
 void append_value(DataSet& ds, Tag tag, VR vr, std::string_view value) {
-    std::string old(ds.string_or(tag));
+    std::string old;
+    if (const Element* e = ds.find(tag)) old.assign(e->bytes().begin(), e->bytes().end());  // every value
     while (!old.empty() && (old.back() == ' ' || old.back() == '\0')) old.pop_back();
     ds.set(Element::from_string(tag, vr, old.empty() ? std::string(value) : old + "\\" + std::string(value)));
 }
@@ -94,7 +95,7 @@ Result<void> for_each_frame(std::uint32_t n, unsigned threads, Work&& work) {
 Error frame_error(Error e, std::string_view what, std::uint32_t frame, std::uint32_t frames, std::string_view uid,
                   std::string_view source) {
     e.message = fmt::format("frame {} of {}: {} {}: {}", frame + 1, frames, what, describe_syntax(uid), e.message);
-    if (!source.empty()) e = std::move(e).in_file(std::string(source));
+    if (!source.empty() && e.file.empty()) e.file = std::string(source);
     return e;
 }
 
@@ -119,7 +120,7 @@ Result<void> transcode(DataSet& ds, const io::TransferSyntax& from, const io::Tr
     const Element* pixels = pixel_element(ds);
     if (!pixels) return {};  // nothing to do: no pixel data
     auto named = [&](Error e) {
-        if (!options.source.empty()) e = std::move(e).in_file(std::string(options.source));
+        if (!options.source.empty() && e.file.empty()) e.file = std::string(options.source);
         return Unexpected(std::move(e));
     };
     if (pixels->is_deferred())
@@ -262,7 +263,9 @@ Result<void> transcode(DataSet& ds, const io::TransferSyntax& from, const io::Tr
 }
 
 const io::TransferSyntax* find_syntax(std::string_view name) noexcept {
-    if (const auto* t = io::find_transfer_syntax_by_name(name)) return t;
+    if (const auto* t = io::find_transfer_syntax(name)) return t;
+    for (const auto& t : io::all_transfer_syntaxes())
+        if (t.keyword == name) return &t;  // "HTJ2K" is the lossy syntax, "htj2k" the alias
     struct Alias {
         std::string_view alias;
         std::string_view uid;
@@ -280,7 +283,6 @@ const io::TransferSyntax* find_syntax(std::string_view name) noexcept {
         {"jpeg-ls-near", "1.2.840.10008.1.2.4.81"},
         {"jpeg-ls-lossy", "1.2.840.10008.1.2.4.81"},
         {"j2k", "1.2.840.10008.1.2.4.90"},
-        {"jpeg2000", "1.2.840.10008.1.2.4.90"},
         {"j2k-lossless", "1.2.840.10008.1.2.4.90"},
         {"j2k-lossy", "1.2.840.10008.1.2.4.91"},
         {"htj2k", "1.2.840.10008.1.2.4.201"},
@@ -299,7 +301,7 @@ const io::TransferSyntax* find_syntax(std::string_view name) noexcept {
     };
     for (const auto& a : kAliases)
         if (iequals(a.alias, name)) return io::find_transfer_syntax(a.uid);
-    return nullptr;
+    return io::find_transfer_syntax_by_name(name);
 }
 
 }  // namespace dicomkit::pixel

@@ -49,11 +49,11 @@ struct TranscodeOptions {
 [[nodiscard]] Result<void> transcode(DataSet& ds, const io::TransferSyntax& from, const io::TransferSyntax& to,
                                      const CodecRegistry& registry, const TranscodeOptions& options = {});
 
-/// A transfer syntax by UID, keyword ("JPEGLSLossless"), the short names of io
-/// (implicit, explicit, big, deflated) or a codec alias: rle, jpeg (baseline), jpeg-extended,
-/// jpeg-lossless (SV1), jpeg-lossless-14, jpeg-ls, jpeg-ls-near, j2k, j2k-lossy, htj2k,
-/// htj2k-rpcl, htj2k-lossy, jpegxl, jpegxl-lossless, deflated-frame, encapsulated. nullptr when
-/// none is called that.
+/// A transfer syntax by UID, keyword ("JPEGLSLossless", exact case first), a codec alias (any
+/// case): rle, jpeg (baseline), jpeg-extended, jpeg-lossless (SV1), jpeg-lossless-14, jpeg-ls,
+/// jpeg-ls-near, j2k (lossless), j2k-lossy, htj2k (lossless), htj2k-rpcl, htj2k-lossy, jpegxl,
+/// jpegxl-lossless, deflated-frame, encapsulated; or the names of io::find_transfer_syntax_by_name
+/// (implicit, explicit, big, deflated, keywords in any case). nullptr when none is called that.
 [[nodiscard]] const io::TransferSyntax* find_syntax(std::string_view name) noexcept;
 
 }  // namespace dicomkit::pixel
