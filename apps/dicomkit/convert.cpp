@@ -74,6 +74,16 @@ Result<io::DicomFile> read_model(const std::string& path, InputKind kind) {
     return f;
 }
 
+/// The syntax the pixel data is encoded in: the file's, or, when the data set's encoding was
+/// corrected (a meta naming an encapsulated syntax over an implicit VR data set), the meta's
+/// when the pixel data is fragments.
+const io::TransferSyntax& pixel_syntax(const io::DicomFile& file) {
+    const Element* px = file.dataset.find(Tag{0x7FE0, 0x0010});
+    if (px && px->is_fragments() && !file.transfer_syntax.encapsulated)
+        if (const auto* meta = io::find_transfer_syntax(file.transfer_syntax_uid); meta && meta->encapsulated) return *meta;
+    return file.transfer_syntax;
+}
+
 /// The pixel data element loaded into memory when it was left in the file.
 Result<void> load_pixels(io::DicomFile& file) {
     for (Tag t : {Tag{0x7FE0, 0x0010}, Tag{0x7FE0, 0x0008}, Tag{0x7FE0, 0x0009}}) {
@@ -127,8 +137,9 @@ void add_convert(CLI::App& app, Action& run) {
                     return 2;
                 }
             }
-            if (wo.transfer_syntax && *wo.transfer_syntax != file->transfer_syntax &&
-                (wo.transfer_syntax->encapsulated || file->transfer_syntax.encapsulated)) {
+            const io::TransferSyntax& from = pixel_syntax(*file);
+            if (wo.transfer_syntax && *wo.transfer_syntax != from &&
+                (wo.transfer_syntax->encapsulated || from.encapsulated)) {
                 if (auto ok = load_pixels(*file); !ok) {
                     log::error("{}", ok.error().to_string().c_str());
                     return 1;
@@ -141,9 +152,9 @@ void add_convert(CLI::App& app, Action& run) {
                 to.allow_lossy = a->allow_lossy;
                 to.threads = a->threads;
                 to.source = a->in;
-                if (auto ok = pixel::transcode(file->dataset, file->transfer_syntax, *wo.transfer_syntax, codecs, to); !ok) {
+                if (auto ok = pixel::transcode(file->dataset, from, *wo.transfer_syntax, codecs, to); !ok) {
                     log::error("{}", ok.error().to_string().c_str());
-                    return 1;
+                    return ok.error().code == ErrorCode::UnsupportedTransferSyntax ? 3 : 1;  // 3: no codec
                 }
             }
             if (a->explicit_lengths) wo.write.lengths = io::LengthEncoding::Explicit;
