@@ -60,6 +60,7 @@ done
 [ "$fail" = 0 ] && echo "ok: convert between every pair of:$available, pixel-exact"
 
 # Lossy: refused without --allow-lossy, marked with it.
+lossy_ok=
 for lossy in jpeg j2k-lossy htj2k-lossy jpeg-ls-near jpegxl; do
   "$dk" convert "$rgb" "$work/lossy.dcm" --ts $lossy 2> "$work/err"
   rc=$?
@@ -77,6 +78,7 @@ sys.exit(0 if ok else 1)" "$work/lossy.dcm" || { echo "FAIL: $lossy: no Lossy Im
   $py -c "import pydicom,sys; sys.exit(0 if pydicom.dcmread(sys.argv[1]).LossyImageCompression == '01' else 1)" \
     "$work/lossy_back.dcm" || { echo "FAIL: $lossy decoded lost Lossy Image Compression"; fail=1; }
   echo "ok: $lossy refused without --allow-lossy, marked lossy with it"
+  lossy_ok=$lossy
 done
 
 for t in storescp storescu movescu getscu echoscu; do
@@ -152,4 +154,21 @@ for src in mono multi; do
     echo "FAIL: ingest $src in $L"; cat "$work/get2.out"; tail -5 "$work/serve2.out"; fail=1
   fi
 done
+
+# Ingest to a lossy syntax without ingest_allow_lossy: stored as received, and said so.
+if [ -n "$lossy_ok" ]; then
+  printf '[storage]\ningest_transfer_syntax = "%s"\ningest_allow_lossy = false\n' "$lossy_ok" > "$work/lossy.toml"
+  "$dk" serve --config "$work/lossy.toml" --bind 127.0.0.1 --port 0 --data "$work/var3" --aet ARCHIVE \
+    --peer USER=127.0.0.1:1 --no-fsync > "$work/serve3.out" 2> "$work/serve3.err" &
+  pids+=($!)
+  port3=$(wait_port "$work/serve3.err")
+  timeout 60 storescu -aet USER -aec ARCHIVE 127.0.0.1 "$port3" "$work/mono.native.dcm" > "$work/storescu3.out" 2>&1 \
+    || { echo "FAIL: storescu into the lossy-ingest serve"; fail=1; }
+  f=$(ls "$work/var3/storage"/*.dcm 2> /dev/null | head -1)
+  if [ -n "$f" ] && $same "$work/mono.native.dcm" "$f" && grep -q "kept in .*lossy" "$work/serve3.out" "$work/serve3.err"; then
+    echo "ok: ingest to $lossy_ok without ingest_allow_lossy keeps the instance as received, logged"
+  else
+    echo "FAIL: lossy ingest"; tail -5 "$work/serve3.out" "$work/serve3.err"; fail=1
+  fi
+fi
 exit $fail
