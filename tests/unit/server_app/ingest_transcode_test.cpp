@@ -145,8 +145,10 @@ TEST_F(IngestTranscode, LosslessSyntaxIsStoredAndDecodesToTheOriginal) {
     const pixel::CodecRegistry r = pixel::standard_codecs();
     ASSERT_TRUE(pixel::transcode(f.dataset, f.transfer_syntax, io::ts::ExplicitVRLittleEndian, r));
     const auto a = f.dataset.find(Tag{0x7FE0, 0x0010})->bytes();
-    const auto b = mr_image().dataset.find(Tag{0x7FE0, 0x0010})->bytes();
+    const io::DicomFile original = mr_image();
+    const auto b = original.dataset.find(Tag{0x7FE0, 0x0010})->bytes();
     EXPECT_TRUE(std::equal(a.begin(), a.end(), b.begin(), b.end()));
+
 }
 
 TEST_F(IngestTranscode, LossySyntaxOnlyWhenAllowed) {
