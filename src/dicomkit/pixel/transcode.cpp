@@ -231,8 +231,13 @@ Result<void> transcode(DataSet& ds, const io::TransferSyntax& from, const io::Tr
     ds.remove(kExtendedOffsetTableLengths);
     if (to.encapsulated) {
         std::uint64_t encoded_bytes = 0;
-        for (const Bytes& f : out_frames) encoded_bytes += f.size();
-        detail::OffsetTables tables = detail::offset_tables(out_frames);
+        std::vector<std::uint64_t> sizes;
+        sizes.reserve(out_frames.size());
+        for (const Bytes& f : out_frames) {
+            encoded_bytes += f.size();
+            sizes.push_back(f.size());
+        }
+        detail::OffsetTables tables = detail::offset_tables(sizes);
         if (!tables.extended_offsets.empty()) {
             ds.set(Element::from_numbers<std::uint64_t>(kExtendedOffsetTable, VR::OV, tables.extended_offsets));
             ds.set(Element::from_numbers<std::uint64_t>(kExtendedOffsetTableLengths, VR::OV, tables.extended_lengths));

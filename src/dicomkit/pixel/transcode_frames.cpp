@@ -150,14 +150,14 @@ Bytes pack_bit_frames(const std::vector<Bytes>& frames, const PixelInfo& info) {
     return out;
 }
 
-OffsetTables offset_tables(const std::vector<Bytes>& fragments) {
+OffsetTables offset_tables(std::span<const std::uint64_t> sizes) {
     OffsetTables t;
     std::uint64_t pos = 0;
     std::vector<std::uint64_t> offsets;
-    offsets.reserve(fragments.size());
-    for (const Bytes& f : fragments) {
+    offsets.reserve(sizes.size());
+    for (std::uint64_t size : sizes) {
         offsets.push_back(pos);
-        pos += 8 + f.size();
+        pos += 8 + size;
     }
     if (offsets.empty() || offsets.back() <= std::numeric_limits<std::uint32_t>::max()) {
         t.basic.resize(offsets.size() * 4);
@@ -167,7 +167,7 @@ OffsetTables offset_tables(const std::vector<Bytes>& fragments) {
     }
     // PS3.5 A.4: the Basic Offset Table cannot address past 4 GiB; the Extended one can.
     t.extended_offsets = std::move(offsets);
-    for (const Bytes& f : fragments) t.extended_lengths.push_back(f.size());
+    t.extended_lengths.assign(sizes.begin(), sizes.end());
     return t;
 }
 

@@ -237,12 +237,26 @@ TEST(TranscodeFrames, FragmentsPerFrameFromTablesAndMarkers) {
 }
 
 TEST(TranscodeFrames, BasicOffsetTable) {
-    auto t = detail::offset_tables({Bytes(10), Bytes(4), Bytes(6)});
+    const std::vector<std::uint64_t> sizes{10, 4, 6};
+    auto t = detail::offset_tables(sizes);
     ASSERT_EQ(t.basic.size(), 12u);
     EXPECT_EQ(le32(t.basic, 0), 0u);
     EXPECT_EQ(le32(t.basic, 4), 18u);
     EXPECT_EQ(le32(t.basic, 8), 30u);
     EXPECT_TRUE(t.extended_offsets.empty());
+}
+
+TEST(TranscodeFrames, ExtendedOffsetTablePast4GiB) {
+    // Three frames of 2 GiB: the third starts past 4 GiB, where the Basic Offset Table cannot point.
+    const std::uint64_t g2 = std::uint64_t{2} << 30;
+    const std::vector<std::uint64_t> sizes{g2, g2, 100};
+    auto t = detail::offset_tables(sizes);
+    EXPECT_TRUE(t.basic.empty());
+    EXPECT_EQ(t.extended_offsets, (std::vector<std::uint64_t>{0, g2 + 8, 2 * (g2 + 8)}));
+    EXPECT_EQ(t.extended_lengths, sizes);
+    // Two frames: the second starts below 4 GiB, the Basic table suffices.
+    const std::vector<std::uint64_t> two{g2, g2};
+    EXPECT_EQ(detail::offset_tables(two).basic.size(), 8u);
 }
 
 TEST(TranscodeNames, KeywordsUidsAndAliases) {
