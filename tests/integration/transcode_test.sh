@@ -103,6 +103,24 @@ else
   echo "FAIL: send $L to storescp"; cat "$work/send.out"; fail=1
 fi
 rm -f "$work/scp"/*
+# send of a native file to a storescp that takes only $L for its class: encoded for it.
+Luid=$($py -c "import pydicom,sys; print(pydicom.dcmread(sys.argv[1]).file_meta.TransferSyntaxUID)" "$comp")
+cls=$($py -c "import pydicom,sys; print(pydicom.dcmread(sys.argv[1]).SOPClassUID)" "$mono")
+printf '[[TransferSyntaxes]]\n[Only]\nTransferSyntax1 = %s\n\n[[PresentationContexts]]\n[OnlyCtx]\nPresentationContext1 = %s\\Only\n\n[[Profiles]]\n[OnlyProfile]\nPresentationContexts = OnlyCtx\n' \
+  "$Luid" "$cls" > "$work/only.cfg"
+oport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+mkdir -p "$work/only"
+storescp -aet ONLY -xf "$work/only.cfg" OnlyProfile -od "$work/only" "$oport" > "$work/only.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 100); do echoscu -to 1 127.0.0.1 "$oport" > /dev/null 2>&1 && break; sleep 0.05; done
+f=
+timeout 60 "$dk" send 127.0.0.1 "$oport" "$mono" --aec ONLY > "$work/send_only.out" 2>&1 && f=$(received "$work/only")
+if [ -n "$f" ] && [ "$($py -c "import pydicom,sys; print(pydicom.dcmread(sys.argv[1]).file_meta.TransferSyntaxUID)" "$f")" = "$Luid" ] \
+  && decoded "$f" "$work/only_back.dcm" && $same "$work/mono.dcm" "$work/only_back.dcm"; then
+  echo "ok: send of a native file to a storescp that takes only $L: encoded, pixel-exact"
+else
+  echo "FAIL: send to a $L-only storescp"; cat "$work/send_only.out" "$work/only.log"; fail=1
+fi
 
 "$dk" serve --bind 127.0.0.1 --port 0 --data "$work/var" --aet ARCHIVE --peer USER=127.0.0.1:1 \
   --peer UNCOMP=127.0.0.1:"$sport" --no-fsync > "$work/serve.out" 2> "$work/serve.err" &
