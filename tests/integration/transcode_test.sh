@@ -3,7 +3,7 @@
 # `dicomkit convert` between every pair, pixel-exact after decoding (mono 16-bit, 10-frame
 # multi-frame, 2-frame RGB, frame-parallel); lossy targets refused without --allow-lossy and marked
 # Lossy Image Compression with it. Then, with DCMTK: `dicomkit send` of a compressed file to
-# storescp (uncompressed only), serve's C-MOVE (movescu) and C-GET (getscu) of it, and serve with
+# storescp (uncompressed only) and of a native one to a storescp taking only the compressed syntax, serve's C-MOVE (movescu) and C-GET (getscu) of it, and serve with
 # --ingest-transfer-syntax storing storescu's native files compressed, retrieved pixel-exact.
 # usage: transcode_test.sh DICOMKIT TEST_DATA_DIR ; exits 77 when no lossless syntax is encodable.
 set -uo pipefail
