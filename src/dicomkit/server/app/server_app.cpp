@@ -285,13 +285,12 @@ service::Transform ingest_transcoder(ServerApp::Impl& impl) {
         }
         pixel::TranscodeOptions o = options;
         o.source = uid;
-        DataSet copy = file.dataset;
-        if (auto ok = pixel::transcode(copy, file.transfer_syntax, *target, *codecs, o); !ok) {
+        // transcode() leaves the data set as it was when it fails.
+        if (auto ok = pixel::transcode(file.dataset, file.transfer_syntax, *target, *codecs, o); !ok) {
             raw->log("W: ingest: " + uid + " kept in " + std::string(file.transfer_syntax.keyword) + ": " +
                      ok.error().message);
             return service::TransformResult::unchanged();
         }
-        file.dataset = std::move(copy);
         file.transfer_syntax = *target;
         return service::TransformResult::changed();
     };
