@@ -11,6 +11,7 @@
 #include <optional>
 #include <thread>
 
+#include <dicomkit/pixel/frames.hpp>
 #include <dicomkit/pixel/transcode_frames.hpp>
 
 namespace dicomkit::pixel {
@@ -130,33 +131,16 @@ Result<void> transcode(DataSet& ds, const io::TransferSyntax& from, const io::Tr
                            fmt::format("the pixel data is {} but {} is {}", pixels->is_fragments() ? "fragments" : "native",
                                        describe_syntax(from.uid), from.encapsulated ? "encapsulated" : "native")));
 
-    auto stored = describe(ds, options.source, options.limits);
-    if (!stored) return Unexpected(std::move(stored.error()));
-    const PixelInfo& info = *stored;
+    // The frames as stored, and how they look once native (planar configuration 0). The source
+    // is named here rather than by the FrameSet, so that errors name it once.
+    auto set = FrameSet::from_dataset(ds, from, {}, options.limits);
+    if (!set) return named(std::move(set.error()));
+    const PixelInfo& info = set->info();
     const std::uint32_t frames = info.frames;
     if (frames == 0 || info.rows == 0 || info.columns == 0) return {};
-
-    // The decoding side: how frames look once native.
-    const PixelCodec* decoder = nullptr;
-    PixelInfo native = info;
-    std::vector<std::pair<std::size_t, std::size_t>> ranges;
-    if (from.encapsulated) {
-        auto d = registry.need_decoder(from.uid);
-        if (!d) return named(std::move(d.error()));
-        decoder = *d;
-        native = decoder->decoded_info(from.uid, info);
-        auto r = detail::frame_fragments(ds, pixels->fragments(), frames);
-        if (!r) return named(std::move(r.error()));
-        ranges = std::move(*r);
-    } else {
-        const std::uint64_t need = info.bits_allocated == 1 ? (info.frame_bits() * frames + 7) / 8
-                                                            : info.frame_bytes() * frames;
-        if (pixels->bytes().size() < need)
-            return named(Error(ErrorCode::InvalidValue,
-                               fmt::format("the pixel data has {} bytes; {} frames of {} rows, {} columns need {}",
-                                           pixels->bytes().size(), frames, info.rows, info.columns, need)));
-        native.planar_configuration = 0;
-    }
+    auto decoded_info = set->decoded_info(registry);
+    if (!decoded_info) return named(std::move(decoded_info.error()));
+    const PixelInfo native = *decoded_info;
 
     // The encoding side.
     const PixelCodec* encoder = nullptr;
@@ -184,40 +168,24 @@ Result<void> transcode(DataSet& ds, const io::TransferSyntax& from, const io::Tr
     std::vector<Bytes> out_frames(frames);  // encoded frames, or decoded 1-bit frames
     Bytes native_out;                        // decoded frames one after the other
     if (!to.encapsulated && !bit_frames) native_out.resize(static_cast<std::size_t>(frame_bytes * frames));
-    const std::span<const std::uint8_t> native_in = from.encapsulated ? std::span<const std::uint8_t>{} : pixels->bytes();
 
     auto work = [&](std::uint32_t i) -> Result<void> {
-        Bytes scratch, joined, decoded;
-        std::span<const std::uint8_t> frame;
-        if (decoder) {
-            const auto [first, count] = ranges[i];
-            const auto& fr = pixels->fragments().fragments;
-            std::span<const std::uint8_t> bits;
-            if (count == 1) {
-                bits = fr[first];
+        auto frame = set->decoded(i, registry);
+        if (!frame) return named(std::move(frame.error()));  // names the frame and the syntax
+        if (frame->size() < frame_bytes)
+            return named(Error(ErrorCode::InvalidValue, fmt::format("frame {} of {} ({}): {} bytes decoded, {} expected",
+                                                                    i + 1, frames, describe_syntax(from.uid),
+                                                                    frame->size(), frame_bytes)));
+        if (!to.encapsulated) {
+            if (bit_frames) {
+                out_frames[i] = std::move(*frame);
             } else {
-                for (std::size_t k = first; k < first + count; ++k) joined.insert(joined.end(), fr[k].begin(), fr[k].end());
-                bits = joined;
+                std::memcpy(native_out.data() + frame_bytes * i, frame->data(), static_cast<std::size_t>(frame_bytes));
             }
-            std::span<std::uint8_t> out;
-            if (!to.encapsulated && !bit_frames) {
-                out = std::span<std::uint8_t>(native_out).subspan(static_cast<std::size_t>(frame_bytes * i),
-                                                                 static_cast<std::size_t>(frame_bytes));
-            } else {
-                decoded.resize(static_cast<std::size_t>(frame_bytes));
-                out = decoded;
-            }
-            if (auto ok = decoder->decode(from.uid, bits, info, out); !ok)
-                return Unexpected(frame_error(std::move(ok.error()), "decoding", i, frames, from.uid, options.source));
-            if (!to.encapsulated) {
-                if (bit_frames) out_frames[i] = std::move(decoded);
-                return {};
-            }
-            frame = out;
-        } else {
-            frame = detail::native_frame(native_in, info, i, scratch);
+            return {};
         }
-        auto enc = encoder->encode(to.uid, frame, native, options.encode);
+        auto enc = encoder->encode(to.uid, std::span<const std::uint8_t>(*frame).first(static_cast<std::size_t>(frame_bytes)),
+                                   native, options.encode);
         if (!enc) return Unexpected(frame_error(std::move(enc.error()), "encoding in", i, frames, to.uid, options.source));
         if (enc->size() % 2) enc->push_back(0);  // PS3.5 A.4: fragments have even length
         out_frames[i] = std::move(*enc);

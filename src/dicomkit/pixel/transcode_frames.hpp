@@ -1,5 +1,5 @@
-// The frame plumbing of transcode(): which fragments make up each frame of encapsulated pixel data
-// (PS3.5 A.4), native frames in and out of a value (1-bit frames included), planar configuration.
+// The output side of transcode(): 1-bit frames packed into a native value (PS3.5 8.1.1), and the
+// offset tables of encapsulated pixel data (PS3.5 A.4). Frames are read through FrameSet.
 #pragma once
 
 #include <cstdint>
@@ -14,18 +14,6 @@
 #include <dicomkit/pixel/pixel_info.hpp>
 
 namespace dicomkit::pixel::detail {
-
-/// For each of `frames` frames, the fragments (first index, count) that hold it: from the
-/// Extended Offset Table (7FE0,0001) of `ds` when present, else the Basic Offset Table, else one
-/// frame of all fragments, one fragment a frame, or the fragments that start with a JPEG, JPEG
-/// 2000 or JPEG XL start marker when those are as many as the frames.
-[[nodiscard]] Result<std::vector<std::pair<std::size_t, std::size_t>>> frame_fragments(
-    const DataSet& ds, const PixelFragments& pf, std::uint32_t frames);
-
-/// Frame `index` of a native value laid out as `info` (1-bit frames shifted to start at bit 0),
-/// with planar configuration 1 turned into 0; into `scratch` when it must be copied.
-[[nodiscard]] std::span<const std::uint8_t> native_frame(std::span<const std::uint8_t> value, const PixelInfo& info,
-                                                         std::uint32_t index, Bytes& scratch);
 
 /// Packs 1-bit frames one after the other without padding (PS3.5 8.1.1), padded to even length.
 [[nodiscard]] Bytes pack_bit_frames(const std::vector<Bytes>& frames, const PixelInfo& info);

@@ -211,31 +211,6 @@ TEST(Transcode, FloatPixelDataRoundTrip) {
     EXPECT_FALSE(ds.contains(Tag{0x7FE0, 0x0010}));
 }
 
-TEST(TranscodeFrames, FragmentsPerFrameFromTablesAndMarkers) {
-    PixelFragments pf;
-    pf.fragments = {Bytes{0xFF, 0xD8, 1, 2}, Bytes{3, 4}, Bytes{0xFF, 0xD8, 5, 6}, Bytes{7, 8}};
-    DataSet ds;
-    auto by_markers = detail::frame_fragments(ds, pf, 2);
-    ASSERT_TRUE(by_markers) << by_markers.error().to_string();
-    EXPECT_EQ((*by_markers)[0], (std::pair<std::size_t, std::size_t>{0, 2}));
-    EXPECT_EQ((*by_markers)[1], (std::pair<std::size_t, std::size_t>{2, 2}));
-    pf.basic_offset_table = {0, 0, 0, 0, 22, 0, 0, 0};  // frame 2 starts at fragment 3 (12 + 10)
-    auto by_table = detail::frame_fragments(ds, pf, 2);
-    ASSERT_TRUE(by_table);
-    EXPECT_EQ((*by_table)[1], (std::pair<std::size_t, std::size_t>{2, 2}));
-    pf.basic_offset_table = {0, 0, 0, 0, 21, 0, 0, 0};
-    EXPECT_FALSE(detail::frame_fragments(ds, pf, 2));
-    pf.basic_offset_table.clear();
-    pf.fragments[2][0] = 0;
-    EXPECT_FALSE(detail::frame_fragments(ds, pf, 2));
-    EXPECT_EQ(detail::frame_fragments(ds, pf, 1)->front(), (std::pair<std::size_t, std::size_t>{0, 4}));
-    // The Extended Offset Table wins over the rest.
-    ds.set(Element::from_numbers<std::uint64_t>(Tag{0x7FE0, 0x0001}, VR::OV, std::vector<std::uint64_t>{0, 12}));
-    auto by_eot = detail::frame_fragments(ds, pf, 2);
-    ASSERT_TRUE(by_eot);
-    EXPECT_EQ((*by_eot)[1], (std::pair<std::size_t, std::size_t>{1, 3}));
-}
-
 TEST(TranscodeFrames, BasicOffsetTable) {
     const std::vector<std::uint64_t> sizes{10, 4, 6};
     auto t = detail::offset_tables(sizes);
