@@ -5,13 +5,14 @@ import sys
 
 import pydicom
 
+NATIVE = ("1.2.840.10008.1.2", "1.2.840.10008.1.2.1", "1.2.840.10008.1.2.2", "1.2.840.10008.1.2.1.99")
 KEYS = ("Rows", "Columns", "SamplesPerPixel", "BitsAllocated", "BitsStored", "PixelRepresentation")
 
 
 def main():
     a, b = pydicom.dcmread(sys.argv[1]), pydicom.dcmread(sys.argv[2])
     for ds, name in ((a, sys.argv[1]), (b, sys.argv[2])):
-        if ds.file_meta.TransferSyntaxUID.is_compressed:
+        if str(ds.file_meta.TransferSyntaxUID) not in NATIVE:
             print("%s: stored in %s, not native" % (name, ds.file_meta.TransferSyntaxUID))
             return 1
     for k in KEYS:
