@@ -23,8 +23,9 @@ std::string element_name(Tag t) {
 
 Unexpected fail(ErrorCode code, const std::string& source, Tag tag, std::string message) {
     Error e(code, std::move(message));
-    if (!source.empty()) e = std::move(e).in_file(source);
-    return Unexpected(std::move(e).at_tag(tag.str()));
+    e.file = source;
+    e.tag_path = tag.str();
+    return Unexpected(std::move(e));
 }
 
 /// Whether `head` (a fragment's first bytes) begins a frame of `ts`: JPEG and JPEG-LS SOI
@@ -74,7 +75,7 @@ struct FrameSet::Impl {
     Result<void> finish(std::span<const std::uint8_t> eot, std::span<const std::uint8_t> eot_lengths);
     [[nodiscard]] Error frame_error(std::size_t index, Error e) const {
         e.message = fmt::format("frame {} of {} ({}): {}", index + 1, info.frames, describe_syntax(ts.uid), e.message);
-        if (!source.empty()) e = std::move(e).in_file(source);
+        if (e.file.empty()) e.file = source;
         return e;
     }
 };
@@ -231,7 +232,7 @@ Result<FrameSet> FrameSet::open(const io::DicomFile& file, const PixelLimits& li
     auto reader = io::FrameReader::locate(file);
     if (!reader) {
         Error e = reader.error();
-        if (!m.source.empty()) e = std::move(e).in_file(m.source);
+        if (e.file.empty()) e.file = m.source;
         return Unexpected(std::move(e));
     }
     m.reader = std::move(*reader);
@@ -264,7 +265,7 @@ Result<FrameSet> FrameSet::from_dataset(const DataSet& ds, const io::TransferSyn
     auto reader = io::FrameReader::locate(ds);
     if (!reader) {
         Error e = reader.error();
-        if (!m.source.empty()) e = std::move(e).in_file(m.source);
+        if (e.file.empty()) e.file = m.source;
         return Unexpected(std::move(e));
     }
     m.reader = std::move(*reader);
@@ -291,7 +292,7 @@ Result<Bytes> FrameSet::stored(std::size_t index) const {
     } else {
         const std::uint64_t bits = m.info.frame_bits();
         const std::uint64_t start = bits * index;
-        if (start % 8 == 0) {
+        if (bits % 8 == 0) {
             out = m.reader.read_native(start / 8, (bits + 7) / 8);
         } else {
             // 1-bit frames follow each other without padding (PS3.5 8.1.1): shift to bit 0.
@@ -315,7 +316,7 @@ Result<PixelInfo> FrameSet::decoded_info(const CodecRegistry& codecs) const {
     auto codec = codecs.need_decoder(m.ts.uid);
     if (!codec) {
         Error e = codec.error();
-        if (!m.source.empty()) e = std::move(e).in_file(m.source);
+        if (e.file.empty()) e.file = m.source;
         return Unexpected(std::move(e));
     }
     return (*codec)->decoded_info(m.ts.uid, m.info);

@@ -26,8 +26,9 @@ constexpr Tag kPixelData{0x7FE0, 0x0010};
 
 Error bad(std::string_view source, ErrorCode code, std::string_view attribute, Tag tag, std::string message) {
     Error e(code, fmt::format("{} {}: {}", attribute, tag.str(), message));
-    if (!source.empty()) e.file = std::string(source);  // not e = std::move(e).in_file(): a self-move
-    return std::move(e).at_tag(tag.str());
+    e.file = std::string(source);
+    e.tag_path = tag.str();
+    return e;
 }
 
 /// An unsigned number of a US/UL/IS element; nullopt when absent or empty.
