@@ -131,6 +131,12 @@ Result<void> transcode(DataSet& ds, const io::TransferSyntax& from, const io::Tr
                            fmt::format("the pixel data is {} but {} is {}", pixels->is_fragments() ? "fragments" : "native",
                                        describe_syntax(from.uid), from.encapsulated ? "encapsulated" : "native")));
 
+    // A missing codec first: it says more than what the frames' layout may get wrong.
+    if (from.encapsulated)
+        if (auto d = registry.need_decoder(from.uid); !d) return named(std::move(d.error()));
+    if (to.encapsulated)
+        if (auto e = registry.need_encoder(to.uid); !e) return named(std::move(e.error()));
+
     // The frames as stored, and how they look once native (planar configuration 0). The source
     // is named here rather than by the FrameSet, so that errors name it once.
     auto set = FrameSet::from_dataset(ds, from, {}, options.limits);
