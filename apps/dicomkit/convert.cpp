@@ -1,4 +1,5 @@
-// `dicomkit convert IN OUT --ts NAME|UID`: rewrite a file in another transfer syntax.
+// `dicomkit convert IN OUT --ts NAME|UID`: rewrite a file in another transfer syntax, transcoding
+// its pixel data through the codecs of this build when either syntax is encapsulated.
 #include <cstdio>
 #include <string>
 
@@ -8,6 +9,8 @@
 #include <dicomkit/io/dicom_file.hpp>
 #include <dicomkit/json/json.hpp>
 #include <dicomkit/json/xml.hpp>
+#include <dicomkit/pixel/codecs.hpp>
+#include <dicomkit/pixel/transcode.hpp>
 
 #include "commands.hpp"
 
@@ -19,6 +22,11 @@ struct ConvertArgs {
     bool explicit_lengths = false;
     bool undefined_lengths = false;
     bool strict = false;
+    int quality = 90;
+    double ratio = 10;
+    int near = 2;
+    bool allow_lossy = false;
+    unsigned threads = 0;
 };
 enum class InputKind { Dicom, Json, Xml };
 
@@ -66,6 +74,28 @@ Result<io::DicomFile> read_model(const std::string& path, InputKind kind) {
     return f;
 }
 
+/// The syntax the pixel data is encoded in: the file's, or, when the data set's encoding was
+/// corrected (a meta naming an encapsulated syntax over an implicit VR data set), the meta's
+/// when the pixel data is fragments.
+const io::TransferSyntax& pixel_syntax(const io::DicomFile& file) {
+    const Element* px = file.dataset.find(Tag{0x7FE0, 0x0010});
+    if (px && px->is_fragments() && !file.transfer_syntax.encapsulated)
+        if (const auto* meta = io::find_transfer_syntax(file.transfer_syntax_uid); meta && meta->encapsulated) return *meta;
+    return file.transfer_syntax;
+}
+
+/// The pixel data element loaded into memory when it was left in the file.
+Result<void> load_pixels(io::DicomFile& file) {
+    for (Tag t : {Tag{0x7FE0, 0x0010}, Tag{0x7FE0, 0x0008}, Tag{0x7FE0, 0x0009}}) {
+        Element* e = file.dataset.find(t);
+        if (!e || !e->is_deferred()) continue;
+        auto bytes = io::load_deferred(file, *e);
+        if (!bytes) return Unexpected(bytes.error());
+        *e = Element(e->tag(), e->vr(), *bytes);
+    }
+    return {};
+}
+
 }  // namespace
 
 void add_convert(CLI::App& app, Action& run) {
@@ -73,7 +103,17 @@ void add_convert(CLI::App& app, Action& run) {
     CLI::App* cmd = app.add_subcommand("convert", "Rewrite a DICOM file (or a DICOM JSON/XML document) as Part 10 in a transfer syntax");
     cmd->add_option("in", a->in, "Input file")->required();
     cmd->add_option("out", a->out, "Output file")->required();
-    cmd->add_option("--ts", a->ts, "Target transfer syntax: UID, keyword, or implicit/explicit/big/deflated");
+    cmd->add_option("--ts", a->ts,
+                    "Target transfer syntax: UID, keyword (e.g. JPEGLSLossless), or implicit, explicit, big, "
+                    "deflated, rle, jpeg, jpeg-extended, jpeg-lossless, jpeg-ls, jpeg-ls-near, j2k, j2k-lossy, "
+                    "htj2k, htj2k-lossy, jpegxl, jpegxl-lossless, deflated-frame, encapsulated");
+    cmd->add_option("--quality", a->quality, "Lossy JPEG / JPEG XL quality (1-100, default 90)")
+        ->check(CLI::Range(1, 100));
+    cmd->add_option("--ratio", a->ratio, "Lossy JPEG 2000 / HTJ2K compression ratio (default 10)")
+        ->check(CLI::Range(1.0, 10000.0));
+    cmd->add_option("--near", a->near, "JPEG-LS near-lossless NEAR (default 2)")->check(CLI::Range(0, 255));
+    cmd->add_flag("--allow-lossy", a->allow_lossy, "Allow a target syntax whose encoding loses information");
+    cmd->add_option("--threads", a->threads, "Frames transcoded at once (default 0: one per core)");
     cmd->add_flag("--explicit-lengths", a->explicit_lengths, "Write sequences and items with explicit lengths");
     cmd->add_flag("--undefined-lengths", a->undefined_lengths, "Write sequences and items with undefined lengths");
     cmd->add_flag("--strict", a->strict, "Refuse input that deviates from the standard");
@@ -91,10 +131,30 @@ void add_convert(CLI::App& app, Action& run) {
             for (const auto& w : file->diagnostics.warnings) log::warn("{}", w.to_string().c_str());
             io::FileWriteOptions wo;
             if (!a->ts.empty()) {
-                wo.transfer_syntax = io::find_transfer_syntax_by_name(a->ts);
+                wo.transfer_syntax = pixel::find_syntax(a->ts);
                 if (!wo.transfer_syntax) {
                     log::error("unknown transfer syntax '{}'", a->ts.c_str());
                     return 2;
+                }
+            }
+            const io::TransferSyntax& from = pixel_syntax(*file);
+            if (wo.transfer_syntax && *wo.transfer_syntax != from &&
+                (wo.transfer_syntax->encapsulated || from.encapsulated)) {
+                if (auto ok = load_pixels(*file); !ok) {
+                    log::error("{}", ok.error().to_string().c_str());
+                    return 1;
+                }
+                const pixel::CodecRegistry codecs = pixel::standard_codecs();
+                pixel::TranscodeOptions to;
+                to.encode.quality = a->quality;
+                to.encode.compression_ratio = a->ratio;
+                to.encode.near_lossless = a->near;
+                to.allow_lossy = a->allow_lossy;
+                to.threads = a->threads;
+                to.source = a->in;
+                if (auto ok = pixel::transcode(file->dataset, from, *wo.transfer_syntax, codecs, to); !ok) {
+                    log::error("{}", ok.error().to_string().c_str());
+                    return ok.error().code == ErrorCode::UnsupportedTransferSyntax ? 3 : 1;  // 3: no codec
                 }
             }
             if (a->explicit_lengths) wo.write.lengths = io::LengthEncoding::Explicit;

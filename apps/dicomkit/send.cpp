@@ -22,6 +22,8 @@
 #include <dicomkit/net/dimse/scu.hpp>
 #include <dicomkit/net/dimse/status.hpp>
 #include <dicomkit/net/dimse/transcoder.hpp>
+#include <dicomkit/pixel/codecs.hpp>
+#include <dicomkit/server/dimse/codec_transcoder.hpp>
 
 #include "commands.hpp"
 #include "net_common.hpp"
@@ -44,8 +46,11 @@ struct SendArgs {
     int parallel = 1;
     int window = 64;  ///< outstanding C-STOREs per association (PS3.7 D.3.3.3), if the peer agrees
     NetArgs net;
-    /// Converts a file whose transfer syntax the peer did not accept (the codec seam).
-    std::shared_ptr<const net::dimse::Transcoder> transcoder = std::make_shared<net::dimse::UncompressedTranscoder>();
+    /// Converts a file whose transfer syntax the peer did not accept (the codec seam): decodes
+    /// compressed files the codecs of this build decode, losslessly encodes where asked.
+    std::shared_ptr<const pixel::CodecRegistry> codecs =
+        std::make_shared<const pixel::CodecRegistry>(pixel::standard_codecs());
+    std::shared_ptr<const net::dimse::Transcoder> transcoder = std::make_shared<server::dimse::CodecTranscoder>(codecs);
 };
 
 struct Job {
@@ -115,9 +120,28 @@ std::vector<Job> scan(const std::vector<std::string>& paths, Progress& p) {
     return jobs;
 }
 
+/// The encapsulated syntaxes the transcoder converts native data sets to (losslessly: it refuses
+/// lossy ones), in the registry's order.
+std::vector<std::string> encodable_alternatives(const pixel::CodecRegistry& codecs, const net::dimse::Transcoder& tc) {
+    std::vector<std::string> out;
+    for (const auto& c : codecs.codecs())
+        for (auto uid : c->encodes()) {
+            const io::TransferSyntax* ts = io::find_transfer_syntax(uid);
+            if (ts && ts->encapsulated && tc.can_convert(io::ts::ExplicitVRLittleEndian, *ts) &&
+                std::find(out.begin(), out.end(), uid) == out.end())
+                out.emplace_back(uid);
+        }
+    return out;
+}
+
 /// One context per (SOP class, file syntax); uncompressed files offer both little endian syntaxes
-/// in the same context, other convertible ones get an extra little endian context.
-std::vector<net::pdu::PresentationContextRq> propose(const std::vector<Job>& jobs) {
+/// in the same context, other ones the transcoder can decode get an extra little endian context
+/// (so that a compressed file reaches a peer that takes only uncompressed ones). Then, while
+/// context IDs remain, one more per SOP class with the compressed syntaxes the transcoder encodes
+/// losslessly (`alternatives`), for a peer that takes only those; a file goes in one of them only
+/// when its own syntax and the uncompressed ones were refused.
+std::vector<net::pdu::PresentationContextRq> propose(const std::vector<Job>& jobs, const net::dimse::Transcoder& tc,
+                                                     const std::vector<std::string>& alternatives) {
     std::vector<net::pdu::PresentationContextRq> out;
     std::set<std::pair<std::string, std::string>> seen;
     auto add = [&](const std::string& cls, std::vector<std::string> ts) {
@@ -132,9 +156,14 @@ std::vector<net::pdu::PresentationContextRq> propose(const std::vector<Job>& job
             add(cls, {uid, std::string(ts.uid == kExplicitLE ? kImplicitLE : kExplicitLE)});
         } else {
             add(cls, {uid});
-            if (!ts.encapsulated) add(cls, {std::string(kExplicitLE), std::string(kImplicitLE)});
+            if (tc.can_convert(ts, io::ts::ExplicitVRLittleEndian))
+                add(cls, {std::string(kExplicitLE), std::string(kImplicitLE)});
         }
     }
+    if (!alternatives.empty())
+        for (const auto& j : jobs)
+            if (tc.can_convert(j.file.transfer_syntax, io::ts::ExplicitVRLittleEndian))
+                add(j.file.sop_class_uid, alternatives);
     for (std::size_t i = 0; i < out.size(); ++i) out[i].id = static_cast<std::uint8_t>(2 * i + 1);
     return out;
 }
@@ -204,7 +233,7 @@ int run_send(const SendArgs& a) {
     net::ul::AssociationRequest rq;
     rq.calling_ae = a.net.aet;
     rq.called_ae = a.net.aec;
-    rq.contexts = propose(jobs);
+    rq.contexts = propose(jobs, *a.transcoder, encodable_alternatives(*a.codecs, *a.transcoder));
     if (a.window > 1)
         rq.async_window = net::pdu::AsynchronousOperationsWindow{static_cast<std::uint16_t>(a.window), 1};
     std::uint64_t total_bytes = 0;

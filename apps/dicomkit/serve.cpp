@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <dicomkit/base/log.hpp>
+#include <dicomkit/pixel/transcode.hpp>
 #include <dicomkit/server/app/config.hpp>
 #include <dicomkit/server/app/server_app.hpp>
 
@@ -36,6 +37,7 @@ struct ServeArgs {
     bool lenient_uids = false;  ///< --lenient-uids
     bool reconcile = false;
     std::int64_t min_free_mb = -1;  ///< -1: as the file says
+    std::string ingest_transfer_syntax;  ///< --ingest-transfer-syntax
 };
 
 /// The file (when given) with the flags over it.
@@ -73,6 +75,12 @@ Result<sapp::Config> build_config(const ServeArgs& a) {
         c.duplicates = *d;
     }
     if (a.min_free_mb >= 0) c.min_free_mb = static_cast<std::uint64_t>(a.min_free_mb);
+    if (!a.ingest_transfer_syntax.empty()) {
+        if (!pixel::find_syntax(a.ingest_transfer_syntax))
+            return make_error(ErrorCode::InvalidValue,
+                              "--ingest-transfer-syntax: unknown transfer syntax '" + a.ingest_transfer_syntax + "'");
+        c.ingest_transfer_syntax = a.ingest_transfer_syntax;
+    }
     if (!a.index_url.empty()) {
         c.index.backend = "postgres";
         c.index.url = a.index_url;
@@ -259,6 +267,10 @@ void add_serve(CLI::App& app, Action& run) {
                     "Refuse stores (0xA700) while less than this many MiB are free in --data, keeping room for "
                     "the index (default 64; 0: no reserve), as [storage] min_free_mb")
         ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40));
+    cmd->add_option("--ingest-transfer-syntax", a->ingest_transfer_syntax,
+                    "Transcode received instances to this transfer syntax (UID, keyword or alias, e.g. jpeg-ls) "
+                    "before storing them, as [storage] ingest_transfer_syntax; lossy ones only with "
+                    "[storage] ingest_allow_lossy = true");
     cmd->add_flag("--reconcile", a->reconcile,
                   "Reconcile index and storage at start even after a clean stop (always done after a crash)");
     cmd->callback([a, &run] { run = [a] { return run_serve(*a); }; });

@@ -1,11 +1,13 @@
 // Server configuration: the TOML file, its error messages, --peer flags and access decisions.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
 #include <dicomkit/server/app/config.hpp>
+#include <unistd.h>
 
 namespace dicomkit::server::app {
 namespace {
@@ -459,5 +461,33 @@ TEST(Config, LogSection) {
     check("[log]\nlevel = 3\n", "log.level: expected a string");
     check("[log]\nrotate = true\n", "unknown key log.rotate (level, format, file)");
     check("log = 1\n", "log: expected a table [log]");
+}
+}  // namespace dicomkit::server::app
+
+namespace dicomkit::server::app {
+TEST(Config, IngestTransferSyntax) {
+    EXPECT_TRUE(Config{}.ingest_transfer_syntax.empty()) << "stored as received by default";
+    EXPECT_FALSE(Config{}.ingest_allow_lossy);
+    const auto path = std::filesystem::temp_directory_path() / ("dk-ingest-" + std::to_string(::getpid()) + ".toml");
+    auto write = [&](const std::string& text) {
+        std::FILE* f = std::fopen(path.c_str(), "w");
+        std::fputs(text.c_str(), f);
+        std::fclose(f);
+    };
+    write("[storage]\ningest_transfer_syntax = \"jpeg-ls\"\ningest_allow_lossy = true\n");
+    auto c = load_config(path.string());
+    ASSERT_TRUE(c) << c.error().to_string();
+    EXPECT_EQ(c->ingest_transfer_syntax, "jpeg-ls");
+    EXPECT_TRUE(c->ingest_allow_lossy);
+    write("[storage]\ningest_transfer_syntax = \"JPEGLSLossless\"\n");
+    EXPECT_TRUE(load_config(path.string()));
+    write("[storage]\ningest_transfer_syntax = \"no-such-syntax\"\n");
+    auto bad = load_config(path.string());
+    ASSERT_FALSE(bad);
+    EXPECT_NE(bad.error().message.find("storage.ingest_transfer_syntax: expected a transfer syntax"), std::string::npos)
+        << bad.error().message;
+    write("[storage]\ningest_allow_lossy = \"yes\"\n");
+    EXPECT_FALSE(load_config(path.string()));
+    std::filesystem::remove(path);
 }
 }  // namespace dicomkit::server::app

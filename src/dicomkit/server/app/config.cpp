@@ -3,6 +3,8 @@
 #define TOML_HEADER_ONLY 1
 #include <dicomkit/server/app/config.hpp>
 
+#include <dicomkit/pixel/transcode.hpp>
+
 #include <algorithm>
 #include <array>
 #include <cerrno>
@@ -129,6 +131,19 @@ Result<void> read_storage(const std::string& file, const toml::table& t, Config&
             c.accept_unknown_sop_classes = *b;
             continue;
         }
+        if (k == "ingest_transfer_syntax") {
+            auto v = node.value<std::string>();
+            if (!v || (!v->empty() && !pixel::find_syntax(*v)))
+                return bad(file, node, key + ": expected a transfer syntax UID, keyword or name (e.g. \"JPEGLSLossless\")");
+            c.ingest_transfer_syntax = *v;
+            continue;
+        }
+        if (k == "ingest_allow_lossy") {
+            auto b = node.value_exact<bool>();
+            if (!b) return bad(file, node, key + ": expected true or false");
+            c.ingest_allow_lossy = *b;
+            continue;
+        }
         if (k == "min_free_mb") {
             auto v = node.value_exact<std::int64_t>();
             if (!v || *v < 0 || *v > (std::int64_t{1} << 40))
@@ -136,7 +151,7 @@ Result<void> read_storage(const std::string& file, const toml::table& t, Config&
             c.min_free_mb = static_cast<std::uint64_t>(*v);
             continue;
         }
-        if (k != "duplicates") return bad(file, node, "unknown key " + key + " (duplicates, lenient_uids, min_free_mb, accept_unknown_sop_classes)");
+        if (k != "duplicates") return bad(file, node, "unknown key " + key + " (duplicates, lenient_uids, min_free_mb, accept_unknown_sop_classes, ingest_transfer_syntax, ingest_allow_lossy)");
         auto v = node.value<std::string>();
         auto p = v ? parse_duplicates(*v) : Result<index::DuplicatePolicy>(make_error(ErrorCode::InvalidValue, ""));
         if (!p) return bad(file, node, key + ": expected \"keep\", \"replace\" or \"reject\"");

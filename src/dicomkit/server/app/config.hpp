@@ -87,6 +87,13 @@ struct Config {
     /// retrieve SOP classes the dictionary does not know (private classes, 2.25 UIDs). By
     /// default only the known storage SOP classes are accepted.
     bool accept_unknown_sop_classes = false;
+    /// [storage] ingest_transfer_syntax (serve --ingest-transfer-syntax): received instances are
+    /// transcoded to this syntax (UID, keyword or alias such as "jpeg-ls") before they are stored;
+    /// empty: stored as received. An instance that cannot be transcoded is stored as received.
+    std::string ingest_transfer_syntax;
+    /// [storage] ingest_allow_lossy: also transcode on ingest when the result loses information
+    /// (kept as received otherwise).
+    bool ingest_allow_lossy = false;
     LogSettings log;
 };
 
@@ -102,7 +109,8 @@ struct Config {
 ///   [index] backend = "postgres", url = "postgresql://dicomkit@db.example/archive"
 ///   [[peers]] ae_title = "CT1", host = "10.0.0.5", port = 104, allow = ["store", "query"], tls = false
 ///   [storage] duplicates = "keep" | "replace" | "reject", lenient_uids = false, min_free_mb = 64,
-///             accept_unknown_sop_classes = false
+///             accept_unknown_sop_classes = false, ingest_transfer_syntax = "JPEGLSLossless",
+///             ingest_allow_lossy = false
 /// Errors name the file, line and column ("serve.toml:7:1: peers[1].port: expected 1-65535").
 [[nodiscard]] Result<Config> load_config(const std::string& path);
 /// Parses a --peer flag "AE=HOST:PORT" (allowed every service).

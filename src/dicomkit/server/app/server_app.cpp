@@ -19,9 +19,12 @@
 #include <dicomkit/net/dimse/serve.hpp>
 #include <dicomkit/net/dimse/status.hpp>
 #include <dicomkit/net/dimse/transcoder.hpp>
+#include <dicomkit/pixel/codecs.hpp>
+#include <dicomkit/pixel/transcode.hpp>
 #include <dicomkit/base/log.hpp>
 #include <dicomkit/server/app/data_folder.hpp>
 #include <dicomkit/server/app/event_log.hpp>
+#include <dicomkit/server/dimse/codec_transcoder.hpp>
 #include <dicomkit/server/dimse/handlers.hpp>
 #include <dicomkit/server/dimse/non_patient_handlers.hpp>
 #include <dicomkit/server/dimse/retrieve_handler.hpp>
@@ -48,6 +51,9 @@ struct ServerApp::Impl {
     std::unique_ptr<service::ObjectQuery> objects;  ///< non-patient objects: find and retrieve
     /// What callers may do: the config's access rules, asked by the association policy and every handler.
     std::shared_ptr<service::PolicyAuthorizer> authorizer;
+    /// The pixel codecs: retrieve sub-operations and ingest transcode with them.
+    std::shared_ptr<const pixel::CodecRegistry> codecs =
+        std::make_shared<const pixel::CodecRegistry>(pixel::standard_codecs());
     net::dimse::Dispatcher dispatcher;
     std::unique_ptr<net::ul::Server> server;      ///< config.port
     std::unique_ptr<net::ul::Server> tls_server;  ///< config.tls_port, when set
@@ -255,6 +261,41 @@ Result<void> open_index(ServerApp::Impl& impl, std::optional<Error>& why_read_on
     return open_sqlite(impl, why_read_only);
 }
 
+/// [storage] ingest_transfer_syntax: received instances transcoded before they are stored. What
+/// would be lossy (unless allowed) or cannot be transcoded is stored as received, with a line
+/// saying why: a store is never refused for it.
+service::Transform ingest_transcoder(ServerApp::Impl& impl) {
+    const io::TransferSyntax* target = pixel::find_syntax(impl.config.ingest_transfer_syntax);
+    pixel::TranscodeOptions options;
+    options.allow_lossy = impl.config.ingest_allow_lossy;
+    std::shared_ptr<const pixel::CodecRegistry> codecs = impl.codecs;
+    ServerApp::Impl* raw = &impl;
+    return [target, options, codecs, raw](io::DicomFile& file) {
+        if (!target || file.transfer_syntax == *target) return service::TransformResult::unchanged();
+        const std::string uid = log::printable(file.dataset.string_or(Tag{0x0008, 0x0018}));
+        if (!pixel::can_transcode(file.transfer_syntax, *target, *codecs)) {
+            raw->log("W: ingest: " + uid + " kept in " + std::string(file.transfer_syntax.keyword) + ": no codec to " +
+                     "transcode it to " + std::string(target->keyword));
+            return service::TransformResult::unchanged();
+        }
+        if (!options.allow_lossy && pixel::transcode_is_lossy(*target, *codecs, options.encode)) {
+            raw->log("W: ingest: " + uid + " kept in " + std::string(file.transfer_syntax.keyword) + ": " +
+                     std::string(target->keyword) + " is lossy and ingest_allow_lossy is false");
+            return service::TransformResult::unchanged();
+        }
+        pixel::TranscodeOptions o = options;
+        o.source = uid;
+        // transcode() leaves the data set as it was when it fails.
+        if (auto ok = pixel::transcode(file.dataset, file.transfer_syntax, *target, *codecs, o); !ok) {
+            raw->log("W: ingest: " + uid + " kept in " + std::string(file.transfer_syntax.keyword) + ": " +
+                     ok.error().message);
+            return service::TransformResult::unchanged();
+        }
+        file.transfer_syntax = *target;
+        return service::TransformResult::changed();
+    };
+}
+
 /// C-MOVE and C-GET over the index; move destinations are the peers allowed "move-destination".
 void add_retrieve(ServerApp::Impl& impl) {
     impl.retrieve = std::make_unique<service::Retrieve>(*impl.settled, *impl.files);
@@ -277,7 +318,7 @@ void add_retrieve(ServerApp::Impl& impl) {
     auto objects = std::make_shared<dimse::RetrieveHandler>(*impl.retrieve, impl.authorizer, dest, c.ae_title, log_failure,
                                                             dimse::non_patient_resolver(*impl.objects));
     // The codec seam: sub-operations convert what a destination did not accept with this.
-    auto transcoder = std::make_shared<const net::dimse::UncompressedTranscoder>();
+    auto transcoder = std::make_shared<const dimse::CodecTranscoder>(impl.codecs);
     h->use_transcoder(transcoder);
     objects->use_transcoder(transcoder);
     // One handler per (command, information model): the dispatcher routes by SOP class.
@@ -447,6 +488,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::start(const Config& config, Server
     io.log = [raw](const std::string& line) { raw->log(line); };
     io.lenient_uids = config.lenient_uids;
     io.min_free_bytes = config.min_free_mb << 20;
+    if (!config.ingest_transfer_syntax.empty()) io.transform = ingest_transcoder(*impl);
     impl->ingest = std::make_unique<service::Ingest>(*impl->index, *impl->files, config.duplicates, std::move(io));
     impl->settled = std::make_unique<service::SettledIndex>(*impl->index, *impl->ingest);
     if (why_read_only) serve_read_only(*impl, why_read_only->to_string());
