@@ -83,7 +83,7 @@ dcmtk_decoder() {  # the DCMTK decoder of a transfer syntax, or nothing
 has_threads=0
 "$dk" convert --help 2> /dev/null | grep -q -- '--threads' && has_threads=1
 has_render=0
-"$dk" render --help > /dev/null 2>&1 && has_render=1
+"$dk" --help 2> /dev/null | grep -qE '^ +render ' && has_render=1
 render_quality=()
 window=()
 [ $has_render = 1 ] && "$dk" render --help 2> /dev/null | grep -q -- '--quality' && render_quality=(--quality 90)
@@ -245,6 +245,7 @@ for key in "${rows[@]}"; do
   row_bytes[$key]=$((bytes_sum * ${row_reps[$key]}))
   row_frames[$key]=$((frames_sum * ${row_reps[$key]}))
   row_note[$key]="${#use[@]} of $i files"
+  [ ${#working[@]} -gt 0 ] || row_note[$key]="$i files, no tool decodes them"
   echo "   ${row_set[$key]} $(ts_name "$ts"): ${row_note[$key]}; decoded by: ${working[*]:-none}"
 done
 
