@@ -195,6 +195,7 @@ tool_label() {
 echo "== checking each tool's output once"
 declare -A row_use row_bytes row_frames row_note
 notes=()
+targets=()  # "against the targets" lines
 for key in "${rows[@]}"; do
   ts=${row_ts[$key]}
   tools=(dicomkit gdcm)
@@ -230,6 +231,7 @@ for key in "${rows[@]}"; do
         all=0
         notes+=("${row_set[$key]}, $(ts_name "$ts"): $(tool_label "$t" "$ts") does not decode $(basename "$f"), left out of the row")
         echo "W: ${notes[-1]}" | tee -a "$log"
+        case $t in dicomkit*) targets+=("${row_set[$key]} $(ts_name "$ts"): $t does not decode $(basename "$f") (MISSED)") ;; esac
       fi
     done
     if [ $all = 1 ]; then
@@ -367,7 +369,6 @@ fastest_peer() {  # fastest_peer KEY: the smaller median of the peers, or nothin
   echo "$best"
 }
 verdict() { awk -v a="$1" -v b="$2" 'BEGIN{exit !(a >= b)}' && echo met || echo MISSED; }
-targets=()
 {
   echo "\`bench/pixels/run.sh\` on $(date -u +%Y-%m-%d), $(nproc) cores; DCMTK $(dcmdjpeg --version 2> /dev/null | head -1 | awk '{print $3}'), GDCM $(gdcmconv --version 2> /dev/null | awk '{print $3}'); dicomkit $(git -C "$root" rev-parse --short HEAD 2> /dev/null || echo '?')."
   echo "Command: \`ROUNDS=$ROUNDS FRAMES=$FRAMES US_FRAMES=$US_FRAMES SAMPLE_REPS=$SAMPLE_REPS RENDER_REPS=$RENDER_REPS bench/pixels/run.sh\`;"
