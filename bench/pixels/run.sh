@@ -361,7 +361,7 @@ ratio() {  # ratio KEY TOOL: dicomkit / TOOL (their times' inverse ratio) or n/a
   [ -n "$a" ] && [ -n "$b" ] && div "$b" "$a" || echo "n/a"
 }
 fastest_peer() {  # fastest_peer KEY: the smaller median of the peers, or nothing
-  local best= t
+  local best='' t
   for t in dcmtk gdcm; do
     [ -n "${med[$1|$t]:-}" ] || continue
     if [ -z "$best" ] || awk -v a="${med[$1|$t]}" -v b="$best" 'BEGIN{exit !(a < b)}'; then best=${med[$1|$t]}; fi
