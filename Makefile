@@ -6,7 +6,7 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 30
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test unit-test asan-test fuzz-test serve clean bench bench-archive format
+.PHONY: all deps build test unit-test asan-test fuzz-test serve clean bench bench-archive bench-pixels format
 
 all: build
 
@@ -54,6 +54,15 @@ bench: build
 bench-archive: build
 	cmake --build $(BUILD) -j $(JOBS) --target bench_archive_gen
 	bash bench/archive/run.sh $(BUILD)
+
+# Pixel data: decode throughput per transfer syntax against DCMTK (dcmdjpeg, dcmdjpls, dcmdrle) and GDCM
+# (gdcmconv --raw), multi-frame decoding with one thread and the default, render against dcm2pnm, peak
+# memory (about 15 minutes on 2 cores; quicker: make bench-pixels ROUNDS=1 FRAMES=20). Prints the tables,
+# writes bench/pixels/results/pixels-<time>.tsv and .md; DOCS=1 also writes the "pixels" section of
+# docs/benchmarks.md.
+bench-pixels: build
+	cmake --build $(BUILD) -j $(JOBS) --target dicomkit
+	bash bench/pixels/run.sh $(BUILD)
 
 format:
 	find src apps tests fuzz bench -name '*.hpp' -o -name '*.cpp' | xargs clang-format -i
