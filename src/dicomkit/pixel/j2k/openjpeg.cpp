@@ -8,6 +8,7 @@
 
 #include <dicomkit/pixel/j2k/j2k_codec.hpp>
 #include <dicomkit/pixel/j2k/samples.hpp>
+#include <dicomkit/pixel/layout.hpp>
 
 namespace dicomkit::pixel::j2k {
 namespace {
@@ -155,9 +156,21 @@ Result<void> openjpeg_decode(std::span<const std::uint8_t> encoded, const PixelI
     const PixelInfo layout = decoded_layout(stored);
     if (out.size() != layout.frame_bytes())
         return make_error(ErrorCode::InvalidArgument, "JPEG 2000: output buffer does not match the frame size");
+    if (layout.bits_allocated == 1 && layout.format == SampleFormat::Integer) {
+        // 1-bit frames (e.g. segmentations) are coded as 1-bit components: decode into bytes,
+        // then pack them 8 a byte (PS3.5 8.1.1).
+        PixelInfo bytes_info = stored;
+        bytes_info.bits_allocated = 8;
+        bytes_info.bits_stored = 1;
+        bytes_info.high_bit = 0;
+        std::vector<std::uint8_t> unpacked(decoded_layout(bytes_info).frame_bytes());
+        auto r = openjpeg_decode(encoded, bytes_info, unpacked, threads);
+        if (!r) return r;
+        pack_bits(unpacked, out);
+        return {};
+    }
     const unsigned bytes = layout.bytes_per_sample();
-    if (layout.format != SampleFormat::Integer || (bytes != 1 && bytes != 2 && bytes != 4) ||
-        layout.bits_allocated == 1)
+    if (layout.format != SampleFormat::Integer || (bytes != 1 && bytes != 2 && bytes != 4))
         return make_error(ErrorCode::Unsupported, "JPEG 2000 frames decode into 8-, 16- or 32-bit integer samples");
 
     const bool jp2 = encoded.size() >= sizeof kJp2Signature &&
