@@ -8,6 +8,7 @@
 #include <array>
 #include <atomic>
 #include <condition_variable>
+#include <limits>
 #include <list>
 #include <mutex>
 #include <thread>
@@ -196,7 +197,9 @@ void HttpServer::Impl::serve(Stream& stream, Watched& w, const std::string& remo
     for (;;) {
         http::request_parser<http::buffer_body> parser;
         parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
-        parser.body_limit(boost::none);  // each handler limits what it reads
+        // Each handler limits what it reads. (Not boost::none: Boost 1.74 compares a length with an
+        // empty optional as greater, so "no limit" refuses every body.)
+        parser.body_limit(std::numeric_limits<std::uint64_t>::max());
         beast::error_code ec;
         // The first byte of the next request may take the idle time; its head the header time.
         w.arm(buffer.size() ? options.header_timeout : options.idle_timeout);
