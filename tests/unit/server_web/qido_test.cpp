@@ -4,14 +4,13 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <filesystem>
-#include <set>
-
 #include <dicomkit/dict/tags.hpp>
 #include <dicomkit/io/dicom_file.hpp>
 #include <dicomkit/json/json.hpp>
 #include <dicomkit/server/index/sqlite/sqlite_index.hpp>
 #include <dicomkit/server/web/qido.hpp>
+#include <filesystem>
+#include <set>
 
 namespace dicomkit::server::web {
 namespace {
@@ -31,7 +30,9 @@ std::string value(const DataSet& ds, Tag t) {
 }
 
 TEST(QidoParse, KeysValuesAndLevel) {
-    auto q = parse_qido(Level::Study, "PatientName=DOE%5E*&StudyDate=20000101-20201231&limit=5&offset=2&fuzzymatching=true");
+    auto q = parse_qido(
+        Level::Study,
+        "PatientName=DOE%5E*&StudyDate=20000101-20201231&limit=5&offset=2&fuzzymatching=true");
     ASSERT_TRUE(q) << q.error().to_string();
     EXPECT_EQ(q->level, Level::Study);
     EXPECT_EQ(value(q->identifier, tags::QueryRetrieveLevel), "STUDY");
@@ -41,8 +42,9 @@ TEST(QidoParse, KeysValuesAndLevel) {
     EXPECT_EQ(q->offset, 2u);
     EXPECT_TRUE(q->fuzzy);
     // Default return keys of Table 10.6.3-3, empty.
-    for (Tag t : {tags::StudyInstanceUID, tags::AccessionNumber, tags::ModalitiesInStudy, tags::PatientID,
-                  tags::NumberOfStudyRelatedInstances, tags::RetrieveURL, tags::InstanceAvailability}) {
+    for (Tag t :
+         {tags::StudyInstanceUID, tags::AccessionNumber, tags::ModalitiesInStudy, tags::PatientID,
+          tags::NumberOfStudyRelatedInstances, tags::RetrieveURL, tags::InstanceAvailability}) {
         const Element* e = q->identifier.find(t);
         ASSERT_NE(e, nullptr) << t.str();
         EXPECT_EQ(e->length(), 0u) << t.str();
@@ -52,7 +54,8 @@ TEST(QidoParse, KeysValuesAndLevel) {
 }
 
 TEST(QidoParse, TagNumbersPlusAndUidLists) {
-    auto q = parse_qido(Level::Series, "0020000D=1.2.3,1.2.4&SeriesDescription=chest+pa&00080060=CT");
+    auto q =
+        parse_qido(Level::Series, "0020000D=1.2.3,1.2.4&SeriesDescription=chest+pa&00080060=CT");
     ASSERT_TRUE(q) << q.error().to_string();
     EXPECT_EQ(value(q->identifier, tags::StudyInstanceUID), "1.2.3\\1.2.4");
     EXPECT_EQ(value(q->identifier, tags::SeriesDescription), "chest pa");
@@ -69,8 +72,10 @@ TEST(QidoParse, TagNumbersPlusAndUidLists) {
 }
 
 TEST(QidoParse, PathUidsIncludeFieldsAndNonAscii) {
-    auto q = parse_qido(Level::Image, "includefield=StudyDescription,00181030&includefield=Modality&PatientName=M%C3%BCller",
-                        "1.2.840.1", "1.2.840.1.2");
+    auto q = parse_qido(
+        Level::Image,
+        "includefield=StudyDescription,00181030&includefield=Modality&PatientName=M%C3%BCller",
+        "1.2.840.1", "1.2.840.1.2");
     ASSERT_TRUE(q) << q.error().to_string();
     EXPECT_EQ(value(q->identifier, tags::StudyInstanceUID), "1.2.840.1");
     EXPECT_EQ(value(q->identifier, tags::SeriesInstanceUID), "1.2.840.1.2");
@@ -80,9 +85,11 @@ TEST(QidoParse, PathUidsIncludeFieldsAndNonAscii) {
     ASSERT_EQ(q->include.size(), 3u);
     EXPECT_EQ(q->include[1], (Tag{0x0018, 0x1030}));
     EXPECT_TRUE(q->identifier.contains(tags::StudyDescription));
-    EXPECT_TRUE(q->identifier.contains(Tag(0x0018, 0x1030)));  // ProtocolName: series, returned when present
+    EXPECT_TRUE(q->identifier.contains(
+        Tag(0x0018, 0x1030)));  // ProtocolName: series, returned when present
     EXPECT_TRUE(q->identifier.contains(tags::Rows));
-    EXPECT_FALSE(q->identifier.contains(tags::NumberOfStudyRelatedSeries)) << "a series' instances: no study table";
+    EXPECT_FALSE(q->identifier.contains(tags::NumberOfStudyRelatedSeries))
+        << "a series' instances: no study table";
 
     auto all = parse_qido(Level::Study, "includefield=all");
     ASSERT_TRUE(all);
@@ -104,7 +111,8 @@ TEST(QidoParse, StudyLevelModalityBecomesModalitiesInStudy) {
 
 TEST(QidoParse, SequenceKeysBuildOneItem) {
     auto q = parse_qido(Level::Study,
-                        "ReferencedStudySequence.ReferencedSOPInstanceUID=9.9.1&ReferencedStudySequence.ReferencedSOPClassUID=");
+                        "ReferencedStudySequence.ReferencedSOPInstanceUID=9.9.1&"
+                        "ReferencedStudySequence.ReferencedSOPClassUID=");
     ASSERT_TRUE(q) << q.error().to_string();
     const Element* e = q->identifier.find(tags::ReferencedStudySequence);
     ASSERT_NE(e, nullptr);
@@ -129,17 +137,21 @@ TEST(QidoParse, ErrorsNameTheParameter) {
              Case{Level::Study, "12345678=x", ErrorCode::InvalidArgument, "12345678"},
              Case{Level::Study, "StudyDate=2020-13", ErrorCode::InvalidArgument, "StudyDate"},
              Case{Level::Study, "StudyDate=yesterday", ErrorCode::InvalidArgument, "StudyDate"},
-             Case{Level::Study, "StudyInstanceUID=1.2.x", ErrorCode::InvalidArgument, "StudyInstanceUID"},
+             Case{Level::Study, "StudyInstanceUID=1.2.x", ErrorCode::InvalidArgument,
+                  "StudyInstanceUID"},
              Case{Level::Study, "PatientID=A%5CB", ErrorCode::InvalidArgument, "PatientID"},
              Case{Level::Study, "PatientID=%4", ErrorCode::InvalidArgument, "percent"},
              Case{Level::Study, "limit=ten", ErrorCode::InvalidArgument, "limit"},
              Case{Level::Study, "limit=1&limit=2", ErrorCode::InvalidArgument, "limit"},
              Case{Level::Study, "fuzzymatching=maybe", ErrorCode::InvalidArgument, "fuzzymatching"},
-             Case{Level::Study, "includefield=all&includefield=PatientAge", ErrorCode::InvalidArgument, "all"},
+             Case{Level::Study, "includefield=all&includefield=PatientAge",
+                  ErrorCode::InvalidArgument, "all"},
              Case{Level::Study, "includefield=Nonsense", ErrorCode::InvalidArgument, "Nonsense"},
-             Case{Level::Study, "SeriesDescription=x", ErrorCode::InvalidArgument, "SERIES attribute"},
+             Case{Level::Study, "SeriesDescription=x", ErrorCode::InvalidArgument,
+                  "SERIES attribute"},
              Case{Level::Study, "PatientName=A&PatientName=B", ErrorCode::InvalidArgument, "twice"},
-             Case{Level::Study, "PatientName.PatientID=A", ErrorCode::InvalidArgument, "not a sequence"},
+             Case{Level::Study, "PatientName.PatientID=A", ErrorCode::InvalidArgument,
+                  "not a sequence"},
              Case{Level::Study, "Rows=5", ErrorCode::InvalidArgument, "Rows"},
              Case{Level::Series, "StudyInstanceUID=1.2.3", ErrorCode::Ok, ""},
          }) {
@@ -150,7 +162,8 @@ TEST(QidoParse, ErrorsNameTheParameter) {
         }
         ASSERT_FALSE(q) << c.query;
         EXPECT_EQ(q.error().code, c.code) << c.query << ": " << q.error().message;
-        EXPECT_NE(q.error().message.find(c.mentions), std::string::npos) << c.query << ": " << q.error().message;
+        EXPECT_NE(q.error().message.find(c.mentions), std::string::npos)
+            << c.query << ": " << q.error().message;
     }
     auto conflict = parse_qido(Level::Series, "StudyInstanceUID=1.2.4", "1.2.3");
     ASSERT_FALSE(conflict);
@@ -168,8 +181,10 @@ TEST(QidoParse, Limits) {
     auto big = parse_qido(Level::Study, "PatientID=" + std::string(5000, 'x'));
     ASSERT_FALSE(big);
     EXPECT_EQ(big.error().code, ErrorCode::LimitExceeded);
-    auto deep = parse_qido(Level::Study, "ReferencedStudySequence.ReferencedStudySequence.ReferencedStudySequence."
-                                         "ReferencedStudySequence.ReferencedStudySequence.StudyInstanceUID=1");
+    auto deep =
+        parse_qido(Level::Study,
+                   "ReferencedStudySequence.ReferencedStudySequence.ReferencedStudySequence."
+                   "ReferencedStudySequence.ReferencedStudySequence.StudyInstanceUID=1");
     ASSERT_FALSE(deep);
     EXPECT_NE(deep.error().message.find("deep"), std::string::npos);
 }
@@ -181,10 +196,11 @@ TEST(QidoParse, Limits) {
 /// 1.2.3 SMITH^ANN 20210601, series 1.2.3.1 MR (1);
 /// plus CT_small.dcm (CompressedSamples^CT1, 20040119, CT, Rows 128).
 class QidoIndex : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         static std::atomic<int> n{0};
-        root_ = fs::temp_directory_path() / ("dk-qido-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
+        root_ = fs::temp_directory_path() /
+                ("dk-qido-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
         fs::remove_all(root_);
         fs::create_directories(root_);
         auto ix = index::sqlite::SqliteIndex::open((root_ / "index.db").string());
@@ -209,9 +225,9 @@ protected:
         fs::remove_all(root_);
     }
 
-    void add(const std::string& pid, const std::string& name, const std::string& study, const std::string& date,
-             const std::string& accession, const std::string& series, const std::string& modality,
-             const std::string& sop, int number, bool referenced) {
+    void add(const std::string& pid, const std::string& name, const std::string& study,
+             const std::string& date, const std::string& accession, const std::string& series,
+             const std::string& modality, const std::string& sop, int number, bool referenced) {
         DataSet ds;
         ds.set_string(tags::SOPClassUID, VR::UI, "1.2.840.10008.5.1.4.1.1.7");
         ds.set_string(tags::SOPInstanceUID, VR::UI, sop);
@@ -231,7 +247,8 @@ protected:
             item.set_string(tags::ReferencedSOPInstanceUID, VR::UI, "9.9.1");
             ds.set(Element(tags::ReferencedStudySequence, VR::SQ, Sequence({item})));
         }
-        auto r = index_->add(ds, index::InstanceFile{sop, 100, "1.2.840.10008.1.2.1"}, index::DuplicatePolicy::Replace);
+        auto r = index_->add(ds, index::InstanceFile{sop, 100, "1.2.840.10008.1.2.1"},
+                             index::DuplicatePolicy::Replace);
         ASSERT_TRUE(r) << r.error().to_string();
     }
 
@@ -241,18 +258,20 @@ protected:
         std::vector<std::string> json;
     };
     /// Parses, runs and reads back each emitted JSON object.
-    Found search(Level level, std::string_view query, std::string_view study = {}, std::string_view series = {}) {
+    Found search(Level level, std::string_view query, std::string_view study = {},
+                 std::string_view series = {}) {
         Found f;
         auto q = parse_qido(level, query, study, series);
         EXPECT_TRUE(q) << query << ": " << (q ? "" : q.error().to_string());
         if (!q) return f;
-        auto r = run_qido(*service_, *q, "http://127.0.0.1:8042/dicom-web", [&](std::string_view js) {
-            f.json.emplace_back(js);
-            auto ds = json::from_json(js);
-            EXPECT_TRUE(ds) << js;
-            if (ds) f.objects.push_back(std::move(*ds));
-            return true;
-        });
+        auto r =
+            run_qido(*service_, *q, "http://127.0.0.1:8042/dicom-web", [&](std::string_view js) {
+                f.json.emplace_back(js);
+                auto ds = json::from_json(js);
+                EXPECT_TRUE(ds) << js;
+                if (ds) f.objects.push_back(std::move(*ds));
+                return true;
+            });
         EXPECT_TRUE(r) << query << ": " << (r ? "" : r.error().message);
         if (r) f.outcome = *r;
         return f;
@@ -275,7 +294,8 @@ TEST_F(QidoIndex, AllStudiesWithDefaultAttributes) {
     EXPECT_EQ(f.outcome.matched, 4u);
     EXPECT_EQ(f.outcome.returned, 4u);
     EXPECT_FALSE(f.outcome.truncated);
-    EXPECT_EQ(uids(f, tags::StudyInstanceUID), (std::set<std::string>{"1.2.1", "1.2.2", "1.2.3", kCtSmallStudy}));
+    EXPECT_EQ(uids(f, tags::StudyInstanceUID),
+              (std::set<std::string>{"1.2.1", "1.2.2", "1.2.3", kCtSmallStudy}));
     for (const DataSet& d : f.objects) {
         if (d.string_or(tags::StudyInstanceUID) != "1.2.1") continue;
         EXPECT_EQ(d.string_or(tags::PatientName), "DOE^JOHN");
@@ -285,7 +305,8 @@ TEST_F(QidoIndex, AllStudiesWithDefaultAttributes) {
         EXPECT_EQ(d.get_number<std::int32_t>(tags::NumberOfStudyRelatedInstances).value_or(-1), 3);
         auto mods = d.find(tags::ModalitiesInStudy)->strings();
         ASSERT_TRUE(mods);
-        EXPECT_EQ(std::set<std::string_view>(mods->begin(), mods->end()), (std::set<std::string_view>{"CT", "MR"}));
+        EXPECT_EQ(std::set<std::string_view>(mods->begin(), mods->end()),
+                  (std::set<std::string_view>{"CT", "MR"}));
         EXPECT_EQ(d.string_or(tags::RetrieveURL), "http://127.0.0.1:8042/dicom-web/studies/1.2.1");
         EXPECT_EQ(d.string_or(tags::InstanceAvailability), "ONLINE");
         EXPECT_FALSE(d.contains(tags::QueryRetrieveLevel));
@@ -305,8 +326,9 @@ TEST_F(QidoIndex, WildcardsDateRangesAndUidLists) {
               (std::set<std::string>{"1.2.1", kCtSmallStudy}));
     EXPECT_EQ(uids(search(Level::Study, "StudyDate=20200101-"), tags::StudyInstanceUID),
               (std::set<std::string>{"1.2.3"}));
-    EXPECT_EQ(uids(search(Level::Study, "StudyInstanceUID=1.2.2,1.2.3,7.7"), tags::StudyInstanceUID),
-              (std::set<std::string>{"1.2.2", "1.2.3"}));
+    EXPECT_EQ(
+        uids(search(Level::Study, "StudyInstanceUID=1.2.2,1.2.3,7.7"), tags::StudyInstanceUID),
+        (std::set<std::string>{"1.2.2", "1.2.3"}));
     EXPECT_EQ(uids(search(Level::Study, "PatientID=1CT1"), tags::PatientName),
               (std::set<std::string>{"CompressedSamples^CT1"}));
 }
@@ -314,8 +336,9 @@ TEST_F(QidoIndex, WildcardsDateRangesAndUidLists) {
 TEST_F(QidoIndex, ModalityOnStudiesMatchesStudiesWithSuchASeries) {
     EXPECT_EQ(uids(search(Level::Study, "Modality=MR"), tags::StudyInstanceUID),
               (std::set<std::string>{"1.2.1", "1.2.3"}));
-    EXPECT_EQ(uids(search(Level::Study, "ModalitiesInStudy=CT&PatientName=DOE*"), tags::StudyInstanceUID),
-              (std::set<std::string>{"1.2.1", "1.2.2"}));
+    EXPECT_EQ(
+        uids(search(Level::Study, "ModalitiesInStudy=CT&PatientName=DOE*"), tags::StudyInstanceUID),
+        (std::set<std::string>{"1.2.1", "1.2.2"}));
     EXPECT_EQ(uids(search(Level::Study, "Modality=CT,MR"), tags::StudyInstanceUID).size(), 4u);
 }
 
@@ -324,14 +347,17 @@ TEST_F(QidoIndex, SeriesAndInstances) {
     EXPECT_EQ(uids(series, tags::SeriesInstanceUID), (std::set<std::string>{"1.2.1.1", "1.2.1.2"}));
     for (const DataSet& d : series.objects) {
         const std::string uid = d.string_or(tags::SeriesInstanceUID);
-        EXPECT_EQ(d.string_or(tags::RetrieveURL), "http://127.0.0.1:8042/dicom-web/studies/1.2.1/series/" + uid);
+        EXPECT_EQ(d.string_or(tags::RetrieveURL),
+                  "http://127.0.0.1:8042/dicom-web/studies/1.2.1/series/" + uid);
         EXPECT_EQ(d.string_or(tags::Modality), uid == "1.2.1.1" ? "CT" : "MR");
-        EXPECT_EQ(d.get_number<std::int32_t>(tags::NumberOfSeriesRelatedInstances).value_or(-1), uid == "1.2.1.1" ? 2 : 1);
+        EXPECT_EQ(d.get_number<std::int32_t>(tags::NumberOfSeriesRelatedInstances).value_or(-1),
+                  uid == "1.2.1.1" ? 2 : 1);
     }
     // All series, relational: a study key and a series key.
     auto ct = search(Level::Series, "Modality=CT&PatientName=DOE*");
     EXPECT_EQ(uids(ct, tags::SeriesInstanceUID), (std::set<std::string>{"1.2.1.1", "1.2.2.1"}));
-    for (const DataSet& d : ct.objects) EXPECT_FALSE(d.string_or(tags::PatientID).empty()) << "study table returned";
+    for (const DataSet& d : ct.objects)
+        EXPECT_FALSE(d.string_or(tags::PatientID).empty()) << "study table returned";
 
     auto inst = search(Level::Image, "InstanceNumber=2", "1.2.1", "1.2.1.1");
     ASSERT_EQ(inst.objects.size(), 1u);
@@ -364,11 +390,14 @@ TEST_F(QidoIndex, IncludeFieldReturnsStoredAttributes) {
 }
 
 TEST_F(QidoIndex, SequenceKeysMatch) {
-    EXPECT_EQ(uids(search(Level::Study, "ReferencedStudySequence.ReferencedSOPInstanceUID=9.9.1"), tags::StudyInstanceUID),
+    EXPECT_EQ(uids(search(Level::Study, "ReferencedStudySequence.ReferencedSOPInstanceUID=9.9.1"),
+                   tags::StudyInstanceUID),
               (std::set<std::string>{"1.2.1"}));
-    EXPECT_EQ(uids(search(Level::Study, "OtherPatientIDsSequence.PatientID=ABCD1234"), tags::StudyInstanceUID),
+    EXPECT_EQ(uids(search(Level::Study, "OtherPatientIDsSequence.PatientID=ABCD1234"),
+                   tags::StudyInstanceUID),
               (std::set<std::string>{kCtSmallStudy}));
-    EXPECT_TRUE(search(Level::Study, "ReferencedStudySequence.ReferencedSOPInstanceUID=9.9.2").objects.empty());
+    EXPECT_TRUE(search(Level::Study, "ReferencedStudySequence.ReferencedSOPInstanceUID=9.9.2")
+                    .objects.empty());
 }
 
 TEST_F(QidoIndex, LimitOffsetAndTruncation) {
@@ -379,8 +408,10 @@ TEST_F(QidoIndex, LimitOffsetAndTruncation) {
     EXPECT_TRUE(page.outcome.truncated);
     ASSERT_EQ(page.objects.size(), 2u);
     // The index answers in a stable order: the page is the second and third of the whole list.
-    EXPECT_EQ(page.objects[0].string_or(tags::SOPInstanceUID), all.objects[1].string_or(tags::SOPInstanceUID));
-    EXPECT_EQ(page.objects[1].string_or(tags::SOPInstanceUID), all.objects[2].string_or(tags::SOPInstanceUID));
+    EXPECT_EQ(page.objects[0].string_or(tags::SOPInstanceUID),
+              all.objects[1].string_or(tags::SOPInstanceUID));
+    EXPECT_EQ(page.objects[1].string_or(tags::SOPInstanceUID),
+              all.objects[2].string_or(tags::SOPInstanceUID));
     auto last = search(Level::Image, "limit=2&offset=4");
     EXPECT_EQ(last.outcome.returned, 2u);
     EXPECT_FALSE(last.outcome.truncated);

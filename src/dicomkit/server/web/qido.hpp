@@ -4,17 +4,16 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
-#include <string>
-#include <string_view>
-#include <vector>
-
 #include <dicomkit/base/error.hpp>
 #include <dicomkit/core/dataset.hpp>
 #include <dicomkit/core/tag.hpp>
 #include <dicomkit/server/model/query.hpp>
 #include <dicomkit/server/service/errors.hpp>
 #include <dicomkit/server/service/query.hpp>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
 
 namespace dicomkit::server::web {
 
@@ -69,7 +68,8 @@ struct QidoLimits {
 /// parameter; LimitExceeded over `limits`; InvalidValue when the identifier does not parse
 /// (service::Query::parse).
 [[nodiscard]] Result<QidoQuery> parse_qido(model::Level level, std::string_view query_string,
-                                           std::string_view study_uid = {}, std::string_view series_uid = {},
+                                           std::string_view study_uid = {},
+                                           std::string_view series_uid = {},
                                            const QidoLimits& limits = {});
 
 /// The default return keys of PS3.18 Table 10.6.3-3 (Study), -4 (Series), -5 (Instance) for a
@@ -97,8 +97,8 @@ struct QidoOutcome {
 /// shows the result truncated or when `emit` returns false. Service errors come back as they are
 /// (the front maps their kind to an HTTP status); a match that cannot be written as JSON is
 /// UnableToProcess.
-[[nodiscard]] service::ServiceResult<QidoOutcome> run_qido(service::Query& service, const QidoQuery& query,
-                                                           std::string_view retrieve_base,
-                                                           const std::function<bool(std::string_view json_object)>& emit);
+[[nodiscard]] service::ServiceResult<QidoOutcome> run_qido(
+    service::Query& service, const QidoQuery& query, std::string_view retrieve_base,
+    const std::function<bool(std::string_view json_object)>& emit);
 
 }  // namespace dicomkit::server::web
