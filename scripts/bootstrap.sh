@@ -10,7 +10,7 @@ PKGS=(
   libxml2-dev libpng-dev libturbojpeg0-dev libjpeg62-turbo-dev libcharls-dev libopenjp2-7-dev libopenjph-dev libjxl-dev
   libgdcm-tools
   dcmtk dicom3tools python3 python3-pydicom python3-numpy
-  orthanc curl
+  orthanc orthanc-dicomweb wrk curl
 )
 missing=()
 for p in "${PKGS[@]}"; do
