@@ -1,6 +1,6 @@
 // The built-in viewer: one rendered frame at a time (WADO-RS rendered, PS3.18 8.3.5), scrolling,
 // window/level by dragging, zoom.
-import { api, qido, el, text, num, enc } from './api.js';
+import { api, qido, el, text, num, enc, dicomDate, personName } from './api.js';
 
 const study = new URLSearchParams(location.search).get('study') || '';
 const stage = document.getElementById('stage');
@@ -92,21 +92,24 @@ function zoom(factor) {
   overlay();
 }
 
-/// The first window of the series' first instance, else one over the stored bits' range.
+/// The first window of the series' first instance; NaN when it has none (the server's default
+/// is shown then). `start` is where dragging begins without one: soft tissue for CT, the range
+/// of the stored bits otherwise.
 async function initialWindow(se, i) {
   try {
     const meta = await api(`${base(se, i)}/metadata`, { headers: { Accept: 'application/dicom+json' } });
     const m = Array.isArray(meta) ? meta[0] : meta;
     const c = num(m, '00281050'), w = num(m, '00281051');
-    if (Number.isFinite(c) && Number.isFinite(w) && w > 0) return [c, w];
+    if (Number.isFinite(c) && Number.isFinite(w) && w > 0) return { window: [c, w], start: [c, w] };
+    if (text(m, '00080060') === 'CT') return { window: [NaN, NaN], start: [40, 400] };
     const bits = num(m, '00280101') || 8;
     const signed = num(m, '00280103') === 1;
     const slope = Number.isFinite(num(m, '00281053')) ? num(m, '00281053') : 1;
     const icpt = Number.isFinite(num(m, '00281052')) ? num(m, '00281052') : 0;
     const lo = signed ? -(2 ** (bits - 1)) : 0, hi = lo + 2 ** bits - 1;
-    return [((lo + hi) / 2) * slope + icpt, (hi - lo) * Math.abs(slope)];
+    return { window: [NaN, NaN], start: [((lo + hi) / 2) * slope + icpt, (hi - lo) * Math.abs(slope)] };
   } catch {
-    return [NaN, NaN];
+    return { window: [NaN, NaN], start: [128, 256] };
   }
 }
 
@@ -125,8 +128,10 @@ async function openSeries(se, button) {
   view.k = 0;
   img.removeAttribute('data-loaded');
   if (!view.frames.length) { message.textContent = 'No instances in this series.'; return; }
-  [view.center, view.width] = await initialWindow(se, view.frames[0].instance);
-  view.initial = [view.center, view.width];
+  const w = await initialWindow(se, view.frames[0].instance);
+  [view.center, view.width] = w.window;
+  view.initial = w.window;
+  view.start = w.start;
   overlay();
   request();
   stage.focus();
@@ -137,7 +142,7 @@ let drag = null;
 stage.addEventListener('contextmenu', (ev) => ev.preventDefault());
 stage.addEventListener('mousedown', (ev) => {
   if (ev.button !== 0 && ev.button !== 2) return;
-  if (!Number.isFinite(view.center)) [view.center, view.width] = [128, 256];
+  if (!Number.isFinite(view.center)) [view.center, view.width] = view.start || [128, 256];
   drag = { x: ev.clientX, y: ev.clientY, c: view.center, w: view.width };
   ev.preventDefault();
 });
@@ -182,7 +187,7 @@ async function start() {
   }
   series.sort((a, b) => (num(a, '00200011') || 0) - (num(b, '00200011') || 0));
   const [first] = await qido('/dicom-web/studies', { StudyInstanceUID: study }).catch(() => []) || [];
-  info.textContent = first ? `${text(first, '00100010').replace(/\^+/g, ' ')}  ${text(first, '00100020')}\n${text(first, '00080020')}` : '';
+  info.textContent = first ? `${personName(text(first, '00100010'))}  ${text(first, '00100020')}\n${dicomDate(text(first, '00080020'))}` : '';
   for (const s of series) {
     const se = text(s, '0020000E');
     const b = el('button', { type: 'button', dataset: { uid: se }, onclick: () => openSeries(se, b).catch((e) => { message.textContent = e.message; }) },
