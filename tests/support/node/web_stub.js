@@ -1,15 +1,18 @@
 // A stand-in for serve's HTTP API (docs/web-api.md) for the web page's browser test when serve is
-// built without HTTP: the page's files from ui/, QIDO-RS over the files of one folder (read with
+// built without HTTP: the page's files as dk_ui_export wrote them (MANIFEST.tsv: path, media type,
+// entity tag; "/" is /ui/index.html), QIDO-RS over the files of one folder (read with
 // `dicomkit dump --json`), metadata, rendered frames and thumbnails (`dicomkit render`), STOW-RS
 // into the folder, login with one user. Listens on 127.0.0.1 only.
-// usage: node web_stub.js DICOMKIT UI_DIR DATA_DIR USER PASSWORD  (prints "listening on 127.0.0.1:PORT")
+// usage: node web_stub.js DICOMKIT EXPORT_DIR DATA_DIR USER PASSWORD  (prints "listening on 127.0.0.1:PORT")
 'use strict';
 const http = require('http');
 const fs = require('fs');
 const path = require('path');
 const { execFileSync } = require('child_process');
 
-const [dk, uiDir, dataDir, user, password] = process.argv.slice(2);
+const [dk, exportDir, dataDir, user, password] = process.argv.slice(2);
+const pageFiles = new Map(fs.readFileSync(path.join(exportDir, 'MANIFEST.tsv'), 'utf8').trim().split('\n')
+  .map((line) => line.split('\t')).map(([p, type, etag]) => [p, { type, etag, body: fs.readFileSync(path.join(exportDir, p)) }]));
 const COOKIE = `dk_session=${require('crypto').randomBytes(12).toString('hex')}`;
 const instances = [];  // {file, json}
 
@@ -131,12 +134,10 @@ const server = http.createServer((req, res) => {
     const p = decodeURIComponent(url.pathname);
     const q = url.searchParams;
     const authed = (req.headers.cookie || '').includes(COOKIE);
-    if (p === '/' || p.startsWith('/ui/')) {
-      const file = path.join(uiDir, p === '/' ? 'index.html' : p.slice(4));
-      if (!file.startsWith(uiDir) || !fs.existsSync(file)) return json(res, 404, { error: 'not found' });
-      const types = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
-      res.writeHead(200, { 'Content-Type': types[path.extname(file)] || 'application/octet-stream' });
-      return res.end(fs.readFileSync(file));
+    const page = pageFiles.get(p === '/' ? '/ui/index.html' : p);
+    if (page) {
+      res.writeHead(200, { 'Content-Type': page.type, ETag: page.etag, 'Content-Length': page.body.length });
+      return res.end(page.body);
     }
     if (p === '/api/login' && req.method === 'POST') {
       let b = {};
