@@ -11,11 +11,18 @@ function table(id, columns, rows) {
       : el('tr', {}, el('td', { colspan: columns.length, class: 'muted' }, 'none'))));
 }
 
-async function section(box, load) {
+/// Fills the box; false when the server does not offer this part (501).
+async function section(box, load, id) {
   try {
     box.replaceChildren(await load());
+    return true;
   } catch (e) {
+    if (e.status === 501) {
+      box.replaceChildren(el('p', { class: 'muted', id: `${id}-unavailable` }, 'Not available on this server.'));
+      return false;
+    }
     box.replaceChildren(el('p', { class: 'error' }, e.message));
+    return true;
   }
 }
 
@@ -49,7 +56,12 @@ const progress = (job) => {
   return el('span', {}, el('progress', { max: total || 1, value: total ? done : job.state === 'done' ? 1 : 0 }),
     ` ${job.done || 0}/${total}${job.failed ? `, ${job.failed} failed` : ''}`);
 };
-const time = (t) => (t ? String(t).replace('T', ' ').replace(/\.\d+Z?$|Z$/, '') : '');
+/// ISO 8601 text as it is (without the T and fractions), numbers as Unix time (seconds or ms).
+const time = (t) => {
+  if (t === undefined || t === null || t === '') return '';
+  const iso = typeof t === 'number' ? new Date(t < 1e11 ? t * 1000 : t).toISOString() : String(t);
+  return iso.replace('T', ' ').replace(/\.\d+Z?$|Z$/, '');
+};
 
 const jobs = async () => table('jobs', [
   ['id', 'Job'], ['type', 'Type'], ['peer', 'Peer'], ['state', 'State', (v) => el('span', { class: `state ${v}` }, v)],
@@ -67,16 +79,18 @@ const http = async () => table('http-log', [
 ], ((await api('/api/log/http')) || []).slice(0, 100));
 
 export async function adminView(main) {
-  const parts = [['Statistics', stats], ['Peers', peers], ['Jobs', jobs], ['Recent associations', associations], ['Recent HTTP requests', http]];
-  const boxes = parts.map(([title, load]) => {
+  const parts = [['Statistics', stats, 'stats'], ['Peers', peers, 'peers'], ['Jobs', jobs, 'jobs'],
+    ['Recent associations', associations, 'associations'], ['Recent HTTP requests', http, 'http-log']];
+  const boxes = parts.map(([title, load, id]) => {
     const box = el('div', { class: 'box' }, el('p', { class: 'muted' }, 'Loading…'));
     main.append(el('section', { class: 'card admin' },
-      el('h3', {}, title, ' ', el('button', { type: 'button', class: 'link', title: 'Refresh', onclick: () => section(box, load) }, '↻')), box));
-    return [box, load];
+      el('h3', {}, title, ' ', el('button', { type: 'button', class: 'link', title: 'Refresh', onclick: () => section(box, load, id) }, '↻')), box));
+    return [box, load, id];
   });
-  await Promise.all(boxes.map(([box, load]) => section(box, load)));
-  // Jobs are polled while this view is shown.
+  const offered = await Promise.all(boxes.map(([box, load, id]) => section(box, load, id)));
+  // Jobs are polled while this view is shown (when the server has them).
   const [jobBox] = boxes[2];
-  const timer = setInterval(() => section(jobBox, jobs).catch((e) => toast(e.message, true)), POLL_MS);
+  if (!offered[2]) return null;
+  const timer = setInterval(() => section(jobBox, jobs, 'jobs').catch((e) => toast(e.message, true)), POLL_MS);
   return () => clearInterval(timer);
 }

@@ -15,6 +15,8 @@ int main(int argc, char** argv) {
     }
     namespace fs = std::filesystem;
     const fs::path out = argv[1];
+    std::error_code ec;
+    fs::create_directories(out, ec);
     std::ofstream manifest(out / "MANIFEST.tsv");
     for (const auto& f : dicomkit::server::web::static_files()) {
         const fs::path file = out / fs::path(std::string(f.path.substr(1)));  // "/ui/x" -> OUT/ui/x

@@ -49,21 +49,19 @@ case $mode in
     [ -n "$port" ] || { echo "FAIL: the stand-in server did not start"; cat "$work/stub.out"; exit 1; }
     ;;
   serve)
-    "$dk" serve --help 2> /dev/null | grep -q -- '--http-port' || { echo "FAIL: dicomkit serve has no --http-port"; exit 1; }
+    hash=$("$dk" serve --hash-password "$password") || { echo "FAIL: dicomkit serve --hash-password"; exit 1; }
     cat > "$work/serve.toml" <<TOML
-[http]
-port = 0
-
 [[http.users]]
 name = "$user"
-password = "$password"
+password_hash = "$hash"
 role = "admin"
 TOML
+    # --port 0: any free DICOM port, and any free HTTP port.
     "$dk" serve --config "$work/serve.toml" --bind 127.0.0.1 --port 0 --data "$work/var" --aet ARCHIVE \
       --accept-unknown --no-fsync > "$work/serve.out" 2> "$work/serve.err" &
     pids+=($!)
     dport=$(wait_port "$work/serve.err")
-    port=$(wait_line "$work/serve.err" 's/^[^ ]* I: .*HTTP.* on [0-9.]*:\([0-9]*\).*/\1/p')
+    port=$(wait_line "$work/serve.err" 's/^[^ ]* I: port \([0-9]*\): HTTP.*/\1/p')
     [ -n "$dport" ] && [ -n "$port" ] || { echo "FAIL: dicomkit serve did not start"; cat "$work/serve.err"; exit 1; }
     "$dk" send --aet WEBTEST --aec ARCHIVE 127.0.0.1 "$dport" "$work"/ct/*.dcm > "$work/send.out" 2>&1 \
       || { echo "FAIL: dicomkit send of the CT series"; cat "$work/send.out"; exit 1; }
