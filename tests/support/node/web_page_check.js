@@ -50,7 +50,9 @@ function watch(page, name, errors) {
     const expected = (u.pathname === '/api/me' && r.status() === 401) || u.pathname.startsWith('/viewer/') ||
       (u.pathname === '/api/login' && r.status() === 401) ||
       // A part of the REST API this server does not offer: the page says so (checked below).
-      (r.status() === 501 && u.pathname.startsWith('/api/'));
+      (r.status() === 501 && u.pathname.startsWith('/api/')) ||
+      // STOW-RS of a file that is not DICOM (uploaded on purpose): all parts failed.
+      (r.status() === 409 && r.request().method() === 'POST' && u.pathname === '/dicom-web/studies');
     if (r.status() >= 400 && !expected) errors.push(`${name}: HTTP ${r.status()} for ${r.request().method()} ${u.pathname}${u.search}`);
   });
 }
@@ -153,13 +155,37 @@ async function main() {
   await page.waitForFunction(() => /stored|failed/.test(document.querySelector('#uploads tbody td.result')?.textContent || ''));
   const result = await page.textContent('#uploads tbody td.result');
   check(result === 'stored', `upload ${path.basename(uploadFile)}: ${result}`);
+  // A file that is not DICOM: refused, and said so.
+  const junk = path.join(outDir, 'not-dicom.txt');
+  require('fs').writeFileSync(junk, 'this is not a DICOM file\n');
+  await page.setInputFiles('#file-input', junk);
+  await page.waitForFunction(() => document.querySelectorAll('#uploads tbody tr').length === 2 &&
+    /stored|failed/.test(document.querySelector('#uploads tbody td.result').textContent));
+  const refused = await page.textContent('#uploads tbody td.result');
+  check(refused.startsWith('failed'), `upload of a text file: ${refused}`);
   await shot(page, '06-upload.png');
+
+  // The uploaded study found by modality, then deleted (an administrator's button, confirmed).
+  await page.click('#nav a[data-view=studies]');
+  await page.click('#search button[type=button]');  // Clear
+  await page.selectOption('#search [name=modality]', 'MR');
+  await page.click('#search button[type=submit]');
+  await page.waitForFunction(() => document.querySelectorAll('#studies tbody tr').length === 1 &&
+    document.querySelector('#studies tbody tr td:nth-child(5)').textContent.includes('MR'));
+  check(true, 'search by modality MR: the uploaded study only');
+  await page.click('#studies tbody tr');
+  await page.waitForSelector('#series .tile');
+  page.once('dialog', (d) => d.accept());
+  await page.click('button.danger:has-text("Delete study")');
+  await page.waitForFunction(() => location.hash === '#/studies');
+  await page.waitForFunction(() => document.querySelectorAll('#studies tbody tr').length === 0);
+  check(true, 'the uploaded study deleted: no MR study left');
 
   // Administration: the statistics count what was stored.
   await page.click('#nav a[data-view=admin]');
   await page.waitForSelector('#stats');
   const stats = await page.textContent('#stats');
-  check(/Instances\s*(\d+)/.test(stats) && Number(/Instances\s*(\d+)/.exec(stats)[1]) >= Number(seriesSize) + 1, `statistics: ${stats.replace(/\s+/g, ' ')}`);
+  check(/Instances\s*(\d+)/.test(stats) && Number(/Instances\s*(\d+)/.exec(stats)[1]) === Number(seriesSize), `statistics: ${stats.replace(/\s+/g, ' ')}`);
   for (const part of ['peers', 'jobs', 'associations', 'http-log']) {
     await page.waitForSelector(`#${part}, #${part}-unavailable`);
     check(await page.isVisible(`#${part}`) || await page.isVisible(`#${part}-unavailable`),

@@ -1,6 +1,6 @@
 // A stand-in for serve's HTTP API (docs/web-api.md) for the web page's browser test when serve is
 // built without HTTP: the page's files as dk_ui_export wrote them (MANIFEST.tsv: path, media type,
-// entity tag; "/" is /ui/index.html), QIDO-RS over the files of one folder (read with
+// entity tag; "/" is /ui/index.html), QIDO-RS over the files of one folder, study removal (read with
 // `dicomkit dump --json`), metadata, rendered frames and thumbnails (`dicomkit render`), STOW-RS
 // into the folder, login with one user. Listens on 127.0.0.1 only.
 // usage: node web_stub.js DICOMKIT EXPORT_DIR DATA_DIR USER PASSWORD  (prints "listening on 127.0.0.1:PORT")
@@ -150,6 +150,12 @@ const server = http.createServer((req, res) => {
     if (p === '/api/logout') { res.writeHead(204, { 'Set-Cookie': 'dk_session=; Max-Age=0; Path=/' }); return res.end(); }
     if (p === '/api/me') return json(res, 200, { user, role: 'admin' });
     if (p === '/api/stats') return json(res, 200, { patients: uniq(instances.map((x) => s(x.json, '00100020'))).length, studies: studies(new URLSearchParams()).length, series: uniq(instances.map((x) => s(x.json, '0020000E'))).length, instances: instances.length, disk_bytes: 0, free_bytes: 0 });
+    const del = /^\/api\/studies\/([^/]+)$/.exec(p);
+    if (del && req.method === 'DELETE') {
+      const gone = instances.filter((x) => s(x.json, '0020000D') === del[1]);
+      for (const x of gone) { instances.splice(instances.indexOf(x), 1); fs.unlinkSync(x.file); }
+      return json(res, gone.length ? 200 : 404, gone.length ? { deleted: gone.length } : { error: 'no such study' });
+    }
     if (['/api/peers', '/api/jobs', '/api/log/associations', '/api/log/http'].includes(p)) return json(res, 200, []);
     const dw = /^\/dicom-web\/studies(?:\/([^/]+))?(?:\/series(?:\/([^/]+))?)?(?:\/instances(?:\/([^/]+))?)?(?:\/(metadata|thumbnail|rendered|frames\/(\d+)\/rendered))?$/.exec(p);
     if (!dw) return json(res, 404, { error: 'not found' });
