@@ -281,6 +281,10 @@ public:
         ingest_.wait_indexed();
         return inner_.remove(sop_instance_uid);
     }
+    Result<index::Counts> counts() override {
+        ingest_.wait_indexed();
+        return inner_.counts();
+    }
     Result<std::uint64_t> for_each_instance(const index::InstanceFn& fn) override {
         ingest_.wait_indexed();
         return inner_.for_each_instance(fn);

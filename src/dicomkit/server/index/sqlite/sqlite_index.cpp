@@ -363,6 +363,26 @@ Result<bool> SqliteIndex::remove(const std::string& sop_instance_uid) {
     return r;
 }
 
+Result<Counts> SqliteIndex::counts() {
+    auto db = impl_->open_reader();
+    if (!db) return tl::unexpected(db.error());
+    auto s = db->prepare(
+        "SELECT (SELECT COUNT(*) FROM patient), (SELECT COUNT(*) FROM study), (SELECT COUNT(*) FROM series), "
+        "(SELECT COUNT(*) FROM instance), (SELECT COALESCE(SUM(size), 0) FROM instance)");
+    if (!s) return tl::unexpected(s.error());
+    auto row = s->step();
+    if (!row) return tl::unexpected(row.error());
+    Counts c;
+    if (*row) {
+        c.patients = static_cast<std::uint64_t>(s->integer(0));
+        c.studies = static_cast<std::uint64_t>(s->integer(1));
+        c.series = static_cast<std::uint64_t>(s->integer(2));
+        c.instances = static_cast<std::uint64_t>(s->integer(3));
+        c.bytes = static_cast<std::uint64_t>(s->integer(4));
+    }
+    return c;
+}
+
 Result<std::uint64_t> SqliteIndex::for_each_instance(const InstanceFn& fn) {
     auto db = impl_->open_reader();  // a snapshot of its own, like find
     if (!db) return tl::unexpected(db.error());
