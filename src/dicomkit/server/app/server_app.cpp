@@ -564,6 +564,7 @@ Result<std::unique_ptr<WebFront>> start_web(ServerApp::Impl& impl) {
     d.ingest = impl.ingest.get();
     d.blobs = impl.files.get();
     d.codecs = impl.codecs;
+    d.authorizer = impl.authorizer;
     ServerApp::Impl* raw = &impl;
     d.log = [raw](const std::string& line) { raw->log(line); };
     const Config* c = &impl.config;
