@@ -76,11 +76,13 @@ window.addEventListener('dk-unauthorized', showLogin);
 
 async function start() {
   // An OHIF viewer under /viewer/ when installed; the built-in one otherwise.
-  fetch('/viewer/', { method: 'HEAD', credentials: 'same-origin' })
+  const viewer = fetch('/viewer/', { method: 'HEAD', credentials: 'same-origin' })
     .then((r) => { session.viewerUrl = r.ok ? 'ohif' : 'builtin'; })
     .catch(() => { session.viewerUrl = 'builtin'; });
   try {
-    signedIn(await api('/api/me'));
+    const me = await api('/api/me');
+    await viewer;
+    signedIn(me);
   } catch (e) {
     if (e.status === 401) showLogin();
     else main.textContent = `The server did not answer: ${e.message}`;

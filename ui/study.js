@@ -8,7 +8,7 @@ const thumb = (url, label) => el('img', { class: 'thumb', src: `${url}/thumbnail
 
 export function viewerLink(study, session) {
   return session.viewerUrl === 'ohif'
-    ? `/viewer/viewer?StudyInstanceUIDs=${enc(study)}`
+    ? `/viewer?StudyInstanceUIDs=${enc(study)}`
     : `/ui/viewer.html?study=${enc(study)}`;
 }
 
