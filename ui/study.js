@@ -4,7 +4,11 @@ import { keyword, formatTag } from './tags.js';
 
 const base = (s, se, i) =>
   `/dicom-web/studies/${enc(s)}${se ? `/series/${enc(se)}` : ''}${i ? `/instances/${enc(i)}` : ''}`;
-const thumb = (url, label) => el('img', { class: 'thumb', src: `${url}/thumbnail?viewport=128,128`, alt: label, loading: 'lazy', width: 128, height: 128 });
+/// A thumbnail; objects without an image (reports, plans) get a plain box instead.
+const thumb = (url, label) => el('img', {
+  class: 'thumb', src: `${url}/thumbnail?viewport=128,128`, alt: label, loading: 'lazy', width: 128, height: 128,
+  onerror: (ev) => ev.target.replaceWith(el('div', { class: 'thumb none' }, 'no image')),
+});
 
 export function viewerLink(study, session) {
   return session.viewerUrl === 'ohif'

@@ -191,7 +191,7 @@ async function start() {
   for (const s of series) {
     const se = text(s, '0020000E');
     const b = el('button', { type: 'button', dataset: { uid: se }, onclick: () => openSeries(se, b).catch((e) => { message.textContent = e.message; }) },
-      el('img', { src: `${base(se)}/thumbnail?viewport=128,128`, alt: '', loading: 'lazy' }),
+      el('img', { src: `${base(se)}/thumbnail?viewport=128,128`, alt: '', loading: 'lazy', onerror: (ev) => { ev.target.hidden = true; } }),
       `${text(s, '00080060')} #${text(s, '00200011')}`, el('br'), text(s, '0008103E'));
     list.append(b);
   }
