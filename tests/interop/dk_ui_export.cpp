@@ -2,9 +2,8 @@
 // MANIFEST.tsv of path, media type and entity tag, so that the browser test's stand-in server
 // serves exactly those bytes.
 // usage: dk_ui_export OUT_DIR
-#include <dicomkit/server/web/ui_files.hpp>
-
 #include <cstdio>
+#include <dicomkit/server/web/ui_files.hpp>
 #include <filesystem>
 #include <fstream>
 
@@ -21,7 +20,8 @@ int main(int argc, char** argv) {
     for (const auto& f : dicomkit::server::web::static_files()) {
         const fs::path file = out / fs::path(std::string(f.path.substr(1)));  // "/ui/x" -> OUT/ui/x
         fs::create_directories(file.parent_path());
-        std::ofstream(file, std::ios::binary).write(f.body.data(), static_cast<std::streamsize>(f.body.size()));
+        std::ofstream(file, std::ios::binary)
+            .write(f.body.data(), static_cast<std::streamsize>(f.body.size()));
         manifest << f.path << '\t' << f.content_type << '\t' << f.etag << '\n';
     }
     return manifest ? 0 : 1;

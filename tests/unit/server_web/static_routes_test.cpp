@@ -1,8 +1,8 @@
 // serve's answers for the page's files (ui/, compiled in): the paths, media types, ETag and 304.
+#include <gtest/gtest.h>
+
 #include <dicomkit/server/web/static_routes.hpp>
 #include <dicomkit/server/web/ui_files.hpp>
-
-#include <gtest/gtest.h>
 
 namespace web = dicomkit::server::web;
 
@@ -29,7 +29,8 @@ TEST(UiResponse, PageAndAssets) {
         EXPECT_EQ(r->body, index->body) << path;
         EXPECT_EQ(r->header("ETag"), index->etag);
         EXPECT_EQ(r->header("Cache-Control"), "no-cache");
-        EXPECT_NE(r->header("Content-Security-Policy").find("default-src 'self'"), std::string_view::npos);
+        EXPECT_NE(r->header("Content-Security-Policy").find("default-src 'self'"),
+                  std::string_view::npos);
     }
     auto js = web::ui_response(get("/ui/viewer.js"));
     ASSERT_TRUE(js);

@@ -1,11 +1,10 @@
 // The page's files compiled into the binary: all of ui/, their media types and entity tags, and no
 // reference to another site in any of them.
-#include <dicomkit/server/web/ui_files.hpp>
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cctype>
+#include <dicomkit/server/web/ui_files.hpp>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -29,7 +28,8 @@ std::string read(const fs::path& p) {
 
 std::string lower(std::string_view s) {
     std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
     return out;
 }
 
@@ -52,7 +52,8 @@ TEST(UiFiles, EveryFileOfUiIsServedWithItsBytes) {
         ++n;
     }
     EXPECT_EQ(n, web::static_files().size());
-    for (auto name : {"/ui/index.html", "/ui/app.js", "/ui/app.css", "/ui/api.js", "/ui/viewer.html", "/ui/viewer.js"})
+    for (auto name : {"/ui/index.html", "/ui/app.js", "/ui/app.css", "/ui/api.js",
+                      "/ui/viewer.html", "/ui/viewer.js"})
         EXPECT_NE(web::find_static(name), nullptr) << name;
 }
 
@@ -64,7 +65,8 @@ TEST(UiFiles, MediaTypesByExtension) {
     EXPECT_EQ(web::content_type_for("a.svg"), "image/svg+xml");
     EXPECT_EQ(web::content_type_for("/ui/js.data"), "application/octet-stream");
     EXPECT_EQ(web::content_type_for("/ui/noext"), "application/octet-stream");
-    for (const auto& f : web::static_files()) EXPECT_NE(f.content_type, "application/octet-stream") << f.path;
+    for (const auto& f : web::static_files())
+        EXPECT_NE(f.content_type, "application/octet-stream") << f.path;
 }
 
 TEST(UiFiles, IndexAliasesAndRefusedPaths) {
@@ -102,7 +104,8 @@ TEST(UiFiles, NoExternalUrls) {
         EXPECT_EQ(body.find("http://"), std::string::npos) << f.path;
         EXPECT_EQ(body.find("https://"), std::string::npos) << f.path;
         if (f.path.ends_with(".css")) {
-            EXPECT_EQ(body.find("url("), std::string::npos) << f.path << ": no fonts or images from CSS";
+            EXPECT_EQ(body.find("url("), std::string::npos)
+                << f.path << ": no fonts or images from CSS";
             EXPECT_EQ(body.find("@import"), std::string::npos) << f.path;
         }
     }
@@ -114,9 +117,11 @@ TEST(UiFiles, HtmlReferencesAreFilesOfThePage) {
     for (const auto& f : web::static_files()) {
         if (!f.path.ends_with(".html")) continue;
         std::string body(f.body);
-        for (auto it = std::sregex_iterator(body.begin(), body.end(), attr); it != std::sregex_iterator(); ++it) {
+        for (auto it = std::sregex_iterator(body.begin(), body.end(), attr);
+             it != std::sregex_iterator(); ++it) {
             auto url = (*it)[2].str();
-            if (url == "data:," || url == "/" || url.starts_with("#")) continue;  // empty icon, the page, anchors
+            if (url == "data:," || url == "/" || url.starts_with("#"))
+                continue;  // empty icon, the page, anchors
             ASSERT_TRUE(url.starts_with("/ui/")) << f.path << ": " << url;
             EXPECT_NE(web::find_static(url), nullptr) << f.path << ": " << url;
             ++checked;
@@ -131,7 +136,8 @@ TEST(UiFiles, ModuleImportsAreFilesOfThePage) {
     for (const auto& f : web::static_files()) {
         if (!f.path.ends_with(".js")) continue;
         std::string body(f.body);
-        for (auto it = std::sregex_iterator(body.begin(), body.end(), import); it != std::sregex_iterator(); ++it) {
+        for (auto it = std::sregex_iterator(body.begin(), body.end(), import);
+             it != std::sregex_iterator(); ++it) {
             auto spec = (*it)[1].str();
             ASSERT_TRUE(spec.starts_with("./")) << f.path << ": " << spec;
             EXPECT_NE(web::find_static("/ui/" + spec.substr(2)), nullptr) << f.path << ": " << spec;

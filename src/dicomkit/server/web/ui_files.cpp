@@ -1,8 +1,7 @@
 // The table of the page's files over the generated data, lookups by path.
-#include <dicomkit/server/web/ui_files.hpp>
-
 #include <algorithm>
 #include <array>
+#include <dicomkit/server/web/ui_files.hpp>
 #include <vector>
 
 namespace dicomkit::server::web {
@@ -31,8 +30,10 @@ constexpr std::array<Extension, 14> kTypes{{
 
 bool ends_with_nocase(std::string_view s, std::string_view suffix) {
     if (s.size() < suffix.size()) return false;
-    return std::equal(suffix.begin(), suffix.end(), s.end() - static_cast<std::ptrdiff_t>(suffix.size()),
-                      [](char a, char b) { return a == (b >= 'A' && b <= 'Z' ? static_cast<char>(b - 'A' + 'a') : b); });
+    return std::equal(suffix.begin(), suffix.end(),
+                      s.end() - static_cast<std::ptrdiff_t>(suffix.size()), [](char a, char b) {
+                          return a == (b >= 'A' && b <= 'Z' ? static_cast<char>(b - 'A' + 'a') : b);
+                      });
 }
 
 const std::vector<StaticFile>& table() {
@@ -43,9 +44,11 @@ const std::vector<StaticFile>& table() {
             const auto& f = detail::embedded_files[i];
             std::string_view path{f.path};
             v.push_back({path, content_type_for(path),
-                         std::string_view{reinterpret_cast<const char*>(f.data), f.size}, std::string_view{f.etag}});
+                         std::string_view{reinterpret_cast<const char*>(f.data), f.size},
+                         std::string_view{f.etag}});
         }
-        std::sort(v.begin(), v.end(), [](const StaticFile& a, const StaticFile& b) { return a.path < b.path; });
+        std::sort(v.begin(), v.end(),
+                  [](const StaticFile& a, const StaticFile& b) { return a.path < b.path; });
         return v;
     }();
     return files;
@@ -64,7 +67,8 @@ std::string_view content_type_for(std::string_view path) noexcept {
 std::span<const StaticFile> static_files() noexcept { return table(); }
 
 const StaticFile* find_static(std::string_view path) noexcept {
-    if (path == "/" || path == "/index.html" || path == "/ui" || path == "/ui/") path = "/ui/index.html";
+    if (path == "/" || path == "/index.html" || path == "/ui" || path == "/ui/")
+        path = "/ui/index.html";
     if (!path.starts_with("/ui/") || path.find("..") != std::string_view::npos ||
         path.find("//") != std::string_view::npos || path.find('\\') != std::string_view::npos)
         return nullptr;

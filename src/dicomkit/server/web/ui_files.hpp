@@ -12,11 +12,12 @@ struct StaticFile {
     std::string_view path;          ///< "/ui/app.js": ui/X is served as /ui/X
     std::string_view content_type;  ///< by extension, text types with "; charset=utf-8"
     std::string_view body;
-    std::string_view etag;          ///< a strong entity tag (RFC 9110 8.8.3), quotes included
+    std::string_view etag;  ///< a strong entity tag (RFC 9110 8.8.3), quotes included
 };
 
 /// The file served at `path` (no query string): "/ui/X" for ui/X; "/", "/index.html" and "/ui/"
-/// are ui/index.html. nullptr when there is none. Paths with "..", "//", or a backslash never match.
+/// are ui/index.html. nullptr when there is none. Paths with "..", "//", or a backslash never
+/// match.
 [[nodiscard]] const StaticFile* find_static(std::string_view path) noexcept;
 
 /// Every file, sorted by path (index.html once, under /ui/index.html).
