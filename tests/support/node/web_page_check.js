@@ -171,7 +171,20 @@ async function main() {
   // The uploaded study found by modality, then deleted (an administrator's button, confirmed).
   await page.click('#nav a[data-view=studies]');
   await page.click('#search button[type=button]');  // Clear
+  // Paging: one study a page (an option added for the test), "More" fetches the next by offset.
+  await page.$eval('#search [name=limit]', (sel) => sel.add(new Option('1', '1')));
+  await page.selectOption('#search [name=limit]', '1');
+  await page.click('#search button[type=submit]');
+  await page.waitForFunction(() => document.querySelectorAll('#studies tbody tr').length === 1 && !document.getElementById('more').hidden);
+  await page.click('#more');
+  await page.waitForFunction(() => document.querySelectorAll('#studies tbody tr').length === 2);
+  const paged = await page.$$eval('#studies tbody tr', (r) => r.map((x) => x.dataset.uid));
+  check(new Set(paged).size === 2, 'paging with More: two different studies, one a page');
+  await page.click('#more');
+  await page.waitForFunction(() => document.getElementById('more').hidden);
+  check((await page.$$('#studies tbody tr')).length === 2, 'paging: More disappears after the last study');
   await page.selectOption('#search [name=modality]', 'MR');
+  await page.$eval('#search [name=limit]', (sel) => { sel.value = '50'; });
   await page.click('#search button[type=submit]');
   await page.waitForFunction(() => document.querySelectorAll('#studies tbody tr').length === 1 &&
     document.querySelector('#studies tbody tr td:nth-child(5)').textContent.includes('MR'));
