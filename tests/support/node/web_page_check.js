@@ -1,6 +1,7 @@
 // The web page in Chromium (playwright-core driving Debian's /usr/bin/chromium): login, search,
 // a study's series and instances with thumbnails, the attributes of an instance, the built-in
-// viewer (scrolling, window, zoom), upload through the file input, administration, logout.
+// viewer (scrolling, window, zoom), upload through the file input and by drag and drop, paging,
+// deletion, administration, logout.
 // Screenshots go to OUT_DIR; the images shown are checked not to be blank (pixel standard
 // deviation drawn through a canvas). Exits 0 when every check passed, 1 otherwise.
 // usage: node web_page_check.js BASE_URL USER PASSWORD OUT_DIR PATIENT_NAME SERIES_SIZE UPLOAD_FILE
@@ -197,11 +198,26 @@ async function main() {
   await page.waitForFunction(() => document.querySelectorAll('#studies tbody tr').length === 0);
   check(true, 'the uploaded study deleted: no MR study left');
 
+  // Upload again by dropping the file on the drop zone (a DataTransfer made in the page).
+  await page.click('#nav a[data-view=upload]');
+  await page.waitForSelector('#drop');
+  const bytes = require('fs').readFileSync(uploadFile).toString('base64');
+  await page.evaluate(([b64, name]) => {
+    const raw = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const dt = new DataTransfer();
+    dt.items.add(new File([raw], name, { type: 'application/dicom' }));
+    const drop = document.getElementById('drop');
+    drop.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    drop.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, [bytes, path.basename(uploadFile)]);
+  await page.waitForFunction(() => /stored|failed/.test(document.querySelector('#uploads tbody td.result')?.textContent || ''));
+  check(await page.textContent('#uploads tbody td.result') === 'stored', 'drag and drop upload: stored');
+
   // Administration: the statistics count what was stored.
   await page.click('#nav a[data-view=admin]');
   await page.waitForSelector('#stats');
   const stats = await page.textContent('#stats');
-  check(/Instances\s*(\d+)/.test(stats) && Number(/Instances\s*(\d+)/.exec(stats)[1]) === Number(seriesSize), `statistics: ${stats.replace(/\s+/g, ' ')}`);
+  check(/Instances\s*(\d+)/.test(stats) && Number(/Instances\s*(\d+)/.exec(stats)[1]) === Number(seriesSize) + 1, `statistics: ${stats.replace(/\s+/g, ' ')}`);
   for (const part of ['peers', 'jobs', 'associations', 'http-log']) {
     await page.waitForSelector(`#${part}, #${part}-unavailable`);
     check(await page.isVisible(`#${part}`) || await page.isVisible(`#${part}-unavailable`),
