@@ -100,27 +100,21 @@ private:
         if (auto f = blob_->finish(); !f) return fail(kOutOfResources, f.error().message);
         auto staged = blob_->stage();
         if (!staged) return fail(kOutOfResources, staged.error().message);
-        auto attrs = ctx_.ingest->read_staged(*staged, nullptr, false);
-        if (!attrs) {
-            ctx_.blobs->discard(*staged);
-            return fail(kCannotUnderstand, "not a DICOM file that can be read: " + attrs.error().to_string());
-        }
-        current_.sop_class = attrs->dataset.string_or(Tag{0x0008, 0x0016});
-        current_.sop_instance = attrs->dataset.string_or(Tag{0x0008, 0x0018});
-        current_.study = attrs->dataset.string_or(Tag{0x0020, 0x000D});
-        current_.series = attrs->dataset.string_or(Tag{0x0020, 0x000E});
-        if (!study_.empty() && current_.study != study_) {
-            ctx_.blobs->discard(*staged);
-            return fail(kDoesNotMatch, "Study Instance UID " + current_.study + " is not the " + study_ + " of the request");
-        }
-        auto stored = ctx_.ingest->store(std::move(*staged));
+        // Ingest reads the data set once: it must be whole, its UIDs valid, and of the study of
+        // the request's path when there is one.
+        service::Received expected{"", "", study_};
+        auto stored = ctx_.ingest->store(std::move(*staged), study_.empty() ? nullptr : &expected);
         if (!stored) {
             const auto kind = service::store_error_kind(stored.error());
             return fail(kind == service::ErrorKind::OutOfResources  ? kOutOfResources
                         : kind == service::ErrorKind::BadIdentifier ? kDoesNotMatch
-                                                                    : kProcessingFailure,
+                                                                    : kCannotUnderstand,
                         stored.error().message);
         }
+        current_.sop_class = stored->sop_class_uid;
+        current_.sop_instance = stored->sop_instance_uid;
+        current_.study = stored->study_instance_uid;
+        current_.series = stored->series_instance_uid;
         if (stored->action == service::StoreAction::Rejected)
             return fail(kProcessingFailure, "a copy of this instance is stored and duplicates are refused");
     }
