@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include <dicomkit/server/web/ui_files.hpp>
 #include <dicomkit/server/web/web_app.hpp>
 
 namespace dicomkit::server::web {
@@ -38,6 +39,21 @@ std::optional<std::string> read_whole(const fs::path& p) {
     return s.str();
 }
 
+/// RFC 9110 13.1.2: If-None-Match holds "*" or a list of entity tags (weak ones compared weakly).
+bool etag_matches(std::string_view if_none_match, std::string_view etag) {
+    while (!if_none_match.empty()) {
+        const auto comma = if_none_match.find(',');
+        std::string_view one = if_none_match.substr(0, comma);
+        while (!one.empty() && (one.front() == ' ' || one.front() == '\t')) one.remove_prefix(1);
+        while (!one.empty() && (one.back() == ' ' || one.back() == '\t')) one.remove_suffix(1);
+        if (one.starts_with("W/")) one.remove_prefix(2);
+        if (one == "*" || one == etag) return true;
+        if (comma == std::string_view::npos) break;
+        if_none_match.remove_prefix(comma + 1);
+    }
+    return false;
+}
+
 /// OHIF's pages need cross-origin isolation for SharedArrayBuffer (its 3D views).
 void isolate(Response& r) {
     r.set("Cross-Origin-Opener-Policy", "same-origin");
@@ -45,7 +61,9 @@ void isolate(Response& r) {
     r.set("Cross-Origin-Resource-Policy", "same-origin");
 }
 
-std::optional<Response> viewer_file(const Request& req, const WebContext& ctx, std::string_view rest) {
+/// The viewer's index.html, its app-config.js, or one of its files (`rest`: the path without its
+/// leading '/'); nullopt when the viewer is not installed or has no such file.
+std::optional<Response> viewer_file(const Request& req, const WebContext& ctx, std::string_view rest, bool page) {
     if (ctx.viewer_dir.empty()) return std::nullopt;
     const fs::path root(ctx.viewer_dir);
     std::error_code ec;
@@ -56,30 +74,12 @@ std::optional<Response> viewer_file(const Request& req, const WebContext& ctx, s
         isolate(r);
         return r;
     }
-    // The router has refused "..", encoded slashes and NUL; the path stays below root.
-    fs::path file = root / std::string(rest);
-    if (rest.empty() || !fs::is_regular_file(file, ec)) {
-        // A route of the single-page app (/viewer/viewer?...): its index.html.
-        const auto last = rest.rfind('/');
-        const std::string_view name = rest.substr(last == std::string_view::npos ? 0 : last + 1);
-        if (name.find('.') != std::string_view::npos && !rest.empty()) return Response::error(404, "no such file");
-        file = root / "index.html";
-    }
+    // The router has refused "..", encoded slashes and NUL: the path stays below root.
+    const fs::path file = page ? root / "index.html" : root / std::string(rest);
+    if (!fs::is_regular_file(file, ec)) return std::nullopt;
     auto body = read_whole(file);
-    if (!body) return Response::error(404, "no such file");
+    if (!body) return std::nullopt;
     const std::string name = file.filename().string();
-    if (name == "index.html") {
-        // Built for the site's root: its assets are asked for below /viewer/.
-        std::string& b = *body;
-        for (const std::string_view attr : {"src=\"/", "href=\"/"}) {
-            std::size_t at = 0;
-            while ((at = b.find(attr, at)) != std::string::npos) {
-                const std::size_t insert = at + attr.size();
-                if (b.compare(insert, 7, "viewer/") != 0) b.insert(insert, "viewer/");
-                at = insert;
-            }
-        }
-    }
     Response r = Response::text(200, std::move(*body), std::string(content_type_of(name)));
     r.set("Cache-Control", name == "index.html" ? "no-cache" : "public, max-age=3600");
     isolate(r);
@@ -91,7 +91,7 @@ std::optional<Response> viewer_file(const Request& req, const WebContext& ctx, s
 std::string viewer_config(const Request& request, const WebContext& ctx) {
     const std::string root = base_url(request, ctx) + "/dicom-web";
     return "window.config = {\n"
-           "  routerBasename: '/viewer',\n"
+           "  routerBasename: '/',\n"
            "  showStudyList: true,\n"
            "  extensions: [],\n"
            "  modes: [],\n"
@@ -122,33 +122,43 @@ std::string viewer_config(const Request& request, const WebContext& ctx) {
 std::optional<Response> static_response(const Request& req, const WebContext& ctx) {
     if (req.method != "GET" && req.method != "HEAD") return std::nullopt;
     const std::string_view path = req.path;
-    if (path == "/viewer") {
-        Response r;
-        r.status = 301;
-        r.set("Location", "/viewer/");
-        return r;
-    }
-    if (path.starts_with("/viewer/")) {
-        auto decoded = percent_decode(path.substr(8));
-        if (!decoded) return Response::error(400, "malformed percent-encoding in the path");
-        return viewer_file(req, ctx, *decoded);
+    // The viewer (built for the site's root): its routes (/viewer?StudyInstanceUIDs=...) are its
+    // index.html; its scripts, styles and assets are files of its dist/ below the root.
+    if (path == "/viewer" || path.starts_with("/viewer/")) {
+        if (auto page = viewer_file(req, ctx, "", true)) return page;
+        if (path == "/viewer") return std::nullopt;
     }
     if (auto page = ui_response(req)) return page;
-    // The viewer's code loads its chunks from the site's root (the public path it was built with).
-    if (!ctx.viewer_dir.empty() && path.size() > 1 && path.find('/', 1) == std::string_view::npos) {
+    if (path.size() > 1) {
         auto decoded = percent_decode(path.substr(1));
-        std::error_code ec;
-        if (decoded && fs::is_regular_file(fs::path(ctx.viewer_dir) / *decoded, ec)) return viewer_file(req, ctx, *decoded);
+        if (!decoded) return Response::error(400, "malformed percent-encoding in the path");
+        if (decoded->find("..") == std::string::npos)
+            if (auto file = viewer_file(req, ctx, *decoded, false)) return file;
     }
     return std::nullopt;
 }
 
 std::optional<Response> ui_response(const Request& req) {
-    if (req.path != "/" && req.path != "/index.html") return std::nullopt;
-    return Response::text(200,
-                          "<!doctype html><meta charset=utf-8><title>dicomkit</title>"
-                          "<p>dicomkit: DICOMweb at <a href=/dicom-web/studies>/dicom-web</a></p>",
-                          "text/html; charset=utf-8");
+    // The page handles its login screen itself (a 401 from /api/me shows the form).
+    const std::string_view path = req.path == "/login" ? std::string_view("/") : std::string_view(req.path);
+    const StaticFile* file = find_static(path);
+    if (!file) return std::nullopt;
+    Response r;
+    // Revalidated on every use (the files change with the binary), answered 304 while unchanged.
+    r.set("Cache-Control", "no-cache");
+    r.set("ETag", std::string(file->etag));
+    // Everything the page uses comes from this server (docs/web-api.md, "Pages").
+    r.set("Content-Security-Policy",
+          "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
+          "object-src 'none'; base-uri 'none'; frame-ancestors 'self'");
+    if (etag_matches(req.header("If-None-Match"), file->etag)) {
+        r.status = 304;
+        return r;
+    }
+    r.status = 200;
+    r.set("Content-Type", std::string(file->content_type));
+    r.body = std::string(file->body);
+    return r;
 }
 
 }  // namespace dicomkit::server::web
