@@ -10,14 +10,16 @@ PKGS=(
   libxml2-dev libpng-dev libturbojpeg0-dev libjpeg62-turbo-dev libcharls-dev libopenjp2-7-dev libopenjph-dev libjxl-dev
   libgdcm-tools
   dcmtk dicom3tools python3 python3-pydicom python3-numpy
-  orthanc curl
+  orthanc orthanc-dicomweb wrk curl
+  chromium
 )
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-# Node.js and npm run dcmjs-dimse, a peer of the corpus test (tests/support/node/); a Node.js
-# that is there already (with its own npm) is kept.
+# Node.js and npm run dcmjs-dimse, a peer of the corpus test, and playwright-core, which drives
+# Debian's Chromium in the web page's test (tests/support/node/); a Node.js that is there already
+# (with its own npm) is kept.
 command -v node > /dev/null || missing+=(nodejs)
 command -v npm > /dev/null || missing+=(npm)
 SUDO=""
@@ -63,3 +65,8 @@ if [ -f "$node_dir/package-lock.json" ] && ! cmp -s "$node_dir/package-lock.json
   (cd "$node_dir" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
   cp "$node_dir/package-lock.json" "$node_dir/node_modules/.installed-lock"
 fi
+
+# The OHIF viewer that serve hands out at /viewer: its built dist/ from the npm package @ohif/app
+# (only the package's own files: its dependencies are bundled in dist/), unpacked into viewer/dist.
+# Not committed. Without it (no network), serve offers its built-in viewer instead.
+bash "$(dirname "$0")/install_viewer.sh" || echo "bootstrap: the OHIF viewer could not be installed; serve uses its built-in viewer"

@@ -11,6 +11,7 @@
 #include <dicomkit/pixel/transcode.hpp>
 #include <dicomkit/server/app/config.hpp>
 #include <dicomkit/server/app/server_app.hpp>
+#include <dicomkit/server/web/auth.hpp>
 
 #include "commands.hpp"
 #include "log_options.hpp"
@@ -38,6 +39,10 @@ struct ServeArgs {
     bool reconcile = false;
     std::int64_t min_free_mb = -1;  ///< -1: as the file says
     std::string ingest_transfer_syntax;  ///< --ingest-transfer-syntax
+    int http_port = -1;                  ///< --http-port; -1: [http] port (0 when --port is 0)
+    std::vector<std::string> http_tokens;  ///< --http-token: admin tokens for scripts
+    bool no_http = false;
+    std::string hash_password;  ///< --hash-password: print the hash for [[http.users]] and exit
 };
 
 /// The file (when given) with the flags over it.
@@ -80,6 +85,14 @@ Result<sapp::Config> build_config(const ServeArgs& a) {
             return make_error(ErrorCode::InvalidValue,
                               "--ingest-transfer-syntax: unknown transfer syntax '" + a.ingest_transfer_syntax + "'");
         c.ingest_transfer_syntax = a.ingest_transfer_syntax;
+    }
+    // Any free DICOM port: any free HTTP port too, unless one is given (tests, several archives).
+    if (a.http_port >= 0) c.http.port = static_cast<std::uint16_t>(a.http_port);
+    else if (a.port == 0) c.http.port = 0;
+    if (a.no_http) c.http.enabled = false;
+    for (const auto& t : a.http_tokens) {
+        if (t.size() < 16) return make_error(ErrorCode::InvalidValue, "--http-token: at least 16 characters");
+        c.http.tokens.push_back({"token", t, "admin"});
     }
     if (!a.index_url.empty()) {
         c.index.backend = "postgres";
@@ -151,6 +164,10 @@ void print_peers(const sapp::Config& c) {
 }
 
 int run_serve(const ServeArgs& a) {
+    if (!a.hash_password.empty()) {
+        std::printf("%s\n", server::web::hash_password(a.hash_password).c_str());
+        return 0;
+    }
     auto c = build_config(a);
     if (!c) {
         log::error("{}", c.error().message.c_str());
@@ -191,6 +208,9 @@ int run_serve(const ServeArgs& a) {
     log::info("listening on {}:{}{} as {}, data in {}", a.bind.c_str(), (*app)->port(),
                  c->port_tls ? " (TLS)" : "", c->ae_title.c_str(), c->data.c_str());
     print_ports(*c, (*app)->port(), (*app)->tls_port());
+    if (c->http.enabled)
+        log::info("port {}: HTTP{} (DICOMweb at /dicom-web, the page at /{})", (*app)->http_port(),
+                  c->http.tls ? "S" : "", c->http.auth ? "" : "; authentication off");
     log::info("index: {}", (*app)->index_description().c_str());
     print_peers(*c);
     int sig = 0;
@@ -252,6 +272,14 @@ void add_serve(CLI::App& app, Action& run) {
         "--require-client-cert,!--no-require-client-cert",
         [a](std::int64_t n) { a->require_client_cert = n > 0 ? 1 : 0; },
         "TLS clients must present a certificate signed by --ca (the default), or none is asked for");
+    cmd->add_option("--http-port", a->http_port,
+                    "HTTP port for DICOMweb, the REST API and the page (default 8042; 0: any free port, the "
+                    "default when --port is 0)");
+    cmd->add_option("--http-token", a->http_tokens,
+                    "A Bearer token with the admin role for scripts (repeatable; at least 16 characters)");
+    cmd->add_flag("--no-http", a->no_http, "No HTTP port");
+    cmd->add_option("--hash-password", a->hash_password,
+                    "Print the password_hash of this password for [[http.users]] and exit");
     cmd->add_option("--config,-c", a->config, "TOML configuration file (flags override it)");
     cmd->add_flag("--check-config", a->check_config, "Check the configuration and exit");
     cmd->add_option("--bind", a->bind, "Address to listen on")->capture_default_str();

@@ -72,6 +72,7 @@ protected:
         Config c;
         c.ae_title = "ARCHIVE";
         c.port = 0;
+        c.http.port = 0;
         c.data = data_;
         c.peers.push_back({"STORER", "127.0.0.1", 1, {"store", "query", "retrieve"}});
         c.ingest_transfer_syntax = syntax;

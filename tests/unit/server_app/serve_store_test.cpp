@@ -41,6 +41,7 @@ protected:
         fs::remove_all(data_);
         config_.ae_title = "ARCHIVE";
         config_.port = 0;
+        config_.http.port = 0;
         config_.data = data_;
         config_.peers.push_back({"STORER", "127.0.0.1", 1, {"store", "query", "retrieve"}});
         config_.peers.push_back({"LOOKER", "127.0.0.1", 2, {"query"}});

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <optional>
 #include <filesystem>
+#include <type_traits>
 
 #include <toml++/toml.h>
 
@@ -206,6 +207,82 @@ Result<void> read_index(const std::string& file, const toml::table& t, IndexConf
     return {};
 }
 
+bool known_role(std::string_view r) { return r == "read" || r == "write" || r == "admin"; }
+
+/// [[http.users]] and [[http.tokens]]: name, role and password_hash or token.
+template <class T>
+Result<void> read_http_list(const std::string& file, const toml::node& node, const std::string& what,
+                            std::vector<T>& out) {
+    Reader r{file};
+    const auto* arr = node.as_array();
+    if (!arr) return bad(file, node, "http." + what + ": expected tables [[http." + what + "]]");
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+        const auto* t = (*arr)[i].as_table();
+        if (!t) return bad(file, (*arr)[i], "http." + what + ": expected tables [[http." + what + "]]");
+        T item;
+        const std::string prefix = "http." + what + "[" + std::to_string(i) + "].";
+        for (const auto& [k, n] : *t) {
+            const std::string key = prefix + std::string(k.str());
+            Result<void> ok;
+            if (k == "name") ok = r.text(n, key, item.name);
+            else if (k == "role") {
+                ok = r.text(n, key, item.role);
+                if (ok && !known_role(item.role)) return bad(file, n, key + ": expected \"read\", \"write\" or \"admin\"");
+            } else if constexpr (std::is_same_v<T, HttpUser>) {
+                if (k == "password_hash") ok = r.text(n, key, item.password_hash);
+                else return bad(file, n, "unknown key " + key + " (name, password_hash, role)");
+            } else {
+                if (k == "token") ok = r.text(n, key, item.token);
+                else return bad(file, n, "unknown key " + key + " (name, token, role)");
+            }
+            if (!ok) return ok;
+        }
+        if (item.name.empty()) return bad(file, *t, prefix + "name is required");
+        if constexpr (std::is_same_v<T, HttpUser>) {
+            if (!item.password_hash.starts_with("pbkdf2-sha256$"))
+                return bad(file, *t, prefix + "password_hash is required (make one with dicomkit serve --hash-password)");
+        } else {
+            if (item.token.size() < 16) return bad(file, *t, prefix + "token: at least 16 characters");
+        }
+        out.push_back(std::move(item));
+    }
+    return {};
+}
+
+Result<void> read_http(const std::string& file, const toml::table& t, HttpSettings& h) {
+    Reader r{file};
+    for (const auto& [k, node] : t) {
+        const std::string key = "http." + std::string(k.str());
+        Result<void> ok;
+        if (k == "enabled") ok = r.flag(node, key, h.enabled);
+        else if (k == "port") ok = r.port(node, key, h.port);
+        else if (k == "tls") ok = r.flag(node, key, h.tls);
+        else if (k == "auth") ok = r.flag(node, key, h.auth);
+        else if (k == "public_root") ok = r.text(node, key, h.public_root);
+        else if (k == "viewer") ok = r.text(node, key, h.viewer);
+        else if (k == "users") ok = read_http_list(file, node, "users", h.users);
+        else if (k == "tokens") ok = read_http_list(file, node, "tokens", h.tokens);
+        else if (k == "max_upload_mb") {
+            auto v = node.value_exact<std::int64_t>();
+            if (!v || *v < 1 || *v > (std::int64_t{1} << 30)) return bad(file, node, key + ": expected a number of MiB, 1 or more");
+            h.max_upload_mb = static_cast<std::uint64_t>(*v);
+        } else if (k == "cors_origins") {
+            const auto* arr = node.as_array();
+            if (!arr) return bad(file, node, key + ": expected a list of origins");
+            for (const auto& o : *arr) {
+                auto v = o.value<std::string>();
+                if (!v || v->empty()) return bad(file, o, key + ": expected origins such as \"https://viewer.example.org\"");
+                h.cors_origins.push_back(*v);
+            }
+        } else
+            return bad(file, node,
+                       "unknown key " + key +
+                           " (enabled, port, tls, auth, users, tokens, cors_origins, public_root, max_upload_mb, viewer)");
+        if (!ok) return ok;
+    }
+    return {};
+}
+
 Result<Peer> read_peer(const std::string& file, const toml::table& t, std::size_t i) {
     Reader r{file};
     Peer p;
@@ -258,6 +335,10 @@ Result<Config> load_config(const std::string& path) {
             const auto* t = node.as_table();
             if (!t) return bad(path, node, "index: expected a table [index]");
             if (auto r = read_index(path, *t, c.index); !r) return tl::unexpected(r.error());
+        } else if (k == "http") {
+            const auto* t = node.as_table();
+            if (!t) return bad(path, node, "http: expected a table [http]");
+            if (auto r = read_http(path, *t, c.http); !r) return tl::unexpected(r.error());
         } else if (k == "log") {
             const auto* t = node.as_table();
             if (!t) return bad(path, node, "log: expected a table [log]");

@@ -59,6 +59,34 @@ struct LogSettings {
     std::string file;  ///< empty: events on stdout, the rest on stderr; reopened on SIGHUP
 };
 
+/// [http]: the web front (DICOMweb, REST admin, the page). Users and tokens have a role:
+/// "read", "write" (and store) or "admin" (and remove, peers, jobs, logs).
+struct HttpUser {
+    std::string name;
+    std::string password_hash;  ///< `dicomkit serve --hash-password`'s output (PBKDF2-HMAC-SHA256)
+    std::string role = "read";
+};
+struct HttpToken {
+    std::string name;
+    std::string token;  ///< the Bearer secret
+    std::string role = "read";
+};
+struct HttpSettings {
+    bool enabled = true;
+    std::uint16_t port = 8042;   ///< 0: any free port
+    bool tls = false;            ///< HTTPS with [tls] certificate and private_key
+    /// false: no authentication at all (every request is admin) — a private machine by choice.
+    bool auth = true;
+    std::vector<HttpUser> users;
+    std::vector<HttpToken> tokens;
+    std::vector<std::string> cors_origins;  ///< allowed origins ("*": any); empty: no CORS
+    std::string public_root;                ///< "https://pacs.example.org": the URLs written in answers
+    std::uint64_t max_upload_mb = 4096;     ///< STOW-RS request bodies
+    /// The OHIF viewer's built dist/ folder; empty: found beside the binary's source tree when
+    /// installed (viewer/dist, which scripts/install_viewer.sh fills), else the built-in viewer.
+    std::string viewer;
+};
+
 struct Config {
     std::string ae_title = "DICOMKIT";
     std::uint16_t port = 11112;
@@ -95,6 +123,7 @@ struct Config {
     /// (kept as received otherwise).
     bool ingest_allow_lossy = false;
     LogSettings log;
+    HttpSettings http;
 };
 
 /// "keep", "replace" or "reject" (InvalidValue otherwise, naming the three).

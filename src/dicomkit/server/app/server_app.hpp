@@ -31,6 +31,8 @@ public:
     ~ServerApp();
     /// The bound config.port (plain, or TLS when config.port_tls).
     [[nodiscard]] std::uint16_t port() const noexcept;
+    /// The bound HTTP port ([http] port); 0 when the web front is off.
+    [[nodiscard]] std::uint16_t http_port() const noexcept;
     /// The bound config.tls_port; 0 when there is none.
     [[nodiscard]] std::uint16_t tls_port() const noexcept;
     /// Which index runs, for the log: "sqlite PATH" or "postgres user@host:port/database".

@@ -39,9 +39,21 @@ using InstanceFn = std::function<bool(const std::string& sop_instance_uid, const
 /// UTF-8; what sql/attributes.hpp keeps); returning false stops.
 using ObjectFn = std::function<bool(const std::string& sop_instance_uid, const DataSet& attributes)>;
 
+/// How much the archive holds (the admin statistics).
+struct Counts {
+    std::uint64_t patients = 0, studies = 0, series = 0, instances = 0;
+    std::uint64_t bytes = 0;  ///< the sizes of the instances' files
+};
+
 class Index {
 public:
     virtual ~Index() = default;
+
+    /// The number of patients, studies, series and instances (non-patient objects not counted)
+    /// and the bytes of the instances' files. Backends count in the database.
+    [[nodiscard]] virtual Result<Counts> counts() {
+        return make_error(ErrorCode::Unsupported, "this index does not count");
+    }
 
     /// Indexes one instance from its attributes (at least the data set up to the pixel data;
     /// text is decoded with its Specific Character Set). In one transaction. A non-patient object

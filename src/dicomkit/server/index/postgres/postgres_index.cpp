@@ -286,6 +286,25 @@ Result<bool> PostgresIndex::remove(const std::string& sop_instance_uid) {
                                     [](const bool& removed) { return !removed; });
 }
 
+Result<Counts> PostgresIndex::counts() {
+    Counts out;
+    DK_TRY(impl_->with_connection([&](Conn& c, bool& started) {
+        return c.stream("SELECT (SELECT COUNT(*) FROM patient), (SELECT COUNT(*) FROM study), "
+                        "(SELECT COUNT(*) FROM series), (SELECT COUNT(*) FROM instance), "
+                        "(SELECT COALESCE(SUM(size), 0) FROM instance)",
+                        {}, [&](const PgResult& row) {
+                            started = true;
+                            auto n = [&](int col) {
+                                auto v = integer(row.text(0, col));
+                                return v ? static_cast<std::uint64_t>(*v) : 0;
+                            };
+                            out = Counts{n(0), n(1), n(2), n(3), n(4)};
+                            return true;
+                        });
+    }));
+    return out;
+}
+
 Result<std::uint64_t> PostgresIndex::for_each_instance(const InstanceFn& fn) {
     const std::string sql = sql::write_sql(sql::Dialect::Postgres).all_instances;
     std::uint64_t n = 0;

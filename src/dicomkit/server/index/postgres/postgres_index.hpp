@@ -30,6 +30,7 @@ public:
     [[nodiscard]] Result<std::optional<InstanceFile>> instance(const std::string& sop_instance_uid) override;
     /// In one transaction under the instance's advisory lock, like add().
     [[nodiscard]] Result<bool> remove(const std::string& sop_instance_uid) override;
+    [[nodiscard]] Result<Counts> counts() override;
     /// One SELECT (a snapshot) on a pooled connection, streamed.
     [[nodiscard]] Result<std::uint64_t> for_each_instance(const InstanceFn& fn) override;
     [[nodiscard]] Result<std::uint64_t> for_each_object(const std::string& sop_class_uid, const ObjectFn& fn) override;

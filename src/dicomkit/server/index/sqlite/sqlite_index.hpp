@@ -32,6 +32,7 @@ public:
     [[nodiscard]] Result<std::uint64_t> find(const model::Query& query, const MatchFn& on_match) override;
     [[nodiscard]] Result<std::optional<InstanceFile>> instance(const std::string& sop_instance_uid) override;
     [[nodiscard]] Result<bool> remove(const std::string& sop_instance_uid) override;
+    [[nodiscard]] Result<Counts> counts() override;
     [[nodiscard]] Result<std::uint64_t> for_each_instance(const InstanceFn& fn) override;
     [[nodiscard]] Result<std::uint64_t> for_each_object(const std::string& sop_class_uid, const ObjectFn& fn) override;
 

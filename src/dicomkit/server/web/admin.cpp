@@ -1,0 +1,93 @@
+// The REST admin API (JSON): statistics, removal of studies, series and instances, and what the
+// composition root provides through AdminHooks (peers and C-ECHO, send/retrieve jobs, the
+// association log, the conformance of the running configuration).
+#include <dicomkit/server/service/remove.hpp>
+#include <dicomkit/server/web/wado_support.hpp>
+#include <dicomkit/server/web/web_app.hpp>
+
+namespace dicomkit::server::web {
+
+namespace {
+
+Response not_configured() { return Response::error(501, "not available in this configuration"); }
+
+Response statistics(WebContext& ctx) {
+    auto c = ctx.index->counts();
+    if (!c) return Response::error(503, "the index cannot count: " + c.error().message);
+    auto free = ctx.blobs->free_bytes();
+    return Response::json(200, "{\"patients\":" + std::to_string(c->patients) + ",\"studies\":" +
+                                   std::to_string(c->studies) + ",\"series\":" + std::to_string(c->series) +
+                                   ",\"instances\":" + std::to_string(c->instances) + ",\"disk_bytes\":" +
+                                   std::to_string(c->bytes) + ",\"free_bytes\":" + std::to_string(free ? *free : 0) +
+                                   "}");
+}
+
+Response remove(Request& req, WebContext& ctx) {
+    InstanceKey key;
+    if (req.params.size() > 0) key.study = req.params[0];
+    if (req.params.size() > 1) key.series = req.params[1];
+    if (req.params.size() > 2) key.instance = req.params[2];
+    auto items = locate(ctx, key);
+    if (!items) return items.error();
+    auto removed = service::remove_instances(*ctx.index, *ctx.blobs, *items);
+    if (!removed) return Response::error(503, removed.error().message);
+    if (ctx.log)
+        ctx.log("I: HTTP " + req.user.value_or("") + "@" + req.remote + " removed " +
+                std::to_string(removed->instances) + " instances (" + req.path + ")");
+    return Response::json(200, "{\"deleted\":" + std::to_string(removed->instances) + ",\"bytes\":" +
+                                   std::to_string(removed->bytes) + "}");
+}
+
+std::optional<std::uint64_t> id_of(std::string_view text) {
+    std::uint64_t v = 0;
+    if (text.empty() || text.size() > 18) return std::nullopt;
+    for (const char c : text) {
+        if (c < '0' || c > '9') return std::nullopt;
+        v = v * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+    return v;
+}
+
+}  // namespace
+
+void add_admin_routes(Router& router, WebContext& ctx, WebApp::State& state) {
+    (void)state;
+    WebContext* c = &ctx;
+    router.add("GET", "/api/stats", Role::Read, [c](Request&) { return statistics(*c); });
+    for (const char* path : {"/api/studies/{study}", "/api/studies/{study}/series/{series}",
+                             "/api/studies/{study}/series/{series}/instances/{instance}"})
+        router.add("DELETE", path, Role::Admin, [c](Request& r) { return remove(r, *c); });
+    router.add("GET", "/api/peers", Role::Admin, [c](Request&) {
+        return c->admin.peers_json ? Response::json(200, c->admin.peers_json()) : not_configured();
+    });
+    router.add("POST", "/api/peers/{ae}/echo", Role::Admin, [c](Request& r) {
+        if (!c->admin.echo_json) return not_configured();
+        std::string out = c->admin.echo_json(r.params[0]);
+        return out.empty() ? Response::error(404, "no peer " + r.params[0]) : Response::json(200, std::move(out));
+    });
+    router.add("POST", "/api/jobs", Role::Admin, [c](Request& r) {
+        if (!c->admin.start_job) return not_configured();
+        auto body = r.read_body(c->max_request_bytes);
+        if (!body) return Response::error(413, body.error().message);
+        auto started = c->admin.start_job(*body);
+        if (!started) return Response::error(started.error().code == ErrorCode::NotFound ? 404 : 400, started.error().message);
+        return Response::json(202, std::move(*started));
+    });
+    router.add("GET", "/api/jobs", Role::Admin, [c](Request&) {
+        return c->admin.jobs_json ? Response::json(200, c->admin.jobs_json()) : not_configured();
+    });
+    router.add("GET", "/api/jobs/{id}", Role::Admin, [c](Request& r) {
+        if (!c->admin.job_json) return not_configured();
+        const auto id = id_of(r.params[0]);
+        std::string out = id ? c->admin.job_json(*id) : std::string();
+        return out.empty() ? Response::error(404, "no job " + r.params[0]) : Response::json(200, std::move(out));
+    });
+    router.add("GET", "/api/log/associations", Role::Admin, [c](Request&) {
+        return c->admin.associations_json ? Response::json(200, c->admin.associations_json()) : not_configured();
+    });
+    router.add("GET", "/api/conformance", Role::Read, [c](Request&) {
+        return c->admin.conformance_json ? Response::json(200, c->admin.conformance_json()) : not_configured();
+    });
+}
+
+}  // namespace dicomkit::server::web
