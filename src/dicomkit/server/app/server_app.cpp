@@ -25,6 +25,7 @@
 #include <dicomkit/base/log.hpp>
 #include <dicomkit/server/app/data_folder.hpp>
 #include <dicomkit/server/app/event_log.hpp>
+#include <dicomkit/server/app/jobs.hpp>
 #include <dicomkit/server/app/web_front.hpp>
 #include <dicomkit/net/dimse/scu.hpp>
 #include <deque>
@@ -62,6 +63,7 @@ struct ServerApp::Impl {
     std::unique_ptr<net::ul::Server> server;      ///< config.port
     std::unique_ptr<net::ul::Server> tls_server;  ///< config.tls_port, when set
     std::unique_ptr<WebFront> web;                ///< config.http, when enabled
+    std::unique_ptr<JobRunner> jobs;              ///< the web front's send and retrieve jobs
     std::mutex associations_mutex;
     std::deque<std::string> associations;  ///< the last associations, JSON objects, newest first
     void note_association(const std::string& json) {
@@ -564,6 +566,7 @@ Result<std::unique_ptr<WebFront>> start_web(ServerApp::Impl& impl) {
     d.ingest = impl.ingest.get();
     d.blobs = impl.files.get();
     d.codecs = impl.codecs;
+    d.authorizer = impl.authorizer;
     ServerApp::Impl* raw = &impl;
     d.log = [raw](const std::string& line) { raw->log(line); };
     const Config* c = &impl.config;
@@ -580,6 +583,12 @@ Result<std::unique_ptr<WebFront>> start_web(ServerApp::Impl& impl) {
         for (std::size_t i = 0; i < raw->associations.size(); ++i) out += (i ? "," : "") + raw->associations[i];
         return out + "]";
     };
+    raw->jobs = std::make_unique<JobRunner>(
+        JobContext{c, raw->retrieve.get(), std::make_shared<const dimse::CodecTranscoder>(impl.codecs)}, d.log);
+    JobRunner* jobs = raw->jobs.get();
+    d.admin.start_job = [jobs](const std::string& body) { return jobs->start_json(body); };
+    d.admin.jobs_json = [jobs] { return jobs->list_json(); };
+    d.admin.job_json = [jobs](std::uint64_t id) { return jobs->job_json(id); };
     return WebFront::start(std::move(d));
 }
 
@@ -705,6 +714,7 @@ void ServerApp::stop() {
     if (!impl_ || !impl_->folder) return;
     // Each stop joins its associations and requests: nothing runs after these.
     if (impl_->web) impl_->web->stop();
+    if (impl_->jobs) impl_->jobs->stop();  // cancelled between instances; before the retrieve service goes
     if (impl_->tls_server) impl_->tls_server->stop();
     if (impl_->server) impl_->server->stop();
     impl_->close();
