@@ -13,6 +13,7 @@
 #include <dicomkit/pixel/transcode.hpp>
 #include <dicomkit/server/model/uid_check.hpp>
 #include <dicomkit/server/web/accept.hpp>
+#include <dicomkit/server/web/metadata_cache.hpp>
 #include <dicomkit/server/web/multipart.hpp>
 #include <dicomkit/server/web/web_app.hpp>
 
@@ -249,16 +250,50 @@ Answer<void> accepts_any(std::string_view accept, std::initializer_list<std::str
     return tl::unexpected(Response::error(406, "the Accept header allows none of the types this resource has"));
 }
 
+namespace {
+
+/// Stands for the request's ".../dicom-web" in cached JSON: the same instance is asked for under
+/// other host names (a proxy, localhost), and its BulkDataURIs follow the request.
+constexpr std::string_view kBasePlaceholder = "dicomkit-base-3f9c1e7a:";
+
+std::string with_base(const std::string& json, const std::string& base) {
+    std::string out;
+    out.reserve(json.size() + 256);
+    std::size_t at = 0;
+    for (std::size_t hit; (hit = json.find(kBasePlaceholder, at)) != std::string::npos;
+         at = hit + kBasePlaceholder.size()) {
+        out.append(json, at, hit - at);
+        out += base;
+    }
+    out.append(json, at, std::string::npos);
+    return out;
+}
+
+}  // namespace
+
 Result<std::string> instance_metadata(WebContext& ctx, const service::RetrieveItem& item, const std::string& base) {
+    // Cached by the file's identity (see MetadataCache), with the base URL put in at each request.
+    std::optional<std::string> key;
+    if (ctx.metadata_cache) {
+        if (auto blob = ctx.blobs->open(item.blob); blob)
+            if (auto path = (*blob)->local_path()) key = MetadataCache::key_of(*path);
+        if (key)
+            if (auto hit = ctx.metadata_cache->find(*key)) return with_base(*hit, base);
+    }
     auto opened = open_instance(ctx, item);
     if (!opened) return make_error(ErrorCode::IoError, opened.error().body);
-    const std::string prefix = base + "/studies/" + opened->file.dataset.string_or(Tag{0x0020, 0x000D}) + "/series/" +
+    const std::string prefix = std::string(kBasePlaceholder) + "/studies/" +
+                               opened->file.dataset.string_or(Tag{0x0020, 0x000D}) + "/series/" +
                                opened->file.dataset.string_or(Tag{0x0020, 0x000E}) + "/instances/" +
                                item.sop_instance_uid + "/bulkdata/";
     json::JsonOptions jo;
     jo.lenient_charset = true;
     jo.bulk_data = json::refer_values_over(1024, prefix);
-    return json::to_json(opened->file.dataset, jo);
+    auto json = json::to_json(opened->file.dataset, jo);
+    if (!json) return json;
+    std::string out = with_base(*json, base);
+    if (key) ctx.metadata_cache->put(*key, std::move(*json));
+    return out;
 }
 
 Result<std::vector<std::uint32_t>> parse_frame_list(std::string_view list) {

@@ -18,6 +18,7 @@
 #include <dicomkit/server/storage/blob_store.hpp>
 #include <dicomkit/server/web/auth.hpp>
 #include <dicomkit/server/web/http.hpp>
+#include <dicomkit/server/web/metadata_cache.hpp>
 #include <dicomkit/server/web/router.hpp>
 
 namespace dicomkit::server::web {
@@ -55,6 +56,8 @@ struct WebContext {
     std::string viewer_dir;
     AdminHooks admin;
     std::function<void(const std::string&)> log;
+    /// The DICOM JSON of instances already converted (WADO-RS metadata); null: none kept.
+    std::shared_ptr<MetadataCache> metadata_cache = std::make_shared<MetadataCache>(std::size_t{64} << 20);
 };
 
 class WebApp {
