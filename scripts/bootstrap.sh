@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages dicomkit needs to build and test, if any are missing, and keeps the
-# system Orthanc service (installed as a test and benchmark peer) stopped and disabled.
+# system Orthanc service (installed, with its DICOMweb plugin, as a test and benchmark peer) stopped
+# and disabled.
 set -euo pipefail
 PKGS=(
   cmake ninja-build g++ clang libclang-rt-14-dev make pkg-config
@@ -10,7 +11,7 @@ PKGS=(
   libxml2-dev libpng-dev libturbojpeg0-dev libjpeg62-turbo-dev libcharls-dev libopenjp2-7-dev libopenjph-dev libjxl-dev
   libgdcm-tools
   dcmtk dicom3tools python3 python3-pydicom python3-numpy
-  orthanc curl
+  orthanc orthanc-dicomweb curl
 )
 missing=()
 for p in "${PKGS[@]}"; do
