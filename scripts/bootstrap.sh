@@ -64,3 +64,8 @@ if [ -f "$node_dir/package-lock.json" ] && ! cmp -s "$node_dir/package-lock.json
   (cd "$node_dir" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
   cp "$node_dir/package-lock.json" "$node_dir/node_modules/.installed-lock"
 fi
+
+# The OHIF viewer that serve hands out at /viewer: its built dist/ from the npm package @ohif/app
+# (only the package's own files: its dependencies are bundled in dist/), unpacked into viewer/dist.
+# Not committed. Without it (no network), serve offers its built-in viewer instead.
+bash "$(dirname "$0")/install_viewer.sh" || echo "bootstrap: the OHIF viewer could not be installed; serve uses its built-in viewer"

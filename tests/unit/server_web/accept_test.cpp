@@ -43,11 +43,13 @@ TEST(Accept, QuotedAndRepeatedParameters) {
     EXPECT_EQ(a[0].params[0].first, "type");
     EXPECT_EQ(a[0].params[0].second, "application/dicom");
     EXPECT_EQ(a[0].params[1].second, kJpegBaseline);
-    EXPECT_EQ(a[0].param("boundary").value(), "a \"b\" c");  // accept-ext after q kept
+    EXPECT_EQ(a[0].param("boundary").value(), "a \"b\" c");             // accept-ext after q kept
     EXPECT_EQ(a[1].param("type").value(), "application/octet-stream");  // unquoted with '/'
     EXPECT_EQ(a[1].param("transfer-syntax").value(), "*");
 
-    auto twice = accept("application/dicom; transfer-syntax=1.2.840.10008.1.2.1; transfer-syntax=1.2.840.10008.1.2.4.50");
+    auto twice = accept(
+        "application/dicom; transfer-syntax=1.2.840.10008.1.2.1; "
+        "transfer-syntax=1.2.840.10008.1.2.4.50");
     ASSERT_EQ(twice.size(), 1u);
     ASSERT_EQ(twice[0].params.size(), 2u);
     EXPECT_EQ(twice[0].params[1].second, kJpegBaseline);
@@ -78,8 +80,8 @@ TEST(Accept, MalformedInputGivesTheOffset) {
     };
     for (const Case& c : {Case{"application", 11}, Case{"*/json", 0}, Case{"text/html;q=2", 12},
                           Case{"text/html;q=0.1234", 12}, Case{"text/html;level", 15},
-                          Case{"text/html;a=\"open", 12}, Case{"text/html text/plain", 10}, Case{"/x", 0},
-                          Case{"text/html;a=", 12}}) {
+                          Case{"text/html;a=\"open", 12}, Case{"text/html text/plain", 10},
+                          Case{"/x", 0}, Case{"text/html;a=", 12}}) {
         auto r = parse_accept(c.header);
         ASSERT_FALSE(r) << c.header;
         EXPECT_EQ(r.error().code, ErrorCode::ParseError) << c.header;
@@ -105,7 +107,8 @@ TEST(Accept, Limits) {
 }
 
 TEST(ContentType, MultipartRelated) {
-    auto m = parse_content_type(R"(Multipart/Related; type="application/dicom"; boundary=--abc--; start="<1@x>")");
+    auto m = parse_content_type(
+        R"(Multipart/Related; type="application/dicom"; boundary=--abc--; start="<1@x>")");
     ASSERT_TRUE(m) << m.error().to_string();
     EXPECT_EQ(m->essence(), "multipart/related");
     EXPECT_EQ(m->param("type").value(), "application/dicom");
@@ -158,15 +161,24 @@ TEST(Negotiate, DefaultTransferSyntaxIsExplicitLittleEndian) {
     EXPECT_EQ(choose("*/*", c), 1u);
     EXPECT_EQ(choose("", c), 1u);
     // Stored lossy data: no transcoding to the default.
-    EXPECT_EQ(choose(R"(multipart/related; type="application/dicom")", c, {.default_is_stored = true}), 0u);
+    EXPECT_EQ(
+        choose(R"(multipart/related; type="application/dicom")", c, {.default_is_stored = true}),
+        0u);
 }
 
 TEST(Negotiate, TransferSyntaxParameter) {
     auto c = j2k_instance();
-    EXPECT_EQ(choose("multipart/related; type=\"application/dicom\"; transfer-syntax=1.2.840.10008.1.2.4.50", c), 2u);
+    EXPECT_EQ(
+        choose(
+            "multipart/related; type=\"application/dicom\"; transfer-syntax=1.2.840.10008.1.2.4.50",
+            c),
+        2u);
     EXPECT_EQ(choose("multipart/related; type=\"application/dicom\"; transfer-syntax=*", c), 0u);
-    EXPECT_EQ(choose("multipart/related; type=\"application/dicom\"; transfer-syntax=1.2.840.10008.1.2.4.80", c),
-              std::nullopt);
+    EXPECT_EQ(
+        choose(
+            "multipart/related; type=\"application/dicom\"; transfer-syntax=1.2.840.10008.1.2.4.80",
+            c),
+        std::nullopt);
     // Wrong part type or single part: 406.
     EXPECT_EQ(choose("multipart/related; type=\"application/octet-stream\"", c), std::nullopt);
     EXPECT_EQ(choose("application/dicom", c), std::nullopt);
@@ -176,7 +188,8 @@ TEST(Negotiate, TransferSyntaxParameter) {
 TEST(Negotiate, HighestQWinsTiesByServerOrder) {
     auto c = j2k_instance();
     const std::string_view both =
-        "multipart/related; type=\"application/dicom\"; transfer-syntax=1.2.840.10008.1.2.4.50; q=0.4, "
+        "multipart/related; type=\"application/dicom\"; transfer-syntax=1.2.840.10008.1.2.4.50; "
+        "q=0.4, "
         "multipart/related; type=\"application/dicom\"; transfer-syntax=1.2.840.10008.1.2.1; q=0.8";
     auto a = accept(both);
     auto n = negotiate(a, c);
@@ -185,7 +198,8 @@ TEST(Negotiate, HighestQWinsTiesByServerOrder) {
     EXPECT_DOUBLE_EQ(n->q, 0.8);
     EXPECT_EQ(n->range, 1u);
     // Equal q: server preference (stored first).
-    EXPECT_EQ(choose("multipart/related; type=\"application/dicom\"; transfer-syntax=1.2.840.10008.1.2.4.50, "
+    EXPECT_EQ(choose("multipart/related; type=\"application/dicom\"; "
+                     "transfer-syntax=1.2.840.10008.1.2.4.50, "
                      "multipart/related; type=\"application/dicom\"; transfer-syntax=*",
                      c),
               0u);
@@ -194,7 +208,8 @@ TEST(Negotiate, HighestQWinsTiesByServerOrder) {
 TEST(Negotiate, ZeroQExcludesEvenUnderAWildcard) {
     auto c = j2k_instance();
     EXPECT_EQ(choose("multipart/related; type=\"application/dicom\";q=0, */*", c), std::nullopt);
-    EXPECT_EQ(choose("multipart/related; type=\"application/dicom\"; transfer-syntax=1.2.840.10008.1.2.1;q=0, "
+    EXPECT_EQ(choose("multipart/related; type=\"application/dicom\"; "
+                     "transfer-syntax=1.2.840.10008.1.2.1;q=0, "
                      "multipart/related; type=\"application/dicom\"; transfer-syntax=*;q=0.2",
                      c),
               0u);
@@ -207,14 +222,20 @@ TEST(Negotiate, MetadataAndRenderedSinglePart) {
     EXPECT_EQ(choose("application/*", c), 0u);
     EXPECT_EQ(choose("application/json", c), std::nullopt);
     EXPECT_EQ(choose("*/*;q=0.5", c), 0u);
-    std::vector<Representation> frames{{"image/jpeg", std::string(kJpegBaseline), true, true},
-                                       {"application/octet-stream", std::string(kEvrle), true, false}};
-    // image/jpeg without a transfer syntax means JPEG lossless (Table 8.7.3-5): not the stored baseline.
+    std::vector<Representation> frames{
+        {"image/jpeg", std::string(kJpegBaseline), true, true},
+        {"application/octet-stream", std::string(kEvrle), true, false}};
+    // image/jpeg without a transfer syntax means JPEG lossless (Table 8.7.3-5): not the stored
+    // baseline.
     EXPECT_EQ(choose("multipart/related; type=\"image/jpeg\"", frames), std::nullopt);
-    EXPECT_EQ(choose("multipart/related; type=\"image/jpeg\"; transfer-syntax=1.2.840.10008.1.2.4.50", frames),
-              0u);
-    EXPECT_EQ(choose("multipart/related; type=application/octet-stream; transfer-syntax=*", frames), 1u);
-    EXPECT_EQ(choose("multipart/related; type=\"image/jpeg\", multipart/related; type=application/octet-stream",
+    EXPECT_EQ(
+        choose("multipart/related; type=\"image/jpeg\"; transfer-syntax=1.2.840.10008.1.2.4.50",
+               frames),
+        0u);
+    EXPECT_EQ(choose("multipart/related; type=application/octet-stream; transfer-syntax=*", frames),
+              1u);
+    EXPECT_EQ(choose("multipart/related; type=\"image/jpeg\", multipart/related; "
+                     "type=application/octet-stream",
                      frames),
               1u);
 }

@@ -2,9 +2,8 @@
 // the writer's pieces read back by the parser.
 #include <gtest/gtest.h>
 
-#include <set>
-
 #include <dicomkit/server/web/multipart.hpp>
+#include <set>
 
 namespace dicomkit::server::web {
 namespace {
@@ -43,8 +42,8 @@ struct Collector {
     }
 };
 
-Result<void> parse(std::string_view boundary, std::string_view body, Collector& c, std::size_t chunk = 0,
-                   MultipartLimits limits = {}) {
+Result<void> parse(std::string_view boundary, std::string_view body, Collector& c,
+                   std::size_t chunk = 0, MultipartLimits limits = {}) {
     auto p = MultipartParser::create(boundary, c.callbacks(), limits);
     if (!p) return tl::unexpected(p.error());
     const std::size_t step = chunk ? chunk : std::max<std::size_t>(body.size(), 1);
@@ -67,8 +66,8 @@ const std::string kBody =
     "Content-Transfer-Encoding: Binary\r\n"
     "X-Folded: one\r\n"
     "  two\r\n"
-    "\r\n"          // end of the header section
-    "\r\n"          // the data: one CRLF
+    "\r\n"           // end of the header section
+    "\r\n"           // the data: one CRLF
     "\r\n--XyZ\r\n"  // the delimiter, with its own CRLF
     "\r\n"
     "no headers\r\n"
@@ -116,7 +115,8 @@ TEST(Multipart, BoundaryAtTheVeryStartAndBinaryData) {
     std::string data;
     for (int i = 0; i < 3000; ++i) data.push_back(static_cast<char>(i * 7 % 256));
     data += "\r\n-\r\n--";  // prefixes of the delimiter inside the data
-    const std::string body = "--b\r\nContent-Type: application/octet-stream\r\n\r\n" + data + "x\r\n--b--";
+    const std::string body =
+        "--b\r\nContent-Type: application/octet-stream\r\n\r\n" + data + "x\r\n--b--";
     for (std::size_t chunk : {0u, 1u, 3u, 64u, 1000u}) {
         Collector c;
         auto r = parse("b", body, c, chunk);
@@ -202,7 +202,8 @@ TEST(Multipart, Limits) {
 TEST(Multipart, CallbackErrorsStopParsing) {
     int begun = 0;
     MultipartCallbacks cb{[&](const PartHeaders&) -> Result<void> {
-                              if (++begun == 2) return make_error(ErrorCode::Unsupported, "second part refused");
+                              if (++begun == 2)
+                                  return make_error(ErrorCode::Unsupported, "second part refused");
                               return {};
                           },
                           {},
@@ -239,7 +240,8 @@ TEST(Multipart, Boundaries) {
 TEST(MultipartWriter, RoundTripThroughTheParser) {
     MultipartWriter w(random_boundary());
     std::string body;
-    const std::vector<std::pair<std::string, std::string>> loc{{"Content-Location", "/studies/1/series/2/instances/3"}};
+    const std::vector<std::pair<std::string, std::string>> loc{
+        {"Content-Location", "/studies/1/series/2/instances/3"}};
     body += w.begin_part("application/dicom; transfer-syntax=1.2.840.10008.1.2.1", loc).value();
     body += "DICM\r\n";  // data ending in CRLF keeps it
     body += w.begin_part("application/octet-stream").value();
@@ -264,9 +266,12 @@ TEST(MultipartWriter, RoundTripThroughTheParser) {
 }
 
 TEST(MultipartWriter, ContentTypeValueParsesBack) {
-    const std::string v = multipart_content_type("application/dicom", "abc123", "1.2.840.10008.1.2.4.50");
-    EXPECT_EQ(v, "multipart/related; type=\"application/dicom\"; transfer-syntax=1.2.840.10008.1.2.4.50; "
-                 "boundary=abc123");
+    const std::string v =
+        multipart_content_type("application/dicom", "abc123", "1.2.840.10008.1.2.4.50");
+    EXPECT_EQ(
+        v,
+        "multipart/related; type=\"application/dicom\"; transfer-syntax=1.2.840.10008.1.2.4.50; "
+        "boundary=abc123");
     auto m = parse_content_type(multipart_content_type("application/dicom", "a b:c"));
     ASSERT_TRUE(m) << m.error().to_string();
     EXPECT_EQ(m->param("type").value(), "application/dicom");

@@ -83,7 +83,7 @@ struct HttpSettings {
     std::string public_root;                ///< "https://pacs.example.org": the URLs written in answers
     std::uint64_t max_upload_mb = 4096;     ///< STOW-RS request bodies
     /// The OHIF viewer's built dist/ folder; empty: found beside the binary's source tree when
-    /// installed (viewer/node_modules/@ohif/app/dist), else the built-in viewer.
+    /// installed (viewer/dist, which scripts/install_viewer.sh fills), else the built-in viewer.
     std::string viewer;
 };
 

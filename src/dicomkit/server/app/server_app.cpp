@@ -19,6 +19,7 @@
 #include <dicomkit/net/dimse/serve.hpp>
 #include <dicomkit/net/dimse/status.hpp>
 #include <dicomkit/net/dimse/transcoder.hpp>
+#include <dicomkit/io/transfer_syntax.hpp>
 #include <dicomkit/pixel/codecs.hpp>
 #include <dicomkit/pixel/transcode.hpp>
 #include <dicomkit/base/log.hpp>
@@ -517,6 +518,42 @@ std::string echo_json(const Config& c, const std::string& ae) {
            (error.empty() ? "" : ",\"error\":" + web::json_quote(error)) + "}";
 }
 
+/// What the running archive offers (GET /api/conformance; the page shows it).
+std::string conformance_json(const ServerApp::Impl& impl, std::uint16_t dicom_port, std::uint16_t tls_port,
+                             std::uint16_t http_port) {
+    const Config& c = impl.config;
+    auto list = [](const std::vector<std::string>& items) {
+        std::string out = "[";
+        for (std::size_t i = 0; i < items.size(); ++i) out += (i ? "," : "") + web::json_quote(items[i]);
+        return out + "]";
+    };
+    std::vector<std::string> decode, encode;
+    for (const io::TransferSyntax& ts : io::all_transfer_syntaxes()) {
+        if (!ts.encapsulated) continue;
+        if (impl.codecs->decoder(ts.uid)) decode.push_back(std::string(ts.uid) + " " + std::string(ts.name));
+        if (impl.codecs->encoder(ts.uid)) encode.push_back(std::string(ts.uid) + " " + std::string(ts.name));
+    }
+    const std::vector<std::string> dimse{"C-ECHO SCP", "C-STORE SCP", "C-FIND SCP (Patient Root, Study Root, relational)",
+                                         "C-MOVE SCP", "C-GET SCP", "C-FIND/C-MOVE/C-GET of the non-patient models"};
+    const std::vector<std::string> web{
+        "QIDO-RS: /dicom-web/studies, /series, /instances at every level and nesting",
+        "WADO-RS: studies, series, instances (application/dicom), metadata, frames, bulkdata, rendered, thumbnail",
+        "STOW-RS: POST /dicom-web/studies[/{study}] (multipart/related; type=application/dicom)",
+        "WADO-URI: /wado?requestType=WADO (application/dicom, image/jpeg, image/png)",
+        "REST: /api/stats, /api/studies (DELETE), /api/peers, /api/jobs, /api/log"};
+    return "{\"ae_title\":" + web::json_quote(c.ae_title) + ",\"dicom_port\":" + std::to_string(dicom_port) +
+           ",\"dicom_tls\":" + (c.port_tls ? "true" : "false") + ",\"tls_port\":" + std::to_string(tls_port) +
+           ",\"http_port\":" + std::to_string(http_port) + ",\"https\":" + (c.http.tls ? "true" : "false") +
+           ",\"authentication\":" + (c.http.auth ? "true" : "false") + ",\"index\":" +
+           web::json_quote(impl.index_description) + ",\"storage_sop_classes\":" +
+           std::to_string(dimse::store_sop_classes().size()) + ",\"accept_unknown_sop_classes\":" +
+           (c.accept_unknown_sop_classes ? "true" : "false") + ",\"accept_unknown_ae\":" +
+           (c.accept_unknown ? "true" : "false") + ",\"peers\":" + std::to_string(c.peers.size()) +
+           ",\"dimse\":" + list(dimse) + ",\"dicomweb\":" + list(web) + ",\"decode\":" + list(decode) +
+           ",\"encode\":" + list(encode) + ",\"ingest_transfer_syntax\":" + web::json_quote(c.ingest_transfer_syntax) +
+           "}";
+}
+
 Result<std::unique_ptr<WebFront>> start_web(ServerApp::Impl& impl) {
     WebFrontDeps d;
     d.config = &impl.config;
@@ -532,6 +569,11 @@ Result<std::unique_ptr<WebFront>> start_web(ServerApp::Impl& impl) {
     const Config* c = &impl.config;
     d.admin.peers_json = [c] { return peers_json(*c); };
     d.admin.echo_json = [c](const std::string& ae) { return echo_json(*c, ae); };
+    d.admin.conformance_json = [raw] {
+        const std::uint16_t http = raw->web ? raw->web->port() : 0;
+        return conformance_json(*raw, raw->server ? raw->server->port() : 0,
+                                raw->tls_server ? raw->tls_server->port() : 0, http);
+    };
     d.admin.associations_json = [raw] {
         std::lock_guard lock(raw->associations_mutex);
         std::string out = "[";

@@ -70,7 +70,7 @@ std::string find_viewer(const Config& c) {
     std::error_code ec;
     if (!c.http.viewer.empty()) return fs::is_regular_file(fs::path(c.http.viewer) / "index.html", ec) ? c.http.viewer : "";
     for (const fs::path& base : {fs::path(DICOMKIT_SOURCE_DIR), fs::current_path(ec)}) {
-        const fs::path dist = base / "viewer" / "node_modules" / "@ohif" / "app" / "dist";
+        const fs::path dist = base / "viewer" / "dist";
         if (fs::is_regular_file(dist / "index.html", ec)) return dist.string();
     }
     return {};

@@ -49,7 +49,7 @@ private:
 /// The users and tokens of [http], and the first admin's (see WebFront::start).
 [[nodiscard]] Result<web::AuthSettings> auth_settings(const Config& config, const std::function<void(const std::string&)>& log);
 
-/// Where the OHIF viewer's dist/ is: [http] viewer, else viewer/node_modules/@ohif/app/dist
+/// Where the OHIF viewer's dist/ is: [http] viewer, else viewer/dist, which scripts/install_viewer.sh fills
 /// beside the running binary's source tree or the working folder; empty when not installed.
 [[nodiscard]] std::string find_viewer(const Config& config);
 

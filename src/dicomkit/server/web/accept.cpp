@@ -1,8 +1,7 @@
 // Accept / Content-Type parsing and PS3.18 8.7 representation choice.
-#include <dicomkit/server/web/accept.hpp>
-
 #include <array>
 #include <cmath>
+#include <dicomkit/server/web/accept.hpp>
 
 namespace dicomkit::server::web {
 
@@ -11,14 +10,12 @@ namespace {
 /// RFC 7230 3.2.6 tchar.
 bool is_tchar(char c) noexcept {
     if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
-    switch (c) {
-        case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
-        case '-': case '.': case '^': case '_': case '`': case '|': case '~': return true;
-        default: return false;
-    }
+    return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
 }
 
-char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+char lower(char c) noexcept {
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 std::string lowered(std::string_view s) {
     std::string out(s);
@@ -32,7 +29,7 @@ Unexpected parse_error(std::size_t at, std::string message) {
 
 /// A cursor over one header value.
 class Lexer {
-public:
+  public:
     explicit Lexer(std::string_view s) : s_(s) {}
 
     [[nodiscard]] bool done() const noexcept { return i_ >= s_.size(); }
@@ -72,7 +69,7 @@ public:
         return parse_error(start, "unterminated quoted string");
     }
 
-private:
+  private:
     std::string_view s_;
     std::size_t i_ = 0;
 };
@@ -110,7 +107,8 @@ Result<Parsed> parse_one(Lexer& lx, bool accept, const AcceptLimits& limits) {
     if (subtype.empty()) return parse_error(lx.pos(), "expected a media subtype");
     p.type = lowered(type);
     p.subtype = lowered(subtype);
-    if (p.type == "*" && p.subtype != "*") return parse_error(start, "'*/subtype' is not a media range");
+    if (p.type == "*" && p.subtype != "*")
+        return parse_error(start, "'*/subtype' is not a media range");
     if (!accept && (p.type == "*" || p.subtype == "*"))
         return parse_error(start, "a wild card is not a media type");
     for (;;) {
@@ -137,12 +135,14 @@ Result<Parsed> parse_one(Lexer& lx, bool accept, const AcceptLimits& limits) {
         std::string lname = lowered(name);
         if (accept && lname == "q") {
             auto q = parse_q(value);
-            if (!q) return parse_error(value_at, "q is not a qvalue (0 to 1, at most three decimals)");
+            if (!q)
+                return parse_error(value_at, "q is not a qvalue (0 to 1, at most three decimals)");
             p.q = *q;
             continue;
         }
         if (p.params.size() >= limits.max_params)
-            return Unexpected(Error(ErrorCode::LimitExceeded, "too many media type parameters").at_offset(name_at));
+            return Unexpected(Error(ErrorCode::LimitExceeded, "too many media type parameters")
+                                  .at_offset(name_at));
         p.params.emplace_back(std::move(lname), std::move(value));
     }
     return p;
@@ -150,7 +150,8 @@ Result<Parsed> parse_one(Lexer& lx, bool accept, const AcceptLimits& limits) {
 
 }  // namespace
 
-std::optional<std::string_view> find_param(const MediaParams& params, std::string_view name) noexcept {
+std::optional<std::string_view> find_param(const MediaParams& params,
+                                           std::string_view name) noexcept {
     for (const auto& [n, v] : params)
         if (n == name) return std::string_view(v);
     return std::nullopt;
@@ -166,10 +167,12 @@ Result<std::vector<MediaRange>> parse_accept(std::string_view header, const Acce
         if (lx.done()) break;
         if (lx.eat(',')) continue;  // RFC 7230 7: empty list elements
         if (out.size() >= limits.max_ranges)
-            return Unexpected(Error(ErrorCode::LimitExceeded, "too many media ranges").at_offset(lx.pos()));
+            return Unexpected(
+                Error(ErrorCode::LimitExceeded, "too many media ranges").at_offset(lx.pos()));
         auto p = parse_one(lx, true, limits);
         if (!p) return tl::unexpected(p.error());
-        out.push_back(MediaRange{std::move(p->type), std::move(p->subtype), p->q.value_or(1.0), std::move(p->params)});
+        out.push_back(MediaRange{std::move(p->type), std::move(p->subtype), p->q.value_or(1.0),
+                                 std::move(p->params)});
         lx.skip_ows();
         if (lx.done()) break;
         if (!lx.eat(',')) return parse_error(lx.pos(), "expected ',' or ';'");
@@ -209,7 +212,8 @@ namespace {
 
 /// How specifically `r` accepts `c`, -1 when it does not: one point per precise type, subtype,
 /// part type and transfer syntax.
-int specificity(const MediaRange& r, const Representation& c, bool any_stored, const NegotiateOptions& options) {
+int specificity(const MediaRange& r, const Representation& c, bool any_stored,
+                const NegotiateOptions& options) {
     int score = 0;
     std::string_view part_type = c.media_type;
     if (r.type == "*") {
@@ -233,7 +237,9 @@ int specificity(const MediaRange& r, const Representation& c, bool any_stored, c
         if (r.type != ctype) return -1;
         score += 1;
         if (r.subtype != "*") {
-            if (slash == std::string::npos || r.subtype != std::string_view(c.media_type).substr(slash + 1)) return -1;
+            if (slash == std::string::npos ||
+                r.subtype != std::string_view(c.media_type).substr(slash + 1))
+                return -1;
             score += 2;
         }
     }
@@ -249,7 +255,8 @@ int specificity(const MediaRange& r, const Representation& c, bool any_stored, c
 
 }  // namespace
 
-std::optional<Negotiated> negotiate(std::span<const MediaRange> accept, std::span<const Representation> candidates,
+std::optional<Negotiated> negotiate(std::span<const MediaRange> accept,
+                                    std::span<const Representation> candidates,
                                     const NegotiateOptions& options) {
     std::optional<Negotiated> best;
     for (std::size_t ci = 0; ci < candidates.size(); ++ci) {
@@ -274,8 +281,9 @@ std::optional<Negotiated> negotiate(std::span<const MediaRange> accept, std::spa
     return best;
 }
 
-std::vector<Representation> representations_for(std::string_view media_type, bool multipart, std::string_view stored_ts,
-                                                 std::span<const std::string> transcodable) {
+std::vector<Representation> representations_for(std::string_view media_type, bool multipart,
+                                                std::string_view stored_ts,
+                                                std::span<const std::string> transcodable) {
     std::vector<Representation> out;
     out.push_back(Representation{std::string(media_type), std::string(stored_ts), multipart, true});
     for (const auto& ts : transcodable) {

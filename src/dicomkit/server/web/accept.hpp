@@ -3,14 +3,13 @@
 #pragma once
 
 #include <cstddef>
+#include <dicomkit/base/error.hpp>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <dicomkit/base/error.hpp>
 
 namespace dicomkit::server::web {
 
@@ -19,7 +18,8 @@ namespace dicomkit::server::web {
 using MediaParams = std::vector<std::pair<std::string, std::string>>;
 
 /// The first value of parameter `name` (lower case), nullopt when absent.
-[[nodiscard]] std::optional<std::string_view> find_param(const MediaParams& params, std::string_view name) noexcept;
+[[nodiscard]] std::optional<std::string_view> find_param(const MediaParams& params,
+                                                         std::string_view name) noexcept;
 
 /// A media type (RFC 7231 3.1.1.1) as in Content-Type: type and subtype lower-cased.
 struct MediaType {
@@ -61,12 +61,14 @@ struct AcceptLimits {
 /// (RFC 7231: no Accept header, any media type). Errors: ParseError with the byte offset
 /// (a missing '/', `*/subtype`, a bad token, an unterminated quoted string, a q outside 0..1 or
 /// with more than three decimals); LimitExceeded over `limits`.
-[[nodiscard]] Result<std::vector<MediaRange>> parse_accept(std::string_view header, const AcceptLimits& limits = {});
+[[nodiscard]] Result<std::vector<MediaRange>> parse_accept(std::string_view header,
+                                                           const AcceptLimits& limits = {});
 
 /// Parses a Content-Type header value: exactly one media type, no wild cards, e.g.
 /// `multipart/related; type="application/dicom"; boundary=abc; start="<1@x>"`. Errors as
 /// parse_accept's.
-[[nodiscard]] Result<MediaType> parse_content_type(std::string_view header, const AcceptLimits& limits = {});
+[[nodiscard]] Result<MediaType> parse_content_type(std::string_view header,
+                                                   const AcceptLimits& limits = {});
 
 /// PS3.18 Table 8.7.3-2/-4/-5: the transfer syntax a DICOM or bulk data media type stands for
 /// when no transfer-syntax parameter is given: Explicit VR Little Endian (1.2.840.10008.1.2.1)
@@ -114,9 +116,9 @@ struct Negotiated {
 ///   `multipart/*`) accept any candidate (multipart only for `multipart/*`);
 /// - transfer syntax (only checked when the candidate has one): the range's transfer-syntax
 ///   parameter equals it; `*` accepts stored candidates (any candidate when none of that media
-///   type is marked stored); with no parameter it must be default_transfer_syntax() of the candidate's media
-///   type (or the stored one, see NegotiateOptions). A range naming a transfer syntax accepts no
-///   candidate without one.
+///   type is marked stored); with no parameter it must be default_transfer_syntax() of the
+///   candidate's media type (or the stored one, see NegotiateOptions). A range naming a transfer
+///   syntax accepts no candidate without one.
 /// Each candidate takes the q of the most specific range that accepts it (a precise range
 /// overrides a wild card, so `image/jpeg;q=0, */*` refuses JPEG only); ties between equally
 /// specific ranges take the highest q. The candidate with the highest q > 0 wins, ties by
@@ -129,8 +131,8 @@ struct Negotiated {
 
 /// Candidates for one media type: `stored_ts` first (marked stored), then each of `transcodable`
 /// (in the order given, the stored one skipped), all with `multipart` as given.
-[[nodiscard]] std::vector<Representation> representations_for(std::string_view media_type, bool multipart,
-                                                              std::string_view stored_ts,
-                                                              std::span<const std::string> transcodable);
+[[nodiscard]] std::vector<Representation> representations_for(
+    std::string_view media_type, bool multipart, std::string_view stored_ts,
+    std::span<const std::string> transcodable);
 
 }  // namespace dicomkit::server::web

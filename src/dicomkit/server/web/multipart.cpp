@@ -1,7 +1,6 @@
 // multipart/related: incremental parser and writer pieces (RFC 2046 5.1.1).
-#include <dicomkit/server/web/multipart.hpp>
-
 #include <algorithm>
+#include <dicomkit/server/web/multipart.hpp>
 #include <random>
 
 namespace dicomkit::server::web {
@@ -18,7 +17,8 @@ bool is_bchar(char c) noexcept {
 bool is_token(std::string_view s) noexcept {
     if (s.empty()) return false;
     for (char c : s) {
-        const bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+        const bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+                        (c >= 'A' && c <= 'Z') ||
                         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
         if (!ok) return false;
     }
@@ -55,14 +55,17 @@ bool valid_boundary(std::string_view boundary) noexcept {
     return std::all_of(boundary.begin(), boundary.end(), is_bchar);
 }
 
-Result<MultipartParser> MultipartParser::create(std::string_view boundary, MultipartCallbacks callbacks,
+Result<MultipartParser> MultipartParser::create(std::string_view boundary,
+                                                MultipartCallbacks callbacks,
                                                 const MultipartLimits& limits) {
     if (!valid_boundary(boundary))
-        return make_error(ErrorCode::InvalidArgument, "not a multipart boundary (RFC 2046 5.1.1: 1-70 bchars)");
+        return make_error(ErrorCode::InvalidArgument,
+                          "not a multipart boundary (RFC 2046 5.1.1: 1-70 bchars)");
     return MultipartParser("\r\n--" + std::string(boundary), std::move(callbacks), limits);
 }
 
-MultipartParser::MultipartParser(std::string delimiter, MultipartCallbacks callbacks, const MultipartLimits& limits)
+MultipartParser::MultipartParser(std::string delimiter, MultipartCallbacks callbacks,
+                                 const MultipartLimits& limits)
     : delimiter_(std::move(delimiter)), callbacks_(std::move(callbacks)), limits_(limits) {
     pending_ = {'\r', '\n'};  // the body is read as if a CRLF preceded it
 }
@@ -80,7 +83,8 @@ Result<void> MultipartParser::fail(Error e) {
 
 Result<void> MultipartParser::feed(std::span<const std::uint8_t> chunk) {
     if (error_) return tl::unexpected(*error_);
-    if (chunk.size() > limits_.max_total - std::min(total_, limits_.max_total) || total_ > limits_.max_total)
+    if (chunk.size() > limits_.max_total - std::min(total_, limits_.max_total) ||
+        total_ > limits_.max_total)
         return fail(error_at(ErrorCode::LimitExceeded, "multipart body too large", total_));
     total_ += chunk.size();
     if (state_ == State::Epilogue) return {};
@@ -104,7 +108,8 @@ Result<void> MultipartParser::run() {
 }
 
 Result<void> MultipartParser::step(bool& progressed) {
-    const std::string_view avail(reinterpret_cast<const char*>(pending_.data()) + head_, pending_.size() - head_);
+    const std::string_view avail(reinterpret_cast<const char*>(pending_.data()) + head_,
+                                 pending_.size() - head_);
     const std::size_t keep = delimiter_.size() - 1;  // a delimiter's start may be in the last bytes
     switch (state_) {
         case State::Preamble: {
@@ -120,7 +125,8 @@ Result<void> MultipartParser::step(bool& progressed) {
         }
         case State::Body: {
             const auto p = avail.find(delimiter_);
-            const std::size_t data_end = p == std::string_view::npos ? (avail.size() > keep ? avail.size() - keep : 0) : p;
+            const std::size_t data_end =
+                p == std::string_view::npos ? (avail.size() > keep ? avail.size() - keep : 0) : p;
             if (data_end > 0 && callbacks_.part_data) {
                 auto r = callbacks_.part_data(std::span(pending_.data() + head_, data_end));
                 if (!r) return tl::unexpected(std::move(r.error()));
@@ -142,7 +148,8 @@ Result<void> MultipartParser::step(bool& progressed) {
                 head_ += 2;
                 state_ = State::Epilogue;
                 if (parts_ == 0)
-                    return tl::unexpected(error_at(ErrorCode::ParseError, "multipart body without a part",
+                    return tl::unexpected(error_at(ErrorCode::ParseError,
+                                                   "multipart body without a part",
                                                    offset_of(head_ - 2)));
                 progressed = true;
                 return {};
@@ -150,15 +157,18 @@ Result<void> MultipartParser::step(bool& progressed) {
             std::size_t i = 0;
             while (i < avail.size() && (avail[i] == ' ' || avail[i] == '\t')) ++i;
             if (i > kMaxPadding)
-                return tl::unexpected(error_at(ErrorCode::LimitExceeded, "too much padding after a boundary",
+                return tl::unexpected(error_at(ErrorCode::LimitExceeded,
+                                               "too much padding after a boundary",
                                                offset_of(head_)));
             if (avail.size() - i < 2) return {};
             if (avail[i] != '\r' || avail[i + 1] != '\n')
-                return tl::unexpected(error_at(ErrorCode::ParseError, "a boundary not followed by CRLF or \"--\"",
+                return tl::unexpected(error_at(ErrorCode::ParseError,
+                                               "a boundary not followed by CRLF or \"--\"",
                                                offset_of(head_ + i)));
             head_ += i + 2;
             if (parts_ >= limits_.max_parts)
-                return tl::unexpected(error_at(ErrorCode::LimitExceeded, "too many parts", offset_of(head_)));
+                return tl::unexpected(
+                    error_at(ErrorCode::LimitExceeded, "too many parts", offset_of(head_)));
             state_ = State::Headers;
             scanned_ = head_;
             progressed = true;
@@ -176,15 +186,16 @@ Result<void> MultipartParser::step(bool& progressed) {
                     scanned_ = pending_.size();
                     // Unseen, the section's end is past avail.size() - 2: over the limit from here.
                     if (avail.size() >= limits_.max_header_bytes + 2)
-                        return tl::unexpected(error_at(ErrorCode::LimitExceeded, "part header section too long",
+                        return tl::unexpected(error_at(ErrorCode::LimitExceeded,
+                                                       "part header section too long",
                                                        offset_of(head_)));
                     return {};
                 }
                 end = p + 2;
             }
             if (end > limits_.max_header_bytes)
-                return tl::unexpected(
-                    error_at(ErrorCode::LimitExceeded, "part header section too long", offset_of(head_)));
+                return tl::unexpected(error_at(ErrorCode::LimitExceeded,
+                                               "part header section too long", offset_of(head_)));
             auto r = parse_headers(avail.substr(0, end), offset_of(head_));
             if (!r) return r;
             head_ += end + 2;
@@ -211,21 +222,27 @@ Result<void> MultipartParser::parse_headers(std::string_view text, std::uint64_t
         pos = eol + 2;
         if (!line.empty() && (line[0] == ' ' || line[0] == '\t')) {  // RFC 5322 folding
             if (h.fields.empty())
-                return tl::unexpected(error_at(ErrorCode::ParseError, "continuation line without a field", line_at));
+                return tl::unexpected(
+                    error_at(ErrorCode::ParseError, "continuation line without a field", line_at));
             h.fields.back().second += ' ';
             h.fields.back().second += trim(line);
             continue;
         }
         const auto colon = line.find(':');
         if (colon == std::string_view::npos || !is_token(line.substr(0, colon)))
-            return tl::unexpected(error_at(ErrorCode::ParseError, "header line is not \"name: value\"", line_at));
+            return tl::unexpected(
+                error_at(ErrorCode::ParseError, "header line is not \"name: value\"", line_at));
         if (h.fields.size() >= limits_.max_header_fields)
-            return tl::unexpected(error_at(ErrorCode::LimitExceeded, "too many header fields in a part", line_at));
-        h.fields.emplace_back(lowered(line.substr(0, colon)), std::string(trim(line.substr(colon + 1))));
+            return tl::unexpected(
+                error_at(ErrorCode::LimitExceeded, "too many header fields in a part", line_at));
+        h.fields.emplace_back(lowered(line.substr(0, colon)),
+                              std::string(trim(line.substr(colon + 1))));
     }
     if (auto ct = h.get("content-type")) {
         auto m = parse_content_type(*ct);
-        if (!m) return tl::unexpected(error_at(ErrorCode::ParseError, "part Content-Type: " + m.error().message, at));
+        if (!m)
+            return tl::unexpected(
+                error_at(ErrorCode::ParseError, "part Content-Type: " + m.error().message, at));
         h.content_type = std::move(*m);
     }
     if (auto v = h.get("content-location")) h.content_location = std::string(*v);
@@ -233,8 +250,10 @@ Result<void> MultipartParser::parse_headers(std::string_view text, std::uint64_t
     if (auto v = h.get("content-transfer-encoding")) h.content_transfer_encoding = lowered(*v);
     if (auto v = h.get("content-length")) {
         std::uint64_t n = 0;
-        if (v->empty() || v->size() > 19 || !std::all_of(v->begin(), v->end(), [](char c) { return c >= '0' && c <= '9'; }))
-            return tl::unexpected(error_at(ErrorCode::ParseError, "part Content-Length is not a number", at));
+        if (v->empty() || v->size() > 19 ||
+            !std::all_of(v->begin(), v->end(), [](char c) { return c >= '0' && c <= '9'; }))
+            return tl::unexpected(
+                error_at(ErrorCode::ParseError, "part Content-Length is not a number", at));
         for (char c : *v) n = n * 10 + static_cast<std::uint64_t>(c - '0');
         h.content_length = n;
     }
@@ -249,7 +268,8 @@ Result<void> MultipartParser::parse_headers(std::string_view text, std::uint64_t
 Result<void> MultipartParser::finish() {
     if (error_) return tl::unexpected(*error_);
     if (state_ != State::Epilogue)
-        return fail(error_at(ErrorCode::ParseError, "multipart body ends without its close delimiter", total_));
+        return fail(error_at(ErrorCode::ParseError,
+                             "multipart body ends without its close delimiter", total_));
     return {};
 }
 
@@ -288,12 +308,16 @@ std::string multipart_content_type(std::string_view part_type, std::string_view 
     return out;
 }
 
-Result<std::string> MultipartWriter::begin_part(std::string_view content_type,
-                                                std::span<const std::pair<std::string, std::string>> headers) {
-    const auto bad = [](std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; };
-    if (bad(content_type)) return make_error(ErrorCode::InvalidArgument, "CR or LF in a part's Content-Type");
+Result<std::string> MultipartWriter::begin_part(
+    std::string_view content_type, std::span<const std::pair<std::string, std::string>> headers) {
+    const auto bad = [](std::string_view s) {
+        return s.find_first_of("\r\n") != std::string_view::npos;
+    };
+    if (bad(content_type))
+        return make_error(ErrorCode::InvalidArgument, "CR or LF in a part's Content-Type");
     for (const auto& [n, v] : headers)
-        if (!is_token(n) || bad(v)) return make_error(ErrorCode::InvalidArgument, "bad part header field " + n);
+        if (!is_token(n) || bad(v))
+            return make_error(ErrorCode::InvalidArgument, "bad part header field " + n);
     std::string out;
     if (parts_ > 0) out += "\r\n";
     out += "--";

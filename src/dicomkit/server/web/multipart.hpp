@@ -5,6 +5,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <dicomkit/base/error.hpp>
+#include <dicomkit/server/web/accept.hpp>
 #include <functional>
 #include <optional>
 #include <span>
@@ -13,19 +15,16 @@
 #include <utility>
 #include <vector>
 
-#include <dicomkit/base/error.hpp>
-#include <dicomkit/server/web/accept.hpp>
-
 namespace dicomkit::server::web {
 
 /// A body part's header fields (RFC 2045, RFC 2046 5.1.1), in order, names lower-cased, values
 /// with surrounding white space removed; the ones PS3.18 8.6 uses are parsed out.
 struct PartHeaders {
     std::vector<std::pair<std::string, std::string>> fields;
-    std::optional<MediaType> content_type;      ///< absent: text/plain (RFC 2046 5.1.1)
+    std::optional<MediaType> content_type;  ///< absent: text/plain (RFC 2046 5.1.1)
     std::string content_location;
     std::string content_id;
-    std::string content_transfer_encoding;      ///< lower-cased; empty when absent
+    std::string content_transfer_encoding;  ///< lower-cased; empty when absent
     std::optional<std::uint64_t> content_length;
 
     /// The first value of field `name` (lower case), nullopt when absent.
@@ -34,8 +33,8 @@ struct PartHeaders {
 
 struct MultipartLimits {
     std::size_t max_parts = 10000;
-    std::size_t max_header_bytes = 16 * 1024;  ///< one part's header section
-    std::size_t max_header_fields = 64;        ///< fields in one part's header section
+    std::size_t max_header_bytes = 16 * 1024;           ///< one part's header section
+    std::size_t max_header_fields = 64;                 ///< fields in one part's header section
     std::uint64_t max_total = std::uint64_t{64} << 30;  ///< bytes of the whole body
 };
 
@@ -61,9 +60,10 @@ struct MultipartCallbacks {
 /// Content-Type that does not parse, a body without parts, and (finish) a missing close
 /// delimiter; LimitExceeded over the limits. After an error every call returns it again.
 class MultipartParser {
-public:
+  public:
     /// InvalidArgument when `boundary` is not valid_boundary().
-    [[nodiscard]] static Result<MultipartParser> create(std::string_view boundary, MultipartCallbacks callbacks,
+    [[nodiscard]] static Result<MultipartParser> create(std::string_view boundary,
+                                                        MultipartCallbacks callbacks,
                                                         const MultipartLimits& limits = {});
 
     /// Takes the next bytes of the body, in chunks of any size (a delimiter may straddle chunks).
@@ -79,10 +79,11 @@ public:
     /// Whether the close delimiter has been seen.
     [[nodiscard]] bool closed() const noexcept { return state_ == State::Epilogue; }
 
-private:
+  private:
     enum class State { Preamble, AfterBoundary, Headers, Body, Epilogue, Failed };
 
-    MultipartParser(std::string delimiter, MultipartCallbacks callbacks, const MultipartLimits& limits);
+    MultipartParser(std::string delimiter, MultipartCallbacks callbacks,
+                    const MultipartLimits& limits);
     Result<void> run();
     Result<void> step(bool& progressed);
     Result<void> on_delimiter_line();
@@ -96,10 +97,10 @@ private:
     MultipartLimits limits_;
     State state_ = State::Preamble;
     std::vector<std::uint8_t> pending_;
-    std::size_t head_ = 0;           ///< bytes of pending_ consumed
-    std::size_t scanned_ = 0;        ///< Headers: pending_ searched up to here for the empty line
+    std::size_t head_ = 0;            ///< bytes of pending_ consumed
+    std::size_t scanned_ = 0;         ///< Headers: pending_ searched up to here for the empty line
     std::uint64_t pending_base_ = 0;  ///< offset (+2 for the virtual CRLF) of pending_[0]
-    std::uint64_t total_ = 0;        ///< bytes fed
+    std::uint64_t total_ = 0;         ///< bytes fed
     std::size_t parts_ = 0;
     std::optional<Error> error_;
 };
@@ -111,28 +112,30 @@ private:
 /// The value of a Content-Type header for a multipart/related body (RFC 2387; PS3.18 8.6.1.2):
 /// `multipart/related; type="<part_type>"; boundary=<boundary>` (the boundary quoted when it
 /// is not a token), with `; transfer-syntax=<ts>` after type= when `transfer_syntax` is set.
-[[nodiscard]] std::string multipart_content_type(std::string_view part_type, std::string_view boundary,
+[[nodiscard]] std::string multipart_content_type(std::string_view part_type,
+                                                 std::string_view boundary,
                                                  std::string_view transfer_syntax = {});
 
 /// Writes a multipart body piece by piece: begin_part() before each part's data, close() at
 /// the end; nothing is buffered. For parts after the first the CRLF that ends the previous
 /// part's data is written as the start of the delimiter (RFC 2046 5.1.1).
 class MultipartWriter {
-public:
+  public:
     explicit MultipartWriter(std::string boundary) : boundary_(std::move(boundary)) {}
 
     /// `--boundary CRLF Content-Type: <content_type> CRLF [name: value CRLF]* CRLF`, preceded
     /// by CRLF for every part but the first. InvalidArgument when a name or value holds CR or LF
     /// (header injection) or a name is not a token.
-    [[nodiscard]] Result<std::string> begin_part(std::string_view content_type,
-                                                 std::span<const std::pair<std::string, std::string>> headers = {});
+    [[nodiscard]] Result<std::string> begin_part(
+        std::string_view content_type,
+        std::span<const std::pair<std::string, std::string>> headers = {});
     /// The close delimiter: `CRLF --boundary-- CRLF` (without the leading CRLF before any part).
     [[nodiscard]] std::string close();
 
     [[nodiscard]] const std::string& boundary() const noexcept { return boundary_; }
     [[nodiscard]] std::size_t parts() const noexcept { return parts_; }
 
-private:
+  private:
     std::string boundary_;
     std::size_t parts_ = 0;
 };

@@ -45,7 +45,9 @@ void isolate(Response& r) {
     r.set("Cross-Origin-Resource-Policy", "same-origin");
 }
 
-std::optional<Response> viewer_file(const Request& req, const WebContext& ctx, std::string_view rest) {
+/// The viewer's index.html, its app-config.js, or one of its files (`rest`: the path without its
+/// leading '/'); nullopt when the viewer is not installed or has no such file.
+std::optional<Response> viewer_file(const Request& req, const WebContext& ctx, std::string_view rest, bool page) {
     if (ctx.viewer_dir.empty()) return std::nullopt;
     const fs::path root(ctx.viewer_dir);
     std::error_code ec;
@@ -56,30 +58,12 @@ std::optional<Response> viewer_file(const Request& req, const WebContext& ctx, s
         isolate(r);
         return r;
     }
-    // The router has refused "..", encoded slashes and NUL; the path stays below root.
-    fs::path file = root / std::string(rest);
-    if (rest.empty() || !fs::is_regular_file(file, ec)) {
-        // A route of the single-page app (/viewer/viewer?...): its index.html.
-        const auto last = rest.rfind('/');
-        const std::string_view name = rest.substr(last == std::string_view::npos ? 0 : last + 1);
-        if (name.find('.') != std::string_view::npos && !rest.empty()) return Response::error(404, "no such file");
-        file = root / "index.html";
-    }
+    // The router has refused "..", encoded slashes and NUL: the path stays below root.
+    const fs::path file = page ? root / "index.html" : root / std::string(rest);
+    if (!fs::is_regular_file(file, ec)) return std::nullopt;
     auto body = read_whole(file);
-    if (!body) return Response::error(404, "no such file");
+    if (!body) return std::nullopt;
     const std::string name = file.filename().string();
-    if (name == "index.html") {
-        // Built for the site's root: its assets are asked for below /viewer/.
-        std::string& b = *body;
-        for (const std::string_view attr : {"src=\"/", "href=\"/"}) {
-            std::size_t at = 0;
-            while ((at = b.find(attr, at)) != std::string::npos) {
-                const std::size_t insert = at + attr.size();
-                if (b.compare(insert, 7, "viewer/") != 0) b.insert(insert, "viewer/");
-                at = insert;
-            }
-        }
-    }
     Response r = Response::text(200, std::move(*body), std::string(content_type_of(name)));
     r.set("Cache-Control", name == "index.html" ? "no-cache" : "public, max-age=3600");
     isolate(r);
@@ -91,7 +75,7 @@ std::optional<Response> viewer_file(const Request& req, const WebContext& ctx, s
 std::string viewer_config(const Request& request, const WebContext& ctx) {
     const std::string root = base_url(request, ctx) + "/dicom-web";
     return "window.config = {\n"
-           "  routerBasename: '/viewer',\n"
+           "  routerBasename: '/',\n"
            "  showStudyList: true,\n"
            "  extensions: [],\n"
            "  modes: [],\n"
@@ -122,23 +106,18 @@ std::string viewer_config(const Request& request, const WebContext& ctx) {
 std::optional<Response> static_response(const Request& req, const WebContext& ctx) {
     if (req.method != "GET" && req.method != "HEAD") return std::nullopt;
     const std::string_view path = req.path;
-    if (path == "/viewer") {
-        Response r;
-        r.status = 301;
-        r.set("Location", "/viewer/");
-        return r;
-    }
-    if (path.starts_with("/viewer/")) {
-        auto decoded = percent_decode(path.substr(8));
-        if (!decoded) return Response::error(400, "malformed percent-encoding in the path");
-        return viewer_file(req, ctx, *decoded);
+    // The viewer (built for the site's root): its routes (/viewer?StudyInstanceUIDs=...) are its
+    // index.html; its scripts, styles and assets are files of its dist/ below the root.
+    if (path == "/viewer" || path.starts_with("/viewer/")) {
+        if (auto page = viewer_file(req, ctx, "", true)) return page;
+        if (path == "/viewer") return std::nullopt;
     }
     if (auto page = ui_response(req)) return page;
-    // The viewer's code loads its chunks from the site's root (the public path it was built with).
-    if (!ctx.viewer_dir.empty() && path.size() > 1 && path.find('/', 1) == std::string_view::npos) {
+    if (path.size() > 1) {
         auto decoded = percent_decode(path.substr(1));
-        std::error_code ec;
-        if (decoded && fs::is_regular_file(fs::path(ctx.viewer_dir) / *decoded, ec)) return viewer_file(req, ctx, *decoded);
+        if (!decoded) return Response::error(400, "malformed percent-encoding in the path");
+        if (decoded->find("..") == std::string::npos)
+            if (auto file = viewer_file(req, ctx, *decoded, false)) return file;
     }
     return std::nullopt;
 }

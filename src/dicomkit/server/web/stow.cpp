@@ -2,7 +2,11 @@
 // application/dicom, each streamed into an incoming blob and handed to Ingest, as a C-STORE is.
 // The answer is the Store Instances Response Module (PS3.18 Annex I) as DICOM JSON.
 #include <array>
+#include <map>
 
+#include <dicomkit/io/dataset_writer.hpp>
+#include <dicomkit/io/transfer_syntax.hpp>
+#include <dicomkit/json/json.hpp>
 #include <dicomkit/server/web/accept.hpp>
 #include <dicomkit/server/web/multipart.hpp>
 #include <dicomkit/server/web/web_app.hpp>
@@ -69,6 +73,27 @@ public:
     }
     [[nodiscard]] const std::vector<Outcome>& outcomes() const { return outcomes_; }
 
+    /// A whole Part 10 file made here (from DICOM JSON and bulk data), stored as a part would be.
+    void store_file(const Bytes& file) {
+        current_ = Outcome{};
+        auto blob = ctx_.ingest->begin_incoming();
+        if (!blob) {
+            fail(kOutOfResources, blob.error().message);
+        } else {
+            blob_ = std::move(*blob);
+            if (auto w = blob_->write(file); !w) fail(kOutOfResources, w.error().message);
+            else finish_part();
+        }
+        blob_.reset();
+        outcomes_.push_back(std::move(current_));
+    }
+    /// A data set that could not be made into a file.
+    void refuse(std::uint16_t code, std::string why) {
+        current_ = Outcome{};
+        fail(code, std::move(why));
+        outcomes_.push_back(std::move(current_));
+    }
+
 private:
     void finish_part() {
         if (auto f = blob_->finish(); !f) return fail(kOutOfResources, f.error().message);
@@ -110,22 +135,128 @@ private:
     std::vector<Outcome> outcomes_;
 };
 
+/// PS3.18 10.5.1.2: DICOM JSON parts (an array of data sets each) and the bulk data parts their
+/// BulkDataURIs name by Content-Location, kept in memory (up to `limit` bytes in all) until the
+/// body has ended; then each data set is made into a Part 10 file and stored. Bulk data in a
+/// compressed media type (its transfer-syntax parameter, PS3.18 8.7.3) is one frame of
+/// encapsulated pixel data in that syntax.
+class JsonParts {
+public:
+    explicit JsonParts(std::uint64_t limit) : limit_(limit) {}
+    Result<void> begin(const PartHeaders& h) {
+        parts_.push_back(Part{h.content_type ? h.content_type->essence() : std::string("text/plain"), {}, {},
+                              h.content_location});
+        if (h.content_type)
+            if (auto ts = h.content_type->param("transfer-syntax")) parts_.back().transfer_syntax = std::string(*ts);
+        return {};
+    }
+    Result<void> data(std::span<const std::uint8_t> d) {
+        used_ += d.size();
+        if (used_ > limit_)
+            return make_error(ErrorCode::LimitExceeded, "DICOM JSON with bulk data over " + std::to_string(limit_ >> 20) +
+                                                            " MiB (send application/dicom parts instead)");
+        parts_.back().bytes.insert(parts_.back().bytes.end(), d.begin(), d.end());
+        return {};
+    }
+    Result<void> store_all(PartStore& store) {
+        std::map<std::string, const Part*> by_location;
+        for (const Part& p : parts_)
+            if (!p.location.empty()) by_location[p.location] = &p;
+        std::size_t documents = 0;
+        for (const Part& p : parts_) {
+            if (p.type != "application/dicom+json" && p.type != "application/json") continue;
+            ++documents;
+            const io::TransferSyntax* syntax = &io::ts::ExplicitVRLittleEndian;
+            json::JsonReadOptions ro;
+            ro.bulk_data = [&](std::string_view uri, Tag tag, VR, std::string_view) -> Result<Bytes> {
+                auto it = by_location.find(std::string(uri));
+                if (it == by_location.end())
+                    return make_error(ErrorCode::NotFound, "no part with Content-Location " + std::string(uri));
+                const Part& bulk = *it->second;
+                if (tag != Tag{0x7FE0, 0x0010} || bulk.transfer_syntax.empty() ||
+                    bulk.transfer_syntax == io::ts::ExplicitVRLittleEndian.uid)
+                    return bulk.bytes;
+                const io::TransferSyntax* ts = io::find_transfer_syntax(bulk.transfer_syntax);
+                if (!ts || !ts->encapsulated)
+                    return make_error(ErrorCode::UnsupportedTransferSyntax, "bulk data transfer syntax " + bulk.transfer_syntax);
+                syntax = ts;
+                return encapsulate(bulk.bytes);
+            };
+            auto sets = json::from_json_array(std::string_view(reinterpret_cast<const char*>(p.bytes.data()), p.bytes.size()), ro);
+            if (!sets) {
+                store.refuse(kCannotUnderstand, "DICOM JSON: " + sets.error().to_string());
+                continue;
+            }
+            for (DataSet& ds : *sets) {
+                io::DicomFile f;
+                f.transfer_syntax = *syntax;
+                f.meta = io::make_meta(ds, *syntax);
+                f.dataset = std::move(ds);
+                io::FileWriteOptions wo;
+                wo.transfer_syntax = syntax;
+                auto bytes = io::encode_file(f, wo);
+                if (!bytes) store.refuse(kCannotUnderstand, "cannot write the data set: " + bytes.error().message);
+                else store.store_file(*bytes);
+            }
+        }
+        if (documents == 0) return make_error(ErrorCode::InvalidArgument, "no application/dicom+json part in the request");
+        return {};
+    }
+
+private:
+    struct Part {
+        std::string type;
+        Bytes bytes;
+        std::string transfer_syntax;
+        std::string location;
+    };
+    /// PS3.5 A.4: an empty Basic Offset Table, the frame as one fragment, the delimiter.
+    static Bytes encapsulate(const Bytes& frame) {
+        Bytes out;
+        auto item = [&out](std::uint16_t e, std::uint32_t length) {
+            const std::uint8_t h[8] = {0xFE, 0xFF, static_cast<std::uint8_t>(e & 0xFF), static_cast<std::uint8_t>(e >> 8),
+                                       static_cast<std::uint8_t>(length), static_cast<std::uint8_t>(length >> 8),
+                                       static_cast<std::uint8_t>(length >> 16), static_cast<std::uint8_t>(length >> 24)};
+            out.insert(out.end(), h, h + 8);
+        };
+        const std::uint32_t even = static_cast<std::uint32_t>(frame.size() + (frame.size() & 1));
+        item(0xE000, 0);
+        item(0xE000, even);
+        out.insert(out.end(), frame.begin(), frame.end());
+        if (frame.size() & 1) out.push_back(0);
+        item(0xE0DD, 0);
+        return out;
+    }
+    std::uint64_t limit_;
+    std::uint64_t used_ = 0;
+    std::vector<Part> parts_;
+};
+
 Response stow(Request& req, WebContext& ctx, const std::string& study) {
     auto type = parse_content_type(req.header("Content-Type"));
     if (!type || type->essence() != "multipart/related")
         return Response::error(415, "STOW-RS takes multipart/related; type=\"application/dicom\"");
     const auto part_type = type->param("type");
-    if (part_type && *part_type != "application/dicom")
-        return Response::error(415, "parts of type " + std::string(*part_type) + " are not taken (application/dicom only)");
+    const bool json = part_type && *part_type == "application/dicom+json";
+    if (part_type && *part_type != "application/dicom" && !json)
+        return Response::error(415, "parts of type " + std::string(*part_type) +
+                                        " are not taken (application/dicom, or application/dicom+json with bulk data)");
     const auto boundary = type->param("boundary");
     if (!boundary) return Response::error(400, "the Content-Type has no boundary");
     if (auto n = req.body->length(); n && *n > ctx.max_upload_bytes)
         return Response::error(413, "the request is over the upload limit of " + std::to_string(ctx.max_upload_bytes >> 20) + " MiB");
     PartStore store(ctx, study);
+    JsonParts collected(ctx.max_request_bytes * 64);
     MultipartCallbacks cb;
-    cb.part_begin = [&store](const PartHeaders& h) { return store.begin(h); };
-    cb.part_data = [&store](std::span<const std::uint8_t> d) { return store.data(d); };
-    cb.part_end = [&store]() { return store.end(); };
+    if (json) {
+        cb.part_begin = [&collected](const PartHeaders& h) { return collected.begin(h); };
+        cb.part_data = [&collected](std::span<const std::uint8_t> d) { return collected.data(d); };
+        cb.part_end = []() { return Result<void>{}; };
+    } else {
+        cb.part_begin = [&store](const PartHeaders& h) { return store.begin(h); };
+        cb.part_data = [&store](std::span<const std::uint8_t> d) { return store.data(d); };
+        cb.part_end = [&store]() { return store.end(); };
+    }
     MultipartLimits limits;
     limits.max_total = ctx.max_upload_bytes;
     auto parser = MultipartParser::create(*boundary, std::move(cb), limits);
@@ -140,6 +271,8 @@ Response stow(Request& req, WebContext& ctx, const std::string& study) {
                                    "multipart body: " + f.error().to_string());
     }
     if (auto f = parser->finish(); !f) return Response::error(400, "multipart body: " + f.error().to_string());
+    if (json)
+        if (auto made = collected.store_all(store); !made) return Response::error(400, made.error().message);
     const auto& outcomes = store.outcomes();
     if (outcomes.empty()) return Response::error(400, "no parts in the request");
     const std::string base = base_url(req, ctx) + "/dicom-web/studies/";

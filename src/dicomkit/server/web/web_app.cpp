@@ -102,6 +102,7 @@ WebApp::WebApp(WebContext context, std::shared_ptr<Auth> auth)
     add_session_routes(router_, ctx_, *auth_);
     add_wado_routes(router_, ctx_);
     add_stow_routes(router_, ctx_);
+    add_qido_routes(router_, ctx_);
     add_admin_routes(router_, ctx_, *state_);
     State* state = state_.get();
     router_.add("GET", "/api/log/http", Role::Admin, [state](Request&) {

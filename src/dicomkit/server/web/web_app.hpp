@@ -76,6 +76,7 @@ private:
 void add_session_routes(Router& router, WebContext& ctx, Auth& auth);
 void add_wado_routes(Router& router, WebContext& ctx);
 void add_stow_routes(Router& router, WebContext& ctx);
+void add_qido_routes(Router& router, WebContext& ctx);
 void add_admin_routes(Router& router, WebContext& ctx, WebApp::State& state);
 
 /// "http(s)://host[:port]" the request reached, or the configured public root.
