@@ -179,10 +179,22 @@ call('searchForStudies PatientName wildcard', async c => {
   eqSet(r.map(o => str(o, T.StudyUID)), files.filter(f => f.patient_name.startsWith('CompressedSamples')).map(f => f.study),
     'studies');
 });
+// A study whose instances disagree on a study attribute (CT_small and its presentation state,
+// whose StudyDate and StudyDescription are empty) may be answered with any instance's value: the
+// checks take every study that all of its instances put in the answer, none that none of them do.
+const inRange = f => f.study_date >= '20040101' && f.study_date <= '20041231';
 call('searchForStudies StudyDate range', async c => {
   const r = await c.searchForStudies({ queryParams: { StudyDate: '20040101-20041231' } });
-  eqSet(r.map(o => str(o, T.StudyUID)),
-    files.filter(f => f.study_date >= '20040101' && f.study_date <= '20041231').map(f => f.study), 'studies');
+  const got = r.map(o => str(o, T.StudyUID));
+  for (const o of r) check(str(o, T.StudyDate) >= '20040101' && str(o, T.StudyDate) <= '20041231',
+    `${str(o, T.StudyUID)} answered with StudyDate ${str(o, T.StudyDate)}`);
+  for (const s of studies) {
+    const fs = files.filter(f => f.study === s);
+    if (fs.every(inRange)) check(got.includes(s), `${s} (StudyDate ${fs[0].study_date}) missing`);
+    if (!fs.some(inRange)) check(!got.includes(s), `${s} (StudyDate ${fs[0].study_date}) answered`);
+  }
+  const mixed = studies.filter(s => files.some(f => f.study === s && inRange(f)) && !files.every(f => f.study !== s || inRange(f)));
+  return mixed.map(s => `${s.slice(-12)}: ${got.includes(s) ? 'in' : 'not in'} (its instances disagree)`).join(', ');
 });
 call('searchForStudies ModalitiesInStudy', async c => {
   const r = await c.searchForStudies({ queryParams: { ModalitiesInStudy: 'MR' } });
@@ -199,10 +211,17 @@ call('searchForStudies limit+offset', async c => {
   eqSet(seen, studies, 'studies over the pages');
 });
 call('searchForStudies includefield', async c => {
-  const r = await c.searchForStudies({ queryParams: { StudyInstanceUID: ct.study, includefield: 'StudyDescription' } });
-  check(r.length === 1, `${r.length} answers`);
-  check(str(r[0], T.StudyDescription) === ct.study_description,
-    `StudyDescription ${JSON.stringify(r[0][T.StudyDescription])}`);
+  const allowed = files.filter(f => f.study === ct.study).map(f => f.study_description);
+  const notes = [];
+  for (const field of ['StudyDescription', T.StudyDescription]) {
+    const r = await c.searchForStudies({ queryParams: { StudyInstanceUID: ct.study, includefield: field } });
+    check(r.length === 1, `${r.length} answers`);
+    check(T.StudyDescription in r[0], `includefield=${field}: no StudyDescription in the answer`);
+    const v = str(r[0], T.StudyDescription);
+    check(allowed.includes(v), `StudyDescription ${JSON.stringify(v)}, want one of ${JSON.stringify(allowed)}`);
+    notes.push(JSON.stringify(v));
+  }
+  return `StudyDescription ${notes[0]}`;
 });
 call('searchForSeries', async c => {
   const r = await c.searchForSeries();
@@ -501,14 +520,21 @@ function answerOf(s, ok) {
 
 const results = [];  // [call][server] = {ok, status, type, note}
 let failures = 0;
+// The servers compared with are given 25 s in all: the run stays within the test's time limit
+// however slowly they answer.
+const othersUntil = Date.now() + 25000;
 for (const [name, fn] of calls) {
   const row = [];
   for (const [k, s] of servers.entries()) {
     s.first = s.last = null;
+    if (k > 0 && Date.now() > othersUntil) {
+      row.push({ ok: false, note: 'not asked (out of time)', status: '-', type: '' });
+      continue;
+    }
     let ok = false, note = '';
     try {
       const r = await Promise.race([fn(s.client, s),
-        new Promise((_, rej) => setTimeout(() => rej(new Error('no answer within 15 s')), 15000))]);
+        new Promise((_, rej) => setTimeout(() => rej(new Error('no answer within 10 s')), 10000).unref())]);
       ok = true;
       note = r ?? '';
     } catch (e) {
