@@ -6,7 +6,7 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 30
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test unit-test asan-test fuzz-test serve clean bench bench-archive bench-pixels format
+.PHONY: all deps build test unit-test asan-test fuzz-test serve clean bench bench-archive bench-web bench-pixels format
 
 all: build
 
@@ -54,6 +54,14 @@ bench: build
 bench-archive: build
 	cmake --build $(BUILD) -j $(JOBS) --target bench_archive_gen
 	bash bench/archive/run.sh $(BUILD)
+
+# DICOMweb against Orthanc with its DICOMweb plugin: QIDO, metadata and frame requests/s and latency
+# (wrk), STOW-RS instances/s, QIDO latency at 100,000 instances (about 10 minutes on 2 cores;
+# smaller: make bench-web N=1000 STOW_N=500 QIDO_SCALE=20000). Writes the "web" section of
+# docs/benchmarks.md.
+bench-web: build
+	cmake --build $(BUILD) -j $(JOBS) --target bench_archive_gen
+	bash bench/web/run.sh $(BUILD)
 
 # Pixel data: decode throughput per transfer syntax against DCMTK (dcmdjpeg, dcmdjpls, dcmdrle) and GDCM
 # (gdcmconv --raw), multi-frame decoding with one thread and the default, render against dcm2pnm, peak

@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
-# Runs every fuzz target for a bounded time with its seed corpus; fails on any crash.
+# Runs every fuzz target for a bounded time with its seed corpus, JOBS targets at a time (each
+# libFuzzer process uses one core; default: the number of cores); fails on any crash.
 # usage: fuzz/run_all.sh BUILD_DIR SECONDS
 set -euo pipefail
 build=${1:-build-fuzz}
 secs=${2:-30}
+jobs_at_once=${JOBS:-$(nproc)}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-failed=0
-passed=0
-for bin in "$build"/fuzz/fuzz_*; do
-  [ -x "$bin" ] || continue
+
+# run_one BINARY: one target; its report in $work/NAME.report, and $work/NAME.failed on a crash.
+run_one() {
+  local bin=$1 name corpus per_input
   name=$(basename "$bin")
   corpus="$work/$name"
   mkdir -p "$corpus"
@@ -25,16 +27,30 @@ for bin in "$build"/fuzz/fuzz_*; do
   # rejection there is that library's, not a hang; other targets keep the 10 s limit.
   per_input=10
   [ "$name" = fuzz_pixel_jpegls ] && per_input=300
-  echo "fuzz: $name for ${secs}s ($(ls "$corpus" | wc -l) seeds)"
-  if "$bin" -max_total_time="$secs" -max_len=65536 -rss_limit_mb=2048 -timeout="$per_input" \
-       -artifact_prefix="$work/$name-" "$corpus" > "$work/$name.log" 2>&1; then
-    passed=$((passed + 1))
-    grep -E "^#[0-9]+.*(DONE|pulse)" "$work/$name.log" | tail -1 || true
-  else
-    failed=$((failed + 1))
-    echo "fuzz: $name FAILED"; tail -50 "$work/$name.log"
-    mkdir -p "$root/fuzz/crashes" && cp "$work/$name-"* "$root/fuzz/crashes/" 2>/dev/null || true
-  fi
+  {
+    echo "fuzz: $name for ${secs}s ($(ls "$corpus" | wc -l) seeds)"
+    if "$bin" -max_total_time="$secs" -max_len=65536 -rss_limit_mb=2048 -timeout="$per_input" \
+         -artifact_prefix="$work/$name-" "$corpus" > "$work/$name.log" 2>&1; then
+      grep -E "^#[0-9]+.*(DONE|pulse)" "$work/$name.log" | tail -1 || true
+    else
+      touch "$work/$name.failed"
+      echo "fuzz: $name FAILED"
+      tail -50 "$work/$name.log"
+      mkdir -p "$root/fuzz/crashes" && cp "$work/$name-"* "$root/fuzz/crashes/" 2>/dev/null || true
+    fi
+  } > "$work/$name.report"
+  cat "$work/$name.report"
+}
+
+names=()
+for bin in "$build"/fuzz/fuzz_*; do
+  [ -x "$bin" ] || continue
+  names+=("$(basename "$bin")")
+  run_one "$bin" &
+  while [ "$(jobs -rp | wc -l)" -ge "$jobs_at_once" ]; do wait -n || true; done
 done
-echo "fuzz: $passed passed, $failed failed"
+wait || true
+failed=0
+for n in "${names[@]}"; do [ -e "$work/$n.failed" ] && failed=$((failed + 1)); done
+echo "fuzz: $((${#names[@]} - failed)) passed, $failed failed"
 [ "$failed" -eq 0 ]

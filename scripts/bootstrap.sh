@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages dicomkit needs to build and test, if any are missing, and keeps the
-# system Orthanc service (installed, with its DICOMweb plugin, as a test and benchmark peer) stopped
-# and disabled.
+# system Orthanc service (installed as a test and benchmark peer) stopped and disabled.
 set -euo pipefail
 PKGS=(
   cmake ninja-build g++ clang libclang-rt-14-dev make pkg-config
@@ -11,14 +10,16 @@ PKGS=(
   libxml2-dev libpng-dev libturbojpeg0-dev libjpeg62-turbo-dev libcharls-dev libopenjp2-7-dev libopenjph-dev libjxl-dev
   libgdcm-tools
   dcmtk dicom3tools python3 python3-pydicom python3-numpy
-  orthanc orthanc-dicomweb curl
+  orthanc orthanc-dicomweb wrk curl
+  chromium
 )
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-# Node.js and npm run dcmjs-dimse, a peer of the corpus test (tests/support/node/); a Node.js
-# that is there already (with its own npm) is kept.
+# Node.js and npm run dcmjs-dimse, a peer of the corpus test, and playwright-core, which drives
+# Debian's Chromium in the web page's test (tests/support/node/); a Node.js that is there already
+# (with its own npm) is kept.
 command -v node > /dev/null || missing+=(nodejs)
 command -v npm > /dev/null || missing+=(npm)
 SUDO=""

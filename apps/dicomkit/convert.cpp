@@ -96,6 +96,28 @@ Result<void> load_pixels(io::DicomFile& file) {
     return {};
 }
 
+/// Encapsulated frames to a native little endian file, decoded straight into the output (the
+/// fragments stay in the mapped input); false when pixel::transcode_to_file does not apply.
+Result<bool> convert_streaming(const ConvertArgs& a, io::ReadOptions ro) {
+    const io::TransferSyntax* to = pixel::find_syntax(a.ts);
+    if (!to || to->encapsulated || to->deflated || to->endian != Endian::Little) return false;
+    ro.stop_before = Tag{0x7FE0, 0x0010};
+    auto file = io::read_file(a.in, ro);
+    if (!file || !file->transfer_syntax.encapsulated || !file->stopped_at) return false;
+    const pixel::CodecRegistry codecs = pixel::standard_codecs();
+    pixel::TranscodeOptions to_options;
+    to_options.threads = a.threads;
+    to_options.source = a.in;
+    io::FileWriteOptions wo;
+    wo.transfer_syntax = to;
+    if (a.explicit_lengths) wo.write.lengths = io::LengthEncoding::Explicit;
+    if (a.undefined_lengths) wo.write.lengths = io::LengthEncoding::Undefined;
+    auto done = pixel::transcode_to_file(*file, *to, codecs, to_options, a.out, wo);
+    if (done && *done)
+        for (const auto& w : file->diagnostics.warnings) log::warn("{}", w.to_string().c_str());
+    return done;
+}
+
 }  // namespace
 
 void add_convert(CLI::App& app, Action& run) {
@@ -123,6 +145,14 @@ void add_convert(CLI::App& app, Action& run) {
             ro.strict = a->strict;
             auto head = MappedFile::open(a->in);
             InputKind kind = head ? sniff(head->bytes()) : InputKind::Dicom;
+            if (kind == InputKind::Dicom && !a->ts.empty() && a->in != "-") {
+                if (auto done = convert_streaming(*a, ro); !done) {
+                    log::error("{}", done.error().to_string().c_str());
+                    return done.error().code == ErrorCode::UnsupportedTransferSyntax ? 3 : 1;
+                } else if (*done) {
+                    return 0;
+                }
+            }
             auto file = kind == InputKind::Dicom ? io::read_file(a->in, ro) : read_model(a->in, kind);
             if (!file) {
                 log::error("{}", file.error().to_string().c_str());

@@ -199,4 +199,68 @@ Result<void> write_file_atomic(const std::string& path, std::span<const std::uin
     return {};
 }
 
+AtomicFileWriter::AtomicFileWriter(AtomicFileWriter&& other) noexcept
+    : fd_(other.fd_), path_(std::move(other.path_)), tmp_(std::move(other.tmp_)) {
+    other.fd_ = -1;
+}
+
+AtomicFileWriter& AtomicFileWriter::operator=(AtomicFileWriter&& other) noexcept {
+    if (this != &other) {
+        discard();
+        fd_ = other.fd_;
+        path_ = std::move(other.path_);
+        tmp_ = std::move(other.tmp_);
+        other.fd_ = -1;
+    }
+    return *this;
+}
+
+AtomicFileWriter::~AtomicFileWriter() { discard(); }
+
+void AtomicFileWriter::discard() noexcept {
+    if (fd_ < 0) return;
+    ::close(fd_);
+    ::unlink(tmp_.c_str());
+    fd_ = -1;
+}
+
+Result<AtomicFileWriter> AtomicFileWriter::create(const std::string& path) {
+    AtomicFileWriter w;
+    w.path_ = path;
+    w.tmp_ = path + ".tmp." + std::to_string(::getpid());
+    w.fd_ = ::open(w.tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (w.fd_ < 0) return Unexpected(os_error("cannot create", w.tmp_));
+    return w;
+}
+
+Result<void> AtomicFileWriter::write_at(std::uint64_t offset, std::span<const std::uint8_t> bytes) const {
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+        ssize_t n = ::pwrite(fd_, bytes.data() + done, bytes.size() - done, static_cast<off_t>(offset + done));
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return Unexpected(os_error("write", tmp_));
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    return {};
+}
+
+Result<void> AtomicFileWriter::commit() {
+    if (fd_ < 0) return make_error(ErrorCode::InvalidArgument, "file already committed or not open");
+    const int fd = fd_;
+    fd_ = -1;
+    if (::fsync(fd) != 0 || ::close(fd) != 0) {
+        auto e = os_error("fsync/close", tmp_);
+        ::unlink(tmp_.c_str());
+        return Unexpected(e);
+    }
+    if (::rename(tmp_.c_str(), path_.c_str()) != 0) {
+        auto e = os_error("rename", path_);
+        ::unlink(tmp_.c_str());
+        return Unexpected(e);
+    }
+    return {};
+}
+
 }  // namespace dicomkit

@@ -76,4 +76,28 @@ private:
 [[nodiscard]] Result<void> write_file_atomic(const std::string& path,
                                              std::span<const std::uint8_t> bytes);
 
+/// A file written in pieces at given offsets (several threads may write at once), then made
+/// visible atomically as write_file_atomic does: a temporary file beside `path`, fsync, rename.
+/// Destroyed without commit(), the temporary file is removed and `path` is untouched.
+class AtomicFileWriter {
+public:
+    AtomicFileWriter() = default;
+    AtomicFileWriter(const AtomicFileWriter&) = delete;
+    AtomicFileWriter& operator=(const AtomicFileWriter&) = delete;
+    AtomicFileWriter(AtomicFileWriter&& other) noexcept;
+    AtomicFileWriter& operator=(AtomicFileWriter&& other) noexcept;
+    ~AtomicFileWriter();
+
+    [[nodiscard]] static Result<AtomicFileWriter> create(const std::string& path);
+    /// Writes `bytes` at `offset` (pwrite: safe from several threads for disjoint ranges).
+    [[nodiscard]] Result<void> write_at(std::uint64_t offset, std::span<const std::uint8_t> bytes) const;
+    /// fsync, close, rename over `path`.
+    [[nodiscard]] Result<void> commit();
+
+private:
+    void discard() noexcept;
+    int fd_ = -1;
+    std::string path_, tmp_;
+};
+
 }  // namespace dicomkit

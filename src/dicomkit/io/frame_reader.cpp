@@ -149,6 +149,7 @@ Result<FrameReader> FrameReader::locate(const DicomFile& file) {
     } else {
         return make_error(ErrorCode::InvalidValue, "pixel data is neither native nor encapsulated");
     }
+    r.end_offset_ = *file.stopped_at + tr.position();
     return r;
 }
 

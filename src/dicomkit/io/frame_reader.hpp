@@ -51,6 +51,11 @@ public:
     [[nodiscard]] Result<Bytes> read_fragments(std::size_t first, std::size_t count) const;
     /// The first min(n, length) bytes of fragment `i`.
     [[nodiscard]] Result<Bytes> fragment_prefix(std::size_t i, std::size_t n) const;
+    /// Fragment `i`'s bytes where they lie (the mapped file or the element), without a copy.
+    [[nodiscard]] Result<std::span<const std::uint8_t>> fragment_view(std::size_t i) const { return fragment_bytes(i); }
+    /// Offset in the source bytes just past the pixel data element (its sequence delimiter
+    /// included) when it was located after where reading stopped; 0 otherwise.
+    [[nodiscard]] std::uint64_t end_offset() const noexcept { return end_offset_; }
 
 private:
     struct Fragment {
@@ -63,6 +68,7 @@ private:
     Bytes bot_;
     std::uint64_t native_offset_ = 0;
     std::uint64_t native_length_ = 0;
+    std::uint64_t end_offset_ = 0;
     Tag tag_{0x7FE0, 0x0010};
 
     struct Piece {

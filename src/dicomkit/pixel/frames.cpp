@@ -384,4 +384,29 @@ Result<Bytes> FrameSet::decoded(std::size_t index, const CodecRegistry& codecs) 
     return out;
 }
 
+std::uint64_t FrameSet::end_offset() const noexcept { return impl_->reader.end_offset(); }
+
+Result<void> FrameSet::decode_into(std::size_t index, const CodecRegistry& codecs, std::span<std::uint8_t> out) const {
+    const Impl& m = *impl_;
+    if (!m.ts.encapsulated || index >= m.info.frames || m.first[index + 1] - m.first[index] != 1) {
+        auto frame = decoded(index, codecs);
+        if (!frame) return Unexpected(frame.error());
+        if (frame->size() > out.size())
+            return make_error(ErrorCode::InvalidArgument, fmt::format("output of {} bytes for a frame of {}", out.size(), frame->size()));
+        std::memcpy(out.data(), frame->data(), frame->size());
+        return {};
+    }
+    auto bits = m.reader.fragment_view(m.first[index]);
+    if (!bits) return Unexpected(m.frame_error(index, bits.error()));
+    auto codec = codecs.need_decoder(m.ts.uid);
+    if (!codec) return Unexpected(m.frame_error(index, codec.error()));
+    const PixelInfo out_info = (*codec)->decoded_info(m.ts.uid, m.info);
+    if (out.size() < out_info.frame_bytes())
+        return make_error(ErrorCode::InvalidArgument,
+                          fmt::format("output of {} bytes for a frame of {}", out.size(), out_info.frame_bytes()));
+    auto ok = (*codec)->decode(m.ts.uid, *bits, m.info, out.first(static_cast<std::size_t>(out_info.frame_bytes())));
+    if (!ok) return Unexpected(m.frame_error(index, ok.error()));
+    return {};
+}
+
 }  // namespace dicomkit::pixel

@@ -37,6 +37,12 @@ public:
     /// Frame `index` decoded: native, planar configuration 0, laid out as decoded_info(). Errors
     /// name the source, the frame and the transfer syntax.
     [[nodiscard]] Result<Bytes> decoded(std::size_t index, const CodecRegistry& codecs) const;
+    /// The same into `out` (decoded_info().frame_bytes() bytes at least): an encapsulated frame
+    /// of one fragment is decoded where it lies, without a copy of its bitstream.
+    [[nodiscard]] Result<void> decode_into(std::size_t index, const CodecRegistry& codecs, std::span<std::uint8_t> out) const;
+    /// Offset just past the pixel data in the file's bytes when it was located after where
+    /// reading stopped (io::FrameReader::end_offset); 0 otherwise.
+    [[nodiscard]] std::uint64_t end_offset() const noexcept;
 
     FrameSet(FrameSet&&) noexcept;
     FrameSet& operator=(FrameSet&&) noexcept;

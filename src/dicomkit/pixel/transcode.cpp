@@ -62,37 +62,6 @@ void append_value(DataSet& ds, Tag tag, VR vr, std::string_view value) {
     ds.set(Element::from_string(tag, vr, old.empty() ? std::string(value) : old + "\\" + std::string(value)));
 }
 
-/// Runs work(i) for i in [0, n) on up to `threads` threads; the error of the lowest frame wins.
-template <typename Work>
-Result<void> for_each_frame(std::uint32_t n, unsigned threads, Work&& work) {
-    if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-    threads = static_cast<unsigned>(std::min<std::uint64_t>(threads, n));
-    std::atomic<std::uint32_t> next{0};
-    std::atomic<bool> failed{false};
-    std::mutex mutex;
-    std::optional<std::pair<std::uint32_t, Error>> first_error;
-    auto run = [&] {
-        for (std::uint32_t i; !failed.load(std::memory_order_relaxed) && (i = next.fetch_add(1)) < n;) {
-            Result<void> r = work(i);
-            if (r) continue;
-            std::lock_guard lock(mutex);
-            if (!first_error || i < first_error->first) first_error.emplace(i, std::move(r.error()));
-            failed = true;
-        }
-    };
-    if (threads <= 1) {
-        run();
-    } else {
-        std::vector<std::thread> pool;
-        pool.reserve(threads - 1);
-        for (unsigned t = 1; t < threads; ++t) pool.emplace_back(run);
-        run();
-        for (auto& t : pool) t.join();
-    }
-    if (first_error) return Unexpected(std::move(first_error->second));
-    return {};
-}
-
 Error frame_error(Error e, std::string_view what, std::uint32_t frame, std::uint32_t frames, std::string_view uid,
                   std::string_view source) {
     e.message = fmt::format("frame {} of {}: {} {}: {}", frame + 1, frames, what, describe_syntax(uid), e.message);
@@ -175,7 +144,13 @@ Result<void> transcode(DataSet& ds, const io::TransferSyntax& from, const io::Tr
     Bytes native_out;                        // decoded frames one after the other
     if (!to.encapsulated && !bit_frames) native_out.resize(static_cast<std::size_t>(frame_bytes * frames));
 
-    auto work = [&](std::uint32_t i) -> Result<void> {
+    auto work = [&](std::uint32_t i, unsigned) -> Result<void> {
+        if (!to.encapsulated && !bit_frames) {  // decoded where it belongs
+            auto ok = set->decode_into(i, registry, std::span<std::uint8_t>(native_out).subspan(
+                                                        static_cast<std::size_t>(frame_bytes * i), static_cast<std::size_t>(frame_bytes)));
+            if (!ok) return named(std::move(ok.error()));
+            return {};
+        }
         auto frame = set->decoded(i, registry);
         if (!frame) return named(std::move(frame.error()));  // names the frame and the syntax
         if (frame->size() < frame_bytes)
@@ -197,7 +172,7 @@ Result<void> transcode(DataSet& ds, const io::TransferSyntax& from, const io::Tr
         out_frames[i] = std::move(*enc);
         return {};
     };
-    if (auto ok = for_each_frame(frames, frames > 1 ? options.threads : 1, work); !ok) return ok;
+    if (auto ok = detail::for_each_frame(frames, frames > 1 ? options.threads : 1, work); !ok) return ok;
 
     // Everything worked: the data set changes now.
     const Tag tag = pixels->tag();

@@ -8,6 +8,8 @@
 
 #include <dicomkit/base/error.hpp>
 #include <dicomkit/core/dataset.hpp>
+#include <dicomkit/io/dataset_writer.hpp>
+#include <dicomkit/io/dicom_file.hpp>
 #include <dicomkit/io/transfer_syntax.hpp>
 #include <dicomkit/pixel/codec.hpp>
 #include <dicomkit/pixel/codec_registry.hpp>
@@ -48,6 +50,19 @@ struct TranscodeOptions {
 /// `ds` is unchanged.
 [[nodiscard]] Result<void> transcode(DataSet& ds, const io::TransferSyntax& from, const io::TransferSyntax& to,
                                      const CodecRegistry& registry, const TranscodeOptions& options = {});
+
+/// Writes `file` as a Part 10 file at `path` in the native little endian syntax `to`, decoding
+/// its encapsulated frames on `options.threads` threads, each frame written to its place in the
+/// file as soon as it is decoded (memory: one frame for each thread, beside the mapped input).
+/// The result is the file write_file() would write after transcode(). `file` must have been read
+/// with `stop_before` = Pixel Data, so that its fragments stay in the mapped file. Returns false,
+/// having written nothing, when this path does not apply (a native source or a deflated, big
+/// endian or encapsulated target, elements after the pixel data, 1-bit or float pixels, a group
+/// length for group 7FE0, a file that cannot be split into frames, more than 4 GiB): then
+/// transcode() and write_file() do it. A decoding error removes the partial file.
+[[nodiscard]] Result<bool> transcode_to_file(const io::DicomFile& file, const io::TransferSyntax& to,
+                                             const CodecRegistry& registry, const TranscodeOptions& options,
+                                             const std::string& path, const io::FileWriteOptions& write = {});
 
 /// A transfer syntax by UID, keyword ("JPEGLSLossless", exact case first), a codec alias (any
 /// case): rle, jpeg (baseline), jpeg-extended, jpeg-lossless (SV1), jpeg-lossless-14, jpeg-ls,

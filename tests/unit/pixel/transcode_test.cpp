@@ -1,6 +1,12 @@
 // transcode(): frames, offset tables, attributes and errors, with stand-in codecs.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <unistd.h>
+
+#include <dicomkit/base/mapped_file.hpp>
+#include <dicomkit/io/dataset_writer.hpp>
+
 #include <dicomkit/pixel/transcode.hpp>
 #include <dicomkit/pixel/transcode_frames.hpp>
 #include <dicomkit/server/dimse/codec_transcoder.hpp>
@@ -271,6 +277,116 @@ TEST(CodecTranscoder, AnswersFromTheRegistry) {
     ASSERT_TRUE(tc.convert(ds, ts(IdentityCodec::kUid), kExplicit));
     EXPECT_EQ(pixel_bytes(ds), original);
     EXPECT_FALSE(tc.convert(ds, kExplicit, ts(LossyCodec::kUid)));
+}
+
+/// Files of the streaming tests, in a folder of their own that goes away with the test.
+struct TempFolder {
+    std::filesystem::path dir;
+    TempFolder() {
+        dir = std::filesystem::temp_directory_path() / ("dk_transcode_" + std::to_string(::getpid()));
+        std::filesystem::create_directories(dir);
+    }
+    ~TempFolder() { std::filesystem::remove_all(dir); }
+    [[nodiscard]] std::string path(const std::string& name) const { return (dir / name).string(); }
+};
+
+/// Writes `ds` in `ts` as a Part 10 file (its pixel data encapsulated through the toy codecs).
+std::string write_encapsulated(const TempFolder& t, DataSet ds, const std::string& name) {
+    const auto& to = ts(IdentityCodec::kUid);
+    EXPECT_TRUE(transcode(ds, kExplicit, to, toy_registry()));
+    io::DicomFile f;
+    f.dataset = std::move(ds);
+    io::FileWriteOptions wo;
+    wo.transfer_syntax = &to;
+    const std::string p = t.path(name);
+    EXPECT_TRUE(io::write_file(p, f, wo));
+    return p;
+}
+
+/// The file transcode() and write_file() make of `in` in `to`.
+Bytes whole_path(const std::string& in, const io::TransferSyntax& to, const std::string& out) {
+    auto f = io::read_file(in);
+    EXPECT_TRUE(f);
+    EXPECT_TRUE(transcode(f->dataset, f->transfer_syntax, to, toy_registry()));
+    io::FileWriteOptions wo;
+    wo.transfer_syntax = &to;
+    EXPECT_TRUE(io::write_file(out, *f, wo));
+    return read_whole_file(out).value();
+}
+
+Result<bool> streamed(const std::string& in, const io::TransferSyntax& to, const std::string& out, unsigned threads) {
+    io::ReadOptions ro;
+    ro.stop_before = Tag{0x7FE0, 0x0010};
+    auto f = io::read_file(in, ro);
+    EXPECT_TRUE(f);
+    TranscodeOptions o;
+    o.threads = threads;
+    return transcode_to_file(*f, to, toy_registry(), o, out);
+}
+
+TEST(TranscodeToFile, WritesTheFileTheWholeDataSetPathWrites) {
+    TempFolder t;
+    struct Case {
+        PixelInfo info;
+        std::uint32_t frames;
+    };
+    // 16-bit multi-frame; 8-bit frames of odd size (the value is padded); colour.
+    for (const Case& c : {Case{testing::mono(16, 12), 7}, Case{testing::mono(8, 8, 5, 3), 3}, Case{testing::rgb(), 4}}) {
+        const std::string in = write_encapsulated(t, testing::make_image(c.info, c.frames), "in.dcm");
+        for (const io::TransferSyntax* to : {&kExplicit, &io::ts::ImplicitVRLittleEndian}) {
+            SCOPED_TRACE(std::string(to->uid) + " " + std::to_string(c.frames) + " frames");
+            const Bytes expected = whole_path(in, *to, t.path("whole.dcm"));
+            for (unsigned threads : {1u, 3u}) {
+                auto r = streamed(in, *to, t.path("streamed.dcm"), threads);
+                ASSERT_TRUE(r) << r.error().to_string();
+                EXPECT_TRUE(*r);
+                EXPECT_EQ(read_whole_file(t.path("streamed.dcm")).value(), expected);
+            }
+        }
+    }
+}
+
+TEST(TranscodeToFile, LeavesWhatItCannotWriteExactly) {
+    TempFolder t;
+    const std::string out = t.path("out.dcm");
+    // An element after the pixel data.
+    DataSet ds = testing::make_image(testing::mono(16, 12), 2);
+    ds.set(Element::from_bytes(Tag{0xFFFC, 0xFFFC}, VR::OB, Bytes(4, 0)));
+    const std::string trailing = write_encapsulated(t, ds, "trailing.dcm");
+    auto r = streamed(trailing, kExplicit, out, 2);
+    ASSERT_TRUE(r);
+    EXPECT_FALSE(*r);
+    EXPECT_FALSE(std::filesystem::exists(out));
+    // Big endian target, and an encapsulated one.
+    const std::string plain = write_encapsulated(t, testing::make_image(testing::mono(16, 12), 2), "plain.dcm");
+    for (const io::TransferSyntax* to : {&io::ts::ExplicitVRBigEndian, &ts(IdentityCodec::kUid)}) {
+        auto r2 = streamed(plain, *to, out, 2);
+        ASSERT_TRUE(r2);
+        EXPECT_FALSE(*r2);
+    }
+    EXPECT_FALSE(std::filesystem::exists(out));
+}
+
+TEST(TranscodeToFile, ADecodingErrorNamesTheFrameAndLeavesNoFile) {
+    TempFolder t;
+    DataSet ds = testing::make_image(testing::mono(16, 12), 3);
+    ASSERT_TRUE(transcode(ds, kExplicit, ts(IdentityCodec::kUid), toy_registry()));
+    // Frame 2 cut short: the identity decoder refuses it.
+    Element px = *ds.find(Tag{0x7FE0, 0x0010});
+    PixelFragments f = px.fragments();
+    f.fragments[1].resize(4);
+    ds.set(Element(Tag{0x7FE0, 0x0010}, VR::OB, f));
+    io::DicomFile file;
+    file.dataset = std::move(ds);
+    io::FileWriteOptions wo;
+    wo.transfer_syntax = &ts(IdentityCodec::kUid);
+    ASSERT_TRUE(io::write_file(t.path("bad.dcm"), file, wo));
+    auto r = streamed(t.path("bad.dcm"), kExplicit, t.path("out.dcm"), 2);
+    ASSERT_FALSE(r);
+    EXPECT_NE(r.error().message.find("frame 2 of 3"), std::string::npos) << r.error().message;
+    EXPECT_FALSE(std::filesystem::exists(t.path("out.dcm")));
+    for (const auto& e : std::filesystem::directory_iterator(t.dir))
+        EXPECT_EQ(e.path().filename().string().find(".tmp."), std::string::npos) << e.path();
 }
 
 }  // namespace

@@ -27,6 +27,25 @@ TEST(Authorizer, Actions) {
     EXPECT_FALSE(parse_action("delete"));
 }
 
+TEST(Authorizer, WebUsersByRole) {
+    PolicyAuthorizer a(policy());
+    Caller reader{"", "127.0.0.1:5000", false, std::string("ann"), WebRole::Read};
+    Caller writer{"", "127.0.0.1:5000", false, std::string("bob"), WebRole::Write};
+    Caller admin{"", "127.0.0.1:5000", false, std::string("eve"), WebRole::Admin};
+    EXPECT_TRUE(a.check(reader, Action::Query));
+    EXPECT_TRUE(a.check(reader, Action::Retrieve));
+    auto no = a.check(reader, Action::Store);
+    ASSERT_FALSE(no);
+    EXPECT_EQ(no.error().kind, ErrorKind::NotAuthorized);
+    EXPECT_NE(no.error().message.find("ann (role read)"), std::string::npos) << no.error().message;
+    EXPECT_TRUE(a.check(writer, Action::Store));
+    EXPECT_FALSE(a.check(writer, Action::Administer));
+    EXPECT_TRUE(a.check(admin, Action::Administer));
+    // A web user is not a peer, and a peer never administers.
+    EXPECT_FALSE(a.check(Caller{"", "", false, std::string("x"), WebRole::None}, Action::Query));
+    EXPECT_FALSE(a.check(caller("CT1"), Action::Administer));
+}
+
 TEST(Authorizer, PeersHaveTheirPermissions) {
     const PolicyAuthorizer a(policy());
     EXPECT_TRUE(a.check(caller("CT1"), Action::Store));

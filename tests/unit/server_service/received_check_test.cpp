@@ -105,14 +105,26 @@ TEST_P(ReceivedCheck, AnOddLengthIsADeviceQuirkAndKept) {
 }
 
 TEST_P(ReceivedCheck, UidsOtherThanTheRequestsAreRefused) {
-    const Received other_instance{kSecondaryCapture, "1.2.3.99"};
+    const Received other_instance{kSecondaryCapture, "1.2.3.99", {}};
     expect_refused(submit(encode(instance("1.2.3.4")), &other_instance), ErrorCode::InvalidValue,
                    "SOP Instance UID (0008,0018) differs from the request's");
-    const Received other_class{"1.2.840.10008.5.1.4.1.1.2", "1.2.3.4"};
+    const Received other_class{"1.2.840.10008.5.1.4.1.1.2", "1.2.3.4", {}};
     expect_refused(submit(encode(instance("1.2.3.4")), &other_class), ErrorCode::InvalidValue,
                    "SOP Class UID (0008,0016) differs");
-    const Received same{kSecondaryCapture, "1.2.3.4"};
+    const Received same{kSecondaryCapture, "1.2.3.4", {}};
     auto r = submit(encode(instance("1.2.3.4")), &same);
+    ASSERT_TRUE(r) << r.error().to_string();
+    EXPECT_EQ(r->sop_class_uid, kSecondaryCapture);
+    EXPECT_EQ(r->study_instance_uid, "1.2");
+    EXPECT_EQ(r->series_instance_uid, "1.2.3");
+}
+
+TEST_P(ReceivedCheck, AStoreToAStudyTakesThatStudysInstancesOnly) {
+    const Received other_study{"", "", "1.9"};
+    expect_refused(submit(encode(instance("1.2.3.5")), &other_study), ErrorCode::InvalidValue,
+                   "Study Instance UID (0020,000D) 1.2 is not the 1.9 of the request");
+    const Received its_study{"", "", "1.2"};
+    auto r = submit(encode(instance("1.2.3.5")), &its_study);
     ASSERT_TRUE(r) << r.error().to_string();
 }
 

@@ -183,6 +183,12 @@ TEST(Negotiate, TransferSyntaxParameter) {
     EXPECT_EQ(choose("multipart/related; type=\"application/octet-stream\"", c), std::nullopt);
     EXPECT_EQ(choose("application/dicom", c), std::nullopt);
     EXPECT_EQ(choose("multipart/related", c), 1u);  // any part type, default syntax
+    // The parameter repeated: either syntax; server order decides.
+    EXPECT_EQ(choose("multipart/related; type=\"application/dicom\"; "
+                     "transfer-syntax=1.2.840.10008.1.2.4.50; "
+                     "transfer-syntax=1.2.840.10008.1.2.1",
+                     c),
+              1u);
 }
 
 TEST(Negotiate, HighestQWinsTiesByServerOrder) {

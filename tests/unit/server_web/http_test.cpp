@@ -157,11 +157,12 @@ protected:
                 if (!body) return Response::error(413, body.error().message);
                 return Response::text(200, *body);
             }
-            if (r.path == "/stream") {
+            if (r.path == "/stream" || r.path == "/big") {
                 Response res;
                 res.set("Content-Type", "text/plain");
-                res.stream = [](BodySink& out) -> Result<void> {
-                    for (int i = 0; i < 3; ++i)
+                const int parts = r.path == "/big" ? 20000 : 3;
+                res.stream = [parts](BodySink& out) -> Result<void> {
+                    for (int i = 0; i < parts; ++i)
                         if (auto w = out.write("part" + std::to_string(i) + ";"); !w) return w;
                     return {};
                 };
@@ -183,11 +184,18 @@ TEST_F(HttpServerTest, KeepAliveChunkedAndHead) {
     std::string r = c.read_until("hello GET");
     EXPECT_NE(r.find("HTTP/1.1 200"), std::string::npos);
     c.clear();
-    // The same connection: a streamed (chunked) answer.
+    // The same connection: a produced answer that fits one piece goes whole, with its length...
     c.send("GET /stream HTTP/1.1\r\nHost: a\r\n\r\n");
+    r = c.read_until("part2;");
+    EXPECT_NE(r.find("Content-Length: 18"), std::string::npos);
+    EXPECT_EQ(r.find("Transfer-Encoding: chunked"), std::string::npos);
+    EXPECT_NE(r.find("part0;part1;part2;"), std::string::npos);
+    c.clear();
+    // ... a longer one is chunked.
+    c.send("GET /big HTTP/1.1\r\nHost: a\r\n\r\n");
     r = c.read_until("\r\n0\r\n\r\n");
     EXPECT_NE(r.find("Transfer-Encoding: chunked"), std::string::npos);
-    EXPECT_NE(r.find("part0;part1;part2;"), std::string::npos);
+    EXPECT_NE(r.find("part19999;"), std::string::npos);
     c.clear();
     c.send("HEAD /x HTTP/1.1\r\nHost: a\r\n\r\n");
     r = c.read_until("\r\n\r\n");

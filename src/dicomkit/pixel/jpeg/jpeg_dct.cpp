@@ -16,42 +16,60 @@ namespace {
 
 struct CosTable {
     float c[8][8];  ///< c[x][u] = C(u)/2 * cos((2x+1) u pi / 16)
+    float t[8][8];  ///< t[u][x] = c[x][u], so that the loops over x run over contiguous floats
     CosTable() {
         for (int x = 0; x < 8; ++x)
-            for (int u = 0; u < 8; ++u)
+            for (int u = 0; u < 8; ++u) {
                 c[x][u] = static_cast<float>((u == 0 ? std::sqrt(0.5) : 1.0) / 2.0 *
                                              std::cos((2 * x + 1) * u * 3.14159265358979323846 / 16.0));
+                t[u][x] = c[x][u];
+            }
     }
 };
 const CosTable kCos;
 
+/// std::lround (half away from zero) for a float: exact for every float (those past 2^23 are
+/// whole), and bounded so that the conversion cannot overflow; the caller clamps the result.
+inline int round_half_away(float s) noexcept {
+    s = std::clamp(s, -1073741824.0f, 1073741824.0f);
+    const int t = static_cast<int>(s);              // toward zero
+    const float d = s - static_cast<float>(t);      // exact: |s| < 2^30 and t is s without its fraction
+    return t + (d >= 0.5f) - (d <= -0.5f);
+}
+
 }  // namespace
 
 void idct_block(const std::int32_t* coef, std::uint16_t* out, std::size_t stride, int shift, int maxval) {
-    float tmp[64];
+    // Each sum is taken in the same order as the textbook form (u, then v, from 0 to 7), so the
+    // result does not depend on how the loops are arranged; the loops over x are the inner ones
+    // so that they vectorise. A zero coefficient adds nothing and is skipped.
+    alignas(32) float tmp[64];
+    int rows[8];  // the rows with a coefficient other than zero (the others add nothing below)
+    int used = 0;
     for (int v = 0; v < 8; ++v) {
         const std::int32_t* row = coef + v * 8;
-        bool ac_zero = true;
-        for (int u = 1; u < 8; ++u) ac_zero = ac_zero && row[u] == 0;
-        if (ac_zero) {
-            const float dc = static_cast<float>(row[0]) * kCos.c[0][0];
-            for (int x = 0; x < 8; ++x) tmp[v * 8 + x] = dc;
-            continue;
+        float* t = tmp + v * 8;
+        for (int x = 0; x < 8; ++x) t[x] = 0.0f;
+        bool any = false;
+        for (int u = 0; u < 8; ++u) {
+            if (row[u] == 0) continue;
+            any = true;
+            const float r = static_cast<float>(row[u]);
+            const float* c = kCos.t[u];
+            for (int x = 0; x < 8; ++x) t[x] += r * c[x];
         }
-        for (int x = 0; x < 8; ++x) {
-            float s = 0;
-            for (int u = 0; u < 8; ++u) s += static_cast<float>(row[u]) * kCos.c[x][u];
-            tmp[v * 8 + x] = s;
-        }
+        if (any) rows[used++] = v;
     }
     for (int y = 0; y < 8; ++y) {
-        std::uint16_t* o = out + static_cast<std::size_t>(y) * stride;
-        for (int x = 0; x < 8; ++x) {
-            float s = 0;
-            for (int v = 0; v < 8; ++v) s += tmp[v * 8 + x] * kCos.c[y][v];
-            const int val = static_cast<int>(std::lround(s)) + shift;
-            o[x] = static_cast<std::uint16_t>(std::clamp(val, 0, maxval));
+        alignas(32) float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        for (int k = 0; k < used; ++k) {
+            const int v = rows[k];
+            const float c = kCos.c[y][v];
+            const float* t = tmp + v * 8;
+            for (int x = 0; x < 8; ++x) acc[x] += t[x] * c;
         }
+        std::uint16_t* o = out + static_cast<std::size_t>(y) * stride;
+        for (int x = 0; x < 8; ++x) o[x] = static_cast<std::uint16_t>(std::clamp(round_half_away(acc[x]) + shift, 0, maxval));
     }
 }
 

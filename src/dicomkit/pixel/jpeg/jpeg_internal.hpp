@@ -5,6 +5,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 
 #include <dicomkit/pixel/jpeg/jpeg_decoder.hpp>
@@ -40,6 +41,21 @@ public:
         : data_(data), size_(size), end_(size), pos_(pos) {}
 
     void fill() noexcept {
+        // Fast path: the next 8 bytes hold no 0xFF (no stuffing, no marker): take the whole bytes
+        // that fit in one load.
+        if (bits_ <= 56 && pos_ <= end_ && end_ - pos_ >= 8) {
+            std::uint64_t w;
+            std::memcpy(&w, data_ + pos_, 8);
+            const std::uint64_t x = ~w;  // a 0xFF byte of w is a zero byte of x
+            if (((x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull) == 0) {
+                const int n = (64 - bits_) >> 3;  // whole bytes that fit (bits_ <= 56 here)
+                w = __builtin_bswap64(w);         // stream order: first byte most significant
+                acc_ |= (w >> (64 - 8 * n)) << (64 - bits_ - 8 * n);
+                pos_ += static_cast<std::size_t>(n);
+                bits_ += 8 * n;
+                return;
+            }
+        }
         while (bits_ <= 56) {
             std::uint64_t b = 0;
             if (pos_ < end_) {

@@ -1,5 +1,6 @@
 // ServerApp: builds the archive from its Config (the one place that picks the index backend).
 #include <dicomkit/server/app/server_app.hpp>
+#include <dicomkit/server/app/server_app_impl.hpp>
 
 #include <dlfcn.h>
 
@@ -25,6 +26,7 @@
 #include <dicomkit/base/log.hpp>
 #include <dicomkit/server/app/data_folder.hpp>
 #include <dicomkit/server/app/event_log.hpp>
+#include <dicomkit/server/app/jobs.hpp>
 #include <dicomkit/server/app/web_front.hpp>
 #include <dicomkit/net/dimse/scu.hpp>
 #include <deque>
@@ -41,59 +43,6 @@ namespace dicomkit::server::app {
 
 namespace fs = std::filesystem;
 
-struct ServerApp::Impl {
-    Config config;
-    ServerAppOptions options;
-    std::optional<DataFolder> folder;
-    std::unique_ptr<storage::FileStore> files;
-    std::unique_ptr<index::Index> index;
-    std::string index_description;
-    std::unique_ptr<service::Ingest> ingest;
-    std::unique_ptr<service::SettledIndex> settled;  ///< what queries and retrieves read
-    std::unique_ptr<service::Query> query;
-    std::unique_ptr<service::Retrieve> retrieve;
-    std::unique_ptr<service::ObjectQuery> objects;  ///< non-patient objects: find and retrieve
-    /// What callers may do: the config's access rules, asked by the association policy and every handler.
-    std::shared_ptr<service::PolicyAuthorizer> authorizer;
-    /// The pixel codecs: retrieve sub-operations and ingest transcode with them.
-    std::shared_ptr<const pixel::CodecRegistry> codecs =
-        std::make_shared<const pixel::CodecRegistry>(pixel::standard_codecs());
-    net::dimse::Dispatcher dispatcher;
-    std::unique_ptr<net::ul::Server> server;      ///< config.port
-    std::unique_ptr<net::ul::Server> tls_server;  ///< config.tls_port, when set
-    std::unique_ptr<WebFront> web;                ///< config.http, when enabled
-    std::mutex associations_mutex;
-    std::deque<std::string> associations;  ///< the last associations, JSON objects, newest first
-    void note_association(const std::string& json) {
-        std::lock_guard lock(associations_mutex);
-        associations.push_front(json);
-        if (associations.size() > 200) associations.pop_back();
-    }
-    /// The index could not be written at the start (a full disk): queries and retrieves are
-    /// served, stores refused, and nothing is written, the clean mark included, until
-    /// watch_read_only() finds room.
-    std::atomic<bool> read_only{false};
-    index::sqlite::SqliteIndex* sqlite = nullptr;  ///< `index`, when it is SQLite
-    const std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
-    std::mutex watch_mutex;
-    std::condition_variable watch_wake;
-    bool watch_stop = false;
-    std::thread watcher;  ///< watch_read_only()
-
-    void log(const std::string& line, const log::Fields& fields = {}) const {
-        if (options.log) options.log(line);
-        else log_event(line, fields);
-    }
-    /// A store's line has no level prefix of its own: info when it succeeded, warn when not.
-    void log_store(const std::string& line, const log::Fields& fields, bool success) const {
-        if (options.log) options.log(line);
-        else log::write(success ? log::Level::Info : log::Level::Warn, line, fields, log::Stream::Event);
-    }
-    /// Closes the index, then marks the data folder clean and lets it go. Nothing may run.
-    void close();
-    /// Several nodes of one PostgreSQL index use the data folder at once.
-    [[nodiscard]] bool shared_folder() const { return config.index.backend == "postgres"; }
-};
 
 void ServerApp::Impl::close() {
     if (watcher.joinable()) {
@@ -475,114 +424,6 @@ void watch_read_only(ServerApp::Impl& impl) {
     }
 }
 
-/// The peers as the admin API lists them.
-std::string peers_json(const Config& c) {
-    std::string out = "[";
-    for (std::size_t i = 0; i < c.peers.size(); ++i) {
-        const Peer& p = c.peers[i];
-        std::string allow;
-        for (const auto& a : p.allow) allow += (allow.empty() ? "" : ",") + web::json_quote(a);
-        out += (i ? "," : "") + std::string("{\"ae\":") + web::json_quote(p.ae_title) + ",\"host\":" +
-               web::json_quote(p.host) + ",\"port\":" + std::to_string(p.port) + ",\"tls\":" +
-               (p.tls ? "true" : "false") + ",\"allow\":[" + allow + "]}";
-    }
-    return out + "]";
-}
-
-/// C-ECHO to a configured peer, as the admin API answers it; empty when there is no such peer.
-std::string echo_json(const Config& c, const std::string& ae) {
-    const Peer* peer = nullptr;
-    for (const Peer& p : c.peers)
-        if (p.ae_title == ae) peer = &p;
-    if (!peer) return {};
-    const auto t0 = std::chrono::steady_clock::now();
-    net::ul::AssociationRequest arq;
-    arq.calling_ae = c.ae_title;
-    arq.called_ae = peer->ae_title;
-    arq.contexts.push_back({1, std::string(net::dimse::kVerificationSopClass), {"1.2.840.10008.1.2.1", "1.2.840.10008.1.2"}});
-    net::ul::AssociationOptions ao;
-    if (peer->tls) ao.tls = peer_tls(c);
-    std::string error;
-    auto a = net::ul::Association::request({peer->host, peer->port}, arq, ao);
-    if (!a) {
-        error = a.error().to_string();
-    } else {
-        auto e = net::dimse::echo(*a);
-        if (!e) error = e.error().to_string();
-        (void)a->release();
-    }
-    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.1f", ms);
-    return std::string("{\"ok\":") + (error.empty() ? "true" : "false") + ",\"ms\":" + buf +
-           (error.empty() ? "" : ",\"error\":" + web::json_quote(error)) + "}";
-}
-
-/// What the running archive offers (GET /api/conformance; the page shows it).
-std::string conformance_json(const ServerApp::Impl& impl, std::uint16_t dicom_port, std::uint16_t tls_port,
-                             std::uint16_t http_port) {
-    const Config& c = impl.config;
-    auto list = [](const std::vector<std::string>& items) {
-        std::string out = "[";
-        for (std::size_t i = 0; i < items.size(); ++i) out += (i ? "," : "") + web::json_quote(items[i]);
-        return out + "]";
-    };
-    std::vector<std::string> decode, encode;
-    for (const io::TransferSyntax& ts : io::all_transfer_syntaxes()) {
-        if (!ts.encapsulated) continue;
-        if (impl.codecs->decoder(ts.uid)) decode.push_back(std::string(ts.uid) + " " + std::string(ts.name));
-        if (impl.codecs->encoder(ts.uid)) encode.push_back(std::string(ts.uid) + " " + std::string(ts.name));
-    }
-    const std::vector<std::string> dimse{"C-ECHO SCP", "C-STORE SCP", "C-FIND SCP (Patient Root, Study Root, relational)",
-                                         "C-MOVE SCP", "C-GET SCP", "C-FIND/C-MOVE/C-GET of the non-patient models"};
-    const std::vector<std::string> web{
-        "QIDO-RS: /dicom-web/studies, /series, /instances at every level and nesting",
-        "WADO-RS: studies, series, instances (application/dicom), metadata, frames, bulkdata, rendered, thumbnail",
-        "STOW-RS: POST /dicom-web/studies[/{study}] (multipart/related; type=application/dicom)",
-        "WADO-URI: /wado?requestType=WADO (application/dicom, image/jpeg, image/png)",
-        "REST: /api/stats, /api/studies (DELETE), /api/peers, /api/jobs, /api/log"};
-    return "{\"ae_title\":" + web::json_quote(c.ae_title) + ",\"dicom_port\":" + std::to_string(dicom_port) +
-           ",\"dicom_tls\":" + (c.port_tls ? "true" : "false") + ",\"tls_port\":" + std::to_string(tls_port) +
-           ",\"http_port\":" + std::to_string(http_port) + ",\"https\":" + (c.http.tls ? "true" : "false") +
-           ",\"authentication\":" + (c.http.auth ? "true" : "false") + ",\"index\":" +
-           web::json_quote(impl.index_description) + ",\"storage_sop_classes\":" +
-           std::to_string(dimse::store_sop_classes().size()) + ",\"accept_unknown_sop_classes\":" +
-           (c.accept_unknown_sop_classes ? "true" : "false") + ",\"accept_unknown_ae\":" +
-           (c.accept_unknown ? "true" : "false") + ",\"peers\":" + std::to_string(c.peers.size()) +
-           ",\"dimse\":" + list(dimse) + ",\"dicomweb\":" + list(web) + ",\"decode\":" + list(decode) +
-           ",\"encode\":" + list(encode) + ",\"ingest_transfer_syntax\":" + web::json_quote(c.ingest_transfer_syntax) +
-           "}";
-}
-
-Result<std::unique_ptr<WebFront>> start_web(ServerApp::Impl& impl) {
-    WebFrontDeps d;
-    d.config = &impl.config;
-    d.bind = impl.options.bind;
-    d.index = impl.settled.get();
-    d.query = impl.query.get();
-    d.retrieve = impl.retrieve.get();
-    d.ingest = impl.ingest.get();
-    d.blobs = impl.files.get();
-    d.codecs = impl.codecs;
-    ServerApp::Impl* raw = &impl;
-    d.log = [raw](const std::string& line) { raw->log(line); };
-    const Config* c = &impl.config;
-    d.admin.peers_json = [c] { return peers_json(*c); };
-    d.admin.echo_json = [c](const std::string& ae) { return echo_json(*c, ae); };
-    d.admin.conformance_json = [raw] {
-        const std::uint16_t http = raw->web ? raw->web->port() : 0;
-        return conformance_json(*raw, raw->server ? raw->server->port() : 0,
-                                raw->tls_server ? raw->tls_server->port() : 0, http);
-    };
-    d.admin.associations_json = [raw] {
-        std::lock_guard lock(raw->associations_mutex);
-        std::string out = "[";
-        for (std::size_t i = 0; i < raw->associations.size(); ++i) out += (i ? "," : "") + raw->associations[i];
-        return out + "]";
-    };
-    return WebFront::start(std::move(d));
-}
-
 }  // namespace
 
 Result<std::unique_ptr<ServerApp>> ServerApp::start(const Config& config, ServerAppOptions options) {
@@ -705,6 +546,7 @@ void ServerApp::stop() {
     if (!impl_ || !impl_->folder) return;
     // Each stop joins its associations and requests: nothing runs after these.
     if (impl_->web) impl_->web->stop();
+    if (impl_->jobs) impl_->jobs->stop();  // cancelled between instances; before the retrieve service goes
     if (impl_->tls_server) impl_->tls_server->stop();
     if (impl_->server) impl_->server->stop();
     impl_->close();

@@ -89,6 +89,7 @@ Result<std::unique_ptr<WebFront>> WebFront::start(WebFrontDeps deps) {
     ctx.ingest = deps.ingest;
     ctx.blobs = deps.blobs;
     ctx.codecs = deps.codecs;
+    ctx.authorizer = deps.authorizer;
     ctx.public_root = c.http.public_root;
     ctx.cors_origins = c.http.cors_origins;
     ctx.max_upload_bytes = c.http.max_upload_mb << 20;

@@ -26,6 +26,7 @@ struct WebFrontDeps {
     service::Ingest* ingest = nullptr;
     storage::BlobStore* blobs = nullptr;
     std::shared_ptr<const pixel::CodecRegistry> codecs;
+    std::shared_ptr<const service::Authorizer> authorizer;
     std::function<void(const std::string&)> log;
     web::AdminHooks admin;
 };

@@ -146,7 +146,7 @@ void IndexingStoreHandler::end_async(const net::dimse::RequestContext& rc, const
     // The completion may run on the committing thread after this association has moved on:
     // it keeps its own copies of what the log needs.
     const net::dimse::RequestContext who{nullptr, rc.calling_ae, rc.peer_address};  // not the context: it may be gone
-    const service::Received received{rq.affected_sop_class_uid, rq.affected_sop_instance_uid};
+    const service::Received received{rq.affected_sop_class_uid, rq.affected_sop_instance_uid, {}};
     ingest_.submit(std::move(*staged), [this, who, rq, bytes, done = std::move(done)](Result<service::Stored> r) {
         const net::dimse::Outcome o = store_outcome(r);
         if (log_) log_(StoreEvent{who, rq, bytes, o, r ? &*r : nullptr});

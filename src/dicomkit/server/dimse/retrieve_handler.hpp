@@ -16,6 +16,7 @@
 #include <dicomkit/net/dimse/transcoder.hpp>
 #include <dicomkit/net/ul/transport.hpp>
 #include <dicomkit/server/dimse/handlers.hpp>
+#include <dicomkit/server/dimse/instance_sender.hpp>
 #include <dicomkit/server/service/retrieve.hpp>
 
 namespace dicomkit::server::dimse {
@@ -26,13 +27,6 @@ inline constexpr std::string_view kStudyRootMove = "1.2.840.10008.5.1.4.1.2.2.2"
 inline constexpr std::string_view kPatientRootGet = "1.2.840.10008.5.1.4.1.2.1.3";
 inline constexpr std::string_view kStudyRootGet = "1.2.840.10008.5.1.4.1.2.2.3";
 
-/// Where a Move Destination AE listens.
-struct Destination {
-    std::string ae_title;
-    std::string host;
-    std::uint16_t port = 104;
-    std::optional<net::ul::TlsConfig> tls;  ///< set: the association uses TLS (PS3.15 B.1)
-};
 /// Where the configured peer with AE title `ae` listens, if it is one (whether instances may go
 /// there is the Authorizer's check_destination).
 using FindDestination = std::function<std::optional<Destination>(const std::string& ae)>;
@@ -64,7 +58,7 @@ public:
           our_ae_(std::move(our_ae)), log_(std::move(log)), resolve_(std::move(resolve)) {}
 
     /// PS3.8 9.3.2.2: presentation context IDs are the odd numbers 1-255.
-    static constexpr std::size_t kMaxContexts = 128;
+    static constexpr std::size_t kMaxContexts = InstanceSender::kMaxContexts;
 
     [[nodiscard]] net::dimse::RetrieveOutcome retrieve(const net::dimse::RequestContext& rc,
                                                        const net::dimse::Command& rq, const DataSet& identifier,

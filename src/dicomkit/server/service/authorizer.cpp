@@ -16,11 +16,35 @@ namespace dicomkit::server::service {
 
 namespace {
 
-constexpr std::array<std::pair<Action, std::string_view>, 5> kActions{{{Action::Echo, "echo"},
+constexpr std::array<std::pair<Action, std::string_view>, 6> kActions{{{Action::Echo, "echo"},
                                                                         {Action::Store, "store"},
                                                                         {Action::Query, "query"},
                                                                         {Action::Retrieve, "retrieve"},
-                                                                        {Action::MoveDestination, "move-destination"}}};
+                                                                        {Action::MoveDestination, "move-destination"},
+                                                                        {Action::Administer, "administer"}}};
+
+/// The least web role that may do `a`.
+WebRole role_needed(Action a) {
+    switch (a) {
+        case Action::Echo:
+        case Action::Query:
+        case Action::Retrieve: return WebRole::Read;
+        case Action::Store: return WebRole::Write;
+        case Action::MoveDestination:
+        case Action::Administer: return WebRole::Admin;
+    }
+    return WebRole::Admin;
+}
+
+std::string_view role_name(WebRole r) {
+    switch (r) {
+        case WebRole::None: return "none";
+        case WebRole::Read: return "read";
+        case WebRole::Write: return "write";
+        case WebRole::Admin: return "admin";
+    }
+    return "none";
+}
 
 std::string_view trim(std::string_view s) {
     while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
@@ -146,6 +170,15 @@ ServiceResult<void> PolicyAuthorizer::admit(const Caller& caller) const {
 }
 
 ServiceResult<void> PolicyAuthorizer::check(const Caller& caller, Action action) const {
+    if (caller.user) {
+        const WebRole need = role_needed(action);
+        if (static_cast<int>(caller.web_role) >= static_cast<int>(need)) return {};
+        return service_error(ErrorKind::NotAuthorized, "user " + log::printable(*caller.user, 64) + " (role " +
+                                                           std::string(role_name(caller.web_role)) + ") may not " +
+                                                           std::string(to_string(action)) + ": it needs role " +
+                                                           std::string(role_name(need)));
+    }
+    if (action == Action::Administer) return service_error(ErrorKind::NotAuthorized, "administer is for web users");
     if (allows(caller.ae_title, action)) return {};
     // The Error Comment is an LO (64 characters): the AE title as sent, escaped, at most 16.
     return service_error(ErrorKind::NotAuthorized, "calling AE " + log::printable(trim(caller.ae_title), 16) +

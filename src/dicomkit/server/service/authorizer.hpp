@@ -14,7 +14,12 @@
 namespace dicomkit::server::service {
 
 /// What a caller asks to do. MoveDestination: be sent the instances of a C-MOVE (PS3.4 C.4.2).
-enum class Action { Echo, Store, Query, Retrieve, MoveDestination };
+/// Administer: remove instances, use the peers, jobs and logs (the web front's admin API).
+enum class Action { Echo, Store, Query, Retrieve, MoveDestination, Administer };
+
+/// The role of an authenticated web user: read (query, retrieve), write (and store), admin (and
+/// administer). Each includes the ones before it.
+enum class WebRole { None = 0, Read = 1, Write = 2, Admin = 3 };
 
 /// "echo", "store", "query", "retrieve", "move-destination": the config's words.
 [[nodiscard]] std::string_view to_string(Action a) noexcept;
@@ -26,6 +31,7 @@ struct Caller {
     std::string address;                  ///< the peer's "10.0.0.5:51234" or "[::1]:51234"
     bool tls = false;                     ///< the connection is TLS (PS3.15 B.1)
     std::optional<std::string> user;      ///< an authenticated HTTP user, for the web front
+    WebRole web_role = WebRole::None;     ///< that user's role
 };
 
 class Authorizer {
@@ -72,7 +78,7 @@ struct AccessPolicy {
 /// - admit: a peer with tls = true without TLS while a TLS port runs is refused; an AE title
 ///   whose every entry says check_address, from an address none of their hosts has, is refused;
 ///   then the caller must be allowed store, query or retrieve.
-/// - check: a listed AE title has the permissions of its entries (several entries add up), an
+/// - check: a web user (Caller::user set) may do what its role allows; a listed AE title has the permissions of its entries (several entries add up), an
 ///   unlisted one store, query and retrieve when accept_unknown; echo goes with any of those.
 /// - check_destination: the destination must be a listed peer allowed "move-destination".
 class PolicyAuthorizer final : public Authorizer {

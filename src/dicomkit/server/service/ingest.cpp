@@ -24,6 +24,15 @@ std::string_view to_string(StoreAction a) noexcept {
 
 namespace {
 
+/// The answer for a stored (or dropped) data set: what it is, and where its blob is now.
+Stored stored_of(StoreAction action, const FileAttributes& attrs, std::string path) {
+    Stored s{action, attrs.sop_instance_uid, std::move(path), {}, {}, {}};
+    s.sop_class_uid = attrs.dataset.string_or(Tag{0x0008, 0x0016});
+    s.study_instance_uid = attrs.dataset.string_or(Tag{0x0020, 0x000D});
+    s.series_instance_uid = attrs.dataset.string_or(Tag{0x0020, 0x000E});
+    return s;
+}
+
 /// How many stores one group takes at most.
 constexpr std::size_t kMaxGroup = 256;
 /// answer_when_placed: the indexing thread indexes once this many answered stores are queued, or
@@ -217,7 +226,7 @@ void Ingest::submit(storage::Staged staged, Done done, bool now, const Received*
     if (more) wake_.notify_all();
 }
 
-Result<Stored> Ingest::store(storage::Staged staged) {
+Result<Stored> Ingest::store(storage::Staged staged, const Received* received) {
     std::mutex m;
     std::condition_variable cv;
     std::optional<Result<Stored>> out;
@@ -225,7 +234,7 @@ Result<Stored> Ingest::store(storage::Staged staged) {
         std::lock_guard lock(m);
         out = std::move(r);
         cv.notify_all();
-    });
+    }, true, received);
     std::unique_lock lock(m);
     cv.wait(lock, [&] { return out.has_value(); });
     return std::move(*out);
@@ -279,7 +288,8 @@ void Ingest::finish(std::vector<Placed>& placed) {
             for (Placed& p : placed) {
                 const std::string& uid = p.job.attrs.sop_instance_uid;
                 answers.emplace_back(std::move(p.job.done),
-                                     Stored{p.old_path.empty() ? StoreAction::Added : StoreAction::Replaced, uid, p.path});
+                                     stored_of(p.old_path.empty() ? StoreAction::Added : StoreAction::Replaced,
+                                               p.job.attrs, p.path));
                 pending_.insert(uid);
                 to_index_.push_back(std::move(p));
             }
@@ -305,8 +315,8 @@ void Ingest::finish(std::vector<Placed>& placed) {
             p.job.done(tl::unexpected(added[k].error()));
             continue;
         }
-        p.job.done(Stored{*added[k] == index::AddStatus::Replaced ? StoreAction::Replaced : StoreAction::Added,
-                          p.job.attrs.sop_instance_uid, p.path});
+        p.job.done(stored_of(*added[k] == index::AddStatus::Replaced ? StoreAction::Replaced : StoreAction::Added,
+                             p.job.attrs, p.path));
     }
     placed.clear();
 }
@@ -353,8 +363,8 @@ void Ingest::commit(std::vector<Job>& group) {
         const bool stored = *current && files_.exists((*current)->path);
         if (stored && (policy_ == index::DuplicatePolicy::Keep || policy_ == index::DuplicatePolicy::Reject)) {
             files_.discard(job.staged);
-            job.done(Stored{policy_ == index::DuplicatePolicy::Keep ? StoreAction::Kept : StoreAction::Rejected, uid,
-                            (*current)->path});
+            job.done(stored_of(policy_ == index::DuplicatePolicy::Keep ? StoreAction::Kept : StoreAction::Rejected,
+                               job.attrs, (*current)->path));
             continue;
         }
         // Never over the copy the index names: if we stopped between rename and commit, the

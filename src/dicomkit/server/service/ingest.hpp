@@ -54,6 +54,8 @@ struct Stored {
     StoreAction action = StoreAction::Added;
     std::string sop_instance_uid;
     std::string path;  ///< the blob the index names now: its id in the BlobStore
+    /// Of the data set that came (for answers that name them, as STOW-RS's).
+    std::string sop_class_uid, study_instance_uid, series_instance_uid;
 };
 
 /// The attributes of a Part 10 file as the index takes them.
@@ -64,9 +66,12 @@ struct FileAttributes {
 };
 
 /// What a C-STORE request said of its data set (PS3.7 9.3.1.1): the data set must say the same.
+/// What the request that brought a data set says it is: the data set must agree. An empty
+/// field is not checked.
 struct Received {
     std::string sop_class_uid;
     std::string sop_instance_uid;
+    std::string study_instance_uid;  ///< STOW-RS to /studies/{study}
 };
 
 /// What IngestOptions::transform made of an instance.
@@ -146,7 +151,7 @@ public:
         submit(storage::Staged{temp_path, std::move(contents), 0}, std::move(done), now, received);
     }
     /// submit() and wait.
-    [[nodiscard]] Result<Stored> store(storage::Staged staged);
+    [[nodiscard]] Result<Stored> store(storage::Staged staged, const Received* received = nullptr);
     [[nodiscard]] Result<Stored> store(const std::string& temp_path) { return store(storage::Staged{temp_path, {}, 0}); }
 
     /// Reads the header of stored blob `id` up to the pixel data: what the index takes, and

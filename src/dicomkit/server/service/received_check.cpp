@@ -108,10 +108,18 @@ Result<void> check_received(const io::DicomFile& file, const Received* received,
             return make_error(ErrorCode::InvalidValue, "invalid SOP Class UID (0008,0016): " + *p);
     if (received) {
         // PS3.7 9.3.1.1: Affected SOP Class/Instance UID name the data set that follows.
-        if (trim_padding(received->sop_instance_uid) != trimmed(ds, tags::SOPInstanceUID))
+        if (!received->sop_instance_uid.empty() &&
+            trim_padding(received->sop_instance_uid) != trimmed(ds, tags::SOPInstanceUID))
             return make_error(ErrorCode::InvalidValue, "SOP Instance UID (0008,0018) differs from the request's");
-        if (trim_padding(received->sop_class_uid) != sop_class)
+        if (!received->sop_class_uid.empty() && trim_padding(received->sop_class_uid) != sop_class)
             return make_error(ErrorCode::InvalidValue, "SOP Class UID (0008,0016) differs from the request's");
+        // PS3.18 10.5: a store to /studies/{study} takes that study's instances only.
+        if (!received->study_instance_uid.empty() &&
+            trim_padding(received->study_instance_uid) != trimmed(ds, tags::StudyInstanceUID))
+            return make_error(ErrorCode::InvalidValue, "Study Instance UID (0020,000D) " +
+                                                           trimmed(ds, tags::StudyInstanceUID) + " is not the " +
+                                                           std::string(trim_padding(received->study_instance_uid)) +
+                                                           " of the request");
     }
     // A composite instance of the patient hierarchy needs its study and series (PS3.3 C.7.2.1,
     // C.7.3.1: Type 1); a non-patient object has neither (PS3.4 GG).

@@ -243,11 +243,20 @@ int specificity(const MediaRange& r, const Representation& c, bool any_stored,
             score += 2;
         }
     }
-    const auto ts = r.param("transfer-syntax");
-    if (c.transfer_syntax.empty()) return ts && *ts != "*" ? -1 : score;
-    if (ts) {
-        if (*ts == "*") return (c.stored || !any_stored) ? score + 1 : -1;
-        return *ts == c.transfer_syntax ? score + 2 : -1;
+    // PS3.18 8.7.3.5.2 allows one transfer-syntax parameter; a range that repeats it is read as
+    // accepting any of the syntaxes it names.
+    bool named = false, star = false, listed = false;
+    for (const auto& [n, v] : r.params) {
+        if (n != "transfer-syntax") continue;
+        named = true;
+        star = star || v == "*";
+        listed = listed || v == c.transfer_syntax;
+    }
+    if (c.transfer_syntax.empty()) return named && !star ? -1 : score;
+    if (named) {
+        if (listed) return score + 2;
+        if (star) return (c.stored || !any_stored) ? score + 1 : -1;
+        return -1;
     }
     if (options.default_is_stored && c.stored) return score;
     return default_transfer_syntax(part_type) == c.transfer_syntax ? score : -1;

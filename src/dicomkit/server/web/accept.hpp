@@ -115,10 +115,10 @@ struct Negotiated {
 ///   single-part candidates of that media type, `type/*` likewise by type; `*/*` (and
 ///   `multipart/*`) accept any candidate (multipart only for `multipart/*`);
 /// - transfer syntax (only checked when the candidate has one): the range's transfer-syntax
-///   parameter equals it; `*` accepts stored candidates (any candidate when none of that media
-///   type is marked stored); with no parameter it must be default_transfer_syntax() of the
-///   candidate's media type (or the stored one, see NegotiateOptions). A range naming a transfer
-///   syntax accepts no candidate without one.
+///   parameter equals it (a range repeating the parameter accepts each value it names); `*` accepts
+///   stored candidates (any candidate when none of that media type is marked stored); with no
+///   parameter it must be default_transfer_syntax() of the candidate's media type (or the stored
+///   one, see NegotiateOptions). A range naming a transfer syntax accepts no candidate without one.
 /// Each candidate takes the q of the most specific range that accepts it (a precise range
 /// overrides a wild card, so `image/jpeg;q=0, */*` refuses JPEG only); ties between equally
 /// specific ranges take the highest q. The candidate with the highest q > 0 wins, ties by

@@ -70,7 +70,11 @@ void add_admin_routes(Router& router, WebContext& ctx, WebApp::State& state) {
         auto body = r.read_body(c->max_request_bytes);
         if (!body) return Response::error(413, body.error().message);
         auto started = c->admin.start_job(*body);
-        if (!started) return Response::error(started.error().code == ErrorCode::NotFound ? 404 : 400, started.error().message);
+        if (!started) {
+            const ErrorCode code = started.error().code;
+            return Response::error(code == ErrorCode::NotFound ? 404 : code == ErrorCode::LimitExceeded ? 503 : 400,
+                                   started.error().message);
+        }
         return Response::json(202, std::move(*started));
     });
     router.add("GET", "/api/jobs", Role::Admin, [c](Request&) {

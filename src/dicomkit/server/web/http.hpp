@@ -13,6 +13,7 @@
 #include <vector>
 
 #include <dicomkit/base/error.hpp>
+#include <dicomkit/server/service/authorizer.hpp>
 
 namespace dicomkit::server::web {
 
@@ -22,8 +23,9 @@ struct Header {
 };
 
 /// What a web user may do: read (search, retrieve, the page), write (and store), admin (and
-/// delete, peers, jobs, logs). Each role includes the ones before it.
-enum class Role { None = 0, Read = 1, Write = 2, Admin = 3 };
+/// delete, peers, jobs, logs). Each role includes the ones before it; the service::Authorizer
+/// decides with it.
+using Role = service::WebRole;
 [[nodiscard]] std::string_view to_string(Role role) noexcept;
 [[nodiscard]] std::optional<Role> parse_role(std::string_view text) noexcept;
 

@@ -135,21 +135,25 @@ private:
     std::uint64_t received_ = 0;
 };
 
-/// Chunked output, in pieces of up to 64 KiB.
+/// Chunked output, in pieces of up to 64 KiB. The head goes out (`start`) only when the first
+/// piece does: an answer that ends before 64 KiB has gathered never starts, and the caller sends
+/// it whole, with a Content-Length, in one write.
 template <class Stream>
 class ChunkSink final : public BodySink {
 public:
-    ChunkSink(Stream& s, Watched& w, std::chrono::milliseconds idle) : stream_(s), watched_(w), idle_(idle) {}
+    ChunkSink(Stream& s, Watched& w, std::chrono::milliseconds idle, std::function<Result<void>()> start)
+        : stream_(s), watched_(w), idle_(idle), start_(std::move(start)) {}
     Result<void> write(std::string_view bytes) override {
-        if (pending_.size() + bytes.size() < kChunk) {
-            pending_.append(bytes);
-            return {};
-        }
         pending_.append(bytes);
+        if (pending_.size() < kChunk) return {};
         return flush();
     }
     Result<void> flush() {
         if (pending_.empty()) return {};
+        if (!started_) {
+            started_ = true;
+            if (auto r = start_(); !r) return r;
+        }
         beast::error_code ec;
         watched_.arm(idle_);
         asio::write(stream_, http::make_chunk(asio::buffer(pending_)), ec);
@@ -166,6 +170,8 @@ public:
         if (ec) return make_error(ErrorCode::IoError, "writing the response: " + ec.message());
         return {};
     }
+    [[nodiscard]] bool started() const { return started_; }
+    [[nodiscard]] std::string take() { return std::move(pending_); }
     [[nodiscard]] std::uint64_t written() const { return written_; }
 
 private:
@@ -173,7 +179,9 @@ private:
     Stream& stream_;
     Watched& watched_;
     std::chrono::milliseconds idle_;
+    std::function<Result<void>()> start_;
     std::string pending_;
+    bool started_ = false;
     std::uint64_t written_ = 0;
 };
 
@@ -250,29 +258,45 @@ void HttpServer::Impl::serve(Stream& stream, Watched& w, const std::string& remo
         const bool head_only = req.method == "HEAD";
         std::uint64_t bytes_out = 0;
         w.arm(options.idle_timeout);
-        if (res.stream && !head_only) {
+        bool whole = !res.stream || head_only;
+        if (!whole) {
             http::response<http::empty_body> out{static_cast<http::status>(res.status), version};
             for (const Header& h : res.headers) out.set(h.name, h.value);
             out.set(http::field::server, "dicomkit");
             out.keep_alive(reusable);
             out.chunked(true);
             http::response_serializer<http::empty_body> sr{out};
-            http::write_header(stream, sr, ec);
-            if (ec) return;
-            ChunkSink<Stream> sink(stream, w, options.idle_timeout);
+            auto start = [&]() -> Result<void> {
+                http::write_header(stream, sr, ec);
+                if (ec) return make_error(ErrorCode::IoError, "writing the response head: " + ec.message());
+                return {};
+            };
+            ChunkSink<Stream> sink(stream, w, options.idle_timeout, start);
             auto r = res.stream(sink);
-            if (r) r = sink.finish();
-            bytes_out = sink.written();
-            if (!r) {
-                log("W: HTTP " + remote + " " + req.method + " " + req.target + ": response cut short: " +
-                    r.error().to_string());
-                reusable = false;
-                if (options.on_request)
-                    options.on_request({remote, req.user.value_or(""), req.method, req.target, res.status, bytes_out,
-                                        std::chrono::duration<double, std::milli>(Clock::now() - t0).count()});
-                return;
+            if (!sink.started()) {
+                // All of it fits in one piece (or it failed before anything went out): sent whole below.
+                if (r) {
+                    res.body = sink.take();
+                } else {
+                    log("W: HTTP " + remote + " " + req.method + " " + req.target + ": " + r.error().to_string());
+                    const int status = 500;
+                    res = Response::error(status, r.error().message);
+                }
+                whole = true;
+            } else {
+                if (r) r = sink.finish();
+                bytes_out = sink.written();
+                if (!r) {
+                    log("W: HTTP " + remote + " " + req.method + " " + req.target + ": response cut short: " +
+                        r.error().to_string());
+                    if (options.on_request)
+                        options.on_request({remote, req.user.value_or(""), req.method, req.target, res.status,
+                                            bytes_out, std::chrono::duration<double, std::milli>(Clock::now() - t0).count()});
+                    return;
+                }
             }
-        } else {
+        }
+        if (whole) {
             http::response<http::string_body> out{static_cast<http::status>(res.status), version};
             for (const Header& h : res.headers) out.set(h.name, h.value);
             out.set(http::field::server, "dicomkit");

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include <dicomkit/server/web/ui_files.hpp>
 #include <dicomkit/server/web/web_app.hpp>
 
 namespace dicomkit::server::web {
@@ -36,6 +37,21 @@ std::optional<std::string> read_whole(const fs::path& p) {
     std::ostringstream s;
     s << in.rdbuf();
     return s.str();
+}
+
+/// RFC 9110 13.1.2: If-None-Match holds "*" or a list of entity tags (weak ones compared weakly).
+bool etag_matches(std::string_view if_none_match, std::string_view etag) {
+    while (!if_none_match.empty()) {
+        const auto comma = if_none_match.find(',');
+        std::string_view one = if_none_match.substr(0, comma);
+        while (!one.empty() && (one.front() == ' ' || one.front() == '\t')) one.remove_prefix(1);
+        while (!one.empty() && (one.back() == ' ' || one.back() == '\t')) one.remove_suffix(1);
+        if (one.starts_with("W/")) one.remove_prefix(2);
+        if (one == "*" || one == etag) return true;
+        if (comma == std::string_view::npos) break;
+        if_none_match.remove_prefix(comma + 1);
+    }
+    return false;
 }
 
 /// OHIF's pages need cross-origin isolation for SharedArrayBuffer (its 3D views).
@@ -123,11 +139,26 @@ std::optional<Response> static_response(const Request& req, const WebContext& ct
 }
 
 std::optional<Response> ui_response(const Request& req) {
-    if (req.path != "/" && req.path != "/index.html") return std::nullopt;
-    return Response::text(200,
-                          "<!doctype html><meta charset=utf-8><title>dicomkit</title>"
-                          "<p>dicomkit: DICOMweb at <a href=/dicom-web/studies>/dicom-web</a></p>",
-                          "text/html; charset=utf-8");
+    // The page handles its login screen itself (a 401 from /api/me shows the form).
+    const std::string_view path = req.path == "/login" ? std::string_view("/") : std::string_view(req.path);
+    const StaticFile* file = find_static(path);
+    if (!file) return std::nullopt;
+    Response r;
+    // Revalidated on every use (the files change with the binary), answered 304 while unchanged.
+    r.set("Cache-Control", "no-cache");
+    r.set("ETag", std::string(file->etag));
+    // Everything the page uses comes from this server (docs/web-api.md, "Pages").
+    r.set("Content-Security-Policy",
+          "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
+          "object-src 'none'; base-uri 'none'; frame-ancestors 'self'");
+    if (etag_matches(req.header("If-None-Match"), file->etag)) {
+        r.status = 304;
+        return r;
+    }
+    r.status = 200;
+    r.set("Content-Type", std::string(file->content_type));
+    r.body = std::string(file->body);
+    return r;
 }
 
 }  // namespace dicomkit::server::web

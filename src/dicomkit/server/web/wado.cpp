@@ -17,7 +17,6 @@ namespace dicomkit::server::web {
 
 namespace {
 
-constexpr std::string_view kExplicitLE = "1.2.840.10008.1.2.1";
 
 /// GET .../studies/{s}[/series/{se}[/instances/{i}]]: the instances as application/dicom parts,
 /// in the stored transfer syntax when the Accept header allows it, else transcoded.

@@ -35,6 +35,18 @@ void add_cors(const WebContext& ctx, const Request& req, Response& res) {
 
 }  // namespace
 
+service::ServiceResult<void> WebApp::authorize(const Request& req, Role needed) const {
+    const service::Action action = needed == Role::Admin   ? service::Action::Administer
+                                   : needed == Role::Write ? service::Action::Store
+                                                           : service::Action::Retrieve;
+    service::Caller caller{"", req.remote, req.tls, req.user, req.role};
+    if (ctx_.authorizer) return ctx_.authorizer->check(caller, action);
+    if (static_cast<int>(req.role) >= static_cast<int>(needed)) return {};
+    return service::service_error(service::ErrorKind::NotAuthorized,
+                                  "user " + req.user.value_or("") + " (role " + std::string(to_string(req.role)) +
+                                      ") may not do this: it needs role " + std::string(to_string(needed)));
+}
+
 std::string base_url(const Request& request, const WebContext& ctx) {
     if (!ctx.public_root.empty()) {
         std::string root = ctx.public_root;
@@ -151,10 +163,8 @@ Response WebApp::handle(Request& req) {
                 }
                 req.user = who->user;
                 req.role = who->role;
-                if (static_cast<int>(who->role) < static_cast<int>(m->role)) {
-                    res = Response::error(403, "user " + who->user + " (role " + std::string(to_string(who->role)) +
-                                                   ") may not do this: it needs role " +
-                                                   std::string(to_string(m->role)));
+                if (auto ok = authorize(req, m->role); !ok) {
+                    res = Response::error(403, ok.error().message);
                     add_cors(ctx_, req, res);
                     return res;
                 }

@@ -41,6 +41,9 @@ struct WebContext {
     service::Ingest* ingest = nullptr;
     storage::BlobStore* blobs = nullptr;
     std::shared_ptr<const pixel::CodecRegistry> codecs;
+    /// Decides what an authenticated user may do (the one the DIMSE front asks too); unset: the
+    /// roles alone (service::AllowAll's rule for web users is the same role order).
+    std::shared_ptr<const service::Authorizer> authorizer;
     /// The URL the archive is reached at from outside ("https://pacs.example.org"); empty: from
     /// the request (X-Forwarded-Proto / X-Forwarded-Host, else Host).
     std::string public_root;
@@ -66,6 +69,9 @@ public:
     struct State;
 
 private:
+    /// Asks the authorizer whether the request's user may do what a route of role `needed` does.
+    [[nodiscard]] service::ServiceResult<void> authorize(const Request& req, Role needed) const;
+
     WebContext ctx_;
     std::shared_ptr<Auth> auth_;
     Router router_;

@@ -58,11 +58,33 @@ struct SqliteIndex::Impl {
     Stmt lookup[3];  ///< patient, study, series pk by unique key, when the upsert left the row as it was
     Stmt parents, prune[3];                                     ///< prune: patient, study, series
     Stmt insert_object, find_object, delete_object;             ///< non-patient objects (schema 004)
+    /// A read connection with the statements of the last finds made on it: a find's SQL depends
+    /// on the shape of the query only (its values are bound), and preparing it again each time
+    /// (parsing the SQL, planning the query) cost more than running it for a query by UIDs.
+    struct Reader {
+        Db db;
+        std::vector<std::pair<std::string, Stmt>> statements;  ///< the most recently used last
+        static constexpr std::size_t kMaxStatements = 32;
+        /// The statement of `sql`, prepared now unless kept; reset when handed out.
+        Result<Stmt*> statement(const std::string& sql) {
+            for (std::size_t i = 0; i < statements.size(); ++i) {
+                if (statements[i].first != sql) continue;
+                std::rotate(statements.begin() + static_cast<std::ptrdiff_t>(i),
+                            statements.begin() + static_cast<std::ptrdiff_t>(i) + 1, statements.end());
+                return &statements.back().second;
+            }
+            auto s = db.prepare(sql);
+            if (!s) return tl::unexpected(s.error());
+            if (statements.size() >= kMaxStatements) statements.erase(statements.begin());
+            statements.emplace_back(sql, std::move(*s));
+            return &statements.back().second;
+        }
+    };
     /// Idle read connections. Each find reads on a connection of its own (WAL lets the writer go
-    /// on); reusing them keeps their page caches and parsed schema, where a new connection per
-    /// find read every page of its answer from the file again.
+    /// on); reusing them keeps their page caches, parsed schema and prepared statements, where a
+    /// new connection per find read every page of its answer from the file again.
     std::mutex readers_mutex;
-    std::vector<Db> readers;
+    std::vector<Reader> readers;
     static constexpr std::size_t kMaxIdleReaders = 8;
 
     /// pks of an instance and of its series, study and patient.
@@ -425,7 +447,7 @@ public:
         std::lock_guard lock(impl_.readers_mutex);
         generation_ = impl_.generation;
         if (!impl_.readers.empty()) {
-            db_ = std::move(impl_.readers.back());
+            reader_ = std::move(impl_.readers.back());
             impl_.readers.pop_back();
             open_ = true;
         }
@@ -433,26 +455,26 @@ public:
     ~ReaderLease() {
         std::lock_guard lock(impl_.readers_mutex);
         if (open_ && generation_ == impl_.generation && impl_.readers.size() < SqliteIndex::Impl::kMaxIdleReaders)
-            impl_.readers.push_back(std::move(db_));
+            impl_.readers.push_back(std::move(reader_));
     }
     ReaderLease(const ReaderLease&) = delete;
     ReaderLease& operator=(const ReaderLease&) = delete;
 
-    Result<Db*> db() {
-        if (open_) return &db_;
+    Result<SqliteIndex::Impl::Reader*> reader() {
+        if (open_) return &reader_;
         auto d = impl_.open_reader();
         if (!d) return tl::unexpected(d.error());
         // 16 MiB of page cache (SQLite's default is 2 MiB): a study-level answer of a few hundred
         // matches touches more pages than that, which then came from the file at each find.
         if (auto r = d->exec("PRAGMA cache_size=-16384"); !r) return tl::unexpected(r.error());
-        db_ = std::move(*d);
+        reader_ = SqliteIndex::Impl::Reader{std::move(*d), {}};
         open_ = true;
-        return &db_;
+        return &reader_;
     }
 
 private:
     SqliteIndex::Impl& impl_;
-    Db db_;
+    SqliteIndex::Impl::Reader reader_;
     bool open_ = false;
     int generation_ = 0;
 };
@@ -482,18 +504,25 @@ Result<std::optional<InstanceFile>> SqliteIndex::instance(const std::string& sop
 Result<std::uint64_t> SqliteIndex::find(const model::Query& q, const MatchFn& on_match) {
     const sql::FindSql f = sql::build_find_sql(q, sql::Dialect::Sqlite);
     ReaderLease lease(*impl_);
-    auto db = lease.db();
-    if (!db) return tl::unexpected(db.error());
-    auto s = (*db)->prepare(f.sql);
-    if (!s) return tl::unexpected(s.error());
-    for (std::size_t i = 0; i < f.params.size(); ++i) DK_TRY(s->bind(static_cast<int>(i + 1), std::string_view(f.params[i])));
+    auto reader = lease.reader();
+    if (!reader) return tl::unexpected(reader.error());
+    auto kept = (*reader)->statement(f.sql);
+    if (!kept) return tl::unexpected(kept.error());
+    Stmt& s = **kept;
+    // Reset however the find ends: that ends its read (the WAL may be checkpointed past it) and
+    // leaves the kept statement ready for the next find.
+    struct ResetAtEnd {
+        Stmt& s;
+        ~ResetAtEnd() { s.reset(); }
+    } reset_at_end{s};
+    for (std::size_t i = 0; i < f.params.size(); ++i) DK_TRY(s.bind(static_cast<int>(i + 1), std::string_view(f.params[i])));
     std::uint64_t n = 0;
     for (;;) {
-        auto row = s->step();
+        auto row = s.step();
         if (!row) return tl::unexpected(row.error());
         if (!*row) break;
         const auto out = sql::match_identifier(
-            q, f, [&](int column) { return s->text(column); }, [&](int column) { return s->blob(column); });
+            q, f, [&](int column) { return s.text(column); }, [&](int column) { return s.blob(column); });
         if (!out) continue;  // failed a sequence condition
         ++n;
         if (!on_match(*out)) break;

@@ -1,0 +1,61 @@
+// What one send or retrieve job of serve does (the REST admin's POST /api/jobs): "send" C-STOREs
+// stored instances to a configured peer, "retrieve" asks a configured peer to C-MOVE a study or
+// series to serve itself. JobRunner (jobs.hpp) queues them and runs each on its own thread.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <dicomkit/net/dimse/transcoder.hpp>
+#include <dicomkit/server/app/config.hpp>
+#include <dicomkit/server/service/retrieve.hpp>
+#include <memory>
+#include <string>
+
+namespace dicomkit::server::app {
+
+enum class JobType { Send, Retrieve };
+
+/// The body of POST /api/jobs.
+struct JobRequest {
+    JobType type = JobType::Send;
+    std::string peer;      ///< a configured peer's AE title
+    std::string study;     ///< Study Instance UID
+    std::string series;    ///< empty: the whole study
+    std::string instance;  ///< send only; empty: the whole series (or study)
+};
+
+/// Progress a job publishes while it runs, and the request to stop it (checked between
+/// instances, or between C-MOVE responses).
+struct JobCounters {
+    std::atomic<std::uint64_t> total{0};
+    std::atomic<std::uint64_t> done{0};
+    std::atomic<std::uint64_t> failed{0};
+    std::atomic<bool> cancel{false};
+};
+
+/// What a job runs with: serve's configuration (own AE title, peers, TLS) and its retrieve
+/// service (the instances to send and their blobs).
+struct JobContext {
+    const Config* config = nullptr;
+    service::Retrieve* retrieve = nullptr;
+    /// Converts what the peer did not accept (null: between uncompressed syntaxes only).
+    std::shared_ptr<const net::dimse::Transcoder> transcoder;
+};
+
+/// The end of a job: empty `error` when every instance arrived.
+struct JobOutcome {
+    std::string error;
+};
+
+/// PS3.4 B.2.2: C-STORE of the study, series or instance `rq` names (Study Root, as found by the
+/// retrieve service) to `peer`, in the syntaxes stored or converted (see dimse::InstanceSender).
+[[nodiscard]] JobOutcome run_send(const JobContext& ctx, const JobRequest& rq, const Peer& peer,
+                                  JobCounters& counters);
+
+/// PS3.4 C.4.2: C-MOVE-RQ of the Study Root model at STUDY or SERIES level to `peer`, the Move
+/// Destination being serve's own AE title; progress from the pending C-MOVE-RSPs (PS3.4
+/// C.4.2.1.3); a cancel sends C-CANCEL-RQ (PS3.7 9.3.2.3) and waits for the final response.
+[[nodiscard]] JobOutcome run_retrieve(const JobContext& ctx, const JobRequest& rq, const Peer& peer,
+                                      JobCounters& counters);
+
+}  // namespace dicomkit::server::app

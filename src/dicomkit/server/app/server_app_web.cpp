@@ -1,0 +1,137 @@
+// The web front of serve, wired to the archive: the admin hooks over the Config, the job
+// runner and the association list.
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+
+#include <dicomkit/io/transfer_syntax.hpp>
+#include <dicomkit/net/dimse/dispatcher.hpp>
+#include <dicomkit/net/dimse/scu.hpp>
+#include <dicomkit/server/app/server_app_impl.hpp>
+#include <dicomkit/server/dimse/codec_transcoder.hpp>
+#include <dicomkit/server/dimse/handlers.hpp>
+#include <dicomkit/server/web/http.hpp>
+
+namespace dicomkit::server::app {
+
+namespace {
+
+/// The peers as the admin API lists them.
+std::string peers_json(const Config& c) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < c.peers.size(); ++i) {
+        const Peer& p = c.peers[i];
+        std::string allow;
+        for (const auto& a : p.allow) allow += (allow.empty() ? "" : ",") + web::json_quote(a);
+        out += (i ? "," : "") + std::string("{\"ae\":") + web::json_quote(p.ae_title) + ",\"host\":" +
+               web::json_quote(p.host) + ",\"port\":" + std::to_string(p.port) + ",\"tls\":" +
+               (p.tls ? "true" : "false") + ",\"allow\":[" + allow + "]}";
+    }
+    return out + "]";
+}
+
+/// C-ECHO to a configured peer, as the admin API answers it; empty when there is no such peer.
+std::string echo_json(const Config& c, const std::string& ae) {
+    const Peer* peer = nullptr;
+    for (const Peer& p : c.peers)
+        if (p.ae_title == ae) peer = &p;
+    if (!peer) return {};
+    const auto t0 = std::chrono::steady_clock::now();
+    net::ul::AssociationRequest arq;
+    arq.calling_ae = c.ae_title;
+    arq.called_ae = peer->ae_title;
+    arq.contexts.push_back({1, std::string(net::dimse::kVerificationSopClass), {"1.2.840.10008.1.2.1", "1.2.840.10008.1.2"}});
+    net::ul::AssociationOptions ao;
+    if (peer->tls) ao.tls = peer_tls(c);
+    std::string error;
+    auto a = net::ul::Association::request({peer->host, peer->port}, arq, ao);
+    if (!a) {
+        error = a.error().to_string();
+    } else {
+        auto e = net::dimse::echo(*a);
+        if (!e) error = e.error().to_string();
+        (void)a->release();
+    }
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f", ms);
+    return std::string("{\"ok\":") + (error.empty() ? "true" : "false") + ",\"ms\":" + buf +
+           (error.empty() ? "" : ",\"error\":" + web::json_quote(error)) + "}";
+}
+
+/// What the running archive offers (GET /api/conformance; the page shows it).
+std::string conformance_json(const ServerApp::Impl& impl, std::uint16_t dicom_port, std::uint16_t tls_port,
+                             std::uint16_t http_port) {
+    const Config& c = impl.config;
+    auto list = [](const std::vector<std::string>& items) {
+        std::string out = "[";
+        for (std::size_t i = 0; i < items.size(); ++i) out += (i ? "," : "") + web::json_quote(items[i]);
+        return out + "]";
+    };
+    std::vector<std::string> decode, encode;
+    for (const io::TransferSyntax& ts : io::all_transfer_syntaxes()) {
+        if (!ts.encapsulated) continue;
+        if (impl.codecs->decoder(ts.uid)) decode.push_back(std::string(ts.uid) + " " + std::string(ts.name));
+        if (impl.codecs->encoder(ts.uid)) encode.push_back(std::string(ts.uid) + " " + std::string(ts.name));
+    }
+    const std::vector<std::string> dimse{"C-ECHO SCP", "C-STORE SCP", "C-FIND SCP (Patient Root, Study Root, relational)",
+                                         "C-MOVE SCP", "C-GET SCP", "C-FIND/C-MOVE/C-GET of the non-patient models"};
+    const std::vector<std::string> web{
+        "QIDO-RS: /dicom-web/studies, /series, /instances at every level and nesting",
+        "WADO-RS: studies, series, instances (application/dicom), metadata, frames, bulkdata, rendered, thumbnail",
+        "STOW-RS: POST /dicom-web/studies[/{study}] (multipart/related; type=application/dicom)",
+        "WADO-URI: /wado?requestType=WADO (application/dicom, image/jpeg, image/png)",
+        "REST: /api/stats, /api/studies (DELETE), /api/peers, /api/jobs, /api/log"};
+    return "{\"ae_title\":" + web::json_quote(c.ae_title) + ",\"dicom_port\":" + std::to_string(dicom_port) +
+           ",\"dicom_tls\":" + (c.port_tls ? "true" : "false") + ",\"tls_port\":" + std::to_string(tls_port) +
+           ",\"http_port\":" + std::to_string(http_port) + ",\"https\":" + (c.http.tls ? "true" : "false") +
+           ",\"authentication\":" + (c.http.auth ? "true" : "false") + ",\"index\":" +
+           web::json_quote(impl.index_description) + ",\"storage_sop_classes\":" +
+           std::to_string(dimse::store_sop_classes().size()) + ",\"accept_unknown_sop_classes\":" +
+           (c.accept_unknown_sop_classes ? "true" : "false") + ",\"accept_unknown_ae\":" +
+           (c.accept_unknown ? "true" : "false") + ",\"peers\":" + std::to_string(c.peers.size()) +
+           ",\"dimse\":" + list(dimse) + ",\"dicomweb\":" + list(web) + ",\"decode\":" + list(decode) +
+           ",\"encode\":" + list(encode) + ",\"ingest_transfer_syntax\":" + web::json_quote(c.ingest_transfer_syntax) +
+           "}";
+}
+
+}  // namespace
+
+Result<std::unique_ptr<WebFront>> start_web(ServerApp::Impl& impl) {
+    WebFrontDeps d;
+    d.config = &impl.config;
+    d.bind = impl.options.bind;
+    d.index = impl.settled.get();
+    d.query = impl.query.get();
+    d.retrieve = impl.retrieve.get();
+    d.ingest = impl.ingest.get();
+    d.blobs = impl.files.get();
+    d.codecs = impl.codecs;
+    d.authorizer = impl.authorizer;
+    ServerApp::Impl* raw = &impl;
+    d.log = [raw](const std::string& line) { raw->log(line); };
+    const Config* c = &impl.config;
+    d.admin.peers_json = [c] { return peers_json(*c); };
+    d.admin.echo_json = [c](const std::string& ae) { return echo_json(*c, ae); };
+    d.admin.conformance_json = [raw] {
+        const std::uint16_t http = raw->web ? raw->web->port() : 0;
+        return conformance_json(*raw, raw->server ? raw->server->port() : 0,
+                                raw->tls_server ? raw->tls_server->port() : 0, http);
+    };
+    d.admin.associations_json = [raw] {
+        std::lock_guard lock(raw->associations_mutex);
+        std::string out = "[";
+        for (std::size_t i = 0; i < raw->associations.size(); ++i) out += (i ? "," : "") + raw->associations[i];
+        return out + "]";
+    };
+    raw->jobs = std::make_unique<JobRunner>(
+        JobContext{c, raw->retrieve.get(), std::make_shared<const dimse::CodecTranscoder>(impl.codecs)}, d.log);
+    JobRunner* jobs = raw->jobs.get();
+    d.admin.start_job = [jobs](const std::string& body) { return jobs->start_json(body); };
+    d.admin.jobs_json = [jobs] { return jobs->list_json(); };
+    d.admin.job_json = [jobs](std::uint64_t id) { return jobs->job_json(id); };
+    return WebFront::start(std::move(d));
+}
+
+
+}  // namespace dicomkit::server::app

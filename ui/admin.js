@@ -1,0 +1,96 @@
+// Administration: statistics, peers with C-ECHO, jobs with their progress, the recent logs.
+import { api, send, el, bytes, toast } from './api.js';
+
+const POLL_MS = 2000;
+
+function table(id, columns, rows) {
+  return el('table', { class: 'list', id },
+    el('thead', {}, el('tr', {}, columns.map(([, label]) => el('th', {}, label)))),
+    el('tbody', {}, rows.length
+      ? rows.map((r) => el('tr', {}, columns.map(([key, , fmt]) => el('td', {}, fmt ? fmt(r[key], r) : r[key] ?? ''))))
+      : el('tr', {}, el('td', { colspan: columns.length, class: 'muted' }, 'none'))));
+}
+
+/// Fills the box; false when the server does not offer this part (501).
+async function section(box, load, id) {
+  try {
+    box.replaceChildren(await load());
+    return true;
+  } catch (e) {
+    if (e.status === 501) {
+      box.replaceChildren(el('p', { class: 'muted', id: `${id}-unavailable` }, 'Not available on this server.'));
+      return false;
+    }
+    box.replaceChildren(el('p', { class: 'error' }, e.message));
+    return true;
+  }
+}
+
+const stats = async () => {
+  const s = await api('/api/stats');
+  const used = s.disk_bytes, free = s.free_bytes;
+  return el('dl', { class: 'stats', id: 'stats' },
+    [['Patients', s.patients], ['Studies', s.studies], ['Series', s.series], ['Instances', s.instances],
+      ['Stored', bytes(used)], ['Free', bytes(free)]].map(([k, v]) => el('div', {}, el('dt', {}, k), el('dd', {}, v ?? ''))));
+};
+
+const peers = async () => table('peers', [
+  ['ae', 'AE title'], ['host', 'Host'], ['port', 'Port'], ['tls', 'TLS', (v) => (v ? 'yes' : 'no')],
+  ['allow', 'Allowed', (v) => (v || []).join(', ')],
+  ['ae', '', (ae) => {
+    const out = el('span', { class: 'muted' });
+    return el('span', {}, el('button', { type: 'button', class: 'secondary', onclick: async () => {
+      out.textContent = '…';
+      try {
+        const r = await send('POST', `/api/peers/${encodeURIComponent(ae)}/echo`);
+        out.textContent = r.ok ? ` ok, ${r.ms} ms` : ` failed: ${r.error || ''}`;
+        out.className = r.ok ? 'good' : 'bad';
+      } catch (e) { out.textContent = ` failed: ${e.message}`; out.className = 'bad'; }
+    } }, 'Echo'), out);
+  }],
+], (await api('/api/peers')) || []);
+
+const progress = (job) => {
+  const total = job.total || 0;
+  const done = (job.done || 0) + (job.failed || 0);
+  return el('span', {}, el('progress', { max: total || 1, value: total ? done : job.state === 'done' ? 1 : 0 }),
+    ` ${job.done || 0}/${total}${job.failed ? `, ${job.failed} failed` : ''}`);
+};
+/// ISO 8601 text as it is (without the T and fractions), numbers as Unix time (seconds or ms).
+const time = (t) => {
+  if (t === undefined || t === null || t === '') return '';
+  const iso = typeof t === 'number' ? new Date(t < 1e11 ? t * 1000 : t).toISOString() : String(t);
+  return iso.replace('T', ' ').replace(/\.\d+Z?$|Z$/, '');
+};
+
+const jobs = async () => table('jobs', [
+  ['id', 'Job'], ['type', 'Type'], ['peer', 'Peer'], ['state', 'State', (v) => el('span', { class: `state ${v}` }, v)],
+  ['total', 'Progress', (v, job) => progress(job)], ['started', 'Started', time], ['ended', 'Ended', time],
+  ['error', 'Error'],
+], ((await api('/api/jobs')) || []).sort((a, b) => b.id - a.id));
+
+const associations = async () => table('associations', [
+  ['time', 'Time', time], ['peer', 'Peer'], ['calling_ae', 'Calling AE'], ['called_ae', 'Called AE'],
+  ['what', 'What'], ['result', 'Result'],
+], ((await api('/api/log/associations')) || []).slice(0, 100));
+
+const http = async () => table('http-log', [
+  ['time', 'Time', time], ['user', 'User'], ['method', 'Method'], ['path', 'Path'], ['status', 'Status'], ['ms', 'ms'],
+], ((await api('/api/log/http')) || []).slice(0, 100));
+
+export async function adminView(main) {
+  const parts = [['Statistics', stats, 'stats'], ['Peers', peers, 'peers'], ['Jobs', jobs, 'jobs'],
+    ['Recent associations', associations, 'associations'], ['Recent HTTP requests', http, 'http-log']];
+  const boxes = parts.map(([title, load, id]) => {
+    const box = el('div', { class: 'box' }, el('p', { class: 'muted' }, 'Loading…'));
+    main.append(el('section', { class: 'card admin' },
+      el('h3', {}, title, ' ', el('button', { type: 'button', class: 'link', title: 'Refresh', onclick: () => section(box, load, id) }, '↻')), box));
+    return [box, load, id];
+  });
+  const offered = await Promise.all(boxes.map(([box, load, id]) => section(box, load, id)));
+  // Jobs are polled while this view is shown (when the server has them).
+  const [jobBox] = boxes[2];
+  if (!offered[2]) return null;
+  const timer = setInterval(() => section(jobBox, jobs, 'jobs').catch((e) => toast(e.message, true)), POLL_MS);
+  return () => clearInterval(timer);
+}
