@@ -180,7 +180,8 @@ Response wado_uri(Request& req, WebContext& ctx) {
         if (chosen.empty()) return Response::error(406, "contentType " + content_type + " is not one this server makes");
     }
     if (chosen == "application/dicom") {
-        std::string target = ts;
+        // "*" (as dicomweb-client's buildInstanceWadoURIUrl always asks): as stored, like an absent one.
+        std::string target = ts == "*" ? std::string() : ts;
         if (!target.empty() && !pixel::find_syntax(target))
             return Response::error(406, "unknown transferSyntax " + target);
         auto bytes = instance_bytes(ctx, items->front(), target);

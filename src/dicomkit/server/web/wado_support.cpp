@@ -1,6 +1,7 @@
 #include <dicomkit/server/web/wado_support.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 
@@ -90,9 +91,18 @@ std::string part_type(const MediaRange& r) {
     return r.type + "/" + r.subtype;
 }
 
+/// Pre-registration names of frame media types still sent by clients (dicomweb-client asks for
+/// image/x-dicom-rle and image/x-jls): taken as the names PS3.18 Table 8.7.3-2 gives.
+std::string canonical_type(std::string type) {
+    for (char& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (type == "image/x-dicom-rle") return "image/dicom-rle";
+    if (type == "image/x-jls") return "image/jls";
+    return type;
+}
+
 bool part_matches(const MediaRange& r, std::string_view type) {
     MediaRange p;
-    const std::string pt = part_type(r);
+    const std::string pt = canonical_type(part_type(r));
     const auto slash = pt.find('/');
     p.type = pt.substr(0, slash);
     p.subtype = slash == std::string::npos ? "*" : pt.substr(slash + 1);
@@ -224,6 +234,12 @@ Answer<FrameChoice> choose_frame_syntax(std::string_view accept, const io::Trans
             }
             continue;
         }
+        // A compressed type named without transfer syntax: its default one (PS3.18 Table 8.7.3-5), or
+        // what is stored when that is lossy (PS3.18 8.7.3: the server has the pixels in that form only).
+        if (ts.empty() && encapsulated && canonical_type(part_type(r)) == stored_type &&
+            (default_transfer_syntax(stored_type) == stored_uid || pixel::transcode_is_lossy(stored, codecs, {})))
+            return FrameChoice{std::string(stored_type), stored_uid,
+                               std::string(stored_type) + "; transfer-syntax=" + stored_uid, true};
         // As stored.
         if (ts == "*" || ts == stored_uid) {
             if (part_matches(r, stored_type) || part_matches(r, "application/octet-stream")) {
