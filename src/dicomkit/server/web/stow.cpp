@@ -1,11 +1,13 @@
 // STOW-RS (PS3.18 10.5): POST /dicom-web/studies[/{study}] with multipart/related parts of
 // application/dicom, each streamed into an incoming blob and handed to Ingest, as a C-STORE is.
 // The answer is the Store Instances Response Module (PS3.18 Annex I) as DICOM JSON.
+#include <algorithm>
 #include <array>
 #include <map>
 #include <memory>
 
 #include <dicomkit/io/dataset_writer.hpp>
+#include <dicomkit/io/dicom_file.hpp>
 #include <dicomkit/io/transfer_syntax.hpp>
 #include <dicomkit/json/json.hpp>
 #include <dicomkit/server/web/accept.hpp>
@@ -57,6 +59,8 @@ public:
         return {};
     }
     Result<void> data(std::span<const std::uint8_t> bytes) {
+        // The first bytes, to name the instance in the answer should it be refused.
+        if (head_.size() < kHead) head_.insert(head_.end(), bytes.begin(), bytes.begin() + std::min(bytes.size(), kHead - head_.size()));
         if (!blob_ || current_.failure) return {};
         if (auto w = blob_->write(bytes); !w) {
             current_.failure = kOutOfResources;
@@ -68,6 +72,8 @@ public:
     }
     Result<void> end() {
         if (blob_ && !current_.failure) finish_part();
+        if (current_.failure) name_from(head_);
+        head_.clear();
         blob_.reset();
         outcomes_.push_back(std::move(current_));
         return {};
@@ -85,6 +91,7 @@ public:
             if (auto w = blob_->write(file); !w) fail(kOutOfResources, w.error().message);
             else finish_part();
         }
+        if (current_.failure) name_from(file);
         blob_.reset();
         outcomes_.push_back(std::move(current_));
     }
@@ -122,6 +129,19 @@ private:
         current_.failure = code;
         current_.why = std::move(why);
     }
+    /// A refused instance's SOP Class and Instance UIDs, from its first bytes when they say them
+    /// (PS3.18 I.2: the Failed SOP Sequence names each instance).
+    void name_from(std::span<const std::uint8_t> bytes) {
+        if (!current_.sop_instance.empty() || bytes.empty()) return;
+        io::ReadOptions ro;
+        ro.stop_before = Tag{0x0008, 0x0019};
+        auto f = io::read_bytes(std::vector<std::uint8_t>(bytes.begin(), bytes.end()), ro, "part");
+        if (!f) return;
+        current_.sop_class = f->dataset.string_or(Tag{0x0008, 0x0016});
+        current_.sop_instance = f->dataset.string_or(Tag{0x0008, 0x0018});
+    }
+    static constexpr std::size_t kHead = 64 * 1024;
+    std::vector<std::uint8_t> head_;
 
     WebContext& ctx_;
     std::string study_;
