@@ -140,6 +140,26 @@ TEST_P(IndexContract, DuplicatePolicies) {
     EXPECT_FALSE(*index_->instance("9.9"));
 }
 
+TEST_P(IndexContract, AnInstanceWithoutAStudyDateKeepsTheStudys) {
+    // A presentation state of study 1.1 with no Study Date, Time or Accession: the study keeps them.
+    DataSet gsps = make({"P1", "Doe^John", "1.1", "", "", "1.1.9", "PR", "1.1.9.1"});
+    gsps.set_string(tags::AccessionNumber, VR::SH, "");
+    ASSERT_TRUE(index_->add(gsps, {"f/gsps", 1, ""}, DuplicatePolicy::Replace));
+    auto studies = run(*index_, Root::Study,
+                       ident("STUDY", {{tags::StudyInstanceUID, {VR::UI, "1.1"}}, {tags::StudyDate, {VR::DA, ""}},
+                                       {tags::AccessionNumber, {VR::SH, ""}}}));
+    ASSERT_EQ(studies.size(), 1u);
+    EXPECT_EQ(studies[0].string_or(tags::StudyDate), "20200101");
+    EXPECT_EQ(studies[0].string_or(tags::AccessionNumber), "A1.1");
+    // A value that is there replaces the study's.
+    DataSet later = make({"P1", "Doe^John", "1.1", "20200102", "090000", "1.1.9", "PR", "1.1.9.2"});
+    ASSERT_TRUE(index_->add(later, {"f/later", 1, ""}, DuplicatePolicy::Replace));
+    studies = run(*index_, Root::Study,
+                  ident("STUDY", {{tags::StudyInstanceUID, {VR::UI, "1.1"}}, {tags::StudyDate, {VR::DA, ""}}}));
+    ASSERT_EQ(studies.size(), 1u);
+    EXPECT_EQ(studies[0].string_or(tags::StudyDate), "20200102");
+}
+
 TEST_P(IndexContract, ReplaceIntoAnotherStudyDropsTheEmptiedParents) {
     // 2.1.1.1 is the only instance of patient P2, study 2.1, series 2.1.1.
     DataSet moved = make({"P3", "DOLE^Bob", "3.1", "", "", "3.1.1", "MR", "2.1.1.1"});

@@ -48,18 +48,24 @@ std::string insert(const Table& t, Dialect d) {
 /// The row is changed only when a value differs (the WHERE of DO UPDATE; every column is NOT
 /// NULL, so <> compares): most instances belong to a patient, study and series indexed already,
 /// and an unchanged row then costs no page or index writes. RETURNING gives no row then (the
-/// row is still locked, in PostgreSQL too); WriteSql::lookup finds its pk.
+/// row is still locked, in PostgreSQL too); WriteSql::lookup finds its pk. A text column the new
+/// instance leaves empty keeps its value: a presentation state or a report in a study, which
+/// often has no Study Date or Description, does not erase those of the images.
 std::string upsert(const Table& t, Dialect d) {
     std::string set, mine, theirs;
-    auto assign = [&](const std::string& c) {
+    auto assign = [&](const std::string& c, bool keep_when_empty) {
         const char* sep = set.empty() ? "" : ", ";
-        set += sep + c + " = excluded." + c;
-        mine += sep + std::string(t.name) + "." + c;
-        theirs += sep + std::string("excluded.") + c;
+        const std::string current = std::string(t.name) + "." + c;
+        const std::string value = keep_when_empty
+                                      ? "CASE WHEN excluded." + c + " = '' THEN " + current + " ELSE excluded." + c + " END"
+                                      : "excluded." + c;
+        set += sep + c + " = " + value;
+        mine += sep + current;
+        theirs += sep + value;
     };
-    if (t.parent) assign(t.parent);
-    for (std::size_t i = 1; i < t.columns.size(); ++i) assign(t.columns[i]);
-    assign("attrs");
+    if (t.parent) assign(t.parent, false);
+    for (std::size_t i = 1; i < t.columns.size(); ++i) assign(t.columns[i], true);
+    assign("attrs", false);
     return insert(t, d) + " ON CONFLICT(" + t.columns[0] + ") DO UPDATE SET " + set + " WHERE (" + mine +
            ") <> (" + theirs + ") RETURNING pk";
 }
