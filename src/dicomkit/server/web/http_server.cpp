@@ -261,7 +261,7 @@ void HttpServer::Impl::serve(Stream& stream, Watched& w, const std::string& remo
         bool whole = !res.stream || head_only;
         if (!whole) {
             http::response<http::empty_body> out{static_cast<http::status>(res.status), version};
-            for (const Header& h : res.headers) out.set(h.name, h.value);
+            for (const Header& h : res.headers) out.insert(h.name, h.value);
             out.set(http::field::server, "dicomkit");
             out.keep_alive(reusable);
             out.chunked(true);
@@ -298,7 +298,7 @@ void HttpServer::Impl::serve(Stream& stream, Watched& w, const std::string& remo
         }
         if (whole) {
             http::response<http::string_body> out{static_cast<http::status>(res.status), version};
-            for (const Header& h : res.headers) out.set(h.name, h.value);
+            for (const Header& h : res.headers) out.insert(h.name, h.value);
             out.set(http::field::server, "dicomkit");
             out.keep_alive(reusable);
             bytes_out = res.body.size();

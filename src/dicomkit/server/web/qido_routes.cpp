@@ -33,8 +33,14 @@ Response search(Request& req, WebContext& ctx, model::Level level, std::string s
     body += ']';
     Response r = Response::json(200, std::move(body));
     r.set("Content-Type", "application/dicom+json");
+    // PS3.18 8.3.4.4.2 and 8.3.4.5: one Warning header field per warning.
+    std::vector<std::string> warnings;
     if (outcome->truncated)
-        r.set("Warning", "299 dicomkit: \"The number of results exceeded the limit; more match (use offset)\"");
+        warnings.push_back("299 dicomkit: \"The number of results exceeded the limit; more match (use offset)\"");
+    if (q->fuzzy)
+        warnings.push_back("299 dicomkit: \"The fuzzymatching parameter is not supported. Only literal matching has "
+                           "been performed.\"");
+    for (std::string& w : warnings) r.headers.push_back({"Warning", std::move(w)});
     return r;
 }
 
