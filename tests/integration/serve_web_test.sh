@@ -114,6 +114,8 @@ n=$(curl -s "${A[@]}" "$base/dicom-web/studies" | /usr/bin/python3 -c 'import js
 check "studies" 3 "$n"
 curl -s "${A[@]}" -D "$work/q.h" "$base/dicom-web/studies?limit=1" -o /dev/null
 grep -qi '^warning: 299' "$work/q.h" || { echo "FAIL: no Warning header on a truncated search"; fail=1; }
+curl -s "${A[@]}" -D "$work/fz.h" "$base/dicom-web/studies?fuzzymatching=true&limit=1" -o /dev/null
+[ "$(grep -ci '^warning: 299' "$work/fz.h")" = 2 ] || { echo "FAIL: fuzzymatching and limit: two Warning fields wanted"; cat "$work/fz.h"; fail=1; }
 check "empty search" "[]" "$(curl -s "${A[@]}" "$base/dicom-web/studies?PatientID=NOBODY")"
 check "unknown key" 400 "$(code "${A[@]}" "$base/dicom-web/studies?NoSuchKeyword=1")"
 
