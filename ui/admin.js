@@ -78,9 +78,25 @@ const http = async () => table('http-log', [
   ['time', 'Time', time], ['user', 'User'], ['method', 'Method'], ['path', 'Path'], ['status', 'Status'], ['ms', 'ms'],
 ], ((await api('/api/log/http')) || []).slice(0, 100));
 
+/// What the running server offers: its ports, services, DICOMweb resources and codecs.
+const conformance = async () => {
+  const c = await api('/api/conformance');
+  const list = (items) => el('ul', {}, (items || []).map((i) => el('li', {}, i)));
+  const facts = [['AE title', c.ae_title], ['DICOM port', `${c.dicom_port}${c.dicom_tls ? ' (TLS)' : ''}`],
+    ['DICOM TLS port', c.tls_port || 'none'], ['HTTP port', `${c.http_port}${c.https ? ' (HTTPS)' : ''}`],
+    ['Authentication', c.authentication ? 'on' : 'off'], ['Index', c.index],
+    ['Storage SOP classes', c.storage_sop_classes], ['Unknown calling AEs', c.accept_unknown_ae ? 'accepted' : 'refused'],
+    ['Peers', c.peers], ['Ingest transfer syntax', c.ingest_transfer_syntax || 'as received']];
+  return el('div', { id: 'conformance' },
+    el('dl', { class: 'stats' }, facts.map(([k, v]) => el('div', {}, el('dt', {}, k), el('dd', {}, String(v ?? ''))))),
+    el('h4', {}, 'DIMSE'), list(c.dimse), el('h4', {}, 'DICOMweb'), list(c.dicomweb),
+    el('h4', {}, 'Decodes'), list(c.decode), el('h4', {}, 'Encodes'), list(c.encode));
+};
+
 export async function adminView(main) {
   const parts = [['Statistics', stats, 'stats'], ['Peers', peers, 'peers'], ['Jobs', jobs, 'jobs'],
-    ['Recent associations', associations, 'associations'], ['Recent HTTP requests', http, 'http-log']];
+    ['Recent associations', associations, 'associations'], ['Recent HTTP requests', http, 'http-log'],
+    ['Conformance', conformance, 'conformance']];
   const boxes = parts.map(([title, load, id]) => {
     const box = el('div', { class: 'box' }, el('p', { class: 'muted' }, 'Loading…'));
     main.append(el('section', { class: 'card admin' },

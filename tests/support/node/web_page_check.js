@@ -218,12 +218,16 @@ async function main() {
   await page.waitForSelector('#stats');
   const stats = await page.textContent('#stats');
   check(/Instances\s*(\d+)/.test(stats) && Number(/Instances\s*(\d+)/.exec(stats)[1]) === Number(seriesSize) + 1, `statistics: ${stats.replace(/\s+/g, ' ')}`);
-  for (const part of ['peers', 'jobs', 'associations', 'http-log']) {
+  for (const part of ['peers', 'jobs', 'associations', 'http-log', 'conformance']) {
     await page.waitForSelector(`#${part}, #${part}-unavailable`);
     check(await page.isVisible(`#${part}`) || await page.isVisible(`#${part}-unavailable`),
       `administration: ${part}${await page.isVisible(`#${part}-unavailable`) ? ' (not available on this server)' : ''}`);
   }
   check(await page.isVisible('#http-log'), 'administration: the HTTP log is shown');
+  if (await page.isVisible('#conformance')) {
+    const conf = await page.textContent('#conformance');
+    check(/QIDO-RS/.test(conf) && /HTTP port/.test(conf), `administration: the conformance of the server: ${conf.slice(0, 80)}`);
+  }
   await shot(page, '07-admin.png');
 
   await page.click('#logout');
