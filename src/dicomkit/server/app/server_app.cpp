@@ -497,7 +497,8 @@ Result<std::unique_ptr<ServerApp>> ServerApp::start(const Config& config, Server
         else raw->log(describe_association(a.calling_ae(), a.peer_address(), *r),
                       association_fields(a.calling_ae(), a.peer_address(), *r));
         std::string json = "{\"time\":" + std::to_string(std::time(nullptr)) + ",\"calling_ae\":" +
-                           web::json_quote(log::printable(a.calling_ae(), 64)) + ",\"peer\":" +
+                           web::json_quote(log::printable(a.calling_ae(), 64)) + ",\"called_ae\":" +
+                           web::json_quote(log::printable(a.called_ae(), 64)) + ",\"peer\":" +
                            web::json_quote(a.peer_address()) + ",\"what\":" +
                            web::json_quote(r ? describe_association(a.calling_ae(), a.peer_address(), *r)
                                              : r.error().to_string()) +
