@@ -86,9 +86,10 @@ Result<sapp::Config> build_config(const ServeArgs& a) {
                               "--ingest-transfer-syntax: unknown transfer syntax '" + a.ingest_transfer_syntax + "'");
         c.ingest_transfer_syntax = a.ingest_transfer_syntax;
     }
-    // Any free DICOM port: any free HTTP port too, unless one is given (tests, several archives).
+    // Any free DICOM port (the flag's or the file's): any free HTTP port too, unless one is given
+    // (flag or [http] port): tests and several archives on one machine.
     if (a.http_port >= 0) c.http.port = static_cast<std::uint16_t>(a.http_port);
-    else if (a.port == 0) c.http.port = 0;
+    else if (c.port == 0 && !c.http.port_given) c.http.port = 0;
     if (a.no_http) c.http.enabled = false;
     for (const auto& t : a.http_tokens) {
         if (t.size() < 16) return make_error(ErrorCode::InvalidValue, "--http-token: at least 16 characters");

@@ -255,7 +255,10 @@ Result<void> read_http(const std::string& file, const toml::table& t, HttpSettin
         const std::string key = "http." + std::string(k.str());
         Result<void> ok;
         if (k == "enabled") ok = r.flag(node, key, h.enabled);
-        else if (k == "port") ok = r.port(node, key, h.port);
+        else if (k == "port") {
+            ok = r.port(node, key, h.port);
+            h.port_given = true;
+        }
         else if (k == "tls") ok = r.flag(node, key, h.tls);
         else if (k == "auth") ok = r.flag(node, key, h.auth);
         else if (k == "public_root") ok = r.text(node, key, h.public_root);

@@ -74,6 +74,7 @@ struct HttpToken {
 struct HttpSettings {
     bool enabled = true;
     std::uint16_t port = 8042;   ///< 0: any free port
+    bool port_given = false;     ///< the file set `port` (else serve takes any free one when the DICOM port is 0)
     bool tls = false;            ///< HTTPS with [tls] certificate and private_key
     /// false: no authentication at all (every request is admin) — a private machine by choice.
     bool auth = true;
