@@ -275,8 +275,8 @@ describe() {
   for t in "${targets[@]}"; do echo "- $t"; done
   echo
   echo "serve answers QIDO-RS from its SQLite index through service::Query (the C-FIND path; each read connection"
-  echo "keeps the prepared statements of its last queries); metadata reads each instance's file and writes its DICOM"
-  echo "JSON at each request (nothing is cached); a frame is read from the file and sent as stored. Orthanc runs"
+  echo "keeps the prepared statements of its last queries); metadata converts each instance's file to DICOM JSON once"
+  echo "and keeps it in a 64 MiB cache named by the file's identity; a frame is read from the file and sent as stored. Orthanc runs"
   echo "with the plugin's defaults. wrk, the servers and the machine's other work share the cores: with"
   echo "$CONNECTIONS connections a request mostly waits for a core, so the p95 of those runs measures the machine as much"
   echo "as the server; the one-connection runs give the time of a request on its own."
