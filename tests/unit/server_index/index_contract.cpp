@@ -220,6 +220,32 @@ TEST_P(IndexContract, ForEachInstanceListsEveryFile) {
     EXPECT_EQ(calls, 2) << "stops when told";
 }
 
+TEST_P(IndexContract, FilesUnderAStudySeriesOrInstance) {
+    auto uids = [&](const std::string& study, const std::string& series, const std::string& sop) {
+        std::vector<std::string> out;
+        auto r = index_->files_under(study, series, sop);
+        EXPECT_TRUE(r) << (r ? "" : r.error().to_string());
+        if (!r || !*r) return out;
+        for (const Index::LocatedFile& f : **r) {
+            EXPECT_EQ(f.file.path, "f/" + f.sop_instance_uid);
+            EXPECT_EQ(f.file.size, 100u);
+            EXPECT_EQ(f.file.transfer_syntax, "1.2.840.10008.1.2.1");
+            EXPECT_EQ(f.sop_class_uid, "1.2.840.10008.5.1.4.1.1.2");
+            out.push_back(f.sop_instance_uid);
+        }
+        return out;
+    };
+    using V = std::vector<std::string>;
+    EXPECT_EQ(uids("1.1", "", ""), (V{"1.1.1.1", "1.1.1.2", "1.1.2.1"})) << "series by series, as indexed";
+    EXPECT_EQ(uids("1.1", "1.1.2", ""), (V{"1.1.2.1"}));
+    EXPECT_EQ(uids("1.1", "1.1.1", "1.1.1.2"), (V{"1.1.1.2"}));
+    EXPECT_EQ(uids("1.1", "", "1.1.2.1"), (V{"1.1.2.1"}));
+    EXPECT_EQ(uids("1.1", "1.2.1", ""), V{}) << "a series of another study";
+    EXPECT_EQ(uids("1.2", "", "1.1.1.1"), V{}) << "an instance of another study";
+    EXPECT_EQ(uids("9.9", "", ""), V{});
+    EXPECT_EQ(uids("1.1%", "", ""), V{}) << "UIDs are matched literally";
+}
+
 TEST_P(IndexContract, MissingUidsRefused) {
     DataSet ds = make(kData[0]);
     ds.remove(tags::SOPInstanceUID);

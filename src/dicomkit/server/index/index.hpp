@@ -90,6 +90,25 @@ public:
     /// The file of an indexed instance, nullopt when not indexed.
     [[nodiscard]] virtual Result<std::optional<InstanceFile>> instance(const std::string& sop_instance_uid) = 0;
 
+    /// One instance of files_under().
+    struct LocatedFile {
+        std::string sop_class_uid;
+        std::string sop_instance_uid;
+        InstanceFile file;
+    };
+    /// The instances of the study `study` (of its series `series` when not empty, and only the
+    /// instance `sop` when not empty) with their files, in one read, series by series in the
+    /// order they were indexed. nullopt when this index has no such shortcut: the caller then
+    /// walks the levels with find() and instance().
+    [[nodiscard]] virtual Result<std::optional<std::vector<LocatedFile>>> files_under(const std::string& study,
+                                                                                     const std::string& series,
+                                                                                     const std::string& sop) {
+        (void)study;
+        (void)series;
+        (void)sop;
+        return std::optional<std::vector<LocatedFile>>{};
+    }
+
     /// Removes the instance with this SOP Instance UID, and its series, study and patient when
     /// that leaves them without instances. In one transaction. Returns whether it was indexed.
     /// (Start-up reconciliation drops the entries whose file is gone with it.)

@@ -282,6 +282,11 @@ public:
         ingest_.wait_indexed();
         return inner_.instance(sop_instance_uid);
     }
+    Result<std::optional<std::vector<LocatedFile>>> files_under(const std::string& study, const std::string& series,
+                                                               const std::string& sop) override {
+        ingest_.wait_indexed();
+        return inner_.files_under(study, series, sop);
+    }
     Result<bool> remove(const std::string& sop_instance_uid) override {
         ingest_.wait_indexed();
         return inner_.remove(sop_instance_uid);

@@ -1,6 +1,9 @@
 // Retrieve: identifier -> instances, via an IMAGE-level query on the unique keys.
 #include <dicomkit/server/service/retrieve.hpp>
 
+#include <array>
+#include <optional>
+
 #include <dicomkit/dict/tags.hpp>
 #include <dicomkit/server/service/query.hpp>
 
@@ -18,6 +21,26 @@ DataSet level_query(const DataSet& keys, Level level) {
     if (!q.find(model::unique_key(level))) q.set_string(model::unique_key(level), VR::UI, "");
     if (level == Level::Image) q.set_string(tags::SOPClassUID, VR::UI, "");
     return q;
+}
+
+/// The Study, Series and SOP Instance UIDs of `keys` ("" below `level`) when they are exactly the
+/// unique keys from the study down to `level`, each a single UID: nothing else to match, so the
+/// instances are those under them (Index::files_under). nullopt otherwise.
+std::optional<std::array<std::string, 3>> single_uids(const DataSet& keys, Level level) {
+    if (level == Level::Patient || keys.find(tags::PatientID)) return std::nullopt;
+    std::array<std::string, 3> out;
+    std::size_t n = 0;
+    for (Level l : {Level::Study, Level::Series, Level::Image}) {
+        if (static_cast<int>(l) > static_cast<int>(level)) break;
+        if (!keys.find(model::unique_key(l))) return std::nullopt;
+        const std::string raw = keys.string_or(model::unique_key(l));
+        std::string v(trim_padding(raw));
+        if (v.empty() || v.find_first_of("\\*?") != std::string::npos) return std::nullopt;
+        out[static_cast<std::size_t>(l) - static_cast<std::size_t>(Level::Study)] = std::move(v);
+        ++n;
+    }
+    if (keys.size() != n) return std::nullopt;
+    return out;
 }
 
 }  // namespace
@@ -62,6 +85,18 @@ ServiceResult<std::vector<RetrieveItem>> Retrieve::instances(model::Root root, c
         if (const Element* e = identifier.find(k.tag)) keys.set(*e);
     }
     std::vector<RetrieveItem> items;
+    if (auto uids = single_uids(keys, *level)) {
+        // Every unique key from the study down to the level, one UID each: one read of the index.
+        auto files = index_.files_under((*uids)[0], (*uids)[1], (*uids)[2]);
+        if (!files) return service_error(index_error_kind(files.error()), files.error());
+        if (*files) {
+            items.reserve((*files)->size());
+            for (auto& f : **files)
+                items.push_back({std::move(f.sop_class_uid), std::move(f.sop_instance_uid), std::move(f.file.path),
+                                 std::move(f.file.transfer_syntax)});
+            return items;
+        }
+    }
     if (auto r = descend(root, keys, *level, items, relational); !r) return tl::unexpected(r.error());
     for (auto& it : items) {
         auto f = index_.instance(it.sop_instance_uid);

@@ -73,6 +73,12 @@ public:
     /// Size of blob `id`; nullopt when there is none.
     [[nodiscard]] virtual std::optional<std::uint64_t> blob_size(const BlobId& id) const = 0;
     [[nodiscard]] bool exists(const BlobId& id) const { return blob_size(id).has_value(); }
+    /// The path of blob `id` in the local file system, without opening it, when the store keeps
+    /// its blobs as files (nullopt otherwise; the file may be gone by the time it is used).
+    [[nodiscard]] virtual std::optional<std::string> local_path(const BlobId& id) const {
+        (void)id;
+        return std::nullopt;
+    }
 
     /// A new incoming blob. `flush_each`: its finish() makes its data durable itself (for a
     /// caller that places blobs one by one); otherwise place_group() flushes a group at once.

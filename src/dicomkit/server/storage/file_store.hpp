@@ -51,6 +51,7 @@ public:
     // BlobStore.
     [[nodiscard]] Result<std::unique_ptr<BlobReader>> open(const BlobId& id) const override;
     [[nodiscard]] std::optional<std::uint64_t> blob_size(const BlobId& id) const override;
+    [[nodiscard]] std::optional<std::string> local_path(const BlobId& id) const override { return absolute(id); }
     /// A temporary file in incoming(), one of those made ahead (kTempFilesAhead, from the first
     /// call on; reconcile removes what a crash leaves of them).
     [[nodiscard]] Result<std::unique_ptr<IncomingBlob>> begin_incoming(bool flush_each = false) override;

@@ -291,8 +291,7 @@ Result<std::string> instance_metadata(WebContext& ctx, const service::RetrieveIt
     // Cached by the file's identity (see MetadataCache), with the base URL put in at each request.
     std::optional<std::string> key;
     if (ctx.metadata_cache) {
-        if (auto blob = ctx.blobs->open(item.blob); blob)
-            if (auto path = (*blob)->local_path()) key = MetadataCache::key_of(*path);
+        if (auto path = ctx.blobs->local_path(item.blob)) key = MetadataCache::key_of(*path);
         if (key)
             if (auto hit = ctx.metadata_cache->find(*key)) return with_base(*hit, base);
     }

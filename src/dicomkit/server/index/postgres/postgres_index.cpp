@@ -350,6 +350,32 @@ Result<std::optional<InstanceFile>> PostgresIndex::instance(const std::string& s
     return InstanceFile{r->text(0, 1), static_cast<std::uint64_t>(*size), r->text(0, 3)};
 }
 
+Result<std::optional<std::vector<Index::LocatedFile>>> PostgresIndex::files_under(const std::string& study,
+                                                                                 const std::string& series,
+                                                                                 const std::string& sop) {
+    std::vector<std::string> params{study};
+    if (!series.empty()) params.push_back(series);
+    if (!sop.empty()) params.push_back(sop);
+    const std::string sql = sql::files_under_sql(sql::Dialect::Postgres, !series.empty(), !sop.empty());
+    std::vector<LocatedFile> out;
+    Result<void> bad;
+    DK_TRY(impl_->with_connection([&](Conn& c, bool&) {
+        out.clear();
+        return c.stream(sql, params, [&](const PgResult& row) {
+            auto size = integer(row.text(0, 3));
+            if (!size) {
+                bad = tl::unexpected(size.error());
+                return false;
+            }
+            out.push_back({row.text(0, 0), row.text(0, 1),
+                           InstanceFile{row.text(0, 2), static_cast<std::uint64_t>(*size), row.text(0, 4)}});
+            return true;
+        });
+    }));
+    if (!bad) return tl::unexpected(bad.error());
+    return std::optional<std::vector<LocatedFile>>(std::move(out));
+}
+
 Result<std::uint64_t> PostgresIndex::find(const model::Query& q, const MatchFn& on_match) {
     const sql::FindSql f = sql::build_find_sql(q, sql::Dialect::Postgres);
     std::uint64_t n = 0;

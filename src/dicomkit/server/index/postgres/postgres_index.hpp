@@ -28,6 +28,9 @@ public:
     /// One SELECT on a pooled connection, rows streamed to `on_match` as they come.
     [[nodiscard]] Result<std::uint64_t> find(const model::Query& query, const MatchFn& on_match) override;
     [[nodiscard]] Result<std::optional<InstanceFile>> instance(const std::string& sop_instance_uid) override;
+    [[nodiscard]] Result<std::optional<std::vector<LocatedFile>>> files_under(const std::string& study,
+                                                                             const std::string& series,
+                                                                             const std::string& sop) override;
     /// In one transaction under the instance's advisory lock, like add().
     [[nodiscard]] Result<bool> remove(const std::string& sop_instance_uid) override;
     [[nodiscard]] Result<Counts> counts() override;

@@ -144,4 +144,15 @@ WriteSql write_sql(Dialect d) {
     return w;
 }
 
+std::string files_under_sql(Dialect d, bool by_series, bool by_instance) {
+    int n = 1;
+    std::string q =
+        "SELECT i.sop_class, i.sop_uid, i.path, i.size, i.transfer_syntax FROM study st JOIN series se ON se.study_pk = "
+        "st.pk JOIN instance i ON i.series_pk = se.pk WHERE st.study_uid = " +
+        placeholder(d, n++);
+    if (by_series) q += " AND se.series_uid = " + placeholder(d, n++);
+    if (by_instance) q += " AND i.sop_uid = " + placeholder(d, n++);
+    return q + " ORDER BY se.pk, i.pk";
+}
+
 }  // namespace dicomkit::server::index::sql

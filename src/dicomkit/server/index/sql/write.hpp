@@ -59,4 +59,9 @@ struct WriteSql {
 
 [[nodiscard]] WriteSql write_sql(Dialect d);
 
+/// The statement of Index::files_under(): parameters study UID, then the series UID when
+/// `by_series`, then the SOP Instance UID when `by_instance`; columns SOP class, SOP Instance UID,
+/// path, size, transfer syntax; series by series in the order they were indexed.
+[[nodiscard]] std::string files_under_sql(Dialect d, bool by_series, bool by_instance);
+
 }  // namespace dicomkit::server::index::sql

@@ -49,11 +49,7 @@ struct SqliteIndex::Impl {
     Db db;
     std::mutex mutex;  ///< one writer
     Stmt levels[3], instance, delete_instance;  ///< levels: patient, study, series upserts
-    /// instance(): a read connection of its own with its statement, so that a lookup neither
-    /// waits while the writer commits nor prepares its statement each time.
-    std::mutex lookup_mutex;
-    std::optional<Db> lookup_db;
-    std::optional<Stmt> find_instance;
+    /// instance(): read on a connection of the pool (kept statements, see Reader).
     std::string find_instance_sql;
     Stmt lookup[3];  ///< patient, study, series pk by unique key, when the upsert left the row as it was
     Stmt parents, prune[3];                                     ///< prune: patient, study, series
@@ -210,11 +206,6 @@ Result<void> SqliteIndex::make_writable() {
     {
         std::lock_guard readers(impl_->readers_mutex);
         impl_->readers.clear();
-    }
-    {
-        std::lock_guard lookup(impl_->lookup_mutex);
-        impl_->find_instance.reset();
-        impl_->lookup_db.reset();
     }
     impl_->read_only = false;
     return {};
@@ -481,24 +472,51 @@ private:
 
 // On a read connection, as find: a lookup need not wait while the writer commits a group.
 Result<std::optional<InstanceFile>> SqliteIndex::instance(const std::string& sop_instance_uid) {
-    std::lock_guard lock(impl_->lookup_mutex);
-    if (!impl_->find_instance) {
-        auto d = impl_->open_reader();
-        if (!d) return tl::unexpected(d.error());
-        auto s = d->prepare(impl_->find_instance_sql);
-        if (!s) return tl::unexpected(s.error());
-        impl_->lookup_db = std::move(*d);
-        impl_->find_instance = std::move(*s);
-    }
-    Stmt& s = *impl_->find_instance;
-    s.reset();
+    // On a read connection of the pool, as find(): lookups in parallel need no lock of their own.
+    ReaderLease lease(*impl_);
+    auto reader = lease.reader();
+    if (!reader) return tl::unexpected(reader.error());
+    auto kept = (*reader)->statement(impl_->find_instance_sql);
+    if (!kept) return tl::unexpected(kept.error());
+    Stmt& s = **kept;
+    struct ResetAtEnd {
+        Stmt& s;
+        ~ResetAtEnd() { s.reset(); }  // ends the read: the WAL may be checkpointed past it
+    } reset_at_end{s};
     DK_TRY(s.bind(1, std::string_view(sop_instance_uid)));
     auto row = s.step();
     if (!row) return tl::unexpected(row.error());
     std::optional<InstanceFile> f;
     if (*row) f = InstanceFile{s.text(1), static_cast<std::uint64_t>(s.integer(2)), s.text(3)};
-    s.reset();  // ends the read: the WAL may be checkpointed past it
     return f;
+}
+
+Result<std::optional<std::vector<Index::LocatedFile>>> SqliteIndex::files_under(const std::string& study,
+                                                                               const std::string& series,
+                                                                               const std::string& sop) {
+    const std::string sql = sql::files_under_sql(sql::Dialect::Sqlite, !series.empty(), !sop.empty());
+    ReaderLease lease(*impl_);
+    auto reader = lease.reader();
+    if (!reader) return tl::unexpected(reader.error());
+    auto kept = (*reader)->statement(sql);
+    if (!kept) return tl::unexpected(kept.error());
+    Stmt& s = **kept;
+    struct ResetAtEnd {
+        Stmt& s;
+        ~ResetAtEnd() { s.reset(); }
+    } reset_at_end{s};
+    int n = 1;
+    DK_TRY(s.bind(n++, std::string_view(study)));
+    if (!series.empty()) DK_TRY(s.bind(n++, std::string_view(series)));
+    if (!sop.empty()) DK_TRY(s.bind(n++, std::string_view(sop)));
+    std::vector<LocatedFile> out;
+    for (;;) {
+        auto row = s.step();
+        if (!row) return tl::unexpected(row.error());
+        if (!*row) break;
+        out.push_back({s.text(0), s.text(1), InstanceFile{s.text(2), static_cast<std::uint64_t>(s.integer(3)), s.text(4)}});
+    }
+    return std::optional<std::vector<LocatedFile>>(std::move(out));
 }
 
 Result<std::uint64_t> SqliteIndex::find(const model::Query& q, const MatchFn& on_match) {

@@ -31,6 +31,9 @@ public:
     using Index::find;
     [[nodiscard]] Result<std::uint64_t> find(const model::Query& query, const MatchFn& on_match) override;
     [[nodiscard]] Result<std::optional<InstanceFile>> instance(const std::string& sop_instance_uid) override;
+    [[nodiscard]] Result<std::optional<std::vector<LocatedFile>>> files_under(const std::string& study,
+                                                                             const std::string& series,
+                                                                             const std::string& sop) override;
     [[nodiscard]] Result<bool> remove(const std::string& sop_instance_uid) override;
     [[nodiscard]] Result<Counts> counts() override;
     [[nodiscard]] Result<std::uint64_t> for_each_instance(const InstanceFn& fn) override;
