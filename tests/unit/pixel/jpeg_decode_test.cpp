@@ -83,8 +83,9 @@ TEST(JpegDecode, CorpusMatchesDcmdjpeg) {
         }
         std::printf("  %-40s %s frames=%zu max |ours - dcmdjpeg| = %d\n", path.filename().c_str(), f.ts.c_str(),
                     ours.size(), maxdiff);
-        // Lossy: the inverse DCT and upsampling may round differently from IJG's islow by 1-2.
-        EXPECT_LE(maxdiff, lossy ? 2 : 0);
+        // Extended (.51) is our decoder, with IJG's integer inverse DCT: the same samples. Baseline
+        // (libjpeg-turbo) may round its upsampling differently by 1-2.
+        EXPECT_LE(maxdiff, lossy && f.ts != "1.2.840.10008.1.2.4.51" ? 2 : 0);
         ++checked;
     }
     EXPECT_GE(checked, fs::exists(kShared) ? 8 : 5);

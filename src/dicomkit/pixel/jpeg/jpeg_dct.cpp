@@ -3,7 +3,6 @@
 #include <dicomkit/pixel/jpeg/jpeg_internal.hpp>
 
 #include <algorithm>
-#include <cmath>
 
 namespace dicomkit::pixel::jpeg::detail {
 
@@ -14,63 +13,100 @@ const std::array<std::uint8_t, 64> kNatural = {
 
 namespace {
 
-struct CosTable {
-    float c[8][8];  ///< c[x][u] = C(u)/2 * cos((2x+1) u pi / 16)
-    float t[8][8];  ///< t[u][x] = c[x][u], so that the loops over x run over contiguous floats
-    CosTable() {
-        for (int x = 0; x < 8; ++x)
-            for (int u = 0; u < 8; ++u) {
-                c[x][u] = static_cast<float>((u == 0 ? std::sqrt(0.5) : 1.0) / 2.0 *
-                                             std::cos((2 * x + 1) * u * 3.14159265358979323846 / 16.0));
-                t[u][x] = c[x][u];
-            }
-    }
-};
-const CosTable kCos;
+// The inverse DCT (A.3.3) in integer arithmetic, factored as Loeffler, Ligtenberg and Moschytz
+// (1989, 12 multiplications a line): constants scaled by 2^13, a column pass that keeps Pass1
+// extra bits (2 for 8-bit samples, 1 for 12-bit), a row pass, each rounding to nearest. This is
+// the arithmetic of the IJG "slow integer" method, DCMTK's and libjpeg's default, so the samples
+// are theirs. Products and sums are 64-bit: no coefficient can overflow them.
+constexpr int kConstBits = 13;
+constexpr std::int64_t fix(double x) { return static_cast<std::int64_t>(x * (1 << kConstBits) + 0.5); }
+constexpr std::int64_t k0_298631336 = fix(0.298631336);  // sqrt(2) (-c1 + c3 + c5 - c7)
+constexpr std::int64_t k0_390180644 = fix(0.390180644);  // sqrt(2) (c5 - c3)
+constexpr std::int64_t k0_541196100 = fix(0.541196100);  // sqrt(2) c6
+constexpr std::int64_t k0_765366865 = fix(0.765366865);  // sqrt(2) (c2 - c6)
+constexpr std::int64_t k0_899976223 = fix(0.899976223);  // sqrt(2) (c7 - c3)
+constexpr std::int64_t k1_175875602 = fix(1.175875602);  // sqrt(2) c3
+constexpr std::int64_t k1_501321110 = fix(1.501321110);  // sqrt(2) (c1 + c3 - c5 - c7)
+constexpr std::int64_t k1_847759065 = fix(1.847759065);  // sqrt(2) (c2 + c6)
+constexpr std::int64_t k1_961570560 = fix(1.961570560);  // sqrt(2) (c3 + c5)
+constexpr std::int64_t k2_053119869 = fix(2.053119869);  // sqrt(2) (c1 + c3 - c5 + c7)
+constexpr std::int64_t k2_562915447 = fix(2.562915447);  // sqrt(2) (c1 + c3)
+constexpr std::int64_t k3_072711026 = fix(3.072711026);  // sqrt(2) (c1 + c3 + c5 - c7)
+static_assert(k0_298631336 == 2446 && k1_175875602 == 9633 && k3_072711026 == 25172);
 
-/// std::lround (half away from zero) for a float: exact for every float (those past 2^23 are
-/// whole), and bounded so that the conversion cannot overflow; the caller clamps the result.
-inline int round_half_away(float s) noexcept {
-    s = std::clamp(s, -1073741824.0f, 1073741824.0f);
-    const int t = static_cast<int>(s);              // toward zero
-    const float d = s - static_cast<float>(t);      // exact: |s| < 2^30 and t is s without its fraction
-    return t + (d >= 0.5f) - (d <= -0.5f);
+/// One 8-point line: in[0..7] at `step` apart -> the even (e) and odd (o) halves, out[k] = e[k] + o[k]
+/// and out[7-k] = e[k] - o[k], scaled by 2^kConstBits.
+struct Line {
+    std::int64_t e[4], o[4];
+};
+
+inline Line idct_line(std::int64_t i0, std::int64_t i1, std::int64_t i2, std::int64_t i3, std::int64_t i4,
+                      std::int64_t i5, std::int64_t i6, std::int64_t i7) noexcept {
+    Line l;
+    // Even part: the rotation of (2, 6) and the butterfly of (0, 4).
+    const std::int64_t z1 = (i2 + i6) * k0_541196100;
+    const std::int64_t t2 = z1 - i6 * k1_847759065;
+    const std::int64_t t3 = z1 + i2 * k0_765366865;
+    const std::int64_t t0 = (i0 + i4) * (std::int64_t{1} << kConstBits);
+    const std::int64_t t1 = (i0 - i4) * (std::int64_t{1} << kConstBits);
+    l.e[0] = t0 + t3;
+    l.e[3] = t0 - t3;
+    l.e[1] = t1 + t2;
+    l.e[2] = t1 - t2;
+    // Odd part (inputs 7, 5, 3, 1).
+    const std::int64_t a = i7 + i1, b = i5 + i3, c = i7 + i3, d = i5 + i1;
+    const std::int64_t z5 = (c + d) * k1_175875602;
+    const std::int64_t za = a * -k0_899976223, zb = b * -k2_562915447;
+    const std::int64_t zc = c * -k1_961570560 + z5, zd = d * -k0_390180644 + z5;
+    l.o[3] = i7 * k0_298631336 + za + zc;
+    l.o[2] = i5 * k2_053119869 + zb + zd;
+    l.o[1] = i3 * k3_072711026 + zb + zc;
+    l.o[0] = i1 * k1_501321110 + za + zd;
+    return l;
+}
+
+template <int Pass1>
+void idct_islow(const std::int32_t* coef, std::uint16_t* out, std::size_t stride, int center, int maxval) noexcept {
+    std::int32_t ws[64];
+    constexpr int s1 = kConstBits - Pass1;
+    constexpr std::int64_t r1 = std::int64_t{1} << (s1 - 1);
+    for (int x = 0; x < 8; ++x) {  // columns
+        const std::int32_t* c = coef + x;
+        std::int32_t* w = ws + x;
+        if ((c[8] | c[16] | c[24] | c[32] | c[40] | c[48] | c[56]) == 0) {
+            const std::int32_t dc = c[0] * (1 << Pass1);
+            for (int k = 0; k < 8; ++k) w[8 * k] = dc;
+            continue;
+        }
+        const Line l = idct_line(c[0], c[8], c[16], c[24], c[32], c[40], c[48], c[56]);
+        for (int k = 0; k < 4; ++k) {
+            w[8 * k] = static_cast<std::int32_t>((l.e[k] + l.o[k] + r1) >> s1);
+            w[8 * (7 - k)] = static_cast<std::int32_t>((l.e[k] - l.o[k] + r1) >> s1);
+        }
+    }
+    constexpr int s2 = kConstBits + Pass1 + 3;
+    constexpr std::int64_t r2 = std::int64_t{1} << (s2 - 1);
+    for (int y = 0; y < 8; ++y) {  // rows
+        const std::int32_t* w = ws + 8 * y;
+        std::uint16_t* o = out + static_cast<std::size_t>(y) * stride;
+        if ((w[1] | w[2] | w[3] | w[4] | w[5] | w[6] | w[7]) == 0) {
+            const int v = std::clamp(static_cast<int>((std::int64_t{w[0]} + (1 << (Pass1 + 2))) >> (Pass1 + 3)) + center, 0, maxval);
+            for (int k = 0; k < 8; ++k) o[k] = static_cast<std::uint16_t>(v);
+            continue;
+        }
+        const Line l = idct_line(w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]);
+        for (int k = 0; k < 4; ++k) {
+            o[k] = static_cast<std::uint16_t>(std::clamp(static_cast<int>((l.e[k] + l.o[k] + r2) >> s2) + center, 0, maxval));
+            o[7 - k] = static_cast<std::uint16_t>(std::clamp(static_cast<int>((l.e[k] - l.o[k] + r2) >> s2) + center, 0, maxval));
+        }
+    }
 }
 
 }  // namespace
 
 void idct_block(const std::int32_t* coef, std::uint16_t* out, std::size_t stride, int shift, int maxval) {
-    // Each sum is taken in the same order as the textbook form (u, then v, from 0 to 7), so the
-    // result does not depend on how the loops are arranged; the loops over x are the inner ones
-    // so that they vectorise. A zero coefficient adds nothing and is skipped.
-    alignas(32) float tmp[64];
-    int rows[8];  // the rows with a coefficient other than zero (the others add nothing below)
-    int used = 0;
-    for (int v = 0; v < 8; ++v) {
-        const std::int32_t* row = coef + v * 8;
-        float* t = tmp + v * 8;
-        for (int x = 0; x < 8; ++x) t[x] = 0.0f;
-        bool any = false;
-        for (int u = 0; u < 8; ++u) {
-            if (row[u] == 0) continue;
-            any = true;
-            const float r = static_cast<float>(row[u]);
-            const float* c = kCos.t[u];
-            for (int x = 0; x < 8; ++x) t[x] += r * c[x];
-        }
-        if (any) rows[used++] = v;
-    }
-    for (int y = 0; y < 8; ++y) {
-        alignas(32) float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-        for (int k = 0; k < used; ++k) {
-            const int v = rows[k];
-            const float c = kCos.c[y][v];
-            const float* t = tmp + v * 8;
-            for (int x = 0; x < 8; ++x) acc[x] += t[x] * c;
-        }
-        std::uint16_t* o = out + static_cast<std::size_t>(y) * stride;
-        for (int x = 0; x < 8; ++x) o[x] = static_cast<std::uint16_t>(std::clamp(round_half_away(acc[x]) + shift, 0, maxval));
-    }
+    if (maxval <= 255) idct_islow<2>(coef, out, stride, shift, maxval);
+    else idct_islow<1>(coef, out, stride, shift, maxval);
 }
 
 namespace {
@@ -91,15 +127,18 @@ inline std::int32_t scaled(int v, std::uint16_t q) noexcept {
 /// Decodes one block's coefficients (F.2.2); false on a bad code or a run past the block.
 bool decode_block(BitReader& br, ScanComp& sc, std::int32_t* coef, int max_s) {
     std::fill(coef, coef + 64, 0);
-    int s = decode_symbol(br, *sc.dc);
-    if (s < 0 || s > max_s) return false;
-    if (s) sc.pred = std::clamp(sc.pred + extend(br.get(s), s), -65536, 65536);  // bounded for bad data
+    Decoded d = decode_value(br, *sc.dc);
+    if (d.symbol < 0 || d.symbol > max_s) return false;
+    if (d.symbol) {
+        if (!d.has_value) d.value = extend(br.get(d.symbol), d.symbol);
+        sc.pred = std::clamp(sc.pred + d.value, -65536, 65536);  // bounded for bad data
+    }
     coef[0] = scaled(sc.pred, sc.q->q[0]);
     for (int k = 1; k < 64;) {
-        const int rs = decode_symbol(br, *sc.ac);
-        if (rs < 0) return false;
-        const int r = rs >> 4;
-        s = rs & 15;
+        d = decode_value(br, *sc.ac);
+        if (d.symbol < 0) return false;
+        const int r = d.symbol >> 4;
+        const int s = d.symbol & 15;
         if (s == 0) {
             if (r != 15) break;  // EOB
             k += 16;
@@ -107,7 +146,8 @@ bool decode_block(BitReader& br, ScanComp& sc, std::int32_t* coef, int max_s) {
         }
         k += r;
         if (k > 63 || s > max_s) return false;
-        coef[kNatural[static_cast<std::size_t>(k)]] = scaled(extend(br.get(s), s), sc.q->q[static_cast<std::size_t>(k)]);
+        if (!d.has_value) d.value = extend(br.get(s), s);
+        coef[kNatural[static_cast<std::size_t>(k)]] = scaled(d.value, sc.q->q[static_cast<std::size_t>(k)]);
         ++k;
     }
     return true;

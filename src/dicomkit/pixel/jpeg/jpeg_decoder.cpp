@@ -133,7 +133,7 @@ struct Parser {
             if (count > 256 || end - p - 17 < static_cast<std::size_t>(count))
                 return fail(ErrorCode::InvalidLength, 0xC4, at, std::to_string(count) + " values past the segment end");
             HuffTable& t = tc == 0 ? tables.dc[static_cast<std::size_t>(th)] : tables.ac[static_cast<std::size_t>(th)];
-            if (!detail::build_huffman(t, &d[p + 1], &d[p + 17], count))
+            if (!detail::build_huffman(t, &d[p + 1], &d[p + 17], count, tc == 1))
                 return fail(ErrorCode::InvalidValue, 0xC4, at, "code lengths do not form a Huffman code");
             p += 17 + static_cast<std::size_t>(count);
         }
@@ -283,7 +283,26 @@ struct Parser {
 
 namespace detail {
 
-bool build_huffman(HuffTable& t, const std::uint8_t* bits, const std::uint8_t* vals, int count) {
+namespace {
+
+/// The look-up entries of one code of length l <= kLutBits: every continuation of the code's bits.
+void fill_lut(HuffTable& t, int l, std::int32_t code, int symbol, bool ac) {
+    const int free = kLutBits - l;
+    const int s = ac ? (symbol & 15) : symbol;  // extra bits after the code
+    const auto base = static_cast<std::size_t>(code) << free;
+    for (std::size_t j = 0; j < (std::size_t{1} << free); ++j) {
+        std::int32_t e = (l << 4) | (symbol << 8);
+        if (s <= free && s < 16) {  // the extra bits are in the look-up too (SSSS 16: none, but 32768)
+            const int v = s == 0 ? 0 : extend(static_cast<std::uint32_t>(j >> (free - s)) & ((1u << s) - 1), s);
+            e |= (l + s) | static_cast<std::int32_t>(static_cast<std::uint32_t>(v) << 16);
+        }
+        t.lut[base + j] = e;
+    }
+}
+
+}  // namespace
+
+bool build_huffman(HuffTable& t, const std::uint8_t* bits, const std::uint8_t* vals, int count, bool ac) {
     t = HuffTable{};
     std::copy(vals, vals + count, t.values.begin());
     std::int32_t code = 0;
@@ -297,12 +316,7 @@ bool build_huffman(HuffTable& t, const std::uint8_t* bits, const std::uint8_t* v
         } else {
             for (int i = 0; i < n; ++i, ++k, ++code) {
                 if (code >= (1 << l)) return false;
-                if (l <= kFastBits) {
-                    const int shift = kFastBits - l;
-                    const auto base = static_cast<std::size_t>(code) << shift;
-                    const auto entry = static_cast<std::uint16_t>((l << 8) | vals[k]);
-                    for (std::size_t j = 0; j < (std::size_t{1} << shift); ++j) t.fast[base + j] = entry;
-                }
+                if (l <= kLutBits) fill_lut(t, l, code, vals[k], ac);
             }
             t.maxcode[ul] = code - 1;
         }

@@ -12,20 +12,26 @@
 
 namespace dicomkit::pixel::jpeg::detail {
 
-inline constexpr int kFastBits = 9;
+inline constexpr int kLutBits = 11;
 
-/// A Huffman table built from a DHT segment (T.81 C.2, F.2.2.3): codes up to kFastBits bits are
-/// found with one look-up, longer ones through MAXCODE/VALPTR.
+/// A Huffman table built from a DHT segment (T.81 C.2, F.2.2.3). Codes up to kLutBits bits are
+/// found with one look-up of the next kLutBits bits, longer ones through MAXCODE/VALPTR. When the
+/// code and the extra bits that follow it (SSSS, the low four bits of an AC symbol, F.2.2.1;
+/// the whole symbol for a DC or lossless table) fit in kLutBits together, the entry also holds the
+/// signed value those bits give (EXTEND applied), so that the common short codes take one look-up.
 struct HuffTable {
     bool defined = false;
-    std::array<std::uint16_t, 1u << kFastBits> fast{};  ///< (length << 8) | value, 0 = longer
+    /// 0 for a longer code; else bits 0-3 the bits taken with the value (code + extra bits, 0
+    /// when they do not fit), 4-7 the code length, 8-15 the symbol, 16-31 the signed value.
+    std::array<std::int32_t, 1u << kLutBits> lut{};
     std::array<std::int32_t, 18> maxcode{};
     std::array<std::int32_t, 18> valoffset{};
     std::array<std::uint8_t, 256> values{};
 };
 
-/// Builds `t` from BITS (16 counts) and HUFFVAL; false when the counts do not form a prefix code.
-bool build_huffman(HuffTable& t, const std::uint8_t* bits, const std::uint8_t* vals, int count);
+/// Builds `t` from BITS (16 counts) and HUFFVAL; `ac` when the symbols are run/size pairs (the
+/// extra bits are their low four bits). False when the counts do not form a prefix code.
+bool build_huffman(HuffTable& t, const std::uint8_t* bits, const std::uint8_t* vals, int count, bool ac);
 
 struct QuantTable {
     bool defined = false;
@@ -122,16 +128,11 @@ private:
     std::uint32_t fake_ = 0;
 };
 
-/// Decodes one Huffman symbol; -1 for a code not in the table.
-inline int decode_symbol(BitReader& br, const HuffTable& t) noexcept {
-    if (br.bits() < 16) br.fill();
-    std::uint16_t e = t.fast[br.peek(kFastBits)];
-    if (e != 0) {
-        br.skip(e >> 8);
-        return e & 0xFF;
-    }
+/// Decodes one Huffman symbol (a code longer than kLutBits bits through MAXCODE); -1 for a code
+/// not in the table.
+inline int decode_symbol_slow(BitReader& br, const HuffTable& t) noexcept {
     std::uint32_t code = br.peek(16);
-    for (int l = kFastBits + 1; l <= 16; ++l) {
+    for (int l = kLutBits + 1; l <= 16; ++l) {
         auto c = static_cast<std::int32_t>(code >> (16 - l));
         if (c <= t.maxcode[static_cast<std::size_t>(l)]) {
             br.skip(l);
@@ -141,9 +142,41 @@ inline int decode_symbol(BitReader& br, const HuffTable& t) noexcept {
     return -1;
 }
 
+/// Decodes one Huffman symbol; -1 for a code not in the table.
+inline int decode_symbol(BitReader& br, const HuffTable& t) noexcept {
+    if (br.bits() < 16) br.fill();
+    const std::int32_t e = t.lut[br.peek(kLutBits)];
+    if (e != 0) {
+        br.skip((e >> 4) & 15);
+        return (e >> 8) & 0xFF;
+    }
+    return decode_symbol_slow(br, t);
+}
+
 /// EXTEND (T.81 F.2.2.1): the s-bit value v as a signed difference.
 inline int extend(std::uint32_t v, int s) noexcept {
     return v < (1u << (s - 1)) ? static_cast<int>(v) - (1 << s) + 1 : static_cast<int>(v);
+}
+
+/// A symbol and the value of its extra bits: one look-up when both fit in kLutBits bits. `value`
+/// is left alone when they do not (the caller reads the extra bits); false for a bad code.
+struct Decoded {
+    int symbol;
+    int value;
+    bool has_value;
+};
+[[gnu::always_inline]] inline Decoded decode_value(BitReader& br, const HuffTable& t) noexcept {
+    if (br.bits() < 32) br.fill();
+    const std::int32_t e = t.lut[br.peek(kLutBits)];
+    if (e & 15) [[likely]] {
+        br.skip(e & 15);
+        return {(e >> 8) & 0xFF, e >> 16, true};
+    }
+    if (e != 0) {
+        br.skip((e >> 4) & 15);
+        return {(e >> 8) & 0xFF, 0, false};
+    }
+    return {decode_symbol_slow(br, t), 0, false};
 }
 
 /// A scan header (B.2.3) with its components as indices into Image::components.

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
+#include <type_traits>
 #include <vector>
 
 namespace dicomkit::pixel::jpeg {
@@ -102,6 +104,21 @@ void write_planes(const Image& img, const std::array<Plane, 4>& p, bool ycc, T* 
                 o[3 * x + 1] = static_cast<T>(std::clamp(g, 0, maxval));
                 o[3 * x + 2] = static_cast<T>(std::clamp(b, 0, maxval));
             }
+        }
+        return;
+    }
+    if (n == 1) {  // grey: whole lines, contiguous both sides
+        const int pt = img.components[0].point_transform;
+        for (std::size_t y = 0; y < h; ++y) {
+            const std::uint16_t* s = p[0].data + y * p[0].stride;
+            T* o = out + y * w;
+            if constexpr (std::is_same_v<T, std::uint16_t>) {
+                if (pt == 0) {
+                    std::memcpy(o, s, w * sizeof(T));
+                    continue;
+                }
+            }
+            for (std::size_t x = 0; x < w; ++x) o[x] = static_cast<T>(s[x] << pt);
         }
         return;
     }
