@@ -3,17 +3,21 @@
 // and dates. Never writes in place; each output is written to a temporary file and renamed.
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <mutex>
 #include <random>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -71,25 +75,54 @@ Result<std::string> read_text(const std::string& path) {
     return s;
 }
 
-/// Writes `bytes` to a temporary file beside `path` and renames it over `path`.
-Result<void> write_replace(const fs::path& path, std::span<const std::uint8_t> bytes) {
-    std::error_code ec;
-    fs::create_directories(path.parent_path(), ec);
-    const fs::path tmp = path.parent_path() / fmt::format(".{}.tmp{}", path.filename().string(), ::getpid());
-    {
-        std::ofstream o(tmp, std::ios::binary | std::ios::trunc);
-        if (!o) return make_error(ErrorCode::IoError, fmt::format("{}: cannot create", tmp.string()));
-        o.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-        o.close();
-        if (!o) {
-            fs::remove(tmp, ec);
-            return make_error(ErrorCode::IoError, fmt::format("{}: write failed", tmp.string()));
+/// Folders already made (output folders are shared by many files).
+class FolderCache {
+public:
+    Result<void> ensure(const fs::path& dir) {
+        {
+            std::lock_guard lock(mu_);
+            if (made_.count(dir)) return {};
         }
+        std::error_code ec;
+        fs::create_directories(dir, ec);
+        if (ec) return make_error(ErrorCode::IoError, fmt::format("{}: cannot create: {}", dir.string(), ec.message()));
+        std::lock_guard lock(mu_);
+        made_.insert(dir);
+        return {};
     }
-    fs::rename(tmp, path, ec);
-    if (ec) {
-        fs::remove(tmp, ec);
-        return make_error(ErrorCode::IoError, fmt::format("{}: rename failed: {}", path.string(), ec.message()));
+
+private:
+    std::mutex mu_;
+    std::set<fs::path> made_;
+};
+
+/// Writes `bytes` to a temporary file beside `path` and renames it over `path`.
+Result<void> write_replace(const fs::path& path, std::span<const std::uint8_t> bytes, FolderCache* folders = nullptr) {
+    if (folders) {
+        if (auto ok = folders->ensure(path.parent_path()); !ok) return ok;
+    } else {
+        std::error_code ec;
+        fs::create_directories(path.parent_path(), ec);
+    }
+    const std::string tmp = (path.parent_path() / fmt::format(".{}.tmp{}", path.filename().string(), ::getpid())).string();
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return make_error(ErrorCode::IoError, fmt::format("{}: cannot create: {}", tmp, std::strerror(errno)));
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+        const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            const int err = errno;
+            ::close(fd);
+            ::unlink(tmp.c_str());
+            return make_error(ErrorCode::IoError, fmt::format("{}: write failed: {}", tmp, std::strerror(err)));
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    if (::close(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
+        const int err = errno;
+        ::unlink(tmp.c_str());
+        return make_error(ErrorCode::IoError, fmt::format("{}: write failed: {}", path.string(), std::strerror(err)));
     }
     return {};
 }
@@ -131,7 +164,7 @@ int run_anonymize(const AnonymizeArgs& a) {
                 if (it->is_regular_file()) found.push_back(it->path());
             }
             std::sort(found.begin(), found.end());
-            for (auto& f : found) jobs.push_back({f, p.filename() / fs::relative(f, p)});
+            for (auto& f : found) jobs.push_back({f, p.filename() / f.lexically_relative(p)});
         } else {
             jobs.push_back({p, p.filename()});
         }
@@ -210,6 +243,7 @@ int run_anonymize(const AnonymizeArgs& a) {
         return 2;
     }
 
+    FolderCache folders;
     std::atomic<std::size_t> next{0}, done{0}, written{0}, skipped{0};
     std::mutex mu;
     std::vector<std::string> failures, notes;
@@ -224,7 +258,7 @@ int run_anonymize(const AnonymizeArgs& a) {
             auto file = io::read_file(in);
             // Without the DICM magic a lenient read takes almost anything: such a file counts
             // as DICOM only when it reads as a data set naming its SOP class and instance.
-            if (file && !has_dicm(job.in) &&
+            if (file && file->meta.empty() &&
                 (file->dataset.string_or(tags::SOPClassUID).empty() || file->dataset.string_or(tags::SOPInstanceUID).empty()))
                 file = Unexpected(Error(ErrorCode::NotDicom, "not DICOM"));
             if (!file) {
@@ -255,7 +289,7 @@ int run_anonymize(const AnonymizeArgs& a) {
                              (safe_component(ds.string_or(tags::SOPInstanceUID, fmt::format("file{}", i))) + ".dcm");
                 }
                 auto bytes = io::encode_file(*result);
-                ok = bytes ? write_replace(target, *bytes) : Result<void>(Unexpected(bytes.error()));
+                ok = bytes ? write_replace(target, *bytes, &folders) : Result<void>(Unexpected(bytes.error()));
             }
             {
                 std::lock_guard lock(mu);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -15,8 +16,15 @@ const ProfileEntry* find_profile_entry(Tag tag) noexcept {
                                [](const ProfileEntry& e, std::uint32_t value) { return e.tag < value; });
     for (; it != table.end() && it->tag == v; ++it)
         if (it->mask == 0xFFFFFFFFu) return &*it;
-    for (const ProfileEntry& e : table)
-        if (e.mask != 0xFFFFFFFFu && e.matches(tag)) return &e;
+    // The few repeating-group rows, found once.
+    static const std::vector<const ProfileEntry*> masked = [table] {
+        std::vector<const ProfileEntry*> m;
+        for (const ProfileEntry& e : table)
+            if (e.mask != 0xFFFFFFFFu) m.push_back(&e);
+        return m;
+    }();
+    for (const ProfileEntry* e : masked)
+        if (e->matches(tag)) return e;
     return nullptr;
 }
 
