@@ -162,6 +162,29 @@ try:
     pid, pname = next(iter(patients))
     check(any(l.startswith(f"{phi[1]},{pid},") for l in mapping[1:]), f"map row for {phi[1]}: {mapping}")
 
+    # A mapping CSV and a recipe: the patient gets the mapped identity, the recipe's rules apply;
+    # a bad recipe is refused with its file and line.
+    with open(os.path.join(work, "in.csv"), "w", encoding="utf-8") as fh:
+        fh.write(f"original_id,new_id,new_name\n{phi[1]},SUBJ-01,\"Subject^One\"\n")
+    with open(os.path.join(work, "r.toml"), "w", encoding="utf-8") as fh:
+        fh.write('[options]\nretain_dates = "modified"\n[tags]\nSeriesDescription = { action = "D", value = "AXIAL" }\n')
+    out3 = os.path.join(work, "out3")
+    run(["anonymize", ct_in, "--out", out3, "--key", key, "--map-in", os.path.join(work, "in.csv"),
+         "--recipe", os.path.join(work, "r.toml"), "--keep-names"])
+    m = pydicom.dcmread(os.path.join(out3, "in_ct", "CT.01.dcm"))
+    check(m.PatientID == "SUBJ-01" and str(m.PatientName) == "Subject^One", "mapped patient identity")
+    check(m.SeriesDescription == "AXIAL", "recipe D value")
+    orig = inputs["CT.01.dcm"]
+    check(m.get("StudyDate", "") not in ("", orig.get("StudyDate", "")) and len(m.StudyDate) == 8,
+          f"modified study date {m.get('StudyDate')}")
+    check(m.LongitudinalTemporalInformationModified == "MODIFIED", "longitudinal MODIFIED")
+    check([i.CodeValue for i in m.DeidentificationMethodCodeSequence] == ["113100", "113107"], "codes 113107")
+    with open(os.path.join(work, "bad.toml"), "w", encoding="utf-8") as fh:
+        fh.write("[tags]\n\nPatientName = \"Q\"\n")
+    p = run(["anonymize", ct_in, "--out", os.path.join(work, "out4"), "--key", key, "--recipe",
+             os.path.join(work, "bad.toml")], expect=2)
+    check("bad.toml:3:" in p.stderr and "unknown action" in p.stderr, f"recipe error names file and line: {p.stderr}")
+
     # dciodvfy: no error on an output CT that the input has not.
     if shutil.which("dciodvfy") and cts:
         def errors(path):

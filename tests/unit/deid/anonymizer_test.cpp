@@ -9,6 +9,8 @@
 #include <dicomkit/dict/tags.hpp>
 #include <dicomkit/io/dicom_file.hpp>
 #include <dicomkit/pixel/codecs.hpp>
+#include <dicomkit/pixel/pixel_info.hpp>
+#include <dicomkit/pixel/transcode.hpp>
 
 using namespace dicomkit;
 using namespace dicomkit::deid;
@@ -238,4 +240,49 @@ TEST(Anonymizer, RtSetFileKeepsItsSyntaxAndMeta) {
     };
     visit(out->dataset);
     EXPECT_GT(refs, 0u);
+}
+
+TEST(Anonymizer, CleanPixelDataReencodesInTheFilesOwnSyntax) {
+    const std::string path = std::string(DICOMKIT_TEST_DATA) + "/pixel/MR_small_RLE.dcm";
+    auto file = io::read_file(path);
+    ASSERT_TRUE(file) << file.error().to_string();
+    ASSERT_TRUE(file->transfer_syntax.encapsulated);
+    const pixel::CodecRegistry codecs = pixel::standard_codecs();
+    Recipe r;
+    r.options.clean_pixel_data = true;
+    r.pixel_rules.push_back({"", 0, 0, {{0, 0, 10, 5}}});
+    auto a = Anonymizer::create("k", r, {}, &codecs);
+    ASSERT_TRUE(a);
+    Context ctx;
+    auto out = a->apply(*file, ctx);
+    ASSERT_TRUE(out) << out.error().to_string();
+    EXPECT_TRUE(ctx.pixels_cleaned);
+    EXPECT_EQ(out->transfer_syntax, file->transfer_syntax);
+    ASSERT_TRUE(out->dataset.find(tags::PixelData)->is_fragments());
+    // Decoded: the region is black (signed MONOCHROME2: the smallest value), the rest unchanged.
+    DataSet before = file->dataset, after = out->dataset;
+    ASSERT_TRUE(pixel::transcode(before, file->transfer_syntax, io::ts::ExplicitVRLittleEndian, codecs));
+    ASSERT_TRUE(pixel::transcode(after, out->transfer_syntax, io::ts::ExplicitVRLittleEndian, codecs));
+    auto info = pixel::describe(after);
+    ASSERT_TRUE(info);
+    ASSERT_EQ(info->bits_allocated, 16);
+    auto b = before.find(tags::PixelData)->bytes();
+    auto c = after.find(tags::PixelData)->bytes();
+    ASSERT_EQ(b.size(), c.size());
+    const std::uint32_t cols = info->columns;
+    auto at = [&](std::span<const std::uint8_t> px, std::uint32_t x, std::uint32_t y) {
+        const std::size_t i = (static_cast<std::size_t>(y) * cols + x) * 2;
+        return static_cast<std::int16_t>(px[i] | (px[i + 1] << 8));
+    };
+    const std::int16_t black = info->is_signed ? static_cast<std::int16_t>(-(1 << (info->bits_stored - 1))) : 0;
+    for (std::uint32_t y = 0; y < 5; ++y)
+        for (std::uint32_t x = 0; x < 10; ++x) EXPECT_EQ(at(c, x, y), black) << x << "," << y;
+    std::size_t same = 0, outside = 0;
+    for (std::uint32_t y = 0; y < info->rows; ++y)
+        for (std::uint32_t x = 0; x < cols; ++x)
+            if (y >= 5 || x >= 10) {
+                ++outside;
+                same += at(b, x, y) == at(c, x, y);
+            }
+    EXPECT_EQ(same, outside);
 }
