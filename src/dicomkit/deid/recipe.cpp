@@ -234,8 +234,111 @@ Result<void> read_safe_private(std::string_view file, const toml::table& t, Safe
 
 }  // namespace
 
+namespace {
+/// toml++ 3.3 (as Debian ships it) reaches an unreachable point (undefined behaviour) when it
+/// asks whether some non-ASCII characters are white space (is_non_ascii_horizontal_whitespace),
+/// which it may do for any character it reads, in error paths too. So toml++ is given ASCII only:
+/// non-ASCII text in "..." strings becomes \u escapes, in comments '?'; elsewhere (bare keys,
+/// '...' strings) it is refused, as are control characters and malformed UTF-8.
+Result<std::string> ascii_toml(std::string_view text, std::string_view path) {
+    constexpr std::string_view kMultiBasic = "\"\"\"", kMultiLiteral = "'''";
+    std::string out;
+    out.reserve(text.size());
+    std::size_t line = 1, col = 0;
+    enum { Plain, Comment, Basic, Literal, MultiBasic, MultiLiteral } state = Plain;
+    auto fail = [&](std::string_view what) {
+        return make_error(ErrorCode::ParseError, fmt::format("{}:{}:{}: {}", path, line, col, what));
+    };
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        ++col;
+        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F)
+            return fail(fmt::format("a control character (0x{:02X})", static_cast<unsigned>(c)));
+        if (c >= 0x80) {
+            if (state == Comment) {
+                out.push_back('?');
+                continue;
+            }
+            if (state != Basic && state != MultiBasic)
+                return fail("a non-ASCII character outside a \"...\" string (quote the key with \"...\")");
+            // One UTF-8 sequence -> \uXXXX or \UXXXXXXXX.
+            const std::size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0;
+            if (len == 0 || c >= 0xF5 || i + len > text.size()) return fail("malformed UTF-8");
+            char32_t cp = c & (0x7F >> len);
+            for (std::size_t k = 1; k < len; ++k) {
+                const auto b = static_cast<unsigned char>(text[i + k]);
+                if ((b & 0xC0) != 0x80) return fail("malformed UTF-8");
+                cp = (cp << 6) | (b & 0x3F);
+            }
+            const char32_t min = len == 2 ? 0x80 : len == 3 ? 0x800 : 0x10000;
+            if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return fail("malformed UTF-8");
+            out += cp <= 0xFFFF ? fmt::format("\\u{:04X}", static_cast<std::uint32_t>(cp))
+                                : fmt::format("\\U{:08X}", static_cast<std::uint32_t>(cp));
+            i += len - 1;
+            continue;
+        }
+        out.push_back(static_cast<char>(c));
+        if (c == '\n') {
+            ++line;
+            col = 0;
+            if (state == Comment || state == Basic || state == Literal) state = Plain;
+            continue;
+        }
+        switch (state) {
+            case Plain:
+                if (c == '#') {
+                    state = Comment;
+                } else if (text.substr(i, 3) == kMultiBasic) {
+                    state = MultiBasic;
+                    out += "\"\"";
+                    i += 2;
+                } else if (text.substr(i, 3) == kMultiLiteral) {
+                    state = MultiLiteral;
+                    out += "''";
+                    i += 2;
+                } else if (c == '"') {
+                    state = Basic;
+                } else if (c == '\'') {
+                    state = Literal;
+                }
+                break;
+            case Basic:
+            case MultiBasic:
+                if (c == '\\') {
+                    if (i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) < 0x80 && text[i + 1] != '\n') {
+                        out.push_back(text[++i]);
+                        ++col;
+                    }
+                } else if (state == Basic && c == '"') {
+                    state = Plain;
+                } else if (state == MultiBasic && text.substr(i, 3) == kMultiBasic) {
+                    state = Plain;
+                    out += "\"\"";
+                    i += 2;
+                }
+                break;
+            case Literal:
+                if (c == '\'') state = Plain;
+                break;
+            case MultiLiteral:
+                if (text.substr(i, 3) == kMultiLiteral) {
+                    state = Plain;
+                    out += "''";
+                    i += 2;
+                }
+                break;
+            case Comment:
+                break;
+        }
+    }
+    return out;
+}
+}  // namespace
+
 Result<Recipe> parse_recipe(std::string_view text, std::string_view path) {
-    toml::parse_result parsed = toml::parse(text, path);
+    auto ascii = ascii_toml(text, path);
+    if (!ascii) return Unexpected(ascii.error());
+    toml::parse_result parsed = toml::parse(*ascii, path);
     if (!parsed) {
         const auto& e = parsed.error();
         return make_error(ErrorCode::ParseError, where(path, e.source()) + std::string(e.description()));

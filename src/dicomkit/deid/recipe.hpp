@@ -95,6 +95,7 @@ struct Recipe {
 };
 
 /// Parses a recipe (TOML). Errors name `path`, the line and column, and what is wrong.
+/// Non-ASCII text is accepted in "..." strings and comments only (see recipe.cpp).
 [[nodiscard]] Result<Recipe> parse_recipe(std::string_view text, std::string_view path = "<recipe>");
 [[nodiscard]] Result<Recipe> read_recipe(const std::string& path);
 

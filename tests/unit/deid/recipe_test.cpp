@@ -106,3 +106,17 @@ TEST(PatientMap, ParsesQuotedFieldsAndRefusesBadRows) {
     ASSERT_TRUE(with_original_name);
     EXPECT_EQ(csv_field("a,\"b\""), "\"a,\"\"b\"\"\"");
 }
+
+TEST(Recipe, NonAsciiOnlyInStringsAndComments) {
+    auto bare = parse_recipe("[\xEF\xB2\xBFkey]\n", "n.toml");
+    ASSERT_FALSE(bare);
+    EXPECT_NE(bare.error().message.find("n.toml:1:2:"), std::string::npos) << bare.error().message;
+    auto text = parse_recipe("# Z\xC3\xBCrich\n[tags]\nInstitutionName = { action = \"D\", value = \"Z\xC3\xBCrich \xF0\x9F\x8F\xA5\" }\n",
+                             "q.toml");
+    ASSERT_TRUE(text) << text.error().message;
+    ASSERT_EQ(text->tags.size(), 1u);
+    EXPECT_EQ(*text->tags[0].value, "Z\xC3\xBCrich \xF0\x9F\x8F\xA5");
+    EXPECT_FALSE(parse_recipe("a = 'Z\xC3\xBCrich'\n", "l.toml"));
+    EXPECT_FALSE(parse_recipe("a = \"\xC3\"\n", "u.toml"));
+    EXPECT_FALSE(parse_recipe("a = \"x\x01\"\n", "c.toml"));
+}
