@@ -351,6 +351,7 @@ Result<io::DicomFile> Anonymizer::apply(const io::DicomFile& file, Context& cont
     out.transfer_syntax = file.transfer_syntax;
     out.transfer_syntax_uid = file.transfer_syntax_uid;
     out.path = file.path;
+    out.source = file.source;  // deferred values are written from the original bytes
     auto ds = deidentify(file.dataset, context, &file.transfer_syntax);
     if (!ds) return Unexpected(ds.error());
     out.dataset = std::move(*ds);

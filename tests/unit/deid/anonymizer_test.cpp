@@ -7,6 +7,7 @@
 
 #include <dicomkit/deid/anonymizer.hpp>
 #include <dicomkit/dict/tags.hpp>
+#include <dicomkit/io/dataset_writer.hpp>
 #include <dicomkit/io/dicom_file.hpp>
 #include <dicomkit/pixel/codecs.hpp>
 #include <dicomkit/pixel/pixel_info.hpp>
@@ -285,4 +286,24 @@ TEST(Anonymizer, CleanPixelDataReencodesInTheFilesOwnSyntax) {
                 same += at(b, x, y) == at(c, x, y);
             }
     EXPECT_EQ(same, outside);
+}
+
+TEST(Anonymizer, DeferredValuesAreWrittenFromTheSource) {
+    const std::string path = std::string(DICOMKIT_TEST_DATA) + "/rt_set/CT.01.dcm";
+    io::ReadOptions lazy;
+    lazy.defer_larger_than = 256;
+    auto deferred = io::read_file(path, lazy);
+    auto whole = io::read_file(path);
+    ASSERT_TRUE(deferred && whole);
+    ASSERT_TRUE(deferred->dataset.find(tags::PixelData)->is_deferred());
+    const Anonymizer a = make();
+    Context c1, c2;
+    auto o1 = a.apply(*deferred, c1);
+    auto o2 = a.apply(*whole, c2);
+    ASSERT_TRUE(o1 && o2);
+    auto b1 = io::encode_file(*o1);
+    auto b2 = io::encode_file(*o2);
+    ASSERT_TRUE(b1) << b1.error().to_string();
+    ASSERT_TRUE(b2);
+    EXPECT_EQ(*b1, *b2);
 }
