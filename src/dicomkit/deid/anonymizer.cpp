@@ -29,7 +29,8 @@ bool is_string_vr(VR vr) noexcept {
 /// UI attributes whose values name classes and syntaxes, not instances: never replaced.
 bool names_a_class(Tag t) {
     const std::string_view k = dict::keyword_of(t);
-    return k.ends_with("ClassUID") || k.ends_with("TransferSyntaxUID") || k == "CodingSchemeUID" ||
+    return k.find("ClassUID") != std::string_view::npos || k.find("TransferSyntaxUID") != std::string_view::npos ||
+           k == "CodingSchemeUID" ||
            k == "MappingResourceUID" || k == "ContextGroupExtensionCreatorUID" || k == "ImplementationClassUID";
 }
 

@@ -307,3 +307,18 @@ TEST(Anonymizer, DeferredValuesAreWrittenFromTheSource) {
     ASSERT_TRUE(b2);
     EXPECT_EQ(*b1, *b2);
 }
+
+TEST(Anonymizer, ClassAndSyntaxUidsStayEvenWhenPrivate) {
+    DataSet ds;
+    ds.set_string(tags::SOPClassUID, VR::UI, "1.2.3.4.5.6");  // a private SOP class
+    ds.set_string(Tag{0x0004, 0x1510}, VR::UI, "1.2.3.4.5.6");  // Referenced SOP Class UID in File
+    ds.set_string(Tag{0x0004, 0x1512}, VR::UI, "1.2.3.4.5.7");  // Referenced Transfer Syntax UID in File
+    ds.set_string(tags::SOPInstanceUID, VR::UI, "1.2.3.4.5.8");
+    Context ctx;
+    auto out = make().apply(ds, ctx);
+    ASSERT_TRUE(out);
+    EXPECT_EQ(out->string_or(tags::SOPClassUID), "1.2.3.4.5.6");
+    EXPECT_EQ(out->string_or(Tag{0x0004, 0x1510}), "1.2.3.4.5.6");
+    EXPECT_EQ(out->string_or(Tag{0x0004, 0x1512}), "1.2.3.4.5.7");
+    EXPECT_NE(out->string_or(tags::SOPInstanceUID), "1.2.3.4.5.8");
+}
