@@ -9,11 +9,11 @@
 #   - `dcmodify` with one -ea/-ma per row of PS3.15 Table E.1-1 plus -ep -gst -gse -gin, one call over
 #     all the files (it takes many files but no folder; it works in place, so on a fresh copy each
 #     time, the copy not timed).
-# Files/s (median of ROUNDS), peak RSS (/usr/bin/time -v), and the ratio dicomkit / each peer
+# Files/s (median of ROUNDS; wall time from bash's EPOCHREALTIME), peak RSS (/usr/bin/time -v), and the ratio dicomkit / each peer
 # (target: at least 10x). Prints the table (markdown) and writes RESULTS/deid-<time>.md; DOCS=1 also
 # writes the "deid" section of docs/benchmarks.md.
 # usage: bench/deid/run.sh [BUILD_DIR]
-# environment: N=2000 ROUNDS=3 DOCS=0 RESULTS=bench/deid/results TMPROOT=/dev/shm (else $TMPDIR or /tmp)
+# environment: N=2000 ROUNDS=5 DOCS=0 RESULTS=bench/deid/results TMPROOT=/dev/shm (else $TMPDIR or /tmp)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build}
@@ -23,7 +23,7 @@ for t in gdcmanon dcmodify openssl /usr/bin/python3 /usr/bin/time; do
   command -v $t > /dev/null || { echo "missing $t"; exit 1; }
 done
 N=${N:-2000}
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
 DOCS=${DOCS:-0}
 RESULTS=${RESULTS:-$root/bench/deid/results}
 # The corpus and outputs live in memory (/dev/shm when there is one): the tools are measured, not the
@@ -81,9 +81,11 @@ time_tool() {
   local times=() rss=0
   for ((r = 0; r < ROUNDS; r++)); do
     rm -rf "$work/out"; eval "$prep"
+    local t0 t1 wall k
+    t0=$EPOCHREALTIME
     /usr/bin/time -v -o "$work/time.txt" "$@" > "$work/$name.log" 2>&1 || { echo "W: $name failed (see below)"; tail -5 "$work/$name.log"; }
-    local wall k
-    wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$work/time.txt" | awk -F: '{ if (NF == 3) print $1 * 3600 + $2 * 60 + $3; else print $1 * 60 + $2 }')
+    t1=$EPOCHREALTIME
+    wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }')  # /usr/bin/time has 10 ms steps
     k=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$work/time.txt")
     times+=("$wall")
     [ "$k" -gt "$rss" ] && rss=$k
@@ -116,7 +118,7 @@ count_dk=$(find "$work/out" -name '*.dcm' | wc -l)
       dcmodify) call="dcmodify (${#dm_args[@]} arguments) FILES... (in place)";;
     esac
     awk -v n="$name" -v c="$call" -v s="$secs" -v r="$rss" -v f="$N" \
-      'BEGIN { printf "| %s | `%s` | %.2f | %.0f | %.1f |\n", n, c, s, (s > 0 ? f / s : 0), r / 1024 }'
+      'BEGIN { printf "| %s | `%s` | %.3f | %.0f | %.1f |\n", n, c, s, (s > 0 ? f / s : 0), r / 1024 }'
   done < "$results"
   echo
   dks=$(awk '$1 == "dicomkit" { print $2 }' "$results")

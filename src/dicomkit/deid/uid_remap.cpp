@@ -17,6 +17,51 @@ Digest hmac_sha256(std::string_view key, std::string_view message) {
     return out;
 }
 
+KeyedHmac::KeyedHmac(std::string_view key) {
+    std::array<unsigned char, 64> block{};
+    if (key.size() > block.size()) {
+        unsigned int len = 0;
+        EVP_Digest(key.data(), key.size(), block.data(), &len, EVP_sha256(), nullptr);
+    } else {
+        std::copy(key.begin(), key.end(), block.begin());
+    }
+    std::array<unsigned char, 64> ipad, opad;
+    for (std::size_t i = 0; i < 64; ++i) {
+        ipad[i] = static_cast<unsigned char>(block[i] ^ 0x36);
+        opad[i] = static_cast<unsigned char>(block[i] ^ 0x5c);
+    }
+    EVP_MD_CTX* in = EVP_MD_CTX_new();
+    EVP_MD_CTX* out = EVP_MD_CTX_new();
+    EVP_DigestInit_ex(in, EVP_sha256(), nullptr);
+    EVP_DigestUpdate(in, ipad.data(), ipad.size());
+    EVP_DigestInit_ex(out, EVP_sha256(), nullptr);
+    EVP_DigestUpdate(out, opad.data(), opad.size());
+    inner_ = in;
+    outer_ = out;
+}
+
+KeyedHmac::~KeyedHmac() {
+    EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(inner_));
+    EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(outer_));
+}
+
+Digest KeyedHmac::operator()(std::string_view message) const {
+    struct Ctx {
+        EVP_MD_CTX* c = EVP_MD_CTX_new();
+        ~Ctx() { EVP_MD_CTX_free(c); }
+    };
+    thread_local Ctx work;
+    Digest inner{}, out{};
+    unsigned int len = 0;
+    EVP_MD_CTX_copy_ex(work.c, static_cast<const EVP_MD_CTX*>(inner_));
+    EVP_DigestUpdate(work.c, message.data(), message.size());
+    EVP_DigestFinal_ex(work.c, inner.data(), &len);
+    EVP_MD_CTX_copy_ex(work.c, static_cast<const EVP_MD_CTX*>(outer_));
+    EVP_DigestUpdate(work.c, inner.data(), inner.size());
+    EVP_DigestFinal_ex(work.c, out.data(), &len);
+    return out;
+}
+
 bool is_well_known_uid(std::string_view uid) noexcept {
     if (uid.starts_with("1.2.840.10008.")) return true;
     return dict::find_uid(uid) != nullptr;
@@ -33,7 +78,7 @@ std::string_view trim_uid(std::string_view s) noexcept {
 std::string UidRemapper::remap(std::string_view uid) const {
     uid = trim_uid(uid);
     if (uid.empty() || is_well_known_uid(uid)) return std::string(uid);
-    const Digest d = hmac_sha256(key_, uid);
+    const Digest d = mac_(uid);
     unsigned __int128 v = 0;
     for (int i = 0; i < 16; ++i) v = (v << 8) | d[static_cast<std::size_t>(i)];
     char digits[40];
@@ -52,7 +97,7 @@ std::uint64_t UidRemapper::keyed_number(std::string_view purpose, std::string_vi
     std::string msg(purpose);
     msg.push_back('\0');
     msg.append(text);
-    const Digest d = hmac_sha256(key_, msg);
+    const Digest d = mac_(msg);
     std::uint64_t v = 0;
     for (int i = 0; i < 8; ++i) v = (v << 8) | d[static_cast<std::size_t>(i)];
     return modulus ? v % modulus : v;

@@ -19,9 +19,26 @@ using Digest = std::array<std::uint8_t, 32>;
 /// syntaxes, well-known instances and frames of reference) or one the dictionary knows.
 [[nodiscard]] bool is_well_known_uid(std::string_view uid) noexcept;
 
+/// HMAC-SHA256 with the key's inner and outer blocks hashed once: each message then costs two
+/// SHA-256 continuations (no key setup, no algorithm lookup). Const use from many threads.
+class KeyedHmac {
+public:
+    explicit KeyedHmac(std::string_view key);
+    ~KeyedHmac();
+    KeyedHmac(const KeyedHmac&) = delete;
+    KeyedHmac& operator=(const KeyedHmac&) = delete;
+    KeyedHmac(KeyedHmac&& o) noexcept : inner_(o.inner_), outer_(o.outer_) { o.inner_ = o.outer_ = nullptr; }
+    KeyedHmac& operator=(KeyedHmac&&) = delete;
+    [[nodiscard]] Digest operator()(std::string_view message) const;
+
+private:
+    void* inner_ = nullptr;  ///< EVP_MD_CTX after the ipad block
+    void* outer_ = nullptr;  ///< EVP_MD_CTX after the opad block
+};
+
 class UidRemapper {
 public:
-    explicit UidRemapper(std::string key) : key_(std::move(key)) {}
+    explicit UidRemapper(std::string key) : key_(std::move(key)), mac_(key_) {}
 
     /// "2.25." followed by the decimal value of the first 128 bits of HMAC-SHA256(key, uid);
     /// well-known UIDs and an empty value are returned unchanged. Padding (NUL, space) is
@@ -36,6 +53,7 @@ public:
 
 private:
     std::string key_;
+    KeyedHmac mac_;
 };
 
 }  // namespace dicomkit::deid

@@ -43,3 +43,12 @@ TEST(UidRemap, KeyedNumbersAreInRange) {
     }
     EXPECT_EQ(a.keyed_number("p", "x", 1000), a.keyed_number("p", "x", 1000));
 }
+
+TEST(UidRemap, PrekeyedHmacMatchesTheOneShot) {
+    const std::string long_key(200, 'k');  // longer than a block: hashed first (RFC 2104)
+    for (const std::string& key : {std::string("Jefe"), std::string(""), long_key}) {
+        KeyedHmac mac(key);
+        for (const std::string& m : {std::string("what do ya want for nothing?"), std::string(), std::string(1000, 'x')})
+            EXPECT_EQ(mac(m), hmac_sha256(key, m));
+    }
+}
