@@ -68,9 +68,10 @@ struct SafePrivate {
     std::uint8_t element = 0;
 };
 
-/// The safe private attributes kept by Retain Safe Private Options without a recipe: a subset of
-/// PS3.15 Table E.3.10-1 (diffusion b-values and directions, PET SUV scale factors); a recipe
-/// adds more.
+/// The safe private attributes kept by Retain Safe Private Option without a recipe: a few vendor
+/// attributes of the kind PS3.15 Table E.3.10-1 lists (diffusion b-values and directions, PET
+/// SUV scale factors), not generated from that table (the attribute list the profile table comes
+/// from lacks it); a recipe adds more.
 [[nodiscard]] const std::vector<SafePrivate>& builtin_safe_private();
 
 struct PatientIdentity {
