@@ -20,7 +20,7 @@ run_one() {
   # Seeds: the target's own corpus folder, plus the test data files for the readers.
   [ -d "$here/corpus/$name" ] && cp -r "$here/corpus/$name/." "$corpus/" 2>/dev/null || true
   case "$name" in
-    fuzz_file_reader|fuzz_token_reader)
+    fuzz_file_reader|fuzz_token_reader|fuzz_deid_anonymize)
       find "$root/tests/data" -type f -size -600k -name '*.dcm' -exec cp {} "$corpus/" \; 2>/dev/null || true ;;
   esac
   # CharLS 2.4.1 takes seconds (up to 2^31 bit reads) to reject some corrupt scans: a slow

@@ -20,5 +20,6 @@ void add_find(CLI::App& app, Action& run);
 void add_move(CLI::App& app, Action& run);
 void add_get(CLI::App& app, Action& run);
 void add_render(CLI::App& app, Action& run);
+void add_anonymize(CLI::App& app, Action& run);
 
 }  // namespace dicomkit::cli

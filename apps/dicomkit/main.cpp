@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
     dicomkit::cli::add_move(app, run);
     dicomkit::cli::add_get(app, run);
     dicomkit::cli::add_render(app, run);
+    dicomkit::cli::add_anonymize(app, run);
     dicomkit::cli::rewrite_dcmtk_flags(argc, argv);
     try {
         app.parse(argc, argv);

@@ -1,0 +1,106 @@
+#include <dicomkit/deid/uid_remap.hpp>
+
+#include <algorithm>
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <dicomkit/dict/dictionary.hpp>
+
+namespace dicomkit::deid {
+
+Digest hmac_sha256(std::string_view key, std::string_view message) {
+    Digest out{};
+    unsigned int len = 0;
+    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+         reinterpret_cast<const unsigned char*>(message.data()), message.size(), out.data(), &len);
+    return out;
+}
+
+KeyedHmac::KeyedHmac(std::string_view key) {
+    std::array<unsigned char, 64> block{};
+    if (key.size() > block.size()) {
+        unsigned int len = 0;
+        EVP_Digest(key.data(), key.size(), block.data(), &len, EVP_sha256(), nullptr);
+    } else {
+        std::copy(key.begin(), key.end(), block.begin());
+    }
+    std::array<unsigned char, 64> ipad, opad;
+    for (std::size_t i = 0; i < 64; ++i) {
+        ipad[i] = static_cast<unsigned char>(block[i] ^ 0x36);
+        opad[i] = static_cast<unsigned char>(block[i] ^ 0x5c);
+    }
+    EVP_MD_CTX* in = EVP_MD_CTX_new();
+    EVP_MD_CTX* out = EVP_MD_CTX_new();
+    EVP_DigestInit_ex(in, EVP_sha256(), nullptr);
+    EVP_DigestUpdate(in, ipad.data(), ipad.size());
+    EVP_DigestInit_ex(out, EVP_sha256(), nullptr);
+    EVP_DigestUpdate(out, opad.data(), opad.size());
+    inner_ = in;
+    outer_ = out;
+}
+
+KeyedHmac::~KeyedHmac() {
+    EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(inner_));
+    EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(outer_));
+}
+
+Digest KeyedHmac::operator()(std::string_view message) const {
+    struct Ctx {
+        EVP_MD_CTX* c = EVP_MD_CTX_new();
+        ~Ctx() { EVP_MD_CTX_free(c); }
+    };
+    thread_local Ctx work;
+    Digest inner{}, out{};
+    unsigned int len = 0;
+    EVP_MD_CTX_copy_ex(work.c, static_cast<const EVP_MD_CTX*>(inner_));
+    EVP_DigestUpdate(work.c, message.data(), message.size());
+    EVP_DigestFinal_ex(work.c, inner.data(), &len);
+    EVP_MD_CTX_copy_ex(work.c, static_cast<const EVP_MD_CTX*>(outer_));
+    EVP_DigestUpdate(work.c, inner.data(), inner.size());
+    EVP_DigestFinal_ex(work.c, out.data(), &len);
+    return out;
+}
+
+bool is_well_known_uid(std::string_view uid) noexcept {
+    if (uid.starts_with("1.2.840.10008.")) return true;
+    return dict::find_uid(uid) != nullptr;
+}
+
+namespace {
+std::string_view trim_uid(std::string_view s) noexcept {
+    while (!s.empty() && (s.back() == '\0' || s.back() == ' ')) s.remove_suffix(1);
+    while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+    return s;
+}
+}  // namespace
+
+std::string UidRemapper::remap(std::string_view uid) const {
+    uid = trim_uid(uid);
+    if (uid.empty() || is_well_known_uid(uid)) return std::string(uid);
+    const Digest d = mac_(uid);
+    unsigned __int128 v = 0;
+    for (int i = 0; i < 16; ++i) v = (v << 8) | d[static_cast<std::size_t>(i)];
+    char digits[40];
+    int n = 0;
+    do {
+        digits[n++] = static_cast<char>('0' + static_cast<int>(v % 10));
+        v /= 10;
+    } while (v != 0);
+    std::string out = "2.25.";
+    for (int i = n - 1; i >= 0; --i) out.push_back(digits[i]);
+    return out;
+}
+
+std::uint64_t UidRemapper::keyed_number(std::string_view purpose, std::string_view text,
+                                        std::uint64_t modulus) const {
+    std::string msg(purpose);
+    msg.push_back('\0');
+    msg.append(text);
+    const Digest d = mac_(msg);
+    std::uint64_t v = 0;
+    for (int i = 0; i < 8; ++i) v = (v << 8) | d[static_cast<std::size_t>(i)];
+    return modulus ? v % modulus : v;
+}
+
+}  // namespace dicomkit::deid
