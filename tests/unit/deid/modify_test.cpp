@@ -390,3 +390,28 @@ TEST(Modify, OnlyTheEditedElementAndEnclosingLengthsChange) {
 
 }  // namespace
 }  // namespace dicomkit::deid
+
+namespace dicomkit::deid {
+namespace {
+
+TEST(Modify, AMetaThatDisagreesWithTheDataSetIsKept) {
+    // Both files' Media Storage SOP Instance UID differs from their SOP Instance UID.
+    for (const char* name : {"interop/rt/rtplan.dcm", "interop/malformed/bad_sequence.dcm"}) {
+        std::string path = std::string(DICOMKIT_TEST_DATA) + "/" + name;
+        io::ReadOptions ro;
+        ro.resolve_un = false;
+        auto f = io::read_file(path, ro);
+        ASSERT_TRUE(f) << f.error().to_string();
+        io::FileWriteOptions wo;
+        wo.keep_meta_sop_uids = true;
+        auto b = io::encode_file(*f, wo);
+        ASSERT_TRUE(b);
+        EXPECT_TRUE(*b == read_whole_file(path).value()) << name;
+        auto fixed = io::encode_file(*f);  // default: the meta follows the data set
+        ASSERT_TRUE(fixed);
+        EXPECT_FALSE(*fixed == *b) << name;
+    }
+}
+
+}  // namespace
+}  // namespace dicomkit::deid
