@@ -1,6 +1,7 @@
 // `dicomkit modify PATH... [--set P=V] [--modify P=V] [--delete P] ...`: edit attributes of many
 // files by tag path (deid/modify.hpp), in place (atomically, optionally keeping a backup) or into
-// another folder; elements not edited keep their encoded bytes.
+// another folder; elements not edited keep their encoded bytes. Files are written to temporary
+// files beside them, synced a batch at a time (one syncfs, not an fsync per file), then renamed.
 #include <algorithm>
 #include <atomic>
 #include <charconv>
@@ -8,10 +9,14 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
-#include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <dicomkit/base/log.hpp>
 #include <dicomkit/base/mapped_file.hpp>
@@ -49,11 +54,46 @@ struct Job {
 
 enum class Outcome { Changed, Unchanged, Skipped, Failed };
 
+/// A file written beside its destination, not yet renamed over it (see commit()).
+struct Pending {
+    std::string tmp;     ///< the temporary file, complete but not yet synced
+    std::string target;  ///< what it replaces or becomes
+    bool in_place = false;
+    std::optional<fs::perms> mode;  ///< the replaced file's mode, given to the new one
+};
+
 struct Report {
     Outcome outcome = Outcome::Unchanged;
     std::vector<deid::Change> changes;
     std::string message;  ///< the error, or why the file was skipped
+    std::optional<Pending> pending;
 };
+
+/// Writes `bytes` to a new temporary file beside `target` (no fsync: commit() syncs the whole
+/// batch at once).
+Result<std::string> write_temp(const std::string& target, std::span<const std::uint8_t> bytes) {
+    std::string tmp = target + ".dkmod-XXXXXX";
+    int fd = ::mkstemp(tmp.data());
+    if (fd < 0)
+        return make_error(ErrorCode::IoError, fmt::format("cannot create a file beside {}: {}", target, std::strerror(errno)));
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+        ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            int err = errno;
+            ::close(fd);
+            ::unlink(tmp.c_str());
+            return make_error(ErrorCode::IoError, fmt::format("cannot write {}: {}", tmp, std::strerror(err)));
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    if (::close(fd) != 0) {
+        ::unlink(tmp.c_str());
+        return make_error(ErrorCode::IoError, fmt::format("cannot write {}: {}", tmp, std::strerror(errno)));
+    }
+    return tmp;
+}
 
 /// Whether a file found in a folder is taken for DICOM: "DICM" after the preamble, or (a data set
 /// without Part 10 header) a first tag in group 0002 or 0008, as such files begin.
@@ -146,40 +186,81 @@ Report process(const Job& job, const ModifyArgs& a, const deid::ModifyOptions& o
     r.changes = std::move(*changes);
     r.outcome = r.changes.empty() ? Outcome::Unchanged : Outcome::Changed;
     if (a.dry_run) return r;
-    Result<void> ok;
+    Result<Bytes> bytes;
     if (r.changes.empty()) {
         if (job.out.empty()) return r;  // in place: nothing to write
-        auto bytes = read_whole_file(job.path);  // a copy, byte for byte
-        if (!bytes) {
-            ok = Unexpected(bytes.error());
-        } else {
-            std::error_code ec;
-            fs::create_directories(fs::path(job.out).parent_path(), ec);
-            ok = write_file_atomic(job.out, *bytes);
-        }
+        bytes = read_whole_file(job.path);  // a copy, byte for byte
     } else {
         // The meta's SOP UIDs follow the data set only when those changed (as dcmodify does), so
         // a file whose meta disagrees with its data set is otherwise written back as it was.
         io::FileWriteOptions wo;
         wo.keep_meta_sop_uids = file->dataset.string_or(sop_class) == class_before &&
                                 file->dataset.string_or(sop_instance) == instance_before;
-        auto bytes = io::encode_file(*file, wo);
-        if (!bytes) {
-            ok = Unexpected(std::move(bytes.error()).in_file(job.path));
-        } else if (job.out.empty()) {
-            if (!a.backup.empty()) ok = make_backup(job.path, a.backup);
-            if (ok) ok = write_file_atomic(job.path, *bytes);
-        } else {
-            std::error_code ec;
-            fs::create_directories(fs::path(job.out).parent_path(), ec);
-            ok = write_file_atomic(job.out, *bytes);
+        bytes = io::encode_file(*file, wo);
+    }
+    Pending p;
+    p.in_place = job.out.empty();
+    p.target = p.in_place ? job.path : job.out;
+    if (bytes && p.in_place) {
+        std::error_code ec;
+        auto st = fs::status(job.path, ec);
+        if (!ec) p.mode = st.permissions();
+    } else if (bytes) {
+        std::error_code ec;
+        fs::create_directories(fs::path(job.out).parent_path(), ec);
+    }
+    Result<std::string> tmp = bytes ? write_temp(p.target, *bytes) : Result<std::string>(Unexpected(bytes.error()));
+    if (!tmp) {
+        r.outcome = Outcome::Failed;
+        r.message = std::move(tmp.error()).in_file(job.path).to_string();
+        return r;
+    }
+    p.tmp = std::move(*tmp);
+    r.pending = std::move(p);
+    return r;
+}
+
+/// Makes a batch's temporary files durable with one syncfs per file system, then puts each in
+/// place by rename (after the backup link, with the old file's mode) and syncs the folders: a
+/// crash at any point leaves every file either old or new, never half-written.
+void commit(std::vector<Report*>& batch, const ModifyArgs& a) {
+    std::vector<dev_t> synced;
+    for (Report* r : batch) {
+        struct stat st {};
+        if (::stat(r->pending->tmp.c_str(), &st) != 0) continue;
+        if (std::find(synced.begin(), synced.end(), st.st_dev) != synced.end()) continue;
+        int fd = ::open(r->pending->tmp.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd >= 0) {
+            ::syncfs(fd);
+            ::close(fd);
+        }
+        synced.push_back(st.st_dev);
+    }
+    std::vector<std::string> folders;
+    for (Report* r : batch) {
+        Pending& p = *r->pending;
+        Result<void> ok;
+        if (p.in_place && !a.backup.empty()) ok = make_backup(p.target, a.backup);
+        if (ok && p.mode) ::chmod(p.tmp.c_str(), static_cast<mode_t>(*p.mode));
+        if (ok && ::rename(p.tmp.c_str(), p.target.c_str()) != 0)
+            ok = make_error(ErrorCode::IoError, fmt::format("cannot rename {} to {}: {}", p.tmp, p.target, std::strerror(errno)));
+        if (!ok) {
+            ::unlink(p.tmp.c_str());
+            r->outcome = Outcome::Failed;
+            r->message = std::move(ok.error()).in_file(p.target).to_string();
+        }
+        std::string folder = fs::path(p.target).parent_path().string();
+        if (folder.empty()) folder = ".";
+        if (std::find(folders.begin(), folders.end(), folder) == folders.end()) folders.push_back(folder);
+        r->pending.reset();
+    }
+    for (const std::string& f : folders) {
+        int fd = ::open(f.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd >= 0) {
+            ::fsync(fd);
+            ::close(fd);
         }
     }
-    if (!ok) {
-        r.outcome = Outcome::Failed;
-        r.message = ok.error().to_string();
-    }
-    return r;
 }
 
 /// Runs `fn(i)` for i in [0, n) on `threads` threads.
@@ -263,9 +344,18 @@ int run_modify(const ModifyArgs& a) {
         });
         options->unique = &uids;
     }
+    // In batches: the files of a batch are edited (on -j threads) into temporary files, which are
+    // then synced at once and renamed into place; the temporary space is at most a batch's.
     std::vector<Report> reports(jobs->size());
-    std::mutex print;
-    parallel_for(jobs->size(), a.jobs, [&](std::size_t i) { reports[i] = process((*jobs)[i], a, *options); });
+    constexpr std::size_t kBatch = 256;
+    for (std::size_t from = 0; from < jobs->size(); from += kBatch) {
+        std::size_t n = std::min(kBatch, jobs->size() - from);
+        parallel_for(n, a.jobs, [&](std::size_t i) { reports[from + i] = process((*jobs)[from + i], a, *options); });
+        std::vector<Report*> batch;
+        for (std::size_t i = from; i < from + n; ++i)
+            if (reports[i].pending) batch.push_back(&reports[i]);
+        if (!batch.empty()) commit(batch, a);
+    }
 
     std::size_t changed = 0, unchanged = 0, skipped = 0, failed = 0;
     for (std::size_t i = 0; i < reports.size(); ++i) {
@@ -317,7 +407,7 @@ void add_modify(CLI::App& app, Action& run) {
         "  for OB/OW/UN (00\\1f); --set-from-file for raw bytes.\n"
         "Order: --unique, --erase-private, --erase-group, --delete, --erase-all, --modify, --set.\n"
         "Files are rewritten in their own transfer syntax; elements not edited keep their bytes.\n"
-        "In place, a file is replaced atomically (temporary file, fsync, rename); unchanged files are\n"
+        "In place, a file is replaced atomically (temporary file, synced, renamed); unchanged files are\n"
         "not rewritten. Exit status 1 when any file failed, 2 on a usage error.\n"
         "DCMTK spellings -i -m -e -ea -ep -imt -nb are accepted (no backup unless --backup).\n");
     cmd->add_option("paths", a->inputs, "Files and folders (folders recursively)")->required();

@@ -55,7 +55,7 @@ check "exit status 1 when a file failed" test $rc = 1
 check "the failure names the file and the tag" grep -q "f2.dcm.*(3006,0002)" "$work/err"
 check "the failing file is untouched" test "$sum2" = "$(sha256sum < "$work/f2.dcm")"
 check "the other file is edited" sh -c "dcmdump '$work/f1.dcm' | grep -q '\[Z9\]'"
-check "no temporary files left" test -z "$(find "$work" -maxdepth 1 -name '*.tmp*')"
+check "no temporary files left" test -z "$(find "$work" -name '*.dkmod-*')"
 # A bad path: a usage error with the column.
 "$dk" modify "$work/f1.dcm" --set "(0008,1140).(0008,1155)=1" 2> "$work/err"
 check "bad path: status 2" test $? = 2
