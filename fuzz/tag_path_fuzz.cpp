@@ -3,10 +3,9 @@
 // is applied to a small data set with sequences, a private block and a character set.
 #include <cstdint>
 #include <cstdlib>
-#include <string_view>
-
 #include <dicomkit/deid/modify.hpp>
 #include <dicomkit/deid/tag_path.hpp>
+#include <string_view>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     using namespace dicomkit;

@@ -2,27 +2,26 @@
 // files by tag path (deid/modify.hpp), in place (atomically, optionally keeping a backup) or into
 // another folder; elements not edited keep their encoded bytes. Files are written to temporary
 // files beside them, synced a batch at a time (one syncfs, not an fsync per file), then renamed.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <charconv>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
+#include <dicomkit/base/log.hpp>
+#include <dicomkit/base/mapped_file.hpp>
+#include <dicomkit/deid/modify.hpp>
+#include <dicomkit/io/dataset_writer.hpp>
+#include <dicomkit/io/dicom_file.hpp>
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <dicomkit/base/log.hpp>
-#include <dicomkit/base/mapped_file.hpp>
-#include <dicomkit/deid/modify.hpp>
-#include <dicomkit/io/dataset_writer.hpp>
-#include <dicomkit/io/dicom_file.hpp>
 
 #include "commands.hpp"
 
@@ -75,7 +74,8 @@ Result<std::string> write_temp(const std::string& target, std::span<const std::u
     std::string tmp = target + ".dkmod-XXXXXX";
     int fd = ::mkstemp(tmp.data());
     if (fd < 0)
-        return make_error(ErrorCode::IoError, fmt::format("cannot create a file beside {}: {}", target, std::strerror(errno)));
+        return make_error(ErrorCode::IoError, fmt::format("cannot create a file beside {}: {}",
+                                                          target, std::strerror(errno)));
     std::size_t done = 0;
     while (done < bytes.size()) {
         ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
@@ -84,13 +84,15 @@ Result<std::string> write_temp(const std::string& target, std::span<const std::u
             int err = errno;
             ::close(fd);
             ::unlink(tmp.c_str());
-            return make_error(ErrorCode::IoError, fmt::format("cannot write {}: {}", tmp, std::strerror(err)));
+            return make_error(ErrorCode::IoError,
+                              fmt::format("cannot write {}: {}", tmp, std::strerror(err)));
         }
         done += static_cast<std::size_t>(n);
     }
     if (::close(fd) != 0) {
         ::unlink(tmp.c_str());
-        return make_error(ErrorCode::IoError, fmt::format("cannot write {}: {}", tmp, std::strerror(errno)));
+        return make_error(ErrorCode::IoError,
+                          fmt::format("cannot write {}: {}", tmp, std::strerror(errno)));
     }
     return tmp;
 }
@@ -114,14 +116,17 @@ Result<std::vector<Job>> collect_jobs(const ModifyArgs& a) {
     for (const std::string& in : a.inputs) {
         std::error_code ec;
         auto st = fs::status(in, ec);
-        if (ec || !fs::exists(st)) return make_error(ErrorCode::IoError, fmt::format("{}: no such file or folder", in));
+        if (ec || !fs::exists(st))
+            return make_error(ErrorCode::IoError, fmt::format("{}: no such file or folder", in));
         if (fs::is_directory(st)) {
             std::vector<fs::path> found;
-            for (auto it = fs::recursive_directory_iterator(in, fs::directory_options::skip_permission_denied, ec);
+            for (auto it = fs::recursive_directory_iterator(
+                     in, fs::directory_options::skip_permission_denied, ec);
                  !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
                 if (!it->is_regular_file()) continue;
                 std::string name = it->path().filename().string();
-                if (!a.backup.empty() && name.size() > a.backup.size() && name.ends_with(a.backup)) continue;
+                if (!a.backup.empty() && name.size() > a.backup.size() && name.ends_with(a.backup))
+                    continue;
                 found.push_back(it->path());
             }
             if (ec) return make_error(ErrorCode::IoError, fmt::format("{}: {}", in, ec.message()));
@@ -142,8 +147,8 @@ Result<std::vector<Job>> collect_jobs(const ModifyArgs& a) {
 
 io::ReadOptions read_options() {
     io::ReadOptions ro;
-    ro.resolve_un = false;               // an explicit UN stays UN: its bytes are written back as read
-    ro.defer_larger_than = 64 * 1024;    // pixel data is copied from the mapped file when writing
+    ro.resolve_un = false;  // an explicit UN stays UN: its bytes are written back as read
+    ro.defer_larger_than = 64 * 1024;  // pixel data is copied from the mapped file when writing
     return ro;
 }
 
@@ -157,7 +162,9 @@ Result<void> make_backup(const std::string& path, const std::string& suffix) {
         ec.clear();
         fs::copy_file(path, bak, fs::copy_options::overwrite_existing, ec);
     }
-    if (ec) return make_error(ErrorCode::IoError, fmt::format("cannot keep a backup {}: {}", bak, ec.message()));
+    if (ec)
+        return make_error(ErrorCode::IoError,
+                          fmt::format("cannot keep a backup {}: {}", bak, ec.message()));
     return {};
 }
 
@@ -188,7 +195,7 @@ Report process(const Job& job, const ModifyArgs& a, const deid::ModifyOptions& o
     if (a.dry_run) return r;
     Result<Bytes> bytes;
     if (r.changes.empty()) {
-        if (job.out.empty()) return r;  // in place: nothing to write
+        if (job.out.empty()) return r;      // in place: nothing to write
         bytes = read_whole_file(job.path);  // a copy, byte for byte
     } else {
         // The meta's SOP UIDs follow the data set only when those changed (as dcmodify does), so
@@ -209,7 +216,8 @@ Report process(const Job& job, const ModifyArgs& a, const deid::ModifyOptions& o
         std::error_code ec;
         fs::create_directories(fs::path(job.out).parent_path(), ec);
     }
-    Result<std::string> tmp = bytes ? write_temp(p.target, *bytes) : Result<std::string>(Unexpected(bytes.error()));
+    Result<std::string> tmp =
+        bytes ? write_temp(p.target, *bytes) : Result<std::string>(Unexpected(bytes.error()));
     if (!tmp) {
         r.outcome = Outcome::Failed;
         r.message = std::move(tmp.error()).in_file(job.path).to_string();
@@ -243,7 +251,8 @@ void commit(std::vector<Report*>& batch, const ModifyArgs& a) {
         if (p.in_place && !a.backup.empty()) ok = make_backup(p.target, a.backup);
         if (ok && p.mode) ::chmod(p.tmp.c_str(), static_cast<mode_t>(*p.mode));
         if (ok && ::rename(p.tmp.c_str(), p.target.c_str()) != 0)
-            ok = make_error(ErrorCode::IoError, fmt::format("cannot rename {} to {}: {}", p.tmp, p.target, std::strerror(errno)));
+            ok = make_error(ErrorCode::IoError, fmt::format("cannot rename {} to {}: {}", p.tmp,
+                                                            p.target, std::strerror(errno)));
         if (!ok) {
             ::unlink(p.tmp.c_str());
             r->outcome = Outcome::Failed;
@@ -251,7 +260,8 @@ void commit(std::vector<Report*>& batch, const ModifyArgs& a) {
         }
         std::string folder = fs::path(p.target).parent_path().string();
         if (folder.empty()) folder = ".";
-        if (std::find(folders.begin(), folders.end(), folder) == folders.end()) folders.push_back(folder);
+        if (std::find(folders.begin(), folders.end(), folder) == folders.end())
+            folders.push_back(folder);
         r->pending.reset();
     }
     for (const std::string& f : folders) {
@@ -266,7 +276,8 @@ void commit(std::vector<Report*>& batch, const ModifyArgs& a) {
 /// Runs `fn(i)` for i in [0, n) on `threads` threads.
 template <typename Fn>
 void parallel_for(std::size_t n, unsigned threads, Fn fn) {
-    threads = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(std::max<std::size_t>(n, 1))));
+    threads = std::max(
+        1u, std::min<unsigned>(threads, static_cast<unsigned>(std::max<std::size_t>(n, 1))));
     std::atomic<std::size_t> next{0};
     auto worker = [&] {
         for (std::size_t i; (i = next.fetch_add(1)) < n;) fn(i);
@@ -285,9 +296,11 @@ Result<deid::ModifyOptions> build_options(const ModifyArgs& a) {
         unsigned v = 0;
         auto r = std::from_chars(g.data(), g.data() + g.size(), v, 16);
         if (g.size() != 4 || r.ec != std::errc() || r.ptr != g.data() + g.size())
-            return make_error(ErrorCode::InvalidArgument, fmt::format("--erase-group \"{}\": expected 4 hex digits", g));
+            return make_error(ErrorCode::InvalidArgument,
+                              fmt::format("--erase-group \"{}\": expected 4 hex digits", g));
         if (v == 0x0002)
-            return make_error(ErrorCode::InvalidArgument, "--erase-group 0002: the File Meta Information is required");
+            return make_error(ErrorCode::InvalidArgument,
+                              "--erase-group 0002: the File Meta Information is required");
         o.erase_groups.push_back(static_cast<std::uint16_t>(v));
     }
     auto add = [&](deid::EditOp op, const std::vector<std::string>& args) -> Result<void> {
@@ -325,7 +338,9 @@ int run_modify(const ModifyArgs& a) {
         return 2;
     }
     if (options->edits.empty() && !a.erase_private && options->erase_groups.empty() && !a.unique) {
-        log::error("nothing to do: give --set, --modify, --delete, --erase-all, --erase-private, --erase-group or --unique");
+        log::error(
+            "nothing to do: give --set, --modify, --delete, --erase-all, --erase-private, "
+            "--erase-group or --unique");
         return 2;
     }
     auto jobs = collect_jobs(a);
@@ -350,7 +365,9 @@ int run_modify(const ModifyArgs& a) {
     constexpr std::size_t kBatch = 256;
     for (std::size_t from = 0; from < jobs->size(); from += kBatch) {
         std::size_t n = std::min(kBatch, jobs->size() - from);
-        parallel_for(n, a.jobs, [&](std::size_t i) { reports[from + i] = process((*jobs)[from + i], a, *options); });
+        parallel_for(n, a.jobs, [&](std::size_t i) {
+            reports[from + i] = process((*jobs)[from + i], a, *options);
+        });
         std::vector<Report*> batch;
         for (std::size_t i = from; i < from + n; ++i)
             if (reports[i].pending) batch.push_back(&reports[i]);
@@ -362,10 +379,18 @@ int run_modify(const ModifyArgs& a) {
         const Report& r = reports[i];
         const std::string& path = (*jobs)[i].path;
         switch (r.outcome) {
-            case Outcome::Changed: ++changed; break;
-            case Outcome::Unchanged: ++unchanged; break;
-            case Outcome::Skipped: ++skipped; break;
-            case Outcome::Failed: ++failed; break;
+            case Outcome::Changed:
+                ++changed;
+                break;
+            case Outcome::Unchanged:
+                ++unchanged;
+                break;
+            case Outcome::Skipped:
+                ++skipped;
+                break;
+            case Outcome::Failed:
+                ++failed;
+                break;
         }
         if (r.outcome == Outcome::Failed) {
             std::fprintf(stderr, "E: %s\n", r.message.c_str());
@@ -377,8 +402,9 @@ int run_modify(const ModifyArgs& a) {
             std::fwrite(out.data(), 1, out.size(), stdout);
         }
     }
-    std::fprintf(stderr, "modify: %zu file(s) %s, %zu unchanged, %zu skipped (not DICOM), %zu failed\n", changed,
-                 a.dry_run ? "would change" : "changed", unchanged, skipped, failed);
+    std::fprintf(stderr,
+                 "modify: %zu file(s) %s, %zu unchanged, %zu skipped (not DICOM), %zu failed\n",
+                 changed, a.dry_run ? "would change" : "changed", unchanged, skipped, failed);
     return failed ? 1 : 0;
 }
 
@@ -386,48 +412,79 @@ int run_modify(const ModifyArgs& a) {
 
 void rewrite_modify_flags(int argc, char** argv) {
     if (argc < 2 || std::string_view(argv[1]) != "modify") return;
-    static std::string storage[] = {"--erase-all", "--erase-private", "--ignore-missing", "--no-backup"};
+    static std::string storage[] = {"--erase-all", "--erase-private", "--ignore-missing",
+                                    "--no-backup"};
     for (int i = 2; i < argc; ++i) {
         std::string_view s = argv[i];
-        if (s == "-ea") argv[i] = storage[0].data();
-        else if (s == "-ep") argv[i] = storage[1].data();
-        else if (s == "-imt") argv[i] = storage[2].data();
-        else if (s == "-nb") argv[i] = storage[3].data();
+        if (s == "-ea")
+            argv[i] = storage[0].data();
+        else if (s == "-ep")
+            argv[i] = storage[1].data();
+        else if (s == "-imt")
+            argv[i] = storage[2].data();
+        else if (s == "-nb")
+            argv[i] = storage[3].data();
     }
 }
 
 void add_modify(CLI::App& app, Action& run) {
     auto a = std::make_shared<ModifyArgs>();
-    CLI::App* cmd = app.add_subcommand("modify", "Edit attributes of DICOM files by tag path (like dcmodify)");
+    CLI::App* cmd =
+        app.add_subcommand("modify", "Edit attributes of DICOM files by tag path (like dcmodify)");
     cmd->footer(
         "Tag paths: (0010,0010), 00100010, PatientName, (0008,1140)[0].(0008,1155),\n"
-        "  ReferencedImageSequence[*].ReferencedSOPInstanceUID, (0029,\"ACME RT 1.0\",10) (private, by creator).\n"
-        "Values: text in the file's Specific Character Set (a character it cannot hold is an error);\n"
-        "  numbers for US SS UL SL UV SV FL FD, several separated by '\\'; tags for AT; hex bytes/words\n"
+        "  ReferencedImageSequence[*].ReferencedSOPInstanceUID, (0029,\"ACME RT 1.0\",10) "
+        "(private, by creator).\n"
+        "Values: text in the file's Specific Character Set (a character it cannot hold is an "
+        "error);\n"
+        "  numbers for US SS UL SL UV SV FL FD, several separated by '\\'; tags for AT; hex "
+        "bytes/words\n"
         "  for OB/OW/UN (00\\1f); --set-from-file for raw bytes.\n"
         "Order: --unique, --erase-private, --erase-group, --delete, --erase-all, --modify, --set.\n"
         "Files are rewritten in their own transfer syntax; elements not edited keep their bytes.\n"
-        "In place, a file is replaced atomically (temporary file, synced, renamed); unchanged files are\n"
+        "In place, a file is replaced atomically (temporary file, synced, renamed); unchanged "
+        "files are\n"
         "not rewritten. Exit status 1 when any file failed, 2 on a usage error.\n"
         "DCMTK spellings -i -m -e -ea -ep -imt -nb are accepted (no backup unless --backup).\n");
     cmd->add_option("paths", a->inputs, "Files and folders (folders recursively)")->required();
     cmd->add_option("--set,-i,--insert", a->set,
-                    "PATH=VALUE: insert or modify, creating sequences, items and private blocks as needed (dcmodify -i)")->allow_extra_args(false);
-    cmd->add_option("--modify,-m", a->modify, "PATH=VALUE: modify an existing element; absent is an error (dcmodify -m)")->allow_extra_args(false);
-    cmd->add_option("--delete,-e", a->del, "PATH: delete the element(s) or item(s) ([*] for all); absent is an error")->allow_extra_args(false);
-    cmd->add_option("--erase-all", a->erase_all, "TAG: delete this tag at every level (dcmodify -ea)")->allow_extra_args(false);
-    cmd->add_flag("--erase-private", a->erase_private, "Delete every private element at every level (dcmodify -ep)");
-    cmd->add_option("--erase-group", a->erase_group, "GGGG: delete every element of this group at every level")->allow_extra_args(false);
-    cmd->add_option("--set-from-file", a->from_file, "PATH=FILE: set a value (OB, OW, UN, ...) to the bytes of FILE")->allow_extra_args(false);
-    cmd->add_flag("--unique", a->unique,
-                  "Fresh SOP Instance, Study, Series and Frame of Reference UIDs, one map for all files, so "
-                  "references between the files keep resolving");
-    cmd->add_flag("--ignore-missing", a->ignore_missing, "--modify and --delete of absent elements are no error (dcmodify -imt)");
-    cmd->add_flag("--dry-run,-n", a->dry_run, "Print each file's changes (path: old -> new) and write nothing");
-    cmd->add_option("--out,-o", a->out, "Write the results into this folder (folder arguments keep their layout)");
-    cmd->add_option("--backup", a->backup, "In place: keep the original as FILE+SUFFIX (e.g. --backup .bak)");
-    cmd->add_flag("--no-backup", a->no_backup, "Accepted for dcmodify's -nb; no backup is the default")->group("");
-    cmd->add_option("--jobs,-j", a->jobs, "Files edited at once (default 1)")->check(CLI::Range(1u, 256u));
+                    "PATH=VALUE: insert or modify, creating sequences, items and private blocks as "
+                    "needed (dcmodify -i)")
+        ->allow_extra_args(false);
+    cmd->add_option("--modify,-m", a->modify,
+                    "PATH=VALUE: modify an existing element; absent is an error (dcmodify -m)")
+        ->allow_extra_args(false);
+    cmd->add_option("--delete,-e", a->del,
+                    "PATH: delete the element(s) or item(s) ([*] for all); absent is an error")
+        ->allow_extra_args(false);
+    cmd->add_option("--erase-all", a->erase_all,
+                    "TAG: delete this tag at every level (dcmodify -ea)")
+        ->allow_extra_args(false);
+    cmd->add_flag("--erase-private", a->erase_private,
+                  "Delete every private element at every level (dcmodify -ep)");
+    cmd->add_option("--erase-group", a->erase_group,
+                    "GGGG: delete every element of this group at every level")
+        ->allow_extra_args(false);
+    cmd->add_option("--set-from-file", a->from_file,
+                    "PATH=FILE: set a value (OB, OW, UN, ...) to the bytes of FILE")
+        ->allow_extra_args(false);
+    cmd->add_flag(
+        "--unique", a->unique,
+        "Fresh SOP Instance, Study, Series and Frame of Reference UIDs, one map for all files, so "
+        "references between the files keep resolving");
+    cmd->add_flag("--ignore-missing", a->ignore_missing,
+                  "--modify and --delete of absent elements are no error (dcmodify -imt)");
+    cmd->add_flag("--dry-run,-n", a->dry_run,
+                  "Print each file's changes (path: old -> new) and write nothing");
+    cmd->add_option("--out,-o", a->out,
+                    "Write the results into this folder (folder arguments keep their layout)");
+    cmd->add_option("--backup", a->backup,
+                    "In place: keep the original as FILE+SUFFIX (e.g. --backup .bak)");
+    cmd->add_flag("--no-backup", a->no_backup,
+                  "Accepted for dcmodify's -nb; no backup is the default")
+        ->group("");
+    cmd->add_option("--jobs,-j", a->jobs, "Files edited at once (default 1)")
+        ->check(CLI::Range(1u, 256u));
     cmd->callback([a, &run] { run = [a] { return run_modify(*a); }; });
 }
 

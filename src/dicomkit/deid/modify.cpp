@@ -1,19 +1,17 @@
 // Tag path edits on a data set.
-#include <dicomkit/deid/modify.hpp>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <dicomkit/deid/modify.hpp>
+#include <dicomkit/dict/dictionary.hpp>
+#include <dicomkit/dict/private_dictionary.hpp>
 #include <functional>
 #include <limits>
 #include <random>
-
-#include <fmt/format.h>
-
-#include <dicomkit/dict/dictionary.hpp>
-#include <dicomkit/dict/private_dictionary.hpp>
 
 namespace dicomkit::deid {
 
@@ -26,7 +24,8 @@ Unexpected fail(ErrorCode code, std::string message, const std::string& path) {
 }
 
 bool is_ascii(std::string_view s) {
-    return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+    return std::all_of(s.begin(), s.end(),
+                       [](char c) { return static_cast<unsigned char>(c) < 0x80; });
 }
 
 std::vector<std::string_view> split(std::string_view s, char sep) {
@@ -72,10 +71,12 @@ Result<void> put_numbers(std::string_view text, VR vr, ValueBytes& out) {
         }
         if (t.empty() || r.ec == std::errc::result_out_of_range)
             return make_error(ErrorCode::InvalidValue,
-                              t.empty() ? fmt::format("an empty value in \"{}\" for VR {}", text, vr)
-                                        : fmt::format("'{}' is out of the range of VR {}", t, vr));
+                              t.empty()
+                                  ? fmt::format("an empty value in \"{}\" for VR {}", text, vr)
+                                  : fmt::format("'{}' is out of the range of VR {}", t, vr));
         if (r.ec != std::errc() || r.ptr != e)
-            return make_error(ErrorCode::InvalidValue, fmt::format("'{}' is not a number for VR {}", t, vr));
+            return make_error(ErrorCode::InvalidValue,
+                              fmt::format("'{}' is not a number for VR {}", t, vr));
         std::array<std::uint8_t, sizeof(T)> buf{};
         if constexpr (std::is_integral_v<T>) {
             store(buf.data(), x, Endian::Little);
@@ -93,27 +94,33 @@ Result<void> put_hex(std::string_view text, std::size_t width, VR vr, ValueBytes
         std::string_view t = trim_spaces(v);
         std::uint64_t x = 0;
         auto r = std::from_chars(t.data(), t.data() + t.size(), x, 16);
-        if (t.empty() || r.ec != std::errc() || r.ptr != t.data() + t.size() || t.size() > width * 2)
-            return make_error(ErrorCode::InvalidValue,
-                              fmt::format("'{}' is not a {}-digit hex value for VR {} (e.g. 00\\1f); use a file "
-                                          "for larger values",
-                                          t, width * 2, vr));
-        for (std::size_t i = 0; i < width; ++i) out.push_back(static_cast<char>((x >> (8 * i)) & 0xFF));
+        if (t.empty() || r.ec != std::errc() || r.ptr != t.data() + t.size() ||
+            t.size() > width * 2)
+            return make_error(
+                ErrorCode::InvalidValue,
+                fmt::format("'{}' is not a {}-digit hex value for VR {} (e.g. 00\\1f); use a file "
+                            "for larger values",
+                            t, width * 2, vr));
+        for (std::size_t i = 0; i < width; ++i)
+            out.push_back(static_cast<char>((x >> (8 * i)) & 0xFF));
     }
     return {};
 }
 
 bool all_of_chars(std::string_view s, std::string_view allowed) {
-    return std::all_of(s.begin(), s.end(), [&](char c) { return allowed.find(c) != std::string_view::npos; });
+    return std::all_of(s.begin(), s.end(),
+                       [&](char c) { return allowed.find(c) != std::string_view::npos; });
 }
 
 /// The format checks of PS3.5 6.2 for the VRs whose values people mistype most.
 Result<void> check_string(std::string_view text, VR vr) {
     if (text.empty()) return {};
     auto bad = [&](std::string_view v, std::string_view why) {
-        return make_error(ErrorCode::InvalidValue, fmt::format("'{}' is not a valid {} value: {}", v, vr, why));
+        return make_error(ErrorCode::InvalidValue,
+                          fmt::format("'{}' is not a valid {} value: {}", v, vr, why));
     };
-    for (std::string_view v : is_multi_valued_string(vr) ? split(text, '\\') : std::vector<std::string_view>{text}) {
+    for (std::string_view v :
+         is_multi_valued_string(vr) ? split(text, '\\') : std::vector<std::string_view>{text}) {
         std::string_view t = trim_spaces(v);
         switch (vr) {
             case VR::UI:
@@ -121,7 +128,8 @@ Result<void> check_string(std::string_view text, VR vr) {
                 if (!all_of_chars(v, "0123456789.")) return bad(v, "only digits and '.'");
                 break;
             case VR::IS:
-                if (t.empty() || !all_of_chars(t, "0123456789+-") || t.size() > 12) return bad(v, "an integer of at most 12 characters");
+                if (t.empty() || !all_of_chars(t, "0123456789+-") || t.size() > 12)
+                    return bad(v, "an integer of at most 12 characters");
                 break;
             case VR::DS:
                 if (t.empty() || !all_of_chars(t, "0123456789+-.eE") || t.size() > 16)
@@ -131,13 +139,15 @@ Result<void> check_string(std::string_view text, VR vr) {
                 if (t.size() != 8 || !all_of_chars(t, "0123456789")) return bad(v, "YYYYMMDD");
                 break;
             case VR::AS:
-                if (v.size() != 4 || !all_of_chars(v.substr(0, 3), "0123456789") || !all_of_chars(v.substr(3), "DWMY"))
+                if (v.size() != 4 || !all_of_chars(v.substr(0, 3), "0123456789") ||
+                    !all_of_chars(v.substr(3), "DWMY"))
                     return bad(v, "nnnD, nnnW, nnnM or nnnY");
                 break;
             case VR::CS:
                 if (v.size() > 16) return bad(v, "longer than 16 characters");
                 break;
-            default: break;
+            default:
+                break;
         }
     }
     return {};
@@ -146,33 +156,43 @@ Result<void> check_string(std::string_view text, VR vr) {
 /// The element `tag` of VR `vr` holding the value of `edit`.
 Result<Element> make_element(Tag tag, VR vr, const Edit& edit, const SpecificCharacterSet& cs) {
     if (edit.binary) {
-        if (vr == VR::SQ) return make_error(ErrorCode::InvalidArgument, "a sequence cannot take a value from a file");
+        if (vr == VR::SQ)
+            return make_error(ErrorCode::InvalidArgument,
+                              "a sequence cannot take a value from a file");
         std::size_t w = std::max<std::size_t>(word_size(vr), 1);
         if (edit.binary->size() % w)
-            return make_error(ErrorCode::InvalidValue,
-                              fmt::format("{} bytes is not a multiple of {}, the value size of VR {}", edit.binary->size(), w, vr));
-        if (edit.binary->size() > 0xFFFFFFFEull) return make_error(ErrorCode::LimitExceeded, "value longer than 4 GB");
+            return make_error(
+                ErrorCode::InvalidValue,
+                fmt::format("{} bytes is not a multiple of {}, the value size of VR {}",
+                            edit.binary->size(), w, vr));
+        if (edit.binary->size() > 0xFFFFFFFEull)
+            return make_error(ErrorCode::LimitExceeded, "value longer than 4 GB");
         return Element::from_bytes(tag, vr, *edit.binary);
     }
     const std::string& text = edit.value;
     if (vr == VR::SQ) {
         if (!text.empty())
             return make_error(ErrorCode::InvalidValue,
-                              "a sequence takes no value: set its items' elements with a path such as (gggg,eeee)[0].(gggg,eeee)");
+                              "a sequence takes no value: set its items' elements with a path such "
+                              "as (gggg,eeee)[0].(gggg,eeee)");
         return Element(tag, VR::SQ, Sequence{});
     }
     if (is_string(vr)) {
         if (auto ok = check_string(text, vr); !ok) return Unexpected(ok.error());
         if (is_ascii(text)) return Element::from_string(tag, vr, text);
         if (!uses_charset(vr))
-            return make_error(ErrorCode::CharsetError,
-                              fmt::format("VR {} holds only the default repertoire (ASCII); \"{}\" is not ASCII", vr, text));
+            return make_error(
+                ErrorCode::CharsetError,
+                fmt::format("VR {} holds only the default repertoire (ASCII); \"{}\" is not ASCII",
+                            vr, text));
         auto encoded = cs.encode(text, vr);
         if (!encoded) {
             Error e = encoded.error();
-            e.message = fmt::format("\"{}\" cannot be written in the data set's character set: {} (set "
-                                    "SpecificCharacterSet, e.g. --set \"SpecificCharacterSet=ISO_IR 192\", to change it)",
-                                    text, e.message);
+            e.message = fmt::format(
+                "\"{}\" cannot be written in the data set's character set: {} (set "
+                "SpecificCharacterSet, e.g. --set \"SpecificCharacterSet=ISO_IR 192\", to change "
+                "it)",
+                text, e.message);
             e.offset.reset();
             return Unexpected(std::move(e));
         }
@@ -183,22 +203,43 @@ Result<Element> make_element(Tag tag, VR vr, const Edit& edit, const SpecificCha
     if (text.empty()) return e;
     Result<void> ok;
     switch (vr) {
-        case VR::US: ok = put_numbers<std::uint16_t>(text, vr, b); break;
-        case VR::SS: ok = put_numbers<std::int16_t>(text, vr, b); break;
-        case VR::UL: ok = put_numbers<std::uint32_t>(text, vr, b); break;
-        case VR::SL: ok = put_numbers<std::int32_t>(text, vr, b); break;
-        case VR::UV: ok = put_numbers<std::uint64_t>(text, vr, b); break;
-        case VR::SV: ok = put_numbers<std::int64_t>(text, vr, b); break;
-        case VR::FL: ok = put_numbers<float>(text, vr, b); break;
-        case VR::FD: ok = put_numbers<double>(text, vr, b); break;
+        case VR::US:
+            ok = put_numbers<std::uint16_t>(text, vr, b);
+            break;
+        case VR::SS:
+            ok = put_numbers<std::int16_t>(text, vr, b);
+            break;
+        case VR::UL:
+            ok = put_numbers<std::uint32_t>(text, vr, b);
+            break;
+        case VR::SL:
+            ok = put_numbers<std::int32_t>(text, vr, b);
+            break;
+        case VR::UV:
+            ok = put_numbers<std::uint64_t>(text, vr, b);
+            break;
+        case VR::SV:
+            ok = put_numbers<std::int64_t>(text, vr, b);
+            break;
+        case VR::FL:
+            ok = put_numbers<float>(text, vr, b);
+            break;
+        case VR::FD:
+            ok = put_numbers<double>(text, vr, b);
+            break;
         case VR::OB:
-        case VR::UN: ok = put_hex(text, 1, vr, b); break;
-        case VR::OW: ok = put_hex(text, 2, vr, b); break;
+        case VR::UN:
+            ok = put_hex(text, 1, vr, b);
+            break;
+        case VR::OW:
+            ok = put_hex(text, 2, vr, b);
+            break;
         case VR::AT:
             for (std::string_view v : split(text, '\\')) {
                 auto t = dict::parse_tag_or_keyword(trim_spaces(v));
                 if (!t) {
-                    ok = make_error(ErrorCode::InvalidValue, fmt::format("'{}' is not a tag for VR AT", v));
+                    ok = make_error(ErrorCode::InvalidValue,
+                                    fmt::format("'{}' is not a tag for VR AT", v));
                     break;
                 }
                 std::uint8_t buf[4];
@@ -208,8 +249,9 @@ Result<Element> make_element(Tag tag, VR vr, const Edit& edit, const SpecificCha
             }
             break;
         default:
-            ok = make_error(ErrorCode::Unsupported,
-                            fmt::format("a {} value cannot be given as text: give it from a file", vr));
+            ok = make_error(
+                ErrorCode::Unsupported,
+                fmt::format("a {} value cannot be given as text: give it from a file", vr));
     }
     if (!ok) return Unexpected(ok.error());
     return e;
@@ -226,17 +268,21 @@ Result<VR> vr_for_new(const DataSet& ds, Tag tag, std::string_view creator) {
         if (owner.empty()) owner = ds.private_creator_of(tag);
         if (!owner.empty()) info = dict::find_private(owner, tag.group, tag.element);
         if (info && info->vr != VR::UN) return info->vr;
-        return make_error(ErrorCode::NotFound,
-                          owner.empty() ? fmt::format("no private creator reserves the block of {}: name the element "
-                                                      "by creator, e.g. ({:04X},\"CREATOR\",{:02X})",
-                                                      tag.str(), tag.group, tag.element & 0xFF)
-                                        : fmt::format("the private dictionary does not know element {:02X} of \"{}\" "
-                                                      "in group {:04X}, so its VR is unknown",
-                                                      tag.element & 0xFF, owner, tag.group));
+        return make_error(
+            ErrorCode::NotFound,
+            owner.empty()
+                ? fmt::format("no private creator reserves the block of {}: name the element "
+                              "by creator, e.g. ({:04X},\"CREATOR\",{:02X})",
+                              tag.str(), tag.group, tag.element & 0xFF)
+                : fmt::format("the private dictionary does not know element {:02X} of \"{}\" "
+                              "in group {:04X}, so its VR is unknown",
+                              tag.element & 0xFF, owner, tag.group));
     }
     const dict::AttributeInfo* info = dict::find(tag);
     if (!info || info->vr_count == 0)
-        return make_error(ErrorCode::NotFound, fmt::format("{} is not in the data dictionary, so its VR is unknown", tag.str()));
+        return make_error(
+            ErrorCode::NotFound,
+            fmt::format("{} is not in the data dictionary, so its VR is unknown", tag.str()));
     return info->vr();
 }
 
@@ -260,13 +306,13 @@ using LeafFn = std::function<Result<void>(Target&)>;
 using ItemFn = std::function<Result<void>(ItemTarget&)>;
 
 class Walker {
-public:
+  public:
     Walker(const TagPath& path, bool create, LeafFn leaf, ItemFn item)
         : path_(path), create_(create), leaf_(std::move(leaf)), item_(std::move(item)) {}
 
     Result<void> run(DataSet& ds, const SpecificCharacterSet& cs) { return walk(ds, 0, "", cs); }
 
-private:
+  private:
     /// The tag step `s` names in `ds`; reserves a private block when creating.
     Result<std::optional<Tag>> resolve(DataSet& ds, const TagPathStep& s, const std::string& path) {
         if (!s.by_creator()) return std::optional<Tag>(s.tag);
@@ -275,10 +321,12 @@ private:
         if (!create_) return std::optional<Tag>();
         auto block = ds.reserve_private_block(s.tag.group, s.creator);
         if (!block) return Unexpected(std::move(block.error()).at_tag(path));
-        return std::optional<Tag>(Tag(s.tag.group, static_cast<std::uint16_t>((*block << 8) | byte)));
+        return std::optional<Tag>(
+            Tag(s.tag.group, static_cast<std::uint16_t>((*block << 8) | byte)));
     }
 
-    Result<void> walk(DataSet& ds, std::size_t i, const std::string& prefix, const SpecificCharacterSet& inherited) {
+    Result<void> walk(DataSet& ds, std::size_t i, const std::string& prefix,
+                      const SpecificCharacterSet& inherited) {
         const TagPathStep& s = path_.steps()[i];
         bool last = i + 1 == path_.steps().size();
         std::string here = prefix.empty() ? std::string() : prefix + ".";
@@ -300,7 +348,9 @@ private:
         }
         if (!e->is_sequence())
             return fail(ErrorCode::InvalidArgument,
-                        fmt::format("{} is not a sequence (VR {}), so it has no items", e->tag().str(), e->vr()), here);
+                        fmt::format("{} is not a sequence (VR {}), so it has no items",
+                                    e->tag().str(), e->vr()),
+                        here);
         if (last) {
             ItemTarget t{*e, s, here};
             return item_(t);
@@ -312,7 +362,8 @@ private:
                 items.resize(s.index + 1);
                 e = ds.find(**tag);  // (the vector of ds did not move: resize is on the items)
             }
-            return walk(e->sequence().items[s.index], i + 1, fmt::format("{}[{}]", here, s.index), cs);
+            return walk(e->sequence().items[s.index], i + 1, fmt::format("{}[{}]", here, s.index),
+                        cs);
         }
         for (std::size_t k = 0; k < items.size(); ++k) {
             auto ok = walk(items[k], i + 1, fmt::format("{}[{}]", here, k), cs);
@@ -328,34 +379,40 @@ private:
 };
 
 /// Removes at every level the elements `pred` selects.
-void erase_where(DataSet& ds, const std::string& prefix, const std::function<bool(const DataSet&, Tag)>& pred,
+void erase_where(DataSet& ds, const std::string& prefix,
+                 const std::function<bool(const DataSet&, Tag)>& pred,
                  const SpecificCharacterSet& inherited, std::vector<Change>& changes) {
     SpecificCharacterSet cs = charset_of(ds, inherited);
     std::vector<Tag> gone;
     for (const Element& e : ds)
         if (pred(ds, e.tag())) gone.push_back(e.tag());
     for (Tag t : gone) {
-        changes.push_back({Change::Kind::Deleted, prefix + t.str(), display_value(*ds.find(t), &cs), ""});
+        changes.push_back(
+            {Change::Kind::Deleted, prefix + t.str(), display_value(*ds.find(t), &cs), ""});
         ds.remove(t);
     }
     for (Element& e : ds) {
         if (!e.is_sequence()) continue;
         auto& items = e.sequence().items;
         for (std::size_t k = 0; k < items.size(); ++k)
-            erase_where(items[k], fmt::format("{}{}[{}].", prefix, e.tag().str(), k), pred, cs, changes);
+            erase_where(items[k], fmt::format("{}{}[{}].", prefix, e.tag().str(), k), pred, cs,
+                        changes);
     }
 }
 
 bool same_value(const Element& a, const Element& b) {
-    return a.vr() == b.vr() && a.is_bytes() && b.is_bytes() && std::ranges::equal(a.bytes(), b.bytes());
+    return a.vr() == b.vr() && a.is_bytes() && b.is_bytes() &&
+           std::ranges::equal(a.bytes(), b.bytes());
 }
 
-Result<void> apply_edit(DataSet& root, const Edit& edit, const ModifyOptions& options, std::vector<Change>& changes) {
+Result<void> apply_edit(DataSet& root, const Edit& edit, const ModifyOptions& options,
+                        std::vector<Change>& changes) {
     const TagPath& path = edit.path;
     if (path.empty()) return make_error(ErrorCode::InvalidArgument, "empty tag path");
     if (path.steps().front().tag.group == 0x0002)
         return fail(ErrorCode::InvalidArgument,
-                    "the File Meta Information (group 0002) is written from the data set; edit SOPInstanceUID, "
+                    "the File Meta Information (group 0002) is written from the data set; edit "
+                    "SOPInstanceUID, "
                     "SOPClassUID or the transfer syntax instead",
                     path.str());
     std::size_t matched = 0;
@@ -380,7 +437,8 @@ Result<void> apply_edit(DataSet& root, const Edit& edit, const ModifyOptions& op
                     } else {
                         return Unexpected(std::move(v.error()).at_tag(t.path));
                     }
-                    if (old && old->is_sequence() && vr == VR::SQ && edit.value.empty() && !edit.binary)
+                    if (old && old->is_sequence() && vr == VR::SQ && edit.value.empty() &&
+                        !edit.binary)
                         return {};  // an existing sequence stays as it is
                     auto e = make_element(t.tag, vr, edit, t.cs);
                     if (!e) return Unexpected(std::move(e.error()).at_tag(t.path));
@@ -389,13 +447,14 @@ Result<void> apply_edit(DataSet& root, const Edit& edit, const ModifyOptions& op
                     std::string after = display_value(*e, &t.cs);
                     bool inserted = old == nullptr;
                     t.ds.set(std::move(*e));
-                    changes.push_back({inserted ? Change::Kind::Inserted : Change::Kind::Changed, t.path, before, after});
+                    changes.push_back({inserted ? Change::Kind::Inserted : Change::Kind::Changed,
+                                       t.path, before, after});
                     return {};
                 },
                 [&](ItemTarget& t) -> Result<void> {
                     if (!edit.value.empty() || edit.binary)
-                        return fail(ErrorCode::InvalidArgument, "an item takes no value: the path ends in [n] or [*]",
-                                    t.path);
+                        return fail(ErrorCode::InvalidArgument,
+                                    "an item takes no value: the path ends in [n] or [*]", t.path);
                     auto& items = t.sequence.sequence().items;
                     if (t.step.items == TagPathStep::Items::All) {
                         matched += items.size();
@@ -408,7 +467,8 @@ Result<void> apply_edit(DataSet& root, const Edit& edit, const ModifyOptions& op
                     if (!create) return {};
                     ++matched;
                     for (std::size_t k = items.size(); k <= t.step.index; ++k)
-                        changes.push_back({Change::Kind::Inserted, fmt::format("{}[{}]", t.path, k), "", "(empty item)"});
+                        changes.push_back({Change::Kind::Inserted, fmt::format("{}[{}]", t.path, k),
+                                           "", "(empty item)"});
                     items.resize(t.step.index + 1);
                     return {};
                 });
@@ -422,7 +482,8 @@ Result<void> apply_edit(DataSet& root, const Edit& edit, const ModifyOptions& op
                     const Element* old = t.ds.find(t.tag);
                     if (!old) return {};
                     ++matched;
-                    changes.push_back({Change::Kind::Deleted, t.path, display_value(*old, &t.cs), ""});
+                    changes.push_back(
+                        {Change::Kind::Deleted, t.path, display_value(*old, &t.cs), ""});
                     t.ds.remove(t.tag);
                     return {};
                 },
@@ -430,12 +491,15 @@ Result<void> apply_edit(DataSet& root, const Edit& edit, const ModifyOptions& op
                     auto& items = t.sequence.sequence().items;
                     if (t.step.items == TagPathStep::Items::All) {
                         for (std::size_t k = 0; k < items.size(); ++k)
-                            changes.push_back({Change::Kind::Deleted, fmt::format("{}[{}]", t.path, k), "(item)", ""});
+                            changes.push_back({Change::Kind::Deleted,
+                                               fmt::format("{}[{}]", t.path, k), "(item)", ""});
                         matched += items.size();
                         items.clear();
                     } else if (t.step.index < items.size()) {
                         ++matched;
-                        changes.push_back({Change::Kind::Deleted, fmt::format("{}[{}]", t.path, t.step.index), "(item)", ""});
+                        changes.push_back({Change::Kind::Deleted,
+                                           fmt::format("{}[{}]", t.path, t.step.index), "(item)",
+                                           ""});
                         items.erase(items.begin() + static_cast<std::ptrdiff_t>(t.step.index));
                     }
                     return {};
@@ -445,14 +509,16 @@ Result<void> apply_edit(DataSet& root, const Edit& edit, const ModifyOptions& op
         }
         case EditOp::EraseAll: {
             if (path.steps().size() != 1 || path.ends_in_item())
-                return fail(ErrorCode::InvalidArgument, "erase-all takes one tag, not a path through items", path.str());
+                return fail(ErrorCode::InvalidArgument,
+                            "erase-all takes one tag, not a path through items", path.str());
             const TagPathStep& s = path.steps().front();
             std::size_t before = changes.size();
             erase_where(
                 root, "",
                 [&](const DataSet& ds, Tag t) {
                     if (!s.by_creator()) return t == s.tag;
-                    auto pt = ds.private_tag(s.tag.group, s.creator, static_cast<std::uint8_t>(s.tag.element & 0xFF));
+                    auto pt = ds.private_tag(s.tag.group, s.creator,
+                                             static_cast<std::uint8_t>(s.tag.element & 0xFF));
                     return pt && *pt == t;
                 },
                 root_cs, changes);
@@ -462,8 +528,9 @@ Result<void> apply_edit(DataSet& root, const Edit& edit, const ModifyOptions& op
     }
     if (matched == 0 && !options.ignore_missing && edit.op != EditOp::Set)
         return fail(ErrorCode::NotFound,
-                    edit.op == EditOp::Modify ? "no such element to modify (use --set to insert it, or --ignore-missing)"
-                                              : "no such element to delete (--ignore-missing accepts that)",
+                    edit.op == EditOp::Modify
+                        ? "no such element to modify (use --set to insert it, or --ignore-missing)"
+                        : "no such element to delete (--ignore-missing accepts that)",
                     path.str());
     return {};
 }
@@ -492,8 +559,10 @@ Result<Edit> parse_edit(EditOp op, std::string_view argument) {
             }
         }
         if (eq == std::string_view::npos)
-            return make_error(ErrorCode::ParseError,
-                              fmt::format("\"{}\": expected PATH=VALUE (an empty value is written PATH=)", argument));
+            return make_error(
+                ErrorCode::ParseError,
+                fmt::format("\"{}\": expected PATH=VALUE (an empty value is written PATH=)",
+                            argument));
         path_text = argument.substr(0, eq);
         edit.value = std::string(argument.substr(eq + 1));
     }
@@ -505,9 +574,12 @@ Result<Edit> parse_edit(EditOp op, std::string_view argument) {
 
 std::string to_string(const Change& c) {
     switch (c.kind) {
-        case Change::Kind::Changed: return fmt::format("{}: {} -> {}", c.path, c.old_value, c.new_value);
-        case Change::Kind::Inserted: return fmt::format("{}: inserted {}", c.path, c.new_value);
-        case Change::Kind::Deleted: return fmt::format("{}: deleted {}", c.path, c.old_value);
+        case Change::Kind::Changed:
+            return fmt::format("{}: {} -> {}", c.path, c.old_value, c.new_value);
+        case Change::Kind::Inserted:
+            return fmt::format("{}: inserted {}", c.path, c.new_value);
+        case Change::Kind::Deleted:
+            return fmt::format("{}: deleted {}", c.path, c.old_value);
     }
     return c.path;
 }
@@ -516,17 +588,20 @@ std::string display_value(const Element& e, const SpecificCharacterSet* cs, std:
     auto clip = [max](std::string s) {
         if (s.size() > max) {
             std::size_t n = max;
-            while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;  // whole UTF-8 characters
+            while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80)
+                --n;  // whole UTF-8 characters
             s.resize(n);
             s += "...";
         }
         return s;
     };
     if (e.is_sequence()) return fmt::format("(sequence, {} items)", e.sequence().items.size());
-    if (e.is_fragments()) return fmt::format("(encapsulated, {} fragments)", e.fragments().fragments.size());
+    if (e.is_fragments())
+        return fmt::format("(encapsulated, {} fragments)", e.fragments().fragments.size());
     if (e.is_deferred()) return fmt::format("({} bytes)", e.deferred().length);
     if (is_string(e.vr())) {
-        auto raw = trim_padding(std::string_view(reinterpret_cast<const char*>(e.bytes().data()), e.bytes().size()));
+        auto raw = trim_padding(
+            std::string_view(reinterpret_cast<const char*>(e.bytes().data()), e.bytes().size()));
         std::string text(raw);
         if (cs && !is_ascii(raw))
             if (auto d = cs->decode(raw, e.vr(), true)) text = *d;
@@ -543,10 +618,22 @@ std::string display_value(const Element& e, const SpecificCharacterSet* cs, std:
         return true;
     };
     switch (e.vr()) {
-        case VR::US: case VR::UL: join(e.numbers<std::uint32_t>()); break;
-        case VR::SS: case VR::SL: join(e.numbers<std::int32_t>()); break;
-        case VR::SV: case VR::UV: join(e.numbers<std::int64_t>()); break;
-        case VR::FL: case VR::FD: join(e.numbers<double>()); break;
+        case VR::US:
+        case VR::UL:
+            join(e.numbers<std::uint32_t>());
+            break;
+        case VR::SS:
+        case VR::SL:
+            join(e.numbers<std::int32_t>());
+            break;
+        case VR::SV:
+        case VR::UV:
+            join(e.numbers<std::int64_t>());
+            break;
+        case VR::FL:
+        case VR::FD:
+            join(e.numbers<double>());
+            break;
         case VR::AT:
             for (std::size_t i = 0; i < e.vm(); ++i) {
                 auto t = e.tag_value(i);
@@ -555,7 +642,8 @@ std::string display_value(const Element& e, const SpecificCharacterSet* cs, std:
                 out += t->str();
             }
             break;
-        default: return fmt::format("({} bytes)", e.length());
+        default:
+            return fmt::format("({} bytes)", e.length());
     }
     return clip(out);
 }
@@ -570,10 +658,11 @@ std::string generate_uid() {
     }());
     // 128 random bits as a decimal number (PS3.5 B.2: 2.25.<UUID as integer>).
     std::uint64_t hi = rng(), lo = rng();
-    hi = (hi & 0xFFFFFFFFFFFF0FFFull) | 0x4000ull;  // version 4
+    hi = (hi & 0xFFFFFFFFFFFF0FFFull) | 0x4000ull;              // version 4
     lo = (lo & 0x3FFFFFFFFFFFFFFFull) | 0x8000000000000000ull;  // variant 1
-    std::array<std::uint32_t, 4> words{static_cast<std::uint32_t>(hi >> 32), static_cast<std::uint32_t>(hi),
-                                       static_cast<std::uint32_t>(lo >> 32), static_cast<std::uint32_t>(lo)};
+    std::array<std::uint32_t, 4> words{
+        static_cast<std::uint32_t>(hi >> 32), static_cast<std::uint32_t>(hi),
+        static_cast<std::uint32_t>(lo >> 32), static_cast<std::uint32_t>(lo)};
     std::string digits;
     while (std::any_of(words.begin(), words.end(), [](std::uint32_t w) { return w != 0; })) {
         std::uint64_t rem = 0;
@@ -589,8 +678,8 @@ std::string generate_uid() {
 }
 
 void UidMap::collect(const DataSet& ds) {
-    static constexpr std::array<Tag, 4> kIdentifying{Tag{0x0008, 0x0018}, Tag{0x0020, 0x000D}, Tag{0x0020, 0x000E},
-                                                     Tag{0x0020, 0x0052}};
+    static constexpr std::array<Tag, 4> kIdentifying{Tag{0x0008, 0x0018}, Tag{0x0020, 0x000D},
+                                                     Tag{0x0020, 0x000E}, Tag{0x0020, 0x0052}};
     for (Tag t : kIdentifying) {
         const Element* e = ds.find(t);
         if (!e || !e->is_bytes()) continue;
@@ -622,12 +711,14 @@ std::size_t UidMap::size() const {
 }
 
 namespace {
-void apply_uids(const UidMap& map, DataSet& ds, const std::string& prefix, std::vector<Change>* changes) {
+void apply_uids(const UidMap& map, DataSet& ds, const std::string& prefix,
+                std::vector<Change>* changes) {
     for (Element& e : ds) {
         if (e.is_sequence()) {
             auto& items = e.sequence().items;
             for (std::size_t k = 0; k < items.size(); ++k)
-                apply_uids(map, items[k], fmt::format("{}{}[{}].", prefix, e.tag().str(), k), changes);
+                apply_uids(map, items[k], fmt::format("{}{}[{}].", prefix, e.tag().str(), k),
+                           changes);
             continue;
         }
         if (e.vr() != VR::UI || !e.is_bytes() || e.length() == 0) continue;
@@ -643,13 +734,16 @@ void apply_uids(const UidMap& map, DataSet& ds, const std::string& prefix, std::
         if (!any) continue;
         Element next = Element::from_strings(e.tag(), VR::UI, out);
         if (changes)
-            changes->push_back({Change::Kind::Changed, prefix + e.tag().str(), display_value(e), display_value(next)});
+            changes->push_back({Change::Kind::Changed, prefix + e.tag().str(), display_value(e),
+                                display_value(next)});
         e = std::move(next);
     }
 }
 }  // namespace
 
-void UidMap::apply(DataSet& ds, std::vector<Change>* changes) const { apply_uids(*this, ds, "", changes); }
+void UidMap::apply(DataSet& ds, std::vector<Change>* changes) const {
+    apply_uids(*this, ds, "", changes);
+}
 
 // ---- modify ------------------------------------------------------------------------------------
 
@@ -658,13 +752,14 @@ Result<std::vector<Change>> modify(DataSet& ds, const ModifyOptions& options) {
     if (options.unique) options.unique->apply(ds, &changes);
     SpecificCharacterSet none;
     if (options.erase_private)
-        erase_where(ds, "", [](const DataSet&, Tag t) { return t.is_private(); }, none, changes);
+        erase_where(
+            ds, "", [](const DataSet&, Tag t) { return t.is_private(); }, none, changes);
     if (!options.erase_groups.empty())
         erase_where(
             ds, "",
             [&](const DataSet&, Tag t) {
-                return std::find(options.erase_groups.begin(), options.erase_groups.end(), t.group) !=
-                       options.erase_groups.end();
+                return std::find(options.erase_groups.begin(), options.erase_groups.end(),
+                                 t.group) != options.erase_groups.end();
             },
             none, changes);
     // Specific Character Set first: the values set after it are encoded in it.
@@ -675,7 +770,8 @@ Result<std::vector<Change>> modify(DataSet& ds, const ModifyOptions& options) {
     for (int pass = 0; pass < 2; ++pass)
         for (const Edit& edit : options.edits) {
             if (is_charset(edit) != (pass == 0)) continue;
-            if (auto ok = apply_edit(ds, edit, options, changes); !ok) return Unexpected(ok.error());
+            if (auto ok = apply_edit(ds, edit, options, changes); !ok)
+                return Unexpected(ok.error());
         }
     return changes;
 }

@@ -9,6 +9,10 @@
 #pragma once
 
 #include <cstdint>
+#include <dicomkit/base/error.hpp>
+#include <dicomkit/core/charset.hpp>
+#include <dicomkit/core/dataset.hpp>
+#include <dicomkit/deid/tag_path.hpp>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -16,25 +20,22 @@
 #include <unordered_map>
 #include <vector>
 
-#include <dicomkit/base/error.hpp>
-#include <dicomkit/core/charset.hpp>
-#include <dicomkit/core/dataset.hpp>
-#include <dicomkit/deid/tag_path.hpp>
-
 namespace dicomkit::deid {
 
 enum class EditOp : std::uint8_t {
-    Set,       ///< insert or modify; creates sequences, items and private blocks on the way (dcmodify -i)
-    Modify,    ///< existing elements only; none matched is an error (dcmodify -m)
-    Delete,    ///< the element(s) or item(s) the path names; none matched is an error (dcmodify -e)
+    Set,     ///< insert or modify; creates sequences, items and private blocks on the way (dcmodify
+             ///< -i)
+    Modify,  ///< existing elements only; none matched is an error (dcmodify -m)
+    Delete,  ///< the element(s) or item(s) the path names; none matched is an error (dcmodify -e)
     EraseAll,  ///< a tag at every nesting level (dcmodify -ea); the path is one step
 };
 
 struct Edit {
     EditOp op = EditOp::Set;
     TagPath path;
-    std::string value;            ///< UTF-8 text (Set/Modify)
-    std::optional<Bytes> binary;  ///< the value's bytes as they are to be stored, instead of `value`
+    std::string value;  ///< UTF-8 text (Set/Modify)
+    std::optional<Bytes>
+        binary;  ///< the value's bytes as they are to be stored, instead of `value`
 };
 
 /// "PATH=VALUE" for Set/Modify (the first '=' outside the path's brackets, quotes and parentheses
@@ -60,7 +61,7 @@ struct Change {
 /// reference to them (Referenced SOP Instance UID, Referenced Frame of Reference UID, ...). A
 /// reference to an object outside the set keeps its UID.
 class UidMap {
-public:
+  public:
     void collect(const DataSet& ds);
     /// The new UID for `old`, made now if `old` is not mapped yet.
     std::string map(std::string_view old);
@@ -69,7 +70,7 @@ public:
     /// Replaces the mapped UIDs of `ds`; appends what changed to `changes` when given.
     void apply(DataSet& ds, std::vector<Change>* changes = nullptr) const;
 
-private:
+  private:
     mutable std::mutex mutex_;
     std::unordered_map<std::string, std::string> map_;
 };
@@ -79,7 +80,7 @@ private:
 
 struct ModifyOptions {
     std::vector<Edit> edits;
-    bool erase_private = false;             ///< every private element, at every level (dcmodify -ep)
+    bool erase_private = false;  ///< every private element, at every level (dcmodify -ep)
     std::vector<std::uint16_t> erase_groups;  ///< every element of these groups, at every level
     /// Modify/Delete that match nothing are not errors (dcmodify -imt).
     bool ignore_missing = false;
@@ -93,7 +94,8 @@ struct ModifyOptions {
 /// the tag path; `ds` may then be half-edited (the caller writes nothing).
 [[nodiscard]] Result<std::vector<Change>> modify(DataSet& ds, const ModifyOptions& options);
 
-/// An element's value for display: strings decoded (at most `max` characters), numbers, "<N bytes>".
+/// An element's value for display: strings decoded (at most `max` characters), numbers, "<N
+/// bytes>".
 [[nodiscard]] std::string display_value(const Element& e, const SpecificCharacterSet* cs = nullptr,
                                         std::size_t max = 64);
 

@@ -1,10 +1,8 @@
 // The tag path parser and printer.
-#include <dicomkit/deid/tag_path.hpp>
-
-#include <cctype>
-
 #include <fmt/format.h>
 
+#include <cctype>
+#include <dicomkit/deid/tag_path.hpp>
 #include <dicomkit/dict/dictionary.hpp>
 
 namespace dicomkit::deid {
@@ -25,7 +23,7 @@ int hex_value(char c) {
 }
 
 class Parser {
-public:
+  public:
     explicit Parser(std::string_view s) : s_(s) {}
 
     Result<TagPath> parse() {
@@ -40,12 +38,14 @@ public:
             skip_blanks();
             if (at_end()) break;
             if (peek() != '.')
-                return fail(fmt::format("expected '.', '[' or the end after {}, found '{}'", step_str(steps.back()),
-                                        peek()));
+                return fail(fmt::format("expected '.', '[' or the end after {}, found '{}'",
+                                        step_str(steps.back()), peek()));
             if (steps.back().items == TagPathStep::Items::None)
-                return fail(fmt::format("{} is followed by another step but selects no item: write {}[n] or {}[*]",
-                                        step_str(steps.back()), step_str(steps.back()), step_str(steps.back())),
-                            step_start);
+                return fail(
+                    fmt::format(
+                        "{} is followed by another step but selects no item: write {}[n] or {}[*]",
+                        step_str(steps.back()), step_str(steps.back()), step_str(steps.back())),
+                    step_start);
             ++pos_;
             skip_blanks();
             if (at_end()) return fail("a tag is missing after '.'");
@@ -53,7 +53,7 @@ public:
         return TagPath(std::move(steps));
     }
 
-private:
+  private:
     [[nodiscard]] bool at_end() const { return pos_ >= s_.size(); }
     [[nodiscard]] char peek(std::size_t ahead = 0) const {
         return pos_ + ahead < s_.size() ? s_[pos_ + ahead] : '\0';
@@ -74,8 +74,10 @@ private:
         std::uint32_t v = 0;
         for (std::size_t i = 0; i < n; ++i) {
             if (!is_hex(peek())) {
-                return fail(at_end() ? fmt::format("the path ends where {} ({} hex digits) should be", what, n)
-                                     : fmt::format("expected {} ({} hex digits), found '{}'", what, n, peek()));
+                return fail(
+                    at_end()
+                        ? fmt::format("the path ends where {} ({} hex digits) should be", what, n)
+                        : fmt::format("expected {} ({} hex digits), found '{}'", what, n, peek()));
             }
             v = (v << 4) | static_cast<std::uint32_t>(hex_value(peek()));
             ++pos_;
@@ -109,7 +111,8 @@ private:
             } else {
                 auto element = hex(4, "an element number");
                 if (!element) return Unexpected(element.error());
-                step.tag = Tag(static_cast<std::uint16_t>(*group), static_cast<std::uint16_t>(*element));
+                step.tag =
+                    Tag(static_cast<std::uint16_t>(*group), static_cast<std::uint16_t>(*element));
             }
             skip_blanks();
             if (auto ok = expect(')'); !ok) return Unexpected(ok.error());
@@ -123,23 +126,31 @@ private:
             ++pos_;
             auto element = hex(4, "an element number");
             if (!element) return Unexpected(element.error());
-            step.tag = Tag(static_cast<std::uint16_t>(*group), static_cast<std::uint16_t>(*element));
+            step.tag =
+                Tag(static_cast<std::uint16_t>(*group), static_cast<std::uint16_t>(*element));
         } else if (std::isalpha(static_cast<unsigned char>(peek())) != 0) {
             std::size_t b = pos_;
             while (!at_end() && (is_alnum(peek()) || peek() == '_')) ++pos_;
             std::string_view word = s_.substr(b, pos_ - b);
             const dict::AttributeInfo* info = dict::find_keyword(word);
             if (!info || info->mask != 0xFFFFFFFF)
-                return fail(fmt::format("unknown keyword '{}' (keywords are case-sensitive, as in PS3.6)", word), b);
+                return fail(
+                    fmt::format("unknown keyword '{}' (keywords are case-sensitive, as in PS3.6)",
+                                word),
+                    b);
             step.tag = info->tag;
         } else if (at_end()) {
             return fail("a tag is missing");
         } else {
-            return fail(fmt::format("expected a tag: (gggg,eeee), ggggeeee, (gggg,\"creator\",ee) or a keyword; found '{}'",
-                                    peek()));
+            return fail(
+                fmt::format("expected a tag: (gggg,eeee), ggggeeee, (gggg,\"creator\",ee) or a "
+                            "keyword; found '{}'",
+                            peek()));
         }
         if (step.tag.is_delimiter())
-            return fail(fmt::format("{} is an item or delimiter tag, not an attribute", step.tag.str()), start);
+            return fail(
+                fmt::format("{} is an item or delimiter tag, not an attribute", step.tag.str()),
+                start);
         skip_blanks();
         if (peek() == '[') {
             ++pos_;
@@ -153,13 +164,15 @@ private:
                 while (std::isdigit(static_cast<unsigned char>(peek())) != 0) {
                     v = v * 10 + static_cast<std::size_t>(peek() - '0');
                     ++pos_;
-                    if (v > kMaxItemIndex) return fail(fmt::format("item index over {}", kMaxItemIndex), b);
+                    if (v > kMaxItemIndex)
+                        return fail(fmt::format("item index over {}", kMaxItemIndex), b);
                 }
                 step.items = TagPathStep::Items::Index;
                 step.index = v;
             } else {
-                return fail(at_end() ? std::string("the path ends inside '[...]'")
-                                     : fmt::format("expected an item number or '*', found '{}'", peek()));
+                return fail(
+                    at_end() ? std::string("the path ends inside '[...]'")
+                             : fmt::format("expected an item number or '*', found '{}'", peek()));
             }
             skip_blanks();
             if (auto ok = expect(']'); !ok) return Unexpected(ok.error());
@@ -184,9 +197,11 @@ private:
         while (!trimmed.empty() && trimmed.back() == ' ') trimmed.remove_suffix(1);
         if (trimmed.empty()) return fail("empty private creator", b);
         if (creator.size() > kMaxCreatorLength)
-            return fail(fmt::format("private creator longer than {} characters", kMaxCreatorLength), b);
+            return fail(fmt::format("private creator longer than {} characters", kMaxCreatorLength),
+                        b);
         if (!Tag(group, 0x0010).is_private())
-            return fail(fmt::format("group {:04X} is not a private group (odd, above 0007)", group), start + 1);
+            return fail(fmt::format("group {:04X} is not a private group (odd, above 0007)", group),
+                        start + 1);
         skip_blanks();
         if (auto ok = expect(','); !ok) return Unexpected(ok.error());
         skip_blanks();
@@ -215,13 +230,18 @@ private:
 Result<TagPath> TagPath::parse(std::string_view text) { return Parser(text).parse(); }
 
 std::string step_str(const TagPathStep& step) {
-    std::string out = step.by_creator()
-                          ? fmt::format("({:04X},\"{}\",{:02X})", step.tag.group, step.creator, step.tag.element & 0xFF)
-                          : step.tag.str();
+    std::string out = step.by_creator() ? fmt::format("({:04X},\"{}\",{:02X})", step.tag.group,
+                                                      step.creator, step.tag.element & 0xFF)
+                                        : step.tag.str();
     switch (step.items) {
-        case TagPathStep::Items::None: break;
-        case TagPathStep::Items::Index: out += fmt::format("[{}]", step.index); break;
-        case TagPathStep::Items::All: out += "[*]"; break;
+        case TagPathStep::Items::None:
+            break;
+        case TagPathStep::Items::Index:
+            out += fmt::format("[{}]", step.index);
+            break;
+        case TagPathStep::Items::All:
+            out += "[*]";
+            break;
     }
     return out;
 }

@@ -12,12 +12,11 @@
 #pragma once
 
 #include <cstdint>
+#include <dicomkit/base/error.hpp>
+#include <dicomkit/core/tag.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <dicomkit/base/error.hpp>
-#include <dicomkit/core/tag.hpp>
 
 namespace dicomkit::deid {
 
@@ -39,7 +38,7 @@ struct TagPathStep {
 };
 
 class TagPath {
-public:
+  public:
     TagPath() = default;
     explicit TagPath(std::vector<TagPathStep> steps) : steps_(std::move(steps)) {}
 
@@ -63,7 +62,7 @@ public:
 
     bool operator==(const TagPath&) const = default;
 
-private:
+  private:
     std::vector<TagPathStep> steps_;
 };
 

@@ -1,16 +1,14 @@
 // deid::modify on real files (tests/data/rt_set): set, modify, delete with [*], erase, values per
 // VR, character sets, private elements by creator, --unique across a set, and the bytes of
 // everything not edited.
-#include <dicomkit/deid/modify.hpp>
-
-#include <filesystem>
-#include <set>
-
 #include <gtest/gtest.h>
 
 #include <dicomkit/base/mapped_file.hpp>
+#include <dicomkit/deid/modify.hpp>
 #include <dicomkit/io/dataset_writer.hpp>
 #include <dicomkit/io/dicom_file.hpp>
+#include <filesystem>
+#include <set>
 
 namespace dicomkit::deid {
 namespace {
@@ -89,14 +87,17 @@ TEST(Modify, SetInsertsSequencesAndItemsOnTheWay) {
     EXPECT_EQ(text(at(f.dataset, "(0008,1140)[1].(0008,1155)")), "1.2.3");
     EXPECT_EQ(at(f.dataset, "(0008,1140)[1].(0008,1155)")->vr(), VR::UI);
     // Setting the same value again changes nothing.
-    auto again = modify(f.dataset, one(EditOp::Set, "ReferencedImageSequence[1].ReferencedSOPInstanceUID=1.2.3"));
+    auto again = modify(
+        f.dataset, one(EditOp::Set, "ReferencedImageSequence[1].ReferencedSOPInstanceUID=1.2.3"));
     ASSERT_TRUE(again);
     EXPECT_TRUE(again->empty());
 }
 
 TEST(Modify, WildcardsReachEveryItem) {
     auto f = load("RS.Z3S1.dcm");
-    auto changes = modify(f.dataset, one(EditOp::Modify, "ROIContourSequence[*].ContourSequence[*].ContourGeometricType=POINT"));
+    auto changes = modify(
+        f.dataset,
+        one(EditOp::Modify, "ROIContourSequence[*].ContourSequence[*].ContourGeometricType=POINT"));
     ASSERT_TRUE(changes) << changes.error().to_string();
     const auto& rois = f.dataset.find(Tag(0x3006, 0x0039))->sequence().items;
     std::size_t contours = 0;
@@ -112,10 +113,12 @@ TEST(Modify, WildcardsReachEveryItem) {
 
 TEST(Modify, DeletesWithWildcardsAndItems) {
     auto f = load("RS.Z3S1.dcm");
-    auto changes = modify(f.dataset, one(EditOp::Delete, "(3006,0039)[*].(3006,0040)[*].(3006,0016)"));
+    auto changes =
+        modify(f.dataset, one(EditOp::Delete, "(3006,0039)[*].(3006,0040)[*].(3006,0016)"));
     ASSERT_TRUE(changes) << changes.error().to_string();
     for (const auto& roi : f.dataset.find(Tag(0x3006, 0x0039))->sequence().items)
-        for (const auto& c : roi.find(Tag(0x3006, 0x0040))->sequence().items) EXPECT_FALSE(c.contains(Tag(0x3006, 0x0016)));
+        for (const auto& c : roi.find(Tag(0x3006, 0x0040))->sequence().items)
+            EXPECT_FALSE(c.contains(Tag(0x3006, 0x0016)));
     // Items: one, then all.
     auto one_item = modify(f.dataset, one(EditOp::Delete, "(3006,0020)[1]"));
     ASSERT_TRUE(one_item);
@@ -159,8 +162,9 @@ TEST(Modify, ValuesAreTypedByVR) {
     ASSERT_TRUE(modify(f.dataset, one(EditOp::Modify, "Rows=512")));
     EXPECT_EQ(f.dataset.get_number<std::uint16_t>(Tag(0x0028, 0x0010)).value(), 512);
     EXPECT_EQ(f.dataset.find(Tag(0x0028, 0x0010))->length(), 2u);
-    for (const char* bad : {"Rows=abc", "Rows=70000", "Rows=-1", "Rows=1\\\\2", "SOPInstanceUID=1.2.x",
-                            "InstanceNumber=one", "StudyDate=2024-01-01", "PatientAge=45"}) {
+    for (const char* bad :
+         {"Rows=abc", "Rows=70000", "Rows=-1", "Rows=1\\\\2", "SOPInstanceUID=1.2.x",
+          "InstanceNumber=one", "StudyDate=2024-01-01", "PatientAge=45"}) {
         auto r = modify(f.dataset, one(EditOp::Set, bad));
         ASSERT_FALSE(r) << bad;
         EXPECT_EQ(r.error().code, ErrorCode::InvalidValue) << bad << ": " << r.error().to_string();
@@ -171,13 +175,19 @@ TEST(Modify, ValuesAreTypedByVR) {
     // FD, several values; SS; AT by tag and keyword; OB as hex bytes.
     ASSERT_TRUE(modify(f.dataset, one(EditOp::Set, "(0018,9327)=1.25")));  // TablePosition FD
     EXPECT_DOUBLE_EQ(f.dataset.get_number<double>(Tag(0x0018, 0x9327)).value(), 1.25);
-    ASSERT_TRUE(modify(f.dataset, one(EditOp::Set, "(0028,9503)=-3\\7")));  // VerticesOfTheRegion SS
-    EXPECT_EQ(f.dataset.find(Tag(0x0028, 0x9503))->numbers<std::int32_t>().value(), (std::vector<std::int32_t>{-3, 7}));
-    ASSERT_TRUE(modify(f.dataset, one(EditOp::Set, "(0020,9165)=(0010,0010)\\PatientID")));  // DimensionIndexPointer AT
+    ASSERT_TRUE(
+        modify(f.dataset, one(EditOp::Set, "(0028,9503)=-3\\7")));  // VerticesOfTheRegion SS
+    EXPECT_EQ(f.dataset.find(Tag(0x0028, 0x9503))->numbers<std::int32_t>().value(),
+              (std::vector<std::int32_t>{-3, 7}));
+    ASSERT_TRUE(modify(
+        f.dataset,
+        one(EditOp::Set, "(0020,9165)=(0010,0010)\\PatientID")));  // DimensionIndexPointer AT
     const Element* at_e = f.dataset.find(Tag(0x0020, 0x9165));
     EXPECT_EQ(at_e->tag_value(1).value(), Tag(0x0010, 0x0020));
-    ASSERT_TRUE(modify(f.dataset, one(EditOp::Set, "(0002,0001)=00\\01")).has_value() == false);  // meta refused
-    ASSERT_TRUE(modify(f.dataset, one(EditOp::Set, "(0028,1201)=0\\ffff")));  // RedPaletteColorLookupTableData OW
+    ASSERT_TRUE(modify(f.dataset, one(EditOp::Set, "(0002,0001)=00\\01")).has_value() ==
+                false);  // meta refused
+    ASSERT_TRUE(modify(
+        f.dataset, one(EditOp::Set, "(0028,1201)=0\\ffff")));  // RedPaletteColorLookupTableData OW
     EXPECT_EQ(f.dataset.find(Tag(0x0028, 0x1201))->length(), 4u);
     // A value from bytes.
     ModifyOptions o = one(EditOp::Set, "(0009,\"ACME\",10)=");
@@ -207,7 +217,8 @@ TEST(Modify, ValuesAreWrittenInTheDataSetsCharacterSet) {
     auto r = modify(ascii, one(EditOp::Set, "PatientName=M\xc3\xbcller"));
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, ErrorCode::CharsetError);
-    EXPECT_NE(r.error().message.find("SpecificCharacterSet"), std::string::npos) << r.error().message;
+    EXPECT_NE(r.error().message.find("SpecificCharacterSet"), std::string::npos)
+        << r.error().message;
     EXPECT_FALSE(ascii.contains(Tag(0x0010, 0x0010)));
 
     // Latin-1 cannot hold Greek.
@@ -242,7 +253,8 @@ TEST(Modify, PrivateElementsByCreator) {
     // Unknown private element: no VR to encode with.
     auto unknown = modify(f.dataset, one(EditOp::Set, "(0029,\"NOBODY\",01)=x"));
     ASSERT_FALSE(unknown);
-    EXPECT_NE(unknown.error().message.find("VR is unknown"), std::string::npos) << unknown.error().message;
+    EXPECT_NE(unknown.error().message.find("VR is unknown"), std::string::npos)
+        << unknown.error().message;
     // By number, in a block whose creator is present: the existing element's VR.
     ASSERT_TRUE(modify(f.dataset, one(EditOp::Modify, "(0029,1011)=123")));
     EXPECT_EQ(text(f.dataset.find(Tag(0x0029, 0x1011))), "123");
@@ -374,7 +386,8 @@ TEST(Modify, OnlyTheEditedElementAndEnclosingLengthsChange) {
     // A nested value two bytes longer: its length, the enclosing item and sequence lengths, and
     // the bytes after it shifted by two.
     auto g = load("RS.Z3S1.dcm");
-    ASSERT_TRUE(modify(g.dataset, one(EditOp::Modify, "(0040,0275)[0].(0040,0009)=SPS100007216499")));
+    ASSERT_TRUE(
+        modify(g.dataset, one(EditOp::Modify, "(0040,0275)[0].(0040,0009)=SPS100007216499")));
     Bytes longer = reencode(g);
     ASSERT_EQ(longer.size(), original.size() + 2);
     std::size_t first = 0;

@@ -1,7 +1,7 @@
 // deid::TagPath: the forms it reads, its canonical form, and its errors with their columns.
-#include <dicomkit/deid/tag_path.hpp>
-
 #include <gtest/gtest.h>
+
+#include <dicomkit/deid/tag_path.hpp>
 
 namespace dicomkit::deid {
 namespace {
@@ -33,7 +33,8 @@ TEST(TagPath, ParsesKeywordsAndWildcards) {
 }
 
 TEST(TagPath, ParsesBareHexForms) {
-    for (const char* s : {"00100010", "0010,0010", "(0010,0010)", " ( 0010 , 0010 ) ", "(0010,0010 )"}) {
+    for (const char* s :
+         {"00100010", "0010,0010", "(0010,0010)", " ( 0010 , 0010 ) ", "(0010,0010 )"}) {
         auto p = TagPath::parse(s);
         ASSERT_TRUE(p) << s << ": " << p.error().to_string();
         EXPECT_EQ(p->str(), "(0010,0010)") << s;
@@ -73,9 +74,10 @@ TEST(TagPath, PathsEndingInItems) {
 }
 
 TEST(TagPath, RoundTripsThroughItsCanonicalForm) {
-    for (const char* s : {"(0010,0010)", "(0008,1140)[0].(0008,1155)", "(3006,0039)[*].(3006,0040)[*].(3006,0016)[*].(0008,1155)",
-                          "(0029,\"ACME RT 1.0\",10)", "(0009,\"X\",01)[3].(0011,\"Y Z\",FF)", "(0040,0275)[*]",
-                          "(FFFC,FFFC)"}) {
+    for (const char* s :
+         {"(0010,0010)", "(0008,1140)[0].(0008,1155)",
+          "(3006,0039)[*].(3006,0040)[*].(3006,0016)[*].(0008,1155)", "(0029,\"ACME RT 1.0\",10)",
+          "(0009,\"X\",01)[3].(0011,\"Y Z\",FF)", "(0040,0275)[*]", "(FFFC,FFFC)"}) {
         auto p = TagPath::parse(s);
         ASSERT_TRUE(p) << s << ": " << p.error().to_string();
         EXPECT_EQ(p->str(), s);
