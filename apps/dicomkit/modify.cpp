@@ -393,7 +393,7 @@ int run_modify(const ModifyArgs& a) {
                 break;
         }
         if (r.outcome == Outcome::Failed) {
-            std::fprintf(stderr, "E: %s\n", r.message.c_str());
+            log::error("{}", r.message.c_str());
             continue;
         }
         if (a.dry_run && r.outcome != Outcome::Skipped) {

@@ -67,6 +67,18 @@ check "UTF-8 value in an ISO_IR 192 file" sh -c "$py -c \"import pydicom,sys; sy
 "$dk" modify "$work/c.dcm" --set "SpecificCharacterSet=ISO_IR 100" --set "PatientName=Ωmega" 2> "$work/err"
 check "a value the character set cannot hold is refused" grep -q "character set" "$work/err"
 
+# Folders keep their layout under --out; --erase-group, --set-from-file, -imt with -e.
+mkdir -p "$work/tree/in/sub"
+cp "$set_dir/CT.01.dcm" "$set_dir/CT.02.dcm" "$work/tree/in/sub/"
+cp "$set_dir/RS.Z3S1.dcm" "$set_dir/README.md" "$work/tree/in/"
+printf '%%PDF-1.4 x' > "$work/tree/doc.bin"
+"$dk" modify "$work/tree/in" --erase-group 0029 --set-from-file "EncapsulatedDocument=$work/tree/doc.bin" \
+  -imt -e "(0010,1000)" --out "$work/tree/out" 2> "$work/tree.log"
+check "--out keeps the folder layout" test -f "$work/tree/out/sub/CT.02.dcm" -a -f "$work/tree/out/RS.Z3S1.dcm"
+check "a file that is not DICOM is skipped" grep -q "1 skipped" "$work/tree.log"
+check "--erase-group removes the group" sh -c "! dcmdump '$work/tree/out/sub/CT.02.dcm' | grep -q '^(0029,'"
+check "--set-from-file sets the bytes" sh -c "dcmdump '$work/tree/out/RS.Z3S1.dcm' | grep -q '(0042,0011) OB 25.50.44.46'"
+
 # --- the same edits as dcmodify ----------------------------------------------------------------
 # canon FILE: the data set part of dcmdump, without lengths and length encodings.
 canon() {
