@@ -208,6 +208,10 @@ Report process(const Job& job, const ModifyArgs& a, const deid::ModifyOptions& o
     Pending p;
     p.in_place = job.out.empty();
     p.target = p.in_place ? job.path : job.out;
+    if (std::error_code ec; p.in_place && fs::is_symlink(job.path, ec)) {
+        auto real = fs::canonical(job.path, ec);  // a link keeps pointing at the edited file
+        if (!ec) p.target = real.string();
+    }
     if (bytes && p.in_place) {
         std::error_code ec;
         auto st = fs::status(job.path, ec);
