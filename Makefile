@@ -6,7 +6,7 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 30
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test unit-test asan-test fuzz-test serve clean bench bench-archive bench-web bench-pixels bench-deid format
+.PHONY: all deps build test unit-test asan-test fuzz-test serve clean bench bench-archive bench-web bench-pixels bench-deid bench-modify format
 
 all: build
 
@@ -78,6 +78,12 @@ bench-pixels: build
 bench-deid: build
 	cmake --build $(BUILD) -j $(JOBS) --target dicomkit
 	bash bench/deid/run.sh $(BUILD)
+
+# dicomkit modify vs dcmodify, one attribute in place in N=1000 files. Writes the "modify" section
+# of docs/benchmarks.md.
+bench-modify: build
+	cmake --build $(BUILD) -j $(JOBS) --target dicomkit
+	N=$(or $(N),1000) bash bench/modify/run.sh $(BUILD)
 
 format:
 	find src apps tests fuzz bench -name '*.hpp' -o -name '*.cpp' | xargs clang-format -i

@@ -1,4 +1,4 @@
-// dicomkit: one binary, one subcommand per task (dump, convert, ...).
+// dicomkit: one binary, one subcommand per task (dump, convert, modify, ...).
 #include <cstdio>
 
 #include "commands.hpp"
@@ -24,7 +24,9 @@ int main(int argc, char** argv) {
     dicomkit::cli::add_get(app, run);
     dicomkit::cli::add_render(app, run);
     dicomkit::cli::add_anonymize(app, run);
+    dicomkit::cli::add_modify(app, run);
     dicomkit::cli::rewrite_dcmtk_flags(argc, argv);
+    dicomkit::cli::rewrite_modify_flags(argc, argv);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -195,7 +195,7 @@ Result<Bytes> encode_dataset(const DataSet& ds, const TransferSyntax& ts, const 
     return out;
 }
 
-DataSet make_meta(const DataSet& ds, const TransferSyntax& ts, const DataSet* existing) {
+DataSet make_meta(const DataSet& ds, const TransferSyntax& ts, const DataSet* existing, bool keep_sop_uids) {
     DataSet meta;
     if (existing)
         for (const Element& e : *existing)
@@ -204,8 +204,10 @@ DataSet make_meta(const DataSet& ds, const TransferSyntax& ts, const DataSet* ex
     if (!meta.contains(Tag(0x0002, 0x0001))) meta.set(Element(Tag(0x0002, 0x0001), VR::OB, Bytes{0x00, 0x01}));
     auto sop_class = ds.get_string(Tag(0x0008, 0x0016));
     auto sop_instance = ds.get_string(Tag(0x0008, 0x0018));
-    if (sop_class) meta.set_string(Tag(0x0002, 0x0002), VR::UI, *sop_class);
-    if (sop_instance) meta.set_string(Tag(0x0002, 0x0003), VR::UI, *sop_instance);
+    if (sop_class && !(keep_sop_uids && meta.contains(Tag(0x0002, 0x0002))))
+        meta.set_string(Tag(0x0002, 0x0002), VR::UI, *sop_class);
+    if (sop_instance && !(keep_sop_uids && meta.contains(Tag(0x0002, 0x0003))))
+        meta.set_string(Tag(0x0002, 0x0003), VR::UI, *sop_instance);
     meta.set_string(Tag(0x0002, 0x0010), VR::UI, ts.uid);
     if (!meta.contains(Tag(0x0002, 0x0012))) {
         meta.set_string(Tag(0x0002, 0x0012), VR::UI, kImplementationClassUID);
@@ -223,7 +225,7 @@ Result<Bytes> encode_file(const DicomFile& file, const FileWriteOptions& options
         out.assign(128, 0);
     }
     out.insert(out.end(), {'D', 'I', 'C', 'M'});
-    DataSet meta = make_meta(file.dataset, ts, &file.meta);
+    DataSet meta = make_meta(file.dataset, ts, &file.meta, options.keep_meta_sop_uids);
     WriteOptions meta_options;
     meta_options.group_lengths = GroupLengthPolicy::Keep;
     auto ok = write_dataset(meta, ts::ExplicitVRLittleEndian, meta_options, out);

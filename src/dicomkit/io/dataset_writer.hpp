@@ -41,6 +41,10 @@ struct FileWriteOptions {
     WriteOptions write;
     /// Target transfer syntax; null keeps the file's.
     const TransferSyntax* transfer_syntax = nullptr;
+    /// Keep the meta's Media Storage SOP Class and Instance UIDs when it has them, rather than
+    /// taking them from the data set (a rewrite that did not change those UIDs stays faithful
+    /// to a file whose meta disagrees with its data set).
+    bool keep_meta_sop_uids = false;
 };
 
 /// The implementation class UID and version name dicomkit writes into file meta information.
@@ -49,8 +53,9 @@ inline constexpr std::string_view kImplementationVersionName = "DICOMKIT_010";
 
 /// File Meta Information for `ds` in `ts`: elements of `existing` are kept (so a rewrite is
 /// faithful) except the transfer syntax, SOP class/instance (taken from the data set when it has
-/// them) and group length; missing required ones are added.
-[[nodiscard]] DataSet make_meta(const DataSet& ds, const TransferSyntax& ts, const DataSet* existing = nullptr);
+/// them, unless `keep_sop_uids` and `existing` has them) and group length; missing required ones are added.
+[[nodiscard]] DataSet make_meta(const DataSet& ds, const TransferSyntax& ts, const DataSet* existing = nullptr,
+                                bool keep_sop_uids = false);
 
 /// The whole Part 10 file: preamble (the file's own, else zeros), DICM, meta, data set.
 [[nodiscard]] Result<Bytes> encode_file(const DicomFile& file, const FileWriteOptions& options = {});
