@@ -32,9 +32,12 @@ std::optional<std::array<std::string, 3>> single_uids(const DataSet& keys, Level
     std::size_t n = 0;
     for (Level l : {Level::Study, Level::Series, Level::Image}) {
         if (static_cast<int>(l) > static_cast<int>(level)) break;
-        if (!keys.find(model::unique_key(l))) return std::nullopt;
-        const std::string raw = keys.string_or(model::unique_key(l));
-        std::string v(trim_padding(raw));
+        const Element* e = keys.find(model::unique_key(l));
+        if (!e) return std::nullopt;
+        // A list of UIDs (several values: string_or would give the first only) walks the levels.
+        auto values = e->strings();
+        if (!values || values->size() != 1) return std::nullopt;
+        std::string v(trim_padding((*values)[0]));
         if (v.empty() || v.find_first_of("\\*?") != std::string::npos) return std::nullopt;
         out[static_cast<std::size_t>(l) - static_cast<std::size_t>(Level::Study)] = std::move(v);
         ++n;
