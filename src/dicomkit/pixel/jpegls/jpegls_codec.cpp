@@ -73,6 +73,7 @@ std::optional<HeaderScan> scan_header(std::span<const std::uint8_t> s) {
         }
         if (marker == 0xDA) {
             h.sos = pos;
+            if (pos + 4 >= s.size()) return std::nullopt;  // no component count: truncated
             const std::size_t near_at = pos + 5 + 2 * std::size_t{s[pos + 4]};
             if (near_at >= s.size()) return std::nullopt;
             h.near = s[near_at];
