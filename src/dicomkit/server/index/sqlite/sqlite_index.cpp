@@ -432,6 +432,13 @@ Result<std::uint64_t> SqliteIndex::for_each_object(const std::string& sop_class_
 }
 
 /// A read connection from the pool (or a new one), given back when the find is done.
+/// Resets a kept statement however a read ends: that ends the read (the WAL may be checkpointed
+/// past it) and leaves the statement ready for the next one.
+struct ResetAtEnd {
+    Stmt& s;
+    ~ResetAtEnd() { s.reset(); }
+};
+
 class ReaderLease {
 public:
     explicit ReaderLease(SqliteIndex::Impl& impl) : impl_(impl) {
@@ -479,10 +486,7 @@ Result<std::optional<InstanceFile>> SqliteIndex::instance(const std::string& sop
     auto kept = (*reader)->statement(impl_->find_instance_sql);
     if (!kept) return tl::unexpected(kept.error());
     Stmt& s = **kept;
-    struct ResetAtEnd {
-        Stmt& s;
-        ~ResetAtEnd() { s.reset(); }  // ends the read: the WAL may be checkpointed past it
-    } reset_at_end{s};
+    ResetAtEnd reset_at_end{s};
     DK_TRY(s.bind(1, std::string_view(sop_instance_uid)));
     auto row = s.step();
     if (!row) return tl::unexpected(row.error());
@@ -501,10 +505,7 @@ Result<std::optional<std::vector<Index::LocatedFile>>> SqliteIndex::files_under(
     auto kept = (*reader)->statement(sql);
     if (!kept) return tl::unexpected(kept.error());
     Stmt& s = **kept;
-    struct ResetAtEnd {
-        Stmt& s;
-        ~ResetAtEnd() { s.reset(); }
-    } reset_at_end{s};
+    ResetAtEnd reset_at_end{s};
     int n = 1;
     DK_TRY(s.bind(n++, std::string_view(study)));
     if (!series.empty()) DK_TRY(s.bind(n++, std::string_view(series)));
@@ -529,10 +530,7 @@ Result<std::uint64_t> SqliteIndex::find(const model::Query& q, const MatchFn& on
     Stmt& s = **kept;
     // Reset however the find ends: that ends its read (the WAL may be checkpointed past it) and
     // leaves the kept statement ready for the next find.
-    struct ResetAtEnd {
-        Stmt& s;
-        ~ResetAtEnd() { s.reset(); }
-    } reset_at_end{s};
+    ResetAtEnd reset_at_end{s};
     for (std::size_t i = 0; i < f.params.size(); ++i) DK_TRY(s.bind(static_cast<int>(i + 1), std::string_view(f.params[i])));
     std::uint64_t n = 0;
     for (;;) {
