@@ -431,7 +431,6 @@ Result<std::uint64_t> SqliteIndex::for_each_object(const std::string& sop_class_
     return n;
 }
 
-/// A read connection from the pool (or a new one), given back when the find is done.
 /// Resets a kept statement however a read ends: that ends the read (the WAL may be checkpointed
 /// past it) and leaves the statement ready for the next one.
 struct ResetAtEnd {
@@ -439,6 +438,7 @@ struct ResetAtEnd {
     ~ResetAtEnd() { s.reset(); }
 };
 
+/// A read connection from the pool (or a new one), given back when the find is done.
 class ReaderLease {
 public:
     explicit ReaderLease(SqliteIndex::Impl& impl) : impl_(impl) {
