@@ -161,6 +161,29 @@ Result<void> read_storage(const std::string& file, const toml::table& t, Config&
     return {};
 }
 
+Result<void> read_commitment(const std::string& file, const toml::table& t, CommitmentSettings& cs) {
+    Reader r{file};
+    for (const auto& [k, node] : t) {
+        const std::string key = "commitment." + std::string(k.str());
+        if (k == "report_on") {
+            if (auto ok = r.text(node, key, cs.report_on); !ok) return ok;
+            if (cs.report_on != "same" && cs.report_on != "new" && cs.report_on != "auto")
+                return bad(file, node, key + ": expected \"same\", \"new\" or \"auto\"");
+        } else if (k == "retries") {
+            auto v = node.value<std::int64_t>();
+            if (!v || *v < 0 || *v > 100) return bad(file, node, key + ": expected a number 0-100");
+            cs.retries = static_cast<int>(*v);
+        } else if (k == "retry_interval_s") {
+            auto v = node.value<double>();
+            if (!v || *v < 0.01 || *v > 86400) return bad(file, node, key + ": expected seconds, 0.01-86400");
+            cs.retry_interval_s = *v;
+        } else {
+            return bad(file, node, "unknown key " + key + " (report_on, retries, retry_interval_s)");
+        }
+    }
+    return {};
+}
+
 Result<void> read_log(const std::string& file, const toml::table& t, LogSettings& lg) {
     Reader r{file};
     for (const auto& [k, node] : t) {
@@ -346,6 +369,10 @@ Result<Config> load_config(const std::string& path) {
             const auto* t = node.as_table();
             if (!t) return bad(path, node, "log: expected a table [log]");
             if (auto r = read_log(path, *t, c.log); !r) return tl::unexpected(r.error());
+        } else if (k == "commitment") {
+            const auto* t = node.as_table();
+            if (!t) return bad(path, node, "commitment: expected a table [commitment]");
+            if (auto r = read_commitment(path, *t, c.commitment); !r) return tl::unexpected(r.error());
         } else if (k == "tls") {
             const auto* t = node.as_table();
             if (!t) return bad(path, node, "tls: expected a table [tls]");

@@ -88,6 +88,16 @@ struct HttpSettings {
     std::string viewer;
 };
 
+/// [commitment]: where Storage Commitment results go (PS3.4 J.3.3): "same" (on the requesting
+/// association only), "new" (always on a new association to the requester, a configured peer),
+/// "auto" (the same, else a new one); reports on new associations are retried `retries` times,
+/// `retry_interval_s` apart and doubling.
+struct CommitmentSettings {
+    std::string report_on = "auto";
+    int retries = 3;
+    double retry_interval_s = 10;
+};
+
 struct Config {
     std::string ae_title = "DICOMKIT";
     std::uint16_t port = 11112;
@@ -125,6 +135,7 @@ struct Config {
     bool ingest_allow_lossy = false;
     LogSettings log;
     HttpSettings http;
+    CommitmentSettings commitment;
 };
 
 /// "keep", "replace" or "reject" (InvalidValue otherwise, naming the three).

@@ -32,6 +32,7 @@
 #include <deque>
 #include <dicomkit/server/dimse/codec_transcoder.hpp>
 #include <dicomkit/server/dimse/handlers.hpp>
+#include <dicomkit/server/index/sqlite/sqlite_workflow_store.hpp>
 #include <dicomkit/server/dimse/non_patient_handlers.hpp>
 #include <dicomkit/server/dimse/retrieve_handler.hpp>
 #include <dicomkit/server/index/postgres/module.hpp>
@@ -54,6 +55,10 @@ void ServerApp::Impl::close() {
         watcher.join();
     }
     if (!folder) return;
+    reporter.reset();  // a report under way ends first
+    commitment.reset();
+    mpps.reset();
+    workflow.reset();
     retrieve.reset();
     objects.reset();
     query.reset();
@@ -109,6 +114,10 @@ net::ul::ServerOptions server_options(const ServerApp::Impl& impl, std::uint16_t
         return ok.has_value();
     };
     const std::vector<std::string> ts{"1.2.840.10008.1.2.1", "1.2.840.10008.1.2", "1.2.840.10008.1.2.2"};
+    // PS3.4 F (MPPS) and J (Storage Commitment Push Model): serve is the SCP of both.
+    if (impl.workflow)
+        for (std::string_view sop : {service::kMppsSopClass, service::kCommitmentSopClass})
+            p.syntaxes.push_back({std::string(sop), ts, false, {}});
     for (std::string_view sop : {std::string_view(net::dimse::kVerificationSopClass), dimse::kPatientRootFind,
                                  dimse::kStudyRootFind, dimse::kPatientRootMove, dimse::kStudyRootMove,
                                  dimse::kPatientRootGet, dimse::kStudyRootGet}) {
@@ -287,6 +296,51 @@ void add_retrieve(ServerApp::Impl& impl) {
     impl.dispatcher.on_get(h, {std::string(dimse::kPatientRootGet), std::string(dimse::kStudyRootGet)});
     impl.dispatcher.on_move(objects, dimse::non_patient_move_classes());
     impl.dispatcher.on_get(objects, dimse::non_patient_get_classes());
+}
+
+/// MPPS N-CREATE/N-SET and Storage Commitment N-ACTION, over the workflow records kept beside the
+/// SQLite index (with PostgreSQL, not yet: the services are not offered).
+void add_workflow(ServerApp::Impl& impl) {
+    if (!impl.sqlite || impl.read_only) {
+        impl.log("W: MPPS and Storage Commitment are not offered: " +
+                 std::string(impl.sqlite ? "the index is read-only" : "they need the SQLite index for now"));
+        return;
+    }
+    auto store = index::sqlite::SqliteWorkflowStore::open((fs::path(impl.config.data) / "index.db").string());
+    if (!store) {
+        impl.log("W: MPPS and Storage Commitment are not offered: " + store.error().to_string());
+        return;
+    }
+    impl.workflow = std::move(*store);
+    ServerApp::Impl* raw = &impl;
+    impl.mpps = std::make_unique<service::Mpps>(*impl.workflow, impl.settled.get());
+    impl.commitment = std::make_unique<service::Commitment>(*impl.workflow, *impl.settled);
+    const Config c = impl.config;
+    dimse::ReporterOptions ro;
+    ro.our_ae = c.ae_title;
+    ro.find_peer = [c](const std::string& ae) -> std::optional<dimse::Destination> {
+        const auto name = trim_padding(ae);
+        for (const Peer& p : c.peers)
+            if (p.ae_title == name) {
+                dimse::Destination d{p.ae_title, p.host, p.port, std::nullopt};
+                if (p.tls) d.tls = peer_tls(c);
+                return d;
+            }
+        return std::nullopt;
+    };
+    ro.retries = c.commitment.retries;
+    ro.retry_interval = std::chrono::milliseconds(static_cast<std::int64_t>(c.commitment.retry_interval_s * 1000));
+    ro.log = [raw](const std::string& line) { raw->log(line); };
+    impl.reporter = std::make_unique<dimse::CommitmentReporter>(*impl.commitment, std::move(ro));
+    if (const std::size_t n = impl.reporter->resume(); n > 0)
+        impl.log("storage commitment: " + std::to_string(n) + " report(s) owed from before are sent again");
+    const auto on = dimse::parse_report_on(c.commitment.report_on).value_or(dimse::ReportOn::Auto);
+    auto mpps = std::make_shared<dimse::MppsHandler>(*impl.mpps, impl.authorizer);
+    impl.dispatcher.on_n(net::dimse::CommandField::N_CREATE_RQ, mpps, {std::string(service::kMppsSopClass)});
+    impl.dispatcher.on_n(net::dimse::CommandField::N_SET_RQ, mpps, {std::string(service::kMppsSopClass)});
+    auto commit = std::make_shared<dimse::CommitmentHandler>(*impl.commitment, *impl.reporter, on, impl.authorizer,
+                                                             [raw](const std::string& line) { raw->log(line); });
+    impl.dispatcher.on_n(net::dimse::CommandField::N_ACTION_RQ, commit, {std::string(service::kCommitmentSopClass)});
 }
 
 /// The JSON log's fields of a store (see event_log.hpp).
@@ -485,6 +539,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::start(const Config& config, Server
     impl->dispatcher.on_find(std::make_shared<dimse::NonPatientFindHandler>(*impl->objects, impl->authorizer),
                              dimse::non_patient_find_classes());
     add_retrieve(*impl);
+    add_workflow(*impl);
     // One line per request other than the C-STOREs the store handler logs, one per association.
     net::dimse::ServeOptions serve_options;
     serve_options.on_request = [raw](const net::dimse::RequestEvent& e) {

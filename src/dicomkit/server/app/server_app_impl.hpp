@@ -22,8 +22,12 @@
 #include <dicomkit/server/app/jobs.hpp>
 #include <dicomkit/server/app/server_app.hpp>
 #include <dicomkit/server/app/web_front.hpp>
+#include <dicomkit/server/dimse/workflow_handlers.hpp>
 #include <dicomkit/server/index/sqlite/sqlite_index.hpp>
+#include <dicomkit/server/index/workflow_store.hpp>
+#include <dicomkit/server/service/commitment.hpp>
 #include <dicomkit/server/service/ingest.hpp>
+#include <dicomkit/server/service/mpps.hpp>
 #include <dicomkit/server/service/object_query.hpp>
 #include <dicomkit/server/service/query.hpp>
 #include <dicomkit/server/service/retrieve.hpp>
@@ -43,6 +47,11 @@ struct ServerApp::Impl {
     std::unique_ptr<service::Query> query;
     std::unique_ptr<service::Retrieve> retrieve;
     std::unique_ptr<service::ObjectQuery> objects;  ///< non-patient objects: find and retrieve
+    /// MPPS and Storage Commitment records (SQLite index only, for now) and their services.
+    std::unique_ptr<index::WorkflowStore> workflow;
+    std::unique_ptr<service::Mpps> mpps;
+    std::unique_ptr<service::Commitment> commitment;
+    std::unique_ptr<dimse::CommitmentReporter> reporter;  ///< reports on new associations, retries
     /// What callers may do: the config's access rules, asked by the association policy and every handler.
     std::shared_ptr<service::PolicyAuthorizer> authorizer;
     /// The pixel codecs: retrieve sub-operations and ingest transcode with them.
