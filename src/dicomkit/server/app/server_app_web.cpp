@@ -106,6 +106,8 @@ Result<std::unique_ptr<WebFront>> start_web(ServerApp::Impl& impl) {
     d.retrieve = impl.retrieve.get();
     d.ingest = impl.ingest.get();
     d.blobs = impl.files.get();
+    d.mpps = impl.mpps.get();
+    d.commitment = impl.commitment.get();
     d.codecs = impl.codecs;
     d.authorizer = impl.authorizer;
     ServerApp::Impl* raw = &impl;

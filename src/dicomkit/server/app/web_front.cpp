@@ -88,6 +88,8 @@ Result<std::unique_ptr<WebFront>> WebFront::start(WebFrontDeps deps) {
     ctx.retrieve = deps.retrieve;
     ctx.ingest = deps.ingest;
     ctx.blobs = deps.blobs;
+    ctx.mpps = deps.mpps;
+    ctx.commitment = deps.commitment;
     ctx.codecs = deps.codecs;
     ctx.authorizer = deps.authorizer;
     ctx.public_root = c.http.public_root;

@@ -25,6 +25,8 @@ struct WebFrontDeps {
     service::Retrieve* retrieve = nullptr;
     service::Ingest* ingest = nullptr;
     storage::BlobStore* blobs = nullptr;
+    service::Mpps* mpps = nullptr;
+    service::Commitment* commitment = nullptr;
     std::shared_ptr<const pixel::CodecRegistry> codecs;
     std::shared_ptr<const service::Authorizer> authorizer;
     std::function<void(const std::string&)> log;

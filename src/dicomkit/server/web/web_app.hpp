@@ -12,7 +12,9 @@
 
 #include <dicomkit/pixel/codec_registry.hpp>
 #include <dicomkit/server/index/index.hpp>
+#include <dicomkit/server/service/commitment.hpp>
 #include <dicomkit/server/service/ingest.hpp>
+#include <dicomkit/server/service/mpps.hpp>
 #include <dicomkit/server/service/query.hpp>
 #include <dicomkit/server/service/retrieve.hpp>
 #include <dicomkit/server/storage/blob_store.hpp>
@@ -41,6 +43,8 @@ struct WebContext {
     service::Retrieve* retrieve = nullptr;
     service::Ingest* ingest = nullptr;
     storage::BlobStore* blobs = nullptr;
+    service::Mpps* mpps = nullptr;              ///< null: the workflow routes answer 501
+    service::Commitment* commitment = nullptr;
     std::shared_ptr<const pixel::CodecRegistry> codecs;
     /// Decides what an authenticated user may do (the one the DIMSE front asks too); unset: the
     /// roles alone (service::AllowAll's rule for web users is the same role order).
@@ -87,6 +91,8 @@ void add_wado_routes(Router& router, WebContext& ctx);
 void add_stow_routes(Router& router, WebContext& ctx);
 void add_qido_routes(Router& router, WebContext& ctx);
 void add_admin_routes(Router& router, WebContext& ctx, WebApp::State& state);
+/// GET /api/mpps[/{uid}], /api/commitments[/{uid}] (admin_workflow.cpp).
+void add_workflow_routes(Router& router, WebContext& ctx);
 
 /// "http(s)://host[:port]" the request reached, or the configured public root.
 [[nodiscard]] std::string base_url(const Request& request, const WebContext& ctx);
