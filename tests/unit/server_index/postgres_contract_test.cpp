@@ -13,9 +13,11 @@
 #include <dicomkit/dict/tags.hpp>
 #include <dicomkit/server/index/postgres/pg.hpp>
 #include <dicomkit/server/index/postgres/postgres_index.hpp>
+#include <dicomkit/server/index/postgres/postgres_workflow_store.hpp>
 #include <dicomkit/server/index/schema/migrations.hpp>
 
 #include "index_contract.hpp"
+#include "workflow_store_contract.hpp"
 
 namespace dicomkit::server::index::test {
 namespace {
@@ -82,6 +84,28 @@ std::unique_ptr<Index> fresh_postgres() {
     return ix ? std::move(*ix) : nullptr;
 }
 
+/// A fresh database migrated by the index, with the workflow store over it (the index kept
+/// alive beside it).
+std::shared_ptr<WorkflowStore> fresh_postgres_workflow() {
+    const std::string info = fresh_database();
+    auto ix = PostgresIndex::open(info);
+    if (!ix) {
+        ADD_FAILURE() << ix.error().to_string();
+        return nullptr;
+    }
+    auto s = postgres::PostgresWorkflowStore::open(info);
+    if (!s) {
+        ADD_FAILURE() << s.error().to_string();
+        return nullptr;
+    }
+    struct Both {
+        std::unique_ptr<PostgresIndex> index;
+        std::unique_ptr<postgres::PostgresWorkflowStore> store;
+    };
+    auto both = std::make_shared<Both>(Both{std::move(*ix), std::move(*s)});
+    return std::shared_ptr<WorkflowStore>(both, both->store.get());
+}
+
 DataSet instance(const std::string& study, const std::string& series, const std::string& sop) {
     DataSet ds;
     ds.set_string(tags::PatientID, VR::LO, "P");
@@ -117,6 +141,8 @@ std::vector<int> in_two_processes(const std::function<int(int)>& work) {
 }  // namespace
 
 INSTANTIATE_TEST_SUITE_P(postgres, IndexContract, ::testing::Values(IndexFactory(fresh_postgres)),
+                         [](const auto&) { return std::string("postgres"); });
+INSTANTIATE_TEST_SUITE_P(postgres, WorkflowStoreContract, ::testing::Values(WorkflowStoreFactory(fresh_postgres_workflow)),
                          [](const auto&) { return std::string("postgres"); });
 
 TEST(PostgresIndex, ReopenKeepsDataAndDescribesItself) {
