@@ -125,6 +125,21 @@ TEST(MppsRules, CreateNeedsTheTypeOneAttributes) {
     ASSERT_FALSE(svc::check_mpps_create(no_study));
 }
 
+TEST(MppsRules, ASequenceKeyOfAnotherVrIsRefused) {
+    // Found by fuzz_workflow_request: (0040,0270) sent with VR SS in an explicit VR data set.
+    DataSet ds = create_attributes();
+    ds.set(Element::from_number<std::int16_t>(tags::ScheduledStepAttributesSequence, VR::SS, 1));
+    auto r = svc::check_mpps_create(ds);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().status, 0x0106);
+    EXPECT_NE(r.error().comment.find("not a sequence"), std::string::npos) << r.error().comment;
+    DataSet mods = completion(svc::kCompleted, false);
+    mods.set(Element::from_string(tags::PerformedSeriesSequence, VR::LO, "x"));
+    auto s = svc::apply_mpps_set(create_attributes(), mods);
+    ASSERT_FALSE(s);
+    EXPECT_EQ(s.error().status, 0x0106);
+}
+
 TEST(MppsRules, CreateMustBeInProgress) {
     DataSet ds = create_attributes();
     ds.set_string(tags::PerformedProcedureStepStatus, VR::CS, "COMPLETED");

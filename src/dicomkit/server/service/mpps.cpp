@@ -45,6 +45,15 @@ NCheck<void> require(const DataSet& ds, Tag t, std::string_view name, std::strin
     return {};
 }
 
+/// require() for a sequence: present, a sequence (0x0106 otherwise: e.g. another VR in an explicit
+/// VR data set) and with an item.
+NCheck<void> require_items(const DataSet& ds, Tag t, std::string_view name, std::string_view when) {
+    if (const Element* e = ds.find(t); e && !e->is_sequence())
+        return refuse(kInvalidAttributeValue, std::string(name) + " " + t.str() + " is not a sequence (VR " +
+                                                  std::string(to_string(e->vr())) + ")");
+    return require(ds, t, name, when);
+}
+
 std::string status_of(const DataSet& ds) { return ds.string_or(tags::PerformedProcedureStepStatus); }
 
 bool is_final(std::string_view s) { return s == kCompleted || s == kDiscontinued; }
@@ -56,7 +65,7 @@ NCheck<void> check_final(const DataSet& ds) {
     const std::string_view when = "when the status is COMPLETED or DISCONTINUED";
     if (auto r = require(ds, tags::PerformedProcedureStepEndDate, "Performed Procedure Step End Date", when); !r) return r;
     if (auto r = require(ds, tags::PerformedProcedureStepEndTime, "Performed Procedure Step End Time", when); !r) return r;
-    if (auto r = require(ds, tags::PerformedSeriesSequence, "Performed Series Sequence", when); !r) return r;
+    if (auto r = require_items(ds, tags::PerformedSeriesSequence, "Performed Series Sequence", when); !r) return r;
     for (const DataSet& item : ds.find(tags::PerformedSeriesSequence)->sequence().items)
         if (auto r = require(item, tags::SeriesInstanceUID, "Performed Series Sequence > Series Instance UID", when); !r)
             return r;
@@ -109,7 +118,7 @@ bool mpps_settable(Tag t) noexcept {
 
 NCheck<void> check_mpps_create(const DataSet& ds) {
     const std::string_view when = "in N-CREATE";
-    if (auto r = require(ds, tags::ScheduledStepAttributesSequence, "Scheduled Step Attributes Sequence", when); !r)
+    if (auto r = require_items(ds, tags::ScheduledStepAttributesSequence, "Scheduled Step Attributes Sequence", when); !r)
         return r;
     for (const DataSet& item : ds.find(tags::ScheduledStepAttributesSequence)->sequence().items)
         if (auto r = require(item, tags::StudyInstanceUID, "Scheduled Step Attributes Sequence > Study Instance UID", when); !r)
@@ -134,8 +143,8 @@ NCheck<void> check_mpps_create(const DataSet& ds) {
 NCheck<DataSet> apply_mpps_set(const DataSet& current, const DataSet& mods) {
     const std::string was = status_of(current);
     if (was != kInProgress)
-        return refuse(kProcessingFailure, "Performed Procedure Step Object may no longer be updated: its status is " +
-                                              (was.empty() ? std::string("not set") : was) + " (PS3.4 F.7.2.2.3)");
+        return refuse(kProcessingFailure, "PPS may no longer be updated: its status is " +
+                                              (was.empty() ? std::string("not set") : was) + " (F.7.2.2.3)");
     DataSet next = current;
     for (const Element& e : mods) {
         if (e.tag().group == 0x0000 || e.tag().group == 0x0002) continue;
