@@ -4,7 +4,8 @@
 # the stored files, refused afterwards (0x0110) and refused without its type 1 attributes;
 # commitment reported on the requesting association (all committed; one instance not stored:
 # failed 0x0112), then, after a restart with [commitment] report_on = "new", on a new
-# association to `dicomkit commit --listen`; the REST admin lists both.
+# association to `dicomkit commit --listen`, and given up after the retries when nobody listens;
+# the REST admin lists them.
 # usage: serve_workflow_test.sh DICOMKIT DATA_DIR
 set -uo pipefail
 dk=$1
@@ -98,6 +99,16 @@ n=$(/usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); print(sum(1 fo
 [ "$n" = 3 ] || { echo "FAIL: REST: $n reported transactions, expected 3: $json"; fail=1; }
 json=$(api "/api/mpps")
 check "REST mpps list after restart" "$uid" "$json"
+# Nobody listens for the report now: 1 + 2 attempts (0.2 s, then 0.4 s apart), then failed.
+out=$(timeout 60 "$dk" commit 127.0.0.1 "$port" "$work"/in/a.dcm --aet MOD --aec ARCH 2>&1) || { echo "FAIL: commit: $out"; fail=1; }
+failed_json=
+for _ in $(seq 1 50); do
+  failed_json=$(api "/api/commitments?state=failed")
+  grep -q '"attempts":3' <<< "$failed_json" && break
+  sleep 0.2
+done
+check "report given up after the retries" '"state":"failed","attempts":3' "$failed_json"
+check "why the report failed" '"last_error":"MOD@127.0.0.1' "$failed_json"
 
 [ $fail -eq 0 ] && echo "PASS: MPPS and Storage Commitment"
 exit $fail
