@@ -33,13 +33,13 @@ struct Peer {
     /// instance sent to this peer (C-MOVE and C-GET sub-operations, send jobs) is a copy
     /// de-identified by PS3.15 Annex E with that recipe (docs/deid.md); the stored files are not
     /// changed. Empty: instances go as stored.
-    std::string deidentify;
+    std::string deidentify{};
     /// `deidentify_key_file`: the file holding the secret of the keyed replacements (UIDs,
     /// patient IDs, date shifts), relative to the config file; empty: DATA/deid.key, made once.
     /// The same key gives the same UIDs in every send, so references across sends resolve.
-    std::string deidentify_key_file;
+    std::string deidentify_key_file{};
     /// Where `deidentify` was given, for errors ("serve.toml:12:14").
-    std::string deidentify_from;
+    std::string deidentify_from{};
 };
 
 /// [tls]: the server's certificate and key (for its TLS ports, and as the client certificate of

@@ -43,7 +43,7 @@ struct JobContext {
     /// Converts what the peer did not accept (null: between uncompressed syntaxes only).
     std::shared_ptr<const net::dimse::Transcoder> transcoder;
     /// The anonymizer of a peer that gets de-identified data (null: instances go as stored).
-    std::function<std::shared_ptr<const deid::Anonymizer>(const std::string& ae)> deidentify;
+    std::function<std::shared_ptr<const deid::Anonymizer>(const std::string& ae)> deidentify{};
 };
 
 /// The end of a job: empty `error` when every instance arrived.

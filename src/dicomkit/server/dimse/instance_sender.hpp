@@ -33,7 +33,7 @@ struct Destination {
     /// Set: every instance sent there is first de-identified with it (PS3.15 Annex E); the copy
     /// keeps the stored SOP class and transfer syntax, so the contexts proposed for the stored
     /// files still fit it, and the transcoder converts it as it would the stored file.
-    std::shared_ptr<const deid::Anonymizer> deidentify;
+    std::shared_ptr<const deid::Anonymizer> deidentify{};
 };
 
 /// Why the C-STORE of an instance failed: at length (log, SCU) and in a few words (an Error
