@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # dicomkit serve with a peer that gets de-identified data ([[peers]] deidentify = "recipe.toml"):
 # the DICOM-RT set is stored, then C-MOVEd twice to a `dicomkit receive` peer, fetched with C-GET by
-# that peer, and sent to it by a send job of the REST admin. serve_deidentify_check.py (pydicom)
+# that peer, and sent to it by a send job of the REST admin; a JPEG 2000 instance goes decoded to a
+# de-identifying DCMTK storescp that takes uncompressed syntaxes only. serve_deidentify_check.py (pydicom)
 # checks each copy: no original patient name, ID or UID, no identity value of PHI.txt, references
 # (RTSTRUCT -> CT, RTPLAN -> RTSTRUCT, RTDOSE -> RTPLAN) resolve, the same UIDs every time. The
 # stored files must not change. Then an instance that cannot be read fails its sub-operation (counted
@@ -39,6 +40,18 @@ port = $rport
 allow = ["move-destination", "retrieve"]
 deidentify = "research.toml"
 TOML
+# DCMTK storescp takes the uncompressed syntaxes only (no +xa): a de-identifying peer that gets a
+# JPEG 2000 instance decoded (the transcoding decision made on the de-identified copy). Optional.
+sport=
+if command -v storescp > /dev/null && command -v echoscu > /dev/null; then
+  sport=$("$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  mkdir -p "$work/scp"
+  storescp -aet UNCOMP -od "$work/scp" "$sport" > "$work/storescp.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 100); do echoscu -to 1 127.0.0.1 "$sport" > /dev/null 2>&1 && break; sleep 0.05; done
+  printf '[[peers]]\nae_title = "UNCOMP"\nhost = "127.0.0.1"\nport = %s\nallow = ["move-destination"]\ndeidentify = "research.toml"\n' \
+    "$sport" >> "$work/conf/serve.toml"
+fi
 "$dk" serve --config "$work/conf/serve.toml" --bind 127.0.0.1 --port 0 --http-port 0 --http-token "$token" \
   --data "$work/var" --aet ARCHIVE --peer USER=127.0.0.1:1 --no-fsync > "$work/serve.out" 2> "$work/serve.err" &
 pids+=($!)
@@ -100,10 +113,47 @@ find "$work/recv" -type f -exec mv {} "$work/job/" \;
 "$py" "$check" "$work/orig" "$work/move1" "$work/move2" "$work/get" "$work/job" || fail=1
 [ "$(stored_sums)" = "$before" ] || { echo "FAIL: the stored files changed"; fail=1; }
 
+# A JPEG 2000 instance to the uncompressed-only storescp: decoded, de-identified.
+j2k="$data/../interop/compressed/jpeg2000/693_J2KI.dcm"
+if [ -n "$sport" ] && [ -f "$j2k" ]; then
+  mkdir -p "$work/j2k"
+  cp "$j2k" "$work/j2k/"
+  timeout 60 "$dk" send 127.0.0.1 "$port" "$work/j2k" --aet USER --aec ARCHIVE > "$work/store_j2k.out" 2>&1 \
+    || { echo "FAIL: send j2k"; cat "$work/store_j2k.out"; fail=1; }
+  j2k_study=$("$py" -c 'import pydicom,sys; print(pydicom.dcmread(sys.argv[1]).StudyInstanceUID)' "$j2k")
+  timeout 120 "$dk" move 127.0.0.1 "$port" --aet USER --aec ARCHIVE --dest UNCOMP -k StudyInstanceUID="$j2k_study" \
+    > "$work/move_j2k.out" 2>&1 || { echo "FAIL: move j2k"; cat "$work/move_j2k.out"; fail=1; }
+  "$py" - "$j2k" "$work/scp" << 'PY' || fail=1
+import os, sys
+import pydicom
+orig = pydicom.dcmread(sys.argv[1])
+files = [os.path.join(sys.argv[2], f) for f in os.listdir(sys.argv[2])]
+ok = len(files) == 1
+if ok:
+    d = pydicom.dcmread(files[0])
+    checks = {
+        "uncompressed": d.file_meta.TransferSyntaxUID in ("1.2.840.10008.1.2", "1.2.840.10008.1.2.1"),
+        "new SOP Instance UID": d.SOPInstanceUID != orig.SOPInstanceUID and d.SOPInstanceUID.startswith("2.25."),
+        "new Study Instance UID": d.StudyInstanceUID != orig.StudyInstanceUID,
+        "patient": str(d.PatientName) != str(orig.PatientName) and d.PatientID != orig.PatientID,
+        "identity removed": d.PatientIdentityRemoved == "YES",
+        "pixels": len(d.PixelData) == d.Rows * d.Columns * d.SamplesPerPixel * (d.BitsAllocated // 8),
+    }
+    for what, good in checks.items():
+        if not good:
+            print("FAIL: j2k to UNCOMP:", what)
+            ok = False
+else:
+    print("FAIL: j2k to UNCOMP: files", files)
+sys.exit(0 if ok else 1)
+PY
+fi
+
 # An instance that cannot be read (its stored file overwritten with bytes that are no DICOM) fails
 # its sub-operation; nothing of it is sent, the others are.
-victim=$(find "$work/var/storage" -name '*.dcm' | head -1)
-victim_uid=$("$py" -c 'import pydicom,sys; print(pydicom.dcmread(sys.argv[1]).SOPInstanceUID)' "$victim")
+victim_uid=$("$py" -c 'import pydicom,sys; print(pydicom.dcmread(sys.argv[1]).SOPInstanceUID)' "$work/orig/CT.02.dcm")
+victim=$(find "$work/var/storage" -name "$victim_uid.dcm" | head -1)
+[ -n "$victim" ] || { echo "FAIL: $victim_uid.dcm not in storage"; fail=1; victim=/dev/null; }
 head -c 5000 /dev/zero | tr '\0' x > "$victim"
 move_to "$work/move3"
 grep -q "^final: remaining=0 completed=$((n - 1)) failed=1" "$work/move.out" \
