@@ -171,6 +171,13 @@ if timeout 20 "$dk" serve --config "$work/conf/bad_serve.toml" --bind 127.0.0.1 
   echo "FAIL: serve started with a bad recipe"; fail=1
 fi
 grep -q "RESEARCH.*bad.toml" "$work/bad.err" || { echo "FAIL: bad recipe error"; cat "$work/bad.err"; fail=1; }
+if timeout 20 "$dk" serve --config "$work/conf/bad_serve.toml" --check-config > "$work/check.out" 2>&1; then
+  echo "FAIL: --check-config passed a bad recipe"; fail=1
+fi
+grep -q "serve.toml:6:.*RESEARCH.*bad.toml" "$work/check.out" || { echo "FAIL: --check-config error"; cat "$work/check.out"; fail=1; }
+timeout 20 "$dk" serve --config "$work/conf/serve.toml" --check-config > "$work/check.out" 2>&1 \
+  || { echo "FAIL: --check-config"; cat "$work/check.out"; fail=1; }
+grep -q "peer RESEARCH .*gets de-identified copies" "$work/check.out" || { echo "FAIL: --check-config peers"; cat "$work/check.out"; fail=1; }
 
 [ $fail -eq 0 ] && echo "serve deidentify: ok"
 exit $fail

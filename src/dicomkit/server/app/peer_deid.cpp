@@ -71,6 +71,19 @@ Result<std::string> read_or_make_key(const std::string& path, bool& created) {
     return read_key(path);
 }
 
+Result<void> check_peer_recipes(const Config& config) {
+    for (const Peer& p : config.peers) {
+        if (p.deidentify.empty()) continue;
+        const auto fail = [&](const Error& e) {
+            return make_error(e.code, p.deidentify_from + "peers " + p.ae_title + ": deidentify: " + e.to_string());
+        };
+        if (auto recipe = deid::read_recipe(p.deidentify); !recipe) return fail(recipe.error());
+        if (!p.deidentify_key_file.empty())
+            if (auto key = read_key(p.deidentify_key_file); !key) return fail(key.error());
+    }
+    return {};
+}
+
 Result<PeerAnonymizers> PeerAnonymizers::load(const Config& config, const pixel::CodecRegistry* codecs) {
     PeerAnonymizers out;
     for (const Peer& p : config.peers) {

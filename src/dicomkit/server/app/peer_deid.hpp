@@ -34,6 +34,10 @@ private:
     std::map<std::string, std::shared_ptr<const deid::Anonymizer>, std::less<>> by_ae_;
 };
 
+/// What --check-config can say without writing: each de-identifying peer's recipe parses and its
+/// deidentify_key_file (when given) holds a key. Errors name the peer and the file.
+[[nodiscard]] Result<void> check_peer_recipes(const Config& config);
+
 /// The key in `path`, trimmed; when the file does not exist, a new random key is written there
 /// first (temp + link, mode 0600: two nodes starting at once on a shared folder get one key).
 /// `created` tells whether this call made it.
