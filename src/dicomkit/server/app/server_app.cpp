@@ -328,7 +328,7 @@ void add_workflow(ServerApp::Impl& impl) {
         const auto name = trim_padding(ae);
         for (const Peer& p : c.peers)
             if (p.ae_title == name) {
-                dimse::Destination d{p.ae_title, p.host, p.port, std::nullopt};
+                dimse::Destination d{p.ae_title, p.host, p.port, std::nullopt, nullptr};
                 if (p.tls) d.tls = peer_tls(c);
                 return d;
             }
