@@ -519,3 +519,28 @@ TEST(Config, IngestTransferSyntax) {
     std::filesystem::remove(path);
 }
 }  // namespace dicomkit::server::app
+
+namespace dicomkit::server::app {
+
+TEST(Config, CommitmentSettings) {
+    auto plain = load_config(write("commit0", "[server]\nae_title = \"ARCHIVE\"\n"));
+    ASSERT_TRUE(plain) << plain.error().to_string();
+    EXPECT_EQ(plain->commitment.report_on, "auto");
+    EXPECT_EQ(plain->commitment.retries, 3);
+    auto c = load_config(write("commit1", "[commitment]\nreport_on = \"new\"\nretries = 5\nretry_interval_s = 0.5\n"));
+    ASSERT_TRUE(c) << c.error().to_string();
+    EXPECT_EQ(c->commitment.report_on, "new");
+    EXPECT_EQ(c->commitment.retries, 5);
+    EXPECT_DOUBLE_EQ(c->commitment.retry_interval_s, 0.5);
+    auto expect = [](const std::string& text, const std::string& what) {
+        auto bad = load_config(write("commit_bad", text));
+        ASSERT_FALSE(bad) << text;
+        EXPECT_NE(bad.error().message.find(what), std::string::npos) << bad.error().message;
+    };
+    expect("[commitment]\nreport_on = \"later\"\n", ":2:13: commitment.report_on: expected \"same\", \"new\" or \"auto\"");
+    expect("[commitment]\nretries = -1\n", "commitment.retries: expected a number 0-100");
+    expect("[commitment]\nretry_interval_s = 0\n", "commitment.retry_interval_s: expected seconds");
+    expect("[commitment]\nwhen = 1\n", "unknown key commitment.when");
+}
+
+}  // namespace dicomkit::server::app
