@@ -9,7 +9,9 @@
 #     association to Orthanc (report_on = "new"), Orthanc's report says Success for the stored
 #     instances and Failure for one that is not;
 #  4. dicomkit commit against Orthanc as SCP: the files stored in Orthanc first, the report taken
-#     on a new association from Orthanc with --listen.
+#     on a new association from Orthanc with --listen;
+#  5. dicomkit commit against dcmjs-dimse as SCP (tests/support/node/dimse_commitment_scp.js),
+#     the report on the requesting association.
 # usage: workflow_interop.sh DICOMKIT DATA_DIR NODE NODE_DIR
 set -uo pipefail
 dk=$1
@@ -116,6 +118,19 @@ out=$(timeout 60 "$dk" commit 127.0.0.1 "$ORTHANC_DICOM_PORT" "$work"/in/*.dcm "
   --aet DKSCU --aec "$ORTHANC_AET" --timeout 30 2>&1)
 [ $? -eq 1 ] || failed "dicomkit commit with an instance Orthanc lacks did not exit 1: $out"
 grep -q "committed 2, failed 1 (event type 2)" <<< "$out" || failed "dicomkit commit, one missing in Orthanc: $out"
+
+# 5. dicomkit commit against dcmjs-dimse as SCP (the report on the requesting association).
+nport=$(orthanc_free_port)
+"$node" "$node_dir/dimse_commitment_scp.js" "$nport" > "$work/dcmjs_scp.out" 2> "$work/dcmjs_scp.err" &
+pids+=($!)
+for _ in $(seq 1 100); do grep -q "^listening" "$work/dcmjs_scp.out" && break; sleep 0.1; done
+sleep 0.3
+out=$(timeout 60 "$dk" commit 127.0.0.1 "$nport" "$work"/in/*.dcm --wait --aet DKSCU --aec DCMJSSCP --timeout 30 2>&1) ||
+  failed "dicomkit commit against dcmjs-dimse: $out"
+grep -q "committed 2, failed 0 (event type 1)" <<< "$out" || failed "dicomkit commit against dcmjs-dimse: $out"
+sleep 0.3
+grep -q "^N-ACTION	.*	2$" "$work/dcmjs_scp.out" || failed "dcmjs-dimse SCP: $(cat "$work/dcmjs_scp.out" "$work/dcmjs_scp.err")"
+grep -q "^N-EVENT-REPORT-RSP	0x0000$" "$work/dcmjs_scp.out" || failed "dcmjs-dimse SCP: $(cat "$work/dcmjs_scp.out")"
 
 [ $fail -eq 0 ] && echo "PASS: MPPS and Storage Commitment with dcmjs-dimse and Orthanc"
 exit $fail
