@@ -16,6 +16,7 @@
 #include <dicomkit/server/index/schema/migrations.hpp>
 
 #include "index_contract.hpp"
+#include "worklist_contract.hpp"
 
 namespace dicomkit::server::index::test {
 namespace {
@@ -117,6 +118,8 @@ std::vector<int> in_two_processes(const std::function<int(int)>& work) {
 }  // namespace
 
 INSTANTIATE_TEST_SUITE_P(postgres, IndexContract, ::testing::Values(IndexFactory(fresh_postgres)),
+                         [](const auto&) { return std::string("postgres"); });
+INSTANTIATE_TEST_SUITE_P(postgres, WorklistContract, ::testing::Values(IndexFactory(fresh_postgres)),
                          [](const auto&) { return std::string("postgres"); });
 
 TEST(PostgresIndex, ReopenKeepsDataAndDescribesItself) {
