@@ -27,6 +27,7 @@
 #include <dicomkit/server/service/object_query.hpp>
 #include <dicomkit/server/service/query.hpp>
 #include <dicomkit/server/service/retrieve.hpp>
+#include <dicomkit/server/service/worklist.hpp>
 #include <dicomkit/server/storage/file_store.hpp>
 
 namespace dicomkit::server::app {
@@ -43,6 +44,7 @@ struct ServerApp::Impl {
     std::unique_ptr<service::Query> query;
     std::unique_ptr<service::Retrieve> retrieve;
     std::unique_ptr<service::ObjectQuery> objects;  ///< non-patient objects: find and retrieve
+    std::unique_ptr<service::Worklist> worklist;    ///< the Modality Worklist (the index's store)
     /// What callers may do: the config's access rules, asked by the association policy and every handler.
     std::shared_ptr<service::PolicyAuthorizer> authorizer;
     /// The pixel codecs: retrieve sub-operations and ingest transcode with them.

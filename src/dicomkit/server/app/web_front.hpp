@@ -24,6 +24,7 @@ struct WebFrontDeps {
     service::Query* query = nullptr;
     service::Retrieve* retrieve = nullptr;
     service::Ingest* ingest = nullptr;
+    service::Worklist* worklist = nullptr;
     storage::BlobStore* blobs = nullptr;
     std::shared_ptr<const pixel::CodecRegistry> codecs;
     std::shared_ptr<const service::Authorizer> authorizer;

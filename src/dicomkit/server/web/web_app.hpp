@@ -15,6 +15,7 @@
 #include <dicomkit/server/service/ingest.hpp>
 #include <dicomkit/server/service/query.hpp>
 #include <dicomkit/server/service/retrieve.hpp>
+#include <dicomkit/server/service/worklist.hpp>
 #include <dicomkit/server/storage/blob_store.hpp>
 #include <dicomkit/server/web/auth.hpp>
 #include <dicomkit/server/web/http.hpp>
@@ -40,6 +41,7 @@ struct WebContext {
     service::Query* query = nullptr;
     service::Retrieve* retrieve = nullptr;
     service::Ingest* ingest = nullptr;
+    service::Worklist* worklist = nullptr;  ///< the REST admin's /api/worklist; null: 501
     storage::BlobStore* blobs = nullptr;
     std::shared_ptr<const pixel::CodecRegistry> codecs;
     /// Decides what an authenticated user may do (the one the DIMSE front asks too); unset: the
@@ -87,6 +89,7 @@ void add_wado_routes(Router& router, WebContext& ctx);
 void add_stow_routes(Router& router, WebContext& ctx);
 void add_qido_routes(Router& router, WebContext& ctx);
 void add_admin_routes(Router& router, WebContext& ctx, WebApp::State& state);
+void add_worklist_routes(Router& router, WebContext& ctx);
 
 /// "http(s)://host[:port]" the request reached, or the configured public root.
 [[nodiscard]] std::string base_url(const Request& request, const WebContext& ctx);
