@@ -299,6 +299,8 @@ ServiceResult<WorklistFound> Worklist::find(const DataSet& identifier, const ind
     std::optional<DateTimeRange> when;
     for (model::ItemKey& k : *keys)
         if (k.sequence && k.key.tag == tags::ScheduledProcedureStepSequence) when = take_date_time(k.item);
+    // The whole item is matched as the one item of a sequence key (model::match_sequence): the
+    // answer is that item reduced to the requested keys, nested sequences included.
     model::SequenceCondition cond;
     cond.tag = Tag(0xFFFE, 0xE000);
     cond.item = std::move(*keys);

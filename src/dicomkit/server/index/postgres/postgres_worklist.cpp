@@ -102,26 +102,24 @@ Result<std::optional<WorklistEntry>> PostgresWorklist::get(std::int64_t id) {
 }
 
 Result<std::uint64_t> PostgresWorklist::find(const WorklistFilter& filter, const WorklistFn& fn) {
-    std::vector<WorklistEntry> rows;
-    {
-        auto c = impl_->pool.acquire();
-        if (!c) return tl::unexpected(c.error());
-        std::vector<std::string> params;
-        const std::string text = sql::worklist_select(sql::Dialect::Postgres, filter, params);
-        auto r = (*c)->exec(text, params, true);
-        if (!r) return tl::unexpected(r.error());
-        rows.reserve(static_cast<std::size_t>(r->rows()));
-        for (int i = 0; i < r->rows(); ++i) {
-            auto item = sql::decode_blob(r->bytes(i, 2));
-            if (!item) return tl::unexpected(item.error());
-            rows.push_back(WorklistEntry{integer(r->text(i, 0)), r->text(i, 1), std::move(*item)});
-        }
-    }
+    auto c = impl_->pool.acquire();
+    if (!c) return tl::unexpected(c.error());
+    std::vector<std::string> params;
+    const std::string text = sql::worklist_select(sql::Dialect::Postgres, filter, params);
     std::uint64_t n = 0;
-    for (const WorklistEntry& e : rows) {
+    Result<void> bad;
+    // Rows streamed (single-row mode): a query over many items is not held in memory whole.
+    auto r = (*c)->stream(text, params, [&](const PgResult& row) {
+        auto item = sql::decode_blob(row.bytes(0, 2));
+        if (!item) {
+            bad = tl::unexpected(item.error());
+            return false;
+        }
         ++n;
-        if (!fn(e)) break;
-    }
+        return fn(WorklistEntry{integer(row.text(0, 0)), row.text(0, 1), std::move(*item)});
+    });
+    if (!r) return tl::unexpected(r.error());
+    if (!bad) return tl::unexpected(bad.error());
     return n;
 }
 

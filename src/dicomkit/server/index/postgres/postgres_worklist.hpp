@@ -21,7 +21,8 @@ public:
                                                              const SpecificCharacterSet& charset) override;
     [[nodiscard]] Result<bool> replace(std::int64_t id, const DataSet& item, const SpecificCharacterSet& charset) override;
     [[nodiscard]] Result<std::optional<WorklistEntry>> get(std::int64_t id) override;
-    /// One SELECT, read whole before `fn` sees a row (`fn` may call this store).
+    /// One SELECT on a pooled connection, rows streamed to `fn` (which may call this store: it
+    /// leases another connection).
     [[nodiscard]] Result<std::uint64_t> find(const WorklistFilter& filter, const WorklistFn& fn) override;
     [[nodiscard]] Result<bool> remove(std::int64_t id) override;
 
