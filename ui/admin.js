@@ -1,4 +1,5 @@
-// Administration: statistics, peers with C-ECHO, jobs with their progress, the recent logs.
+// Administration: statistics, peers with C-ECHO, jobs with their progress, the Modality Worklist,
+// the recent logs.
 import { api, send, el, bytes, toast } from './api.js';
 
 const POLL_MS = 2000;
@@ -69,6 +70,24 @@ const jobs = async () => table('jobs', [
   ['error', 'Error'],
 ], ((await api('/api/jobs')) || []).sort((a, b) => b.id - a.id));
 
+/// The first value of a DICOM JSON attribute (a person name's alphabetic group).
+const value = (ds, tag) => {
+  const v = ds && ds[tag] && ds[tag].Value && ds[tag].Value[0];
+  return v && typeof v === 'object' ? v.Alphabetic || '' : v ?? '';
+};
+/// The scheduled procedure steps not completed, canceled or discontinued (GET /api/worklist).
+const worklist = async () => {
+  const items = ((await api('/api/worklist?limit=200')) || []).map((w) => {
+    const step = (w.item['00400100'] && w.item['00400100'].Value && w.item['00400100'].Value[0]) || {};
+    return { id: w.id, order: w.order_key, pid: value(w.item, '00100020'), name: value(w.item, '00100010'),
+      accession: value(w.item, '00080050'), modality: value(step, '00080060'), station: value(step, '00400001'),
+      start: `${value(step, '00400002')} ${value(step, '00400003')}`, status: value(step, '00400020') };
+  });
+  return table('worklist', [['id', 'Item'], ['order', 'Order'], ['pid', 'Patient ID'], ['name', 'Patient'],
+    ['accession', 'Accession'], ['modality', 'Modality'], ['station', 'Station'], ['start', 'Start'],
+    ['status', 'Status']], items);
+};
+
 const associations = async () => table('associations', [
   ['time', 'Time', time], ['peer', 'Peer'], ['calling_ae', 'Calling AE'], ['called_ae', 'Called AE'],
   ['what', 'What'], ['result', 'Result'],
@@ -95,7 +114,8 @@ const conformance = async () => {
 
 export async function adminView(main) {
   const parts = [['Statistics', stats, 'stats'], ['Peers', peers, 'peers'], ['Jobs', jobs, 'jobs'],
-    ['Recent associations', associations, 'associations'], ['Recent HTTP requests', http, 'http-log'],
+    ['Worklist', worklist, 'worklist'], ['Recent associations', associations, 'associations'],
+    ['Recent HTTP requests', http, 'http-log'],
     ['Conformance', conformance, 'conformance']];
   const boxes = parts.map(([title, load, id]) => {
     const box = el('div', { class: 'box' }, el('p', { class: 'muted' }, 'Loading…'));

@@ -304,6 +304,8 @@ void add_find(CLI::App& app, Action& run) {
     cmd->add_option("--level,-L", a->level, "PATIENT, STUDY, SERIES or IMAGE (default STUDY)")
         ->check(CLI::IsMember({"PATIENT", "STUDY", "SERIES", "IMAGE"}));
     add_model_option(cmd, a->model);
+    cmd->add_flag_callback("-W,--worklist", [a] { a->model = "worklist"; },
+                           "Modality Worklist information model (as --model worklist; like findscu -W)");
     cmd->add_option("--format,-f", a->format, "table, json or csv")->check(CLI::IsMember({"table", "json", "csv"}))
         ->capture_default_str();
     cmd->add_flag("--relational", a->relational,

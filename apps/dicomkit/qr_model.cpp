@@ -20,7 +20,7 @@ std::string option_name(std::string_view model_name) {
 }  // namespace
 
 std::vector<std::string> qr_model_names() {
-    std::vector<std::string> out{"patient", "study"};
+    std::vector<std::string> out{"patient", "study", "worklist"};
     for (const auto& m : server::model::non_patient_models())
         if (!m.find.empty()) out.push_back(option_name(m.name));
     return out;
@@ -34,6 +34,8 @@ Result<QrModel> qr_model(const std::string& name, bool patient_root) {
     if (name == "study" || name.empty())
         return QrModel{"Study Root", "1.2.840.10008.5.1.4.1.2.2.1", "1.2.840.10008.5.1.4.1.2.2.2",
                        "1.2.840.10008.5.1.4.1.2.2.3", true, {}};
+    // PS3.4 K.6.1.2: Modality Worklist, FIND only, no levels.
+    if (name == "worklist") return QrModel{"Modality Worklist", "1.2.840.10008.5.1.4.31", "", "", false, {}};
     for (const auto& m : server::model::non_patient_models()) {
         if (m.find.empty() || option_name(m.name) != name) continue;
         QrModel out{std::string(m.name), std::string(m.find), std::string(m.move), std::string(m.get), false, {}};

@@ -1,6 +1,6 @@
 // The Query/Retrieve information model a find, move or get speaks: Patient Root, Study Root, or
 // one of the non-patient models (Color Palette, Hanging Protocol, implant templates, Defined
-// Procedure Protocol, Protocol Approval), chosen with -P, -S or --model.
+// Procedure Protocol, Protocol Approval), or Modality Worklist (find only), chosen with -P, -S or --model.
 #pragma once
 
 #include <string>

@@ -218,7 +218,7 @@ async function main() {
   await page.waitForSelector('#stats');
   const stats = await page.textContent('#stats');
   check(/Instances\s*(\d+)/.test(stats) && Number(/Instances\s*(\d+)/.exec(stats)[1]) === Number(seriesSize) + 1, `statistics: ${stats.replace(/\s+/g, ' ')}`);
-  for (const part of ['peers', 'jobs', 'associations', 'http-log', 'conformance']) {
+  for (const part of ['peers', 'jobs', 'worklist', 'associations', 'http-log', 'conformance']) {
     await page.waitForSelector(`#${part}, #${part}-unavailable`);
     check(await page.isVisible(`#${part}`) || await page.isVisible(`#${part}-unavailable`),
       `administration: ${part}${await page.isVisible(`#${part}-unavailable`) ? ' (not available on this server)' : ''}`);

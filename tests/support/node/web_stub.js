@@ -156,7 +156,7 @@ const server = http.createServer((req, res) => {
       for (const x of gone) { instances.splice(instances.indexOf(x), 1); fs.unlinkSync(x.file); }
       return json(res, gone.length ? 200 : 404, gone.length ? { deleted: gone.length } : { error: 'no such study' });
     }
-    if (['/api/peers', '/api/jobs', '/api/log/associations', '/api/log/http'].includes(p)) return json(res, 200, []);
+    if (['/api/peers', '/api/jobs', '/api/worklist', '/api/log/associations', '/api/log/http'].includes(p)) return json(res, 200, []);
     if (p === '/api/conformance') return json(res, 501, { error: 'not available in this stand-in' });
     const dw = /^\/dicom-web\/studies(?:\/([^/]+))?(?:\/series(?:\/([^/]+))?)?(?:\/instances(?:\/([^/]+))?)?(?:\/(metadata|thumbnail|rendered|frames\/(\d+)\/rendered))?$/.exec(p);
     if (!dw) return json(res, 404, { error: 'not found' });

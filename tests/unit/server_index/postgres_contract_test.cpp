@@ -17,6 +17,7 @@
 #include <dicomkit/server/index/schema/migrations.hpp>
 
 #include "index_contract.hpp"
+#include "worklist_contract.hpp"
 #include "workflow_store_contract.hpp"
 
 namespace dicomkit::server::index::test {
@@ -143,6 +144,8 @@ std::vector<int> in_two_processes(const std::function<int(int)>& work) {
 INSTANTIATE_TEST_SUITE_P(postgres, IndexContract, ::testing::Values(IndexFactory(fresh_postgres)),
                          [](const auto&) { return std::string("postgres"); });
 INSTANTIATE_TEST_SUITE_P(postgres, WorkflowStoreContract, ::testing::Values(WorkflowStoreFactory(fresh_postgres_workflow)),
+                         [](const auto&) { return std::string("postgres"); });
+INSTANTIATE_TEST_SUITE_P(postgres, WorklistContract, ::testing::Values(IndexFactory(fresh_postgres)),
                          [](const auto&) { return std::string("postgres"); });
 
 TEST(PostgresIndex, ReopenKeepsDataAndDescribesItself) {

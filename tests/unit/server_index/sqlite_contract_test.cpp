@@ -8,6 +8,7 @@
 #include <dicomkit/server/index/sqlite/sqlite_index.hpp>
 
 #include "index_contract.hpp"
+#include "worklist_contract.hpp"
 
 namespace dicomkit::server::index::test {
 namespace {
@@ -26,6 +27,8 @@ std::unique_ptr<Index> fresh_sqlite() {
 }  // namespace
 
 INSTANTIATE_TEST_SUITE_P(sqlite, IndexContract, ::testing::Values(IndexFactory(fresh_sqlite)),
+                         [](const auto&) { return std::string("sqlite"); });
+INSTANTIATE_TEST_SUITE_P(sqlite, WorklistContract, ::testing::Values(IndexFactory(fresh_sqlite)),
                          [](const auto&) { return std::string("sqlite"); });
 
 TEST(SqliteIndex, ReopenKeepsDataAndSchemaVersion) {

@@ -32,6 +32,7 @@
 #include <deque>
 #include <dicomkit/server/dimse/codec_transcoder.hpp>
 #include <dicomkit/server/dimse/handlers.hpp>
+#include <dicomkit/server/dimse/worklist_handler.hpp>
 #include <dicomkit/server/index/sqlite/sqlite_workflow_store.hpp>
 #include <dicomkit/server/dimse/non_patient_handlers.hpp>
 #include <dicomkit/server/dimse/retrieve_handler.hpp>
@@ -61,6 +62,7 @@ void ServerApp::Impl::close() {
     workflow.reset();
     retrieve.reset();
     objects.reset();
+    worklist.reset();
     query.reset();
     settled.reset();
     std::uint64_t unindexed = 0;
@@ -130,6 +132,8 @@ net::ul::ServerOptions server_options(const ServerApp::Impl& impl, std::uint16_t
     for (const auto& list : {dimse::non_patient_find_classes(), dimse::non_patient_move_classes(),
                              dimse::non_patient_get_classes()})
         for (const auto& sop : list) p.syntaxes.push_back({sop, ts, false, {}});
+    // PS3.4 K: the Modality Worklist FIND.
+    p.syntaxes.push_back({std::string(service::kModalityWorklistFind), ts, false, {}});
     // Storage: kept in the transfer syntax it comes in (the first proposed), for the SOP classes
     // serve stores (dimse::store_sop_classes, retired ones too) and no others, so that a context
     // is accepted only for what a C-STORE on it will keep.
@@ -544,11 +548,14 @@ Result<std::unique_ptr<ServerApp>> ServerApp::start(const Config& config, Server
     };
     impl->objects = std::make_unique<service::ObjectQuery>(*impl->settled);
     // C-FIND per information model: Patient and Study Root to the index's query, the non-patient
-    // models to the object query (a Modality Worklist handler registers beside them).
+    // models to the object query and the Modality Worklist to the worklist.
     impl->dispatcher.on_find(std::make_shared<dimse::QueryFindHandler>(*impl->query, impl->authorizer, stored_syntax),
                              {std::string(dimse::kPatientRootFind), std::string(dimse::kStudyRootFind)});
     impl->dispatcher.on_find(std::make_shared<dimse::NonPatientFindHandler>(*impl->objects, impl->authorizer),
                              dimse::non_patient_find_classes());
+    impl->worklist = std::make_unique<service::Worklist>(*impl->index);
+    impl->dispatcher.on_find(std::make_shared<dimse::WorklistFindHandler>(*impl->worklist, impl->authorizer),
+                             {std::string(service::kModalityWorklistFind)});
     add_retrieve(*impl);
     add_workflow(*impl);
     // One line per request other than the C-STOREs the store handler logs, one per association.

@@ -32,6 +32,7 @@
 #include <dicomkit/server/service/object_query.hpp>
 #include <dicomkit/server/service/query.hpp>
 #include <dicomkit/server/service/retrieve.hpp>
+#include <dicomkit/server/service/worklist.hpp>
 #include <dicomkit/server/storage/file_store.hpp>
 
 namespace dicomkit::server::app {
@@ -48,6 +49,7 @@ struct ServerApp::Impl {
     std::unique_ptr<service::Query> query;
     std::unique_ptr<service::Retrieve> retrieve;
     std::unique_ptr<service::ObjectQuery> objects;  ///< non-patient objects: find and retrieve
+    std::unique_ptr<service::Worklist> worklist;    ///< the Modality Worklist (the index's store)
     /// MPPS and Storage Commitment records (SQLite index only, for now) and their services.
     std::unique_ptr<index::WorkflowStore> workflow;
     std::unique_ptr<service::Mpps> mpps;

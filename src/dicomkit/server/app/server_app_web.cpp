@@ -106,6 +106,7 @@ Result<std::unique_ptr<WebFront>> start_web(ServerApp::Impl& impl) {
     d.query = impl.query.get();
     d.retrieve = impl.retrieve.get();
     d.ingest = impl.ingest.get();
+    d.worklist = impl.worklist.get();
     d.blobs = impl.files.get();
     d.mpps = impl.mpps.get();
     d.commitment = impl.commitment.get();

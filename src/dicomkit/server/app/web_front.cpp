@@ -87,6 +87,7 @@ Result<std::unique_ptr<WebFront>> WebFront::start(WebFrontDeps deps) {
     ctx.query = deps.query;
     ctx.retrieve = deps.retrieve;
     ctx.ingest = deps.ingest;
+    ctx.worklist = deps.worklist;
     ctx.blobs = deps.blobs;
     ctx.mpps = deps.mpps;
     ctx.commitment = deps.commitment;

@@ -24,6 +24,7 @@ struct WebFrontDeps {
     service::Query* query = nullptr;
     service::Retrieve* retrieve = nullptr;
     service::Ingest* ingest = nullptr;
+    service::Worklist* worklist = nullptr;
     storage::BlobStore* blobs = nullptr;
     service::Mpps* mpps = nullptr;
     service::Commitment* commitment = nullptr;

@@ -11,6 +11,7 @@
 #include <dicomkit/base/error.hpp>
 #include <dicomkit/core/dataset.hpp>
 #include <dicomkit/server/model/query.hpp>
+#include <dicomkit/server/index/worklist_store.hpp>
 
 namespace dicomkit::server::index {
 
@@ -128,6 +129,10 @@ public:
         (void)fn;
         return make_error(ErrorCode::Unsupported, "this index keeps no non-patient objects");
     }
+
+    /// The Modality Worklist items kept beside the index (schema 006), owned by the index; null
+    /// when this index keeps none (or, for SQLite, while it is open read-only).
+    [[nodiscard]] virtual WorklistStore* worklist() noexcept { return nullptr; }
 };
 
 }  // namespace dicomkit::server::index

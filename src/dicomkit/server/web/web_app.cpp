@@ -116,6 +116,7 @@ WebApp::WebApp(WebContext context, std::shared_ptr<Auth> auth)
     add_stow_routes(router_, ctx_);
     add_qido_routes(router_, ctx_);
     add_admin_routes(router_, ctx_, *state_);
+    add_worklist_routes(router_, ctx_);
     add_workflow_routes(router_, ctx_);
     State* state = state_.get();
     router_.add("GET", "/api/log/http", Role::Admin, [state](Request&) {

@@ -17,6 +17,7 @@
 #include <dicomkit/server/service/mpps.hpp>
 #include <dicomkit/server/service/query.hpp>
 #include <dicomkit/server/service/retrieve.hpp>
+#include <dicomkit/server/service/worklist.hpp>
 #include <dicomkit/server/storage/blob_store.hpp>
 #include <dicomkit/server/web/auth.hpp>
 #include <dicomkit/server/web/http.hpp>
@@ -42,6 +43,7 @@ struct WebContext {
     service::Query* query = nullptr;
     service::Retrieve* retrieve = nullptr;
     service::Ingest* ingest = nullptr;
+    service::Worklist* worklist = nullptr;  ///< the REST admin's /api/worklist; null: 501
     storage::BlobStore* blobs = nullptr;
     service::Mpps* mpps = nullptr;              ///< null: the workflow routes answer 501
     service::Commitment* commitment = nullptr;
@@ -91,6 +93,7 @@ void add_wado_routes(Router& router, WebContext& ctx);
 void add_stow_routes(Router& router, WebContext& ctx);
 void add_qido_routes(Router& router, WebContext& ctx);
 void add_admin_routes(Router& router, WebContext& ctx, WebApp::State& state);
+void add_worklist_routes(Router& router, WebContext& ctx);
 /// GET /api/mpps[/{uid}], /api/commitments[/{uid}] (admin_workflow.cpp).
 void add_workflow_routes(Router& router, WebContext& ctx);
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include <dicomkit/server/index/postgres/pg.hpp>
+#include <dicomkit/server/index/postgres/postgres_worklist.hpp>
 #include <dicomkit/server/index/schema/migrations.hpp>
 #include <dicomkit/server/index/sql/attributes.hpp>
 #include <dicomkit/server/index/sql/find.hpp>
@@ -46,8 +47,9 @@ Result<std::int64_t> integer(const std::string& text) {
 }  // namespace
 
 struct PostgresIndex::Impl {
-    explicit Impl(const std::string& conninfo) : pool(conninfo, prepare) {}
+    explicit Impl(const std::string& conninfo) : pool(conninfo, prepare), worklist(conninfo) {}
     Pool pool;
+    PostgresWorklist worklist;  ///< the worklist items (schema 006), on connections of its own
     std::string description;
 
     static Result<void> prepare(Conn& c);
@@ -157,6 +159,7 @@ Result<std::unique_ptr<PostgresIndex>> PostgresIndex::open(const std::string& co
 
 PostgresIndex::PostgresIndex(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 PostgresIndex::~PostgresIndex() = default;
+WorklistStore* PostgresIndex::worklist() noexcept { return &impl_->worklist; }
 std::string PostgresIndex::description() const { return impl_->description; }
 
 Result<std::optional<std::vector<std::string>>> PostgresIndex::Impl::lock_and_find(Conn& c, const std::string& sop) {

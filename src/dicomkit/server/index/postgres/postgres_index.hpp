@@ -38,6 +38,9 @@ public:
     [[nodiscard]] Result<std::uint64_t> for_each_instance(const InstanceFn& fn) override;
     [[nodiscard]] Result<std::uint64_t> for_each_object(const std::string& sop_class_uid, const ObjectFn& fn) override;
 
+    /// PostgresWorklist in the same database.
+    [[nodiscard]] WorklistStore* worklist() noexcept override;
+
     /// "postgres user@host:port/database": where the index is, for the log (never the password).
     [[nodiscard]] std::string description() const;
 

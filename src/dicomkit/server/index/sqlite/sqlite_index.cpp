@@ -12,6 +12,7 @@
 #include <dicomkit/server/index/sql/find.hpp>
 #include <dicomkit/server/index/sql/write.hpp>
 #include <dicomkit/server/index/sqlite/db.hpp>
+#include <dicomkit/server/index/sqlite/sqlite_worklist.hpp>
 
 namespace dicomkit::server::index::sqlite {
 
@@ -94,6 +95,17 @@ struct SqliteIndex::Impl {
     /// Read connections opened before make_writable() (immutable ones see no later write) are
     /// not kept for reuse.
     std::atomic<int> generation{0};
+    /// The worklist items (schema 006), on a writer connection of their own; opened with the
+    /// writer, so none while read-only.
+    std::unique_ptr<SqliteWorklist> worklist_store;
+    std::atomic<WorklistStore*> worklist{nullptr};
+    Result<void> open_worklist() {
+        auto w = SqliteWorklist::open(path);
+        if (!w) return tl::unexpected(w.error());
+        worklist_store = std::move(*w);
+        worklist = worklist_store.get();
+        return {};
+    }
 
     /// A new read connection.
     [[nodiscard]] Result<Db> open_reader() const { return immutable ? Db::open_immutable(path) : Db::open(path, true); }
@@ -187,6 +199,7 @@ Result<std::unique_ptr<SqliteIndex>> SqliteIndex::open(const std::string& path) 
     auto impl = std::make_unique<Impl>();
     impl->path = path;
     DK_TRY(impl->open_writer());
+    DK_TRY(impl->open_worklist());
     return std::unique_ptr<SqliteIndex>(new SqliteIndex(std::move(impl)));
 }
 
@@ -201,6 +214,7 @@ Result<void> SqliteIndex::make_writable() {
         impl_->db = Db();
         return r;
     }
+    if (!impl_->worklist_store) DK_TRY(impl_->open_worklist());
     impl_->immutable = false;
     ++impl_->generation;
     {
@@ -249,6 +263,8 @@ Result<std::unique_ptr<SqliteIndex>> SqliteIndex::open_read_only(const std::stri
 
 SqliteIndex::SqliteIndex(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 SqliteIndex::~SqliteIndex() = default;
+
+WorklistStore* SqliteIndex::worklist() noexcept { return impl_->worklist.load(); }
 
 Result<bool> SqliteIndex::Impl::remove_locked(const std::string& sop) {
     auto p = parents_of(sop);

@@ -38,6 +38,8 @@ public:
     [[nodiscard]] Result<Counts> counts() override;
     [[nodiscard]] Result<std::uint64_t> for_each_instance(const InstanceFn& fn) override;
     [[nodiscard]] Result<std::uint64_t> for_each_object(const std::string& sop_class_uid, const ObjectFn& fn) override;
+    /// SqliteWorklist in the same file; null until the index is writable.
+    [[nodiscard]] WorklistStore* worklist() noexcept override;
 
     struct Impl;
 
