@@ -106,6 +106,8 @@ assert r["Status"] == "Failure", r          # one instance is not in serve
 assert len(r["Success"]) == 2, r
 assert len(r["Failures"]) == 1 and int(str(r["Failures"][0]["FailureReason"]), 0) in (0x0112, 274), r
 PY
+# serve logs the report once Orthanc has answered it: a moment after Orthanc shows it.
+for _ in $(seq 1 50); do grep -q "reported to ORTHANC on a new association" "$work/serve.out" && break; sleep 0.1; done
 grep -q "reported to ORTHANC on a new association" "$work/serve.out" || failed "serve did not log the report to Orthanc"
 
 # 4. dicomkit commit against Orthanc as SCP (the report on a new association to --listen).
