@@ -132,7 +132,10 @@ Ack ack_for(const Error& e) {
         a.error_code = "102";
         break;
     case ErrorCode::ParseError:
-        a.code = (e.tag_path.empty() || e.tag_path == "MSH") ? AckCode::Reject : AckCode::Error;
+        // An MSH that cannot be read is a rejection; a fault further on is an error in the content.
+        a.code = (e.tag_path == "MSH" || e.message.starts_with("segment 1:") || e.message.starts_with("segment 1 ("))
+                     ? AckCode::Reject
+                     : AckCode::Error;
         a.error_code = "100";
         break;
     default:
