@@ -170,7 +170,10 @@ std::string escape(std::string_view text, const Delimiters& d) {
     std::string out;
     out.reserve(text.size());
     for (char c : text) {
-        if (c == d.escape && d.escape != '\0') out += fmt::format("{}E{}", d.escape, d.escape);
+        const bool delimiter = c == d.field || (c != '\0' && (c == d.component || c == d.repetition ||
+                                                               c == d.subcomponent || c == d.escape));
+        if (delimiter && d.escape == '\0') out += ' ';  // no escape character: nothing else will do
+        else if (c == d.escape && d.escape != '\0') out += fmt::format("{}E{}", d.escape, d.escape);
         else if (c == d.field) out += fmt::format("{}F{}", d.escape, d.escape);
         else if (c == d.component && c != '\0') out += fmt::format("{}S{}", d.escape, d.escape);
         else if (c == d.repetition && c != '\0') out += fmt::format("{}R{}", d.escape, d.escape);
@@ -221,8 +224,9 @@ Result<Message> parse(std::string_view bytes, const ParseLimits& limits) {
         return seg_error(ErrorCode::ParseError, 1, "", "a message starts with an MSH segment");
     Delimiters d;
     d.field = bytes[3];
-    if (is_alnum(d.field) || is_eol(d.field) || d.field == ' ')
-        return seg_error(ErrorCode::ParseError, 1, "MSH", "MSH-1: the field separator may not be a letter, digit, space or line end");
+    if (is_alnum(d.field) || static_cast<unsigned char>(d.field) <= 0x20 || static_cast<unsigned char>(d.field) >= 0x7F)
+        return seg_error(ErrorCode::ParseError, 1, "MSH",
+                         "MSH-1: the field separator must be ASCII punctuation (not a letter, digit, space or control)");
     std::size_t enc_end = 4;
     while (enc_end < bytes.size() && bytes[enc_end] != d.field && !is_eol(bytes[enc_end])) ++enc_end;
     std::string_view enc = bytes.substr(4, enc_end - 4);
