@@ -1,5 +1,7 @@
 #include <dicomkit/hl7/mllp.hpp>
 
+#include <algorithm>
+
 namespace dicomkit::hl7 {
 
 std::string mllp_frame(std::string_view message) {
@@ -49,7 +51,8 @@ void MllpDecoder::feed(std::string_view bytes, std::vector<MllpEvent>& out) {
             const std::size_t run = j - i;
             if (frame_.size() + run > max_frame_) {
                 oversize_bytes_ = frame_.size() + run;
-                if (frame_.size() < head_bytes_) frame_.append(bytes.substr(i, head_bytes_ - frame_.size()));
+                if (frame_.size() < head_bytes_)
+                    frame_.append(bytes.substr(i, std::min(run, head_bytes_ - frame_.size())));
                 if (frame_.size() > head_bytes_) frame_.resize(head_bytes_);
                 state_ = State::Oversize;
                 i = j;
