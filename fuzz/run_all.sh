@@ -51,6 +51,12 @@ for bin in "$build"/fuzz/fuzz_*; do
 done
 wait || true
 failed=0
-for n in "${names[@]}"; do [ -e "$work/$n.failed" ] && failed=$((failed + 1)); done
+for n in "${names[@]}"; do
+  [ -e "$work/$n.failed" ] || continue
+  failed=$((failed + 1))
+  # Again at the end, so that the last lines of a long log name the target and the fault.
+  echo "fuzz: $n FAILED:"
+  grep -E "ERROR|SUMMARY|#[0-9]+ 0x|Test unit written" "$work/$n.log" | head -20 || true
+done
 echo "fuzz: $((${#names[@]} - failed)) passed, $failed failed"
 [ "$failed" -eq 0 ]
