@@ -22,7 +22,7 @@ printf '[hl7]\nmax_message_bytes = 4096\n' > "$work/serve.toml"
 pid=$!
 port=
 for _ in $(seq 1 100); do
-  port=$(sed -n 's/^[^ ]* I: port \([0-9]*\): HL7 v2 over MLLP.*/\1/p' "$work/serve.err")
+  port=$(sed -n 's/^[^ ]* I: port \([0-9]*\): HL7 v2 over MLLP.*/\1/p' "$work/serve.err" 2> /dev/null)
   [ -n "$port" ] && break
   sleep 0.1
 done

@@ -1,5 +1,6 @@
 #include <dicomkit/hl7/ack.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cctype>
@@ -166,16 +167,19 @@ std::string build_ack(const Message& m, const Ack& ack, const AckOptions& option
 std::string build_ack_raw(std::string_view bytes, const Ack& ack, const AckOptions& options) {
     Header h;
     std::size_t start = bytes.find("MSH");
-    if (start != std::string_view::npos && start < 16 && bytes.size() > start + 8) {
-        std::string_view line = bytes.substr(start);
+    std::string_view line;
+    if (start != std::string_view::npos && start < 16) {
+        line = bytes.substr(start);
         line = line.substr(0, line.find_first_of("\r\n"));
+    }
+    if (line.size() >= 9) {  // "MSH|^~\&|" at least
         const char f = line[3];
         std::string_view enc = line.substr(4, line.find(f, 4) == std::string_view::npos ? 0 : line.find(f, 4) - 4);
         auto ok = [&](char c) {
             return c > 0x20 && c < 0x7F && !std::isalnum(static_cast<unsigned char>(c));
         };
         bool sane = ok(f) && enc.size() >= 4 && enc.size() <= 5;
-        for (char c : enc) sane = sane && ok(c) && c != f;
+        for (char c : enc) sane = sane && ok(c) && c != f && std::count(enc.begin(), enc.end(), c) == 1;
         if (sane) {
             h.d = Delimiters{f, enc[0], enc[1], enc[2], enc[3], '\0'};
             std::vector<std::string_view> fields;

@@ -108,7 +108,12 @@ struct Connection : std::enable_shared_from_this<Connection> {
             }
             std::vector<MllpEvent> events;
             self->decoder.feed(std::string_view(self->buffer.data(), n), events);
-            for (const MllpEvent& e : events) self->outgoing += self->owner->answer(e, self->peer);
+            try {
+                for (const MllpEvent& e : events) self->outgoing += self->owner->answer(e, self->peer);
+            } catch (const std::exception& e) {  // never expected: the connection goes, the port stays
+                self->close(std::string("internal error: ") + e.what());
+                return;
+            }
             self->write_or_read();
         });
     }

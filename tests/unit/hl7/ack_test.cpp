@@ -66,6 +66,11 @@ TEST(Hl7Ack, RejectSalvagesWhatItCanOfABrokenMessage) {
     std::string t2 = build_ack_raw("\x01\x02garbage", rej);
     EXPECT_EQ(read_ack(t2).code, "AR");
     EXPECT_EQ(read_ack(t2).control_id, "");
+    // An MSH cut short, or with a repeated encoding character: the standard delimiters.
+    for (std::string_view raw : {std::string_view("MSH\rPID|1\r"), std::string_view("MSH|^~^&|A|B|C|D|1||X|C9\r")}) {
+        std::string t = build_ack_raw(raw, rej);
+        EXPECT_EQ(read_ack(t).code, "AR") << t;
+    }
 }
 
 TEST(Hl7Ack, AckForErrorKinds) {

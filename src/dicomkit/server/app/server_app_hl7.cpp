@@ -54,11 +54,14 @@ hl7::Ack hl7_event(const ServerApp::Impl& impl, const hl7::Event& event) {
         if (const Element* e = o->item.find(tags::ScheduledProcedureStepSequence);
             e && e->is_sequence() && !e->sequence().items.empty())
             sps = &e->sequence().items.front();
-        what = fmt::format("order {} {} patient {} accession {} modality {} study {}", hl7::to_string(o->control),
-                           log::printable(o->order_key, 64), log::printable(o->item.string_or(tags::PatientID), 64),
-                           log::printable(o->item.string_or(tags::AccessionNumber), 64),
-                           log::printable(sps ? sps->string_or(tags::Modality) : std::string(), 16),
-                           o->item.string_or(tags::StudyInstanceUID));
+        what = fmt::format("order {} {} patient {}", hl7::to_string(o->control), log::printable(o->order_key, 64),
+                           log::printable(o->item.string_or(tags::PatientID), 64));
+        auto add = [&](const char* name, const std::string& value) {
+            if (!value.empty()) what += fmt::format(" {} {}", name, log::printable(value, 64));
+        };
+        add("accession", o->item.string_or(tags::AccessionNumber));
+        add("modality", sps ? sps->string_or(tags::Modality) : std::string());
+        add("study", o->item.string_or(tags::StudyInstanceUID));
     } else if (const auto* u = std::get_if<hl7::PatientUpdate>(&event)) {
         what = "patient update " + log::printable(u->patient.string_or(tags::PatientID), 64);
     } else if (const auto* m = std::get_if<hl7::PatientMerge>(&event)) {
