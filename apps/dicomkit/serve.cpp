@@ -188,6 +188,8 @@ int run_serve(const ServeArgs& a) {
         log::info("configuration is valid: AE {}, port {}{}, data {}", c->ae_title.c_str(), c->port,
                      c->port_tls ? " (TLS)" : "", c->data.c_str());
         print_ports(*c, c->port, c->tls_port.value_or(0));
+        if (c->hl7.port)
+            log::info("port {}: HL7 v2 over MLLP (messages up to {} bytes)", *c->hl7.port, c->hl7.max_message_bytes);
         log::info("index: {}", sapp::describe_index(*c).c_str());
         print_peers(*c);
         return 0;
