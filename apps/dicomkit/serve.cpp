@@ -10,6 +10,7 @@
 #include <dicomkit/base/log.hpp>
 #include <dicomkit/pixel/transcode.hpp>
 #include <dicomkit/server/app/config.hpp>
+#include <dicomkit/server/app/peer_deid.hpp>
 #include <dicomkit/server/app/server_app.hpp>
 #include <dicomkit/server/web/auth.hpp>
 
@@ -142,8 +143,9 @@ void print_peers(const sapp::Config& c) {
     for (const auto& p : c.peers) {
         std::string allow;
         for (const auto& s : p.allow) allow += (allow.empty() ? "" : ",") + s;
-        log::info("peer {} at {}:{} may {}{}", p.ae_title.c_str(), p.host.c_str(), p.port,
-                     allow.empty() ? "nothing" : allow.c_str(), p.tls ? tls_peer_note(c).c_str() : "");
+        log::info("peer {} at {}:{} may {}{}{}", p.ae_title.c_str(), p.host.c_str(), p.port,
+                     allow.empty() ? "nothing" : allow.c_str(), p.tls ? tls_peer_note(c).c_str() : "",
+                     p.deidentify.empty() ? "" : ("; gets de-identified copies (" + p.deidentify + ")").c_str());
     }
     log::info("unknown calling AEs are {}", c.accept_unknown ? "accepted" : "refused");
     if (c.accept_unknown_sop_classes) log::info("SOP classes the dictionary does not know are accepted for storage");
@@ -183,6 +185,10 @@ int run_serve(const ServeArgs& a) {
     if (a.check_config) {
         if (auto t = sapp::check_tls(*c); !t) {
             log::error("{}", t.error().message.c_str());
+            return 1;
+        }
+        if (auto d = sapp::check_peer_recipes(*c); !d) {
+            log::error("{}", d.error().message.c_str());
             return 1;
         }
         log::info("configuration is valid: AE {}, port {}{}, data {}", c->ae_title.c_str(), c->port,

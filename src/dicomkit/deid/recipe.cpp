@@ -31,10 +31,15 @@ OptionSet Options::columns() const noexcept {
     return s;
 }
 
+// Every entry is a row of PS3.15 Table E.3.10-1 (Safe Private Attributes). The NEMA page
+// (part15/sect_E.3.10.html) could not be consulted when this was checked; the rows were
+// compared with a published transcription of that table (a Python de-identifier's
+// safe_private_attributes list, which cites PS3.15 E.3.10). (0019,xx0A) number of images in mosaic
+// and (0019,xx0B) slice measurement duration of SIEMENS MR HEADER were here but are not rows of the
+// table, so they went. The table lists more rows than these (GE, Hologic, Philips US, ...); a recipe's
+// [[safe_private]] adds what a site needs.
 const std::vector<SafePrivate>& builtin_safe_private() {
     static const std::vector<SafePrivate> list{
-        {0x0019, "SIEMENS MR HEADER", 0x0A},  // number of images in mosaic
-        {0x0019, "SIEMENS MR HEADER", 0x0B},  // slice measurement duration
         {0x0019, "SIEMENS MR HEADER", 0x0C},  // b-value
         {0x0019, "SIEMENS MR HEADER", 0x0D},  // diffusion directionality
         {0x0019, "SIEMENS MR HEADER", 0x0E},  // diffusion gradient direction

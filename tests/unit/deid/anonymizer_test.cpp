@@ -169,6 +169,31 @@ TEST(Anonymizer, OptionsAndRecipeRules) {
     EXPECT_EQ(codes, (std::set<std::string>{"113100", "113106", "113110", "113111", "113112"}));
 }
 
+/// PS3.15 Table E.3.10-1: the built-in rows are kept under Retain Safe Private; the SIEMENS MR
+/// HEADER elements that are no rows of the table (0A images in mosaic, 0B slice measurement
+/// duration) are removed like any other private attribute.
+TEST(Anonymizer, BuiltinSafePrivateIsTableE3101) {
+    DataSet ds = sample();
+    ds.set_string(Tag{0x0019, 0x0010}, VR::LO, "SIEMENS MR HEADER");
+    ds.set_string(Tag{0x0019, 0x100A}, VR::IS, "4");
+    ds.set_string(Tag{0x0019, 0x100B}, VR::DS, "120");
+    ds.set_string(Tag{0x0019, 0x100C}, VR::IS, "1000");
+    ds.set_string(Tag{0x0019, 0x100D}, VR::CS, "DIRECTIONAL");
+    Recipe r;
+    r.options.retain_safe_private = true;
+    const Anonymizer a = make(r);
+    Context ctx;
+    auto out = a.apply(ds, ctx);
+    ASSERT_TRUE(out);
+    EXPECT_EQ(out->string_or(Tag{0x0019, 0x0010}), "SIEMENS MR HEADER");
+    EXPECT_EQ(out->string_or(Tag{0x0019, 0x100C}), "1000");
+    EXPECT_EQ(out->string_or(Tag{0x0019, 0x100D}), "DIRECTIONAL");
+    EXPECT_FALSE(out->contains(Tag{0x0019, 0x100A}));
+    EXPECT_FALSE(out->contains(Tag{0x0019, 0x100B}));
+    for (const SafePrivate& p : builtin_safe_private())
+        EXPECT_FALSE(p.creator == "SIEMENS MR HEADER" && (p.element == 0x0A || p.element == 0x0B));
+}
+
 TEST(Anonymizer, PatientMapWins) {
     PatientMap m;
     m["1000072164"] = {"STUDY-001", "Subject^One"};

@@ -164,6 +164,34 @@ TEST(Config, CalledAeTitleErrorsNameTheLine) {
     EXPECT_FALSE(validate(c));
 }
 
+/// deidentify and deidentify_key_file are taken from the config file's folder when relative.
+TEST(Config, DeidentifyPathsAreBesideTheConfigFile) {
+    const auto path = write("deid", R"([[peers]]
+ae_title = "RESEARCH"
+deidentify = "recipes/research.toml"
+deidentify_key_file = "/etc/dicomkit/research.key"
+[[peers]]
+ae_title = "PACS"
+)");
+    auto c = load_config(path);
+    ASSERT_TRUE(c) << c.error().message;
+    ASSERT_EQ(c->peers.size(), 2u);
+    const auto dir = std::filesystem::path(path).parent_path();
+    EXPECT_EQ(c->peers[0].deidentify, (dir / "recipes/research.toml").string());
+    EXPECT_EQ(c->peers[0].deidentify_key_file, "/etc/dicomkit/research.key");
+    EXPECT_NE(c->peers[0].deidentify_from.find(":3:"), std::string::npos) << c->peers[0].deidentify_from;
+    EXPECT_TRUE(c->peers[1].deidentify.empty());
+    auto bad = [](const std::string& text, const std::string& want) {
+        auto e = load_config(write("deid_bad", text));
+        ASSERT_FALSE(e) << text;
+        EXPECT_NE(e.error().message.find(want), std::string::npos) << e.error().message;
+    };
+    bad("[[peers]]\nae_title = \"R\"\ndeidentify = 1\n", ":3:14: peers[0].deidentify: expected a string");
+    bad("[[peers]]\nae_title = \"R\"\ndeidentify = \"\"\n", "peers[0].deidentify: expected a file name");
+    bad("[[peers]]\nae_title = \"R\"\ndeidentify_key_file = \"k\"\n", "deidentify_key_file needs deidentify");
+    std::filesystem::remove(path);
+}
+
 TEST(Config, ErrorsNameTheLine) {
     auto check = [](const std::string& text, const std::string& want) {
         const auto path = write("bad", text);
@@ -417,7 +445,7 @@ TEST_F(TlsFiles, MissingOrBadFilesNameWhereTheyWereGiven) {
 
     // Outgoing TLS alone (a peer with tls = true) checks the files too.
     Config p;
-    p.peers.push_back(Peer{"PACS2", "10.0.0.7", 2762, {"move-destination"}, false, true});
+    p.peers.push_back(Peer{"PACS2", "10.0.0.7", 2762, {"move-destination"}, false, true, {}, {}, {}});
     p.tls.ca = path("nope.pem");
     EXPECT_FALSE(check_tls(p));
     p.tls.ca = path("ca.pem");

@@ -107,7 +107,7 @@ struct Fixture {
 
     explicit Fixture(std::size_t max_kept = 100) {
         config.ae_title = "ARCHIVE";
-        config.peers.push_back(Peer{"PACS", "127.0.0.1", 11112, {}, false, false});
+        config.peers.push_back(Peer{"PACS", "127.0.0.1", 11112, {}, false, false, {}, {}, {}});
         JobRunnerOptions o;
         o.max_running = 2;
         o.max_kept = max_kept;
@@ -115,7 +115,7 @@ struct Fixture {
             return gate.run(n);
         };
         runner = std::make_unique<JobRunner>(
-            JobContext{&config, nullptr, nullptr},
+            JobContext{&config, nullptr, nullptr, {}},
             [this](const std::string& l) {
                 std::lock_guard lock(lines_mutex);
                 lines.push_back(l);

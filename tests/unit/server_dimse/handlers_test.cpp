@@ -132,13 +132,14 @@ TEST(NonPatientFindHandler, ErrorsMapAsForPatientQueries) {
 }
 
 /// A C-GET's store back, never reached in these tests.
-const net::dimse::RetrieveHandler::StoreHere kStoreHere = [](const std::string&, const net::dimse::StoreOptions&)
+const net::dimse::RetrieveHandler::StoreHere kStoreHere = [](const net::dimse::RetrieveHandler::StoreSource&,
+                                                                   const net::dimse::StoreOptions&)
     -> Result<net::dimse::StoreResult> { return make_error(ErrorCode::IoError, "not expected"); };
 const auto kProgress = [](const net::dimse::SubOperations&) { return true; };
 
 FindDestination pacs2() {
     return [](const std::string& ae) -> std::optional<Destination> {
-        if (trim_padding(ae) == "PACS2") return Destination{"PACS2", "127.0.0.1", 9, std::nullopt};
+        if (trim_padding(ae) == "PACS2") return Destination{"PACS2", "127.0.0.1", 9, std::nullopt, nullptr};
         return std::nullopt;
     };
 }

@@ -162,9 +162,15 @@ public:
     /// Sends a Pending response with `counts`. Returns false when the retrieve must stop: the peer
     /// cancelled (C-CANCEL-RQ) or the response could not be sent.
     using Progress = std::function<bool(const SubOperations& counts)>;
+    /// What a C-GET sub-operation stores: the file at `path`, or `file` when set (a data set made
+    /// in memory, such as a de-identified copy of a stored file).
+    struct StoreSource {
+        std::string path;
+        const io::DicomFile* file = nullptr;
+    };
     /// C-STORE of one file over the requesting association (C-GET), on a context for which the
     /// requestor took the SCP role.
-    using StoreHere = std::function<Result<StoreResult>(const std::string& path, const StoreOptions& options)>;
+    using StoreHere = std::function<Result<StoreResult>(const StoreSource& source, const StoreOptions& options)>;
     virtual ~RetrieveHandler() = default;
     /// Retrieves what `identifier` names. `store_here` is set for C-GET, null for C-MOVE (the
     /// handler then opens its own association to the Move Destination).

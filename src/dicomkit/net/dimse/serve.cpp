@@ -69,7 +69,7 @@ private:
     Outcome run_n(Message& m);
     /// PS3.7 10.1.1 as the invoker: N-EVENT-REPORT to the peer, waiting for its response.
     Result<NResult<NEventReportRsp>> report(NEventReportRq rq, const DataSet* info);
-    Result<StoreResult> store_here(const std::string& path, StoreOptions options);
+    Result<StoreResult> store_here(const RetrieveHandler::StoreSource& source, StoreOptions options);
     Result<void> send_progress(std::uint8_t context_id, const Command& rq, const SubOperations& counts);
     Result<void> attach_final(std::uint8_t context_id, Command& rsp, std::optional<MemorySource>& source);
     Result<void> send_pending(std::uint8_t context_id, const Command& rq, const DataSet& identifier);
@@ -308,8 +308,8 @@ Outcome Session::run_retrieve(Message& m) {
         if (auto r = send_progress(id, rq, counts); !r) stop = true;
         return !stop;
     };
-    RetrieveHandler::StoreHere here = [&](const std::string& path, const StoreOptions& o) {
-        return store_here(path, o);
+    RetrieveHandler::StoreHere here = [&](const RetrieveHandler::StoreSource& source, const StoreOptions& o) {
+        return store_here(source, o);
     };
     const bool get = rq.field == CommandField::C_GET_RQ;
     RetrieveOutcome out =
@@ -382,10 +382,10 @@ Result<NResult<NEventReportRsp>> Session::report(NEventReportRq rq, const DataSe
 
 /// C-STORE of a C-GET sub-operation on a context where the requestor is the SCP for the file's
 /// SOP class (PS3.7 D.3.3.4).
-Result<StoreResult> Session::store_here(const std::string& path, StoreOptions options) {
+Result<StoreResult> Session::store_here(const RetrieveHandler::StoreSource& source, StoreOptions options) {
     options.message_id = next_message_id_++;
     RoleChannel roles(ch_);
-    return store(roles, path, options);
+    return source.file ? store(roles, *source.file, options) : store(roles, source.path, options);
 }
 
 Result<void> Session::send_progress(std::uint8_t context_id, const Command& rq, const SubOperations& counts) {

@@ -306,6 +306,13 @@ Result<void> read_http(const std::string& file, const toml::table& t, HttpSettin
     return {};
 }
 
+/// A path given in the config file: relative ones are taken from the file's folder.
+std::string beside_config(const std::string& config_file, const std::string& path) {
+    const std::filesystem::path p(path);
+    if (p.is_absolute()) return path;
+    return (std::filesystem::path(config_file).parent_path() / p).lexically_normal().string();
+}
+
 Result<Peer> read_peer(const std::string& file, const toml::table& t, std::size_t i) {
     Reader r{file};
     Peer p;
@@ -318,7 +325,13 @@ Result<Peer> read_peer(const std::string& file, const toml::table& t, std::size_
         else if (k == "port") ok = r.port(node, key, p.port);
         else if (k == "check_address") ok = r.flag(node, key, p.check_address);
         else if (k == "tls") ok = r.flag(node, key, p.tls);
-        else if (k == "allow") {
+        else if (k == "deidentify" || k == "deidentify_key_file") {
+            std::string& target = k == "deidentify" ? p.deidentify : p.deidentify_key_file;
+            ok = r.text(node, key, target);
+            if (ok && target.empty()) return bad(file, node, key + ": expected a file name");
+            if (ok) target = beside_config(file, target);
+            if (k == "deidentify") p.deidentify_from = where(file, node.source());
+        } else if (k == "allow") {
             const auto* arr = node.as_array();
             if (!arr) return bad(file, node, key + ": expected a list of services");
             for (const auto& s : *arr) {
@@ -332,6 +345,8 @@ Result<Peer> read_peer(const std::string& file, const toml::table& t, std::size_
     }
     if (p.ae_title.empty()) return bad(file, t, prefix + "ae_title is required");
     if (p.check_address && p.host.empty()) return bad(file, t, prefix + "check_address needs a host");
+    if (!p.deidentify_key_file.empty() && p.deidentify.empty())
+        return bad(file, t, prefix + "deidentify_key_file needs deidentify");
     return p;
 }
 

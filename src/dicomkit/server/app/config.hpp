@@ -29,6 +29,17 @@ struct Peer {
     /// certificate and key as our client certificate and [tls] ca to verify the peer; and while
     /// serve has a TLS port, this AE title is refused on the plain one.
     bool tls = false;
+    /// `deidentify = "recipe.toml"` (relative to the config file; stored here resolved): every
+    /// instance sent to this peer (C-MOVE and C-GET sub-operations, send jobs) is a copy
+    /// de-identified by PS3.15 Annex E with that recipe (docs/deid.md); the stored files are not
+    /// changed. Empty: instances go as stored.
+    std::string deidentify{};
+    /// `deidentify_key_file`: the file holding the secret of the keyed replacements (UIDs,
+    /// patient IDs, date shifts), relative to the config file; empty: DATA/deid.key, made once.
+    /// The same key gives the same UIDs in every send, so references across sends resolve.
+    std::string deidentify_key_file{};
+    /// Where `deidentify` was given, for errors ("serve.toml:12:14").
+    std::string deidentify_from{};
 };
 
 /// [tls]: the server's certificate and key (for its TLS ports, and as the client certificate of
@@ -144,7 +155,8 @@ struct Config {
 ///            called_ae_titles = ["B", "C"], accept_any_called_ae = false
 ///   [tls] certificate = "server.pem", private_key = "server.key", ca = "ca.pem", require_client_cert = true
 ///   [index] backend = "postgres", url = "postgresql://dicomkit@db.example/archive"
-///   [[peers]] ae_title = "CT1", host = "10.0.0.5", port = 104, allow = ["store", "query"], tls = false
+///   [[peers]] ae_title = "CT1", host = "10.0.0.5", port = 104, allow = ["store", "query"], tls = false,
+///             deidentify = "research.toml", deidentify_key_file = "research.key"
 ///   [storage] duplicates = "keep" | "replace" | "reject", lenient_uids = false, min_free_mb = 64,
 ///             accept_unknown_sop_classes = false, ingest_transfer_syntax = "JPEGLSLossless",
 ///             ingest_allow_lossy = false

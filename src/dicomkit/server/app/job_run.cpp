@@ -75,8 +75,9 @@ JobOutcome run_send(const JobContext& ctx, const JobRequest& rq, const Peer& pee
         return {"cannot list the instances of " + what_of(rq) + ": " + items.error().message};
     if (items->empty()) return {"no " + what_of(rq) + " here"};
     counters.total = items->size();
-    dimse::Destination d{peer.ae_title, peer.host, peer.port, std::nullopt};
+    dimse::Destination d{peer.ae_title, peer.host, peer.port, std::nullopt, nullptr};
     if (peer.tls) d.tls = peer_tls(*ctx.config);
+    if (ctx.deidentify) d.deidentify = ctx.deidentify(peer.ae_title);
     dimse::InstanceSender to(ctx.retrieve->blobs(), d, ctx.config->ae_title, *items);
     to.order(*items);
     nd::StoreOptions so;

@@ -5,6 +5,8 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
+#include <dicomkit/deid/anonymizer.hpp>
 #include <dicomkit/net/dimse/transcoder.hpp>
 #include <dicomkit/server/app/config.hpp>
 #include <dicomkit/server/service/retrieve.hpp>
@@ -40,6 +42,8 @@ struct JobContext {
     service::Retrieve* retrieve = nullptr;
     /// Converts what the peer did not accept (null: between uncompressed syntaxes only).
     std::shared_ptr<const net::dimse::Transcoder> transcoder;
+    /// The anonymizer of a peer that gets de-identified data (null: instances go as stored).
+    std::function<std::shared_ptr<const deid::Anonymizer>(const std::string& ae)> deidentify{};
 };
 
 /// The end of a job: empty `error` when every instance arrived.
@@ -48,7 +52,8 @@ struct JobOutcome {
 };
 
 /// PS3.4 B.2.2: C-STORE of the study, series or instance `rq` names (Study Root, as found by the
-/// retrieve service) to `peer`, in the syntaxes stored or converted (see dimse::InstanceSender).
+/// retrieve service) to `peer`, in the syntaxes stored or converted (see dimse::InstanceSender);
+/// de-identified copies when the peer says `deidentify`.
 [[nodiscard]] JobOutcome run_send(const JobContext& ctx, const JobRequest& rq, const Peer& peer,
                                   JobCounters& counters);
 

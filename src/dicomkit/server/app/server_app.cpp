@@ -261,18 +261,20 @@ service::Transform ingest_transcoder(ServerApp::Impl& impl) {
 void add_retrieve(ServerApp::Impl& impl) {
     impl.retrieve = std::make_unique<service::Retrieve>(*impl.settled, *impl.files);
     const Config c = impl.config;
-    // Whether instances may go to a destination is the authorizer's; this says where it listens.
-    dimse::FindDestination dest = [c](const std::string& ae) -> std::optional<dimse::Destination> {
+    ServerApp::Impl* raw = &impl;
+    // Whether instances may go to a destination is the authorizer's; this says where it listens
+    // and whether it gets de-identified copies.
+    dimse::FindDestination dest = [c, raw](const std::string& ae) -> std::optional<dimse::Destination> {
         const auto name = trim_padding(ae);
         for (const Peer& p : c.peers)
             if (p.ae_title == name) {
-                dimse::Destination d{p.ae_title, p.host, p.port, std::nullopt};
+                dimse::Destination d{p.ae_title, p.host, p.port, std::nullopt, nullptr};
                 if (p.tls) d.tls = peer_tls(c);
+                d.deidentify = raw->anonymizers.find(p.ae_title);
                 return d;
             }
         return std::nullopt;
     };
-    ServerApp::Impl* raw = &impl;
     auto log_failure = [raw](const dimse::SubOperationFailure& f) { raw->log(describe_sub_operation(f), sub_operation_fields(f)); };
     auto h = std::make_shared<dimse::RetrieveHandler>(*impl.retrieve, impl.authorizer, dest, c.ae_title, log_failure);
     // The non-patient models (Color Palette, Hanging Protocol, ...) retrieve by SOP Instance UID.
@@ -282,6 +284,10 @@ void add_retrieve(ServerApp::Impl& impl) {
     auto transcoder = std::make_shared<const dimse::CodecTranscoder>(impl.codecs);
     h->use_transcoder(transcoder);
     objects->use_transcoder(transcoder);
+    // A C-GET by a peer that gets de-identified data stores de-identified copies.
+    dimse::FindAnonymizer anonymizer = [raw](const std::string& ae) { return raw->anonymizers.find(ae); };
+    h->use_deidentify(anonymizer);
+    objects->use_deidentify(anonymizer);
     // One handler per (command, information model): the dispatcher routes by SOP class.
     impl.dispatcher.on_move(h, {std::string(dimse::kPatientRootMove), std::string(dimse::kStudyRootMove)});
     impl.dispatcher.on_get(h, {std::string(dimse::kPatientRootGet), std::string(dimse::kStudyRootGet)});
@@ -438,6 +444,10 @@ Result<std::unique_ptr<ServerApp>> ServerApp::start(const Config& config, Server
     impl->folder.emplace(std::move(*folder));
     impl->files = std::make_unique<storage::FileStore>(config.data, impl->options.durable);
     if (auto r = impl->files->make_folders(); !r) return tl::unexpected(r.error());
+    // Recipes and keys of the peers that get de-identified data (DATA/deid.key made once).
+    auto anonymizers = PeerAnonymizers::load(config, impl->codecs.get());
+    if (!anonymizers) return tl::unexpected(anonymizers.error());
+    impl->anonymizers = std::move(*anonymizers);
     const bool is_new = config.index.backend != "postgres" && !fs::exists(fs::path(config.data) / "index.db");
     std::optional<Error> why_read_only;
     if (auto ix = open_index(*impl, why_read_only); !ix) return tl::unexpected(ix.error());
@@ -463,6 +473,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::start(const Config& config, Server
             impl->log("W: stores are refused for now: " + why + " (free space is looked at again at each store)");
     impl->query = std::make_unique<service::Query>(*impl->settled);
     impl->authorizer = std::make_shared<service::PolicyAuthorizer>(access_policy(config));
+
     auto store_log = [raw](const dimse::StoreEvent& e) {
         raw->log_store(describe(e), store_fields(e),
                        net::dimse::status_kind(e.outcome.status) == net::dimse::StatusKind::Success);

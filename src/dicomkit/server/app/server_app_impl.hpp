@@ -21,6 +21,7 @@
 #include <dicomkit/server/app/data_folder.hpp>
 #include <dicomkit/server/app/event_log.hpp>
 #include <dicomkit/server/app/jobs.hpp>
+#include <dicomkit/server/app/peer_deid.hpp>
 #include <dicomkit/server/app/server_app.hpp>
 #include <dicomkit/server/app/web_front.hpp>
 #include <dicomkit/server/index/sqlite/sqlite_index.hpp>
@@ -49,6 +50,8 @@ struct ServerApp::Impl {
     /// The pixel codecs: retrieve sub-operations and ingest transcode with them.
     std::shared_ptr<const pixel::CodecRegistry> codecs =
         std::make_shared<const pixel::CodecRegistry>(pixel::standard_codecs());
+    /// The peers with `deidentify` set get copies de-identified by these (C-MOVE, C-GET, jobs).
+    PeerAnonymizers anonymizers;
     net::dimse::Dispatcher dispatcher;
     std::unique_ptr<net::ul::Server> server;      ///< config.port
     std::unique_ptr<net::ul::Server> tls_server;  ///< config.tls_port, when set

@@ -25,7 +25,8 @@ std::string peers_json(const Config& c) {
         for (const auto& a : p.allow) allow += (allow.empty() ? "" : ",") + web::json_quote(a);
         out += (i ? "," : "") + std::string("{\"ae\":") + web::json_quote(p.ae_title) + ",\"host\":" +
                web::json_quote(p.host) + ",\"port\":" + std::to_string(p.port) + ",\"tls\":" +
-               (p.tls ? "true" : "false") + ",\"allow\":[" + allow + "]}";
+               (p.tls ? "true" : "false") + ",\"deidentify\":" + (p.deidentify.empty() ? "false" : "true") +
+               ",\"allow\":[" + allow + "]}";
     }
     return out + "]";
 }
@@ -124,8 +125,9 @@ Result<std::unique_ptr<WebFront>> start_web(ServerApp::Impl& impl) {
         for (std::size_t i = 0; i < raw->associations.size(); ++i) out += (i ? "," : "") + raw->associations[i];
         return out + "]";
     };
-    raw->jobs = std::make_unique<JobRunner>(
-        JobContext{c, raw->retrieve.get(), std::make_shared<const dimse::CodecTranscoder>(impl.codecs)}, d.log);
+    JobContext job_context{c, raw->retrieve.get(), std::make_shared<const dimse::CodecTranscoder>(impl.codecs), {}};
+    job_context.deidentify = [raw](const std::string& ae) { return raw->anonymizers.find(ae); };
+    raw->jobs = std::make_unique<JobRunner>(std::move(job_context), d.log);
     JobRunner* jobs = raw->jobs.get();
     d.admin.start_job = [jobs](const std::string& body) { return jobs->start_json(body); };
     d.admin.jobs_json = [jobs] { return jobs->list_json(); };

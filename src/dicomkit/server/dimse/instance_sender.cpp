@@ -1,6 +1,7 @@
 // InstanceSender: contexts per SOP class and syntax, associations per group, C-STOREs.
 #include <algorithm>
 #include <cstdio>
+#include <dicomkit/io/dicom_file.hpp>
 #include <dicomkit/io/transfer_syntax.hpp>
 #include <dicomkit/net/dimse/status.hpp>
 #include <dicomkit/server/dimse/instance_sender.hpp>
@@ -72,6 +73,32 @@ Result<SendSource> open_for_send(storage::BlobStore& blobs, const service::Retri
     return SendSource{{}, std::move(*file)};
 }
 
+Result<io::DicomFile> deidentified_copy(storage::BlobStore& blobs, const service::RetrieveItem& it,
+                                        const deid::Anonymizer& anonymizer) {
+    const std::string name = blobs.display(it.blob);
+    const auto fail = [&](const Error& e) {
+        Error out = e;
+        out.message = "de-identification of " + it.sop_instance_uid + " failed: " + e.message;
+        if (out.file.empty()) out.file = name;
+        out.peer.clear();
+        // Unsupported from a sender means "no accepted context" (describe_send_failure).
+        if (out.code == ErrorCode::Unsupported) out.code = ErrorCode::UnsupportedTransferSyntax;
+        return tl::unexpected(out);
+    };
+    auto src = open_for_send(blobs, it);
+    if (!src) return fail(src.error());
+    if (!src->file) {
+        auto f = io::read_file(src->path);
+        if (!f) return fail(f.error());
+        src->file = std::move(*f);
+    }
+    deid::Context context;
+    context.source = name;
+    auto out = anonymizer.apply(*src->file, context);
+    if (!out) return fail(out.error());
+    return std::move(*out);
+}
+
 InstanceSender::InstanceSender(storage::BlobStore& blobs, Destination destination,
                                std::string our_ae, const std::vector<service::RetrieveItem>& items,
                                std::string what, std::size_t max_contexts)
@@ -121,9 +148,16 @@ Result<nd::StoreResult> InstanceSender::store(const service::RetrieveItem& it,
         open_ = g;
     }
     so.message_id = next_id_++;
-    auto src = open_for_send(blobs_, it);
-    if (!src) return tl::unexpected(src.error());
-    auto r = src->file ? nd::store(*assoc_, *src->file, so) : nd::store(*assoc_, src->path, so);
+    Result<nd::StoreResult> r;
+    if (dest_.deidentify) {
+        auto copy = deidentified_copy(blobs_, it, *dest_.deidentify);
+        if (!copy) return tl::unexpected(copy.error());
+        r = nd::store(*assoc_, *copy, so);
+    } else {
+        auto src = open_for_send(blobs_, it);
+        if (!src) return tl::unexpected(src.error());
+        r = src->file ? nd::store(*assoc_, *src->file, so) : nd::store(*assoc_, src->path, so);
+    }
     if (!r &&
         !r.error().peer.empty()) {  // the association is lost: the rest of the group fails alike
         errors_[g] = r.error();

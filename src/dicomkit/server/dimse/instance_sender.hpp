@@ -3,17 +3,20 @@
 // presentation contexts are proposed per SOP class, in the uncompressed syntaxes and in each
 // other stored syntax; classes are packed into associations of at most 128 contexts, opened one
 // group at a time; a file whose syntax the peer accepted for none of its contexts is converted
-// through the transcoder (StoreOptions::transcoder).
+// through the transcoder (StoreOptions::transcoder). To a destination that de-identifies, each
+// instance goes as a de-identified copy (deid::Anonymizer) and never as stored.
 #pragma once
 
 #include <cstdint>
 #include <dicomkit/base/error.hpp>
+#include <dicomkit/deid/anonymizer.hpp>
 #include <dicomkit/io/dicom_file.hpp>
 #include <dicomkit/net/dimse/scu.hpp>
 #include <dicomkit/net/ul/association.hpp>
 #include <dicomkit/net/ul/transport.hpp>
 #include <dicomkit/server/service/retrieve.hpp>
 #include <dicomkit/server/storage/blob_store.hpp>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -27,6 +30,10 @@ struct Destination {
     std::string host;
     std::uint16_t port = 104;
     std::optional<net::ul::TlsConfig> tls;  ///< set: the association uses TLS (PS3.15 B.1)
+    /// Set: every instance sent there is first de-identified with it (PS3.15 Annex E); the copy
+    /// keeps the stored SOP class and transfer syntax, so the contexts proposed for the stored
+    /// files still fit it, and the transcoder converts it as it would the stored file.
+    std::shared_ptr<const deid::Anonymizer> deidentify{};
 };
 
 /// Why the C-STORE of an instance failed: at length (log, SCU) and in a few words (an Error
@@ -48,6 +55,12 @@ struct SendSource {
 };
 [[nodiscard]] Result<SendSource> open_for_send(storage::BlobStore& blobs,
                                                const service::RetrieveItem& it);
+/// The de-identified copy of an item's stored file (the file itself is not changed). An error
+/// (the file unreadable, the anonymizer failing) names the blob; its `peer` is empty, so that
+/// a sender fails this instance alone and keeps the association.
+[[nodiscard]] Result<io::DicomFile> deidentified_copy(storage::BlobStore& blobs,
+                                                      const service::RetrieveItem& it,
+                                                      const deid::Anonymizer& anonymizer);
 
 class InstanceSender {
   public:

@@ -96,17 +96,24 @@ nd::RetrieveOutcome RetrieveHandler::retrieve(const nd::RequestContext& rc, cons
     OnFailure on_failure = [&](const service::RetrieveItem& it, const SendFailure& why) {
         if (log_) log_(SubOperationFailure{rc, rq, it.sop_instance_uid, why.status, why.text});
     };
-    if (store_here)
+    if (store_here) {
+        const auto anonymizer = deidentify_ ? deidentify_(std::string(trim_padding(rc.calling_ae))) : nullptr;
         return run_all(
             *items,
             [&](const service::RetrieveItem& it) -> Result<nd::StoreResult> {
+                if (anonymizer) {  // the peer gets de-identified copies, never the stored files
+                    auto copy = deidentified_copy(retrieve_.blobs(), it, *anonymizer);
+                    if (!copy) return tl::unexpected(copy.error());
+                    return (*store_here)({{}, &*copy}, so);
+                }
                 auto src = open_for_send(retrieve_.blobs(), it);
                 if (!src) return tl::unexpected(src.error());
                 if (src->file)  // C-GET sends files of this machine
                     return make_error(ErrorCode::IoError, retrieve_.blobs().display(it.blob) + " is not a local file");
-                return (*store_here)(src->path, so);
+                return (*store_here)({src->path, nullptr}, so);
             },
             progress, on_failure);
+    }
     InstanceSender to(retrieve_.blobs(), *dest, our_ae_, *items, "move destination", kMaxContexts);
     to.order(*items);
     auto out = run_all(*items, [&](const service::RetrieveItem& it) { return to.store(it, so); }, progress,

@@ -43,6 +43,9 @@ struct SubOperationFailure {
 using SubOperationLog = std::function<void(const SubOperationFailure&)>;
 /// The instances a request names, when not those service::Retrieve finds in the patient
 /// hierarchy (the non-patient models: by SOP Instance UID).
+/// The anonymizer of the configured peer with AE title `ae`, when that peer gets de-identified
+/// data (null otherwise).
+using FindAnonymizer = std::function<std::shared_ptr<const deid::Anonymizer>(const std::string& ae)>;
 using Resolve = std::function<service::ServiceResult<std::vector<service::RetrieveItem>>(
     const net::dimse::Command& rq, const DataSet& identifier)>;
 
@@ -69,6 +72,9 @@ public:
     void use_transcoder(std::shared_ptr<const net::dimse::Transcoder> transcoder) {
         transcoder_ = std::move(transcoder);
     }
+    /// A C-GET by a peer that gets de-identified data: each sub-operation stores a de-identified
+    /// copy (a C-MOVE's Destination says it for itself). A failure fails the sub-operation.
+    void use_deidentify(FindAnonymizer find) { deidentify_ = std::move(find); }
 
 private:
     service::Retrieve& retrieve_;
@@ -78,6 +84,7 @@ private:
     SubOperationLog log_;
     Resolve resolve_;
     std::shared_ptr<const net::dimse::Transcoder> transcoder_;
+    FindAnonymizer deidentify_;
 };
 
 }  // namespace dicomkit::server::dimse
