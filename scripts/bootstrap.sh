@@ -9,7 +9,7 @@ PKGS=(
   zlib1g-dev libicu-dev libboost-dev libssl-dev openssl libsqlite3-dev libpq-dev postgresql
   libxml2-dev libpng-dev libturbojpeg0-dev libjpeg62-turbo-dev libcharls-dev libopenjp2-7-dev libopenjph-dev libjxl-dev
   libgdcm-tools
-  dcmtk dicom3tools python3 python3-pydicom python3-numpy
+  dcmtk dicom3tools python3 python3-pydicom python3-numpy python3-hl7
   orthanc orthanc-dicomweb wrk curl
   chromium
 )

@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
     dicomkit::cli::add_anonymize(app, run);
     dicomkit::cli::add_modify(app, run);
     dicomkit::cli::add_worklist(app, run);
+    dicomkit::cli::add_hl7(app, run);
     dicomkit::cli::add_mpps(app, run);
     dicomkit::cli::add_commit(app, run);
     dicomkit::cli::rewrite_dcmtk_flags(argc, argv);

@@ -41,6 +41,7 @@ struct ServeArgs {
     std::int64_t min_free_mb = -1;  ///< -1: as the file says
     std::string ingest_transfer_syntax;  ///< --ingest-transfer-syntax
     int http_port = -1;                  ///< --http-port; -1: [http] port (0 when --port is 0)
+    int hl7_port = -1;                   ///< --hl7-port; -1: [hl7] port (none by default)
     std::vector<std::string> http_tokens;  ///< --http-token: admin tokens for scripts
     bool no_http = false;
     std::string hash_password;  ///< --hash-password: print the hash for [[http.users]] and exit
@@ -92,6 +93,7 @@ Result<sapp::Config> build_config(const ServeArgs& a) {
     if (a.http_port >= 0) c.http.port = static_cast<std::uint16_t>(a.http_port);
     else if (c.port == 0 && !c.http.port_given) c.http.port = 0;
     if (a.no_http) c.http.enabled = false;
+    if (a.hl7_port >= 0) c.hl7.port = static_cast<std::uint16_t>(a.hl7_port);
     for (const auto& t : a.http_tokens) {
         if (t.size() < 16) return make_error(ErrorCode::InvalidValue, "--http-token: at least 16 characters");
         c.http.tokens.push_back({"token", t, "admin"});
@@ -192,6 +194,8 @@ int run_serve(const ServeArgs& a) {
         log::info("configuration is valid: AE {}, port {}{}, data {}", c->ae_title.c_str(), c->port,
                      c->port_tls ? " (TLS)" : "", c->data.c_str());
         print_ports(*c, c->port, c->tls_port.value_or(0));
+        if (c->hl7.port)
+            log::info("port {}: HL7 v2 over MLLP (messages up to {} bytes)", *c->hl7.port, c->hl7.max_message_bytes);
         log::info("index: {}", sapp::describe_index(*c).c_str());
         print_peers(*c);
         return 0;
@@ -218,6 +222,8 @@ int run_serve(const ServeArgs& a) {
     if (c->http.enabled)
         log::info("port {}: HTTP{} (DICOMweb at /dicom-web, the page at /{})", (*app)->http_port(),
                   c->http.tls ? "S" : "", c->http.auth ? "" : "; authentication off");
+    if (c->hl7.port)
+        log::info("port {}: HL7 v2 over MLLP (messages up to {} bytes)", (*app)->hl7_port(), c->hl7.max_message_bytes);
     log::info("index: {}", (*app)->index_description().c_str());
     print_peers(*c);
     int sig = 0;
@@ -285,6 +291,9 @@ void add_serve(CLI::App& app, Action& run) {
     cmd->add_option("--http-token", a->http_tokens,
                     "A Bearer token with the admin role for scripts (repeatable; at least 16 characters)");
     cmd->add_flag("--no-http", a->no_http, "No HTTP port");
+    cmd->add_option("--hl7-port", a->hl7_port,
+                    "MLLP port for HL7 v2 orders and patient updates, as [hl7] port (off by default; 0: any free port)")
+        ->check(CLI::Range(0, 65535));
     cmd->add_option("--hash-password", a->hash_password,
                     "Print the password_hash of this password for [[http.users]] and exit");
     cmd->add_option("--config,-c", a->config, "TOML configuration file (flags override it)");

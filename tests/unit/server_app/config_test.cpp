@@ -128,6 +128,26 @@ accept_any_called_ae = true
     EXPECT_TRUE(validate(*c));
 }
 
+TEST(Config, Hl7PortOffByDefault) {
+    auto plain = load_config(write("hl7_0", "[server]\nae_title = \"ARCHIVE\"\n"));
+    ASSERT_TRUE(plain) << plain.error().to_string();
+    EXPECT_FALSE(plain->hl7.port.has_value());
+    EXPECT_EQ(plain->hl7.max_message_bytes, 1u << 20);
+    auto c = load_config(write("hl7_1", "[hl7]\nport = 2575\nmax_message_bytes = 65536\n"));
+    ASSERT_TRUE(c) << c.error().to_string();
+    EXPECT_EQ(c->hl7.port, std::optional<std::uint16_t>(2575));
+    EXPECT_EQ(c->hl7.max_message_bytes, 65536u);
+    auto bad = load_config(write("hl7_2", "[hl7]\nport = 70000\n"));
+    ASSERT_FALSE(bad);
+    EXPECT_NE(bad.error().message.find(":2:8: hl7.port: expected a port number"), std::string::npos)
+        << bad.error().message;
+    auto unknown = load_config(write("hl7_3", "[hl7]\nmax_bytes = 1\n"));
+    ASSERT_FALSE(unknown);
+    EXPECT_NE(unknown.error().message.find("unknown key hl7.max_bytes (port, max_message_bytes)"), std::string::npos);
+    auto small = load_config(write("hl7_4", "[hl7]\nmax_message_bytes = 10\n"));
+    ASSERT_FALSE(small);
+}
+
 TEST(Config, CalledAeTitleErrorsNameTheLine) {
     auto expect = [](const std::string& text, const std::string& what) {
         auto c = load_config(write("called_bad", text));

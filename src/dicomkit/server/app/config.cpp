@@ -208,6 +208,26 @@ Result<void> read_log(const std::string& file, const toml::table& t, LogSettings
     return {};
 }
 
+Result<void> read_hl7(const std::string& file, const toml::table& t, Hl7Settings& h) {
+    Reader r{file};
+    for (const auto& [k, node] : t) {
+        const std::string key = "hl7." + std::string(k.str());
+        if (k == "port") {
+            std::uint16_t port = 0;
+            if (auto ok = r.port(node, key, port); !ok) return ok;
+            h.port = port;
+        } else if (k == "max_message_bytes") {
+            auto v = node.value_exact<std::int64_t>();
+            if (!v || *v < 1024 || *v > (std::int64_t{1} << 30))
+                return bad(file, node, key + ": expected a number of bytes from 1024 to 1073741824");
+            h.max_message_bytes = static_cast<std::uint64_t>(*v);
+        } else {
+            return bad(file, node, "unknown key " + key + " (port, max_message_bytes)");
+        }
+    }
+    return {};
+}
+
 Result<void> read_index(const std::string& file, const toml::table& t, IndexConfig& ix) {
     Reader r{file};
     for (const auto& [k, node] : t) {
@@ -380,6 +400,10 @@ Result<Config> load_config(const std::string& path) {
             const auto* t = node.as_table();
             if (!t) return bad(path, node, "http: expected a table [http]");
             if (auto r = read_http(path, *t, c.http); !r) return tl::unexpected(r.error());
+        } else if (k == "hl7") {
+            const auto* t = node.as_table();
+            if (!t) return bad(path, node, "hl7: expected a table [hl7]");
+            if (auto r = read_hl7(path, *t, c.hl7); !r) return tl::unexpected(r.error());
         } else if (k == "log") {
             const auto* t = node.as_table();
             if (!t) return bad(path, node, "log: expected a table [log]");

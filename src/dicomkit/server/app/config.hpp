@@ -99,6 +99,12 @@ struct HttpSettings {
     std::string viewer;
 };
 
+/// [hl7]: the MLLP listener for HL7 v2 orders and patient updates (off unless a port is given).
+struct Hl7Settings {
+    std::optional<std::uint16_t> port;                ///< 0: any free port; unset: no listener
+    std::uint64_t max_message_bytes = 1 << 20;        ///< larger messages are answered AR
+};
+
 /// [commitment]: where Storage Commitment results go (PS3.4 J.3.3): "same" (on the requesting
 /// association only), "new" (always on a new association to the requester, a configured peer),
 /// "auto" (the same, else a new one); reports on new associations are retried `retries` times,
@@ -146,6 +152,7 @@ struct Config {
     bool ingest_allow_lossy = false;
     LogSettings log;
     HttpSettings http;
+    Hl7Settings hl7;
     CommitmentSettings commitment;
 };
 
@@ -164,6 +171,7 @@ struct Config {
 ///   [storage] duplicates = "keep" | "replace" | "reject", lenient_uids = false, min_free_mb = 64,
 ///             accept_unknown_sop_classes = false, ingest_transfer_syntax = "JPEGLSLossless",
 ///             ingest_allow_lossy = false
+///   [hl7] port = 2575, max_message_bytes = 1048576
 /// Errors name the file, line and column ("serve.toml:7:1: peers[1].port: expected 1-65535").
 [[nodiscard]] Result<Config> load_config(const std::string& path);
 /// Parses a --peer flag "AE=HOST:PORT" (allowed every service).

@@ -606,6 +606,17 @@ Result<std::unique_ptr<ServerApp>> ServerApp::start(const Config& config, Server
         }
         impl->web = std::move(*web);
     }
+    if (config.hl7.port) {
+        auto listener = start_hl7(*impl);
+        if (!listener) {
+            if (impl->web) impl->web->stop();
+            impl->server->stop();
+            if (impl->tls_server) impl->tls_server->stop();
+            impl->close();
+            return make_error(listener.error().code, "HL7 port: " + listener.error().message);
+        }
+        impl->hl7 = std::move(*listener);
+    }
     if (impl->read_only && impl->sqlite) impl->watcher = std::thread([raw] { watch_read_only(*raw); });
     return std::unique_ptr<ServerApp>(new ServerApp(std::move(impl)));
 }
@@ -614,11 +625,13 @@ ServerApp::ServerApp(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 ServerApp::~ServerApp() { stop(); }
 std::uint16_t ServerApp::port() const noexcept { return impl_->server ? impl_->server->port() : 0; }
 std::uint16_t ServerApp::http_port() const noexcept { return impl_->web ? impl_->web->port() : 0; }
+std::uint16_t ServerApp::hl7_port() const noexcept { return impl_->hl7 ? impl_->hl7->port() : 0; }
 std::uint16_t ServerApp::tls_port() const noexcept { return impl_->tls_server ? impl_->tls_server->port() : 0; }
 const std::string& ServerApp::index_description() const noexcept { return impl_->index_description; }
 void ServerApp::stop() {
     if (!impl_ || !impl_->folder) return;
     // Each stop joins its associations and requests: nothing runs after these.
+    if (impl_->hl7) impl_->hl7->stop();
     if (impl_->web) impl_->web->stop();
     if (impl_->jobs) impl_->jobs->stop();  // cancelled between instances; before the retrieve service goes
     if (impl_->tls_server) impl_->tls_server->stop();

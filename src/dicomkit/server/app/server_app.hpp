@@ -7,6 +7,8 @@
 #include <string>
 
 #include <dicomkit/base/error.hpp>
+#include <dicomkit/hl7/ack.hpp>
+#include <dicomkit/hl7/interpret.hpp>
 #include <dicomkit/net/ul/server.hpp>
 #include <dicomkit/server/app/config.hpp>
 
@@ -19,6 +21,9 @@ struct ServerAppOptions {
     /// One line per event ("I: ...", "W: ..."); unset: the process's logger (log_event), with
     /// the event's fields for the JSON format.
     std::function<void(const std::string& line)> log;
+    /// What an HL7 event ([hl7] port) does: an order, a patient update or merge, answered by the
+    /// returned ACK. Unset: ServerApp's own (hl7_event), which logs the event and accepts it.
+    std::function<hl7::Ack(const hl7::Event&)> on_hl7_event;
 };
 
 class ServerApp {
@@ -33,6 +38,8 @@ public:
     [[nodiscard]] std::uint16_t port() const noexcept;
     /// The bound HTTP port ([http] port); 0 when the web front is off.
     [[nodiscard]] std::uint16_t http_port() const noexcept;
+    /// The bound [hl7] port; 0 when the HL7 listener is off.
+    [[nodiscard]] std::uint16_t hl7_port() const noexcept;
     /// The bound config.tls_port; 0 when there is none.
     [[nodiscard]] std::uint16_t tls_port() const noexcept;
     /// Which index runs, for the log: "sqlite PATH" or "postgres user@host:port/database".

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include <dicomkit/base/log.hpp>
+#include <dicomkit/hl7/listener.hpp>
 #include <dicomkit/net/dimse/dispatcher.hpp>
 #include <dicomkit/net/ul/server.hpp>
 #include <dicomkit/pixel/codecs.hpp>
@@ -66,6 +67,7 @@ struct ServerApp::Impl {
     std::unique_ptr<net::ul::Server> server;      ///< config.port
     std::unique_ptr<net::ul::Server> tls_server;  ///< config.tls_port, when set
     std::unique_ptr<WebFront> web;                ///< config.http, when enabled
+    std::unique_ptr<hl7::Listener> hl7;           ///< config.hl7.port, when set
     std::unique_ptr<JobRunner> jobs;              ///< the web front's send and retrieve jobs
     std::mutex associations_mutex;
     std::deque<std::string> associations;  ///< the last associations, JSON objects, newest first
@@ -99,6 +101,13 @@ struct ServerApp::Impl {
     /// Several nodes of one PostgreSQL index use the data folder at once.
     [[nodiscard]] bool shared_folder() const { return config.index.backend == "postgres"; }
 };
+
+/// The HL7 listener on config.hl7.port: each message interpreted (hl7::interpret_all), each
+/// event handed to options.on_hl7_event (else hl7_event), answered by the first ACK that is not
+/// AA (or AA); one event line per message.
+[[nodiscard]] Result<std::unique_ptr<hl7::Listener>> start_hl7(ServerApp::Impl& impl);
+/// The HL7 event hook until a worklist takes the events: logs the event and accepts it.
+[[nodiscard]] hl7::Ack hl7_event(const ServerApp::Impl& impl, const hl7::Event& event);
 
 /// The web front over `impl`'s services, with the admin hooks (peers, C-ECHO, jobs, the
 /// association list, the conformance of the running configuration).
