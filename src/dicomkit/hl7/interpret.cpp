@@ -326,6 +326,12 @@ Result<std::vector<Event>> interpret_order(const Message& m, bool omi) {
         std::string start = g.tq1 ? trim(m.value(*g.tq1, 7, 1, 1)) : std::string();
         if (start.empty() && g.obr) start = trim(m.value(*g.obr, 27, 1, 4));
         if (start.empty() && g.orc) start = trim(m.value(*g.orc, 7, 1, 4));
+        // No quantity/timing: OBR-36 (scheduled date/time), else the order's own time (ORC-9,
+        // date/time of transaction), else the message's (MSH-7): an item is scheduled now rather
+        // than refused, since the worklist needs a start date to be queried by.
+        if (start.empty() && g.obr) start = trim(m.value(*g.obr, 36, 1, 1));
+        if (start.empty() && g.orc) start = trim(m.value(*g.orc, 9, 1, 1));
+        if (start.empty()) start = trim(m.value("MSH", 7, 1, 1));
         auto [da, tm] = date_time(start);
         put(sps, tags::ScheduledProcedureStepStartDate, VR::DA, da);
         put(sps, tags::ScheduledProcedureStepStartTime, VR::TM, tm);

@@ -23,7 +23,7 @@ const std::string kOrder =
     "MSH|^~\\&|RIS|H|ARCHIVE|R|20261206||ORM^O01|ORD-1|P|2.3.1\r"
     "PID|1||P77^^^HOSP||Doe^Jane||19700102|F\r"
     "ORC|NW|PL1^RIS\r"
-    "OBR|1|PL1^RIS||CT1^CT chest^LOCAL||||||||||||||ACC77|||||CT\r";
+    "OBR|1|PL1^RIS||CT1^CT chest^LOCAL||||||||||||||ACC77||||||CT\r";
 const std::string kUpdate = "MSH|^~\\&|RIS|H|ARCHIVE|R|20261206||ADT^A08|UPD-1|P|2.5\rPID|1||P77^^^HOSP||Doe^Janet\r";
 
 struct ServeHl7 : ::testing::Test {
@@ -90,16 +90,18 @@ TEST_F(ServeHl7, EventsGoToTheHookWhoseAckAnswers) {
     EXPECT_TRUE(error_line);
 }
 
-TEST_F(ServeHl7, WithoutAHookEventsAreLoggedAndAccepted) {
+TEST_F(ServeHl7, WithoutAHookOrdersGoToTheWorklist) {
     auto app = start(false);
     ASSERT_TRUE(app);
     auto ack = hl7::send("127.0.0.1", app->hl7_port(), kOrder, 5s);
     ASSERT_TRUE(ack) << ack.error().to_string();
-    EXPECT_EQ(hl7::read_ack(*ack).code, "AA");
+    EXPECT_EQ(hl7::read_ack(*ack).code, "AA") << hl7::read_ack(*ack).text;
     app->stop();
     std::lock_guard lock(mutex);
     bool logged = false;
-    for (const auto& l : lines) logged = logged || l.starts_with("I: HL7 order NW PL1^RIS patient P77 accession ACC77");
+    for (const auto& l : lines)
+        logged = logged || (l.starts_with("I: HL7 order NW PL1^RIS patient P77 accession ACC77") &&
+                            l.find(": worklist item ") != std::string::npos);
     EXPECT_TRUE(logged);
 }
 

@@ -22,7 +22,7 @@ struct ServerAppOptions {
     /// the event's fields for the JSON format.
     std::function<void(const std::string& line)> log;
     /// What an HL7 event ([hl7] port) does: an order, a patient update or merge, answered by the
-    /// returned ACK. Unset: ServerApp's own (hl7_event), which logs the event and accepts it.
+    /// returned ACK. Unset: ServerApp's own (hl7_event), which applies it to the worklist.
     std::function<hl7::Ack(const hl7::Event&)> on_hl7_event;
 };
 

@@ -68,7 +68,47 @@ hl7::Ack hl7_event(const ServerApp::Impl& impl, const hl7::Event& event) {
         what = fmt::format("patient merge {} into {}", log::printable(m->old_patient_id, 64),
                            log::printable(m->patient.string_or(tags::PatientID), 64));
     }
-    impl.log("I: HL7 " + what + " (no worklist here: accepted, not kept)");
+    if (!impl.worklist) {
+        impl.log("I: HL7 " + what + " (no worklist here: accepted, not kept)");
+        return hl7::Ack::accept();
+    }
+    // The worklist takes the event; what it refuses is answered AE with its reason.
+    const auto refused = [&](const service::ServiceError& e) {
+        hl7::Ack a;
+        a.code = hl7::AckCode::Error;
+        a.text = e.message;
+        a.error_code = e.kind == service::ErrorKind::BadIdentifier ? "101"
+                       : e.kind == service::ErrorKind::NoSuchObject ? "204"
+                                                                      : "207";
+        impl.log("W: HL7 " + what + ": " + log::printable(e.message));
+        return a;
+    };
+    std::string result;
+    if (const auto* o = std::get_if<hl7::OrderEvent>(&event)) {
+        using C = hl7::OrderEvent::Control;
+        if (o->control == C::New || o->control == C::Change) {
+            auto id = impl.worklist->put(o->order_key, o->item);
+            if (!id) return refused(id.error());
+            result = "worklist item " + *id;
+        } else {
+            const char* status = o->control == C::Cancel ? "CANCELED" : "DISCONTINUED";
+            auto n = impl.worklist->cancel(o->order_key, status);
+            if (!n) return refused(n.error());
+            if (*n == 0)
+                return refused({service::ErrorKind::NoSuchObject,
+                                "no worklist item for order " + std::string(o->order_key)});
+            result = fmt::format("{} item(s) {}", *n, status);
+        }
+    } else if (const auto* u = std::get_if<hl7::PatientUpdate>(&event)) {
+        auto n = impl.worklist->update_patient(u->patient);
+        if (!n) return refused(n.error());
+        result = fmt::format("{} item(s) updated", *n);
+    } else if (const auto* m = std::get_if<hl7::PatientMerge>(&event)) {
+        auto n = impl.worklist->merge_patient(m->old_patient_id, m->old_issuer, m->patient);
+        if (!n) return refused(n.error());
+        result = fmt::format("{} item(s) moved", *n);
+    }
+    impl.log("I: HL7 " + what + ": " + result);
     return hl7::Ack::accept();
 }
 

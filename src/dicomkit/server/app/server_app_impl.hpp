@@ -106,7 +106,8 @@ struct ServerApp::Impl {
 /// event handed to options.on_hl7_event (else hl7_event), answered by the first ACK that is not
 /// AA (or AA); one event line per message.
 [[nodiscard]] Result<std::unique_ptr<hl7::Listener>> start_hl7(ServerApp::Impl& impl);
-/// The HL7 event hook until a worklist takes the events: logs the event and accepts it.
+/// The HL7 event hook: orders (new, change) put into the worklist, cancelled or discontinued,
+/// patients updated (A08) or merged (A40); logged; what the worklist refuses is answered AE.
 [[nodiscard]] hl7::Ack hl7_event(const ServerApp::Impl& impl, const hl7::Event& event);
 
 /// The web front over `impl`'s services, with the admin hooks (peers, C-ECHO, jobs, the
