@@ -17,6 +17,8 @@
 
 #include <dicomkit/base/log.hpp>
 #include <dicomkit/dict/dictionary.hpp>
+#include <dicomkit/dict/tags.hpp>
+#include <fmt/format.h>
 #include <dicomkit/net/dimse/serve.hpp>
 #include <dicomkit/net/dimse/status.hpp>
 #include <dicomkit/net/dimse/transcoder.hpp>
@@ -324,6 +326,28 @@ void add_workflow(ServerApp::Impl& impl) {
     impl.workflow = std::move(*store);
     ServerApp::Impl* raw = &impl;
     impl.mpps = std::make_unique<service::Mpps>(*impl.workflow, impl.settled.get());
+    // The worklist follows the performed step (IHE RAD-6/7): each scheduled step the MPPS names
+    // in its Scheduled Step Attributes Sequence becomes STARTED, COMPLETED or DISCONTINUED.
+    impl.mpps->on_state_change([raw](const DataSet& mpps) {
+        if (!raw->worklist) return;
+        const std::string pps = mpps.string_or(tags::PerformedProcedureStepStatus);
+        const std::string status = pps == "IN PROGRESS" ? "STARTED" : pps;
+        if (status != "STARTED" && status != "COMPLETED" && status != "DISCONTINUED") return;
+        const Element* steps = mpps.find(tags::ScheduledStepAttributesSequence);
+        if (!steps || !steps->is_sequence()) return;
+        for (const DataSet& step : steps->sequence().items) {
+            const std::string study = step.string_or(tags::StudyInstanceUID);
+            if (study.empty()) continue;
+            const std::string sps = step.string_or(tags::ScheduledProcedureStepID);
+            auto n = raw->worklist->set_step_status(study, sps, status);
+            if (!n)
+                raw->log("W: worklist: step " + log::printable(sps, 64) + " of study " + log::printable(study, 64) +
+                         " not set " + status + ": " + n.error().message);
+            else if (*n > 0)
+                raw->log(fmt::format("I: worklist: step {} of study {} {} (MPPS)", log::printable(sps, 64),
+                                     log::printable(study, 64), status));
+        }
+    });
     impl.commitment = std::make_unique<service::Commitment>(*impl.workflow, *impl.settled);
     const Config c = impl.config;
     dimse::ReporterOptions ro;
