@@ -5,15 +5,23 @@
 # commitment reported on the requesting association (all committed; one instance not stored:
 # failed 0x0112), then, after a restart with [commitment] report_on = "new", on a new
 # association to `dicomkit commit --listen`, and given up after the retries when nobody listens;
-# the REST admin lists them.
-# usage: serve_workflow_test.sh DICOMKIT DATA_DIR
+# the REST admin lists them. With PG_TEST_SERVER (tests/support/pg_test_server.sh), the same
+# against a serve whose index (and so its MPPS and commitment records) is a throw-away PostgreSQL.
+# usage: serve_workflow_test.sh DICOMKIT DATA_DIR [PG_TEST_SERVER]
 set -uo pipefail
 dk=$1
 data=$2
+pg=${3:-}
 command -v curl > /dev/null || { echo "FAIL: curl is needed"; exit 1; }
 # shellcheck source=../support/serve_common.sh
 source "$(dirname "$0")/../support/serve_common.sh"
-test_workspace
+stop_pg() { [ -z "$pg" ] || bash "$pg" stop "$work/pg"; }
+test_workspace stop_pg
+index_args=()
+if [ -n "$pg" ]; then
+  bash "$pg" start "$work/pg" > /dev/null || { echo "FAIL: the PostgreSQL test server did not start"; exit 1; }
+  index_args=(--index-url "$(cat "$work/pg/url")")
+fi
 token=workflow-token-0123456789
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 lport=$(free_port)
@@ -28,11 +36,15 @@ start_serve() {  # start_serve REPORT_ON LOG
   printf '[commitment]\nreport_on = "%s"\nretries = 2\nretry_interval_s = 0.2\n[[peers]]\nae_title = "MOD"\nhost = "127.0.0.1"\nport = %s\nallow = ["store", "query", "retrieve"]\n' \
     "$1" "$lport" > "$work/serve.toml"
   "$dk" serve --config "$work/serve.toml" --bind 127.0.0.1 --port 0 --data "$work/var" --aet ARCH --no-fsync \
-    --http-token "$token" > "$work/$2.out" 2> "$work/$2" &
+    --http-token "$token" "${index_args[@]}" > "$work/$2.out" 2> "$work/$2" &
   serve_pid=$!
   pids+=($serve_pid)
   port=$(wait_port "$work/$2")
   [ -n "$port" ] || { echo "FAIL: serve did not start"; cat "$work/$2"; exit 1; }
+  if grep -q "not offered" "$work/$2"; then echo "FAIL: MPPS and Storage Commitment not offered"; cat "$work/$2"; exit 1; fi
+  if [ -n "$pg" ] && ! grep -q "^[^ ]* I: index: postgres " "$work/$2"; then
+    echo "FAIL: serve does not log its PostgreSQL index"; cat "$work/$2"; exit 1
+  fi
   http=$(sed -n 's/^[^ ]* I: port \([0-9]*\): HTTP.*/\1/p' "$work/$2" | head -1)
   base=http://127.0.0.1:$http
 }

@@ -232,6 +232,7 @@ Result<void> open_index(ServerApp::Impl& impl, std::optional<Error>& why_read_on
         if (!ix) return tl::unexpected(ix.error());
         impl.index_description = ix->description;
         impl.index = std::move(ix->index);
+        impl.workflow = std::move(ix->workflow);  // add_workflow offers MPPS and Storage Commitment on it
         return {};
     }
     return open_sqlite(impl, why_read_only);
@@ -311,19 +312,26 @@ void add_retrieve(ServerApp::Impl& impl) {
 }
 
 /// MPPS N-CREATE/N-SET and Storage Commitment N-ACTION, over the workflow records kept beside the
-/// SQLite index (with PostgreSQL, not yet: the services are not offered).
+/// index: in index.db with SQLite, in the index's database with PostgreSQL (the module opened
+/// that store with the index).
 void add_workflow(ServerApp::Impl& impl) {
-    if (!impl.sqlite || impl.read_only) {
-        impl.log("W: MPPS and Storage Commitment are not offered: " +
-                 std::string(impl.sqlite ? "the index is read-only" : "they need the SQLite index for now"));
+    if (impl.read_only) {
+        impl.workflow.reset();
+        impl.log("W: MPPS and Storage Commitment are not offered: the index is read-only");
         return;
     }
-    auto store = index::sqlite::SqliteWorkflowStore::open((fs::path(impl.config.data) / "index.db").string());
-    if (!store) {
-        impl.log("W: MPPS and Storage Commitment are not offered: " + store.error().to_string());
-        return;
+    if (!impl.workflow) {
+        if (!impl.sqlite) {
+            impl.log("W: MPPS and Storage Commitment are not offered: the index gave no workflow store");
+            return;
+        }
+        auto store = index::sqlite::SqliteWorkflowStore::open((fs::path(impl.config.data) / "index.db").string());
+        if (!store) {
+            impl.log("W: MPPS and Storage Commitment are not offered: " + store.error().to_string());
+            return;
+        }
+        impl.workflow = std::move(*store);
     }
-    impl.workflow = std::move(*store);
     ServerApp::Impl* raw = &impl;
     impl.mpps = std::make_unique<service::Mpps>(*impl.workflow, impl.settled.get());
     // The worklist follows the performed step (IHE RAD-6/7): each scheduled step the MPPS names

@@ -8,12 +8,15 @@
 
 #include <dicomkit/base/error.hpp>
 #include <dicomkit/server/index/index.hpp>
+#include <dicomkit/server/index/workflow_store.hpp>
 
 namespace dicomkit::server::index::postgres {
 
-/// What the module's entry point gives: the index and how to name it in the log.
+/// What the module's entry point gives: the index, the MPPS and Storage Commitment records in the
+/// same database, and how to name it in the log.
 struct OpenedIndex {
     std::unique_ptr<Index> index;
+    std::unique_ptr<WorkflowStore> workflow;
     std::string description;  ///< "postgres user@host:port/database"
 };
 
