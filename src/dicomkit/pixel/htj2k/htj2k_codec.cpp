@@ -149,7 +149,7 @@ constexpr double kMaxStep = 0.9;
 /// One OpenJPH encoding of a frame; `qstep` is the irreversible quantisation step. Throws what
 /// OpenJPH throws.
 Bytes encode_once(std::string_view ts, std::span<const std::uint8_t> frame, const PixelInfo& native, bool reversible,
-                  float qstep, int levels = -1) {
+                  float qstep) {
     const unsigned spp = native.samples_per_pixel;
     ojph::codestream cs;
     ojph::param_siz siz = cs.access_siz();
@@ -161,7 +161,7 @@ Bytes encode_once(std::string_view ts, std::span<const std::uint8_t> frame, cons
     for (unsigned c = 0; c < spp; ++c)
         siz.set_component(c, ojph::point(1, 1), native.bits_stored, native.is_signed);
     ojph::param_cod cod = cs.access_cod();
-    cod.set_num_decomposition(levels >= 0 ? static_cast<ojph::ui32>(levels) : j2k::decomposition_levels(native, 5));
+    cod.set_num_decomposition(j2k::decomposition_levels(native, 5));
     cod.set_block_dims(64, 64);
     // PS3.5 A.4.6: .202 streams are in resolution-position-component-layer order.
     cod.set_progression_order(ts == kLosslessRpcl ? "RPCL" : "LRCP");
@@ -189,25 +189,6 @@ Bytes encode_once(std::string_view ts, std::span<const std::uint8_t> frame, cons
     Bytes out(file.get_data(), file.get_data() + size);
     cs.close();
     return out;
-}
-
-
-/// The mean absolute difference between a native frame and the same image decoded (interleaved,
-/// as j2k::decoded_layout gives it), per sample.
-double mean_error(std::span<const std::uint8_t> frame, const PixelInfo& native, std::span<const std::uint8_t> decoded) {
-    const unsigned spp = native.samples_per_pixel;
-    const unsigned bytes = native.bytes_per_sample();
-    const std::size_t pixels = static_cast<std::size_t>(native.rows) * native.columns;
-    std::vector<std::int32_t> a(pixels), b(pixels);
-    double sum = 0;
-    for (unsigned c = 0; c < spp; ++c) {
-        const bool planar = native.planar_configuration == 1 && spp > 1;
-        j2k::get_samples(frame.data(), planar ? c * pixels : c, pixels, planar ? 1 : spp, bytes, native.bits_stored,
-                         native.is_signed, a.data());
-        j2k::get_samples(decoded.data(), c, pixels, spp, bytes, native.bits_stored, native.is_signed, b.data());
-        for (std::size_t i = 0; i < pixels; ++i) sum += std::abs(static_cast<double>(a[i]) - b[i]);
-    }
-    return pixels == 0 ? 0.0 : sum / (static_cast<double>(pixels) * spp);
 }
 
 }  // namespace
@@ -312,24 +293,7 @@ Result<Bytes> Htj2kCodec::encode(std::string_view ts, std::span<const std::uint8
             q = std::clamp(q * std::pow(size / (0.95 * target), 1.0 / slope), kMinStep, kMaxStep);
             if (q == prev_q) break;
         }
-        // OpenJPH 0.9 writes one guard bit and has no setting for more: on frames with sharp
-        // edges (small synthetic ones above all) wavelet coefficients can outgrow their bit planes
-        // and the stream decodes far from the image, whatever the step. So the chosen stream is
-        // decoded and compared: a mean error over 1/16 of the range is such a failure, not
-        // quantisation, and the frame is coded again without a wavelet transform (samples
-        // quantised as they are, no growth), or reversibly as a last resort (.203 allows both).
-        const double range = std::ldexp(1.0, static_cast<int>(native.bits_stored)) - 1.0;
-        const PixelInfo coded = encoded_info(ts, native, options);
-        const PixelInfo shown = j2k::decoded_layout(coded);
-        std::vector<std::uint8_t> decoded(shown.frame_bytes());
-        const auto acceptable = [&](const Bytes& stream) {
-            if (!j2k::openjpeg_decode(stream, coded, decoded, 1)) return false;
-            return mean_error(frame, native, decoded) <= range / 16.0;
-        };
-        if (acceptable(best)) return best;
-        Bytes flat = encode_once(ts, frame, native, false, static_cast<float>(prev_q > 0 ? prev_q : q), 0);
-        if (acceptable(flat)) return flat;
-        return encode_once(ts, frame, native, true, 0.0f);
+        return best;
     } catch (const std::exception& e) {
         return openjph_failure(last_message(e.what()));
     } catch (...) {
