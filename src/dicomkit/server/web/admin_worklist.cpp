@@ -40,7 +40,10 @@ Result<index::WorklistFilter> filter_of(const Request& req) {
     f.statuses = {"COMPLETED", "CANCELED", "DISCONTINUED"};
     f.exclude_statuses = true;
     f.limit = 1000;
-    for (const auto& [name, value] : *params) {
+    for (const auto& param : *params) {
+        // Named references, not a structured binding: clang 14 lets no lambda capture those.
+        const auto& name = param.first;
+        const auto& value = param.second;
         auto number = [&](std::uint64_t& out) -> Result<void> {
             out = 0;
             if (value.empty() || value.size() > 9 || value.find_first_not_of("0123456789") != std::string::npos)
