@@ -1,6 +1,7 @@
 // PostgresIndex: migrations under an advisory lock, add in one transaction per instance with
 // upserts, find streamed from one SELECT (the SQL shared with SQLite, in sql/).
 #include <dicomkit/server/index/postgres/postgres_index.hpp>
+#include <dicomkit/base/try.hpp>
 
 #include <charconv>
 #include <cstdint>
@@ -16,10 +17,6 @@ namespace dicomkit::server::index::postgres {
 
 namespace {
 
-#define DK_TRY(expr)                                                   \
-    do {                                                               \
-        if (auto r_ = (expr); !r_) return tl::unexpected(r_.error()); \
-    } while (0)
 
 /// Advisory lock keys (two int4): migrations, and one per SOP Instance UID hash for add().
 constexpr std::int32_t kMigrationLock = 0x646b6d67;  // "dkmg"
@@ -87,22 +84,22 @@ struct PostgresIndex::Impl {
 Result<void> PostgresIndex::Impl::prepare(Conn& c) {
     const sql::WriteSql w = sql::write_sql(sql::Dialect::Postgres);
     for (int l = 0; l < 3; ++l) {
-        DK_TRY(c.prepare(kLevelStatements[l], w.upsert[l]));
-        DK_TRY(c.prepare("dk_lookup_" + std::to_string(l), w.lookup[l]));
+        DK_RETURN_IF_ERROR(c.prepare(kLevelStatements[l], w.upsert[l]));
+        DK_RETURN_IF_ERROR(c.prepare("dk_lookup_" + std::to_string(l), w.lookup[l]));
     }
-    DK_TRY(c.prepare("dk_instance", w.insert_instance));
-    DK_TRY(c.prepare("dk_find_instance", w.find_instance));
-    DK_TRY(c.prepare("dk_delete_instance", w.delete_instance));
-    DK_TRY(c.prepare("dk_parents", w.parents));
-    DK_TRY(c.prepare("dk_insert_object", w.insert_object));
-    DK_TRY(c.prepare("dk_find_object", w.find_object));
-    DK_TRY(c.prepare("dk_delete_object", w.delete_object));
+    DK_RETURN_IF_ERROR(c.prepare("dk_instance", w.insert_instance));
+    DK_RETURN_IF_ERROR(c.prepare("dk_find_instance", w.find_instance));
+    DK_RETURN_IF_ERROR(c.prepare("dk_delete_instance", w.delete_instance));
+    DK_RETURN_IF_ERROR(c.prepare("dk_parents", w.parents));
+    DK_RETURN_IF_ERROR(c.prepare("dk_insert_object", w.insert_object));
+    DK_RETURN_IF_ERROR(c.prepare("dk_find_object", w.find_object));
+    DK_RETURN_IF_ERROR(c.prepare("dk_delete_object", w.delete_object));
     for (int l = 0; l < 3; ++l) {
-        DK_TRY(c.prepare("dk_prune_" + std::to_string(l), w.prune[l]));
-        DK_TRY(c.prepare("dk_lock_" + std::to_string(l),
+        DK_RETURN_IF_ERROR(c.prepare("dk_prune_" + std::to_string(l), w.prune[l]));
+        DK_RETURN_IF_ERROR(c.prepare("dk_lock_" + std::to_string(l),
                          std::string("SELECT 1 FROM ") + kTables[l] + " WHERE pk = $1 FOR UPDATE"));
     }
-    DK_TRY(c.prepare("dk_lock_instance",
+    DK_RETURN_IF_ERROR(c.prepare("dk_lock_instance",
                      "SELECT pg_advisory_xact_lock(" + std::to_string(kInstanceLock) + ", $1::integer)"));
     return {};
 }
@@ -113,10 +110,10 @@ Result<void> PostgresIndex::Impl::migrate(Conn& c) {
     if (enc->text(0, 0) != "UTF8")
         return make_error(ErrorCode::Unsupported,
                           "postgres: the database's encoding is " + enc->text(0, 0) + ", the index needs UTF8");
-    DK_TRY(c.exec("BEGIN"));
+    DK_RETURN_IF_ERROR(c.exec("BEGIN"));
     auto body = [&]() -> Result<void> {
-        DK_TRY(c.exec("SELECT pg_advisory_xact_lock(" + std::to_string(kMigrationLock) + ", 0)"));
-        DK_TRY(c.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+        DK_RETURN_IF_ERROR(c.exec("SELECT pg_advisory_xact_lock(" + std::to_string(kMigrationLock) + ", 0)"));
+        DK_RETURN_IF_ERROR(c.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
                       "applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"));
         auto v = c.exec("SELECT COALESCE(MAX(version), 0) FROM schema_version");
         if (!v) return tl::unexpected(v.error());
@@ -131,7 +128,7 @@ Result<void> PostgresIndex::Impl::migrate(Conn& c) {
             if (m.version <= *have) continue;
             if (auto r = c.exec(std::string(m.sql)); !r)
                 return make_error(ErrorCode::IoError, "migration " + std::string(m.name) + ": " + r.error().message);
-            DK_TRY(c.exec("INSERT INTO schema_version(version, name) VALUES($1, $2)",
+            DK_RETURN_IF_ERROR(c.exec("INSERT INTO schema_version(version, name) VALUES($1, $2)",
                           {std::to_string(m.version), std::string(m.name)}));
         }
         return {};
@@ -140,7 +137,7 @@ Result<void> PostgresIndex::Impl::migrate(Conn& c) {
         (void)c.exec("ROLLBACK");
         return body;
     }
-    DK_TRY(c.exec("COMMIT"));
+    DK_RETURN_IF_ERROR(c.exec("COMMIT"));
     return {};
 }
 
@@ -149,7 +146,7 @@ Result<std::unique_ptr<PostgresIndex>> PostgresIndex::open(const std::string& co
     {
         auto c = Conn::connect(conninfo);
         if (!c) return tl::unexpected(c.error());
-        DK_TRY(Impl::migrate(**c));
+        DK_RETURN_IF_ERROR(Impl::migrate(**c));
         impl->description = "postgres " + (*c)->describe();
     }
     auto lease = impl->pool.acquire();  // the statements prepare against the migrated schema
@@ -163,7 +160,7 @@ WorklistStore* PostgresIndex::worklist() noexcept { return &impl_->worklist; }
 std::string PostgresIndex::description() const { return impl_->description; }
 
 Result<std::optional<std::vector<std::string>>> PostgresIndex::Impl::lock_and_find(Conn& c, const std::string& sop) {
-    DK_TRY(c.exec_prepared("dk_lock_instance", {std::to_string(uid_hash(sop))}));
+    DK_RETURN_IF_ERROR(c.exec_prepared("dk_lock_instance", {std::to_string(uid_hash(sop))}));
     auto r = c.exec_prepared("dk_parents", {sop});
     if (!r) return tl::unexpected(r.error());
     if (r->rows() == 0) return std::optional<std::vector<std::string>>{};
@@ -174,8 +171,8 @@ Result<void> PostgresIndex::Impl::prune(Conn& c, const std::vector<std::string>&
     // Lock the rows first, top down as add()'s upserts do (no deadlock between the two): a
     // transaction adding below them has then committed, and the deletes, each a statement with
     // a new snapshot, see what it added.
-    for (int l = 0; l < 3; ++l) DK_TRY(c.exec_prepared("dk_lock_" + std::to_string(l), {parents[3 - l]}));
-    for (int l = 2; l >= 0; --l) DK_TRY(c.exec_prepared("dk_prune_" + std::to_string(l), {parents[3 - l]}));
+    for (int l = 0; l < 3; ++l) DK_RETURN_IF_ERROR(c.exec_prepared("dk_lock_" + std::to_string(l), {parents[3 - l]}));
+    for (int l = 2; l >= 0; --l) DK_RETURN_IF_ERROR(c.exec_prepared("dk_prune_" + std::to_string(l), {parents[3 - l]}));
     return {};
 }
 
@@ -196,11 +193,11 @@ Result<AddStatus> PostgresIndex::Impl::add_object_once(Conn& c, const sql::Objec
     if (exists && policy == DuplicatePolicy::Reject)
         return make_error(ErrorCode::InvalidValue, "duplicate SOP Instance UID " + sop);
     if (*old) {
-        DK_TRY(c.exec_prepared("dk_delete_instance", {(**old)[0]}));
-        DK_TRY(prune(c, **old));
+        DK_RETURN_IF_ERROR(c.exec_prepared("dk_delete_instance", {(**old)[0]}));
+        DK_RETURN_IF_ERROR(prune(c, **old));
     }
-    if (!object->empty()) DK_TRY(c.exec_prepared("dk_delete_object", {*object}));
-    DK_TRY(c.exec_prepared("dk_insert_object", row.values, &row.attrs));
+    if (!object->empty()) DK_RETURN_IF_ERROR(c.exec_prepared("dk_delete_object", {*object}));
+    DK_RETURN_IF_ERROR(c.exec_prepared("dk_insert_object", row.values, &row.attrs));
     return exists ? AddStatus::Replaced : AddStatus::Added;
 }
 
@@ -215,8 +212,8 @@ Result<AddStatus> PostgresIndex::Impl::add_once(Conn& c, const sql::InstanceRows
         if (policy == DuplicatePolicy::Keep) return AddStatus::Kept;
         if (policy == DuplicatePolicy::Reject)
             return make_error(ErrorCode::InvalidValue, "duplicate SOP Instance UID " + sop);
-        if (*old) DK_TRY(c.exec_prepared("dk_delete_instance", {(**old)[0]}));
-        if (!object->empty()) DK_TRY(c.exec_prepared("dk_delete_object", {*object}));
+        if (*old) DK_RETURN_IF_ERROR(c.exec_prepared("dk_delete_instance", {(**old)[0]}));
+        if (!object->empty()) DK_RETURN_IF_ERROR(c.exec_prepared("dk_delete_object", {*object}));
         status = AddStatus::Replaced;
     }
     std::vector<std::string> params;
@@ -230,8 +227,8 @@ Result<AddStatus> PostgresIndex::Impl::add_once(Conn& c, const sql::InstanceRows
         params = {pk->text(0, 0)};
     }
     params.insert(params.end(), rows.level[3].begin(), rows.level[3].end());
-    DK_TRY(c.exec_prepared("dk_instance", params, &rows.attrs[3]));
-    if (*old) DK_TRY(prune(c, **old));  // the new copy may sit in another series, study or patient
+    DK_RETURN_IF_ERROR(c.exec_prepared("dk_instance", params, &rows.attrs[3]));
+    if (*old) DK_RETURN_IF_ERROR(prune(c, **old));  // the new copy may sit in another series, study or patient
     return status;
 }
 
@@ -242,11 +239,11 @@ Result<bool> PostgresIndex::Impl::remove_once(Conn& c, const std::string& sop) {
         auto object = find_object(c, sop);
         if (!object) return tl::unexpected(object.error());
         if (object->empty()) return false;
-        DK_TRY(c.exec_prepared("dk_delete_object", {*object}));
+        DK_RETURN_IF_ERROR(c.exec_prepared("dk_delete_object", {*object}));
         return true;
     }
-    DK_TRY(c.exec_prepared("dk_delete_instance", {(**old)[0]}));
-    DK_TRY(prune(c, **old));
+    DK_RETURN_IF_ERROR(c.exec_prepared("dk_delete_instance", {(**old)[0]}));
+    DK_RETURN_IF_ERROR(prune(c, **old));
     return true;
 }
 
@@ -291,7 +288,7 @@ Result<bool> PostgresIndex::remove(const std::string& sop_instance_uid) {
 
 Result<Counts> PostgresIndex::counts() {
     Counts out;
-    DK_TRY(impl_->with_connection([&](Conn& c, bool& started) {
+    DK_RETURN_IF_ERROR(impl_->with_connection([&](Conn& c, bool& started) {
         return c.stream("SELECT (SELECT COUNT(*) FROM patient), (SELECT COUNT(*) FROM study), "
                         "(SELECT COUNT(*) FROM series), (SELECT COUNT(*) FROM instance), "
                         "(SELECT COALESCE(SUM(size), 0) FROM instance)",
@@ -311,7 +308,7 @@ Result<Counts> PostgresIndex::counts() {
 Result<std::uint64_t> PostgresIndex::for_each_instance(const InstanceFn& fn) {
     const std::string sql = sql::write_sql(sql::Dialect::Postgres).all_instances;
     std::uint64_t n = 0;
-    DK_TRY(impl_->with_connection([&](Conn& c, bool& started) {
+    DK_RETURN_IF_ERROR(impl_->with_connection([&](Conn& c, bool& started) {
         return c.stream(sql, {}, [&](const PgResult& row) {
             started = true;
             ++n;
@@ -327,7 +324,7 @@ Result<std::uint64_t> PostgresIndex::for_each_object(const std::string& sop_clas
     const std::string sql = sql::write_sql(sql::Dialect::Postgres).objects_of_class;
     std::uint64_t n = 0;
     std::optional<Error> damaged;
-    DK_TRY(impl_->with_connection([&](Conn& c, bool& started) {
+    DK_RETURN_IF_ERROR(impl_->with_connection([&](Conn& c, bool& started) {
         return c.stream(sql, {sop_class_uid}, [&](const PgResult& row) {
             started = true;
             auto attrs = sql::decode_blob(row.bytes(0, 1));
@@ -362,7 +359,7 @@ Result<std::optional<std::vector<Index::LocatedFile>>> PostgresIndex::files_unde
     const std::string sql = sql::files_under_sql(sql::Dialect::Postgres, !series.empty(), !sop.empty());
     std::vector<LocatedFile> out;
     Result<void> bad;
-    DK_TRY(impl_->with_connection([&](Conn& c, bool&) {
+    DK_RETURN_IF_ERROR(impl_->with_connection([&](Conn& c, bool&) {
         out.clear();
         return c.stream(sql, params, [&](const PgResult& row) {
             auto size = integer(row.text(0, 3));
@@ -382,7 +379,7 @@ Result<std::optional<std::vector<Index::LocatedFile>>> PostgresIndex::files_unde
 Result<std::uint64_t> PostgresIndex::find(const model::Query& q, const MatchFn& on_match) {
     const sql::FindSql f = sql::build_find_sql(q, sql::Dialect::Postgres);
     std::uint64_t n = 0;
-    DK_TRY(impl_->with_connection([&](Conn& c, bool& started) {
+    DK_RETURN_IF_ERROR(impl_->with_connection([&](Conn& c, bool& started) {
         return c.stream(f.sql, f.params, [&](const PgResult& row) {
             const auto out = sql::match_identifier(
                 q, f, [&](int column) { return row.text(0, column); },

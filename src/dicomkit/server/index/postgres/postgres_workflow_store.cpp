@@ -1,15 +1,12 @@
 // PostgresWorkflowStore: MPPS and commitment rows (postgres/schema/007_mpps.sql), one statement
 // per call, each on a pooled connection.
 #include <dicomkit/server/index/postgres/postgres_workflow_store.hpp>
+#include <dicomkit/base/try.hpp>
 
 #include <dicomkit/server/index/postgres/pg.hpp>
 
 namespace dicomkit::server::index::postgres {
 
-#define WF_TRY_ASSIGN(name, expr)                           \
-    auto name##_r = (expr);                                 \
-    if (!name##_r) return tl::unexpected(name##_r.error()); \
-    auto name = std::move(*name##_r)
 
 struct PostgresWorkflowStore::Impl {
     explicit Impl(const std::string& conninfo) : pool(conninfo, [](Conn&) -> Result<void> { return {}; }, 4) {}
@@ -78,7 +75,7 @@ PostgresWorkflowStore::~PostgresWorkflowStore() = default;
 
 Result<std::unique_ptr<PostgresWorkflowStore>> PostgresWorkflowStore::open(const std::string& conninfo) {
     auto impl = std::make_unique<Impl>(conninfo);
-    WF_TRY_ASSIGN(r, impl->run("SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() "
+    DK_ASSIGN_OR_RETURN(r, impl->run("SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() "
                                "AND table_name IN ('mpps', 'commitment')", {}));
     if (r.text(0, 0) != "2")
         return make_error(ErrorCode::IoError, "the index lacks migration 7 (007_mpps): open it with the index first");
@@ -86,7 +83,7 @@ Result<std::unique_ptr<PostgresWorkflowStore>> PostgresWorkflowStore::open(const
 }
 
 Result<bool> PostgresWorkflowStore::add_mpps(const MppsRecord& r) {
-    WF_TRY_ASSIGN(res, impl_->run(std::string("INSERT INTO mpps (") + kMppsColumns +
+    DK_ASSIGN_OR_RETURN(res, impl_->run(std::string("INSERT INTO mpps (") + kMppsColumns +
                                       ") VALUES ($1, $2, $3::bytea, $4, $5::bigint, $6::bigint) "
                                       "ON CONFLICT (sop_instance_uid) DO NOTHING RETURNING 1",
                                   mpps_params(r)));
@@ -96,20 +93,20 @@ Result<bool> PostgresWorkflowStore::add_mpps(const MppsRecord& r) {
 Result<bool> PostgresWorkflowStore::update_mpps(const MppsRecord& r, const std::string& expected_status) {
     auto params = mpps_params(r);
     params.push_back(expected_status);
-    WF_TRY_ASSIGN(res, impl_->run("UPDATE mpps SET status = $2, dataset = $3::bytea, study_uids = $4, updated = $6::bigint "
+    DK_ASSIGN_OR_RETURN(res, impl_->run("UPDATE mpps SET status = $2, dataset = $3::bytea, study_uids = $4, updated = $6::bigint "
                                   "WHERE sop_instance_uid = $1 AND status = $7 AND $5::bigint = $5::bigint RETURNING 1",
                                   params));
     return res.rows() == 1;
 }
 
 Result<std::optional<MppsRecord>> PostgresWorkflowStore::mpps(const std::string& uid) {
-    WF_TRY_ASSIGN(res, impl_->run(std::string("SELECT ") + kMppsColumns + " FROM mpps WHERE sop_instance_uid = $1", {uid}));
+    DK_ASSIGN_OR_RETURN(res, impl_->run(std::string("SELECT ") + kMppsColumns + " FROM mpps WHERE sop_instance_uid = $1", {uid}));
     if (res.rows() == 0) return std::optional<MppsRecord>{};
     return std::optional<MppsRecord>(mpps_row(res, 0));
 }
 
 Result<std::vector<MppsRecord>> PostgresWorkflowStore::list_mpps(std::size_t limit) {
-    WF_TRY_ASSIGN(res, impl_->run(std::string("SELECT ") + kMppsColumns +
+    DK_ASSIGN_OR_RETURN(res, impl_->run(std::string("SELECT ") + kMppsColumns +
                                       " FROM mpps ORDER BY updated DESC, created DESC, sop_instance_uid DESC LIMIT $1::bigint",
                                   {std::to_string(limit)}));
     std::vector<MppsRecord> out;
@@ -118,7 +115,7 @@ Result<std::vector<MppsRecord>> PostgresWorkflowStore::list_mpps(std::size_t lim
 }
 
 Result<void> PostgresWorkflowStore::put_commitment(const CommitmentRecord& r) {
-    WF_TRY_ASSIGN(res, impl_->run(std::string("INSERT INTO commitment (") + kCommitmentColumns +
+    DK_ASSIGN_OR_RETURN(res, impl_->run(std::string("INSERT INTO commitment (") + kCommitmentColumns +
                                       ") VALUES ($1, $2, $3, $4, $5, $6, $7::integer, $8, $9::bigint, $10::bigint) "
                                       "ON CONFLICT (transaction_uid) DO UPDATE SET requester_ae = EXCLUDED.requester_ae, "
                                       "state = EXCLUDED.state, requested = EXCLUDED.requested, committed = EXCLUDED.committed, "
@@ -132,7 +129,7 @@ Result<void> PostgresWorkflowStore::put_commitment(const CommitmentRecord& r) {
 }
 
 Result<std::optional<CommitmentRecord>> PostgresWorkflowStore::commitment(const std::string& uid) {
-    WF_TRY_ASSIGN(res, impl_->run(std::string("SELECT ") + kCommitmentColumns +
+    DK_ASSIGN_OR_RETURN(res, impl_->run(std::string("SELECT ") + kCommitmentColumns +
                                       " FROM commitment WHERE transaction_uid = $1",
                                   {uid}));
     if (res.rows() == 0) return std::optional<CommitmentRecord>{};
@@ -141,7 +138,7 @@ Result<std::optional<CommitmentRecord>> PostgresWorkflowStore::commitment(const 
 
 Result<std::vector<CommitmentRecord>> PostgresWorkflowStore::list_commitments(std::optional<CommitmentState> state,
                                                                              std::size_t limit) {
-    WF_TRY_ASSIGN(res, impl_->run(std::string("SELECT ") + kCommitmentColumns +
+    DK_ASSIGN_OR_RETURN(res, impl_->run(std::string("SELECT ") + kCommitmentColumns +
                                       " FROM commitment WHERE ($1 = '' OR state = $1) "
                                       "ORDER BY updated DESC, created DESC, transaction_uid DESC LIMIT $2::bigint",
                                   {state ? to_string(*state) : "", std::to_string(limit)}));

@@ -1,5 +1,6 @@
 // PostgresWorklist: prepared upsert and update on pooled connections; the SQL shared with SQLite.
 #include <dicomkit/server/index/postgres/postgres_worklist.hpp>
+#include <dicomkit/base/try.hpp>
 
 #include <charconv>
 
@@ -11,14 +12,10 @@ namespace dicomkit::server::index::postgres {
 
 namespace {
 
-#define DK_TRY(expr)                                                   \
-    do {                                                               \
-        if (auto r_ = (expr); !r_) return tl::unexpected(r_.error()); \
-    } while (0)
 
 Result<void> prepare(Conn& c) {
-    DK_TRY(c.prepare("dk_wl_upsert", sql::worklist_upsert(sql::Dialect::Postgres)));
-    DK_TRY(c.prepare("dk_wl_update", sql::worklist_update(sql::Dialect::Postgres)));
+    DK_RETURN_IF_ERROR(c.prepare("dk_wl_upsert", sql::worklist_upsert(sql::Dialect::Postgres)));
+    DK_RETURN_IF_ERROR(c.prepare("dk_wl_update", sql::worklist_update(sql::Dialect::Postgres)));
     return {};
 }
 
@@ -64,7 +61,7 @@ Result<std::vector<std::int64_t>> PostgresWorklist::put_many(const std::vector<s
                                                              const SpecificCharacterSet& charset) {
     auto c = impl_->pool.acquire();
     if (!c) return tl::unexpected(c.error());
-    DK_TRY((*c)->exec("BEGIN"));
+    DK_RETURN_IF_ERROR((*c)->exec("BEGIN"));
     std::vector<std::int64_t> ids;
     ids.reserve(items.size());
     for (const auto& [key, item] : items) {
@@ -75,7 +72,7 @@ Result<std::vector<std::int64_t>> PostgresWorklist::put_many(const std::vector<s
         }
         ids.push_back(*id);
     }
-    DK_TRY((*c)->exec("COMMIT"));
+    DK_RETURN_IF_ERROR((*c)->exec("COMMIT"));
     return ids;
 }
 

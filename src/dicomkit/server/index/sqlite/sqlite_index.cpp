@@ -1,5 +1,6 @@
 // SqliteIndex: schema migrations, add (one transaction per instance) and find.
 #include <dicomkit/server/index/sqlite/sqlite_index.hpp>
+#include <dicomkit/base/try.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -18,10 +19,6 @@ namespace dicomkit::server::index::sqlite {
 
 namespace {
 
-#define DK_TRY(expr)                                            \
-    do {                                                        \
-        if (auto r_ = (expr); !r_) return tl::unexpected(r_.error()); \
-    } while (0)
 
 /// Binds `first`, `values` and `blob` to 1.. and steps once; the first column of the row
 /// (RETURNING pk) or 0.
@@ -29,9 +26,9 @@ Result<std::int64_t> run(Stmt& s, const std::vector<std::string>& values, std::o
                          const std::string* blob = nullptr) {
     s.reset();
     int i = 1;
-    if (first) DK_TRY(s.bind(i++, *first));
-    for (const auto& v : values) DK_TRY(s.bind(i++, std::string_view(v)));
-    if (blob) DK_TRY(s.bind_blob(i++, *blob));
+    if (first) DK_RETURN_IF_ERROR(s.bind(i++, *first));
+    for (const auto& v : values) DK_RETURN_IF_ERROR(s.bind(i++, std::string_view(v)));
+    if (blob) DK_RETURN_IF_ERROR(s.bind_blob(i++, *blob));
     auto row = s.step();
     if (!row) return tl::unexpected(row.error());
     const std::int64_t pk = *row ? s.integer(0) : 0;
@@ -128,7 +125,7 @@ struct SqliteIndex::Impl {
 
 Result<std::optional<SqliteIndex::Impl::Parents>> SqliteIndex::Impl::parents_of(const std::string& sop) {
     parents.reset();
-    DK_TRY(parents.bind(1, std::string_view(sop)));
+    DK_RETURN_IF_ERROR(parents.bind(1, std::string_view(sop)));
     auto row = parents.step();
     if (!row) return tl::unexpected(row.error());
     std::optional<Parents> p;
@@ -138,16 +135,16 @@ Result<std::optional<SqliteIndex::Impl::Parents>> SqliteIndex::Impl::parents_of(
 }
 
 Result<void> SqliteIndex::Impl::prune_above(const Parents& p) {
-    DK_TRY(run(prune[2], {}, p.series));
-    DK_TRY(run(prune[1], {}, p.study));
-    DK_TRY(run(prune[0], {}, p.patient));
+    DK_RETURN_IF_ERROR(run(prune[2], {}, p.series));
+    DK_RETURN_IF_ERROR(run(prune[1], {}, p.study));
+    DK_RETURN_IF_ERROR(run(prune[0], {}, p.patient));
     return {};
 }
 
 Result<void> SqliteIndex::Impl::migrate() {
     // Checkpoints (two fsyncs each) every 10000 WAL pages rather than SQLite's 1000: one add
     // writes several pages, and at 1000 the checkpoints' fsyncs bounded the ingest rate.
-    DK_TRY(db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+    DK_RETURN_IF_ERROR(db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
                    "PRAGMA wal_autocheckpoint=10000;"));
     auto v = db.prepare("PRAGMA user_version");
     if (!v) return tl::unexpected(v.error());
@@ -157,13 +154,13 @@ Result<void> SqliteIndex::Impl::migrate() {
     v->reset();  // no statement may be active while a migration drops an index
     for (const Migration& m : migrations()) {
         if (m.version <= have) continue;
-        DK_TRY(db.exec("BEGIN IMMEDIATE"));
+        DK_RETURN_IF_ERROR(db.exec("BEGIN IMMEDIATE"));
         if (auto r = db.exec(std::string(m.sql)); !r) {
             (void)db.exec("ROLLBACK");
             return make_error(ErrorCode::IoError, "migration " + std::string(m.name) + ": " + r.error().message);
         }
-        DK_TRY(db.exec("PRAGMA user_version = " + std::to_string(m.version)));
-        DK_TRY(db.exec("COMMIT"));
+        DK_RETURN_IF_ERROR(db.exec("PRAGMA user_version = " + std::to_string(m.version)));
+        DK_RETURN_IF_ERROR(db.exec("COMMIT"));
     }
     // After the migrations, whose index builds sort through temporary files rather than memory:
     // add_many undoes a failed instance alone (a savepoint each), and SQLite keeps what a
@@ -198,8 +195,8 @@ Result<void> SqliteIndex::Impl::open_writer() {
 Result<std::unique_ptr<SqliteIndex>> SqliteIndex::open(const std::string& path) {
     auto impl = std::make_unique<Impl>();
     impl->path = path;
-    DK_TRY(impl->open_writer());
-    DK_TRY(impl->open_worklist());
+    DK_RETURN_IF_ERROR(impl->open_writer());
+    DK_RETURN_IF_ERROR(impl->open_worklist());
     return std::unique_ptr<SqliteIndex>(new SqliteIndex(std::move(impl)));
 }
 
@@ -214,7 +211,7 @@ Result<void> SqliteIndex::make_writable() {
         impl_->db = Db();
         return r;
     }
-    if (!impl_->worklist_store) DK_TRY(impl_->open_worklist());
+    if (!impl_->worklist_store) DK_RETURN_IF_ERROR(impl_->open_worklist());
     impl_->immutable = false;
     ++impl_->generation;
     {
@@ -270,14 +267,14 @@ Result<bool> SqliteIndex::Impl::remove_locked(const std::string& sop) {
     auto p = parents_of(sop);
     if (!p) return tl::unexpected(p.error());
     if (*p) {
-        DK_TRY(run(delete_instance, {}, (*p)->instance));
-        DK_TRY(prune_above(**p));
+        DK_RETURN_IF_ERROR(run(delete_instance, {}, (*p)->instance));
+        DK_RETURN_IF_ERROR(prune_above(**p));
         return true;
     }
     auto object = run(find_object, {sop});
     if (!object) return tl::unexpected(object.error());
     if (*object == 0) return false;
-    DK_TRY(run(delete_object, {}, *object));
+    DK_RETURN_IF_ERROR(run(delete_object, {}, *object));
     return true;
 }
 
@@ -294,8 +291,8 @@ Result<AddStatus> SqliteIndex::Impl::add_object_locked(const DataSet& ds, const 
     if (old && policy == DuplicatePolicy::Keep) return AddStatus::Kept;
     if (old && policy == DuplicatePolicy::Reject)
         return make_error(ErrorCode::InvalidValue, "duplicate SOP Instance UID " + sop);
-    if (old) DK_TRY(remove_locked(sop));
-    DK_TRY(run(insert_object, row->values, std::nullopt, &row->attrs));
+    if (old) DK_RETURN_IF_ERROR(remove_locked(sop));
+    DK_RETURN_IF_ERROR(run(insert_object, row->values, std::nullopt, &row->attrs));
     return old ? AddStatus::Replaced : AddStatus::Added;
 }
 
@@ -314,11 +311,11 @@ Result<AddStatus> SqliteIndex::Impl::add_locked(const DataSet& ds, const Instanc
     if (exists && policy == DuplicatePolicy::Reject)
         return make_error(ErrorCode::InvalidValue, "duplicate SOP Instance UID " + sop);
     if (*old) {
-        DK_TRY(run(delete_instance, {}, (*old)->instance));
+        DK_RETURN_IF_ERROR(run(delete_instance, {}, (*old)->instance));
         status = AddStatus::Replaced;
     }
     if (*object_old != 0) {
-        DK_TRY(run(delete_object, {}, *object_old));
+        DK_RETURN_IF_ERROR(run(delete_object, {}, *object_old));
         status = AddStatus::Replaced;
     }
     std::optional<std::int64_t> parent;
@@ -329,21 +326,21 @@ Result<AddStatus> SqliteIndex::Impl::add_locked(const DataSet& ds, const Instanc
         if (*pk == 0) return make_error(ErrorCode::IoError, "index: no row for " + rows->level[l].front());
         parent = *pk;
     }
-    DK_TRY(run(instance, rows->level[3], parent, &rows->attrs[3]));
-    if (*old) DK_TRY(prune_above(**old));  // the new copy may sit in another series, study or patient
+    DK_RETURN_IF_ERROR(run(instance, rows->level[3], parent, &rows->attrs[3]));
+    if (*old) DK_RETURN_IF_ERROR(prune_above(**old));  // the new copy may sit in another series, study or patient
     return status;
 }
 
 Result<AddStatus> SqliteIndex::add(const DataSet& ds, const InstanceFile& file, DuplicatePolicy policy) {
     if (impl_->read_only) return impl_->read_only_error();
     std::lock_guard lock(impl_->mutex);
-    DK_TRY(impl_->db.exec("BEGIN IMMEDIATE"));
+    DK_RETURN_IF_ERROR(impl_->db.exec("BEGIN IMMEDIATE"));
     auto r = impl_->add_locked(ds, file, policy);
     if (!r || *r == AddStatus::Kept) {
         (void)impl_->db.exec("ROLLBACK");
         return r;
     }
-    DK_TRY(impl_->db.exec("COMMIT"));
+    DK_RETURN_IF_ERROR(impl_->db.exec("COMMIT"));
     return r;
 }
 
@@ -382,13 +379,13 @@ std::vector<Result<AddStatus>> SqliteIndex::add_many(const std::vector<AddItem>&
 Result<bool> SqliteIndex::remove(const std::string& sop_instance_uid) {
     if (impl_->read_only) return impl_->read_only_error();
     std::lock_guard lock(impl_->mutex);
-    DK_TRY(impl_->db.exec("BEGIN IMMEDIATE"));
+    DK_RETURN_IF_ERROR(impl_->db.exec("BEGIN IMMEDIATE"));
     auto r = impl_->remove_locked(sop_instance_uid);
     if (!r || !*r) {
         (void)impl_->db.exec("ROLLBACK");
         return r;
     }
-    DK_TRY(impl_->db.exec("COMMIT"));
+    DK_RETURN_IF_ERROR(impl_->db.exec("COMMIT"));
     return r;
 }
 
@@ -433,7 +430,7 @@ Result<std::uint64_t> SqliteIndex::for_each_object(const std::string& sop_class_
     if (!db) return tl::unexpected(db.error());
     auto s = db->prepare(sql::write_sql(sql::Dialect::Sqlite).objects_of_class);
     if (!s) return tl::unexpected(s.error());
-    DK_TRY(s->bind(1, std::string_view(sop_class_uid)));
+    DK_RETURN_IF_ERROR(s->bind(1, std::string_view(sop_class_uid)));
     std::uint64_t n = 0;
     for (;;) {
         auto row = s->step();
@@ -503,7 +500,7 @@ Result<std::optional<InstanceFile>> SqliteIndex::instance(const std::string& sop
     if (!kept) return tl::unexpected(kept.error());
     Stmt& s = **kept;
     ResetAtEnd reset_at_end{s};
-    DK_TRY(s.bind(1, std::string_view(sop_instance_uid)));
+    DK_RETURN_IF_ERROR(s.bind(1, std::string_view(sop_instance_uid)));
     auto row = s.step();
     if (!row) return tl::unexpected(row.error());
     std::optional<InstanceFile> f;
@@ -523,9 +520,9 @@ Result<std::optional<std::vector<Index::LocatedFile>>> SqliteIndex::files_under(
     Stmt& s = **kept;
     ResetAtEnd reset_at_end{s};
     int n = 1;
-    DK_TRY(s.bind(n++, std::string_view(study)));
-    if (!series.empty()) DK_TRY(s.bind(n++, std::string_view(series)));
-    if (!sop.empty()) DK_TRY(s.bind(n++, std::string_view(sop)));
+    DK_RETURN_IF_ERROR(s.bind(n++, std::string_view(study)));
+    if (!series.empty()) DK_RETURN_IF_ERROR(s.bind(n++, std::string_view(series)));
+    if (!sop.empty()) DK_RETURN_IF_ERROR(s.bind(n++, std::string_view(sop)));
     std::vector<LocatedFile> out;
     for (;;) {
         auto row = s.step();
@@ -547,7 +544,7 @@ Result<std::uint64_t> SqliteIndex::find(const model::Query& q, const MatchFn& on
     // Reset however the find ends: that ends its read (the WAL may be checkpointed past it) and
     // leaves the kept statement ready for the next find.
     ResetAtEnd reset_at_end{s};
-    for (std::size_t i = 0; i < f.params.size(); ++i) DK_TRY(s.bind(static_cast<int>(i + 1), std::string_view(f.params[i])));
+    for (std::size_t i = 0; i < f.params.size(); ++i) DK_RETURN_IF_ERROR(s.bind(static_cast<int>(i + 1), std::string_view(f.params[i])));
     std::uint64_t n = 0;
     for (;;) {
         auto row = s.step();

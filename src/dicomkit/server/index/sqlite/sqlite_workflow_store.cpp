@@ -1,5 +1,6 @@
 // SqliteWorkflowStore: MPPS and commitment rows (schema/007_mpps.sql).
 #include <dicomkit/server/index/sqlite/sqlite_workflow_store.hpp>
+#include <dicomkit/base/try.hpp>
 
 #include <mutex>
 
@@ -7,14 +8,6 @@
 
 namespace dicomkit::server::index::sqlite {
 
-#define WF_TRY(expr)                                                   \
-    do {                                                               \
-        if (auto r_ = (expr); !r_) return tl::unexpected(r_.error()); \
-    } while (0)
-#define WF_TRY_ASSIGN(name, expr)                         \
-    auto name##_r = (expr);                               \
-    if (!name##_r) return tl::unexpected(name##_r.error()); \
-    auto name = std::move(*name##_r)
 
 struct SqliteWorkflowStore::Impl {
     std::string path;
@@ -61,12 +54,12 @@ CommitmentRecord commitment_row(const Stmt& s) {
 }
 
 Result<void> bind_mpps(Stmt& s, const MppsRecord& r) {
-    WF_TRY(s.bind(1, r.sop_instance_uid));
-    WF_TRY(s.bind(2, r.status));
-    WF_TRY(s.bind_blob(3, r.dataset));
-    WF_TRY(s.bind(4, join_uids(r.study_uids)));
-    WF_TRY(s.bind(5, static_cast<std::int64_t>(r.created)));
-    WF_TRY(s.bind(6, static_cast<std::int64_t>(r.updated)));
+    DK_RETURN_IF_ERROR(s.bind(1, r.sop_instance_uid));
+    DK_RETURN_IF_ERROR(s.bind(2, r.status));
+    DK_RETURN_IF_ERROR(s.bind_blob(3, r.dataset));
+    DK_RETURN_IF_ERROR(s.bind(4, join_uids(r.study_uids)));
+    DK_RETURN_IF_ERROR(s.bind(5, static_cast<std::int64_t>(r.created)));
+    DK_RETURN_IF_ERROR(s.bind(6, static_cast<std::int64_t>(r.updated)));
     return {};
 }
 
@@ -83,7 +76,7 @@ Result<std::unique_ptr<SqliteWorkflowStore>> SqliteWorkflowStore::open(const std
     impl->db = std::move(*db);
     auto check = impl->db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('mpps', 'commitment')");
     if (!check) return make_error(ErrorCode::IoError, path + ": " + check.error().message);
-    WF_TRY(check->step());
+    DK_RETURN_IF_ERROR(check->step());
     if (check->integer(0) != 2)
         return make_error(ErrorCode::IoError, path + ": the index lacks migration 7 (007_mpps): open it with the index first");
     return std::unique_ptr<SqliteWorkflowStore>(new SqliteWorkflowStore(std::move(impl)));
@@ -91,46 +84,46 @@ Result<std::unique_ptr<SqliteWorkflowStore>> SqliteWorkflowStore::open(const std
 
 Result<bool> SqliteWorkflowStore::add_mpps(const MppsRecord& r) {
     std::lock_guard lock(impl_->mutex);
-    WF_TRY_ASSIGN(s, impl_->prepare("INSERT INTO mpps (" + std::string(kMppsColumns) +
+    DK_ASSIGN_OR_RETURN(s, impl_->prepare("INSERT INTO mpps (" + std::string(kMppsColumns) +
                                     ") VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (sop_instance_uid) DO NOTHING"));
-    WF_TRY(bind_mpps(s, r));
-    WF_TRY(s.step());
+    DK_RETURN_IF_ERROR(bind_mpps(s, r));
+    DK_RETURN_IF_ERROR(s.step());
     auto changes = impl_->prepare("SELECT changes()");
     if (!changes) return tl::unexpected(changes.error());
-    WF_TRY(changes->step());
+    DK_RETURN_IF_ERROR(changes->step());
     return changes->integer(0) == 1;
 }
 
 Result<bool> SqliteWorkflowStore::update_mpps(const MppsRecord& r, const std::string& expected_status) {
     std::lock_guard lock(impl_->mutex);
-    WF_TRY_ASSIGN(s, impl_->prepare("UPDATE mpps SET status = ?2, dataset = ?3, study_uids = ?4, updated = ?6 "
+    DK_ASSIGN_OR_RETURN(s, impl_->prepare("UPDATE mpps SET status = ?2, dataset = ?3, study_uids = ?4, updated = ?6 "
                                     "WHERE sop_instance_uid = ?1 AND status = ?7 AND ?5 = ?5"));
-    WF_TRY(bind_mpps(s, r));
-    WF_TRY(s.bind(7, expected_status));
-    WF_TRY(s.step());
+    DK_RETURN_IF_ERROR(bind_mpps(s, r));
+    DK_RETURN_IF_ERROR(s.bind(7, expected_status));
+    DK_RETURN_IF_ERROR(s.step());
     auto changes = impl_->prepare("SELECT changes()");
     if (!changes) return tl::unexpected(changes.error());
-    WF_TRY(changes->step());
+    DK_RETURN_IF_ERROR(changes->step());
     return changes->integer(0) == 1;
 }
 
 Result<std::optional<MppsRecord>> SqliteWorkflowStore::mpps(const std::string& uid) {
     std::lock_guard lock(impl_->mutex);
-    WF_TRY_ASSIGN(s, impl_->prepare("SELECT " + std::string(kMppsColumns) + " FROM mpps WHERE sop_instance_uid = ?"));
-    WF_TRY(s.bind(1, uid));
-    WF_TRY_ASSIGN(row, s.step());
+    DK_ASSIGN_OR_RETURN(s, impl_->prepare("SELECT " + std::string(kMppsColumns) + " FROM mpps WHERE sop_instance_uid = ?"));
+    DK_RETURN_IF_ERROR(s.bind(1, uid));
+    DK_ASSIGN_OR_RETURN(row, s.step());
     if (!row) return std::optional<MppsRecord>{};
     return std::optional<MppsRecord>(mpps_row(s));
 }
 
 Result<std::vector<MppsRecord>> SqliteWorkflowStore::list_mpps(std::size_t limit) {
     std::lock_guard lock(impl_->mutex);
-    WF_TRY_ASSIGN(s, impl_->prepare("SELECT " + std::string(kMppsColumns) +
+    DK_ASSIGN_OR_RETURN(s, impl_->prepare("SELECT " + std::string(kMppsColumns) +
                                     " FROM mpps ORDER BY updated DESC, rowid DESC LIMIT ?"));
-    WF_TRY(s.bind(1, static_cast<std::int64_t>(limit)));
+    DK_RETURN_IF_ERROR(s.bind(1, static_cast<std::int64_t>(limit)));
     std::vector<MppsRecord> out;
     for (;;) {
-        WF_TRY_ASSIGN(row, s.step());
+        DK_ASSIGN_OR_RETURN(row, s.step());
         if (!row) break;
         out.push_back(mpps_row(s));
     }
@@ -139,28 +132,28 @@ Result<std::vector<MppsRecord>> SqliteWorkflowStore::list_mpps(std::size_t limit
 
 Result<void> SqliteWorkflowStore::put_commitment(const CommitmentRecord& r) {
     std::lock_guard lock(impl_->mutex);
-    WF_TRY_ASSIGN(s, impl_->prepare("INSERT OR REPLACE INTO commitment (" + std::string(kCommitmentColumns) +
+    DK_ASSIGN_OR_RETURN(s, impl_->prepare("INSERT OR REPLACE INTO commitment (" + std::string(kCommitmentColumns) +
                                     ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-    WF_TRY(s.bind(1, r.transaction_uid));
-    WF_TRY(s.bind(2, r.requester_ae));
-    WF_TRY(s.bind(3, std::string_view(to_string(r.state))));
-    WF_TRY(s.bind(4, join_items(r.requested, false)));
-    WF_TRY(s.bind(5, join_items(r.committed, false)));
-    WF_TRY(s.bind(6, join_items(r.failed, true)));
-    WF_TRY(s.bind(7, static_cast<std::int64_t>(r.attempts)));
-    WF_TRY(s.bind(8, r.last_error));
-    WF_TRY(s.bind(9, static_cast<std::int64_t>(r.created)));
-    WF_TRY(s.bind(10, static_cast<std::int64_t>(r.updated)));
-    WF_TRY(s.step());
+    DK_RETURN_IF_ERROR(s.bind(1, r.transaction_uid));
+    DK_RETURN_IF_ERROR(s.bind(2, r.requester_ae));
+    DK_RETURN_IF_ERROR(s.bind(3, std::string_view(to_string(r.state))));
+    DK_RETURN_IF_ERROR(s.bind(4, join_items(r.requested, false)));
+    DK_RETURN_IF_ERROR(s.bind(5, join_items(r.committed, false)));
+    DK_RETURN_IF_ERROR(s.bind(6, join_items(r.failed, true)));
+    DK_RETURN_IF_ERROR(s.bind(7, static_cast<std::int64_t>(r.attempts)));
+    DK_RETURN_IF_ERROR(s.bind(8, r.last_error));
+    DK_RETURN_IF_ERROR(s.bind(9, static_cast<std::int64_t>(r.created)));
+    DK_RETURN_IF_ERROR(s.bind(10, static_cast<std::int64_t>(r.updated)));
+    DK_RETURN_IF_ERROR(s.step());
     return {};
 }
 
 Result<std::optional<CommitmentRecord>> SqliteWorkflowStore::commitment(const std::string& uid) {
     std::lock_guard lock(impl_->mutex);
-    WF_TRY_ASSIGN(s, impl_->prepare("SELECT " + std::string(kCommitmentColumns) +
+    DK_ASSIGN_OR_RETURN(s, impl_->prepare("SELECT " + std::string(kCommitmentColumns) +
                                     " FROM commitment WHERE transaction_uid = ?"));
-    WF_TRY(s.bind(1, uid));
-    WF_TRY_ASSIGN(row, s.step());
+    DK_RETURN_IF_ERROR(s.bind(1, uid));
+    DK_ASSIGN_OR_RETURN(row, s.step());
     if (!row) return std::optional<CommitmentRecord>{};
     return std::optional<CommitmentRecord>(commitment_row(s));
 }
@@ -168,13 +161,13 @@ Result<std::optional<CommitmentRecord>> SqliteWorkflowStore::commitment(const st
 Result<std::vector<CommitmentRecord>> SqliteWorkflowStore::list_commitments(std::optional<CommitmentState> state,
                                                                            std::size_t limit) {
     std::lock_guard lock(impl_->mutex);
-    WF_TRY_ASSIGN(s, impl_->prepare("SELECT " + std::string(kCommitmentColumns) +
+    DK_ASSIGN_OR_RETURN(s, impl_->prepare("SELECT " + std::string(kCommitmentColumns) +
                                     " FROM commitment WHERE (?1 = '' OR state = ?1) ORDER BY updated DESC, rowid DESC LIMIT ?2"));
-    WF_TRY(s.bind(1, std::string_view(state ? to_string(*state) : "")));
-    WF_TRY(s.bind(2, static_cast<std::int64_t>(limit)));
+    DK_RETURN_IF_ERROR(s.bind(1, std::string_view(state ? to_string(*state) : "")));
+    DK_RETURN_IF_ERROR(s.bind(2, static_cast<std::int64_t>(limit)));
     std::vector<CommitmentRecord> out;
     for (;;) {
-        WF_TRY_ASSIGN(row, s.step());
+        DK_ASSIGN_OR_RETURN(row, s.step());
         if (!row) break;
         out.push_back(commitment_row(s));
     }

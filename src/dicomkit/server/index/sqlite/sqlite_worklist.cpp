@@ -1,5 +1,6 @@
 // SqliteWorklist: one writer connection, read connections kept for reuse by find().
 #include <dicomkit/server/index/sqlite/sqlite_worklist.hpp>
+#include <dicomkit/base/try.hpp>
 
 #include <mutex>
 #include <optional>
@@ -12,10 +13,6 @@ namespace dicomkit::server::index::sqlite {
 
 namespace {
 
-#define DK_TRY(expr)                                                   \
-    do {                                                               \
-        if (auto r_ = (expr); !r_) return tl::unexpected(r_.error()); \
-    } while (0)
 
 constexpr std::size_t kMaxIdleReaders = 4;
 
@@ -33,8 +30,8 @@ struct SqliteWorklist::Impl {
     /// column of its row, 0 when none.
     Result<std::int64_t> write(Stmt& s, int first, const DataSet& item, const SpecificCharacterSet& cs) {
         int i = first;
-        for (const std::string& v : sql::worklist_columns(item, cs)) DK_TRY(s.bind(i++, std::string_view(v)));
-        DK_TRY(s.bind_blob(i, sql::object_blob(item, cs)));
+        for (const std::string& v : sql::worklist_columns(item, cs)) DK_RETURN_IF_ERROR(s.bind(i++, std::string_view(v)));
+        DK_RETURN_IF_ERROR(s.bind_blob(i, sql::object_blob(item, cs)));
         auto row = s.step();
         if (!row) {
             s.reset();
@@ -47,7 +44,7 @@ struct SqliteWorklist::Impl {
     Result<std::int64_t> put_locked(std::string_view key, const DataSet& item, const SpecificCharacterSet& cs) {
         if (key.empty()) return make_error(ErrorCode::InvalidValue, "worklist: an item needs an order key");
         upsert.reset();
-        DK_TRY(upsert.bind(1, key));
+        DK_RETURN_IF_ERROR(upsert.bind(1, key));
         return write(upsert, 2, item, cs);
     }
 };
@@ -61,7 +58,7 @@ Result<std::unique_ptr<SqliteWorklist>> SqliteWorklist::open(const std::string& 
     auto d = Db::open(path, false);
     if (!d) return tl::unexpected(d.error());
     impl->db = std::move(*d);
-    DK_TRY(impl->db.exec("PRAGMA foreign_keys=ON"));
+    DK_RETURN_IF_ERROR(impl->db.exec("PRAGMA foreign_keys=ON"));
     for (auto [stmt, text] : {std::pair{&impl->upsert, sql::worklist_upsert(sql::Dialect::Sqlite)},
                               {&impl->update, sql::worklist_update(sql::Dialect::Sqlite)},
                               {&impl->get, std::string("SELECT pk, order_key, item FROM worklist WHERE pk = ?1")},
@@ -82,7 +79,7 @@ Result<std::int64_t> SqliteWorklist::put(std::string_view order_key, const DataS
 Result<std::vector<std::int64_t>> SqliteWorklist::put_many(const std::vector<std::pair<std::string, DataSet>>& items,
                                                            const SpecificCharacterSet& charset) {
     std::lock_guard lock(impl_->mutex);
-    DK_TRY(impl_->db.exec("BEGIN IMMEDIATE"));
+    DK_RETURN_IF_ERROR(impl_->db.exec("BEGIN IMMEDIATE"));
     std::vector<std::int64_t> ids;
     ids.reserve(items.size());
     for (const auto& [key, item] : items) {
@@ -93,14 +90,14 @@ Result<std::vector<std::int64_t>> SqliteWorklist::put_many(const std::vector<std
         }
         ids.push_back(*id);
     }
-    DK_TRY(impl_->db.exec("COMMIT"));
+    DK_RETURN_IF_ERROR(impl_->db.exec("COMMIT"));
     return ids;
 }
 
 Result<bool> SqliteWorklist::replace(std::int64_t id, const DataSet& item, const SpecificCharacterSet& charset) {
     std::lock_guard lock(impl_->mutex);
     impl_->update.reset();
-    DK_TRY(impl_->update.bind(1, id));
+    DK_RETURN_IF_ERROR(impl_->update.bind(1, id));
     auto r = impl_->write(impl_->update, 2, item, charset);
     if (!r) return tl::unexpected(r.error());
     auto changed = impl_->db.prepare("SELECT changes()");
@@ -114,7 +111,7 @@ Result<std::optional<WorklistEntry>> SqliteWorklist::get(std::int64_t id) {
     std::lock_guard lock(impl_->mutex);
     Stmt& s = impl_->get;
     s.reset();
-    DK_TRY(s.bind(1, id));
+    DK_RETURN_IF_ERROR(s.bind(1, id));
     auto row = s.step();
     if (!row) return tl::unexpected(row.error());
     std::optional<WorklistEntry> out;
@@ -151,7 +148,7 @@ Result<std::uint64_t> SqliteWorklist::find(const WorklistFilter& filter, const W
         auto s = db->prepare(text);
         if (!s) return tl::unexpected(s.error());
         for (std::size_t i = 0; i < params.size(); ++i)
-            DK_TRY(s->bind(static_cast<int>(i + 1), std::string_view(params[i])));
+            DK_RETURN_IF_ERROR(s->bind(static_cast<int>(i + 1), std::string_view(params[i])));
         // Rows are handed over as they are read: the read transaction is this connection's,
         // so `fn` may write through the store's writer meanwhile (WAL).
         for (;;) {
@@ -177,7 +174,7 @@ Result<bool> SqliteWorklist::remove(std::int64_t id) {
     std::lock_guard lock(impl_->mutex);
     Stmt& s = impl_->remove;
     s.reset();
-    DK_TRY(s.bind(1, id));
+    DK_RETURN_IF_ERROR(s.bind(1, id));
     auto row = s.step();
     s.reset();
     if (!row) return tl::unexpected(row.error());
