@@ -25,6 +25,7 @@
 #include <dicomkit/server/model/text.hpp>
 
 #include "commands.hpp"
+#include "key_path.hpp"
 #include "net_common.hpp"
 #include "qr_model.hpp"
 
@@ -48,50 +49,6 @@ struct FindArgs {
     NetArgs net;
 };
 
-/// A key: a tag, or a path into sequence items ("ProcedureCodeSequence[0].CodeValue").
-using KeyPath = std::vector<Tag>;
-
-/// "A[0].B" -> {A, B}: keywords or tags, the item index (only [0], the one item of a sequence
-/// key, PS3.4 C.2.2.2.6) optional.
-Result<KeyPath> parse_path(std::string_view name) {
-    KeyPath path;
-    while (!name.empty()) {
-        const auto dot = name.find('.');
-        std::string_view part = name.substr(0, dot);
-        if (const auto open = part.find('['); open != std::string_view::npos) {
-            if (part.substr(open) != "[0]") return make_error(ErrorCode::InvalidValue, "only item [0] can be given");
-            part = part.substr(0, open);
-        }
-        const auto tag = dict::parse_tag_or_keyword(part);
-        if (!tag) return make_error(ErrorCode::InvalidValue, "unknown keyword or tag " + std::string(part));
-        path.push_back(*tag);
-        name = dot == std::string_view::npos ? std::string_view() : name.substr(dot + 1);
-    }
-    if (path.empty()) return make_error(ErrorCode::InvalidValue, "no key");
-    return path;
-}
-
-VR vr_of(Tag t) {
-    const auto* info = dict::find(t);
-    return info ? info->vr() : VR::LO;
-}
-
-/// Sets `value` at `path` in `ds`, making each sequence on the way with one item.
-void set_path(DataSet& ds, std::span<const Tag> path, const std::string& value) {
-    if (path.size() == 1) {
-        if (vr_of(path[0]) == VR::SQ) {
-            if (!ds.contains(path[0])) ds.set(Element(path[0], VR::SQ, Sequence{}));  // universal
-        } else {
-            ds.set(Element::from_string(path[0], vr_of(path[0]), value));
-        }
-        return;
-    }
-    Element* e = ds.find(path[0]);
-    if (!e || !e->is_sequence()) e = &ds.set(Element(path[0], VR::SQ, Sequence{}));
-    if (e->sequence().items.empty()) e->sequence().items.emplace_back();
-    set_path(e->sequence().items.front(), path.subspan(1), value);
-}
-
 /// The identifier from "-k Key=Value" (empty value: a return key; a path into a sequence key's
 /// item: "Sequence[0].Key=Value"); the level from --level or a key.
 Result<DataSet> identifier(const FindArgs& a, bool levels, std::vector<KeyPath>& columns) {
@@ -101,11 +58,11 @@ Result<DataSet> identifier(const FindArgs& a, bool levels, std::vector<KeyPath>&
         const auto eq = k.find('=');
         const std::string name = k.substr(0, eq);
         const std::string value = eq == std::string::npos ? "" : k.substr(eq + 1);
-        auto path = parse_path(name);
+        auto path = parse_key_path(name);
         if (!path) return make_error(ErrorCode::InvalidValue, "-k " + k + ": " + path.error().message);
         const Tag tag = path->front();
         if (tag == tags::QueryRetrieveLevel && !a.level.empty()) continue;
-        set_path(ds, *path, value);
+        set_key_path(ds, *path, value);
         if (tag != tags::QueryRetrieveLevel && tag != tags::SpecificCharacterSet) columns.push_back(*path);
     }
     if (std::any_of(a.keys.begin(), a.keys.end(), [](const std::string& k) {

@@ -31,6 +31,7 @@
 #include <dicomkit/server/service/mpps.hpp>
 
 #include "commands.hpp"
+#include "key_path.hpp"
 #include "net_common.hpp"
 
 namespace dicomkit::cli {
@@ -42,42 +43,12 @@ namespace svc = server::service;
 
 const std::vector<std::string> kSyntaxes{"1.2.840.10008.1.2.1", "1.2.840.10008.1.2"};
 
-VR vr_of(Tag t) {
-    const auto* info = dict::find(t);
-    return info ? info->vr() : VR::LO;
-}
-
 /// "Key=Value" or "Seq[0].Key=Value" set into `ds` (sequences made with one item).
 Result<void> set_key(DataSet& ds, const std::string& k) {
     const auto eq = k.find('=');
-    std::string_view name(k.data(), eq == std::string::npos ? k.size() : eq);
-    const std::string value = eq == std::string::npos ? "" : k.substr(eq + 1);
-    std::vector<Tag> path;
-    while (!name.empty()) {
-        const auto dot = name.find('.');
-        std::string_view part = name.substr(0, dot);
-        if (const auto open = part.find('['); open != std::string_view::npos) {
-            if (part.substr(open) != "[0]") return make_error(ErrorCode::InvalidValue, "-k " + k + ": only item [0] can be given");
-            part = part.substr(0, open);
-        }
-        const auto tag = dict::parse_tag_or_keyword(part);
-        if (!tag) return make_error(ErrorCode::InvalidValue, "-k " + k + ": unknown keyword or tag " + std::string(part));
-        path.push_back(*tag);
-        name = dot == std::string_view::npos ? std::string_view() : name.substr(dot + 1);
-    }
-    if (path.empty()) return make_error(ErrorCode::InvalidValue, "-k " + k + ": no key");
-    DataSet* at = &ds;
-    for (std::size_t i = 0; i + 1 < path.size(); ++i) {
-        Element* e = at->find(path[i]);
-        if (!e || !e->is_sequence()) e = &at->set(Element(path[i], VR::SQ, Sequence{}));
-        if (e->sequence().items.empty()) e->sequence().items.emplace_back();
-        at = &e->sequence().items.front();
-    }
-    if (vr_of(path.back()) == VR::SQ) {
-        if (!at->contains(path.back())) at->set(Element(path.back(), VR::SQ, Sequence{}));
-    } else {
-        at->set(Element::from_string(path.back(), vr_of(path.back()), value));
-    }
+    auto path = parse_key_path(std::string_view(k.data(), eq == std::string::npos ? k.size() : eq));
+    if (!path) return make_error(ErrorCode::InvalidValue, "-k " + k + ": " + path.error().message);
+    set_key_path(ds, *path, eq == std::string::npos ? "" : k.substr(eq + 1));
     return {};
 }
 
@@ -202,7 +173,7 @@ int run_mpps_create(const MppsArgs& a) {
     if (!ds->contains(tags::PerformedStationAETitle)) ds->set_string(tags::PerformedStationAETitle, VR::AE, a.net.aet);
     if (!ds->contains(tags::PerformedProcedureStepID)) ds->set_string(tags::PerformedProcedureStepID, VR::SH, today("%y%m%d%H%M%S"));
     for (Tag t : {tags::PerformedProcedureStepEndDate, tags::PerformedProcedureStepEndTime})
-        if (!ds->contains(t)) ds->set(Element(t, vr_of(t)));
+        if (!ds->contains(t)) ds->set(Element(t, dictionary_vr(t)));
     if (!ds->contains(tags::PerformedSeriesSequence)) ds->set(Element(tags::PerformedSeriesSequence, VR::SQ, Sequence{}));
     auto assoc = open_association(a.host, a.port, a.net, svc::kMppsSopClass);
     if (!assoc) {
