@@ -169,9 +169,8 @@ bool in_range(const DateTimeRange& r, const DataSet& step) {
 }  // namespace
 
 DataSet worklist_utf8(const DataSet& ds) {
-    const SpecificCharacterSet cs = charset_of(ds);
     if (!ds.contains(tags::SpecificCharacterSet)) return ds;
-    auto back = index::sql::decode_blob(index::sql::object_blob(ds, cs));
+    auto back = index::sql::decode_blob(index::sql::object_blob(ds, charset_of(ds)));
     return back ? *back : ds;
 }
 
