@@ -3,6 +3,7 @@
 // to stop and joined). The jobs here run a stand-in that waits for the test's go.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -167,10 +168,13 @@ TEST(JobRunner, AtMostTwoRunTheRestWaitInOrder) {
                                  std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)")))
         << running;
     f.gate.let_go();
-    for (int i = 0; i < 200; ++i) {
-        if (f.job(5)["state"] == "done") break;
+    // Two workers run side by side, so job 5 may end before job 4: wait for all.
+    auto all_done = [&] {
+        return std::all_of(ids.begin(), ids.end(),
+                           [&](std::uint64_t id) { return f.job(id)["state"] == "done"; });
+    };
+    for (int i = 0; i < 400 && !all_done(); ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    }
     for (auto id : ids) {
         const json j = f.job(id);
         EXPECT_EQ(j["state"], "done") << j;
@@ -195,8 +199,12 @@ TEST(JobRunner, KeepsTheLastJobsAndRefusesBeyondTheUnfinished) {
     Fixture f(3);
     f.gate.let_go();
     for (int i = 0; i < 3; ++i) f.submit();
-    for (int i = 0; i < 200 && f.job(3)["state"] != "done"; ++i)
+    // Job 3 may end before job 1 (two run side by side): wait until all three are done.
+    auto done = [&](std::uint64_t id) { return f.job(id)["state"] == "done"; };
+    for (int i = 0; i < 400 && !(done(1) && done(2) && done(3)); ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    ASSERT_EQ(f.job(1)["state"], "done");
+    ASSERT_EQ(f.job(2)["state"], "done");
     ASSERT_EQ(f.job(3)["state"], "done");
     f.submit();  // 4: the oldest finished one goes
     EXPECT_TRUE(f.runner->job_json(1).empty());
