@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <thread>
+#include <vector>
 
 namespace dicomkit::server::app {
 namespace {
@@ -132,6 +133,16 @@ struct Fixture {
         const std::string s = runner->job_json(id);
         return s.empty() ? json() : json::parse(s);
     }
+    /// Two jobs run side by side, so a later job may end before an earlier one: waits (at most
+    /// 10 s) until every one of `ids` is done.
+    void wait_done(const std::vector<std::uint64_t>& ids) {
+        auto all_done = [&] {
+            return std::all_of(ids.begin(), ids.end(),
+                               [&](std::uint64_t id) { return job(id)["state"] == "done"; });
+        };
+        for (int i = 0; i < 400 && !all_done(); ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
     std::size_t count_lines(const std::string& part) {
         std::lock_guard lock(lines_mutex);
         return std::count_if(lines.begin(), lines.end(),
@@ -168,13 +179,7 @@ TEST(JobRunner, AtMostTwoRunTheRestWaitInOrder) {
                                  std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)")))
         << running;
     f.gate.let_go();
-    // Two workers run side by side, so job 5 may end before job 4: wait for all.
-    auto all_done = [&] {
-        return std::all_of(ids.begin(), ids.end(),
-                           [&](std::uint64_t id) { return f.job(id)["state"] == "done"; });
-    };
-    for (int i = 0; i < 400 && !all_done(); ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    f.wait_done(ids);
     for (auto id : ids) {
         const json j = f.job(id);
         EXPECT_EQ(j["state"], "done") << j;
@@ -199,10 +204,7 @@ TEST(JobRunner, KeepsTheLastJobsAndRefusesBeyondTheUnfinished) {
     Fixture f(3);
     f.gate.let_go();
     for (int i = 0; i < 3; ++i) f.submit();
-    // Job 3 may end before job 1 (two run side by side): wait until all three are done.
-    auto done = [&](std::uint64_t id) { return f.job(id)["state"] == "done"; };
-    for (int i = 0; i < 400 && !(done(1) && done(2) && done(3)); ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    f.wait_done({1, 2, 3});
     ASSERT_EQ(f.job(1)["state"], "done");
     ASSERT_EQ(f.job(2)["state"], "done");
     ASSERT_EQ(f.job(3)["state"], "done");
