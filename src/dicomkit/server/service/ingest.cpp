@@ -90,7 +90,7 @@ void Ingest::wait_indexed() {
 
 std::uint64_t Ingest::unindexed() {
     std::lock_guard lock(index_mutex_);
-    return unindexed_ + retry_.size();
+    return unindexed_ + retry_.size() + retrying_;  // those being retried are not indexed yet
 }
 
 void Ingest::wait_not_pending(const std::string& uid) {
@@ -452,6 +452,7 @@ void Ingest::retry_failed() {
         indexing_ = true;
         group.assign(std::make_move_iterator(retry_.begin()), std::make_move_iterator(retry_.end()));
         retry_.clear();
+        retrying_ = group.size();
     }
     // One whose instance was indexed again since (a newer copy) is left to the next start's
     // reconciliation, which keeps the newer file.
@@ -480,16 +481,18 @@ void Ingest::retry_failed() {
                 ++unindexed_;
             }
         }
+        retrying_ = 0;
         indexing_ = false;
     }
     indexed_.notify_all();
+    // Logged before stores are taken again, so that the line precedes whatever they log.
+    if (options_.log && indexed > 0)
+        options_.log("I: index: " + std::to_string(indexed) + " stored instances indexed on a retry" +
+                     (error.empty() ? std::string("; stores are taken again") : "; " + error));
     {
         std::lock_guard lock(admit_mutex_);
         index_failing_ = error;
     }
-    if (options_.log && indexed > 0)
-        options_.log("I: index: " + std::to_string(indexed) + " stored instances indexed on a retry" +
-                     (error.empty() ? std::string("; stores are taken again") : "; " + error));
 }
 
 }  // namespace dicomkit::server::service

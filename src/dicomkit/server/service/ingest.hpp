@@ -249,6 +249,7 @@ private:
     bool indexing_ = false;   ///< a thread is indexing a group
     std::thread indexer_;
     std::deque<Placed> retry_;  ///< answered, not indexed for an I/O error: retried (under index_mutex_)
+    std::uint64_t retrying_ = 0;  ///< taken from retry_ by retry_failed() and not yet settled (under index_mutex_)
 
     // admit(): why stores are refused, and the free space last seen.
     std::mutex admit_mutex_;
