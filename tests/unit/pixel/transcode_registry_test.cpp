@@ -119,21 +119,6 @@ TEST(TranscodeRegistry, EveryEncodableSyntaxRoundTrips) {
                 // JPEG 2000 and HTJ2K are driven by a ratio (4 here), not a quality: wrapped
                 // edges cost them more, so their bound is twice as wide.
                 const bool by_ratio = uid == "1.2.840.10008.1.2.4.91" || uid == "1.2.840.10008.1.2.4.203";
-                if (uid == "1.2.840.10008.1.2.4.203") {
-                    // Known: lossy HTJ2K (OpenJPH 0.9, quantisation step searched for the ratio)
-                    // errs by a mean of ~90 of 255 on colour and up to a quarter of the range
-                    // on 16-bit grey in some builds; only decodability is checked here. OpenJPH
-                    // and OpenJPEG decode these streams alike, so the encoder is at fault: on
-                    // these small frames the error follows neither the step nor the size (16 x 20
-                    // RGB at 4 levels: step 0.125 gives a mean error of 108, step 0.335 of 41;
-                    // at 1 level, step 0.11 gives 12), and fewer levels alone move the failure to
-                    // the larger steps the ratio then needs (12-bit grey, mean 1314 of 4095).
-                    // Coding such a frame again without the wavelet (0 levels) is no way out:
-                    // OpenJPH 0.9 then stops the process on an assertion (missing_msbs > 0,
-                    // 16-bit noise), and a check by decoding cannot tell this failure from noise
-                    // coded at a high ratio (Htj2kLossyMeetsTheRatio).
-                    continue;
-                }
                 EXPECT_LE(mean_difference(decoded, original, s.info), range / (by_ratio ? 8.0 : 16.0) + 2);
             }
         }

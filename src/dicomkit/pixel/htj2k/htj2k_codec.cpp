@@ -141,10 +141,42 @@ Result<void> decode_checked(std::span<const std::uint8_t> encoded, const PixelIn
     return {};
 }
 
+/// Decomposition levels for OpenJPH 0.9's irreversible (9/7) path. Its vertical 9/7 transform
+/// of a resolution two rows high gives wrong samples (a mean error of about 30 of 255 at any
+/// step, in both its own ojph_compress and here; a width of two is coded correctly, and so is
+/// the reversible 5/3 path), so levels stop before the resolution being split is two rows high:
+/// level l splits ceil(rows / 2^(l-1)) rows (image and tile offsets are 0).
+unsigned irreversible_levels(const PixelInfo& native) noexcept {
+    unsigned levels = j2k::decomposition_levels(native, 5);
+    for (unsigned l = 1; l <= levels; ++l) {
+        const std::uint64_t split = (std::uint64_t{native.rows} + (std::uint64_t{1} << (l - 1)) - 1) >> (l - 1);
+        if (split == 2) return l - 1;
+    }
+    return levels;
+}
+
 /// The quantisation steps OpenJPH 0.9 is given: past about 1 its code-block coder fails an
 /// assertion (missing MSBs >= Kmax) and aborts the process, so steps stay under it.
 constexpr double kMinStep = 1e-6;
 constexpr double kMaxStep = 0.9;
+
+/// Removes the COM marker segments (FF64) of a codestream's main header: OpenJPH 0.9 always
+/// writes one naming itself (24 bytes), a tenth of what a small frame has at 4:1. Main header
+/// segments are FFxx then a 16-bit length counting itself (ISO/IEC 15444-1 A.1.3); the scan
+/// stops at the first tile-part (SOT, FF90) or at anything it does not recognise.
+void drop_comments(Bytes& cs) {
+    std::size_t at = 2;  // after SOC
+    while (at + 4 <= cs.size() && cs[at] == 0xFF && cs[at + 1] != 0x90) {
+        const std::size_t length = (std::size_t{cs[at + 2]} << 8) | cs[at + 3];
+        if (length < 2 || at + 2 + length > cs.size()) return;
+        if (cs[at + 1] == 0x64) {
+            const auto first = cs.begin() + static_cast<std::ptrdiff_t>(at);
+            cs.erase(first, first + static_cast<std::ptrdiff_t>(2 + length));
+        } else {
+            at += 2 + length;
+        }
+    }
+}
 
 /// One OpenJPH encoding of a frame; `qstep` is the irreversible quantisation step. Throws what
 /// OpenJPH throws.
@@ -161,7 +193,7 @@ Bytes encode_once(std::string_view ts, std::span<const std::uint8_t> frame, cons
     for (unsigned c = 0; c < spp; ++c)
         siz.set_component(c, ojph::point(1, 1), native.bits_stored, native.is_signed);
     ojph::param_cod cod = cs.access_cod();
-    cod.set_num_decomposition(j2k::decomposition_levels(native, 5));
+    cod.set_num_decomposition(reversible ? j2k::decomposition_levels(native, 5) : irreversible_levels(native));
     cod.set_block_dims(64, 64);
     // PS3.5 A.4.6: .202 streams are in resolution-position-component-layer order.
     cod.set_progression_order(ts == kLosslessRpcl ? "RPCL" : "LRCP");
@@ -188,6 +220,7 @@ Bytes encode_once(std::string_view ts, std::span<const std::uint8_t> frame, cons
     const auto size = static_cast<std::size_t>(file.tell());
     Bytes out(file.get_data(), file.get_data() + size);
     cs.close();
+    drop_comments(out);
     return out;
 }
 
@@ -246,9 +279,17 @@ bool Htj2kCodec::lossy(std::string_view ts, const EncodeOptions& options) const 
     return ts == kHtj2k && options.compression_ratio > 1.0;
 }
 
-Result<void> Htj2kCodec::can_encode(std::string_view ts, const PixelInfo& native, const EncodeOptions&) const {
+Result<void> Htj2kCodec::can_encode(std::string_view ts, const PixelInfo& native, const EncodeOptions& options) const {
     if (!known(ts)) return make_error(ErrorCode::UnsupportedTransferSyntax, "HTJ2K codec asked for " + std::string(ts));
-    return j2k::check_encodable(native, "HTJ2K");
+    if (auto ok = j2k::check_encodable(native, "HTJ2K"); !ok) return ok;
+    // Without a decomposition level OpenJPH 0.9 can stop the process on an assertion (missing
+    // MSBs, 16-bit noise), and fewer than three rows leave no level it codes correctly.
+    if (lossy(ts, options) && irreversible_levels(native) == 0)
+        return make_error(ErrorCode::Unsupported,
+                          "lossy HTJ2K (" + std::string(kHtj2k) + ") through OpenJPH 0.9 needs frames of at least " +
+                              "3 rows and 2 columns, this one is " + std::to_string(native.columns) + "x" +
+                              std::to_string(native.rows) + " (Columns x Rows)");
+    return {};
 }
 
 PixelInfo Htj2kCodec::encoded_info(std::string_view ts, const PixelInfo& native, const EncodeOptions& options) const {
@@ -275,14 +316,17 @@ Result<Bytes> Htj2kCodec::encode(std::string_view ts, std::span<const std::uint8
         double q = htj2k::quantisation_step(options.compression_ratio);
         double slope = 1.0;  // -d log(size) / d log(q)
         Bytes best;
+        double best_q = q;
         double prev_q = 0, prev_size = 0;
         for (int attempt = 0; attempt < 6; ++attempt) {
             Bytes out = encode_once(ts, frame, native, false, static_cast<float>(q));
             const auto size = static_cast<double>(out.size());
             const bool under = size <= target;
             if ((under && (best.empty() || best.size() > target || out.size() > best.size())) ||
-                (!under && (best.empty() || (best.size() > target && out.size() < best.size()))))
+                (!under && (best.empty() || (best.size() > target && out.size() < best.size())))) {
                 best = std::move(out);
+                best_q = q;
+            }
             if (under && size >= 0.9 * target) break;
             if (prev_size > 0 && prev_q != q && size != prev_size) {
                 const double s = -std::log(size / prev_size) / std::log(q / prev_q);
@@ -292,6 +336,21 @@ Result<Bytes> Htj2kCodec::encode(std::string_view ts, std::span<const std::uint8
             prev_size = size;
             q = std::clamp(q * std::pow(size / (0.95 * target), 1.0 / slope), kMinStep, kMaxStep);
             if (q == prev_q) break;
+        }
+        // A target no step reaches is not chased with the quality: smaller steps are taken while
+        // the stream stays within 10% of the smallest one. Small frames meet this: the headers
+        // are much of the stream, and at large steps OpenJPH 0.9 codes code-blocks that quantise
+        // to zero with a few bytes each or not at all depending on memory it reads before
+        // writing (the same frame: 202 bytes in a fresh process, 289 under MALLOC_PERTURB_,
+        // decoding to the same samples).
+        if (best.size() > target) {
+            const double smallest = static_cast<double>(best.size());
+            for (int attempt = 0; attempt < 3 && best_q / 2 >= kMinStep; ++attempt) {
+                Bytes out = encode_once(ts, frame, native, false, static_cast<float>(best_q / 2));
+                if (static_cast<double>(out.size()) > 1.1 * smallest) break;
+                best = std::move(out);
+                best_q /= 2;
+            }
         }
         return best;
     } catch (const std::exception& e) {
