@@ -245,8 +245,14 @@ public:
                 } else if (ds.contains(ReferencedTimeOffsets)) {
                     item.temporal_kind = "offsets";
                     const Element* e = ds.find(ReferencedTimeOffsets);
+                    // Shortest form of each decimal string ("1.000000" -> "1"), as written when
+                    // one does not parse.
                     if (auto s = e->strings())
-                        for (auto v : *s) item.temporal_values.emplace_back(v);
+                        for (auto v : *s) {
+                            Element one = Element::from_string(ReferencedTimeOffsets, VR::DS, v);
+                            auto d = one.as<double>();
+                            item.temporal_values.push_back(d ? fmt::format("{}", *d) : std::string(v));
+                        }
                 } else if (ds.contains(ReferencedDateTime)) {
                     item.temporal_kind = "datetimes";
                     const Element* e = ds.find(ReferencedDateTime);
@@ -298,8 +304,17 @@ public:
             if (item.concept_name && (item.concept_name->value.empty() || item.concept_name->meaning.empty()))
                 item.problems.push_back(fmt::format("{}{}{}[0]: incomplete code (no Code Value or Code Meaning)",
                                                     path, path.empty() ? "" : ".", ConceptNameCodeSequence.str()));
-            if (!item.concept_name && (depth == 1 || (item.value_type != ValueType::Container &&
-                                                      item.value_type != ValueType::Unknown)))
+            // PS3.3 Table C.17-5 (Document Content Macro): required at the root and for the value
+            // types below; COMPOSITE, IMAGE, WAVEFORM, the coordinates and a CONTAINER may do without.
+            bool name_required = depth == 1;
+            switch (item.value_type) {
+                case ValueType::Text: case ValueType::Num: case ValueType::Code: case ValueType::DateTime:
+                case ValueType::Date: case ValueType::Time: case ValueType::UidRef: case ValueType::PName:
+                    name_required = true;
+                    break;
+                default: break;
+            }
+            if (!item.concept_name && name_required)
                 item.problems.push_back(fmt::format("{}{}{}: missing (required here)", path,
                                                     path.empty() ? "" : ".", ConceptNameCodeSequence.str()));
             read_value(ds, path, item);
