@@ -94,11 +94,9 @@ int run_check(const RtCheckArgs& a) {
                 ++skipped;
                 continue;
             }
-            if (file->meta.find(Tag(0x0002, 0x0003)) == nullptr) {
-                log::error("{}: no SOP Instance UID (0008,0018): not a composite instance", in.path);
-                status = 2;
-                continue;
-            }
+            log::error("{}: no SOP Instance UID (0008,0018): cut short, or not a composite instance", in.path);
+            status = 2;
+            continue;
         }
         checker.add(in.path, file->dataset);
     }

@@ -144,7 +144,7 @@ check "a missing path: exit 2" test "$status" = 2
 # --- serve's REST admin: GET /api/studies/{uid}/rt-check ------------------------------------------
 if command -v curl > /dev/null; then
   token=rt-check-token-0123456789
-  "$dk" serve --bind 127.0.0.1 --port 0 --data "$work/var" --aet ARCHIVE --no-fsync --http-token "$token" \
+  "$dk" serve --bind 127.0.0.1 --port 0 --data "$work/var" --aet ARCHIVE --accept-unknown --no-fsync --http-token "$token" \
     > "$work/serve.out" 2> "$work/serve.err" &
   pids+=($!)
   port=$(wait_port "$work/serve.err")
@@ -155,7 +155,7 @@ if command -v curl > /dev/null; then
     study=$($py -c 'import sys, pydicom; print(pydicom.dcmread(sys.argv[1], stop_before_pixels=True).StudyInstanceUID)' "$set_dir/RS.Z3S1.dcm")
     api() { curl -s -H "Authorization: Bearer $token" -o "$work/out" -w '%{http_code}' "http://127.0.0.1:$http$1"; }
     fresh_copy
-    rm "$work/set/RP.Z3S1Vmat.dcm"  # the plan comes later
+    rm "$work/set/RP.Z3S1Vmat.dcm" "$work/set/README.md" "$work/set/PHI.txt"  # the plan comes later
     timeout 60 "$dk" send 127.0.0.1 "$port" "$work/set" --aet USER --aec ARCHIVE > "$work/send.out" 2>&1
     check "serve: the set without its plan stored" test $? = 0
     check "serve: rt-check answers 200" test "$(api "/api/studies/$study/rt-check")" = 200
