@@ -1,6 +1,7 @@
 // The REST admin API (JSON): statistics, removal of studies, series and instances, and what the
 // composition root provides through AdminHooks (peers and C-ECHO, send/retrieve jobs, the
 // association log, the conformance of the running configuration).
+#include <dicomkit/rt/reference_check.hpp>
 #include <dicomkit/server/service/remove.hpp>
 #include <dicomkit/server/web/wado_support.hpp>
 #include <dicomkit/server/web/web_app.hpp>
@@ -38,6 +39,21 @@ Response remove(Request& req, WebContext& ctx) {
                                    std::to_string(removed->bytes) + "}");
 }
 
+/// GET /api/studies/{study}/rt-check: the DICOM-RT references among the study's instances
+/// (rt::Checker over each stored instance's header), as `dicomkit rt check --format json` gives
+/// them; references to instances outside the study are reported unresolved.
+Response rt_check(Request& req, WebContext& ctx) {
+    auto items = locate(ctx, InstanceKey{req.params.at(0), {}, {}});
+    if (!items) return items.error();
+    rt::Checker checker;
+    for (const service::RetrieveItem& item : *items) {
+        auto opened = open_instance(ctx, item, true);
+        if (!opened) return opened.error();
+        checker.add(item.sop_instance_uid, opened->file.dataset);
+    }
+    return Response::json(200, rt::to_json(checker.check()));
+}
+
 std::optional<std::uint64_t> id_of(std::string_view text) {
     std::uint64_t v = 0;
     if (text.empty() || text.size() > 18) return std::nullopt;
@@ -57,6 +73,7 @@ void add_admin_routes(Router& router, WebContext& ctx, WebApp::State& state) {
     for (const char* path : {"/api/studies/{study}", "/api/studies/{study}/series/{series}",
                              "/api/studies/{study}/series/{series}/instances/{instance}"})
         router.add("DELETE", path, Role::Admin, [c](Request& r) { return remove(r, *c); });
+    router.add("GET", "/api/studies/{study}/rt-check", Role::Read, [c](Request& r) { return rt_check(r, *c); });
     router.add("GET", "/api/peers", Role::Admin, [c](Request&) {
         return c->admin.peers_json ? Response::json(200, c->admin.peers_json()) : not_configured();
     });
