@@ -84,6 +84,21 @@ if "$dk" dicomdir create "$bad" 2>"$work/bad.err"; then fail "lower-case path ac
 grep -q "ct_small.dcm" "$work/bad.err" || fail "refusal does not name the file"
 [ ! -e "$bad/DICOMDIR" ] || fail "DICOMDIR written despite the refusal"
 
+# dicomkit send DICOMDIR sends the files it references.
+"$dk" receive 0 --bind 127.0.0.1 --out "$work/recv" --no-fsync > "$work/recv.out" 2> "$work/recv.err" &
+recv_pid=$!
+port=
+for _ in $(seq 1 150); do
+  port=$(sed -n 's/^[^ ]* I: listening on [0-9.]*:\([0-9]*\) .*/\1/p' "$work/recv.err")
+  [ -n "$port" ] && break
+  sleep 0.1
+done
+[ -n "$port" ] || { kill "$recv_pid"; fail "receive did not start"; }
+"$dk" send 127.0.0.1 "$port" "$fs/DICOMDIR" > "$work/send.out" 2>&1 || { kill "$recv_pid"; cat "$work/send.out"; fail "send DICOMDIR"; }
+kill "$recv_pid"; wait "$recv_pid" 2>/dev/null || true
+received=$(find "$work/recv" -type f | wc -l)
+[ "$received" = 4 ] || fail "send DICOMDIR: $received files received, 4 expected"
+
 # The shared samples (pydicom's DICOMDIR test files), when there.
 if [ -n "$shared" ] && [ -f "$shared/DICOMDIR" ]; then
   "$dk" dicomdir list "$shared/DICOMDIR" > "$work/shared.txt" || fail "list the shared DICOMDIR"
