@@ -68,6 +68,12 @@ const jobs = async () => table('jobs', [
   ['id', 'Job'], ['type', 'Type'], ['peer', 'Peer'], ['state', 'State', (v) => el('span', { class: `state ${v}` }, v)],
   ['total', 'Progress', (v, job) => progress(job)], ['started', 'Started', time], ['ended', 'Ended', time],
   ['error', 'Error'],
+  ['id', '', (id, job) => (job.state === 'queued' || job.state === 'running'
+    ? el('button', { type: 'button', class: 'secondary', onclick: async (ev) => {
+      ev.target.disabled = true;
+      try { await send('POST', `/api/jobs/${id}/cancel`); } catch (e) { ev.target.textContent = e.message; }
+    } }, 'Cancel')
+    : '')],
 ], ((await api('/api/jobs')) || []).sort((a, b) => b.id - a.id));
 
 /// The first value of a DICOM JSON attribute (a person name's alphabetic group).

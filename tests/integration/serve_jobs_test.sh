@@ -206,6 +206,13 @@ j=$(api GET "$ha" "/api/jobs/$id" | head -1)
 n_jobs=$(api GET "$ha" /api/jobs | head -1 | field '.__len__()')
 [ "$n_jobs" = $((jobs_a + 2)) ] || { echo "FAIL: A lists $n_jobs jobs, want $((jobs_a + 2))"; fail=1; }
 echo "ok: jobs to a peer that does not listen fail"
+# Cancel (POST /api/jobs/{id}/cancel): an ended job is 409, an unknown one 404, with no token 401.
+out=$(api POST "$ha" "/api/jobs/$id/cancel")
+[ "$(echo "$out" | tail -1)" = 409 ] && echo "$out" | grep -q "has ended (done)" || { echo "FAIL: cancel of an ended job: $out"; fail=1; }
+[ "$(api POST "$ha" /api/jobs/77/cancel | tail -1)" = 404 ] || { echo "FAIL: cancel of an unknown job"; fail=1; }
+code=$(curl -s -m 30 -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$ha/api/jobs/$id/cancel")
+[ "$code" = 401 ] || { echo "FAIL: cancel with no token answered $code"; fail=1; }
+echo "ok: cancel refusals"
 
 # Event lines: on stdout.
 grep -q " I: job $id started: send study $s1 to ARCH_B (127.0.0.1:$pb)" "$work/a.out" &&

@@ -219,6 +219,38 @@ TEST(JobRunner, KeepsTheLastJobsAndRefusesBeyondTheUnfinished) {
     EXPECT_EQ(refused.error().code, ErrorCode::LimitExceeded);
 }
 
+TEST(JobRunner, CancelStopsOneRunningOrQueuedJobOnly) {
+    Fixture f;
+    for (int i = 0; i < 3; ++i) f.submit();
+    f.gate.wait_running(2);
+    // Queued: never runs.
+    auto queued = f.runner->cancel_json(3);
+    ASSERT_TRUE(queued) << queued.error().message;
+    EXPECT_EQ(json::parse(*queued)["state"], "failed");
+    EXPECT_EQ(f.job(3)["error"], "cancelled");
+    // Running: asked to stop, ends failed "cancelled"; job 2 goes on.
+    auto running = f.runner->cancel_json(1);
+    ASSERT_TRUE(running) << running.error().message;
+    for (int i = 0; i < 400 && f.job(1)["state"] == "running"; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    EXPECT_EQ(f.job(1)["state"], "failed");
+    EXPECT_EQ(f.job(1)["error"], "cancelled");
+    EXPECT_EQ(f.job(2)["state"], "running");
+    f.gate.let_go();
+    f.wait_done({2});
+    EXPECT_EQ(f.job(2)["state"], "done");
+    EXPECT_EQ(f.gate.ran, 2);  // the cancelled queued one never ran
+    // Ended or unknown.
+    auto ended = f.runner->cancel_json(2);
+    ASSERT_FALSE(ended);
+    EXPECT_EQ(ended.error().code, ErrorCode::InvalidArgument);
+    auto unknown = f.runner->cancel_json(99);
+    ASSERT_FALSE(unknown);
+    EXPECT_EQ(unknown.error().code, ErrorCode::NotFound);
+    EXPECT_EQ(f.count_lines("job 3 cancelled before it started"), 1u);
+    EXPECT_EQ(f.count_lines("job 1 asked to stop"), 1u);
+}
+
 TEST(JobRunner, StopCancelsQueuedAndRunningJobs) {
     Fixture f;
     for (int i = 0; i < 3; ++i) f.submit();

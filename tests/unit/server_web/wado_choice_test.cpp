@@ -79,5 +79,67 @@ TEST(FrameChoice, OtherTypesStillRefused) {
     EXPECT_EQ(jp2.error().status, 406);
 }
 
+// RFC 7231 5.3.2: the most specific range decides, so a q=0 range refuses what it names while a
+// wild card takes the rest.
+TEST(FrameChoice, ZeroWeightRefusesWhatItNames) {
+    const auto codecs = pixel::standard_codecs();
+    // Uncompressed refused: the stored RLE through transfer-syntax=*.
+    auto c = choose_frame_syntax(
+        "multipart/related; type=\"application/octet-stream\"; q=0, multipart/related; type=\"image/dicom-rle\"; "
+        "transfer-syntax=*",
+        syntax(kRle), codecs);
+    ASSERT_TRUE(c) << c.error().body;
+    EXPECT_EQ(c->media_type, "image/dicom-rle");
+    // Everything refused but what is not there: 406.
+    auto none = choose_frame_syntax(
+        "multipart/related; type=\"application/octet-stream\"; q=0, multipart/related; type=\"image/dicom-rle\"; q=0, "
+        "*/*; transfer-syntax=*",
+        syntax(kRle), codecs);
+    ASSERT_FALSE(none);
+    EXPECT_EQ(none.error().status, 406);
+}
+
+TEST(AcceptsAny, ZeroWeightRefusesOnlyItsType) {
+    EXPECT_TRUE(accepts_any("application/dicom+json; q=0, */*", {"application/json", "application/dicom+json"}));
+    auto refused = accepts_any("application/dicom+json; q=0, text/html", {"application/dicom+json"});
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().status, 406);
+    auto wild = accepts_any("*/*; q=0", {"application/dicom+json"});
+    ASSERT_FALSE(wild);
+    EXPECT_EQ(wild.error().status, 406);
+}
+
+TEST(DicomChoice, ZeroWeightOnTheDefaultSyntax) {
+    const auto codecs = pixel::standard_codecs();
+    std::vector<service::RetrieveItem> items(1);
+    items[0].transfer_syntax = std::string(kRle);
+    // Explicit VR LE refused, as stored allowed: as stored.
+    auto c = choose_dicom_syntax(
+        "multipart/related; type=\"application/dicom\"; transfer-syntax=1.2.840.10008.1.2.1; q=0, "
+        "multipart/related; type=\"application/dicom\"; transfer-syntax=*; q=0.5",
+        items, codecs);
+    ASSERT_TRUE(c) << c.error().body;
+    EXPECT_EQ(c->transfer_syntax, "");
+    auto none = choose_dicom_syntax("multipart/related; type=\"application/dicom\"; q=0, */*", items, codecs);
+    ASSERT_FALSE(none);
+    EXPECT_EQ(none.error().status, 406);
+}
+
+TEST(RenderedChoice, ZeroWeightJpegGivesPng) {
+    RenderRequest r;
+    ASSERT_TRUE(r.read({}, "image/jpeg;q=0, */*"));
+    EXPECT_TRUE(r.png);
+    RenderRequest j;
+    ASSERT_TRUE(j.read({}, "image/png;q=0.5, image/*"));
+    EXPECT_FALSE(j.png);
+    RenderRequest p;
+    ASSERT_TRUE(p.read({}, "image/png, image/jpeg;q=0.9"));
+    EXPECT_TRUE(p.png);
+    RenderRequest n;
+    EXPECT_FALSE(n.read({}, "image/jpeg;q=0, image/png;q=0, */*"));
+    RenderRequest t;
+    EXPECT_FALSE(t.read({}, "text/html"));
+}
+
 }  // namespace
 }  // namespace dicomkit::server::web

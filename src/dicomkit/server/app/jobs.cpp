@@ -229,6 +229,27 @@ std::string JobRunner::job_json(std::uint64_t id) const {
     return {};
 }
 
+Result<std::string> JobRunner::cancel_json(std::uint64_t id) {
+    std::lock_guard lock(mutex_);
+    for (const auto& j : jobs_) {
+        if (j->id != id) continue;
+        if (j->exited)
+            return make_error(ErrorCode::InvalidArgument,
+                              "job " + std::to_string(id) + " has ended (" + j->state + ")");
+        if (!j->started) {  // queued: never runs
+            j->state = "failed";
+            j->error = "cancelled";
+            j->started = j->ended = SystemClock::now();
+            j->exited = true;
+            if (log_) log_("W: job " + std::to_string(id) + " cancelled before it started");
+        } else if (!j->counters.cancel.exchange(true) && log_) {
+            log_("W: job " + std::to_string(id) + " asked to stop: " + describe(j->request));
+        }
+        return j->to_json().dump();
+    }
+    return make_error(ErrorCode::NotFound, "no job " + std::to_string(id));
+}
+
 void JobRunner::stop() {
     std::vector<std::thread> threads;
     {

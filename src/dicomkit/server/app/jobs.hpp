@@ -48,6 +48,10 @@ class JobRunner {
     [[nodiscard]] std::string list_json() const;
     /// GET /api/jobs/{id}; empty when there is no such job.
     [[nodiscard]] std::string job_json(std::uint64_t id) const;
+    /// POST /api/jobs/{id}/cancel: a queued job never runs (failed, "cancelled"); a running one is
+    /// asked to stop between instances (a retrieve sends C-CANCEL) and ends failed, "cancelled".
+    /// The job's JSON; NotFound for an unknown id, InvalidArgument once it has ended.
+    [[nodiscard]] Result<std::string> cancel_json(std::uint64_t id);
     /// Cancels the queued jobs, asks the running ones to stop (between instances) and waits for
     /// them. Later submits are refused.
     void stop();

@@ -135,6 +135,7 @@ Result<std::unique_ptr<WebFront>> start_web(ServerApp::Impl& impl) {
     d.admin.start_job = [jobs](const std::string& body) { return jobs->start_json(body); };
     d.admin.jobs_json = [jobs] { return jobs->list_json(); };
     d.admin.job_json = [jobs](std::uint64_t id) { return jobs->job_json(id); };
+    d.admin.cancel_job = [jobs](std::uint64_t id) { return jobs->cancel_json(id); };
     return WebFront::start(std::move(d));
 }
 

@@ -86,6 +86,14 @@ void add_admin_routes(Router& router, WebContext& ctx, WebApp::State& state) {
         std::string out = id ? c->admin.job_json(*id) : std::string();
         return out.empty() ? Response::error(404, "no job " + r.params[0]) : Response::json(200, std::move(out));
     });
+    router.add("POST", "/api/jobs/{id}/cancel", Role::Admin, [c](Request& r) {
+        if (!c->admin.cancel_job) return not_configured();
+        const auto id = id_of(r.params[0]);
+        if (!id) return Response::error(404, "no job " + r.params[0]);
+        auto out = c->admin.cancel_job(*id);
+        if (!out) return Response::error(out.error().code == ErrorCode::NotFound ? 404 : 409, out.error().message);
+        return Response::json(202, std::move(*out));
+    });
     router.add("GET", "/api/log/associations", Role::Admin, [c](Request&) {
         return c->admin.associations_json ? Response::json(200, c->admin.associations_json()) : not_configured();
     });

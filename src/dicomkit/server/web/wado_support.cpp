@@ -63,13 +63,12 @@ std::string type_param(const MediaRange& r) {
     return {};
 }
 
-/// The ranges of an Accept header, best first (q descending, order kept among equals); q=0 dropped.
+/// The ranges of an Accept header, best first (q descending, order kept among equals); those with
+/// q=0 come last: they accept nothing, but refuse what they name (refused()).
 Answer<std::vector<MediaRange>> ranges_of(std::string_view accept) {
     auto parsed = parse_accept(accept);
     if (!parsed) return tl::unexpected(Response::error(400, "Accept: " + parsed.error().message));
-    std::vector<MediaRange> out;
-    for (auto& r : *parsed)
-        if (r.q > 0) out.push_back(std::move(r));
+    std::vector<MediaRange> out = std::move(*parsed);
     std::stable_sort(out.begin(), out.end(), [](const MediaRange& a, const MediaRange& b) { return a.q > b.q; });
     return out;
 }
@@ -107,6 +106,31 @@ bool part_matches(const MediaRange& r, std::string_view type) {
     p.type = pt.substr(0, slash);
     p.subtype = slash == std::string::npos ? "*" : pt.substr(slash + 1);
     return matches(p, type);
+}
+
+/// RFC 7231 5.3.2: the most specific range that matches a representation gives its weight, so
+/// `image/jpeg;q=0, */*` refuses JPEG and leaves the rest to `*/*`. True when that range (the
+/// highest q among equally specific ones) has q=0. `ts`: the representation's transfer syntax,
+/// empty when it has none or is sent as stored.
+bool refused(const std::vector<MediaRange>& all, std::string_view type, std::string_view ts) {
+    int best = -1;
+    double q = 0;
+    for (const MediaRange& r : all) {
+        if (!part_matches(r, type)) continue;
+        const std::string rts = ts_param(r);
+        const bool names_ts = !rts.empty() && rts != "*";
+        if (names_ts && rts != ts) continue;
+        const std::string pt = canonical_type(part_type(r));
+        const auto slash = pt.find('/');
+        int spec = names_ts ? 1 : 0;
+        if (pt.substr(0, slash) != "*") ++spec;
+        if (slash != std::string::npos && pt.substr(slash + 1) != "*") ++spec;
+        if (spec > best || (spec == best && r.q > q)) {
+            best = spec;
+            q = r.q;
+        }
+    }
+    return best >= 0 && q <= 0;
 }
 
 }  // namespace
@@ -198,13 +222,18 @@ Answer<DicomChoice> choose_dicom_syntax(std::string_view accept, const std::vect
         return true;
     };
     for (const MediaRange& r : *ranges) {
+        if (r.q <= 0) break;
         if (!(iequals(r.type, "multipart") && iequals(r.subtype, "related")) && !matches(r, "application/dicom") &&
             !(r.type == "*"))
             continue;
         if (!part_matches(r, "application/dicom")) continue;
         const std::string ts = ts_param(r);
-        if (ts == "*") return DicomChoice{""};
+        if (ts == "*") {
+            if (refused(*ranges, "application/dicom", "")) continue;
+            return DicomChoice{""};
+        }
         const std::string want = ts.empty() ? std::string(kExplicitLE) : ts;
+        if (refused(*ranges, "application/dicom", want)) continue;
         if (all_to(want)) return DicomChoice{want};
     }
     return tl::unexpected(Response::error(406, "no representation the Accept header allows can be made: the instances "
@@ -220,13 +249,11 @@ Answer<FrameChoice> choose_frame_syntax(std::string_view accept, const io::Trans
     const bool encapsulated = stored.encapsulated;
     const std::string_view stored_type = encapsulated ? frame_media_type(stored_uid) : "application/octet-stream";
     for (const MediaRange& r : *ranges) {
+        if (r.q <= 0) break;
         const std::string ts = ts_param(r);
-        const bool multipart = iequals(r.type, "multipart") && iequals(r.subtype, "related");
-        if (!multipart && r.type != "*") {
-            // A single-part type: only as a part of multipart/related in PS3.18; taken as its part type.
-        }
         // Uncompressed (decoded, little endian): octet-stream, with no transfer syntax or Explicit VR LE.
-        if (part_matches(r, "application/octet-stream") && (ts.empty() || ts == kExplicitLE)) {
+        if (part_matches(r, "application/octet-stream") && (ts.empty() || ts == kExplicitLE) &&
+            !refused(*ranges, "application/octet-stream", kExplicitLE)) {
             if (!encapsulated || codecs.decoder(stored.uid)) {
                 const bool native = !encapsulated;
                 return FrameChoice{"application/octet-stream", std::string(kExplicitLE),
@@ -237,7 +264,8 @@ Answer<FrameChoice> choose_frame_syntax(std::string_view accept, const io::Trans
         // A compressed type named without transfer syntax: its default one (PS3.18 Table 8.7.3-5), or
         // what is stored when that is lossy (PS3.18 8.7.3: the server has the pixels in that form only).
         if (ts.empty() && encapsulated && canonical_type(part_type(r)) == stored_type &&
-            (default_transfer_syntax(stored_type) == stored_uid || pixel::transcode_is_lossy(stored, codecs, {})))
+            (default_transfer_syntax(stored_type) == stored_uid || pixel::transcode_is_lossy(stored, codecs, {})) &&
+            !refused(*ranges, stored_type, stored_uid))
             return FrameChoice{std::string(stored_type), stored_uid,
                                std::string(stored_type) + "; transfer-syntax=" + stored_uid, true};
         // As stored.
@@ -246,6 +274,7 @@ Answer<FrameChoice> choose_frame_syntax(std::string_view accept, const io::Trans
                 const std::string type = part_matches(r, stored_type) && !(r.type == "*" || part_type(r) == "*/*")
                                              ? std::string(stored_type)
                                              : std::string(part_matches(r, "application/octet-stream") ? "application/octet-stream" : stored_type);
+                if (refused(*ranges, type, stored_uid)) continue;
                 return FrameChoice{type, stored_uid, type + "; transfer-syntax=" + stored_uid,
                                    true};
             }
@@ -260,9 +289,11 @@ Answer<void> accepts_any(std::string_view accept, std::initializer_list<std::str
     if (accept.empty()) return {};
     auto ranges = ranges_of(accept);
     if (!ranges) return tl::unexpected(ranges.error());
-    for (const MediaRange& r : *ranges)
+    for (const MediaRange& r : *ranges) {
+        if (r.q <= 0) break;
         for (const std::string_view t : types)
-            if (matches(r, t) || part_matches(r, t)) return {};
+            if ((matches(r, t) || part_matches(r, t)) && !refused(*ranges, t, "")) return {};
+    }
     return tl::unexpected(Response::error(406, "the Accept header allows none of the types this resource has"));
 }
 
@@ -366,23 +397,12 @@ Result<void> RenderRequest::read(const std::vector<std::pair<std::string, std::s
     if (!accept.empty()) {
         auto ranges = parse_accept(accept);
         if (!ranges) return make_error(ErrorCode::InvalidArgument, "Accept: " + ranges.error().message);
-        std::vector<MediaRange> r = std::move(*ranges);
-        std::stable_sort(r.begin(), r.end(), [](const MediaRange& a, const MediaRange& b) { return a.q > b.q; });
-        bool found = false;
-        for (const MediaRange& m : r) {
-            if (m.q <= 0) continue;
-            if (matches(m, "image/jpeg")) {
-                png = false;
-                found = true;
-                break;
-            }
-            if (matches(m, "image/png")) {
-                png = true;
-                found = true;
-                break;
-            }
-        }
-        if (!found) return make_error(ErrorCode::Unsupported, "rendered resources are image/jpeg or image/png");
+        // JPEG unless the header prefers PNG or refuses JPEG (`image/jpeg;q=0, */*`).
+        static const std::vector<Representation> kRendered{{"image/jpeg", "", false, false},
+                                                           {"image/png", "", false, false}};
+        auto chosen = negotiate(*ranges, kRendered);
+        if (!chosen) return make_error(ErrorCode::Unsupported, "rendered resources are image/jpeg or image/png");
+        png = chosen->candidate == 1;
     }
     for (const auto& [k, v] : params) {
         if (k == "window") {

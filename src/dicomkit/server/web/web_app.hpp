@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <dicomkit/base/error.hpp>
 #include <functional>
 #include <memory>
 #include <string>
@@ -34,6 +35,8 @@ struct AdminHooks {
     std::function<Result<std::string>(const std::string& body)> start_job;  ///< POST /api/jobs -> {"id":n}
     std::function<std::string()> jobs_json;                         ///< GET /api/jobs
     std::function<std::string(std::uint64_t id)> job_json;          ///< GET /api/jobs/{id}; empty: unknown
+    /// POST /api/jobs/{id}/cancel -> the job; NotFound, or InvalidArgument once it has ended
+    std::function<Result<std::string>(std::uint64_t id)> cancel_job;
     std::function<std::string()> associations_json;                 ///< GET /api/log/associations
     std::function<std::string()> conformance_json;                  ///< GET /api/conformance
 };
