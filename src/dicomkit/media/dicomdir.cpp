@@ -164,7 +164,6 @@ Result<std::vector<std::uint64_t>> record_item_offsets(std::span<const std::uint
     std::vector<std::uint64_t> out;
     int level = 0;
     bool in_records = false;
-    bool seen = false;
     while (true) {
         DK_ASSIGN_OR_RETURN(token, reader.next());
         switch (token.kind) {
@@ -173,7 +172,6 @@ Result<std::vector<std::uint64_t>> record_item_offsets(std::span<const std::uint
         case io::TokenKind::SequenceStart:
             if (level == 0 && token.tag == t::DirectoryRecordSequence) {
                 in_records = true;
-                seen = true;
             }
             ++level;
             break;
@@ -190,15 +188,11 @@ Result<std::vector<std::uint64_t>> record_item_offsets(std::span<const std::uint
             break;
         case io::TokenKind::SequenceEnd:
             --level;
-            if (level == 0) {
-                if (in_records) return out;
-                in_records = false;
-            }
+            if (level == 0 && in_records) return out;
             break;
         default:
             break;
         }
-        (void)seen;
     }
 }
 
@@ -368,7 +362,6 @@ Result<std::uint32_t> offset_value(const DataSet& ds, Tag tag) {
 struct Walker {
     const std::vector<DataSet>& items;
     const std::unordered_map<std::uint64_t, std::size_t>& by_offset;
-    const std::vector<std::uint64_t>& offsets;
     const ReadLimits& limits;
     const std::string& name;
     std::set<std::uint64_t> visited;
@@ -461,7 +454,7 @@ Result<Directory> read_directory(const io::DicomFile& file, std::span<const std:
                                                       items.size()))
                                         .in_file(name))
                               .at_tag("(0004,1200)"));
-    Walker walker{items, by_offset, offsets, limits, name, {}, dir.warnings};
+    Walker walker{items, by_offset, limits, name, {}, dir.warnings};
     DK_ASSIGN_OR_RETURN(roots, walker.entity(*first, 0, 0, "Offset of the First Directory Record of the Root Directory Entity"));
     dir.roots = std::move(roots);
     dir.records_reached = walker.visited.size();
