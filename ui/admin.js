@@ -113,8 +113,11 @@ const conformance = async () => {
     ['Storage SOP classes', c.storage_sop_classes], ['Unknown calling AEs', c.accept_unknown_ae ? 'accepted' : 'refused'],
     ['Peers', c.peers], ['Ingest transfer syntax', c.ingest_transfer_syntax || 'as received']];
   return el('div', { id: 'conformance' },
+    el('p', {}, 'The full DICOM Conformance Statement: ',
+      el('a', { href: '/api/conformance?format=html', target: '_blank', rel: 'noopener' }, 'HTML'), ', ',
+      el('a', { href: '/api/conformance?format=md', target: '_blank', rel: 'noopener' }, 'Markdown')),
     el('dl', { class: 'stats' }, facts.map(([k, v]) => el('div', {}, el('dt', {}, k), el('dd', {}, String(v ?? ''))))),
-    el('h4', {}, 'DIMSE'), list(c.dimse), el('h4', {}, 'DICOMweb'), list(c.dicomweb),
+    el('h4', {}, 'DIMSE (summary)'), list(c.dimse), el('h4', {}, 'DICOMweb'), list(c.dicomweb),
     el('h4', {}, 'Decodes'), list(c.decode), el('h4', {}, 'Encodes'), list(c.encode));
 };
 

@@ -1,4 +1,5 @@
-// `dicomkit dump`: print files as text (dcmdump layout), DICOM JSON or Native XML.
+// `dicomkit dump`: print files as text (dcmdump layout), DICOM JSON or Native XML, or an SR
+// document's content tree (--sr).
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -8,6 +9,8 @@
 #include <dicomkit/io/dicom_file.hpp>
 #include <dicomkit/json/json.hpp>
 #include <dicomkit/json/xml.hpp>
+#include <dicomkit/sr/document.hpp>
+#include <dicomkit/sr/render.hpp>
 
 #include "commands.hpp"
 #include "text_dump.hpp"
@@ -25,6 +28,10 @@ struct DumpArgs {
     bool xml = false;
     bool strict = false;
     bool no_warnings = false;
+    bool sr = false;
+    std::string format = "text";  ///< --sr: text or json
+    bool sr_uids = false;
+    std::size_t sr_max_depth = 64;
 };
 
 void write_out(const std::string& s) { std::fwrite(s.data(), 1, s.size(), stdout); }
@@ -64,11 +71,40 @@ bool print_model(const io::DicomFile& file, const std::string& path, const DumpA
     return true;
 }
 
+/// Prints the SR content tree of a file; returns false (with a message) when it is no SR document.
+bool print_sr(const io::DicomFile& file, const std::string& path, const DumpArgs& a, bool first, bool many) {
+    sr::BuildOptions bo;
+    bo.max_depth = a.sr_max_depth;
+    auto doc = sr::build_document(file.dataset, bo);
+    if (!doc) {
+        log::error("{}: {}", path.c_str(), doc.error().to_string().c_str());
+        return false;
+    }
+    if (!a.no_warnings && doc->problem_count)
+        log::warn("{}: {} problem(s) in the content tree (marked '!' in the text, \"problems\" in JSON)",
+                  path.c_str(), doc->problem_count);
+    std::string out;
+    if (a.format == "json") {
+        if (many) out += first ? "[\n" : ",\n";
+        out += sr::to_json(*doc);
+        if (many) out.pop_back();  // the newline: the array's separator follows
+    } else {
+        if (many) out += "# File: " + path + "\n";
+        sr::TextOptions to;
+        to.sop_class_uids = a.sr_uids;
+        out += sr::to_text(*doc, to);
+        if (many) out += '\n';
+    }
+    write_out(out);
+    return true;
+}
+
 int dump_one(const std::string& path, const DumpArgs& a, const DumpOptions& o, bool many, bool first) {
     io::ReadOptions ro;
     ro.strict = a.strict;
     if (a.stop_before_pixels) ro.stop_before = Tag(0x7FE0, 0x0010);
-    bool model = a.json || a.xml;
+    bool model = a.json || a.xml || a.sr;
+    if (a.sr) ro.stop_before = Tag(0x7FE0, 0x0010);  // the tree never needs the pixels
     if (!a.full && !model) ro.defer_larger_than = 4096;  // large values are shown cut: never copy them
     auto file = io::read_file(path, ro);
     if (!file) {
@@ -77,6 +113,7 @@ int dump_one(const std::string& path, const DumpArgs& a, const DumpOptions& o, b
     }
     if (!a.no_warnings)
         for (const auto& w : file->diagnostics.warnings) log::warn("{}", w.to_string().c_str());
+    if (a.sr) return print_sr(*file, path, a, first, many) ? 0 : 1;
     if (model) return print_model(*file, path, a, first, many) ? 0 : 1;
     DumpOptions opts = o;
     const io::DicomFile& df = *file;
@@ -111,6 +148,12 @@ void add_dump(CLI::App& app, Action& run) {
     cmd->add_flag("--xml", a->xml, "Print the Native DICOM Model XML (PS3.19)");
     cmd->add_flag("--strict", a->strict, "Treat every deviation from the standard as an error");
     cmd->add_flag("--no-warnings,-q", a->no_warnings, "Do not print warnings");
+    cmd->add_flag("--sr", a->sr, "Print a Structured Report's content tree (like DCMTK's dsrdump)");
+    cmd->add_option("--format", a->format, "With --sr: text (default) or json")
+        ->check(CLI::IsMember({"text", "json"}));
+    cmd->add_flag("--sr-uids", a->sr_uids, "With --sr: referenced SOP classes as UIDs, not keywords");
+    cmd->add_option("--sr-max-depth", a->sr_max_depth, "With --sr: content nesting read at most (default 64)")
+        ->check(CLI::Range(1, 1000));
     cmd->callback([a, &run] {
         run = [a] {
             DumpOptions o;
@@ -123,8 +166,12 @@ void add_dump(CLI::App& app, Action& run) {
                 }
                 o.only_tags.push_back(*tag);
             }
-            if (a->json && a->xml) {
-                log::error("choose one of --json and --xml");
+            if (int(a->json) + int(a->xml) + int(a->sr) > 1) {
+                log::error("choose one of --json, --xml and --sr");
+                return 2;
+            }
+            if (a->format != "text" && !a->sr) {
+                log::error("--format is for --sr (use --json or --xml for the data set)");
                 return 2;
             }
             int rc = 0;
@@ -137,7 +184,7 @@ void add_dump(CLI::App& app, Action& run) {
                     first = false;
                 }
             }
-            if (a->json && many && !first) write_out("\n]\n");
+            if ((a->json || (a->sr && a->format == "json")) && many && !first) write_out("\n]\n");
             std::fflush(stdout);
             return rc;
         };

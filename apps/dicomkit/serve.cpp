@@ -9,7 +9,9 @@
 
 #include <dicomkit/base/log.hpp>
 #include <dicomkit/pixel/transcode.hpp>
+#include <dicomkit/pixel/codecs.hpp>
 #include <dicomkit/server/app/config.hpp>
+#include <dicomkit/server/app/conformance.hpp>
 #include <dicomkit/server/app/peer_deid.hpp>
 #include <dicomkit/server/app/server_app.hpp>
 #include <dicomkit/server/web/auth.hpp>
@@ -35,6 +37,8 @@ struct ServeArgs {
     bool accept_any_called_ae = false;
     bool promiscuous = false;  ///< --promiscuous: [storage] accept_unknown_sop_classes
     bool check_config = false;
+    bool conformance = false;
+    std::string format = "md";
     bool no_fsync = false;
     bool lenient_uids = false;  ///< --lenient-uids
     bool reconcile = false;
@@ -182,6 +186,19 @@ int run_serve(const ServeArgs& a) {
         log::error("{}", r.error().message);
         return 1;
     }
+    if (a.conformance) {
+        // The statement of this configuration; nothing is opened or started.
+        const pixel::CodecRegistry codecs = pixel::standard_codecs();
+        sapp::ConformanceFacts f;
+        f.config = &*c;
+        f.codecs = &codecs;
+        f.index_description = sapp::describe_index(*c);
+        std::fputs(sapp::conformance_statement(f, a.format == "html" ? sapp::DocumentFormat::Html
+                                                                      : sapp::DocumentFormat::Markdown)
+                       .c_str(),
+                   stdout);
+        return 0;
+    }
     if (a.check_config) {
         if (auto t = sapp::check_tls(*c); !t) {
             log::error("{}", t.error().message.c_str());
@@ -298,6 +315,10 @@ void add_serve(CLI::App& app, Action& run) {
                     "Print the password_hash of this password for [[http.users]] and exit");
     cmd->add_option("--config,-c", a->config, "TOML configuration file (flags override it)");
     cmd->add_flag("--check-config", a->check_config, "Check the configuration and exit");
+    cmd->add_flag("--conformance", a->conformance,
+                  "Print the DICOM Conformance Statement of this configuration (PS3.2) and exit");
+    cmd->add_option("--format", a->format, "--conformance: md (Markdown, default) or html")
+        ->check(CLI::IsMember({"md", "html"}));
     cmd->add_option("--bind", a->bind, "Address to listen on")->capture_default_str();
     cmd->add_flag("--no-fsync", a->no_fsync, "Do not fsync stored files before answering");
     cmd->add_flag("--lenient-uids", a->lenient_uids,

@@ -124,5 +124,22 @@ for t in priv:
 check "convert UN sequence" "$dk" convert "$priv/un_private.dcm" "$work/p_un.dcm" --ts explicit
 check "UN sequence written as SQ" bash -c "'$dk' dump -q '$work/p_un.dcm' | grep -qE '^\(2005,1080\) SQ .*#=2'"
 
+# dump --sr: the SR content tree as text and JSON; faults marked, a file that is no SR refused.
+srd=$data/sr
+check "sr text" bash -c "'$dk' dump --sr '$srd/enhanced_sr.dcm' | grep -qF '1.3.8  <inferred from 1.3.3>'"
+check "sr header" bash -c "'$dk' dump --sr '$srd/enhanced_sr.dcm' | grep -q '^Completion Flag     : COMPLETE'"
+check "sr json" bash -c "'$dk' dump --sr --format json '$srd/enhanced_sr.dcm' | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"itemCount\"] == 19, d'"
+check "sr json many" bash -c "'$dk' dump --sr --format json '$srd/enhanced_sr.dcm' '$srd/test-SR.dcm' | python3 -c 'import json,sys; assert len(json.load(sys.stdin)) == 2'"
+"$dk" dump --sr "$srd/broken_sr.dcm" > "$work/broken.txt" 2> "$work/broken.err"
+check "sr broken exit 0" test $? -eq 0
+check "sr broken marked" grep -qF '1.2  ! (0040,A730)[1]: missing Value Type (0040,A040)' "$work/broken.txt"
+check "sr broken reference" grep -qF 'by-reference to 1.9.9: no such content item' "$work/broken.txt"
+check "sr broken warned" grep -q 'problem(s) in the content tree' "$work/broken.err"
+"$dk" dump --sr "$mr" > /dev/null 2> "$work/notsr.err"
+check "sr refuses a non-SR" test $? -eq 1
+check "sr non-SR message" grep -q 'not a Structured Report' "$work/notsr.err"
+check "--format needs --sr" bash -c "! '$dk' dump --format json '$mr' 2>/dev/null"
+check "--sr with --json refused" bash -c "! '$dk' dump --sr --json '$mr' 2>/dev/null"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -182,6 +182,16 @@ grep -qi '^access-control-allow-origin: http://allowed.example' "$work/c1.h" || 
 curl -s "${A[@]}" -H 'Origin: http://evil.example' -D "$work/c2.h" -o /dev/null "$base/dicom-web/studies"
 grep -qi '^access-control-allow-origin' "$work/c2.h" && { echo "FAIL: CORS for another origin"; fail=1; }
 
+# The conformance statement of the running archive: JSON, Markdown, HTML; another format is 400.
+check "conformance json" ARCH "$(curl -s "${A[@]}" "$base/api/conformance" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["ae_title"])')"
+curl -s "${A[@]}" -D "$work/cs.h" -o "$work/cs.html" "$base/api/conformance?format=html"
+grep -qi '^content-type: text/html' "$work/cs.h" && grep -q '<h1>DICOM Conformance Statement: dicomkit serve, AE ARCH</h1>' "$work/cs.html" &&
+  grep -q '<td>1.2.840.10008.5.1.4.1.2.2.1</td>' "$work/cs.html" || { echo "FAIL: conformance as HTML"; head -c 400 "$work/cs.html"; fail=1; }
+curl -s "${A[@]}" -o "$work/cs.md" "$base/api/conformance?format=md"
+grep -q '^| CT Image Storage | 1.2.840.10008.5.1.4.1.1.2 |$' "$work/cs.md" ||
+  { echo "FAIL: conformance as Markdown"; fail=1; }
+check "conformance format" 400 "$(code "${A[@]}" "$base/api/conformance?format=pdf")"
+
 # Removal (admin) and statistics.
 check "stats before" 3 "$(curl -s "${A[@]}" "$base/api/stats" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["instances"])')"
 check "delete the MR study" '{"deleted":1' "$(curl -s "${A[@]}" -X DELETE "$base/api/studies/$mr_study" | cut -d, -f1)"

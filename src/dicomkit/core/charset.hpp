@@ -82,4 +82,8 @@ private:
     std::shared_ptr<const detail::Repertoire> repertoire_;  ///< resolved once, shared by copies
 };
 
+/// Every defined term of PS3.3 Tables C.12-2 to C.12-5 that SpecificCharacterSet reads and
+/// writes, in the tables' order (the default repertoire, ISO_IR 6 as an empty value 1, aside).
+[[nodiscard]] std::vector<std::string_view> supported_character_sets();
+
 }  // namespace dicomkit

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <string>
 
+#include <dicomkit/core/charset.hpp>
 #include <dicomkit/core/charset_detail.hpp>
 
 namespace dicomkit::detail {
@@ -171,3 +172,13 @@ Repertoire make_repertoire(const std::vector<std::uint8_t>& term_ids, std::strin
 }
 
 }  // namespace dicomkit::detail
+
+namespace dicomkit {
+
+std::vector<std::string_view> supported_character_sets() {
+    std::vector<std::string_view> out;
+    for (const auto& t : detail::kTerms) out.push_back(t.term);
+    return out;
+}
+
+}  // namespace dicomkit

@@ -36,6 +36,7 @@
 #include <dicomkit/server/dimse/handlers.hpp>
 #include <dicomkit/server/dimse/worklist_handler.hpp>
 #include <dicomkit/server/index/sqlite/sqlite_workflow_store.hpp>
+#include <dicomkit/server/app/conformance.hpp>
 #include <dicomkit/server/dimse/non_patient_handlers.hpp>
 #include <dicomkit/server/dimse/retrieve_handler.hpp>
 #include <dicomkit/server/index/postgres/module.hpp>
@@ -117,34 +118,7 @@ net::ul::ServerOptions server_options(const ServerApp::Impl& impl, std::uint16_t
         if (!ok) impl.log("W: " + log::printable(ae) + "@" + address + " " + ok.error().message);
         return ok.has_value();
     };
-    const std::vector<std::string> ts{"1.2.840.10008.1.2.1", "1.2.840.10008.1.2", "1.2.840.10008.1.2.2"};
-    // PS3.4 F (MPPS) and J (Storage Commitment Push Model): serve is the SCP of both.
-    if (impl.workflow)
-        for (std::string_view sop : {service::kMppsSopClass, service::kCommitmentSopClass})
-            p.syntaxes.push_back({std::string(sop), ts, false, {}});
-    for (std::string_view sop : {std::string_view(net::dimse::kVerificationSopClass), dimse::kPatientRootFind,
-                                 dimse::kStudyRootFind, dimse::kPatientRootMove, dimse::kStudyRootMove,
-                                 dimse::kPatientRootGet, dimse::kStudyRootGet}) {
-        p.syntaxes.push_back({std::string(sop), ts, false});
-        // PS3.4 C.5.1.1 / C.5.2.1 / C.5.3.1: byte 1, relational queries (FIND) and relational
-        // retrieve (MOVE, GET), is supported; the other bytes (date-time, fuzzy matching...) not.
-        if (sop != net::dimse::kVerificationSopClass) p.syntaxes.back().extended_negotiation = {1};
-    }
-    // The non-patient Query/Retrieve models (Color Palette, Hanging Protocol, ...).
-    for (const auto& list : {dimse::non_patient_find_classes(), dimse::non_patient_move_classes(),
-                             dimse::non_patient_get_classes()})
-        for (const auto& sop : list) p.syntaxes.push_back({sop, ts, false, {}});
-    // PS3.4 K: the Modality Worklist FIND.
-    p.syntaxes.push_back({std::string(service::kModalityWorklistFind), ts, false, {}});
-    // Storage: kept in the transfer syntax it comes in (the first proposed), for the SOP classes
-    // serve stores (dimse::store_sop_classes, retired ones too) and no others, so that a context
-    // is accepted only for what a C-STORE on it will keep.
-    p.accept_any_abstract_syntax = true;
-    // [storage] accept_unknown_sop_classes (--promiscuous): unknown UIDs too, as storage.
-    p.any_abstract_syntax_if = [unknown = c.accept_unknown_sop_classes](std::string_view sop) {
-        return dimse::is_store_sop_class(sop, unknown);
-    };
-    p.any_scp_role_allowed = true;  // C-GET stores back on storage contexts
+    offer_contexts(p, c, impl.workflow != nullptr);
     return so;
 }
 

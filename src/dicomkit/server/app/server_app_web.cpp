@@ -7,6 +7,7 @@
 #include <dicomkit/io/transfer_syntax.hpp>
 #include <dicomkit/net/dimse/dispatcher.hpp>
 #include <dicomkit/net/dimse/scu.hpp>
+#include <dicomkit/server/app/conformance.hpp>
 #include <dicomkit/server/app/server_app_impl.hpp>
 #include <dicomkit/server/dimse/codec_transcoder.hpp>
 #include <dicomkit/server/dimse/handlers.hpp>
@@ -75,8 +76,13 @@ std::string conformance_json(const ServerApp::Impl& impl, std::uint16_t dicom_po
         if (impl.codecs->decoder(ts.uid)) decode.push_back(std::string(ts.uid) + " " + std::string(ts.name));
         if (impl.codecs->encoder(ts.uid)) encode.push_back(std::string(ts.uid) + " " + std::string(ts.name));
     }
-    const std::vector<std::string> dimse{"C-ECHO SCP", "C-STORE SCP", "C-FIND SCP (Patient Root, Study Root, relational)",
-                                         "C-MOVE SCP", "C-GET SCP", "C-FIND/C-MOVE/C-GET of the non-patient models"};
+    std::vector<std::string> dimse{"C-ECHO SCP", "C-STORE SCP", "C-FIND SCP (Patient Root, Study Root, relational)",
+                                   "C-MOVE SCP", "C-GET SCP", "C-FIND/C-MOVE/C-GET of the non-patient models",
+                                   "Modality Worklist C-FIND SCP"};
+    if (impl.workflow) {
+        dimse.push_back("MPPS N-CREATE/N-SET SCP");
+        dimse.push_back("Storage Commitment Push Model N-ACTION SCP, N-EVENT-REPORT SCU");
+    }
     const std::vector<std::string> web{
         "QIDO-RS: /dicom-web/studies, /series, /instances at every level and nesting",
         "WADO-RS: studies, series, instances (application/dicom), metadata, frames, bulkdata, rendered, thumbnail",
@@ -121,6 +127,17 @@ Result<std::unique_ptr<WebFront>> start_web(ServerApp::Impl& impl) {
         const std::uint16_t http = raw->web ? raw->web->port() : 0;
         return conformance_json(*raw, raw->server ? raw->server->port() : 0,
                                 raw->tls_server ? raw->tls_server->port() : 0, http);
+    };
+    d.admin.conformance_document = [raw](bool html) {
+        ConformanceFacts f;
+        f.config = &raw->config;
+        f.codecs = raw->codecs.get();
+        f.workflow = raw->workflow != nullptr;
+        f.dicom_port = raw->server ? raw->server->port() : 0;
+        f.tls_port = raw->tls_server ? raw->tls_server->port() : 0;
+        f.http_port = raw->web ? raw->web->port() : 0;
+        f.index_description = raw->index_description;
+        return conformance_statement(f, html ? DocumentFormat::Html : DocumentFormat::Markdown);
     };
     d.admin.associations_json = [raw] {
         std::lock_guard lock(raw->associations_mutex);

@@ -97,8 +97,19 @@ void add_admin_routes(Router& router, WebContext& ctx, WebApp::State& state) {
     router.add("GET", "/api/log/associations", Role::Admin, [c](Request&) {
         return c->admin.associations_json ? Response::json(200, c->admin.associations_json()) : not_configured();
     });
-    router.add("GET", "/api/conformance", Role::Read, [c](Request&) {
-        return c->admin.conformance_json ? Response::json(200, c->admin.conformance_json()) : not_configured();
+    router.add("GET", "/api/conformance", Role::Read, [c](Request& r) {
+        auto q = parse_query(r.query);
+        if (!q) return Response::error(400, q.error().message);
+        std::string format;
+        for (const auto& [k, v] : *q)
+            if (k == "format") format = v;
+        if (format.empty() || format == "json")
+            return c->admin.conformance_json ? Response::json(200, c->admin.conformance_json()) : not_configured();
+        if (format != "md" && format != "html") return Response::error(400, "format is json, md or html");
+        if (!c->admin.conformance_document) return not_configured();
+        const bool html = format == "html";
+        return Response::text(200, c->admin.conformance_document(html),
+                              html ? "text/html; charset=utf-8" : "text/markdown; charset=utf-8");
     });
 }
 

@@ -39,6 +39,8 @@ struct AdminHooks {
     std::function<Result<std::string>(std::uint64_t id)> cancel_job;
     std::function<std::string()> associations_json;                 ///< GET /api/log/associations
     std::function<std::string()> conformance_json;                  ///< GET /api/conformance
+    /// GET /api/conformance?format=md|html: the conformance statement (true: HTML)
+    std::function<std::string(bool html)> conformance_document;
 };
 
 struct WebContext {
