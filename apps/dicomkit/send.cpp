@@ -19,6 +19,7 @@
 #include <dicomkit/dict/dictionary.hpp>
 #include <dicomkit/dict/tags.hpp>
 #include <dicomkit/io/dicom_file.hpp>
+#include <dicomkit/media/dicomdir.hpp>
 #include <dicomkit/net/dimse/scu.hpp>
 #include <dicomkit/net/dimse/status.hpp>
 #include <dicomkit/net/dimse/transcoder.hpp>
@@ -86,6 +87,26 @@ void collect(const std::string& path, std::vector<std::string>& out, Progress& p
              it.increment(ec))
             if (it->is_regular_file(ec)) out.push_back(it->path().string());
         if (ec) p.fail(path, ec.message());
+    } else if (fs::is_regular_file(path, ec) && fs::path(path).filename() == "DICOMDIR") {
+        // A DICOMDIR names its files: each File ID is relative to the DICOMDIR's folder.
+        auto dir = media::read_dicomdir(path);
+        if (!dir) {
+            p.fail(path, dir.error().to_string());
+            return;
+        }
+        const fs::path base = fs::path(path).parent_path();
+        auto walk = [&](auto&& self, const std::vector<media::Record>& records) -> void {
+            for (const auto& r : records) {
+                const auto id = media::referenced_file_id(r.data);
+                if (!id.empty()) {
+                    fs::path file = base;
+                    for (const auto& c : id) file /= c;
+                    out.push_back(file.string());
+                }
+                self(self, r.children);
+            }
+        };
+        walk(walk, dir->roots);
     } else if (fs::is_regular_file(path, ec)) {
         out.push_back(path);
     } else {
@@ -275,7 +296,7 @@ void add_send(CLI::App& app, Action& run) {
     CLI::App* cmd = app.add_subcommand("send", "Send files and folders with C-STORE (like storescu)");
     cmd->add_option("host", a->host, "Peer host name or address")->required();
     cmd->add_option("port", a->port, "Peer port")->required();
-    cmd->add_option("paths", a->paths, "Files and folders (recursive)")->required();
+    cmd->add_option("paths", a->paths, "Files and folders (recursive); a file named DICOMDIR stands for the files it references")->required();
     cmd->add_option("--parallel,-j", a->parallel, "Associations in parallel")
         ->check(CLI::Range(1, 64))
         ->capture_default_str();
