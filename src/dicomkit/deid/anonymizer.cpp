@@ -360,7 +360,9 @@ Result<io::DicomFile> Anonymizer::apply(const io::DicomFile& file, Context& cont
     // follows the data set, source and sending AE titles and private information go.
     for (Tag t : {Tag{0x0002, 0x0001}, Tag{0x0002, 0x0002}, Tag{0x0002, 0x0010}})
         if (const Element* e = file.meta.find(t)) out.meta.set(*e);
-    if (const Element* sop = out.dataset.find(tags::SOPInstanceUID)) {
+    // Only a UI value stands in the meta: a malformed data set may hold something else there (a
+    // sequence, read leniently), which the File Meta Information cannot carry.
+    if (const Element* sop = out.dataset.find(tags::SOPInstanceUID); sop && sop->vr() == VR::UI) {
         Element m = *sop;
         m.set_tag(Tag{0x0002, 0x0003});
         out.meta.set(std::move(m));

@@ -347,3 +347,28 @@ TEST(Anonymizer, ClassAndSyntaxUidsStayEvenWhenPrivate) {
     EXPECT_EQ(out->string_or(Tag{0x0004, 0x1512}), "1.2.3.4.5.7");
     EXPECT_NE(out->string_or(tags::SOPInstanceUID), "1.2.3.4.5.8");
 }
+
+// A malformed file read leniently can hold a sequence at SOP Instance UID: the File Meta
+// Information of the output still gets a UI (the remapped one of the original meta), and the
+// written file reads back.
+TEST(Anonymizer, SopInstanceUidThatIsASequenceLeavesAValidMeta) {
+    io::DicomFile in;
+    in.dataset = sample();
+    in.dataset.set(Element(tags::SOPInstanceUID, VR::SQ, Sequence{}));
+    in.meta.set_string(Tag{0x0002, 0x0002}, VR::UI, "1.2.840.10008.5.1.4.1.1.2");
+    in.meta.set_string(Tag{0x0002, 0x0003}, VR::UI, "1.2.826.0.1.3680043.8.498.1");
+    in.meta.set_string(Tag{0x0002, 0x0010}, VR::UI, "1.2.840.10008.1.2");
+    in.transfer_syntax = *io::find_transfer_syntax("1.2.840.10008.1.2");
+    in.transfer_syntax_uid = "1.2.840.10008.1.2";
+    Context ctx;
+    auto out = make().apply(in, ctx);
+    ASSERT_TRUE(out) << out.error().to_string();
+    const Element* m = out->meta.find(Tag{0x0002, 0x0003});
+    ASSERT_NE(m, nullptr);
+    EXPECT_EQ(m->vr(), VR::UI);
+    EXPECT_EQ(m->string_value().value_or("").rfind("2.25.", 0), 0u);
+    auto bytes = io::encode_file(*out);
+    ASSERT_TRUE(bytes) << bytes.error().to_string();
+    auto back = io::read_bytes(*bytes);
+    ASSERT_TRUE(back) << back.error().to_string();
+}
