@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include <dicomkit/base/log.hpp>
 #include <dicomkit/dict/dictionary.hpp>
 
 namespace dicomkit::sr {
@@ -149,46 +150,8 @@ void text_item(const ContentItem& item, const TextOptions& o, std::string& out) 
 
 // ---- JSON
 
-/// The length of the valid UTF-8 sequence at s[i], 0 when there is none.
-std::size_t utf8_length(std::string_view s, std::size_t i) {
-    auto c = static_cast<unsigned char>(s[i]);
-    std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-    if (n == 0 || i + n > s.size()) return 0;
-    for (std::size_t k = 1; k < n; ++k)
-        if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
-    return n;
-}
-
-/// A JSON string; bytes that are not UTF-8 (values not decoded through the character set)
-/// become U+FFFD.
-std::string jstr(std::string_view s) {
-    std::string out = "\"";
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        char ch = s[i];
-        auto c = static_cast<unsigned char>(ch);
-        if (c >= 0x80) {
-            std::size_t n = utf8_length(s, i);
-            if (n == 0) {
-                out += "\xEF\xBF\xBD";
-            } else {
-                out.append(s.substr(i, n));
-                i += n - 1;
-            }
-            continue;
-        }
-        switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
-            default:
-                if (c < 0x20) out += fmt::format("\\u{:04x}", c);
-                else out += ch;
-        }
-    }
-    return out + "\"";
-}
+/// A JSON string (log::json_string: ASCII, bytes that are not UTF-8 as U+FFFD).
+std::string jstr(std::string_view s) { return log::json_string(s); }
 
 /// Members of one JSON object, written with the indentation of its depth.
 class Obj {
