@@ -8,72 +8,74 @@
 
 #include <dicomkit/core/charset.hpp>
 #include <dicomkit/dict/dictionary.hpp>
+#include <dicomkit/dict/tags.hpp>
 
 namespace dicomkit::sr {
 
 namespace {
 
-// Attributes of PS3.3 C.17 and C.18 (keywords as PS3.6 spells them).
-constexpr Tag SpecificCharacterSetTag{0x0008, 0x0005};
-constexpr Tag ContentDate{0x0008, 0x0023};
-constexpr Tag ContentTime{0x0008, 0x0033};
-constexpr Tag SOPClassUID{0x0008, 0x0016};
-constexpr Tag Manufacturer{0x0008, 0x0070};
-constexpr Tag CodeValue{0x0008, 0x0100};
-constexpr Tag CodingSchemeDesignator{0x0008, 0x0102};
-constexpr Tag CodingSchemeVersion{0x0008, 0x0103};
-constexpr Tag CodeMeaning{0x0008, 0x0104};
-constexpr Tag MappingResource{0x0008, 0x0105};
-constexpr Tag LongCodeValue{0x0008, 0x0119};
-constexpr Tag URNCodeValue{0x0008, 0x0120};
-constexpr Tag StudyDescription{0x0008, 0x1030};
-constexpr Tag SeriesDescription{0x0008, 0x103E};
-constexpr Tag ReferencedSOPClassUID{0x0008, 0x1150};
-constexpr Tag ReferencedSOPInstanceUID{0x0008, 0x1155};
-constexpr Tag ReferencedFrameNumber{0x0008, 0x1160};
-constexpr Tag ReferencedSOPSequence{0x0008, 0x1199};
-constexpr Tag PatientName{0x0010, 0x0010};
-constexpr Tag PatientID{0x0010, 0x0020};
-constexpr Tag SeriesNumber{0x0020, 0x0011};
-constexpr Tag MeasurementUnitsCodeSequence{0x0040, 0x08EA};
-constexpr Tag RelationshipType{0x0040, 0xA010};
-constexpr Tag VerifyingOrganization{0x0040, 0xA027};
-constexpr Tag VerificationDateTime{0x0040, 0xA030};
-constexpr Tag ObservationDateTime{0x0040, 0xA032};
-constexpr Tag ValueTypeTag{0x0040, 0xA040};
-constexpr Tag ConceptNameCodeSequence{0x0040, 0xA043};
-constexpr Tag ContinuityOfContent{0x0040, 0xA050};
-constexpr Tag VerifyingObserverSequence{0x0040, 0xA073};
-constexpr Tag VerifyingObserverName{0x0040, 0xA075};
-constexpr Tag VerifyingObserverIdentificationCodeSequence{0x0040, 0xA088};
-constexpr Tag ReferencedWaveformChannels{0x0040, 0xA0B0};
-constexpr Tag DateTimeTag{0x0040, 0xA120};
-constexpr Tag DateTag{0x0040, 0xA121};
-constexpr Tag TimeTag{0x0040, 0xA122};
-constexpr Tag PersonNameTag{0x0040, 0xA123};
-constexpr Tag UIDTag{0x0040, 0xA124};
-constexpr Tag TemporalRangeType{0x0040, 0xA130};
-constexpr Tag ReferencedSamplePositions{0x0040, 0xA132};
-constexpr Tag ReferencedTimeOffsets{0x0040, 0xA138};
-constexpr Tag ReferencedDateTime{0x0040, 0xA13A};
-constexpr Tag TextValue{0x0040, 0xA160};
-constexpr Tag FloatingPointValue{0x0040, 0xA161};
-constexpr Tag ConceptCodeSequence{0x0040, 0xA168};
-constexpr Tag MeasuredValueSequence{0x0040, 0xA300};
-constexpr Tag NumericValueQualifierCodeSequence{0x0040, 0xA301};
-constexpr Tag NumericValue{0x0040, 0xA30A};
-constexpr Tag PredecessorDocumentsSequence{0x0040, 0xA360};
-constexpr Tag CompletionFlag{0x0040, 0xA491};
-constexpr Tag CompletionFlagDescription{0x0040, 0xA492};
-constexpr Tag VerificationFlag{0x0040, 0xA493};
-constexpr Tag ContentTemplateSequence{0x0040, 0xA504};
-constexpr Tag ContentSequence{0x0040, 0xA730};
-constexpr Tag TemplateIdentifier{0x0040, 0xDB00};
-constexpr Tag ReferencedContentItemIdentifier{0x0040, 0xDB73};
-constexpr Tag ReferencedSegmentNumber{0x0062, 0x000B};
-constexpr Tag GraphicData{0x0070, 0x0022};
-constexpr Tag GraphicType{0x0070, 0x0023};
-constexpr Tag ReferencedFrameOfReferenceUID{0x3006, 0x0024};
+// Attributes of PS3.3 C.17 and C.18: the dictionary's constants (dict/tags.hpp); those whose
+// keyword is also a name here (a class, a value type) under another name.
+using tags::ContentDate;
+using tags::ContentTime;
+using tags::SOPClassUID;
+using tags::Manufacturer;
+using tags::CodeValue;
+using tags::CodingSchemeDesignator;
+using tags::CodingSchemeVersion;
+using tags::CodeMeaning;
+using tags::MappingResource;
+using tags::LongCodeValue;
+using tags::URNCodeValue;
+using tags::StudyDescription;
+using tags::SeriesDescription;
+using tags::ReferencedSOPClassUID;
+using tags::ReferencedSOPInstanceUID;
+using tags::ReferencedFrameNumber;
+using tags::ReferencedSOPSequence;
+using tags::PatientName;
+using tags::PatientID;
+using tags::SeriesNumber;
+using tags::MeasurementUnitsCodeSequence;
+using tags::RelationshipType;
+using tags::VerifyingOrganization;
+using tags::VerificationDateTime;
+using tags::ObservationDateTime;
+using tags::ConceptNameCodeSequence;
+using tags::ContinuityOfContent;
+using tags::VerifyingObserverSequence;
+using tags::VerifyingObserverName;
+using tags::VerifyingObserverIdentificationCodeSequence;
+using tags::ReferencedWaveformChannels;
+using tags::TemporalRangeType;
+using tags::ReferencedSamplePositions;
+using tags::ReferencedTimeOffsets;
+using tags::ReferencedDateTime;
+using tags::TextValue;
+using tags::FloatingPointValue;
+using tags::ConceptCodeSequence;
+using tags::MeasuredValueSequence;
+using tags::NumericValueQualifierCodeSequence;
+using tags::NumericValue;
+using tags::PredecessorDocumentsSequence;
+using tags::CompletionFlag;
+using tags::CompletionFlagDescription;
+using tags::VerificationFlag;
+using tags::ContentTemplateSequence;
+using tags::ContentSequence;
+using tags::TemplateIdentifier;
+using tags::ReferencedContentItemIdentifier;
+using tags::ReferencedSegmentNumber;
+using tags::GraphicData;
+using tags::GraphicType;
+using tags::ReferencedFrameOfReferenceUID;
+constexpr Tag SpecificCharacterSetTag = tags::SpecificCharacterSet;
+constexpr Tag ValueTypeTag = tags::ValueType;
+constexpr Tag DateTimeTag = tags::DateTime;
+constexpr Tag DateTag = tags::Date;
+constexpr Tag TimeTag = tags::Time;
+constexpr Tag PersonNameTag = tags::PersonName;
+constexpr Tag UIDTag = tags::UID;
 
 constexpr std::array<std::pair<ValueType, std::string_view>, 16> kValueTypes{{
     {ValueType::Container, "CONTAINER"}, {ValueType::Text, "TEXT"}, {ValueType::Code, "CODE"},
