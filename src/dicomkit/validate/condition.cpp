@@ -97,6 +97,18 @@ bool group_present(const DataSet* ds, std::uint32_t tag, std::uint32_t group_mas
     return false;
 }
 
+/// The element anywhere in an item and the items nested in it (a path down from a root
+/// sequence, as functional groups nest their macros' sequences); with `items`, a sequence with items.
+bool in_subtree(const DataSet& ds, std::uint32_t tag, bool items, int depth) {
+    if (depth > 16) return false;
+    if (const Element* e = ds.find(Tag(tag)); e && (!items || has_items(e))) return true;
+    for (const Element& e : ds)
+        if (e.is_sequence())
+            for (const DataSet& item : e.sequence().items)
+                if (in_subtree(item, tag, items, depth + 1)) return true;
+    return false;
+}
+
 const DataSet* parent_of(const Scope& s) { return s.parent ? s.parent->current : nullptr; }
 
 /// The root data set, or the File Meta Information for a group 0002 tag.
@@ -137,18 +149,17 @@ bool evaluate_term(const Term& t, const Scope& s) {
     case TermKind::SequencePresentInPathFromRootHasItems: {
         const Element* seq = find(s.root, t.aux);
         if (!seq || !seq->is_sequence()) return false;
-        for (const DataSet& item : seq->sequence().items) {
-            const Element* e = item.find(Tag(t.tag));
-            if (t.kind == TermKind::ElementPresentInPathFromRoot ? e != nullptr : has_items(e)) return true;
-        }
+        bool items = t.kind == TermKind::SequencePresentInPathFromRootHasItems;
+        for (const DataSet& item : seq->sequence().items)
+            if (in_subtree(item, t.tag, items, 0)) return true;
         return false;
     }
     case TermKind::ElementPresentInPathFromRootFirstItem:
     case TermKind::SequencePresentInPathFromRootFirstItemHasItems: {
         const Element* seq = find(s.root, t.aux);
         if (!has_items(seq)) return false;
-        const Element* e = seq->sequence().items.front().find(Tag(t.tag));
-        return t.kind == TermKind::ElementPresentInPathFromRootFirstItem ? e != nullptr : has_items(e);
+        return in_subtree(seq->sequence().items.front(), t.tag,
+                          t.kind == TermKind::SequencePresentInPathFromRootFirstItemHasItems, 0);
     }
     case TermKind::ElementPresentInRoot: return find(root_for(s, t.tag), t.tag) != nullptr;
     case TermKind::GroupPresent: return group_present(cur, t.tag, t.aux);

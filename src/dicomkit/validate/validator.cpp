@@ -280,7 +280,7 @@ void check_elements(Walker& w, const DataSet& ds, const std::string& prefix, std
             continue;
         }
         std::size_t vm = e.vm();
-        if (!vm_allows(info->vm, vm))
+        if (vm != 0 && !vm_allows(info->vm, vm))
             w.add(Severity::Error, "bad-vm", tag, prefix, where,
                   "VM " + std::to_string(vm) + " where the dictionary says " + std::string(info->vm));
         if (!is_string(vr)) continue;

@@ -209,6 +209,9 @@ std::optional<std::string> check_string_value(VR vr, std::string_view v) {
 
 bool vm_allows(std::string_view vm, std::size_t n) noexcept {
     if (vm.empty()) return true;
+    // "1-n or 1" (PS3.6 lists alternatives for a few attributes such as LUT Data)
+    if (auto alt = vm.find(" or "); alt != std::string_view::npos)
+        return vm_allows(vm.substr(0, alt), n) || vm_allows(vm.substr(alt + 4), n);
     auto dash = vm.find('-');
     std::string_view lo_s = vm.substr(0, dash);
     std::size_t lo = 0;
