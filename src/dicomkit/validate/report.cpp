@@ -16,8 +16,9 @@ std::string hex_tag(Tag t) { return fmt::format("{:04X}{:04X}", t.group, t.eleme
 std::string to_text(std::string_view file, const Report& report) {
     std::string out;
     for (const Finding& f : report.findings) {
-        out += fmt::format("{}: {}: {} {} {}", file, f.severity == Severity::Error ? "error" : "warning", f.kind,
-                           f.tag.str(), f.path);
+        out += fmt::format("{}: {}: {}", file, f.severity == Severity::Error ? "error" : "warning", f.kind);
+        if (f.tag != Tag()) out += " " + f.tag.str();
+        if (!f.path.empty()) out += " " + f.path;
         if (!f.module.empty()) out += fmt::format(" [{}]", f.module);
         out += fmt::format(": {}\n", f.message);
     }
