@@ -34,7 +34,8 @@ echo "corpus: $n files ($((bytes / 1024 / 1024)) MiB) from $corpus"
 per_file() {
   local start end
   start=$(date +%s.%N)
-  for f in "${files[@]}"; do "$@" "$f" > /dev/null 2>&1 || true; done
+  # (in a subshell: dciodvfy aborts on a few files, and the shell's "Aborted" notice stays quiet)
+  for f in "${files[@]}"; do ("$@" "$f" > /dev/null 2>&1) 2> /dev/null || true; done
   end=$(date +%s.%N)
   awk -v a="$start" -v b="$end" 'BEGIN{printf "%.3f\n", b-a}'
 }
@@ -48,7 +49,7 @@ folder() {
 median() { sort -n | awk '{a[NR]=$1} END{print (NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2}'; }
 # peak RSS in KiB of one process over the largest file, and of the folder run.
 rss() { /usr/bin/time -v "$@" > /dev/null 2> "$work/time.txt" || true; awk -F': ' '/Maximum resident/{print $2}' "$work/time.txt"; }
-largest=$(ls -S "${files[@]}" | head -1)
+largest=$(find "$work/files" -type f -printf '%s %p\n' | sort -n | tail -1 | cut -d" " -f2)
 
 : > "$work/dci"; : > "$work/dkf"; : > "$work/dkd"
 for ((r = 1; r <= ROUNDS; r++)); do
@@ -72,14 +73,15 @@ echo "$table"
 echo "ratio: dicomkit per file vs dciodvfy: $(ratio "$t_dci" "$t_dkf")x"
 echo "ratio: dicomkit folder vs dciodvfy: $(ratio "$t_dci" "$t_dkd")x"
 if [ "${DOCS:-0}" = 1 ]; then
-  python3 - "$root/docs/benchmarks.md" "$table" "$(ratio "$t_dci" "$t_dkf")" "$(ratio "$t_dci" "$t_dkd")" "$ROUNDS" "$(nproc)" <<'PY'
+  python3 - "$root/docs/benchmarks.md" "$table" "$(ratio "$t_dci" "$t_dkf")" "$(ratio "$t_dci" "$t_dkd")" "$ROUNDS" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'PY'
 import re, sys
-path, table, r1, r2, rounds, cores = sys.argv[1:]
+path, table, r1, r2, rounds, cores, load = sys.argv[1:]
 text = open(path).read()
 section = ("## validate\n\n`make bench-validate` (bench/validate/run.sh): `dicomkit validate` against dicom3tools' "
-           "`dciodvfy` on every file of the shared corpus, median of %s rounds, %s cores.\n\n%s\n\n"
+           "`dciodvfy` on every file of the shared corpus, median of %s rounds, %s cores, load average %s "
+           "at the end (a machine shared with other builds).\n\n%s\n\n"
            "dicomkit is %sx dciodvfy's speed one process per file and %sx over the folder in one call.\n" %
-           (rounds, cores, table, r1, r2))
+           (rounds, cores, load, table, r1, r2))
 if re.search(r'^## validate\n', text, re.M):
     text = re.sub(r'^## validate\n.*?(?=^## |\Z)', section + '\n', text, flags=re.M | re.S)
 else:
