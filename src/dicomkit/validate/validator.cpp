@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <string>
 #include <unordered_set>
+#include <vector>
 
 #include <dicomkit/dict/dictionary.hpp>
 #include <dicomkit/validate/condition.hpp>
@@ -332,6 +333,38 @@ void check_meta(Walker& w, const DataSet& meta, const DataSet& ds) {
     check_elements(w, meta, none, module, 0);
 }
 
+/// The tags a module body names at its own level (macros expanded, sequences not entered).
+void collect_tags(std::uint16_t index, std::vector<std::uint32_t>& out, int depth) {
+    auto bodies = tables::bodies();
+    if (index >= bodies.size() || depth > 16) return;
+    const Body& b = bodies[index];
+    for (const Row& r : tables::rows().subspan(b.first, b.count)) {
+        if (r.kind == RowInvoke) collect_tags(r.body, out, depth + 1);
+        else if (r.kind != RowVerify && r.tag != 0xFFFFFFFF) out.push_back(r.tag);
+    }
+}
+
+/// PS3.3 A.1 and PS3.4 B.1.1: attributes of none of the IOD's modules make the instance one of a
+/// Standard Extended SOP Class; a warning, as dciodvfy gives it.
+void check_not_in_iod(Walker& w, const Iod& iod, const DataSet& ds) {
+    std::vector<std::uint32_t> tags;
+    for (const ModuleRef& m : tables::module_refs().subspan(iod.first_module, iod.module_count))
+        collect_tags(m.body, tags, 0);
+    std::sort(tags.begin(), tags.end());
+    for (const Element& e : ds) {
+        Tag t = e.tag();
+        if (t.is_private() || t.element == 0x0000 || t.group == 0x0002 || t.group == 0xFFFA || t.group == 0xFFFC)
+            continue;
+        if (std::binary_search(tags.begin(), tags.end(), t.value())) continue;
+        // Repeating groups (overlays 60xx, curves 50xx) are named once, with group xx = 00.
+        if ((t.group & 0xFF00) == 0x6000 || (t.group & 0xFF00) == 0x5000)
+            if (std::binary_search(tags.begin(), tags.end(), (t.value() & 0xFF00FFFFu))) continue;
+        w.add(Severity::Warning, "not-in-iod", t, std::string(), "",
+              "attribute of none of the modules of " + std::string(iod.name) +
+                  " (a Standard Extended SOP Class, PS3.4 B.1.1)");
+    }
+}
+
 }  // namespace
 
 bool Report::has_errors() const noexcept { return count(Severity::Error) > 0; }
@@ -385,6 +418,7 @@ Report validate(const DataSet& meta, const DataSet& ds, const Options& options) 
             else check = w.body_present(m.body, ds);
             if (check) w.body(m.body, root, std::string(), name, 0);
         }
+        if (options.warn_not_in_iod) check_not_in_iod(w, *iod, ds);
     }
     check_elements(w, ds, std::string(), "", 0);
     check_meta(w, meta, ds);

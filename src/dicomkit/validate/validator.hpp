@@ -18,7 +18,7 @@ enum class Severity : std::uint8_t { Error, Warning };
 /// One thing found wrong. `kind` is a short stable word (missing-type1, empty-type1,
 /// missing-type2, missing-type1c, empty-type1c, missing-type2c, not-allowed, bad-vr, bad-vm,
 /// bad-value, bad-enumerated-value, unknown-defined-term, bad-item-count, zero-value, retired,
-/// file-meta, unknown-sop-class, message); `path` the keyword path with item indexes
+/// file-meta, unknown-sop-class, message, not-in-iod); `path` the keyword path with item indexes
 /// ("ReferencedSeriesSequence[0].SeriesInstanceUID"), `module` the module (or macro) checked.
 struct Finding {
     Severity severity = Severity::Error;
@@ -42,6 +42,8 @@ struct Report {
 struct Options {
     /// Warn about retired attributes (PS3.6 RET).
     bool warn_retired = true;
+    /// Warn about top-level attributes of none of the IOD's modules (Standard Extended SOP Class).
+    bool warn_not_in_iod = true;
 };
 
 /// Validates a data set and its File Meta Information (`meta` empty when the file had none).

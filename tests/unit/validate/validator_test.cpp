@@ -167,6 +167,19 @@ TEST(Validator, FileMetaAndUnknownSopClass) {
     EXPECT_NE(find(u, "file-meta", "FileMetaInformationGroupLength"), nullptr) << dump(u);
 }
 
+TEST(Validator, AttributesOfNoModuleAreWarnings) {
+    DataSet ds = good_ct();
+    str(ds, 0x00321030, VR::LO, "why");  // Reason for Study: in no module of the CT Image IOD
+    Report r = validate(good_meta(), ds);
+    const Finding* f = find(r, "not-in-iod", "ReasonForStudy");
+    ASSERT_NE(f, nullptr) << dump(r);
+    EXPECT_EQ(f->severity, Severity::Warning);
+    EXPECT_FALSE(find(r, "not-in-iod", "PatientName"));
+    Options o;
+    o.warn_not_in_iod = false;
+    EXPECT_FALSE(find(validate(good_meta(), ds, o), "not-in-iod", "ReasonForStudy"));
+}
+
 TEST(Validator, JsonShape) {
     DataSet ds = good_ct();
     ds.remove(Tag(0x00280010));
