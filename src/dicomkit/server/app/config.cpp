@@ -416,6 +416,19 @@ Result<Config> load_config(const std::string& path) {
             const auto* t = node.as_table();
             if (!t) return bad(path, node, "hl7: expected a table [hl7]");
             if (auto r = read_hl7(path, *t, c.hl7); !r) return tl::unexpected(r.error());
+        } else if (k == "validation") {
+            const auto* t = node.as_table();
+            if (!t) return bad(path, node, "validation: expected a table [validation]");
+            for (const auto& [vk, vn] : *t) {
+                if (vk != "on_ingest")
+                    return bad(path, vn, "unknown key validation." + std::string(vk.str()) + " (on_ingest)");
+                const auto v = vn.value<std::string>();
+                if (v && *v == "accept") c.validation_on_ingest = OnIngest::Accept;
+                else if (v && *v == "warn") c.validation_on_ingest = OnIngest::Warn;
+                else if (v && *v == "quarantine") c.validation_on_ingest = OnIngest::Quarantine;
+                else if (v && *v == "reject") c.validation_on_ingest = OnIngest::Reject;
+                else return bad(path, vn, "validation.on_ingest: expected \"accept\", \"warn\", \"quarantine\" or \"reject\"");
+            }
         } else if (k == "log") {
             const auto* t = node.as_table();
             if (!t) return bad(path, node, "log: expected a table [log]");

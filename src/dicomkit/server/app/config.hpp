@@ -115,6 +115,12 @@ struct CommitmentSettings {
     double retry_interval_s = 10;
 };
 
+/// [validation] on_ingest: what a received instance that does not match its IOD (validate::validate
+/// finds an error) does. Accept: nothing is checked; Warn: stored, a line says what is wrong;
+/// Quarantine: taken (C-STORE warning 0xB007) but kept aside in DATA/quarantine/ingest with its
+/// findings, listed by GET /api/quarantine; Reject: refused (0xA900).
+enum class OnIngest { Accept, Warn, Quarantine, Reject };
+
 struct Config {
     std::string ae_title = "DICOMKIT";
     std::uint16_t port = 11112;
@@ -153,6 +159,7 @@ struct Config {
     /// [storage] import_roots: the folders under which an import job (POST /api/jobs
     /// {"type":"import","path":...}) may read a medium or folder on the server; empty: no import.
     std::vector<std::string> import_roots{"/media", "/mnt", "/run/media"};
+    OnIngest validation_on_ingest = OnIngest::Accept;
     LogSettings log;
     HttpSettings http;
     Hl7Settings hl7;
@@ -175,6 +182,7 @@ struct Config {
 ///             accept_unknown_sop_classes = false, ingest_transfer_syntax = "JPEGLSLossless",
 ///             ingest_allow_lossy = false, import_roots = ["/media", "/mnt"]
 ///   [hl7] port = 2575, max_message_bytes = 1048576
+///   [validation] on_ingest = "accept" | "warn" | "quarantine" | "reject"
 /// Errors name the file, line and column ("serve.toml:7:1: peers[1].port: expected 1-65535").
 [[nodiscard]] Result<Config> load_config(const std::string& path);
 /// Parses a --peer flag "AE=HOST:PORT" (allowed every service).

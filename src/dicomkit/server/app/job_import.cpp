@@ -227,6 +227,8 @@ JobOutcome run_import(const JobContext& ctx, const JobRequest& rq, JobCounters& 
                     refused(file, stored.error().message);
                 else if (stored->action == service::StoreAction::Rejected)
                     refused(file, "a copy of this instance is stored and duplicates are refused");
+                else if (stored->action == service::StoreAction::Quarantined)
+                    refused(file, "kept in quarantine: " + stored->path);
                 else
                     ++counters.done;
                 std::lock_guard lock(m);

@@ -26,6 +26,7 @@
 #include <dicomkit/pixel/codecs.hpp>
 #include <dicomkit/pixel/transcode.hpp>
 #include <dicomkit/base/log.hpp>
+#include <dicomkit/server/app/ingest_validation.hpp>
 #include <dicomkit/server/app/data_folder.hpp>
 #include <dicomkit/server/app/event_log.hpp>
 #include <dicomkit/server/app/jobs.hpp>
@@ -387,6 +388,7 @@ std::string describe(const dimse::StoreEvent& e) {
         case service::StoreAction::Kept: return line + " (duplicate: dropped, the stored copy stays; duplicates = keep)";
         case service::StoreAction::Rejected:
             return line + " (duplicate: refused, the stored copy stays; duplicates = reject)";
+        case service::StoreAction::Quarantined: return line + " (kept in quarantine: " + e.stored->path + ")";
     }
     return line;
 }
@@ -524,6 +526,8 @@ Result<std::unique_ptr<ServerApp>> ServerApp::start(const Config& config, Server
     io.lenient_uids = config.lenient_uids;
     io.min_free_bytes = config.min_free_mb << 20;
     if (!config.ingest_transfer_syntax.empty()) io.transform = ingest_transcoder(*impl);
+    io.transform = validation_transform(config.validation_on_ingest, ingest_quarantine_folder(config.data),
+                                        [raw](const std::string& line) { raw->log(line); }, std::move(io.transform));
     impl->ingest = std::make_unique<service::Ingest>(*impl->index, *impl->files, config.duplicates, std::move(io));
     impl->settled = std::make_unique<service::SettledIndex>(*impl->index, *impl->ingest);
     if (why_read_only) serve_read_only(*impl, why_read_only->to_string());

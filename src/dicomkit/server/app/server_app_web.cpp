@@ -7,6 +7,7 @@
 #include <dicomkit/io/transfer_syntax.hpp>
 #include <dicomkit/net/dimse/dispatcher.hpp>
 #include <dicomkit/net/dimse/scu.hpp>
+#include <dicomkit/server/app/ingest_validation.hpp>
 #include <dicomkit/server/app/conformance.hpp>
 #include <dicomkit/server/app/server_app_impl.hpp>
 #include <dicomkit/server/dimse/codec_transcoder.hpp>
@@ -139,6 +140,9 @@ Result<std::unique_ptr<WebFront>> start_web(ServerApp::Impl& impl) {
         f.index_description = raw->index_description;
         return conformance_statement(f, html ? DocumentFormat::Html : DocumentFormat::Markdown);
     };
+    const std::string quarantine = ingest_quarantine_folder(raw->config.data);
+    d.admin.quarantine_json = [quarantine] { return quarantine_json(quarantine); };
+    d.admin.remove_quarantined = [quarantine](const std::string& name) { return remove_quarantined(quarantine, name); };
     d.admin.associations_json = [raw] {
         std::lock_guard lock(raw->associations_mutex);
         std::string out = "[";

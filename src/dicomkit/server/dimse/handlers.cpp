@@ -119,6 +119,10 @@ net::dimse::Outcome store_outcome(const Result<service::Stored>& r) {
     if (r->action == service::StoreAction::Rejected)  // the Error Comment is an LO: 64 characters
         return outcome_of({service::ErrorKind::DuplicateRefused, "duplicate SOP Instance UID refused (duplicates = reject)"},
                           Operation::Store);
+    // Taken but kept aside (it does not match its IOD): PS3.4 B.2.3's warning for that.
+    if (r->action == service::StoreAction::Quarantined)
+        return net::dimse::Outcome{net::dimse::status::DataSetDoesNotMatchSOPClassWarning,
+                                   "kept in quarantine: " + r->path.substr(0, 46)};
     return {};
 }
 

@@ -18,6 +18,7 @@ std::string_view to_string(StoreAction a) noexcept {
         case StoreAction::Replaced: return "replaced";
         case StoreAction::Kept: return "kept";
         case StoreAction::Rejected: return "rejected";
+        case StoreAction::Quarantined: return "quarantined";
     }
     return "?";
 }
@@ -199,8 +200,16 @@ void Ingest::submit(storage::Staged staged, Done done, bool now, const Received*
         return;
     }
     auto attrs = read_staged(staged, received, true);
-    if (attrs && options_.transform)
-        if (auto t = transform(staged, *attrs); !t) attrs = tl::unexpected(t.error());
+    if (attrs && options_.transform) {
+        auto t = transform(staged, *attrs);
+        if (!t) {
+            attrs = tl::unexpected(t.error());
+        } else if (*t) {  // kept aside by the transform: answered, not stored
+            files_.discard(staged);
+            done(stored_of(StoreAction::Quarantined, *attrs, std::move(**t)));
+            return;
+        }
+    }
     if (!attrs) {
         files_.discard(staged);
         done(tl::unexpected(attrs.error()));

@@ -47,6 +47,9 @@ enum class StoreAction {
     Replaced,  ///< a second copy under "replace": it is the indexed one now, the old file is gone
     Kept,      ///< a second copy under "keep": dropped, the stored copy stays
     Rejected,  ///< a second copy under "reject": dropped, the store is refused
+    /// Taken but not stored: IngestOptions::transform kept it aside (e.g. [validation]
+    /// on_ingest = "quarantine"); Stored::path says why.
+    Quarantined,
 };
 [[nodiscard]] std::string_view to_string(StoreAction a) noexcept;
 
@@ -80,12 +83,14 @@ struct TransformResult {
         Unchanged,  ///< stored as received
         Changed,    ///< the file was altered (or replaced): stored as it is now
         Refused,    ///< not stored, for `reason`
+        Diverted,   ///< taken (the transform kept it elsewhere) but not stored, for `reason`
     };
     Kind kind = Kind::Unchanged;
     std::string reason;
     [[nodiscard]] static TransformResult unchanged() { return {}; }
     [[nodiscard]] static TransformResult changed() { return {Kind::Changed, {}}; }
     [[nodiscard]] static TransformResult refused(std::string why) { return {Kind::Refused, std::move(why)}; }
+    [[nodiscard]] static TransformResult diverted(std::string why) { return {Kind::Diverted, std::move(why)}; }
 };
 
 /// Called with each received instance (the whole file, File Meta Information included) after its
@@ -213,8 +218,9 @@ private:
     /// Reads a file's header from `file` (named `id` in the index); `check` as read_staged.
     [[nodiscard]] Result<FileAttributes> attributes(io::DicomFile file, const std::string& id, std::uint64_t size,
                                                     const Received* received, bool check) const;
-    /// options_.transform on `staged` (replaced by the altered file when it changes it).
-    [[nodiscard]] Result<void> transform(storage::Staged& staged, FileAttributes& attrs);
+    /// options_.transform on `staged` (replaced by the altered file when it changes it). The
+    /// reason when the transform diverted it (not to be stored), else empty.
+    [[nodiscard]] Result<std::optional<std::string>> transform(storage::Staged& staged, FileAttributes& attrs);
     /// Whether a new store may be taken (see refusal()).
     [[nodiscard]] Result<void> admit();
     /// answer_when_placed: an answered group that the index failed to take for an I/O error (a

@@ -79,7 +79,7 @@ Result<std::unique_ptr<storage::IncomingBlob>> Ingest::begin_incoming() {
     return blob;
 }
 
-Result<void> Ingest::transform(storage::Staged& staged, FileAttributes& attrs) {
+Result<std::optional<std::string>> Ingest::transform(storage::Staged& staged, FileAttributes& attrs) {
     Result<io::DicomFile> file = [&]() -> Result<io::DicomFile> {
         if (staged.contents) return io::read_bytes(*staged.contents, {}, staged.handle);
         auto reader = files_.open_staged(staged);
@@ -90,15 +90,16 @@ Result<void> Ingest::transform(storage::Staged& staged, FileAttributes& attrs) {
     const TransformResult t = options_.transform(*file);
     if (t.kind == TransformResult::Kind::Refused)
         return make_error(ErrorCode::InvalidValue, "refused: " + (t.reason.empty() ? std::string("by the ingest transform") : t.reason));
-    if (t.kind == TransformResult::Kind::Unchanged) return {};
+    if (t.kind == TransformResult::Kind::Diverted) return std::optional<std::string>(t.reason);
+    if (t.kind == TransformResult::Kind::Unchanged) return std::optional<std::string>();
     // Altered: the new file replaces the received one, and its header is what is indexed.
     auto bytes = io::encode_file(*file);
     if (!bytes) return tl::unexpected(bytes.error());
     auto blob = files_.begin_incoming(false);
     if (!blob) return tl::unexpected(blob.error());
     (*blob)->keep_contents(true);
-    if (auto w = (*blob)->write(*bytes); !w) return w;
-    if (auto f = (*blob)->finish(); !f) return f;
+    if (auto w = (*blob)->write(*bytes); !w) return tl::unexpected(w.error());
+    if (auto f = (*blob)->finish(); !f) return tl::unexpected(f.error());
     auto replaced = (*blob)->stage();
     if (!replaced) return tl::unexpected(replaced.error());
     if (!replaced->contents) replaced->contents = std::move(*bytes);
@@ -110,7 +111,7 @@ Result<void> Ingest::transform(storage::Staged& staged, FileAttributes& attrs) {
     files_.discard(staged);
     staged = std::move(*replaced);
     attrs = std::move(*a);
-    return {};
+    return std::optional<std::string>();
 }
 
 }  // namespace dicomkit::server::service

@@ -111,6 +111,19 @@ void add_admin_routes(Router& router, WebContext& ctx, WebApp::State& state) {
         if (!out) return Response::error(out.error().code == ErrorCode::NotFound ? 404 : 409, out.error().message);
         return Response::json(202, std::move(*out));
     });
+    router.add("GET", "/api/quarantine", Role::Admin, [c](Request&) {
+        return c->admin.quarantine_json ? Response::json(200, c->admin.quarantine_json()) : not_configured();
+    });
+    router.add("DELETE", "/api/quarantine/{name}", Role::Admin, [c](Request& r) {
+        if (!c->admin.remove_quarantined) return not_configured();
+        auto out = c->admin.remove_quarantined(r.params[0]);
+        if (!out)
+            return Response::error(out.error().code == ErrorCode::NotFound    ? 404
+                                   : out.error().code == ErrorCode::IoError ? 500
+                                                                            : 400,
+                                   out.error().message);
+        return Response::json(200, "{\"deleted\":1}");
+    });
     router.add("GET", "/api/log/associations", Role::Admin, [c](Request&) {
         return c->admin.associations_json ? Response::json(200, c->admin.associations_json()) : not_configured();
     });

@@ -28,6 +28,7 @@ struct Outcome {
     std::string sop_class, sop_instance, study, series;
     std::uint16_t failure = 0;  ///< 0: stored
     std::string why;
+    bool quarantined = false;   ///< taken, but kept aside (not retrievable): warning B007
 };
 
 std::string sop_reference(const Outcome& o) {
@@ -124,6 +125,10 @@ private:
         current_.series = stored->series_instance_uid;
         if (stored->action == service::StoreAction::Rejected)
             return fail(kProcessingFailure, "a copy of this instance is stored and duplicates are refused");
+        if (stored->action == service::StoreAction::Quarantined) {
+            current_.quarantined = true;
+            current_.why = stored->path;
+        }
     }
     void fail(std::uint16_t code, std::string why) {
         current_.failure = code;
@@ -295,6 +300,7 @@ Response stow(Request& req, WebContext& ctx, const std::string& study) {
     const std::string base = base_url(req, ctx) + "/dicom-web/studies/";
     std::string referenced, failed;
     std::size_t ok = 0;
+    bool warned = false;
     std::string first_study = study;
     for (const Outcome& o : outcomes) {
         if (o.failure) {
@@ -306,6 +312,13 @@ Response stow(Request& req, WebContext& ctx, const std::string& study) {
             continue;
         }
         ++ok;
+        if (o.quarantined) {
+            // PS3.18 I.2: taken with a warning (Data Set does not match SOP Class), no URL to it.
+            referenced += (referenced.empty() ? "" : ",") + std::string("{") + sop_reference(o) +
+                          ",\"00081196\":{\"vr\":\"US\",\"Value\":[" + std::to_string(0xB007) + "]}}";
+            warned = true;
+            continue;
+        }
         if (first_study.empty()) first_study = o.study;
         referenced += (referenced.empty() ? "" : ",") + std::string("{") + sop_reference(o) +
                       ",\"00081190\":{\"vr\":\"UR\",\"Value\":[" +
@@ -316,7 +329,7 @@ Response stow(Request& req, WebContext& ctx, const std::string& study) {
     if (!failed.empty()) body += ",\"00081198\":{\"vr\":\"SQ\",\"Value\":[" + failed + "]}";
     if (!referenced.empty()) body += ",\"00081199\":{\"vr\":\"SQ\",\"Value\":[" + referenced + "]}";
     body += "}";
-    Response r = Response::json(ok == outcomes.size() ? 200 : ok > 0 ? 202 : 409, std::move(body));
+    Response r = Response::json(ok == outcomes.size() && !warned ? 200 : ok > 0 ? 202 : 409, std::move(body));
     r.set("Content-Type", "application/dicom+json");
     return r;
 }

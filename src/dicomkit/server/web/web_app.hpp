@@ -38,6 +38,9 @@ struct AdminHooks {
     /// POST /api/jobs/{id}/cancel -> the job; NotFound, or InvalidArgument once it has ended
     std::function<Result<std::string>(std::uint64_t id)> cancel_job;
     std::function<std::string()> associations_json;                 ///< GET /api/log/associations
+    std::function<std::string()> quarantine_json;                   ///< GET /api/quarantine
+    /// DELETE /api/quarantine/{name}: NotFound, InvalidValue for a name that is none
+    std::function<Result<void>(const std::string& name)> remove_quarantined;
     std::function<std::string()> conformance_json;                  ///< GET /api/conformance
     /// GET /api/conformance?format=md|html: the conformance statement (true: HTML)
     std::function<std::string(bool html)> conformance_document;
