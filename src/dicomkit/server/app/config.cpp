@@ -240,6 +240,10 @@ Result<void> read_audit(const std::string& file, const toml::table& t, AuditSett
             return bad(file, node, key + ": expected 1-48 characters");
     }
     if ((a.cert.empty()) != (a.key.empty())) return make_error(ErrorCode::InvalidValue, file + ": [audit] cert and key go together");
+    // Files are named relative to the configuration file, as a peer's deidentify recipe is.
+    for (std::string* f : {&a.file, &a.ca, &a.cert, &a.key})
+        if (!f->empty() && std::filesystem::path(*f).is_relative())
+            *f = (std::filesystem::path(file).parent_path() / *f).lexically_normal().string();
     return {};
 }
 
