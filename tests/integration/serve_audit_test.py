@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """dicomkit serve with [audit] to a file and to a UDP syslog receiver on 127.0.0.1: DCMTK
-storescu, findscu, movescu, an echoscu from an AE that is not a peer, a REST removal and a
-QIDO-RS search; the file's lines and the datagrams are parsed back (XML, RFC 5424) and the
-events checked for their codes, AE titles, UIDs and outcomes. Then a TLS syslog target that never
-answers: stores take no longer than without [audit].
+storescu, findscu, movescu, an echoscu from an AE that is not a peer, a REST removal, a QIDO-RS
+search and a send job; the file's lines and the datagrams are parsed back (XML, RFC 5424) and
+the events checked for their codes, AE titles, UIDs and outcomes. Then a TLS syslog target that
+never answers: stores take no longer than without [audit]; and a TLS collector (RFC 5425) that
+gets the messages, octet-counted.
 
 usage: serve_audit_test.py DICOMKIT PIXEL_DATA_DIR [--bench N]
 (--bench N: only time storescu of N generated instances with and without [audit], print figures)
@@ -14,6 +15,7 @@ import re
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -219,6 +221,20 @@ try:
                        "http://127.0.0.1:%d/dicom-web/studies?PatientID=1CT1" % http])
         if out != "200":
             fail("QIDO-RS: HTTP " + out)
+        # A send job of the CT study to DEST.
+        rc, out = run(["curl", "-s", *auth, "-X", "POST", "-H", "Content-Type: application/json", "-d",
+                       '{"type":"send","peer":"DEST","study":"%s"}' % CT_STUDY, "http://127.0.0.1:%d/api/jobs" % http])
+        job = re.search(r'"id":(\d+)', out)
+        state = ""
+        for _ in range(300):
+            if not job:
+                break
+            rc, state = run(["curl", "-s", *auth, "http://127.0.0.1:%d/api/jobs/%s" % (http, job.group(1))])
+            if '"state":"queued"' not in state and '"state":"running"' not in state:
+                break
+            time.sleep(0.1)
+        if not job or '"done":1' not in state:
+            fail("send job: %s %s" % (out, state))
         rc, stats = run(["curl", "-s", *auth, "http://127.0.0.1:%d/api/stats" % http])
         if '"audit":{"sinks":2' not in stats:
             fail("/api/stats has no audit counts: " + stats)
@@ -285,7 +301,13 @@ try:
             if not pats or pats[0].get("ParticipantObjectID") != "1CT1":
                 fail("the patient of the stored CT study")
 
-    moved = [t for t in transferred if t.find("EventIdentification").get("EventActionCode") == "R"]
+    sent = [t for t in transferred if t.find("EventIdentification").get("EventActionCode") == "R"]
+    moved = [t for t in sent if "AETITLES=MODALITY" in participants(t)]
+    jobs = [t for t in sent if "AETITLES=MODALITY" not in participants(t)]
+    begun = events(messages, "110102")
+    if len(jobs) != 1 or len(begun) != 1 or studies(jobs[0]) != [CT_STUDY] or studies(begun[0]) != [CT_STUDY] or \
+            role(participants(jobs[0]).get("AETITLES=DEST", ET.Element("x"))) != "110152":
+        fail("the send job: one Begin Transferring and one Instances Transferred (R) to DEST")
     if len(moved) != 1 or studies(moved[0]) != [CT_STUDY]:
         fail("one Instances Transferred (R) for the C-MOVE: got %d" % len(moved))
     else:
@@ -347,6 +369,64 @@ try:
         if "W: audit: syslog tls://" not in f.read():
             fail("the dead syslog target was not logged")
     black_hole.close()
+
+    # A TLS syslog collector (RFC 5425) with a throw-away self-signed certificate, which serve
+    # verifies with ca = that certificate: octet-counted RFC 5424 frames carrying the messages.
+    if shutil.which("openssl"):
+        cert, key = os.path.join(work, "collector.pem"), os.path.join(work, "collector.key")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+                        "/CN=127.0.0.1", "-keyout", key, "-out", cert], check=True, capture_output=True)
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(cert, key)
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(4)
+        received = bytearray()
+
+        def collect():
+            listener.settimeout(60)
+            try:
+                conn, _ = listener.accept()
+                with ctx.wrap_socket(conn, server_side=True) as tls:
+                    tls.settimeout(60)
+                    while True:
+                        chunk = tls.recv(65536)
+                        if not chunk:
+                            break
+                        received.extend(chunk)
+            except (OSError, ssl.SSLError) as e:
+                print("collector: %s" % e)
+
+        collector = threading.Thread(target=collect, daemon=True)
+        collector.start()
+        tls_conf = os.path.join(work, "tls.toml")
+        open(tls_conf, "w").write('[audit]\nsyslog = "tls://127.0.0.1:%d"\nca = "%s"\n' % (listener.getsockname()[1], cert))
+        p, port, _ = start_serve("tls", tls_conf)
+        rc, out = run(["storescu", "-aet", "MODALITY", "-aec", "ARCHIVE", "127.0.0.1", str(port), CT])
+        if rc != 0:
+            fail("storescu (TLS audit): " + out)
+        stop(p)
+        collector.join(10)
+        frames, rest = [], bytes(received)
+        while rest:
+            m = re.match(rb"^(\d+) ", rest)
+            if not m or len(rest) < m.end() + int(m.group(1)):
+                fail("TLS syslog: not octet-counted at %r" % rest[:40])
+                break
+            frames.append(rest[m.end():m.end() + int(m.group(1))])
+            rest = rest[m.end() + int(m.group(1)):]
+        ids = []
+        for fr in frames:
+            h = hdr.match(fr)
+            if not h:
+                fail("TLS syslog frame without the RFC 5424 header: %r" % fr[:80])
+                continue
+            ids.append(code(ET.fromstring(fr[h.end():].decode("utf-8")).find("EventIdentification/EventID")))
+        if ids != ["110100", "110104", "110100"]:
+            fail("TLS syslog: expected start, the store and stop, got %s" % ids)
+        listener.close()
+    else:
+        print("skip: no openssl: the TLS syslog collector is not tested")
 finally:
     cleanup()
 
