@@ -33,14 +33,17 @@ std::uint64_t StudyRecord::instances() const {
 
 std::vector<ParticipantObject> study_objects(const StudyRecord& study) {
     std::vector<ParticipantObject> out;
-    ParticipantObject s;
-    s.id = study.study_uid;
-    s.type = 2;
-    s.role = 3;
-    s.id_type = codes::StudyInstanceUid;
-    s.sop_classes = study.sop_classes;
-    s.accessions = study.accessions;
-    out.push_back(std::move(s));
+    // Instances refused before their study was read have none: the message says what failed.
+    if (!study.study_uid.empty()) {
+        ParticipantObject s;
+        s.id = study.study_uid;
+        s.type = 2;
+        s.role = 3;
+        s.id_type = codes::StudyInstanceUid;
+        s.sop_classes = study.sop_classes;
+        s.accessions = study.accessions;
+        out.push_back(std::move(s));
+    }
     if (!study.patient_id.empty()) {
         ParticipantObject p;
         p.id = study.patient_id;
@@ -130,7 +133,7 @@ Message instances_accessed(char action, std::vector<Participant> participants, c
     Message m = event(codes::InstancesAccessed, action, outcome, why);
     m.participants = std::move(participants);
     m.objects = study_objects(study);
-    if (life_cycle) {
+    if (life_cycle && !m.objects.empty()) {
         m.objects.front().life_cycle = life_cycle;
         if (*life_cycle == kLifeCycleDeidentification) m.objects.front().anonymized = true;
     }

@@ -56,7 +56,8 @@ struct StudyRecord {
     [[nodiscard]] std::uint64_t instances() const;
 };
 
-/// The study participant (110180) and, when known, the patient one (RFC-3881 code 2).
+/// The study participant (110180) when its UID is known and the patient one (RFC-3881 code 2)
+/// when its ID is.
 [[nodiscard]] std::vector<ParticipantObject> study_objects(const StudyRecord& study);
 
 /// A.5.3.1 Application Activity: start (110120) or stop (110121) of `app`, launched by `launcher`

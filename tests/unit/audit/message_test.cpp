@@ -207,6 +207,18 @@ TEST(Events, ApplicationActivitySecurityAlertDeidentification) {
     EXPECT_NE(xml.find("<Anonymized>true</Anonymized>"), std::string::npos);
 }
 
+TEST(Events, RefusedInstancesWithoutAStudy) {
+    StudyRecord none;  // every instance refused before its header was read
+    const std::string xml =
+        to_xml(instances_transferred('C', application("M", "M", "10.0.0.1", true), application("p", "A", "", false), {},
+                                     none, Outcome::SeriousFailure, "2 instances refused (0xA900)"));
+    EXPECT_EQ(xml_problem(xml), "") << xml;
+    EXPECT_EQ(xml.find("ParticipantObjectIdentification"), std::string::npos);
+    EXPECT_EQ(attribute(xml, "EventIdentification", "EventOutcomeIndicator"), "8");
+    EXPECT_NE(xml.find("<EventOutcomeDescription>2 instances refused (0xA900)</EventOutcomeDescription>"),
+              std::string::npos);
+}
+
 TEST(Syslog, Rfc5424HeaderAndOctetCounting) {
     SyslogHeader h;
     h.hostname = "pacs host";  // a space is not allowed in HOSTNAME
