@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """dicomkit serve with [audit] to a file and to a UDP syslog receiver on 127.0.0.1: DCMTK
 storescu, findscu, movescu, an echoscu from an AE that is not a peer, a REST removal, a QIDO-RS
-search and a send job; the file's lines and the datagrams are parsed back (XML, RFC 5424) and
-the events checked for their codes, AE titles, UIDs and outcomes. Then a TLS syslog target that
+search, a refused login and a send job; the file's lines and the datagrams are parsed back (XML,
+RFC 5424) and the events checked for their codes, AE titles, UIDs and outcomes. Then a TLS syslog target that
 never answers: stores take no longer than without [audit]; and a TLS collector (RFC 5425) that
 gets the messages, octet-counted.
 
@@ -221,6 +221,11 @@ try:
                        "http://127.0.0.1:%d/dicom-web/studies?PatientID=1CT1" % http])
         if out != "200":
             fail("QIDO-RS: HTTP " + out)
+        rc, out = run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "-H",
+                       "Content-Type: application/json", "-d", '{"user":"mallory<x>","password":"guess"}',
+                       "http://127.0.0.1:%d/api/login" % http])
+        if out != "401":
+            fail("login with a wrong password: HTTP " + out)
         # A send job of the CT study to DEST.
         rc, out = run(["curl", "-s", *auth, "-X", "POST", "-H", "Content-Type: application/json", "-d",
                        '{"type":"send","peer":"DEST","study":"%s"}' % CT_STUDY, "http://127.0.0.1:%d/api/jobs" % http])
@@ -340,6 +345,12 @@ try:
                 if o.get("ParticipantObjectTypeCode") == "1"]
         if not pats or pats[0].get("ParticipantObjectID") != "ID1":
             fail("the patient of the deleted study (looked up before the removal)")
+
+    logins = events(messages, "110114")
+    if len(logins) != 1 or "mallory<x>" not in participants(logins[0]) or \
+            logins[0].find("EventIdentification").get("EventOutcomeIndicator") != "4" or \
+            code(logins[0].find("EventIdentification/EventTypeCode")) != "110122":
+        fail("one User Authentication (Login, outcome 4) for the refused login")
 
     alerts = events(messages, "110113")
     if not any("AETITLES=INTRUDER" in participants(a) for a in alerts):

@@ -106,10 +106,13 @@ struct AuditLog::Lane {
     void report_drops() {
         const std::uint64_t d = dropped.load(std::memory_order_relaxed);
         if (d == dropped_logged) return;
-        // One line per power of ten dropped: the count is in the stats.
-        std::uint64_t step = 1;
-        while (step * 10 <= d) step *= 10;
-        if (d / step != dropped_logged / step || dropped_logged == 0) {
+        // A line at the first drop and as the count reaches each power of ten: the rest is in the stats.
+        const auto magnitude = [](std::uint64_t v) {
+            std::uint64_t m = 1;
+            while (m <= v / 10) m *= 10;
+            return m;
+        };
+        if (dropped_logged == 0 || magnitude(d) > magnitude(dropped_logged)) {
             log("W: audit: " + sink->name() + ": " + std::to_string(d) +
                 " messages dropped so far (queue full: the oldest are dropped)");
         }

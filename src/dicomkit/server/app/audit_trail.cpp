@@ -289,6 +289,12 @@ void AuditTrail::refused(const std::string& calling_ae, const std::string& peer,
 web::AuditHook AuditTrail::web_hook() {
     return [this](const web::AuditedRequest& begin) -> std::function<void(const web::AuditedRequest&)> {
         using Kind = web::AuditedRequest::Kind;
+        if (begin.kind == Kind::Login) {
+            return [this](const web::AuditedRequest& r) {
+                log_->submit(audit::user_authentication(http_client(r), us(false),
+                                                        r.ok ? Outcome::Success : Outcome::MinorFailure, r.why));
+            };
+        }
         if (begin.kind == Kind::Query) {
             return [this](const web::AuditedRequest& r) {
                 log_->submit(audit::query(http_client(r), us(false), std::string(dimse::kStudyRootFind), r.target,

@@ -39,7 +39,7 @@ public:
     /// An association refused: a calling AE that may not associate, or a failed TLS handshake
     /// (Security Alert, Node Authentication).
     void refused(const std::string& calling_ae, const std::string& peer, const std::string& why);
-    /// The web front's hook (QIDO-RS, STOW-RS, REST removals).
+    /// The web front's hook (QIDO-RS, STOW-RS, REST removals, logins).
     [[nodiscard]] web::AuditHook web_hook();
     /// A send job: Begin Transferring, DICOM Instances Transferred, Export and, for a peer
     /// that gets de-identified copies, DICOM Instances Accessed with life cycle de-identification.

@@ -44,10 +44,10 @@ struct AdminHooks {
     std::function<std::string()> audit_json;  ///< the audit trail's counts for GET /api/stats ("audit")
 };
 
-/// An HTTP request the audit trail records (docs/audit.md): QIDO-RS searches, STOW-RS stores and
-/// REST removals, with who asked and what they named or touched.
+/// An HTTP request the audit trail records (docs/audit.md): QIDO-RS searches, STOW-RS stores,
+/// REST removals and logins, with who asked and what they named or touched.
 struct AuditedRequest {
-    enum class Kind { Query, Store, Delete };
+    enum class Kind { Query, Store, Delete, Login };  ///< Login: POST /api/login, `user` the name given
     Kind kind = Kind::Query;
     std::string user;    ///< the authenticated user; empty without authentication
     std::string remote;  ///< "127.0.0.1:51234"
