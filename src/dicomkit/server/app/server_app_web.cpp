@@ -156,9 +156,10 @@ Result<std::unique_ptr<WebFront>> start_web(ServerApp::Impl& impl) {
         d.audit = raw->audit->web_hook();
         d.admin.audit_json = [raw] { return raw->audit->stats_json(); };
         // Send jobs are audited around their run (retrieve jobs bring instances in: their
-        // C-STOREs are audited as any other).
+        // C-STOREs are audited as any other; import jobs are not audited yet).
         job_options.run = [raw](const JobContext& ctx, const JobRequest& rq, const Peer& peer, JobCounters& counters) {
-            if (rq.type != JobType::Send) return run_retrieve(ctx, rq, peer, counters);
+            if (rq.type == JobType::Retrieve) return run_retrieve(ctx, rq, peer, counters);
+            if (rq.type == JobType::Import) return run_import(ctx, rq, counters);
             const bool deid = !peer.deidentify.empty();
             raw->audit->send_job(rq, peer, deid, 0, 0, {}, true);
             JobOutcome out = run_send(ctx, rq, peer, counters);
