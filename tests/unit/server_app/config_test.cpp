@@ -148,6 +148,37 @@ TEST(Config, Hl7PortOffByDefault) {
     ASSERT_FALSE(small);
 }
 
+TEST(Config, AuditSection) {
+    auto off = load_config(write("audit_0", "[server]\nae_title = \"ARCHIVE\"\n"));
+    ASSERT_TRUE(off) << off.error().to_string();
+    EXPECT_FALSE(off->audit.enabled());
+    const auto path = write("audit_1", "[audit]\nfile = \"audit.log\"\nfile_max_mb = 8\nsyslog = \"tls://[::1]:6514\"\n"
+                                       "ca = \"/etc/ca.pem\"\nenterprise_site_id = \"Site\"\nsource_id = \"PACS1\"\nqueue = 50\n");
+    auto c = load_config(path);
+    ASSERT_TRUE(c) << c.error().to_string();
+    EXPECT_TRUE(c->audit.enabled());
+    EXPECT_EQ(c->audit.file, (std::filesystem::path(path).parent_path() / "audit.log").string());
+    EXPECT_EQ(c->audit.file_max_mb, 8u);
+    EXPECT_EQ(c->audit.ca, "/etc/ca.pem");
+    EXPECT_EQ(c->audit.source_id, "PACS1");
+    EXPECT_EQ(c->audit.queue, 50u);
+    auto t = parse_syslog_target(c->audit.syslog);
+    ASSERT_TRUE(t);
+    EXPECT_EQ(t->scheme, "tls");
+    EXPECT_EQ(t->host, "::1");
+    EXPECT_EQ(t->port, 6514);
+    auto bad = load_config(write("audit_2", "[audit]\nsyslog = \"http://host:514\"\n"));
+    ASSERT_FALSE(bad);
+    EXPECT_NE(bad.error().message.find(":2:10: audit.syslog: unknown scheme http"), std::string::npos)
+        << bad.error().message;
+    EXPECT_FALSE(load_config(write("audit_3", "[audit]\nsyslog = \"udp://host\"\n")));
+    EXPECT_FALSE(load_config(write("audit_4", "[audit]\nsyslog = \"udp://host:0\"\n")));
+    EXPECT_FALSE(load_config(write("audit_5", "[audit]\ncert = \"c.pem\"\n")));  // without key
+    auto unknown = load_config(write("audit_6", "[audit]\nhost = \"x\"\n"));
+    ASSERT_FALSE(unknown);
+    EXPECT_NE(unknown.error().message.find("unknown key audit.host"), std::string::npos);
+}
+
 TEST(Config, CalledAeTitleErrorsNameTheLine) {
     auto expect = [](const std::string& text, const std::string& what) {
         auto c = load_config(write("called_bad", text));

@@ -220,6 +220,45 @@ Result<void> read_log(const std::string& file, const toml::table& t, LogSettings
     return {};
 }
 
+Result<void> read_audit(const std::string& file, const toml::table& t, AuditSettings& a) {
+    Reader r{file};
+    for (const auto& [k, node] : t) {
+        const std::string key = "audit." + std::string(k.str());
+        if (k == "file_max_mb" || k == "queue") {
+            auto v = node.value_exact<std::int64_t>();
+            const std::int64_t max = k == "queue" ? 10'000'000 : 1'000'000;
+            if (!v || *v < 1 || *v > max) return bad(file, node, key + ": expected a number from 1 to " + std::to_string(max));
+            if (k == "queue") a.queue = static_cast<std::size_t>(*v);
+            else a.file_max_mb = static_cast<std::uint64_t>(*v);
+            continue;
+        }
+        std::string* out = k == "file" ? &a.file
+                           : k == "syslog" ? &a.syslog
+                           : k == "ca" ? &a.ca
+                           : k == "cert" ? &a.cert
+                           : k == "key" ? &a.key
+                           : k == "enterprise_site_id" ? &a.enterprise_site_id
+                           : k == "source_id" ? &a.source_id
+                           : k == "app_name" ? &a.app_name
+                                             : nullptr;
+        if (!out)
+            return bad(file, node,
+                       "unknown key " + key +
+                           " (file, file_max_mb, syslog, ca, cert, key, enterprise_site_id, source_id, app_name, queue)");
+        if (auto ok = r.text(node, key, *out); !ok) return ok;
+        if (k == "syslog" && !out->empty())
+            if (auto target = parse_syslog_target(*out); !target) return bad(file, node, key + ": " + target.error().message);
+        if (k == "app_name" && (out->empty() || out->size() > 48))
+            return bad(file, node, key + ": expected 1-48 characters");
+    }
+    if ((a.cert.empty()) != (a.key.empty())) return make_error(ErrorCode::InvalidValue, file + ": [audit] cert and key go together");
+    // Files are named relative to the configuration file, as a peer's deidentify recipe is.
+    for (std::string* f : {&a.file, &a.ca, &a.cert, &a.key})
+        if (!f->empty() && std::filesystem::path(*f).is_relative())
+            *f = (std::filesystem::path(file).parent_path() / *f).lexically_normal().string();
+    return {};
+}
+
 Result<void> read_hl7(const std::string& file, const toml::table& t, Hl7Settings& h) {
     Reader r{file};
     for (const auto& [k, node] : t) {
@@ -433,6 +472,10 @@ Result<Config> load_config(const std::string& path) {
             const auto* t = node.as_table();
             if (!t) return bad(path, node, "log: expected a table [log]");
             if (auto r = read_log(path, *t, c.log); !r) return tl::unexpected(r.error());
+        } else if (k == "audit") {
+            const auto* t = node.as_table();
+            if (!t) return bad(path, node, "audit: expected a table [audit]");
+            if (auto r = read_audit(path, *t, c.audit); !r) return tl::unexpected(r.error());
         } else if (k == "commitment") {
             const auto* t = node.as_table();
             if (!t) return bad(path, node, "commitment: expected a table [commitment]");
@@ -492,6 +535,29 @@ Result<Peer> parse_peer(std::string_view flag) {
     p.port = static_cast<std::uint16_t>(n);
     p.allow.assign(kServices.begin(), kServices.end());
     return p;
+}
+
+Result<SyslogTarget> parse_syslog_target(std::string_view url) {
+    SyslogTarget t;
+    const auto sep = url.find("://");
+    if (sep == std::string_view::npos) return make_error(ErrorCode::InvalidValue, "expected udp://host:port, tls://host:port or tcp://host:port");
+    t.scheme = std::string(url.substr(0, sep));
+    if (t.scheme != "udp" && t.scheme != "tls" && t.scheme != "tcp")
+        return make_error(ErrorCode::InvalidValue, "unknown scheme " + t.scheme + " (udp, tls, tcp)");
+    std::string_view rest = url.substr(sep + 3);
+    const auto colon = rest.rfind(':');
+    if (colon == std::string_view::npos || colon == 0) return make_error(ErrorCode::InvalidValue, "expected host:port after " + t.scheme + "://");
+    std::string_view host = rest.substr(0, colon);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    t.host = std::string(host);
+    const std::string_view port = rest.substr(colon + 1);
+    unsigned long v = 0;
+    if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string_view::npos ||
+        (v = std::stoul(std::string(port))) == 0 || v > 65535)
+        return make_error(ErrorCode::InvalidValue, "port " + std::string(port) + ": expected 1-65535");
+    t.port = static_cast<std::uint16_t>(v);
+    if (t.host.empty()) return make_error(ErrorCode::InvalidValue, "no host");
+    return t;
 }
 
 Result<void> validate(const Config& c) {

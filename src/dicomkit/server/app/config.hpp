@@ -121,6 +121,27 @@ struct CommitmentSettings {
 /// findings, listed by GET /api/quarantine; Reject: refused (0xA900).
 enum class OnIngest { Accept, Warn, Quarantine, Reject };
 
+/// [audit]: the audit trail (docs/audit.md): PS3.15 A.5 messages to a file and/or syslog.
+struct AuditSettings {
+    std::string file;                ///< one message a line, appended; empty: no file
+    std::uint64_t file_max_mb = 64;  ///< past this the file becomes FILE.1 and a new one begins
+    /// "udp://host:port" (RFC 5426), "tls://host:port" (RFC 5425) or "tcp://host:port"; empty: none
+    std::string syslog;
+    std::string ca, cert, key;       ///< TLS: trusted CAs (the server is verified), client certificate and key
+    std::string enterprise_site_id;  ///< AuditEnterpriseSiteID
+    std::string source_id;           ///< AuditSourceID; empty: the AE title @ the host name
+    std::string app_name = "dicomkit";  ///< syslog APP-NAME
+    std::size_t queue = 10000;       ///< messages waiting per destination before the oldest are dropped
+    [[nodiscard]] bool enabled() const noexcept { return !file.empty() || !syslog.empty(); }
+};
+
+/// "udp://host:port", "tls://host:port", "tcp://host:port" (IPv6 as [addr]): scheme, host, port.
+struct SyslogTarget {
+    std::string scheme, host;
+    std::uint16_t port = 0;
+};
+[[nodiscard]] Result<SyslogTarget> parse_syslog_target(std::string_view url);
+
 struct Config {
     std::string ae_title = "DICOMKIT";
     std::uint16_t port = 11112;
@@ -164,6 +185,7 @@ struct Config {
     HttpSettings http;
     Hl7Settings hl7;
     CommitmentSettings commitment;
+    AuditSettings audit;
 };
 
 /// "keep", "replace" or "reject" (InvalidValue otherwise, naming the three).

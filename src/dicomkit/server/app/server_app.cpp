@@ -101,6 +101,8 @@ net::ul::ServerOptions server_options(const ServerApp::Impl& impl, std::uint16_t
     if (tls) so.association.tls = acceptor_tls(c);
     so.refused = [&impl, tls](const std::string& peer, const std::string& why) {
         impl.log("W: association from " + peer + (tls ? " (TLS port)" : "") + " refused: " + why);
+        // A failed TLS handshake is a node that did not authenticate (the AE refusals are below).
+        if (impl.audit && tls && why.find("TLS") != std::string::npos) impl.audit->refused("", peer, why);
     };
     so.noted = [&impl, tls](const std::string& peer, const std::string& what) {
         impl.log("W: association from " + peer + (tls ? " (TLS port)" : "") + ": " + what);
@@ -116,7 +118,10 @@ net::ul::ServerOptions server_options(const ServerApp::Impl& impl, std::uint16_t
     // Who may associate is the authorizer's (peers, addresses, the tls = true peers on the plain port).
     p.calling_allowed = [&impl, tls](const std::string& ae, const std::string& address) {
         auto ok = impl.authorizer->admit(service::Caller{ae, address, tls, std::nullopt});
-        if (!ok) impl.log("W: " + log::printable(ae) + "@" + address + " " + ok.error().message);
+        if (!ok) {
+            impl.log("W: " + log::printable(ae) + "@" + address + " " + ok.error().message);
+            if (impl.audit) impl.audit->refused(ae, address, ok.error().message);
+        }
         return ok.has_value();
     };
     offer_contexts(p, c, impl.workflow != nullptr);
@@ -542,7 +547,17 @@ Result<std::unique_ptr<ServerApp>> ServerApp::start(const Config& config, Server
     impl->query = std::make_unique<service::Query>(*impl->settled);
     impl->authorizer = std::make_shared<service::PolicyAuthorizer>(access_policy(config));
 
+    // The audit trail first: the DIMSE and web fronts report to it from their first request.
+    if (config.audit.enabled()) {
+        auto trail = AuditTrail::start(config, *impl->settled, [raw](const std::string& line) { raw->log(line); });
+        if (!trail) {
+            impl->close();
+            return tl::unexpected(trail.error());
+        }
+        impl->audit = std::move(*trail);
+    }
     auto store_log = [raw](const dimse::StoreEvent& e) {
+        if (raw->audit) raw->audit->store(e);
         raw->log_store(describe(e), store_fields(e),
                        net::dimse::status_kind(e.outcome.status) == net::dimse::StatusKind::Success);
     };
@@ -574,7 +589,16 @@ Result<std::unique_ptr<ServerApp>> ServerApp::start(const Config& config, Server
         if (!e.by_store_handler) raw->log(describe_request(e), request_fields(e));
     };
     auto serve = [raw, serve_options](net::ul::Association& a) {
-        auto r = net::dimse::serve(a, raw->dispatcher, serve_options);
+        net::dimse::ServeOptions options = serve_options;
+        if (raw->audit) {
+            const std::string called = a.called_ae();
+            options.on_request = [raw, called](const net::dimse::RequestEvent& e) {
+                if (!e.by_store_handler) raw->log(describe_request(e), request_fields(e));
+                raw->audit->request(e, called);
+            };
+        }
+        auto r = net::dimse::serve(a, raw->dispatcher, options);
+        if (raw->audit) raw->audit->association_end(a.calling_ae(), a.called_ae(), a.peer_address());
         if (!r) raw->log("W: " + log::printable(a.calling_ae(), 64) + "@" + a.peer_address() + ": " +
                          r.error().to_string());
         else raw->log(describe_association(a.calling_ae(), a.peer_address(), *r),
@@ -628,6 +652,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::start(const Config& config, Server
         impl->hl7 = std::move(*listener);
     }
     if (impl->read_only && impl->sqlite) impl->watcher = std::thread([raw] { watch_read_only(*raw); });
+    if (impl->audit) impl->audit->application(true);
     return std::unique_ptr<ServerApp>(new ServerApp(std::move(impl)));
 }
 
@@ -646,6 +671,10 @@ void ServerApp::stop() {
     if (impl_->jobs) impl_->jobs->stop();  // cancelled between instances; before the retrieve service goes
     if (impl_->tls_server) impl_->tls_server->stop();
     if (impl_->server) impl_->server->stop();
+    if (impl_->audit) {
+        impl_->audit->application(false);
+        impl_->audit->stop();  // delivers what is queued, for a bounded time
+    }
     impl_->close();
 }
 

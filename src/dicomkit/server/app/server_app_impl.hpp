@@ -17,6 +17,7 @@
 #include <dicomkit/net/dimse/dispatcher.hpp>
 #include <dicomkit/net/ul/server.hpp>
 #include <dicomkit/pixel/codecs.hpp>
+#include <dicomkit/server/app/audit_trail.hpp>
 #include <dicomkit/server/app/config.hpp>
 #include <dicomkit/server/app/data_folder.hpp>
 #include <dicomkit/server/app/event_log.hpp>
@@ -69,6 +70,7 @@ struct ServerApp::Impl {
     std::unique_ptr<WebFront> web;                ///< config.http, when enabled
     std::unique_ptr<hl7::Listener> hl7;           ///< config.hl7.port, when set
     std::unique_ptr<JobRunner> jobs;              ///< the web front's send and retrieve jobs
+    std::unique_ptr<AuditTrail> audit;            ///< [audit], when it names a file or syslog
     std::mutex associations_mutex;
     std::deque<std::string> associations;  ///< the last associations, JSON objects, newest first
     void note_association(const std::string& json) {

@@ -155,7 +155,23 @@ Result<std::unique_ptr<WebFront>> start_web(ServerApp::Impl& impl) {
     job_context.ingest = raw->ingest.get();
     job_context.transcoder = std::make_shared<const dimse::CodecTranscoder>(impl.codecs);
     job_context.deidentify = [raw](const std::string& ae) { return raw->anonymizers.find(ae); };
-    raw->jobs = std::make_unique<JobRunner>(std::move(job_context), d.log);
+    JobRunnerOptions job_options;
+    if (raw->audit) {
+        d.audit = raw->audit->web_hook();
+        d.admin.audit_json = [raw] { return raw->audit->stats_json(); };
+        // Send jobs are audited around their run (retrieve jobs bring instances in: their
+        // C-STOREs are audited as any other; import jobs are not audited yet).
+        job_options.run = [raw](const JobContext& ctx, const JobRequest& rq, const Peer& peer, JobCounters& counters) {
+            if (rq.type == JobType::Retrieve) return run_retrieve(ctx, rq, peer, counters);
+            if (rq.type == JobType::Import) return run_import(ctx, rq, counters);
+            const bool deid = !peer.deidentify.empty();
+            raw->audit->send_job(rq, peer, deid, 0, 0, {}, true);
+            JobOutcome out = run_send(ctx, rq, peer, counters);
+            raw->audit->send_job(rq, peer, deid, counters.done.load(), counters.failed.load(), out.error, false);
+            return out;
+        };
+    }
+    raw->jobs = std::make_unique<JobRunner>(std::move(job_context), d.log, std::move(job_options));
     JobRunner* jobs = raw->jobs.get();
     d.admin.start_job = [jobs](const std::string& body) { return jobs->start_json(body); };
     d.admin.jobs_json = [jobs] { return jobs->list_json(); };

@@ -99,6 +99,7 @@ Result<std::unique_ptr<WebFront>> WebFront::start(WebFrontDeps deps) {
     ctx.viewer_dir = find_viewer(c);
     ctx.admin = std::move(deps.admin);
     ctx.log = deps.log;
+    ctx.audit = std::move(deps.audit);
     impl->app = std::make_unique<web::WebApp>(std::move(ctx), impl->auth);
     web::HttpServerOptions o;
     o.bind = deps.bind;

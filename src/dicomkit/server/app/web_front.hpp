@@ -32,6 +32,7 @@ struct WebFrontDeps {
     std::shared_ptr<const service::Authorizer> authorizer;
     std::function<void(const std::string&)> log;
     web::AdminHooks admin;
+    web::AuditHook audit;  ///< the audit trail's, when [audit] is on
 };
 
 class WebFront {

@@ -16,11 +16,12 @@ Response statistics(WebContext& ctx) {
     auto c = ctx.index->counts();
     if (!c) return Response::error(503, "the index cannot count: " + c.error().message);
     auto free = ctx.blobs->free_bytes();
+    const std::string audit = ctx.admin.audit_json ? ",\"audit\":" + ctx.admin.audit_json() : std::string();
     return Response::json(200, "{\"patients\":" + std::to_string(c->patients) + ",\"studies\":" +
                                    std::to_string(c->studies) + ",\"series\":" + std::to_string(c->series) +
                                    ",\"instances\":" + std::to_string(c->instances) + ",\"disk_bytes\":" +
                                    std::to_string(c->bytes) + ",\"free_bytes\":" + std::to_string(free ? *free : 0) +
-                                   "}");
+                                   audit + "}");
 }
 
 Response remove(Request& req, WebContext& ctx) {
@@ -30,7 +31,24 @@ Response remove(Request& req, WebContext& ctx) {
     if (req.params.size() > 2) key.instance = req.params[2];
     auto items = locate(ctx, key);
     if (!items) return items.error();
+    // The audit trail looks at what is to go before it goes (the patient of each study).
+    std::function<void(const AuditedRequest&)> audited;
+    AuditedRequest a;
+    if (ctx.audit) {
+        a.kind = AuditedRequest::Kind::Delete;
+        a.user = req.user.value_or("");
+        a.remote = req.remote;
+        a.target = req.target;
+        for (const service::RetrieveItem& item : *items)
+            a.instances.push_back({key.study, item.sop_class_uid, item.sop_instance_uid});
+        audited = ctx.audit(a);
+    }
     auto removed = service::remove_instances(*ctx.index, *ctx.blobs, *items);
+    if (audited) {
+        a.ok = removed.has_value();
+        if (!removed) a.why = removed.error().message;
+        audited(a);
+    }
     if (!removed) return Response::error(503, removed.error().message);
     if (ctx.log)
         ctx.log("I: HTTP " + req.user.value_or("") + "@" + req.remote + " removed " +

@@ -23,6 +23,16 @@ Response search(Request& req, WebContext& ctx, model::Level level, std::string s
         body.append(json);
         return true;
     });
+    if (ctx.audit) {
+        AuditedRequest a;
+        a.kind = AuditedRequest::Kind::Query;
+        a.user = req.user.value_or("");
+        a.remote = req.remote;
+        a.target = req.target;
+        a.ok = outcome.has_value();
+        if (!outcome) a.why = outcome.error().message;
+        if (auto done = ctx.audit(a)) done(a);
+    }
     if (!outcome) {
         const auto& e = outcome.error();
         return Response::error(e.kind == service::ErrorKind::BadIdentifier ? 400

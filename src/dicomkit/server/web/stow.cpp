@@ -324,6 +324,18 @@ Response stow(Request& req, WebContext& ctx, const std::string& study) {
                       ",\"00081190\":{\"vr\":\"UR\",\"Value\":[" +
                       json_quote(base + o.study + "/series/" + o.series + "/instances/" + o.sop_instance) + "]}}";
     }
+    if (ctx.audit) {
+        AuditedRequest a;
+        a.kind = AuditedRequest::Kind::Store;
+        a.user = req.user.value_or("");
+        a.remote = req.remote;
+        a.target = req.target;
+        for (const Outcome& o : outcomes)
+            if (!o.failure) a.instances.push_back({o.study, o.sop_class, o.sop_instance});
+        a.ok = ok == outcomes.size();
+        if (!a.ok) a.why = std::to_string(outcomes.size() - ok) + " of " + std::to_string(outcomes.size()) + " refused";
+        if (auto done = ctx.audit(a)) done(a);
+    }
     std::string body = "{\"00081190\":{\"vr\":\"UR\"" +
                        (first_study.empty() ? std::string() : ",\"Value\":[" + json_quote(base + first_study) + "]") + "}";
     if (!failed.empty()) body += ",\"00081198\":{\"vr\":\"SQ\",\"Value\":[" + failed + "]}";

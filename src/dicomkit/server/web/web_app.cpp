@@ -87,6 +87,16 @@ void add_session_routes(Router& router, WebContext& ctx, Auth& auth) {
             if (j.contains("password") && j["password"].is_string()) password = j["password"].get<std::string>();
         }
         auto session = auth.login(user, password);
+        if (ctx.audit) {
+            AuditedRequest a;
+            a.kind = AuditedRequest::Kind::Login;
+            a.user = user;
+            a.remote = req.remote;
+            a.target = req.target;
+            a.ok = session.has_value();
+            if (!a.ok) a.why = "unknown user or wrong password";
+            if (auto done = ctx.audit(a)) done(a);
+        }
         if (!session) {
             if (ctx.log) ctx.log("W: HTTP login of " + json_quote(user) + " from " + req.remote + " refused");
             return Response::error(401, "unknown user or wrong password");

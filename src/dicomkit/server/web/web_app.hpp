@@ -44,7 +44,27 @@ struct AdminHooks {
     std::function<std::string()> conformance_json;                  ///< GET /api/conformance
     /// GET /api/conformance?format=md|html: the conformance statement (true: HTML)
     std::function<std::string(bool html)> conformance_document;
+    std::function<std::string()> audit_json;  ///< the audit trail's counts for GET /api/stats ("audit")
 };
+
+/// An HTTP request the audit trail records (docs/audit.md): QIDO-RS searches, STOW-RS stores,
+/// REST removals and logins, with who asked and what they named or touched.
+struct AuditedRequest {
+    enum class Kind { Query, Store, Delete, Login };  ///< Login: POST /api/login, `user` the name given
+    Kind kind = Kind::Query;
+    std::string user;    ///< the authenticated user; empty without authentication
+    std::string remote;  ///< "127.0.0.1:51234"
+    std::string target;  ///< the request target as sent ("/dicom-web/studies?PatientID=1")
+    bool ok = true;
+    std::string why;     ///< what failed, when !ok
+    struct Instance {
+        std::string study, sop_class, sop_instance;
+    };
+    std::vector<Instance> instances;  ///< Store: the stored ones; Delete: the ones to remove
+};
+/// Called before an audited operation; the function it returns (when set) after it, with the
+/// outcome filled in. Unset: nothing is recorded.
+using AuditHook = std::function<std::function<void(const AuditedRequest&)>(const AuditedRequest&)>;
 
 struct WebContext {
     index::Index* index = nullptr;
@@ -69,6 +89,7 @@ struct WebContext {
     /// The OHIF viewer's built dist/ folder; empty or missing: the built-in viewer.
     std::string viewer_dir;
     AdminHooks admin;
+    AuditHook audit;
     std::function<void(const std::string&)> log;
     /// The DICOM JSON of instances already converted (WADO-RS metadata); null: none kept.
     std::shared_ptr<MetadataCache> metadata_cache = std::make_shared<MetadataCache>(std::size_t{64} << 20);
