@@ -394,7 +394,7 @@ fastest_peer() {  # fastest_peer KEY: the smaller median of the peers, or nothin
 verdict() { awk -v a="$1" -v b="$2" 'BEGIN{exit !(a >= b)}' && echo met || echo MISSED; }
 {
   echo "\`bench/pixels/run.sh\` on $(date -u +%Y-%m-%d), $(nproc) cores; DCMTK $(dcmdjpeg --version 2> /dev/null | head -1 | awk '{print $3}'), GDCM $(gdcmconv --version 2> /dev/null | awk '{print $3}'); dicomkit $(git -C "$src_dir" describe --always --dirty 2> /dev/null || echo '?') ($build)."
-  echo "Command: \`ROUNDS=$ROUNDS FRAMES=$FRAMES US_FRAMES=$US_FRAMES SAMPLE_REPS=$SAMPLE_REPS RENDER_REPS=$RENDER_REPS bench/pixels/run.sh\`;"
+  echo "Command: \`${ONLY:+ONLY='$ONLY' }ROUNDS=$ROUNDS FRAMES=$FRAMES US_FRAMES=$US_FRAMES SAMPLE_REPS=$SAMPLE_REPS RENDER_REPS=$RENDER_REPS bench/pixels/run.sh\`;"
   echo "load average (1 min) $(cut -d' ' -f1 /proc/loadavg) at the end. Median of $ROUNDS timings, tools interleaved."
   echo
   echo "### decode"
@@ -466,6 +466,7 @@ verdict() { awk -v a="$1" -v b="$2" 'BEGIN{exit !(a >= b)}' && echo met || echo 
     [ "${row_set[$key]}" = samples ] && continue
     echo "| ${row_set[$key]} | $(ts_name "${row_ts[$key]}") | ${rss[$key|dicomkit]:-n/a} | ${rss[$key|dicomkit-t1]:-n/a} | ${rss[$key|dcmtk]:-n/a} | ${rss[$key|gdcm]:-n/a} |"
   done
+  if [ "$RENDER" = 1 ]; then
   echo
   echo "### render"
   echo
@@ -488,6 +489,7 @@ verdict() { awk -v a="$1" -v b="$2" 'BEGIN{exit !(a >= b)}' && echo met || echo 
     done
     echo "$line"
   done
+  fi
   echo
   echo "### against the targets"
   echo
