@@ -109,7 +109,7 @@ Result<void> JpegCodec::decode(std::string_view ts, std::span<const std::uint8_t
     // The decoded planes of this thread's previous frame are reused: a multi-frame decode then
     // takes no fresh pages per frame (their faults and zeroing cost as much as a lossless
     // frame's entropy decoding). Planes of more than kKeepSamples are not kept past the call.
-    constexpr std::uint64_t kKeepSamples = std::uint64_t{32} << 20;
+    constexpr std::uint64_t kKeepSamples = std::uint64_t{8} << 20;  // 16 MiB of planes a thread
     thread_local jpeg::Image img;
     auto decoded = jpeg::decode(encoded, limits, img);
     struct Release {
