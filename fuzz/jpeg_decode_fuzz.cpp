@@ -1,6 +1,8 @@
 // Fuzz target: the T.81 decoder on raw JPEG streams, directly and through JpegCodec (which also
-// runs libjpeg-turbo for 8-bit DCT), with the frame size bounded.
+// runs libjpeg-turbo for 8-bit DCT), with the frame size bounded. An Image kept from one input to
+// the next (as JpegCodec keeps one a thread) must decode each input as a fresh one does.
 #include <cstdint>
+#include <cstdlib>
 #include <span>
 #include <vector>
 
@@ -13,7 +15,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     jpeg::DecodeLimits limits;
     limits.max_samples = std::uint64_t{1} << 18;
     limits.rows_if_dnl = 16;
-    (void)jpeg::decode(in, limits);
+    auto fresh = jpeg::decode(in, limits);
+    static jpeg::Image reused;
+    const bool ok = static_cast<bool>(jpeg::decode(in, limits, reused));
+    if (ok != static_cast<bool>(fresh)) std::abort();
+    if (ok) {
+        if (reused.components.size() != fresh->components.size()) std::abort();
+        for (std::size_t i = 0; i < reused.components.size(); ++i)
+            if (reused.components[i].plane != fresh->components[i].plane) std::abort();
+    }
 
     auto h = jpeg::read_header(in);
     if (!h || h->columns > 512 || h->rows > 512 || std::uint64_t{h->columns} * h->rows > (1u << 16)) return 0;

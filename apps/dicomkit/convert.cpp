@@ -3,6 +3,10 @@
 #include <cstdio>
 #include <string>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include <dicomkit/base/log.hpp>
 #include <dicomkit/io/dataset_writer.hpp>
 #include <dicomkit/base/mapped_file.hpp>
@@ -96,6 +100,17 @@ Result<void> load_pixels(io::DicomFile& file) {
     return {};
 }
 
+/// Codec libraries (OpenJPEG above all) allocate and free their large per-frame buffers for every
+/// frame. glibc serves blocks of 128 KiB and more by mmap and gives them back at free, so each frame
+/// of a multi-frame decode faulted in (and the kernel zeroed) fresh pages again. Served from the heap
+/// and not trimmed, the next frame reuses them.
+void keep_freed_memory() {
+#if defined(__GLIBC__)
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);  // glibc's ceiling for this threshold on 64-bit systems
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
+#endif
+}
+
 /// Encapsulated frames to a native little endian file, decoded straight into the output (the
 /// fragments stay in the mapped input); false when pixel::transcode_to_file does not apply.
 Result<bool> convert_streaming(const ConvertArgs& a, io::ReadOptions ro) {
@@ -141,6 +156,7 @@ void add_convert(CLI::App& app, Action& run) {
     cmd->add_flag("--strict", a->strict, "Refuse input that deviates from the standard");
     cmd->callback([a, &run] {
         run = [a] {
+            keep_freed_memory();
             io::ReadOptions ro;
             ro.strict = a->strict;
             auto head = MappedFile::open(a->in);

@@ -23,6 +23,10 @@
 # "pixels" section of docs/benchmarks.md.
 # usage: bench/pixels/run.sh [BUILD_DIR]
 # environment: ROUNDS=3 FRAMES=200 US_FRAMES=30 SAMPLE_REPS=3 RENDER_REPS=10 DOCS=0
+#   ONLY=REGEX: only the decode rows whose "SET NAME (UID)" matches (grep -E; e.g.
+#     ONLY='^(ct_volume|us_clip) JPEG (Extended|Lossless SV1)' or ONLY='4\.90\)'), without render;
+#     not with DOCS=1 (the section would lose its other rows)
+#   RENDER=1 (0: no render timings)
 #   RESULTS=bench/pixels/results DATA=/work/shared/data/dicom (or ../shared/data/dicom)
 #   WORK=(a temporary folder; when given it is kept, and the generated inputs are reused)
 # A quick run: ROUNDS=1 FRAMES=8 US_FRAMES=4 SAMPLE_REPS=1 RENDER_REPS=2 bench/pixels/run.sh
@@ -43,6 +47,10 @@ US_FRAMES=${US_FRAMES:-30}
 SAMPLE_REPS=${SAMPLE_REPS:-3}
 RENDER_REPS=${RENDER_REPS:-10}
 DOCS=${DOCS:-0}
+ONLY=${ONLY:-}
+RENDER=${RENDER:-1}
+[ -n "$ONLY" ] && RENDER=0
+[ -n "$ONLY" ] && [ "$DOCS" = 1 ] && { echo "ONLY and DOCS=1 do not go together: the section holds every row"; exit 1; }
 RESULTS=${RESULTS:-$root/bench/pixels/results}
 if [ -z "${DATA:-}" ]; then
   for d in "$root/../shared/data/dicom" /work/shared/data/dicom; do [ -d "$d/compressed" ] && { DATA=$d; break; }; done
@@ -179,6 +187,15 @@ for f in "${generated[@]}"; do
   read -r ts _ <<< "${info[$f]}"
   b=$(basename "$f"); add_row "${b%%.*}" "$ts" 1 "$f"
 done
+# ONLY: the rows whose "SET NAME (UID)" matches
+if [ -n "$ONLY" ]; then
+  kept=()
+  for r in "${rows[@]}"; do
+    printf '%s %s (%s)\n' "${r%%|*}" "$(ts_name "${r#*|}")" "${r#*|}" | grep -qE -- "$ONLY" && kept+=("$r")
+  done
+  [ ${#kept[@]} -gt 0 ] || { echo "ONLY='$ONLY' matches no row"; exit 1; }
+  rows=("${kept[@]}")
+fi
 # sorted by set (samples, then the generated ones) and syntax
 mapfile -t rows < <(for r in "${rows[@]}"; do
   s=${r%%|*}; o=$(ts_order "${r#*|}"); [ "$s" = samples ] && s=0
@@ -289,6 +306,7 @@ render_files=("$DATA/ct/693_UNCR.dcm" "$DATA/mr/MR2_UNCR.dcm" "$DATA/color/US1_U
 load_info "${render_files[@]}"
 render_tools=(dcmtk-png dcmtk-jpg)
 [ $has_render = 1 ] && render_tools=(dicomkit-png dicomkit-jpg "${render_tools[@]}")
+[ "$RENDER" = 1 ] || { render_files=(); render_tools=(); }
 declare -A render_ok render_times
 window_for() {  # dcm2pnm's VOI: the file's first window, as dicomkit render; min/max without one
   local w spp
@@ -376,7 +394,7 @@ fastest_peer() {  # fastest_peer KEY: the smaller median of the peers, or nothin
 verdict() { awk -v a="$1" -v b="$2" 'BEGIN{exit !(a >= b)}' && echo met || echo MISSED; }
 {
   echo "\`bench/pixels/run.sh\` on $(date -u +%Y-%m-%d), $(nproc) cores; DCMTK $(dcmdjpeg --version 2> /dev/null | head -1 | awk '{print $3}'), GDCM $(gdcmconv --version 2> /dev/null | awk '{print $3}'); dicomkit $(git -C "$src_dir" describe --always --dirty 2> /dev/null || echo '?') ($build)."
-  echo "Command: \`ROUNDS=$ROUNDS FRAMES=$FRAMES US_FRAMES=$US_FRAMES SAMPLE_REPS=$SAMPLE_REPS RENDER_REPS=$RENDER_REPS bench/pixels/run.sh\`;"
+  echo "Command: \`${ONLY:+ONLY='$ONLY' }ROUNDS=$ROUNDS FRAMES=$FRAMES US_FRAMES=$US_FRAMES SAMPLE_REPS=$SAMPLE_REPS RENDER_REPS=$RENDER_REPS bench/pixels/run.sh\`;"
   echo "load average (1 min) $(cut -d' ' -f1 /proc/loadavg) at the end. Median of $ROUNDS timings, tools interleaved."
   echo
   echo "### decode"
@@ -448,6 +466,7 @@ verdict() { awk -v a="$1" -v b="$2" 'BEGIN{exit !(a >= b)}' && echo met || echo 
     [ "${row_set[$key]}" = samples ] && continue
     echo "| ${row_set[$key]} | $(ts_name "${row_ts[$key]}") | ${rss[$key|dicomkit]:-n/a} | ${rss[$key|dicomkit-t1]:-n/a} | ${rss[$key|dcmtk]:-n/a} | ${rss[$key|gdcm]:-n/a} |"
   done
+  if [ "$RENDER" = 1 ]; then
   echo
   echo "### render"
   echo
@@ -470,6 +489,7 @@ verdict() { awk -v a="$1" -v b="$2" 'BEGIN{exit !(a >= b)}' && echo met || echo 
     done
     echo "$line"
   done
+  fi
   echo
   echo "### against the targets"
   echo

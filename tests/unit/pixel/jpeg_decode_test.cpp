@@ -8,6 +8,7 @@
 #include <dicomkit/pixel/codecs.hpp>
 #include <dicomkit/pixel/jpeg/jpeg_codec.hpp>
 #include <dicomkit/pixel/jpeg/jpeg_decoder.hpp>
+#include <dicomkit/pixel/jpeg/jpeg_encoder.hpp>
 
 using namespace dicomkit;
 using namespace dicomkit::pixel;
@@ -197,5 +198,45 @@ TEST(JpegDecode, RandomCorruptionNeverCrashes) {
             Bytes out(turbo.decoded_info(f.ts, f.info).frame_bytes());
             (void)turbo.decode(f.ts, s, f.info, out);
         }
+    }
+}
+
+TEST(JpegDecode, ReusedImageGivesTheSameSamplesAsAFreshOne) {
+    // Frames of different sizes and component counts, and a broken one, through one Image: each
+    // decodes as it does alone.
+    auto frame = [](std::uint32_t rows, std::uint32_t cols, int comps, int predictor, std::uint32_t seed) {
+        std::vector<std::uint8_t> px(std::size_t{rows} * cols * static_cast<std::size_t>(comps));
+        for (std::size_t i = 0; i < px.size(); ++i) px[i] = static_cast<std::uint8_t>((i * 7 + seed * 13 + (i / cols) * seed) & 0xFF);
+        jpeg::LosslessParams p;
+        p.rows = rows;
+        p.columns = cols;
+        p.components = comps;
+        p.predictor = predictor;
+        auto enc = jpeg::encode_lossless(px, p);
+        EXPECT_TRUE(enc);
+        return std::pair{px, enc ? *enc : std::vector<std::uint8_t>{}};
+    };
+    const auto a = frame(40, 56, 3, 1, 1);
+    const auto b = frame(64, 72, 1, 7, 2);
+    const auto c = frame(17, 23, 3, 5, 3);
+    std::vector<std::uint8_t> broken = b.second;
+    broken.resize(broken.size() / 2);
+    jpeg::Image img;
+    for (const auto* f : {&a, &b, &a, &c, &b, &c}) {
+        ASSERT_TRUE(jpeg::decode(f->second, {}, img));
+        auto fresh = jpeg::decode(f->second);
+        ASSERT_TRUE(fresh);
+        ASSERT_EQ(img.components.size(), fresh->components.size());
+        const std::size_t n = img.components.size();
+        for (std::size_t k = 0; k < n; ++k) {
+            const auto& r = img.components[k];
+            ASSERT_EQ(r.width, fresh->components[k].width);
+            ASSERT_EQ(r.height, fresh->components[k].height);
+            EXPECT_EQ(r.plane, fresh->components[k].plane) << "component " << k;
+            for (std::uint32_t y = 0; y < r.height; ++y)
+                for (std::uint32_t x = 0; x < r.width; ++x)
+                    ASSERT_EQ(r.plane[std::size_t{y} * r.stride + x], f->first[(std::size_t{y} * r.width + x) * n + k]);
+        }
+        EXPECT_FALSE(jpeg::decode(broken, {}, img));  // leaves img for the next call to take
     }
 }

@@ -106,13 +106,26 @@ Result<void> JpegCodec::decode(std::string_view ts, std::span<const std::uint8_t
     limits.rows_if_dnl = stored.rows;
     // Block padding at most doubles a plane's size in each direction for small images.
     limits.max_samples = (std::uint64_t{stored.rows} + 64) * (std::uint64_t{stored.columns} + 64) * 4 * 4;
-    auto img = jpeg::decode(encoded, limits);
-    if (!img) {
-        Error e = img.error();
+    // The decoded planes of this thread's previous frame are reused: a multi-frame decode then
+    // takes no fresh pages per frame (their faults and zeroing cost as much as a lossless
+    // frame's entropy decoding). Planes of more than kKeepSamples are not kept past the call.
+    constexpr std::uint64_t kKeepSamples = std::uint64_t{8} << 20;  // 16 MiB of planes a thread
+    thread_local jpeg::Image img;
+    auto decoded = jpeg::decode(encoded, limits, img);
+    struct Release {
+        jpeg::Image& img;
+        ~Release() {
+            std::uint64_t held = 0;
+            for (const jpeg::Component& c : img.components) held += c.plane.capacity() + c.coef.capacity();
+            if (held > kKeepSamples) img = jpeg::Image{};
+        }
+    } release{img};
+    if (!decoded) {
+        Error e = decoded.error();
         if (!turbo_message.empty()) e.message += " (libjpeg-turbo: " + turbo_message + ")";
         return Unexpected(std::move(e));
     }
-    if (auto w = jpeg::write_native(*img, convert, bps, out); !w) return w;
+    if (auto w = jpeg::write_native(img, convert, bps, out); !w) return w;
     if (h.lossless() && stored.is_signed && stored.bits_stored < info.bits_allocated) sign_extend(info, out);
     return {};
 }

@@ -50,6 +50,9 @@ struct Parser {
     bool have_frame = false;
     std::vector<bool> decoded;
     bool header_only = false;
+    /// Sample storage of an earlier image, taken by parse_sof() instead of new allocations.
+    std::array<std::vector<std::uint16_t>, 4> spare_planes{};
+    std::array<std::vector<std::int32_t>, 4> spare_coef{};
 
     [[nodiscard]] std::uint16_t u16(std::size_t p) const {
         return static_cast<std::uint16_t>((d[p] << 8) | d[p + 1]);
@@ -114,9 +117,13 @@ struct Parser {
         if (total > limits.max_samples)
             return fail(ErrorCode::LimitExceeded, m, at, std::to_string(img.columns) + "x" + std::to_string(img.rows) +
                                                            " image is over the decode limit");
-        for (Component& c : img.components) {
+        for (std::size_t i = 0; i < img.components.size(); ++i) {
+            Component& c = img.components[i];
+            c.plane = std::move(spare_planes[i]);
             c.plane.assign(std::uint64_t{c.stride} * c.plane_rows, 0);
+            c.coef = std::move(spare_coef[i]);
             if (img.progressive()) c.coef.assign(std::uint64_t{c.stride} * c.plane_rows, 0);
+            else c.coef.clear();
         }
         decoded.assign(img.components.size(), false);
         return {};
@@ -339,6 +346,17 @@ Result<Image> decode(std::span<const std::uint8_t> data, const DecodeLimits& lim
     Parser p{data, limits, {}, {}, false, {}, false};
     if (auto r = p.run(); !r) return Unexpected(r.error());
     return std::move(p.img);
+}
+
+Result<void> decode(std::span<const std::uint8_t> data, const DecodeLimits& limits, Image& img) {
+    Parser p{data, limits, {}, {}, false, {}, false};
+    for (std::size_t i = 0; i < img.components.size() && i < p.spare_planes.size(); ++i) {
+        p.spare_planes[i] = std::move(img.components[i].plane);
+        p.spare_coef[i] = std::move(img.components[i].coef);
+    }
+    auto r = p.run();
+    img = std::move(p.img);
+    return r;
 }
 
 }  // namespace dicomkit::pixel::jpeg

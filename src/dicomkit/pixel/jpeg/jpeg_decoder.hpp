@@ -54,4 +54,9 @@ struct DecodeLimits {
 /// Decodes a whole JPEG stream (SOI ... EOI). Errors name the marker and the byte offset.
 [[nodiscard]] Result<Image> decode(std::span<const std::uint8_t> data, const DecodeLimits& limits = {});
 
+/// The same into `img`, whose sample planes from an earlier decode are reused (no allocation and
+/// no fresh pages when the next frame has the same size): for decoding many frames in a row.
+/// Everything else in `img` is replaced; after an error its contents are unspecified.
+[[nodiscard]] Result<void> decode(std::span<const std::uint8_t> data, const DecodeLimits& limits, Image& img);
+
 }  // namespace dicomkit::pixel::jpeg
