@@ -1,4 +1,4 @@
-// Fuzz target: HTJ2K frames through the codec (OpenJPH, then OpenJPEG for what OpenJPH refuses).
+// Fuzz target: HTJ2K frames through the codec as files of unknown origin are decoded (OpenJPEG).
 #include <dicomkit/pixel/htj2k/htj2k_codec.hpp>
 
 #include "j2k_frame_fuzz.hpp"

@@ -34,17 +34,9 @@ run_one() {
       grep -E "^#[0-9]+.*(DONE|pulse)" "$work/$name.log" | tail -1 || true
     else
       mkdir -p "$root/fuzz/crashes" && cp "$work/$name-"* "$root/fuzz/crashes/" 2>/dev/null || true
-      # Known, not ours: Debian's OpenJPEG 2.5.0 is built with assertions, and its HT block decoder
-      # aborts on some corrupt HT code-blocks (ht_dec.c mel_init) instead of returning an error.
-      # Reported, the input kept in fuzz/crashes; any other fault fails the run.
-      if grep -qE "ht_dec\.c:[0-9]+: mel_init: Assertion" "$work/$name.log" &&
-         [ "$(grep -c "ERROR: libFuzzer" "$work/$name.log")" = 1 ]; then
-        echo "fuzz: $name: KNOWN OpenJPEG assertion (ht_dec.c mel_init) on a corrupt HT code-block; input in fuzz/crashes"
-      else
-        touch "$work/$name.failed"
-        echo "fuzz: $name FAILED"
-        tail -50 "$work/$name.log"
-      fi
+      touch "$work/$name.failed"
+      echo "fuzz: $name FAILED"
+      tail -50 "$work/$name.log"
     fi
   } > "$work/$name.report"
   cat "$work/$name.report"

@@ -65,9 +65,10 @@ const time = (t) => {
 };
 
 const jobs = async () => table('jobs', [
-  ['id', 'Job'], ['type', 'Type'], ['peer', 'Peer'], ['state', 'State', (v) => el('span', { class: `state ${v}` }, v)],
+  ['id', 'Job'], ['type', 'Type'], ['peer', 'Peer or path', (v, job) => v || job.path || ''],
+  ['state', 'State', (v) => el('span', { class: `state ${v}` }, v)],
   ['total', 'Progress', (v, job) => progress(job)], ['started', 'Started', time], ['ended', 'Ended', time],
-  ['error', 'Error'],
+  ['error', 'Error', (v, job) => v || job.note || ''],
   ['id', '', (id, job) => (job.state === 'queued' || job.state === 'running'
     ? el('button', { type: 'button', class: 'secondary', onclick: async (ev) => {
       ev.target.disabled = true;
@@ -121,6 +122,22 @@ const conformance = async () => {
     el('h4', {}, 'Decodes'), list(c.decode), el('h4', {}, 'Encodes'), list(c.encode));
 };
 
+/// An import job of a medium or folder on the server (under [storage] import_roots).
+const importForm = () => {
+  const path = el('input', { type: 'text', id: 'import-path', placeholder: '/media/cdrom or /media/cdrom/DICOMDIR', size: 40 });
+  const out = el('span', { class: 'muted' });
+  return el('form', { id: 'import-form', onsubmit: async (ev) => {
+    ev.preventDefault();
+    out.textContent = '…';
+    try {
+      const r = await send('POST', '/api/jobs', { type: 'import', path: path.value.trim() });
+      out.textContent = ` job ${r.id} started`;
+      out.className = 'good';
+    } catch (e) { out.textContent = ` ${e.message}`; out.className = 'bad'; }
+  } }, el('label', {}, 'Import a medium or folder on the server: ', path), ' ',
+  el('button', { type: 'submit' }, 'Import'), out);
+};
+
 export async function adminView(main) {
   const parts = [['Statistics', stats, 'stats'], ['Peers', peers, 'peers'], ['Jobs', jobs, 'jobs'],
     ['Worklist', worklist, 'worklist'], ['Recent associations', associations, 'associations'],
@@ -136,6 +153,7 @@ export async function adminView(main) {
   // Jobs are polled while this view is shown (when the server has them).
   const [jobBox] = boxes[2];
   if (!offered[2]) return null;
+  jobBox.parentElement.insertBefore(importForm(), jobBox);
   const timer = setInterval(() => section(jobBox, jobs, 'jobs').catch((e) => toast(e.message, true)), POLL_MS);
   return () => clearInterval(timer);
 }

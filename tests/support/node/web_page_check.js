@@ -53,7 +53,9 @@ function watch(page, name, errors) {
       // A part of the REST API this server does not offer: the page says so (checked below).
       (r.status() === 501 && u.pathname.startsWith('/api/')) ||
       // STOW-RS of a file that is not DICOM (uploaded on purpose): all parts failed.
-      (r.status() === 409 && r.request().method() === 'POST' && u.pathname === '/dicom-web/studies');
+      (r.status() === 409 && r.request().method() === 'POST' && u.pathname === '/dicom-web/studies') ||
+      // An import of a medium that is not there (on purpose).
+      (r.status() === 404 && r.request().method() === 'POST' && u.pathname === '/api/jobs');
     if (r.status() >= 400 && !expected) errors.push(`${name}: HTTP ${r.status()} for ${r.request().method()} ${u.pathname}${u.search}`);
   });
 }
@@ -224,6 +226,14 @@ async function main() {
       `administration: ${part}${await page.isVisible(`#${part}-unavailable`) ? ' (not available on this server)' : ''}`);
   }
   check(await page.isVisible('#http-log'), 'administration: the HTTP log is shown');
+  if (await page.isVisible('#jobs')) {
+    // An import of a path that is not there: the server's refusal is shown beside the form.
+    await page.fill('#import-path', '/nonexistent-medium/DICOMDIR');
+    await page.click('#import-form button[type=submit]');
+    await page.waitForFunction(() => !/^\s*(…)?$/.test(document.querySelector('#import-form span')?.textContent || ''));
+    const said = await page.textContent('#import-form span');
+    check(/No such file|started/.test(said), `administration: import form answers: ${said.trim()}`);
+  }
   if (await page.isVisible('#conformance')) {
     const conf = await page.textContent('#conformance');
     check(/QIDO-RS/.test(conf) && /HTTP port/.test(conf), `administration: the conformance of the server: ${conf.slice(0, 80)}`);

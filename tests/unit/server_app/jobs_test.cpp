@@ -34,12 +34,24 @@ TEST(JobRequest, ParsesSendAndRetrieve) {
     EXPECT_TRUE(r->series.empty());
 }
 
+TEST(JobRequest, ParsesImport) {
+    auto i = parse_job_request(R"({"type":"import","path":"/media/cdrom/DICOMDIR"})");
+    ASSERT_TRUE(i) << i.error().message;
+    EXPECT_EQ(i->type, JobType::Import);
+    EXPECT_EQ(i->path, "/media/cdrom/DICOMDIR");
+    EXPECT_TRUE(i->peer.empty());
+}
+
 TEST(JobRequest, RefusesBadBodiesSayingWhy) {
     const std::pair<const char*, const char*> cases[] = {
         {"not json", "not a JSON object"},
         {"[1]", "not a JSON object"},
         {R"({"peer":"P","study":"1.2"})", "\"type\" is missing"},
-        {R"({"type":"copy","peer":"P","study":"1.2"})", "\"send\" or \"retrieve\""},
+        {R"({"type":"copy","peer":"P","study":"1.2"})", "\"send\", \"retrieve\" or \"import\""},
+        {R"({"type":"import"})", "\"path\" must be an absolute path"},
+        {R"({"type":"import","path":"media/cd"})", "\"path\" must be an absolute path"},
+        {R"({"type":"import","path":"/media/cd","study":"1.2"})", "an import takes only \"path\""},
+        {R"({"type":"send","peer":"P","study":"1.2","path":"/media"})", "\"path\" is for an import"},
         {R"({"type":"send","study":"1.2"})", "\"peer\" is missing"},
         {R"({"type":"send","peer":"P"})", "\"study\" is missing"},
         {R"({"type":"send","peer":"P","study":12})", "\"study\" must be a string"},
@@ -117,7 +129,7 @@ struct Fixture {
             return gate.run(n);
         };
         runner = std::make_unique<JobRunner>(
-            JobContext{&config, nullptr, nullptr, {}},
+            JobContext{&config, nullptr, nullptr, nullptr, {}},
             [this](const std::string& l) {
                 std::lock_guard lock(lines_mutex);
                 lines.push_back(l);
@@ -125,7 +137,7 @@ struct Fixture {
             o);
     }
     std::uint64_t submit() {
-        auto id = runner->submit({JobType::Send, "PACS", "1.2.3", "", ""});
+        auto id = runner->submit({JobType::Send, "PACS", "1.2.3", "", "", ""});
         EXPECT_TRUE(id) << (id ? "" : id.error().message);
         return id.value_or(0);
     }
@@ -152,7 +164,7 @@ struct Fixture {
 
 TEST(JobRunner, UnknownPeerIsNotFound) {
     Fixture f;
-    auto id = f.runner->submit({JobType::Send, "NOBODY", "1.2.3", "", ""});
+    auto id = f.runner->submit({JobType::Send, "NOBODY", "1.2.3", "", "", ""});
     ASSERT_FALSE(id);
     EXPECT_EQ(id.error().code, ErrorCode::NotFound);
     auto body = f.runner->start_json(R"({"type":"send","peer":"PACS","study":"x y"})");
@@ -214,7 +226,7 @@ TEST(JobRunner, KeepsTheLastJobsAndRefusesBeyondTheUnfinished) {
 
     Fixture g(3);  // the gate stays shut: 2 run, 1 waits, then the list is full of unfinished jobs
     for (int i = 0; i < 3; ++i) g.submit();
-    auto refused = g.runner->submit({JobType::Send, "PACS", "1.2.3", "", ""});
+    auto refused = g.runner->submit({JobType::Send, "PACS", "1.2.3", "", "", ""});
     ASSERT_FALSE(refused);
     EXPECT_EQ(refused.error().code, ErrorCode::LimitExceeded);
 }
@@ -264,7 +276,7 @@ TEST(JobRunner, StopCancelsQueuedAndRunningJobs) {
     EXPECT_EQ(f.job(3)["state"], "failed");
     EXPECT_EQ(f.job(3)["error"], "cancelled: serve stopped");
     EXPECT_EQ(f.gate.ran, 2);  // the queued one never ran
-    auto late = f.runner->submit({JobType::Send, "PACS", "1.2.3", "", ""});
+    auto late = f.runner->submit({JobType::Send, "PACS", "1.2.3", "", "", ""});
     EXPECT_FALSE(late);
 }
 

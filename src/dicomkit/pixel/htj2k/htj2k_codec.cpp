@@ -1,5 +1,6 @@
 // Htj2kCodec: OpenJPH on memory files; its errors, thrown as exceptions, stop at this boundary.
 #include <dicomkit/pixel/htj2k/htj2k_codec.hpp>
+#include <dicomkit/pixel/j2k/library_checks.hpp>
 
 #include <algorithm>
 #include <array>
@@ -85,7 +86,7 @@ Result<void> decode_checked(std::span<const std::uint8_t> encoded, const PixelIn
         return make_error(ErrorCode::Unsupported, "HTJ2K frames decode into 8-, 16- or 32-bit integer samples");
     if (encoded.size() < 2 || encoded[0] != 0xFF || encoded[1] != 0x4F)
         return openjph_failure("the frame does not start with SOC (FF4F)");
-    if (auto ok = j2k::check_main_header(encoded); !ok) return ok;
+    if (auto ok = j2k::check_main_header(encoded, layout); !ok) return ok;
 
     ojph::mem_infile file;
     file.open(encoded.data(), encoded.size());
@@ -231,6 +232,9 @@ namespace htj2k {
 Result<void> openjph_decode(std::span<const std::uint8_t> encoded, const PixelInfo& stored, std::span<std::uint8_t> out) {
     configure_messages();
     try {
+        // OpenJPH's failed assertions become errors where its frames let the exception pass
+        // (its block decoder's do); elsewhere the process still ends (see library_checks.hpp).
+        j2k::LibraryCheckScope scope;
         return decode_checked(encoded, stored, out);
     } catch (const std::exception& e) {
         return openjph_failure(last_message(e.what()));

@@ -11,9 +11,10 @@ std::uint32_t be32(const std::uint8_t* p) noexcept { return be16(p) << 16 | be16
 
 }  // namespace
 
-Result<void> check_main_header(std::span<const std::uint8_t> cs) {
+Result<void> check_main_header(std::span<const std::uint8_t> cs, const PixelInfo& expected) {
     std::size_t pos = 2;  // after SOC
     std::uint32_t components = 0;
+    bool siz = false;
     const auto bad = [](std::string what, std::size_t at) {
         return make_error(ErrorCode::InvalidValue, "JPEG 2000 main header: " + what + " at offset " + std::to_string(at));
     };
@@ -27,7 +28,10 @@ Result<void> check_main_header(std::span<const std::uint8_t> cs) {
         if (pos + 4 > cs.size()) return bad("the main header ends without SOT", pos);
         if (cs[pos] != 0xFF) return bad("no marker", pos);
         const std::uint8_t m = cs[pos + 1];
-        if (m == 0x90 || m == 0x93) return {};  // SOT, SOD: the main header is over
+        if (m == 0x90 || m == 0x93) {  // SOT, SOD: the main header is over
+            if (!siz) return bad("no SIZ before the first tile", pos);
+            return {};
+        }
         const std::uint32_t length = be16(&cs[pos + 2]);
         if (length < 2 || pos + 2 + length > cs.size()) return bad("a marker segment longer than the stream", pos);
         const std::uint8_t* seg = &cs[pos + 4];
@@ -44,6 +48,17 @@ Result<void> check_main_header(std::span<const std::uint8_t> cs) {
             const std::uint64_t tiles = ((x - xto + xt - 1) / xt) * ((y - yto + yt - 1) / yt);
             if (tiles > 65535) return bad("more than 65535 tiles", pos);
             if (components == 0 || body < 36 + 3 * std::size_t{components}) return bad("a short SIZ", pos);
+            // The image is the frame the data set describes: nothing is allocated for another size.
+            if (x - xo != expected.columns || y - yo != expected.rows)
+                return make_error(ErrorCode::InvalidValue,
+                                  "JPEG 2000: the codestream is " + std::to_string(x - xo) + "x" + std::to_string(y - yo) +
+                                      ", the data set says " + std::to_string(expected.columns) + "x" +
+                                      std::to_string(expected.rows) + " (Columns x Rows)");
+            if (components != expected.samples_per_pixel)
+                return make_error(ErrorCode::InvalidValue, "JPEG 2000: the codestream has " + std::to_string(components) +
+                                                               " components, Samples per Pixel is " +
+                                                               std::to_string(expected.samples_per_pixel));
+            siz = true;
         } else if (m == 0x52) {  // COD
             if (body < 10) return bad("a short COD", pos);
             if (be16(seg + 2) == 0) return bad("a COD with no quality layer", pos);

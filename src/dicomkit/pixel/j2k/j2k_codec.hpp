@@ -48,8 +48,9 @@ struct OpenJpegEncode {
 
 /// Checks the SIZ, COD and COC marker segments of a codestream's main header (ISO/IEC 15444-1
 /// A.5.1, A.6.1, A.6.2) against the standard's ranges: OpenJPH 0.9 trusts them and allocates for
-/// them (110 decomposition levels take gigabytes), OpenJPEG allocates for every tile of the grid.
-[[nodiscard]] Result<void> check_main_header(std::span<const std::uint8_t> codestream);
+/// them (110 decomposition levels take gigabytes), OpenJPEG allocates for every tile of the grid
+/// and for the image the SIZ describes, which must be the `expected` frame (rows, columns, samples).
+[[nodiscard]] Result<void> check_main_header(std::span<const std::uint8_t> codestream, const PixelInfo& expected);
 
 /// "OpenJPEG 2.5.0".
 [[nodiscard]] std::string_view openjpeg_name();

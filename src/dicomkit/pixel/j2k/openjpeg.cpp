@@ -7,6 +7,7 @@
 #include <openjpeg.h>
 
 #include <dicomkit/pixel/j2k/j2k_codec.hpp>
+#include <dicomkit/pixel/j2k/library_checks.hpp>
 #include <dicomkit/pixel/j2k/samples.hpp>
 #include <dicomkit/pixel/layout.hpp>
 
@@ -151,8 +152,10 @@ std::string_view openjpeg_name() {
     return name;
 }
 
-Result<void> openjpeg_decode(std::span<const std::uint8_t> encoded, const PixelInfo& stored,
-                             std::span<std::uint8_t> out, int threads) {
+namespace {
+
+Result<void> decode_checked(std::span<const std::uint8_t> encoded, const PixelInfo& stored,
+                            std::span<std::uint8_t> out, int threads) {
     const PixelInfo layout = decoded_layout(stored);
     if (out.size() != layout.frame_bytes())
         return make_error(ErrorCode::InvalidArgument, "JPEG 2000: output buffer does not match the frame size");
@@ -164,7 +167,7 @@ Result<void> openjpeg_decode(std::span<const std::uint8_t> encoded, const PixelI
         bytes_info.bits_stored = 1;
         bytes_info.high_bit = 0;
         std::vector<std::uint8_t> unpacked(decoded_layout(bytes_info).frame_bytes());
-        auto r = openjpeg_decode(encoded, bytes_info, unpacked, threads);
+        auto r = decode_checked(encoded, bytes_info, unpacked, threads);
         if (!r) return r;
         pack_bits(unpacked, out);
         return {};
@@ -182,7 +185,7 @@ Result<void> openjpeg_decode(std::span<const std::uint8_t> encoded, const PixelI
     const auto codestream = jp2 ? jp2_codestream(encoded) : encoded;
     if (codestream.size() < 2 || codestream[0] != 0xFF || codestream[1] != 0x4F)
         return make_error(ErrorCode::InvalidValue, "JPEG 2000: the JP2 file holds no codestream");
-    if (auto ok = check_main_header(codestream); !ok) return ok;
+    if (auto ok = check_main_header(codestream, layout); !ok) return ok;
 
     Messages m;
     CodecPtr codec(opj_create_decompress(jp2 ? OPJ_CODEC_JP2 : OPJ_CODEC_J2K));
@@ -242,6 +245,23 @@ Result<void> openjpeg_decode(std::span<const std::uint8_t> encoded, const PixelI
         put_samples(comp.data, pixels, out.data(), c, layout.samples_per_pixel, bytes);
     }
     return {};
+}
+
+}  // namespace
+
+Result<void> openjpeg_decode(std::span<const std::uint8_t> encoded, const PixelInfo& stored,
+                             std::span<std::uint8_t> out, int threads) {
+    if (threads > 1) return decode_checked(encoded, stored, out, threads);
+    // On this thread a failed assertion in OpenJPEG (a corrupt code-block) is an error of the
+    // frame; what OpenJPEG allocated for the decode is released with the codec (a few bytes of
+    // its job may stay behind).
+    try {
+        LibraryCheckScope scope;
+        return decode_checked(encoded, stored, out, threads);
+    } catch (const LibraryCheckFailed& e) {
+        return make_error(ErrorCode::InvalidValue,
+                          std::string("JPEG 2000: the codestream is corrupt, OpenJPEG stopped at ") + e.what());
+    }
 }
 
 Result<Bytes> openjpeg_encode(std::span<const std::uint8_t> frame, const PixelInfo& native, const OpenJpegEncode& how) {

@@ -145,6 +145,18 @@ Result<void> read_storage(const std::string& file, const toml::table& t, Config&
             c.ingest_allow_lossy = *b;
             continue;
         }
+        if (k == "import_roots") {
+            const auto* arr = node.as_array();
+            if (!arr) return bad(file, node, key + ": expected a list of absolute folders such as [\"/media\"]");
+            c.import_roots.clear();
+            for (const auto& f : *arr) {
+                auto v = f.value<std::string>();
+                if (!v || v->empty() || v->front() != '/')
+                    return bad(file, f, key + ": expected absolute folders such as \"/media\"");
+                c.import_roots.push_back(*v);
+            }
+            continue;
+        }
         if (k == "min_free_mb") {
             auto v = node.value_exact<std::int64_t>();
             if (!v || *v < 0 || *v > (std::int64_t{1} << 40))
@@ -152,7 +164,7 @@ Result<void> read_storage(const std::string& file, const toml::table& t, Config&
             c.min_free_mb = static_cast<std::uint64_t>(*v);
             continue;
         }
-        if (k != "duplicates") return bad(file, node, "unknown key " + key + " (duplicates, lenient_uids, min_free_mb, accept_unknown_sop_classes, ingest_transfer_syntax, ingest_allow_lossy)");
+        if (k != "duplicates") return bad(file, node, "unknown key " + key + " (duplicates, lenient_uids, min_free_mb, accept_unknown_sop_classes, ingest_transfer_syntax, ingest_allow_lossy, import_roots)");
         auto v = node.value<std::string>();
         auto p = v ? parse_duplicates(*v) : Result<index::DuplicatePolicy>(make_error(ErrorCode::InvalidValue, ""));
         if (!p) return bad(file, node, key + ": expected \"keep\", \"replace\" or \"reject\"");

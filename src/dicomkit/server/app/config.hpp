@@ -150,6 +150,9 @@ struct Config {
     /// [storage] ingest_allow_lossy: also transcode on ingest when the result loses information
     /// (kept as received otherwise).
     bool ingest_allow_lossy = false;
+    /// [storage] import_roots: the folders under which an import job (POST /api/jobs
+    /// {"type":"import","path":...}) may read a medium or folder on the server; empty: no import.
+    std::vector<std::string> import_roots{"/media", "/mnt", "/run/media"};
     LogSettings log;
     HttpSettings http;
     Hl7Settings hl7;
@@ -170,7 +173,7 @@ struct Config {
 ///             deidentify = "research.toml", deidentify_key_file = "research.key"
 ///   [storage] duplicates = "keep" | "replace" | "reject", lenient_uids = false, min_free_mb = 64,
 ///             accept_unknown_sop_classes = false, ingest_transfer_syntax = "JPEGLSLossless",
-///             ingest_allow_lossy = false
+///             ingest_allow_lossy = false, import_roots = ["/media", "/mnt"]
 ///   [hl7] port = 2575, max_message_bytes = 1048576
 /// Errors name the file, line and column ("serve.toml:7:1: peers[1].port: expected 1-65535").
 [[nodiscard]] Result<Config> load_config(const std::string& path);

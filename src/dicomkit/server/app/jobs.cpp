@@ -16,10 +16,13 @@ namespace {
 
 using SystemClock = std::chrono::system_clock;
 
-const char* type_name(JobType t) { return t == JobType::Send ? "send" : "retrieve"; }
+const char* type_name(JobType t) {
+    return t == JobType::Send ? "send" : t == JobType::Retrieve ? "retrieve" : "import";
+}
 
-/// "send study 1.2.3 to PEER" / "retrieve series 1.2.3.4 from PEER".
+/// "send study 1.2.3 to PEER" / "retrieve series 1.2.3.4 from PEER" / "import /media/cd".
 std::string describe(const JobRequest& r) {
+    if (r.type == JobType::Import) return "import " + r.path;
     const std::string what = !r.instance.empty() ? "instance " + r.instance
                              : !r.series.empty() ? "series " + r.series
                                                  : "study " + r.study;
@@ -44,7 +47,8 @@ Result<JobRequest> parse_job_request(std::string_view body) {
     if (j.is_discarded() || !j.is_object())
         return bad(
             "the body is not a JSON object: "
-            "{\"type\":\"send\"|\"retrieve\",\"peer\":AE,\"study\":UID,...}");
+            "{\"type\":\"send\"|\"retrieve\",\"peer\":AE,\"study\":UID,...} or "
+            "{\"type\":\"import\",\"path\":\"/media/cdrom/DICOMDIR\"}");
     JobRequest r;
     std::string type;
     for (const auto& [key, value] : j.items()) {
@@ -53,10 +57,11 @@ Result<JobRequest> parse_job_request(std::string_view body) {
                              : key == "study"    ? &r.study
                              : key == "series"   ? &r.series
                              : key == "instance" ? &r.instance
+                             : key == "path"     ? &r.path
                                                  : nullptr;
         if (!field)
             return bad("unknown key \"" + key.substr(0, 64) +
-                       "\" (type, peer, study, series, instance)");
+                       "\" (type, peer, study, series, instance, path)");
         if (!value.is_string()) return bad("\"" + key + "\" must be a string");
         *field = value.get<std::string>();
     }
@@ -64,9 +69,20 @@ Result<JobRequest> parse_job_request(std::string_view body) {
         r.type = JobType::Send;
     else if (type == "retrieve")
         r.type = JobType::Retrieve;
+    else if (type == "import")
+        r.type = JobType::Import;
     else
-        return bad(type.empty() ? "\"type\" is missing (\"send\" or \"retrieve\")"
-                                : "\"type\" must be \"send\" or \"retrieve\"");
+        return bad(type.empty() ? "\"type\" is missing (\"send\", \"retrieve\" or \"import\")"
+                                : "\"type\" must be \"send\", \"retrieve\" or \"import\"");
+    if (r.type == JobType::Import) {
+        if (r.path.empty() || r.path.front() != '/')
+            return bad("\"path\" must be an absolute path on the server (a DICOMDIR or a folder)");
+        if (r.path.size() > 4096 || r.path.find('\0') != std::string::npos) return bad("\"path\" is not a path");
+        if (!r.peer.empty() || !r.study.empty() || !r.series.empty() || !r.instance.empty())
+            return bad("an import takes only \"path\"");
+        return r;
+    }
+    if (!r.path.empty()) return bad("\"path\" is for an import");
     if (r.peer.empty()) return bad("\"peer\" is missing (a configured peer's AE title)");
     if (r.study.empty()) return bad("\"study\" is missing (a Study Instance UID)");
     for (const auto& [key, uid] : {std::pair<const char*, const std::string*>{"study", &r.study},
@@ -89,6 +105,7 @@ struct JobRunner::Job {
     // The rest under the runner's mutex.
     const char* state = "queued";
     std::string error;
+    std::string note;
     std::optional<SystemClock::time_point> started, ended;
     std::thread thread;
     bool exited = false;  ///< finished: its thread does nothing more but return
@@ -97,8 +114,8 @@ struct JobRunner::Job {
         nlohmann::json j{
             {"id", id},
             {"type", type_name(request.type)},
-            {"peer", request.peer},
-            {"study", request.study},
+            {"peer", request.type == JobType::Import ? nlohmann::json() : nlohmann::json(request.peer)},
+            {"study", request.type == JobType::Import ? nlohmann::json() : nlohmann::json(request.study)},
             {"state", state},
             {"total", counters.total.load()},
             {"done", counters.done.load()},
@@ -108,6 +125,8 @@ struct JobRunner::Job {
             {"ended", ended ? nlohmann::json(iso_utc(*ended)) : nlohmann::json()}};
         if (!request.series.empty()) j["series"] = request.series;
         if (!request.instance.empty()) j["instance"] = request.instance;
+        if (request.type == JobType::Import) j["path"] = request.path;
+        if (!note.empty()) j["note"] = note;
         return j;
     }
 };
@@ -119,7 +138,9 @@ JobRunner::JobRunner(JobContext context, std::function<void(const std::string&)>
     if (options_.max_kept < options_.max_running) options_.max_kept = options_.max_running;
     if (!options_.run)
         options_.run = [](const JobContext& c, const JobRequest& r, const Peer& p, JobCounters& n) {
-            return r.type == JobType::Send ? run_send(c, r, p, n) : run_retrieve(c, r, p, n);
+            return r.type == JobType::Send       ? run_send(c, r, p, n)
+                   : r.type == JobType::Retrieve ? run_retrieve(c, r, p, n)
+                                                 : run_import(c, r, n);
         };
 }
 
@@ -127,8 +148,17 @@ JobRunner::~JobRunner() { stop(); }
 
 Result<std::uint64_t> JobRunner::submit(JobRequest request) {
     const Peer* peer = nullptr;
-    for (const Peer& p : ctx_.config->peers)
-        if (p.ae_title == request.peer) peer = &p;
+    static const Peer kNoPeer{};
+    if (request.type == JobType::Import) {
+        // Refused at once when the path is outside the roots or names nothing; read again when
+        // the job runs.
+        auto files = import_files(request.path, ctx_.config->import_roots);
+        if (!files) return tl::unexpected(files.error());
+        peer = &kNoPeer;
+    } else {
+        for (const Peer& p : ctx_.config->peers)
+            if (p.ae_title == request.peer) peer = &p;
+    }
     if (!peer)
         return make_error(ErrorCode::NotFound,
                           "no peer " + request.peer.substr(0, 64) + " (GET /api/peers lists them)");
@@ -165,9 +195,10 @@ void JobRunner::launch(const std::shared_ptr<Job>& job) {
     job->started = SystemClock::now();
     ++running_;
     if (log_)
-        log_("I: job " + std::to_string(job->id) + " started: " + describe(job->request) + " (" +
-             job->peer.host + ":" + std::to_string(job->peer.port) +
-             (job->peer.tls ? ", TLS" : "") + ")");
+        log_("I: job " + std::to_string(job->id) + " started: " + describe(job->request) +
+             (job->request.type == JobType::Import
+                  ? std::string()
+                  : " (" + job->peer.host + ":" + std::to_string(job->peer.port) + (job->peer.tls ? ", TLS" : "") + ")"));
     job->thread = std::thread([this, job] {
         JobOutcome out;
         try {
@@ -184,6 +215,7 @@ void JobRunner::finish(const std::shared_ptr<Job>& job, JobOutcome outcome) {
     job->ended = SystemClock::now();
     job->state = outcome.error.empty() ? "done" : "failed";
     job->error = std::move(outcome.error);
+    job->note = std::move(outcome.note);
     --running_;
     if (log_) {
         char secs[32];

@@ -145,7 +145,11 @@ Result<std::unique_ptr<WebFront>> start_web(ServerApp::Impl& impl) {
         for (std::size_t i = 0; i < raw->associations.size(); ++i) out += (i ? "," : "") + raw->associations[i];
         return out + "]";
     };
-    JobContext job_context{c, raw->retrieve.get(), std::make_shared<const dimse::CodecTranscoder>(impl.codecs), {}};
+    JobContext job_context;
+    job_context.config = c;
+    job_context.retrieve = raw->retrieve.get();
+    job_context.ingest = raw->ingest.get();
+    job_context.transcoder = std::make_shared<const dimse::CodecTranscoder>(impl.codecs);
     job_context.deidentify = [raw](const std::string& ae) { return raw->anonymizers.find(ae); };
     raw->jobs = std::make_unique<JobRunner>(std::move(job_context), d.log);
     JobRunner* jobs = raw->jobs.get();
