@@ -10,7 +10,7 @@ CMAKE_FLAGS ?=
 RELEASE_FLAGS = -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG" -DCMAKE_C_FLAGS_RELEASE="-O2 -DNDEBUG"
 LINE_TABLES = -DCMAKE_CXX_FLAGS_DEBUG=-gline-tables-only -DCMAKE_C_FLAGS_DEBUG=-gline-tables-only
 
-.PHONY: all deps build test unit-test asan-test fuzz-test serve clean bench bench-archive bench-web bench-pixels bench-deid bench-modify format
+.PHONY: all deps build test unit-test asan-test fuzz-test serve clean bench bench-archive bench-web bench-pixels bench-deid bench-modify bench-validate format
 
 all: build
 
@@ -89,6 +89,13 @@ bench-deid: build
 bench-modify: build
 	cmake --build $(BUILD) -j $(JOBS) --target dicomkit
 	N=$(or $(N),1000) bash bench/modify/run.sh $(BUILD)
+
+# dicomkit validate vs dciodvfy on every file of the shared corpus: one process per file for both,
+# and dicomkit over the folder in one call (ROUNDS=3). DOCS=1 writes the "validate" section of
+# docs/benchmarks.md.
+bench-validate: build
+	cmake --build $(BUILD) -j $(JOBS) --target dicomkit
+	bash bench/validate/run.sh $(BUILD)
 
 format:
 	find src apps tests fuzz bench -name '*.hpp' -o -name '*.cpp' | xargs clang-format -i

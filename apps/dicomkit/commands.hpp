@@ -28,6 +28,7 @@ void add_mpps(CLI::App& app, Action& run);
 void add_commit(CLI::App& app, Action& run);
 void add_rt(CLI::App& app, Action& run);
 void add_dicomdir(CLI::App& app, Action& run);
+void add_validate(CLI::App& app, Action& run);
 /// Rewrites dcmodify's multi-letter flags (-ea, -ep, -imt, -nb) after `modify` to their long names.
 void rewrite_modify_flags(int argc, char** argv);
 

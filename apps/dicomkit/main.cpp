@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
     dicomkit::cli::add_commit(app, run);
     dicomkit::cli::add_rt(app, run);
     dicomkit::cli::add_dicomdir(app, run);
+    dicomkit::cli::add_validate(app, run);
     dicomkit::cli::rewrite_dcmtk_flags(argc, argv);
     dicomkit::cli::rewrite_modify_flags(argc, argv);
     try {
