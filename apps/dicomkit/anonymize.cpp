@@ -30,6 +30,7 @@
 #include <dicomkit/io/dicom_file.hpp>
 #include <dicomkit/pixel/codecs.hpp>
 
+#include "batch_io.hpp"
 #include "commands.hpp"
 
 namespace fs = std::filesystem;
@@ -48,8 +49,46 @@ struct AnonymizeArgs {
 };
 
 struct Job {
-    fs::path in;
-    fs::path rel;  ///< for --keep-names: the path under the output folder
+    std::string in;    ///< the file's path, for messages
+    std::string dir;   ///< its folder and name, read through an open folder
+    std::string name;
+    bool regular = true;  ///< a regular file (else read through io::read_file: a pipe, a device)
+    fs::path rel;      ///< for --keep-names: the path under the output folder
+};
+
+Job make_job(const fs::path& file, fs::path rel, bool regular) {
+    return Job{file.string(), file.parent_path().string(), file.filename().string(), regular, std::move(rel)};
+}
+
+/// The jobs cut into one contiguous run a worker: neighbours in the sorted list share an input
+/// folder and mostly an output folder, so workers do not create and rename files in the same
+/// folder at once (each such call locks the folder), and each keeps its folders open. A worker
+/// whose run is done takes files from the others' runs.
+class WorkSplit {
+public:
+    WorkSplit(std::size_t jobs, unsigned workers) : runs_(workers) {
+        for (unsigned w = 0; w < workers; ++w) {
+            runs_[w].next = jobs * w / workers;
+            runs_[w].end = jobs * (w + 1) / workers;
+        }
+    }
+    /// The next job for `worker`, or SIZE_MAX when none is left.
+    std::size_t next(unsigned worker) {
+        for (std::size_t k = 0; k < runs_.size(); ++k) {
+            Run& r = runs_[(worker + k) % runs_.size()];
+            if (r.next.load(std::memory_order_relaxed) >= r.end) continue;
+            const std::size_t i = r.next.fetch_add(1, std::memory_order_relaxed);
+            if (i < r.end) return i;
+        }
+        return SIZE_MAX;
+    }
+
+private:
+    struct alignas(64) Run {  // one cache line each: workers do not share counters
+        std::atomic<std::size_t> next{0};
+        std::size_t end = 0;
+    };
+    std::vector<Run> runs_;
 };
 
 bool inside(const fs::path& child, const fs::path& parent) {
@@ -78,14 +117,14 @@ Result<std::string> read_text(const std::string& path) {
 /// Folders already made (output folders are shared by many files).
 class FolderCache {
 public:
-    Result<void> ensure(const fs::path& dir) {
+    Result<void> ensure(const std::string& dir) {
         {
             std::lock_guard lock(mu_);
             if (made_.count(dir)) return {};
         }
         std::error_code ec;
         fs::create_directories(dir, ec);
-        if (ec) return make_error(ErrorCode::IoError, fmt::format("{}: cannot create: {}", dir.string(), ec.message()));
+        if (ec) return make_error(ErrorCode::IoError, fmt::format("{}: cannot create: {}", dir, ec.message()));
         std::lock_guard lock(mu_);
         made_.insert(dir);
         return {};
@@ -93,13 +132,13 @@ public:
 
 private:
     std::mutex mu_;
-    std::set<fs::path> made_;
+    std::set<std::string> made_;
 };
 
 /// Writes `bytes` to a temporary file beside `path` and renames it over `path`.
 Result<void> write_replace(const fs::path& path, std::span<const std::uint8_t> bytes, FolderCache* folders = nullptr) {
     if (folders) {
-        if (auto ok = folders->ensure(path.parent_path()); !ok) return ok;
+        if (auto ok = folders->ensure(path.parent_path().string()); !ok) return ok;
     } else {
         std::error_code ec;
         fs::create_directories(path.parent_path(), ec);
@@ -164,9 +203,9 @@ int run_anonymize(const AnonymizeArgs& a) {
                 if (it->is_regular_file()) found.push_back(it->path());
             }
             std::sort(found.begin(), found.end());
-            for (auto& f : found) jobs.push_back({f, p.filename() / f.lexically_relative(p)});
+            for (auto& f : found) jobs.push_back(make_job(f, p.filename() / f.lexically_relative(p), true));
         } else {
-            jobs.push_back({p, p.filename()});
+            jobs.push_back(make_job(p, p.filename(), fs::is_regular_file(p, ec)));
         }
     }
     fs::create_directories(out, ec);
@@ -244,27 +283,40 @@ int run_anonymize(const AnonymizeArgs& a) {
     }
 
     FolderCache folders;
-    std::atomic<std::size_t> next{0}, done{0}, written{0}, skipped{0};
+    std::atomic<std::size_t> done{0}, written{0}, skipped{0};
     std::mutex mu;
     std::vector<std::string> failures, notes;
     std::map<std::string, std::pair<std::string, deid::PatientIdentity>> seen;  // id -> (name, new)
     const bool tty = ::isatty(2);
-    auto work = [&] {
+    const pid_t pid = ::getpid();
+    const std::string out_root = out.string();
+    unsigned n = a.jobs ? a.jobs : std::max(1u, std::thread::hardware_concurrency());
+    n = static_cast<unsigned>(std::min<std::size_t>(n, std::max<std::size_t>(jobs.size(), 1)));
+    WorkSplit split(jobs.size(), n);
+    auto work = [&](unsigned worker) {
+        BatchFileIo fio(pid);
+        std::string target_dir, target_name, made_dir;
         for (;;) {
-            const std::size_t i = next++;
-            if (i >= jobs.size()) return;
+            const std::size_t i = split.next(worker);
+            if (i == SIZE_MAX) return;
             const Job& job = jobs[i];
-            const std::string in = job.in.string();
-            auto file = io::read_file(in);
+            Result<io::DicomFile> file = Unexpected(Error());
+            if (job.regular) {
+                auto bytes = fio.read(job.dir, job.name);
+                file = bytes ? io::read_view(*bytes, {}, job.in) : Result<io::DicomFile>(Unexpected(bytes.error()));
+            } else {
+                file = io::read_file(job.in);
+            }
             // Without the DICM magic a lenient read takes almost anything: such a file counts
             // as DICOM only when it reads as a data set naming its SOP class and instance.
             if (file && file->meta.empty() &&
                 (file->dataset.string_or(tags::SOPClassUID).empty() || file->dataset.string_or(tags::SOPInstanceUID).empty()))
                 file = Unexpected(Error(ErrorCode::NotDicom, "not DICOM"));
             if (!file) {
+                const bool dicm = has_dicm(job.in);
                 std::lock_guard lock(mu);
-                if (!has_dicm(job.in)) {
-                    notes.push_back(fmt::format("{}: skipped (not DICOM)", in));
+                if (!dicm) {
+                    notes.push_back(fmt::format("{}: skipped (not DICOM)", job.in));
                     ++skipped;
                 } else {
                     failures.push_back(file.error().to_string());
@@ -273,23 +325,31 @@ int run_anonymize(const AnonymizeArgs& a) {
                 continue;
             }
             deid::Context ctx;
-            ctx.source = in;
+            ctx.source = job.in;
             auto result = anonymizer->apply(*file, ctx);
             Result<void> ok;
-            fs::path target;
             if (!result) {
                 ok = Unexpected(result.error());
             } else {
                 if (a.keep_names) {
-                    target = out / job.rel;
+                    const fs::path target = out / job.rel;
+                    target_dir = target.parent_path().string();
+                    target_name = target.filename().string();
                 } else {
                     const DataSet& ds = result->dataset;
-                    target = out / safe_component(ds.string_or(tags::StudyInstanceUID)) /
-                             safe_component(ds.string_or(tags::SeriesInstanceUID)) /
-                             (safe_component(ds.string_or(tags::SOPInstanceUID, fmt::format("file{}", i))) + ".dcm");
+                    target_dir = out_root;
+                    target_dir += '/';
+                    target_dir += safe_component(ds.string_or(tags::StudyInstanceUID));
+                    target_dir += '/';
+                    target_dir += safe_component(ds.string_or(tags::SeriesInstanceUID));
+                    target_name = safe_component(ds.string_or(tags::SOPInstanceUID, fmt::format("file{}", i))) + ".dcm";
                 }
-                auto bytes = io::encode_file(*result);
-                ok = bytes ? write_replace(target, *bytes, &folders) : Result<void>(Unexpected(bytes.error()));
+                if (target_dir != made_dir) {
+                    ok = folders.ensure(target_dir);
+                    if (ok) made_dir = target_dir;
+                }
+                if (ok) ok = io::encode_file_into(*result, fio.out);
+                if (ok) ok = fio.write(target_dir, target_name, fio.out);
             }
             {
                 std::lock_guard lock(mu);
@@ -305,11 +365,9 @@ int run_anonymize(const AnonymizeArgs& a) {
             }
         }
     };
-    unsigned n = a.jobs ? a.jobs : std::max(1u, std::thread::hardware_concurrency());
-    n = static_cast<unsigned>(std::min<std::size_t>(n, std::max<std::size_t>(jobs.size(), 1)));
     std::vector<std::thread> pool;
-    for (unsigned t = 1; t < n; ++t) pool.emplace_back(work);
-    work();
+    for (unsigned t = 1; t < n; ++t) pool.emplace_back(work, t);
+    work(0);
     for (auto& t : pool) t.join();
     if (tty && !jobs.empty()) std::fputc('\n', stderr);
 

@@ -216,9 +216,9 @@ DataSet make_meta(const DataSet& ds, const TransferSyntax& ts, const DataSet* ex
     return meta;
 }
 
-Result<Bytes> encode_file(const DicomFile& file, const FileWriteOptions& options) {
+Result<void> encode_file_into(const DicomFile& file, Bytes& out, const FileWriteOptions& options) {
     const TransferSyntax& ts = options.transfer_syntax ? *options.transfer_syntax : file.transfer_syntax;
-    Bytes out;
+    out.clear();
     if (file.preamble) {
         out.assign(file.preamble->begin(), file.preamble->end());
     } else {
@@ -229,7 +229,7 @@ Result<Bytes> encode_file(const DicomFile& file, const FileWriteOptions& options
     WriteOptions meta_options;
     meta_options.group_lengths = GroupLengthPolicy::Keep;
     auto ok = write_dataset(meta, ts::ExplicitVRLittleEndian, meta_options, out);
-    if (!ok) return Unexpected(ok.error());
+    if (!ok) return ok;
     WriteOptions wo = options.write;
     if (!wo.load_deferred && file.source) {
         wo.load_deferred = [&file](const Element& e) { return load_deferred(file, e); };
@@ -242,9 +242,16 @@ Result<Bytes> encode_file(const DicomFile& file, const FileWriteOptions& options
         body.remove_range(Tag(0x0002, 0x0000), Tag(0x0002, 0xFFFF));
         ds = &body;
     }
+    if (!ts.deflated) return write_dataset(*ds, ts, wo, out);  // straight after the meta, no copy
     auto enc = encode_dataset(*ds, ts, wo);
     if (!enc) return Unexpected(enc.error());
     out.insert(out.end(), enc->begin(), enc->end());
+    return {};
+}
+
+Result<Bytes> encode_file(const DicomFile& file, const FileWriteOptions& options) {
+    Bytes out;
+    if (auto ok = encode_file_into(file, out, options); !ok) return Unexpected(std::move(ok.error()));
     return out;
 }
 

@@ -59,6 +59,8 @@ inline constexpr std::string_view kImplementationVersionName = "DICOMKIT_010";
 
 /// The whole Part 10 file: preamble (the file's own, else zeros), DICM, meta, data set.
 [[nodiscard]] Result<Bytes> encode_file(const DicomFile& file, const FileWriteOptions& options = {});
+/// encode_file into `out` (cleared first; its capacity is kept, so a batch reuses one buffer).
+[[nodiscard]] Result<void> encode_file_into(const DicomFile& file, Bytes& out, const FileWriteOptions& options = {});
 /// Writes a Part 10 file atomically (temporary file, fsync, rename).
 [[nodiscard]] Result<void> write_file(const std::string& path, const DicomFile& file,
                                       const FileWriteOptions& options = {});

@@ -125,10 +125,12 @@ Result<TransferSyntax> check_encoding(Reading& rd, TransferSyntax declared, std:
     return declared;
 }
 
-Result<DicomFile> read_source(std::shared_ptr<Source> src, const ReadOptions& options, std::string name) {
+/// Reads the file in `bytes` (src->file's, or bytes the caller keeps); the result keeps `src`
+/// unless `keep_source` is false.
+Result<DicomFile> read_source(std::shared_ptr<Source> src, std::span<const std::uint8_t> bytes, const ReadOptions& options,
+                              std::string name, bool keep_source = true) {
     DicomFile out;
     out.path = std::move(name);
-    auto bytes = src->file.bytes();
     Reading rd{options, out, bytes};
     std::size_t pos = 0;
     if (bytes.size() >= 132 && std::memcmp(bytes.data() + 128, "DICM", 4) == 0) {
@@ -190,7 +192,7 @@ Result<DicomFile> read_source(std::shared_ptr<Source> src, const ReadOptions& op
     if (!result) return Unexpected(std::move(result.error()).in_file(out.path));
     out.dataset = std::move(result->dataset);
     out.stopped_at = result->stopped_at;
-    out.source = std::move(src);
+    if (keep_source) out.source = std::move(src);
     return out;
 }
 
@@ -210,11 +212,11 @@ std::optional<Result<DicomFile>> try_prefix(const std::string& path, const ReadO
     auto src = std::make_shared<Source>();
     src->file = MappedFile::from_buffer(std::move(prefix->first));
     src->path = path;
-    if (!prefix->second) return read_source(std::move(src), options, path);  // the whole file
+    if (!prefix->second) return read_source(src, src->file.bytes(), options, path);  // the whole file
     src->partial = true;
     ReadOptions quiet = options;
     quiet.strict = false;
-    auto f = read_source(src, quiet, path);
+    auto f = read_source(src, src->file.bytes(), quiet, path);
     // Only a read that reached the stop element inside the prefix is the same as a full read.
     if (!f || !f->stopped_at || f->transfer_syntax.deflated || *f->stopped_at + 16 > kHeaderPrefix) return std::nullopt;
     if (options.strict && !f->diagnostics.warnings.empty()) return std::nullopt;
@@ -231,13 +233,21 @@ Result<DicomFile> read_file(const std::string& path, const ReadOptions& options)
     auto src = std::make_shared<Source>();
     src->file = std::move(*f);
     src->path = path;
-    return read_source(std::move(src), options, path);
+    const auto bytes = src->file.bytes();
+    return read_source(std::move(src), bytes, options, path);
 }
 
 Result<DicomFile> read_bytes(std::vector<std::uint8_t> bytes, const ReadOptions& options, std::string name) {
     auto src = std::make_shared<Source>();
     src->file = MappedFile::from_bytes(std::move(bytes));
-    return read_source(std::move(src), options, std::move(name));
+    const auto view = src->file.bytes();
+    return read_source(std::move(src), view, options, std::move(name));
+}
+
+Result<DicomFile> read_view(std::span<const std::uint8_t> bytes, const ReadOptions& options, std::string name) {
+    ReadOptions copy_all = options;
+    copy_all.defer_larger_than = UINT64_MAX;  // nothing may refer back to `bytes`
+    return read_source(std::make_shared<Source>(), bytes, copy_all, std::move(name), false);
 }
 
 Result<Bytes> load_deferred(const DicomFile& file, const Element& element) {

@@ -58,6 +58,12 @@ struct DicomFile {
 [[nodiscard]] Result<DicomFile> read_bytes(std::vector<std::uint8_t> bytes, const ReadOptions& options = {},
                                            std::string name = "<memory>");
 
+/// Reads from bytes the caller keeps and may reuse as soon as this returns: every value is copied
+/// (options.defer_larger_than is ignored) and the result has no source, so nothing refers back to
+/// `bytes` (a batch reads file after file into one buffer).
+[[nodiscard]] Result<DicomFile> read_view(std::span<const std::uint8_t> bytes, const ReadOptions& options = {},
+                                          std::string name = "<memory>");
+
 /// Loads a value that was deferred (ReadOptions::defer_larger_than), converted to little endian.
 [[nodiscard]] Result<Bytes> load_deferred(const DicomFile& file, const Element& element);
 /// The first `max_bytes` of a deferred value (for display), converted to little endian.

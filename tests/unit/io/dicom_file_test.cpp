@@ -148,3 +148,53 @@ TEST(DicomFile, CorruptDeflateStream) {
     ASSERT_FALSE(f);
     EXPECT_EQ(f.error().code, ErrorCode::Truncated);
 }
+
+TEST(DicomFile, ReadViewCopiesEverythingAndKeepsNoSource) {
+    DicomFile f = sample_file();
+    auto bytes = encode_file(f);
+    ASSERT_TRUE(bytes);
+    std::vector<std::uint8_t> buffer = *bytes;
+    ReadOptions o;
+    o.defer_larger_than = 16;  // ignored: nothing may refer back to the caller's bytes
+    auto back = read_view(buffer, o, "view.dcm");
+    ASSERT_TRUE(back) << back.error().to_string();
+    EXPECT_EQ(back->source, nullptr);
+    EXPECT_EQ(back->path, "view.dcm");
+    std::fill(buffer.begin(), buffer.end(), std::uint8_t{0xEE});  // the caller reuses its buffer
+    EXPECT_EQ(back->dataset, f.dataset);
+    const Element* pixels = back->dataset.find(kPixelData);
+    ASSERT_NE(pixels, nullptr);
+    EXPECT_FALSE(pixels->is_deferred());
+    auto again = encode_file(*back);
+    ASSERT_TRUE(again);
+    EXPECT_EQ(*again, *bytes);
+    // Errors name the given name.
+    std::vector<std::uint8_t> junk(200, 0x01);
+    ReadOptions strict;
+    strict.strict = true;
+    auto bad = read_view(junk, strict, "junk.bin");
+    ASSERT_FALSE(bad);
+    EXPECT_EQ(bad.error().file, "junk.bin");
+}
+
+TEST(DicomFile, EncodeFileIntoReusesTheBuffer) {
+    DicomFile f = sample_file();
+    auto expected = encode_file(f);
+    ASSERT_TRUE(expected);
+    Bytes out(100000, 0x77);  // stale bytes from an earlier, larger file
+    ASSERT_TRUE(encode_file_into(f, out));
+    EXPECT_EQ(out, *expected);
+    const auto* data = out.data();
+    ASSERT_TRUE(encode_file_into(f, out));
+    EXPECT_EQ(out.data(), data);  // no new allocation for a file that fits
+    EXPECT_EQ(out, *expected);
+    FileWriteOptions deflated;
+    deflated.transfer_syntax = &ts::DeflatedExplicitVRLittleEndian;
+    auto d = encode_file(f, deflated);
+    ASSERT_TRUE(d);
+    ASSERT_TRUE(encode_file_into(f, out, deflated));
+    EXPECT_EQ(out, *d);
+    auto back = read_bytes(out);
+    ASSERT_TRUE(back) << back.error().to_string();
+    EXPECT_EQ(back->dataset, f.dataset);
+}

@@ -202,5 +202,23 @@ TEST(JpegXl, MalformedStreamsGiveErrors) {
     }
 }
 
+TEST(JpegXl, MissingLibraryIsAClearErrorOnlyWhenUsed) {
+    // The library is opened at the first frame: a codec whose libjxl is absent is still made,
+    // registered and named, and its frames fail with an error naming the library.
+    const JxlCodec codec("libjxl-not-installed.so.0");
+    EXPECT_TRUE(codec.name().starts_with("libjxl "));
+    const PixelInfo info = test::grey(8, 8, 8, 8);
+    const Bytes frame = test::make_frame(info, true, 1);
+    auto encoded = codec.encode(kLossless, frame, info, {});
+    ASSERT_FALSE(encoded);
+    EXPECT_EQ(encoded.error().code, ErrorCode::Unsupported);
+    EXPECT_NE(encoded.error().message.find("libjxl-not-installed.so.0"), std::string::npos) << encoded.error().message;
+    Bytes out(info.frame_bytes());
+    auto decoded = codec.decode(kLossless, Bytes(16, 0x42), info, out);
+    ASSERT_FALSE(decoded);
+    EXPECT_NE(decoded.error().message.find("libjxl-not-installed.so.0"), std::string::npos);
+    EXPECT_TRUE(codec.can_encode(kLossless, info, {}));  // no library needed to say what it could do
+}
+
 }  // namespace
 }  // namespace dicomkit::pixel

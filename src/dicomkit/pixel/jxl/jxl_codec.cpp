@@ -7,9 +7,9 @@
 #include <memory>
 
 #include <fmt/format.h>
-#include <jxl/decode.h>
-#include <jxl/encode.h>
 #include <jxl/version.h>
+
+#include <dicomkit/pixel/jxl/jxl_library.hpp>
 
 namespace dicomkit::pixel {
 
@@ -22,10 +22,12 @@ constexpr std::array<std::string_view, 3> kDecodes{kLossless, kRecompression, kJ
 constexpr std::array<std::string_view, 2> kEncodes{kLossless, kJpegXl};
 
 struct DecoderDeleter {
-    void operator()(JxlDecoder* d) const noexcept { JxlDecoderDestroy(d); }
+    decltype(&::JxlDecoderDestroy) destroy;
+    void operator()(JxlDecoder* d) const noexcept { destroy(d); }
 };
 struct EncoderDeleter {
-    void operator()(JxlEncoder* e) const noexcept { JxlEncoderDestroy(e); }
+    decltype(&::JxlEncoderDestroy) destroy;
+    void operator()(JxlEncoder* e) const noexcept { destroy(e); }
 };
 
 Result<void> check_layout(const PixelInfo& info, bool encoding) {
@@ -69,6 +71,20 @@ void rescale(std::span<std::uint8_t> out, int container_bits, int bits) {
 
 }  // namespace
 
+JxlCodec::JxlCodec() : soname_(detail::JxlLibrary::default_soname()) {}
+JxlCodec::JxlCodec(std::string soname) : soname_(std::move(soname)) {}
+JxlCodec::~JxlCodec() = default;
+
+Result<const detail::JxlApi*> JxlCodec::api() const {
+    std::call_once(once_, [this] {
+        auto lib = detail::JxlLibrary::open(soname_);
+        if (lib) library_ = std::move(*lib);
+        else load_error_ = std::move(lib.error());
+    });
+    if (!library_) return Unexpected(load_error_);
+    return &library_->api();
+}
+
 std::string_view JxlCodec::name() const {
     static const std::string n = fmt::format("libjxl {}.{}.{}", JPEGXL_MAJOR_VERSION, JPEGXL_MINOR_VERSION,
                                              JPEGXL_PATCH_VERSION);
@@ -91,23 +107,26 @@ Result<void> JxlCodec::decode(std::string_view /*ts*/, std::span<const std::uint
     if (out.size() != stored.frame_bytes())
         return make_error(ErrorCode::InvalidArgument, "JPEG XL: output buffer does not match the frame");
     if (encoded.empty()) return make_error(ErrorCode::Truncated, "JPEG XL: empty codestream");
-    const std::unique_ptr<JxlDecoder, DecoderDeleter> dec(JxlDecoderCreate(nullptr));
+    auto loaded = api();
+    if (!loaded) return Unexpected(std::move(loaded.error()));
+    const detail::JxlApi& jxl = **loaded;
+    const std::unique_ptr<JxlDecoder, DecoderDeleter> dec(jxl.DecoderCreate(nullptr), DecoderDeleter{jxl.DecoderDestroy});
     if (!dec) return make_error(ErrorCode::LimitExceeded, "JPEG XL: cannot create a decoder");
-    if (JxlDecoderSubscribeEvents(dec.get(), JXL_DEC_BASIC_INFO | JXL_DEC_FULL_IMAGE) != JXL_DEC_SUCCESS ||
-        JxlDecoderSetKeepOrientation(dec.get(), JXL_TRUE) != JXL_DEC_SUCCESS ||
-        JxlDecoderSetInput(dec.get(), encoded.data(), encoded.size()) != JXL_DEC_SUCCESS)
+    if (jxl.DecoderSubscribeEvents(dec.get(), JXL_DEC_BASIC_INFO | JXL_DEC_FULL_IMAGE) != JXL_DEC_SUCCESS ||
+        jxl.DecoderSetKeepOrientation(dec.get(), JXL_TRUE) != JXL_DEC_SUCCESS ||
+        jxl.DecoderSetInput(dec.get(), encoded.data(), encoded.size()) != JXL_DEC_SUCCESS)
         return make_error(ErrorCode::InvalidValue, "JPEG XL: decoder set-up failed");
-    JxlDecoderCloseInput(dec.get());
+    jxl.DecoderCloseInput(dec.get());
     const JxlPixelFormat format{stored.samples_per_pixel, stored.bits_allocated == 8 ? JXL_TYPE_UINT8 : JXL_TYPE_UINT16,
                                 JXL_LITTLE_ENDIAN, 0};
     JxlBasicInfo basic{};
     bool have_image = false;
     for (;;) {
-        const JxlDecoderStatus st = JxlDecoderProcessInput(dec.get());
+        const JxlDecoderStatus st = jxl.DecoderProcessInput(dec.get());
         if (st == JXL_DEC_ERROR) return make_error(ErrorCode::InvalidValue, "JPEG XL: invalid codestream");
         if (st == JXL_DEC_NEED_MORE_INPUT) return make_error(ErrorCode::Truncated, "JPEG XL: codestream ends early");
         if (st == JXL_DEC_BASIC_INFO) {
-            if (JxlDecoderGetBasicInfo(dec.get(), &basic) != JXL_DEC_SUCCESS)
+            if (jxl.DecoderGetBasicInfo(dec.get(), &basic) != JXL_DEC_SUCCESS)
                 return make_error(ErrorCode::InvalidValue, "JPEG XL: unreadable basic info");
             if (basic.xsize != stored.columns || basic.ysize != stored.rows ||
                 basic.num_color_channels != stored.samples_per_pixel)
@@ -122,9 +141,9 @@ Result<void> JxlCodec::decode(std::string_view /*ts*/, std::span<const std::uint
                                               basic.bits_per_sample, stored.bits_allocated));
         } else if (st == JXL_DEC_NEED_IMAGE_OUT_BUFFER) {
             std::size_t size = 0;
-            if (JxlDecoderImageOutBufferSize(dec.get(), &format, &size) != JXL_DEC_SUCCESS || size != out.size())
+            if (jxl.DecoderImageOutBufferSize(dec.get(), &format, &size) != JXL_DEC_SUCCESS || size != out.size())
                 return make_error(ErrorCode::InvalidValue, "JPEG XL: image size does not match the frame");
-            if (JxlDecoderSetImageOutBuffer(dec.get(), &format, out.data(), out.size()) != JXL_DEC_SUCCESS)
+            if (jxl.DecoderSetImageOutBuffer(dec.get(), &format, out.data(), out.size()) != JXL_DEC_SUCCESS)
                 return make_error(ErrorCode::InvalidValue, "JPEG XL: output buffer refused");
         } else if (st == JXL_DEC_FULL_IMAGE) {
             have_image = true;
@@ -161,10 +180,13 @@ Result<Bytes> JxlCodec::encode(std::string_view ts, std::span<const std::uint8_t
         return make_error(ErrorCode::InvalidArgument,
                           fmt::format("JPEG XL encode: frame has {} bytes, {} expected", frame.size(), native.frame_bytes()));
     const bool lossless = !lossy(ts, options);
-    const std::unique_ptr<JxlEncoder, EncoderDeleter> enc(JxlEncoderCreate(nullptr));
+    auto loaded = api();
+    if (!loaded) return Unexpected(std::move(loaded.error()));
+    const detail::JxlApi& jxl = **loaded;
+    const std::unique_ptr<JxlEncoder, EncoderDeleter> enc(jxl.EncoderCreate(nullptr), EncoderDeleter{jxl.EncoderDestroy});
     if (!enc) return make_error(ErrorCode::LimitExceeded, "JPEG XL: cannot create an encoder");
     JxlBasicInfo basic;
-    JxlEncoderInitBasicInfo(&basic);
+    jxl.EncoderInitBasicInfo(&basic);
     basic.xsize = native.columns;
     basic.ysize = native.rows;
     // The container's depth: libjxl 0.7 takes UINT16 input as the full 16-bit range, so 12 bits
@@ -172,33 +194,33 @@ Result<Bytes> JxlCodec::encode(std::string_view ts, std::span<const std::uint8_t
     basic.bits_per_sample = native.bits_allocated;
     basic.num_color_channels = native.samples_per_pixel;
     basic.uses_original_profile = lossless ? JXL_TRUE : JXL_FALSE;
-    if (JxlEncoderSetBasicInfo(enc.get(), &basic) != JXL_ENC_SUCCESS)
+    if (jxl.EncoderSetBasicInfo(enc.get(), &basic) != JXL_ENC_SUCCESS)
         return make_error(ErrorCode::Unsupported, "JPEG XL: image parameters refused");
     JxlColorEncoding colour;
-    JxlColorEncodingSetToSRGB(&colour, native.samples_per_pixel == 1 ? JXL_TRUE : JXL_FALSE);
-    if (JxlEncoderSetColorEncoding(enc.get(), &colour) != JXL_ENC_SUCCESS)
+    jxl.ColorEncodingSetToSRGB(&colour, native.samples_per_pixel == 1 ? JXL_TRUE : JXL_FALSE);
+    if (jxl.EncoderSetColorEncoding(enc.get(), &colour) != JXL_ENC_SUCCESS)
         return make_error(ErrorCode::Unsupported, "JPEG XL: colour encoding refused");
-    JxlEncoderFrameSettings* fs = JxlEncoderFrameSettingsCreate(enc.get(), nullptr);
+    JxlEncoderFrameSettings* fs = jxl.EncoderFrameSettingsCreate(enc.get(), nullptr);
     if (!fs) return make_error(ErrorCode::LimitExceeded, "JPEG XL: cannot create frame settings");
     // Effort 3 keeps encoding fast; higher efforts gain a few percent at several times the time.
-    if (JxlEncoderFrameSettingsSetOption(fs, JXL_ENC_FRAME_SETTING_EFFORT, 3) != JXL_ENC_SUCCESS)
+    if (jxl.EncoderFrameSettingsSetOption(fs, JXL_ENC_FRAME_SETTING_EFFORT, 3) != JXL_ENC_SUCCESS)
         return make_error(ErrorCode::Unsupported, "JPEG XL: effort refused");
     if (lossless) {
-        if (JxlEncoderSetFrameLossless(fs, JXL_TRUE) != JXL_ENC_SUCCESS)
+        if (jxl.EncoderSetFrameLossless(fs, JXL_TRUE) != JXL_ENC_SUCCESS)
             return make_error(ErrorCode::Unsupported, "JPEG XL: lossless mode refused");
-    } else if (JxlEncoderSetFrameDistance(fs, distance_for(options.quality)) != JXL_ENC_SUCCESS) {
+    } else if (jxl.EncoderSetFrameDistance(fs, distance_for(options.quality)) != JXL_ENC_SUCCESS) {
         return make_error(ErrorCode::Unsupported, "JPEG XL: distance refused");
     }
     const JxlPixelFormat format{native.samples_per_pixel, native.bits_allocated == 8 ? JXL_TYPE_UINT8 : JXL_TYPE_UINT16,
                                 JXL_LITTLE_ENDIAN, 0};
-    if (JxlEncoderAddImageFrame(fs, &format, frame.data(), frame.size()) != JXL_ENC_SUCCESS)
+    if (jxl.EncoderAddImageFrame(fs, &format, frame.data(), frame.size()) != JXL_ENC_SUCCESS)
         return make_error(ErrorCode::InvalidValue, "JPEG XL: frame refused by the encoder");
-    JxlEncoderCloseInput(enc.get());
+    jxl.EncoderCloseInput(enc.get());
     Bytes out(std::max<std::size_t>(frame.size() / 4, 4096));
     std::uint8_t* next = out.data();
     std::size_t avail = out.size();
     for (;;) {
-        const JxlEncoderStatus st = JxlEncoderProcessOutput(enc.get(), &next, &avail);
+        const JxlEncoderStatus st = jxl.EncoderProcessOutput(enc.get(), &next, &avail);
         if (st == JXL_ENC_SUCCESS) break;
         if (st != JXL_ENC_NEED_MORE_OUTPUT) return make_error(ErrorCode::InvalidValue, "JPEG XL: encoding failed");
         const std::size_t used = static_cast<std::size_t>(next - out.data());
