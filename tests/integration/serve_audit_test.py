@@ -221,6 +221,10 @@ try:
                        "http://127.0.0.1:%d/dicom-web/studies?PatientID=1CT1" % http])
         if out != "200":
             fail("QIDO-RS: HTTP " + out)
+        rc, out = run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", *auth,
+                       "http://127.0.0.1:%d/dicom-web/studies/%s/metadata" % (http, CT_STUDY)])
+        if out != "200":
+            fail("WADO-RS metadata: HTTP " + out)
         rc, out = run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "-H",
                        "Content-Type: application/json", "-d", '{"user":"mallory<x>","password":"guess"}',
                        "http://127.0.0.1:%d/api/login" % http])
@@ -308,7 +312,12 @@ try:
 
     sent = [t for t in transferred if t.find("EventIdentification").get("EventActionCode") == "R"]
     moved = [t for t in sent if "AETITLES=MODALITY" in participants(t)]
-    jobs = [t for t in sent if "AETITLES=MODALITY" not in participants(t)]
+    jobs = [t for t in sent if "AETITLES=DEST" in participants(t) and "AETITLES=MODALITY" not in participants(t)]
+    wado = [t for t in sent if "AETITLES=DEST" not in participants(t) and "AETITLES=MODALITY" not in participants(t)]
+    if http and (len(wado) != 1 or studies(wado[0]) != [CT_STUDY] or
+                 not any(v.get("UserIsRequestor") == "true" and v.get("NetworkAccessPointID") == "127.0.0.1"
+                         for v in participants(wado[0]).values())):
+        fail("one Instances Transferred (R) for the WADO-RS read, the HTTP client the requestor: got %d" % len(wado))
     begun = events(messages, "110102")
     if len(jobs) != 1 or len(begun) != 1 or studies(jobs[0]) != [CT_STUDY] or studies(begun[0]) != [CT_STUDY] or \
             role(participants(jobs[0]).get("AETITLES=DEST", ET.Element("x"))) != "110152":

@@ -301,7 +301,7 @@ web::AuditHook AuditTrail::web_hook() {
                                           r.ok ? Outcome::Success : Outcome::MinorFailure, r.why));
             };
         }
-        // Store and Delete: one record per study, the patient looked up now (before a removal).
+        // Store, Retrieve and Delete: one record per study, the patient looked up now (before a removal).
         auto records = std::make_shared<std::map<std::string, StudyRecord>>();
         for (const auto& i : begin.instances) {
             StudyRecord& s = (*records)[i.study];
@@ -312,6 +312,10 @@ web::AuditHook AuditTrail::web_hook() {
         return [this, records](const web::AuditedRequest& r) {
             const Outcome o = r.ok ? Outcome::Success : Outcome::MinorFailure;
             for (const auto& [uid, s] : *records) {
+                if (r.kind == Kind::Retrieve) {
+                    log_->submit(audit::instances_transferred('R', us(false), http_client(r), {}, s, o, r.why));
+                    continue;
+                }
                 if (r.kind == Kind::Store) {
                     log_->submit(audit::instances_transferred('C', http_client(r), us(false), {}, s, o, r.why));
                     continue;

@@ -23,6 +23,7 @@ namespace {
 Response retrieve_instances(Request& req, WebContext& ctx, const InstanceKey& key) {
     auto items = locate(ctx, key);
     if (!items) return items.error();
+    audit_retrieve(ctx, req, key, *items);
     auto choice = choose_dicom_syntax(req.header("Accept"), *items, *ctx.codecs);
     if (!choice) return choice.error();
     auto writer = std::make_shared<MultipartWriter>(random_boundary());
@@ -47,6 +48,7 @@ Response retrieve_instances(Request& req, WebContext& ctx, const InstanceKey& ke
 Response retrieve_metadata(Request& req, WebContext& ctx, const InstanceKey& key) {
     auto items = locate(ctx, key);
     if (!items) return items.error();
+    audit_retrieve(ctx, req, key, *items);
     if (auto ok = accepts_any(req.header("Accept"), {"application/dicom+json", "application/json"}); !ok)
         return ok.error();
     Response r;
@@ -72,6 +74,7 @@ Response retrieve_frames(Request& req, WebContext& ctx, const InstanceKey& key, 
     if (!numbers) return Response::error(400, numbers.error().message);
     auto items = locate(ctx, key);
     if (!items) return items.error();
+    audit_retrieve(ctx, req, key, *items);
     auto opened = open_instance(ctx, items->front());
     if (!opened) return opened.error();
     auto frames = pixel::FrameSet::open(opened->file);
@@ -105,6 +108,7 @@ Response rendered(Request& req, WebContext& ctx, const InstanceKey& key, std::op
                   bool thumbnail) {
     auto items = locate(ctx, key);
     if (!items) return items.error();
+    if (!thumbnail) audit_retrieve(ctx, req, key, *items);
     auto params = parse_query(req.query);
     if (!params) return Response::error(400, params.error().message);
     RenderRequest rr;
@@ -163,6 +167,7 @@ Response wado_uri(Request& req, WebContext& ctx) {
         return Response::error(400, "studyUID, seriesUID and objectUID are required");
     auto items = locate(ctx, key);
     if (!items) return items.error();
+    audit_retrieve(ctx, req, key, *items);
     // contentType may list several types, the first one this server makes wins.
     std::string chosen = "image/jpeg";
     if (!content_type.empty()) {

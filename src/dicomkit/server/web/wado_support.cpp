@@ -155,6 +155,18 @@ Answer<std::vector<service::RetrieveItem>> locate(WebContext& ctx, const Instanc
     return std::move(*items);
 }
 
+void audit_retrieve(WebContext& ctx, const Request& req, const InstanceKey& key,
+                    const std::vector<service::RetrieveItem>& items) {
+    if (!ctx.audit) return;
+    AuditedRequest a;
+    a.kind = AuditedRequest::Kind::Retrieve;
+    a.user = req.user.value_or("");
+    a.remote = req.remote;
+    a.target = req.target;
+    for (const auto& i : items) a.instances.push_back({key.study, i.sop_class_uid, i.sop_instance_uid});
+    if (auto done = ctx.audit(a)) done(a);
+}
+
 Answer<OpenedInstance> open_instance(WebContext& ctx, const service::RetrieveItem& item, bool defer) {
     auto blob = ctx.blobs->open(item.blob);
     if (!blob) return tl::unexpected(Response::error(404, "the instance's file is gone: " + blob.error().message));
@@ -542,6 +554,7 @@ const Element* element_at(const DataSet& ds, std::string_view path) {
 Response retrieve_bulkdata(Request& req, WebContext& ctx, const InstanceKey& key, const std::string& path) {
     auto items = locate(ctx, key);
     if (!items) return items.error();
+    audit_retrieve(ctx, req, key, *items);
     auto opened = open_instance(ctx, items->front());
     if (!opened) return opened.error();
     const Element* el = element_at(opened->file.dataset, path);

@@ -31,6 +31,9 @@ struct InstanceKey {
 
 /// The instances below `key` (404 when none, 400 for a UID that is not one).
 [[nodiscard]] Answer<std::vector<service::RetrieveItem>> locate(WebContext& ctx, const InstanceKey& key);
+/// Tells the audit trail (WebContext::audit) that `req` reads `items` of study `key.study`.
+void audit_retrieve(WebContext& ctx, const Request& req, const InstanceKey& key,
+                    const std::vector<service::RetrieveItem>& items);
 
 struct OpenedInstance {
     io::DicomFile file;

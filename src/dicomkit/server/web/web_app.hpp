@@ -50,7 +50,9 @@ struct AdminHooks {
 /// An HTTP request the audit trail records (docs/audit.md): QIDO-RS searches, STOW-RS stores,
 /// REST removals and logins, with who asked and what they named or touched.
 struct AuditedRequest {
-    enum class Kind { Query, Store, Delete, Login };  ///< Login: POST /api/login, `user` the name given
+    /// Login: POST /api/login, `user` the name given; Retrieve: WADO-RS/WADO-URI reads of instances
+    /// (DICOM, metadata, frames, bulk data, rendered; not thumbnails).
+    enum class Kind { Query, Store, Delete, Login, Retrieve };
     Kind kind = Kind::Query;
     std::string user;    ///< the authenticated user; empty without authentication
     std::string remote;  ///< "127.0.0.1:51234"
@@ -60,7 +62,7 @@ struct AuditedRequest {
     struct Instance {
         std::string study, sop_class, sop_instance;
     };
-    std::vector<Instance> instances;  ///< Store: the stored ones; Delete: the ones to remove
+    std::vector<Instance> instances;  ///< Store: the stored ones; Delete: the ones to remove; Retrieve: the ones read
 };
 /// Called before an audited operation; the function it returns (when set) after it, with the
 /// outcome filled in. Unset: nothing is recorded.
