@@ -62,6 +62,8 @@ data = "$work/data"
 accept_unknown = true
 [storage]
 import_roots = ["$media"]
+[audit]
+file = "$work/audit.log"
 EOF
 "$dk" serve -c "$work/serve.toml" --bind 127.0.0.1 --port 0 --http-port 0 --http-token "$token" --no-fsync \
   > "$work/serve.out" 2> "$work/serve.err" &
@@ -141,6 +143,10 @@ echo "cd3 (a file missing): $j"
 echo "$j" | field '["error"]' | grep -q "IM2" || fail "the missing file is not named"
 [ "$(echo "$j" | field '["done"]')" = 1 ] || fail "cd3: the file that is there is stored (the same instance as cd1's)"
 
+# The audit trail: the medium's study came from Source Media (110155) named by its path.
+for _ in $(seq 1 50); do grep -q "110155" "$work/audit.log" 2> /dev/null && break; sleep 0.1; done
+grep "110104" "$work/audit.log" | grep "110155" | grep -q "$media/cd1/DICOMDIR" ||
+  fail "no DICOM Instances Transferred from the medium in the audit trail"
 cat "$work/serve.out" "$work/serve.err" | grep -q "job 1 done: import $media/cd1/DICOMDIR: 8 of 8" || fail "the job's end is not logged"
 [ $fail = 0 ] && echo "PASS"
 exit $fail

@@ -330,6 +330,21 @@ web::AuditHook AuditTrail::web_hook() {
     };
 }
 
+void AuditTrail::import_job(const JobRequest& rq, std::map<std::string, audit::StudyRecord> studies,
+                            std::uint64_t failed, const std::string& error) {
+    const Outcome o = error.empty() && failed == 0 ? Outcome::Success : Outcome::MinorFailure;
+    for (auto& [uid, s] : studies) {
+        fill_patient(s);
+        Participant media;
+        media.user_id = rq.path;
+        media.requestor = false;
+        audit::Message m = audit::instances_transferred('C', std::move(media), us(true), {}, s, o, error);
+        // The source is the medium (DCM 110155 Source Media), not an application.
+        if (!m.participants.empty()) m.participants.front().role = audit::Code{"110155", "DCM", "Source Media"};
+        log_->submit(std::move(m));
+    }
+}
+
 void AuditTrail::send_job(const JobRequest& rq, const Peer& peer, bool deidentified, std::uint64_t done,
                           std::uint64_t failed, const std::string& error, bool begin) {
     StudyRecord r = study_from_index(rq.study, rq.series, rq.instance);

@@ -46,6 +46,10 @@ public:
     /// `begin`: before it runs (Begin Transferring); else after, with its counts and error.
     void send_job(const JobRequest& rq, const Peer& peer, bool deidentified, std::uint64_t done, std::uint64_t failed,
                   const std::string& error, bool begin);
+    /// An import job: DICOM Instances Transferred (C) per study it stored, from the medium or
+    /// folder (`rq.path`, role Source Media 110155) to serve.
+    void import_job(const JobRequest& rq, std::map<std::string, audit::StudyRecord> studies, std::uint64_t failed,
+                    const std::string& error);
     [[nodiscard]] std::string stats_json() const;
     /// Drains (bounded) and ends the delivery threads.
     void stop();

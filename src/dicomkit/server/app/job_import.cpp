@@ -229,8 +229,10 @@ JobOutcome run_import(const JobContext& ctx, const JobRequest& rq, JobCounters& 
                     refused(file, "a copy of this instance is stored and duplicates are refused");
                 else if (stored->action == service::StoreAction::Quarantined)
                     refused(file, "kept in quarantine: " + stored->path);
-                else
+                else {
                     ++counters.done;
+                    if (ctx.on_imported) ctx.on_imported(*stored);
+                }
                 std::lock_guard lock(m);
                 --in_flight;
                 cv.notify_all();

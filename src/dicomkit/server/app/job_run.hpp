@@ -45,6 +45,8 @@ struct JobContext {
     service::Retrieve* retrieve = nullptr;
     /// Where imported files are stored, as a C-STORE's are.
     service::Ingest* ingest = nullptr;
+    /// Told of each instance an import stored (from the committing thread).
+    std::function<void(const service::Stored&)> on_imported{};
     /// Converts what the peer did not accept (null: between uncompressed syntaxes only).
     std::shared_ptr<const net::dimse::Transcoder> transcoder;
     /// The anonymizer of a peer that gets de-identified data (null: instances go as stored).

@@ -160,10 +160,24 @@ Result<std::unique_ptr<WebFront>> start_web(ServerApp::Impl& impl) {
         d.audit = raw->audit->web_hook();
         d.admin.audit_json = [raw] { return raw->audit->stats_json(); };
         // Send jobs are audited around their run (retrieve jobs bring instances in: their
-        // C-STOREs are audited as any other; import jobs are not audited yet).
+        // C-STOREs are audited as any other; import jobs per study they stored).
         job_options.run = [raw](const JobContext& ctx, const JobRequest& rq, const Peer& peer, JobCounters& counters) {
             if (rq.type == JobType::Retrieve) return run_retrieve(ctx, rq, peer, counters);
-            if (rq.type == JobType::Import) return run_import(ctx, rq, counters);
+            if (rq.type == JobType::Import) {
+                auto studies = std::make_shared<std::map<std::string, audit::StudyRecord>>();
+                auto mutex = std::make_shared<std::mutex>();
+                JobContext c = ctx;
+                c.on_imported = [studies, mutex](const service::Stored& s) {
+                    std::lock_guard lock(*mutex);
+                    audit::StudyRecord& r = (*studies)[s.study_instance_uid];
+                    r.study_uid = s.study_instance_uid;
+                    r.add(s.sop_class_uid, s.sop_instance_uid, false);
+                };
+                JobOutcome out = run_import(c, rq, counters);
+                std::lock_guard lock(*mutex);
+                raw->audit->import_job(rq, std::move(*studies), counters.failed.load(), out.error);
+                return out;
+            }
             const bool deid = !peer.deidentify.empty();
             raw->audit->send_job(rq, peer, deid, 0, 0, {}, true);
             JobOutcome out = run_send(ctx, rq, peer, counters);
