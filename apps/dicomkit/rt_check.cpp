@@ -15,6 +15,7 @@
 #include <dicomkit/rt/reference_check.hpp>
 
 #include "commands.hpp"
+#include "input_files.hpp"
 
 namespace dicomkit::cli {
 
@@ -35,42 +36,16 @@ bool has_dicm(const fs::path& p) {
     return in.gcount() == sizeof buf && std::string_view(buf + 128, 4) == "DICM";
 }
 
-struct Input {
-    std::string path;
-    bool from_folder = false;
-};
-
 int run_check(const RtCheckArgs& a) {
-    std::vector<Input> inputs;
-    for (const std::string& in : a.inputs) {
-        std::error_code ec;
-        auto st = fs::status(in, ec);
-        if (ec || !fs::exists(st)) {
-            log::error("{}: no such file or folder", in);
-            return 2;
-        }
-        if (!fs::is_directory(st)) {
-            inputs.push_back({in, false});
-            continue;
-        }
-        std::vector<std::string> found;
-        for (auto it = fs::recursive_directory_iterator(in, fs::directory_options::skip_permission_denied, ec);
-             !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
-            if (it->is_regular_file()) found.push_back(it->path().string());
-        if (ec) {
-            log::error("{}: {}", in, ec.message());
-            return 2;
-        }
-        std::sort(found.begin(), found.end());
-        for (auto& f : found) inputs.push_back({std::move(f), true});
-    }
+    std::vector<InputFile> inputs;
+    if (!collect_input_files(a.inputs, inputs)) return 2;
     rt::Checker checker;
     io::ReadOptions ro;
     ro.stop_before = Tag(0x7FE0, 0x0010);  // the references are all before Pixel Data
     ro.defer_larger_than = 256;            // contour points, LUTs: never copied
     std::size_t skipped = 0;
     int status = 0;
-    for (const Input& in : inputs) {
+    for (const InputFile& in : inputs) {
         // In folders, files that are neither Part 10 nor readable as a data set are not DICOM
         // (notes, checksums): they are left out. A file named on the command line must read.
         bool part10 = has_dicm(in.path);

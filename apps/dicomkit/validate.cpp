@@ -13,6 +13,7 @@
 #include <dicomkit/validate/validator.hpp>
 
 #include "commands.hpp"
+#include "input_files.hpp"
 
 namespace dicomkit::cli {
 
@@ -26,38 +27,11 @@ struct ValidateArgs {
     bool no_retired = false;
 };
 
-/// The files named, folders read recursively in name order; false when a path does not exist.
-bool collect(const std::vector<std::string>& inputs, std::vector<std::string>& files) {
-    bool ok = true;
-    for (const std::string& in : inputs) {
-        std::error_code ec;
-        auto st = fs::status(in, ec);
-        if (ec || !fs::exists(st)) {
-            log::error("{}: no such file or folder", in);
-            ok = false;
-            continue;
-        }
-        if (!fs::is_directory(st)) {
-            files.push_back(in);
-            continue;
-        }
-        std::vector<std::string> found;
-        for (auto it = fs::recursive_directory_iterator(in, fs::directory_options::skip_permission_denied, ec);
-             !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
-            if (it->is_regular_file()) found.push_back(it->path().string());
-        if (ec) {
-            log::error("{}: {}", in, ec.message());
-            ok = false;
-        }
-        std::sort(found.begin(), found.end());
-        files.insert(files.end(), found.begin(), found.end());
-    }
-    return ok;
-}
-
 int run_validate(const ValidateArgs& a) {
+    std::vector<InputFile> inputs;
+    int status = collect_input_files(a.inputs, inputs) ? 0 : 2;
     std::vector<std::string> files;
-    int status = collect(a.inputs, files) ? 0 : 2;
+    for (auto& in : inputs) files.push_back(std::move(in.path));
     io::ReadOptions ro;
     ro.defer_larger_than = 1 << 16;  // pixel data and other bulk values are not copied
     validate::Options vo;
