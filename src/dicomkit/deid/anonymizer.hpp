@@ -63,6 +63,8 @@ public:
 private:
     Anonymizer(std::string key, Recipe recipe, PatientMap patients, const pixel::CodecRegistry* codecs);
     [[nodiscard]] Result<DataSet> deidentify(const DataSet& ds, Context& context, const io::TransferSyntax* ts) const;
+    /// action_for() without its per-thread memory.
+    [[nodiscard]] Action compute_action(Tag tag, VR vr) const;
     friend struct Walker;
 
     UidRemapper uids_;
@@ -71,6 +73,7 @@ private:
     OptionSet columns_{};
     std::vector<SafePrivate> safe_private_;
     const pixel::CodecRegistry* codecs_ = nullptr;
+    std::uint64_t id_ = 0;  ///< tells the per-thread memory of action_for() of Anonymizers apart
 };
 
 /// The rule for this image (modality, rows, columns), or nullptr.

@@ -372,3 +372,22 @@ TEST(Anonymizer, SopInstanceUidThatIsASequenceLeavesAValidMeta) {
     auto back = io::read_bytes(*bytes);
     ASSERT_TRUE(back) << back.error().to_string();
 }
+
+TEST(Anonymizer, ActionsOfTwoAnonymizersUsedInTurn) {
+    // action_for() remembers its answers per thread: two Anonymizers with other options used in
+    // turn must each keep their own.
+    Recipe keep;
+    keep.options.retain_institution_identity = true;
+    keep.options.retain_uids = true;
+    auto plain = Anonymizer::create("k", {});
+    auto retaining = Anonymizer::create("k", std::move(keep));
+    ASSERT_TRUE(plain && retaining);
+    for (int i = 0; i < 3; ++i) {
+        EXPECT_EQ(plain->action_for(tags::InstitutionName, VR::LO), Action::D);
+        EXPECT_EQ(retaining->action_for(tags::InstitutionName, VR::LO), Action::K);
+        EXPECT_EQ(plain->action_for(Tag{0x0009, 0x1234}, VR::UI), Action::U);  // a UI the table does not list
+        EXPECT_EQ(retaining->action_for(Tag{0x0009, 0x1234}, VR::UI), Action::K);
+        EXPECT_EQ(plain->action_for(Tag{0x0009, 0x1234}, VR::LO), Action::K);
+        EXPECT_EQ(plain->action_for(tags::SOPClassUID, VR::UI), Action::K);
+    }
+}
