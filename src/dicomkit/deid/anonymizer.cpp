@@ -433,8 +433,9 @@ Result<io::DicomFile> Anonymizer::apply(const io::DicomFile& file, Context& cont
 Result<DataSet> Anonymizer::deidentify(const DataSet& ds, Context& context, const io::TransferSyntax* ts) const {
     context.original.id = ds.string_or(tags::PatientID);
     context.original.name = ds.string_or(tags::PatientName);
+    // The shift is asked for only when dates are shifted.
     Walker w{*this, context, patient_identity(context.original.id, context.original.name),
-             date_shift_days(context.original.id)};
+             recipe_.options.dates == DateOption::Modified ? date_shift_days(context.original.id) : 0};
     context.replacement = w.patient;
     DataSet out;
     if (auto ok = w.walk(ds, out, 0, nullptr); !ok) return Unexpected(std::move(ok.error()).in_file(context.source));

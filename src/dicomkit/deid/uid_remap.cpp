@@ -144,9 +144,24 @@ std::uint64_t UidRemapper::keyed_number(std::string_view purpose, std::string_vi
     std::string msg(purpose);
     msg.push_back('\0');
     msg.append(text);
-    const Digest d = mac_(msg);
+    // Remembered per thread as UIDs are: the files of one patient ask for the same numbers.
+    struct NumberCache {
+        std::uint64_t owner = 0;
+        std::unordered_map<std::string, std::uint64_t, StringHash, std::equal_to<>> map;
+    };
+    thread_local NumberCache cache;
+    if (cache.owner != id_ || cache.map.size() >= RemapCache::kMaxCached) {
+        cache.map.clear();
+        cache.owner = id_;
+    }
     std::uint64_t v = 0;
-    for (int i = 0; i < 8; ++i) v = (v << 8) | d[static_cast<std::size_t>(i)];
+    if (auto it = cache.map.find(msg); it != cache.map.end()) {
+        v = it->second;
+    } else {
+        const Digest d = mac_(msg);
+        for (int i = 0; i < 8; ++i) v = (v << 8) | d[static_cast<std::size_t>(i)];
+        cache.map.emplace(std::move(msg), v);
+    }
     return modulus ? v % modulus : v;
 }
 
