@@ -386,7 +386,7 @@ int run_anonymize(const AnonymizeArgs& a) {
             }
             deid::Context ctx;
             ctx.source = job.in;
-            auto result = anonymizer->apply(*file, ctx);
+            auto result = anonymizer->apply(std::move(*file), ctx);
             Result<void> ok;
             if (!result) {
                 ok = Unexpected(result.error());

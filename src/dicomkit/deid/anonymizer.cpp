@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cctype>
 #include <cstdio>
+#include <type_traits>
 
 #include <fmt/format.h>
 
@@ -180,12 +181,25 @@ struct Walker {
         return Element::from_strings(e.tag(), e.vr(), out);
     }
 
-    Result<void> walk(const DataSet& in, DataSet& out, int depth, const ItemPath* path) {
+    /// Puts a kept element into `out`: moved out of a data set the caller gave up (In = DataSet),
+    /// else copied. Private creators are always copied: keeps_private() reads them from `in`.
+    template <class E>
+    static void keep(E& e, DataSet& out) {
+        if constexpr (std::is_const_v<E>) out.set(e);
+        else if (e.tag().is_private_creator()) out.set(e);
+        else out.set(std::move(e));
+    }
+
+    /// In: const DataSet (copied from) or DataSet (kept values moved out).
+    template <class In>
+    Result<void> walk(In& in, DataSet& out, int depth, const ItemPath* path) {
         if (depth > kMaxDepth)
             return Unexpected(
                 std::move(Error(ErrorCode::LimitExceeded, "sequences nested too deep")).at_tag(path_text(path)));
-        out.reserve(in.size());
-        for (const Element& e : in) {
+        // Room for what deidentify() adds at the top (identity, method and its codes, temporal
+        // information), so that adding them moves no element to a new buffer.
+        out.reserve(in.size() + (depth == 0 ? 8 : 0));
+        for (auto& e : in) {
             const Tag t = e.tag();
             if (t.group == 0x0002 || t.is_group_length() || t.is_delimiter()) continue;
             if (t.is_private()) {
@@ -194,7 +208,7 @@ struct Walker {
                     if (auto ok = apply_action(e, r->action, out, depth, path); !ok) return ok;
                     continue;
                 }
-                out.set(e);
+                keep(e, out);
                 continue;
             }
             if (depth == 0 && t == tags::PatientID) {
@@ -211,13 +225,14 @@ struct Walker {
         return {};
     }
 
-    Result<void> recurse(const Element& e, DataSet& out, int depth, const ItemPath* path) {
+    template <class E>
+    Result<void> recurse(E& e, DataSet& out, int depth, const ItemPath* path) {
         if (!e.is_sequence()) {
-            out.set(e);
+            keep(e, out);
             return {};
         }
         Sequence seq;
-        const auto& items = e.sequence().items;
+        auto& items = e.sequence().items;
         seq.items.reserve(items.size());
         for (std::size_t i = 0; i < items.size(); ++i) {
             DataSet item;
@@ -233,7 +248,8 @@ struct Walker {
         return {};
     }
 
-    Result<void> apply_action(const Element& e, Action act, DataSet& out, int depth, const ItemPath* path) {
+    template <class E>
+    Result<void> apply_action(E& e, Action act, DataSet& out, int depth, const ItemPath* path) {
         const Tag t = e.tag();
         const VR vr = e.vr();
         switch (act) {
@@ -275,7 +291,7 @@ struct Walker {
             case Action::K:
             default:
                 if (e.is_sequence()) return recurse(e, out, depth, path);
-                out.set(e);
+                keep(e, out);
                 return {};
         }
     }
@@ -399,17 +415,25 @@ std::vector<std::pair<std::string, std::string>> Anonymizer::method_codes(bool p
 }
 
 Result<DataSet> Anonymizer::apply(const DataSet& ds, Context& context) const {
-    return deidentify(ds, context, nullptr);
+    return deidentify(ds, nullptr, context, nullptr);
 }
 
 Result<io::DicomFile> Anonymizer::apply(const io::DicomFile& file, Context& context) const {
+    return apply_file(file, nullptr, context);
+}
+
+Result<io::DicomFile> Anonymizer::apply(io::DicomFile&& file, Context& context) const {
+    return apply_file(file, &file.dataset, context);
+}
+
+Result<io::DicomFile> Anonymizer::apply_file(const io::DicomFile& file, DataSet* movable, Context& context) const {
     if (context.source.empty()) context.source = file.path;
     io::DicomFile out;
     out.transfer_syntax = file.transfer_syntax;
     out.transfer_syntax_uid = file.transfer_syntax_uid;
     out.path = file.path;
     out.source = file.source;  // deferred values are written from the original bytes
-    auto ds = deidentify(file.dataset, context, &file.transfer_syntax);
+    auto ds = deidentify(file.dataset, movable, context, &file.transfer_syntax);
     if (!ds) return Unexpected(ds.error());
     out.dataset = std::move(*ds);
     // File Meta Information: only what describes the object; Media Storage SOP Instance UID
@@ -430,7 +454,8 @@ Result<io::DicomFile> Anonymizer::apply(const io::DicomFile& file, Context& cont
     return out;
 }
 
-Result<DataSet> Anonymizer::deidentify(const DataSet& ds, Context& context, const io::TransferSyntax* ts) const {
+Result<DataSet> Anonymizer::deidentify(const DataSet& ds, DataSet* movable, Context& context,
+                                       const io::TransferSyntax* ts) const {
     context.original.id = ds.string_or(tags::PatientID);
     context.original.name = ds.string_or(tags::PatientName);
     // The shift is asked for only when dates are shifted.
@@ -438,7 +463,8 @@ Result<DataSet> Anonymizer::deidentify(const DataSet& ds, Context& context, cons
              recipe_.options.dates == DateOption::Modified ? date_shift_days(context.original.id) : 0};
     context.replacement = w.patient;
     DataSet out;
-    if (auto ok = w.walk(ds, out, 0, nullptr); !ok) return Unexpected(std::move(ok.error()).in_file(context.source));
+    if (auto ok = movable ? w.walk(*movable, out, 0, nullptr) : w.walk(ds, out, 0, nullptr); !ok)
+        return Unexpected(std::move(ok.error()).in_file(context.source));
     // The identity elements the table keeps empty (Type 2) still name the new patient.
     if (!out.contains(tags::PatientID)) out.set(Element::from_string(tags::PatientID, VR::LO, w.patient.id));
     if (!out.contains(tags::PatientName)) out.set(Element::from_string(tags::PatientName, VR::PN, w.patient.name));
