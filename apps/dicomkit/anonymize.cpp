@@ -224,13 +224,6 @@ Result<void> write_replace(const fs::path& path, std::span<const std::uint8_t> b
     return {};
 }
 
-bool has_dicm(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    char buf[132];
-    if (!in.read(buf, sizeof buf)) return false;
-    return std::string_view(buf + 128, 4) == "DICM";
-}
-
 std::string safe_component(std::string s) {
     for (char& c : s)
         if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_')) c = '_';
@@ -373,7 +366,7 @@ int run_anonymize(const AnonymizeArgs& a) {
                 (file->dataset.string_or(tags::SOPClassUID).empty() || file->dataset.string_or(tags::SOPInstanceUID).empty()))
                 file = Unexpected(Error(ErrorCode::NotDicom, "not DICOM"));
             if (!file) {
-                const bool dicm = has_dicm(job.in);
+                const bool dicm = io::has_part10_preamble(job.in);
                 std::lock_guard lock(mu);
                 if (!dicm) {
                     notes.push_back(fmt::format("{}: skipped (not DICOM)", job.in));

@@ -1,7 +1,5 @@
 // Recipes (TOML through toml++, header-only and without exceptions as in server/app/config.cpp)
 // and the patient mapping CSV.
-#define TOML_EXCEPTIONS 0
-#define TOML_HEADER_ONLY 1
 #include <dicomkit/deid/recipe.hpp>
 
 #include <cctype>
@@ -10,7 +8,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
-#include <toml++/toml.h>
+#include <dicomkit/base/toml.hpp>
 
 #include <dicomkit/dict/dictionary.hpp>
 

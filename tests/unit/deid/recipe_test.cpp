@@ -85,6 +85,16 @@ TEST(Recipe, ErrorsNameTheFileAndLine) {
     EXPECT_FALSE(even_group);
 }
 
+TEST(Recipe, ATableHeaderWithoutAKeyIsAnErrorInEveryBuild) {
+    // toml++ states "a key starts here" as an assert (an abort without NDEBUG, an assumption
+    // with it); base/toml.hpp makes that inert so that its parser's error path answers.
+    for (const char* text : {"[[\nmodality = \"US\"\n", "[=]\n", "[ # c\n", "[tags]\n  [\n", "[[\t]]\n", "[\r\n"}) {
+        auto r = parse_recipe(text, "h.toml");
+        ASSERT_FALSE(r) << text;
+        EXPECT_NE(r.error().message.find("h.toml:"), std::string::npos) << r.error().message;
+    }
+}
+
 TEST(PatientMap, ParsesQuotedFieldsAndRefusesBadRows) {
     auto m = parse_patient_map("original_id,new_id,new_name\r\n1000072164,P001,\"Doe^John\"\n\"a,b\",P002,\n\n",
                                "p.csv");

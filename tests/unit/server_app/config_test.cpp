@@ -111,6 +111,14 @@ check_address = "yes"
     std::filesystem::remove(bad);
 }
 
+TEST(Config, ATableHeaderWithoutAKeyIsAnError) {
+    const auto bad = write("header_nokey", "[server]\nae_title = \"A\"\n[[\n");
+    auto e = load_config(bad);
+    ASSERT_FALSE(e);
+    EXPECT_NE(e.error().message.find(":3:"), std::string::npos) << e.error().message;
+    std::filesystem::remove(bad);
+}
+
 TEST(Config, CalledAeTitles) {
     // By default only ae_title is answered to (PS3.8 9.3.4: others are rejected, reason 7).
     auto plain = load_config(write("called0", "[server]\nae_title = \"ARCHIVE\"\n"));

@@ -1,6 +1,4 @@
 // Config file reading with toml++ (no exceptions: parse results carry the error position).
-#define TOML_EXCEPTIONS 0
-#define TOML_HEADER_ONLY 1
 #include <dicomkit/server/app/config.hpp>
 
 #include <dicomkit/pixel/transcode.hpp>
@@ -14,7 +12,7 @@
 #include <filesystem>
 #include <type_traits>
 
-#include <toml++/toml.h>
+#include <dicomkit/base/toml.hpp>
 
 namespace dicomkit::server::app {
 
