@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Runs every fuzz target for a bounded time with its seed corpus, JOBS targets at a time (each
-# libFuzzer process uses one core; default: the number of cores); fails on any crash.
+# Runs every fuzz target for a bounded time with its seed corpus, FUZZ_JOBS targets at a time (each
+# libFuzzer process uses one core; default: the number of cores). Each target's report is printed
+# when it ends; any crash, leak or timeout fails the run, naming the target.
 # usage: fuzz/run_all.sh BUILD_DIR SECONDS
 set -euo pipefail
 build=${1:-build-fuzz}
 secs=${2:-30}
-jobs_at_once=${JOBS:-$(nproc)}
+jobs_at_once=${FUZZ_JOBS:-${JOBS:-$(nproc)}}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 work=$(mktemp -d)

@@ -10,11 +10,32 @@ set -uo pipefail
 dk=$1
 data=$2
 py=/usr/bin/python3
-same="$py $(dirname "$0")/../support/same_pixels.py"
 # shellcheck source=../support/serve_common.sh
 source "$(dirname "$0")/../support/serve_common.sh"
 test_workspace
 $py -c 'import pydicom' 2> /dev/null || { echo "skip: no pydicom"; exit 77; }
+# One pydicom process answers every pixel comparison and attribute look-up (same_pixels.py --serve):
+# some 300 of them, each a python start-up otherwise.
+coproc PYDICOM { exec $py "$(dirname "$0")/../support/same_pixels.py" --serve; }
+pids+=("$PYDICOM_PID")
+# ask REQUEST...: sends one request; its answer's status is returned, its text is in $answer.
+ask() {
+  local IFS=$'\t' rc
+  answer=
+  printf '%s\n' "$*" >&"${PYDICOM[1]}" && read -r rc answer <&"${PYDICOM[0]}" \
+    || { answer="the pydicom helper ended"; return 1; }
+  return "$rc"
+}
+# same A B: A and B have the same pixels (prints the difference otherwise).
+same() {
+  ask same "$1" "$2" && return 0
+  echo "$answer"; return 1
+}
+# attr FILE NAME: sets $answer to the value of attribute NAME in FILE.
+attr() {
+  ask get "$1" "$2" && return 0
+  echo "cannot read $2 of $1: $answer"; return 1
+}
 
 mono=$data/interop/implicit_vr/MR_small_implicit.dcm
 multi=$data/pixel/emri_small.dcm
@@ -50,9 +71,15 @@ for src in mono multi rgb; do
       grep -q "cannot encode" "$work/err" && { echo "note: $a does not take $src: $(cat "$work/err")"; continue; }
       echo "FAIL: convert $src to $a: $(cat "$work/err")"; fail=1; continue
     fi
-    $py -c "import pydicom,sys; d=pydicom.dcmread(sys.argv[1]); sys.exit(0 if str(d.file_meta.TransferSyntaxUID) not in ('1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.2', '1.2.840.10008.1.2.1.99') else 1)" \
-      "$work/$src.$a" || { echo "FAIL: $src.$a is not encapsulated"; fail=1; }
-    decoded "$work/$src.$a" "$work/back.dcm" && $same "$work/$src.native.dcm" "$work/back.dcm" \
+    if ! attr "$work/$src.$a" TransferSyntaxUID; then
+      echo "FAIL: $src.$a is not encapsulated"; fail=1
+    else
+      case "$answer" in
+        1.2.840.10008.1.2|1.2.840.10008.1.2.1|1.2.840.10008.1.2.2|1.2.840.10008.1.2.1.99)
+          echo "FAIL: $src.$a is not encapsulated"; fail=1 ;;
+      esac
+    fi
+    decoded "$work/$src.$a" "$work/back.dcm" && same "$work/$src.native.dcm" "$work/back.dcm" \
       || { echo "FAIL: $src -> $a -> explicit differs"; fail=1; continue; }
     for b in $available; do
       [ "$a" = "$b" ] && continue
@@ -60,7 +87,7 @@ for src in mono multi rgb; do
         grep -q "cannot encode" "$work/err" && continue
         echo "FAIL: $src $a -> $b: $(cat "$work/err")"; fail=1; continue
       fi
-      decoded "$work/ab.dcm" "$work/back.dcm" && $same "$work/$src.native.dcm" "$work/back.dcm" \
+      decoded "$work/ab.dcm" "$work/back.dcm" && same "$work/$src.native.dcm" "$work/back.dcm" \
         || { echo "FAIL: $src -> $a -> $b -> explicit differs"; fail=1; }
     done
   done
@@ -97,7 +124,7 @@ L=$(echo $mono_ok | cut -d' ' -f1)
 comp="$work/mono.$L"
 [ -f "$comp" ] || "$dk" convert "$mono" "$comp" --ts "$L"
 study=$("$dk" dump "$mono" | sed -n 's/^(0020,000D) UI \[\([^]]*\)\].*/\1/p')
-sport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+sport=$($py -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 mkdir -p "$work/scp"
 storescp -aet UNCOMP -od "$work/scp" "$sport" > "$work/storescp.log" 2>&1 &
 pids+=($!)
@@ -107,26 +134,27 @@ received() {  # received DIR: the one file there
 }
 # send: the peer takes no compressed syntax, so the file is decoded for it.
 if timeout 60 "$dk" send 127.0.0.1 "$sport" "$comp" --aec UNCOMP > "$work/send.out" 2>&1 \
-  && f=$(received "$work/scp") && [ -n "$f" ] && $same "$work/mono.dcm" "$f"; then
+  && f=$(received "$work/scp") && [ -n "$f" ] && same "$work/mono.dcm" "$f"; then
   echo "ok: send of a $L file to an uncompressed-only storescp, pixel-exact"
 else
   echo "FAIL: send $L to storescp"; cat "$work/send.out"; fail=1
 fi
 rm -f "$work/scp"/*
 # send of a native file to a storescp that takes only $L for its class: encoded for it.
-Luid=$($py -c "import pydicom,sys; print(pydicom.dcmread(sys.argv[1]).file_meta.TransferSyntaxUID)" "$comp")
-cls=$($py -c "import pydicom,sys; print(pydicom.dcmread(sys.argv[1]).SOPClassUID)" "$mono")
+attr "$comp" TransferSyntaxUID; Luid=$answer
+attr "$mono" SOPClassUID; cls=$answer
 printf '[[TransferSyntaxes]]\n[Only]\nTransferSyntax1 = %s\n\n[[PresentationContexts]]\n[OnlyCtx]\nPresentationContext1 = %s\\Only\n\n[[Profiles]]\n[OnlyProfile]\nPresentationContexts = OnlyCtx\n' \
   "$Luid" "$cls" > "$work/only.cfg"
-oport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+oport=$($py -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 mkdir -p "$work/only"
 storescp -aet ONLY -xf "$work/only.cfg" OnlyProfile -od "$work/only" "$oport" > "$work/only.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 100); do echoscu -to 1 127.0.0.1 "$oport" > /dev/null 2>&1 && break; sleep 0.05; done
 f=
 timeout 60 "$dk" send 127.0.0.1 "$oport" "$mono" --aec ONLY > "$work/send_only.out" 2>&1 && f=$(received "$work/only")
-if [ -n "$f" ] && [ "$($py -c "import pydicom,sys; print(pydicom.dcmread(sys.argv[1]).file_meta.TransferSyntaxUID)" "$f")" = "$Luid" ] \
-  && decoded "$f" "$work/only_back.dcm" && $same "$work/mono.dcm" "$work/only_back.dcm"; then
+[ -n "$f" ] && attr "$f" TransferSyntaxUID
+if [ -n "$f" ] && [ "$answer" = "$Luid" ] \
+  && decoded "$f" "$work/only_back.dcm" && same "$work/mono.dcm" "$work/only_back.dcm"; then
   echo "ok: send of a native file to a storescp that takes only $L: encoded, pixel-exact"
 else
   echo "FAIL: send to a $L-only storescp"; cat "$work/send_only.out" "$work/only.log"; fail=1
@@ -141,7 +169,7 @@ timeout 60 "$dk" send 127.0.0.1 "$port" "$comp" --aet USER --aec ARCHIVE > "$wor
   || { echo "FAIL: storing the $L file"; cat "$work/store.out"; fail=1; }
 timeout 60 movescu -aet USER -aec ARCHIVE -aem UNCOMP -S -k QueryRetrieveLevel=STUDY -k StudyInstanceUID="$study" \
   127.0.0.1 "$port" > "$work/move.out" 2>&1
-if f=$(received "$work/scp") && [ -n "$f" ] && $same "$work/mono.dcm" "$f"; then
+if f=$(received "$work/scp") && [ -n "$f" ] && same "$work/mono.dcm" "$f"; then
   echo "ok: C-MOVE (movescu) of a $L instance to an uncompressed-only storescp, pixel-exact"
 else
   echo "FAIL: C-MOVE to storescp"; cat "$work/move.out"; tail -5 "$work/serve.out"; fail=1
@@ -149,7 +177,7 @@ fi
 mkdir -p "$work/got"
 timeout 60 getscu -aet USER -aec ARCHIVE -S -k QueryRetrieveLevel=STUDY -k StudyInstanceUID="$study" \
   -od "$work/got" 127.0.0.1 "$port" > "$work/get.out" 2>&1
-if f=$(received "$work/got") && [ -n "$f" ] && $same "$work/mono.dcm" "$f"; then
+if f=$(received "$work/got") && [ -n "$f" ] && same "$work/mono.dcm" "$f"; then
   echo "ok: C-GET (getscu, uncompressed proposed) of a $L instance, pixel-exact"
 else
   echo "FAIL: C-GET with getscu"; cat "$work/get.out"; tail -5 "$work/serve.out"; fail=1
@@ -163,10 +191,10 @@ port2=$(wait_port "$work/serve2.err")
 [ -n "$port2" ] || { echo "FAIL: serve with --ingest-transfer-syntax did not start"; cat "$work/serve2.err"; exit 1; }
 timeout 60 storescu -aet USER -aec ARCHIVE 127.0.0.1 "$port2" "$work/mono.native.dcm" "$work/multi.native.dcm" \
   > "$work/storescu.out" 2>&1 || { echo "FAIL: storescu into serve"; cat "$work/storescu.out"; fail=1; }
-want_uid=$($py -c "import pydicom,sys; print(pydicom.dcmread(sys.argv[1]).file_meta.TransferSyntaxUID)" "$comp")
+attr "$comp" TransferSyntaxUID; want_uid=$answer
 stored=0
 for f in "$work/var2/storage"/*.dcm; do
-  ts=$($py -c "import pydicom,sys; print(pydicom.dcmread(sys.argv[1]).file_meta.TransferSyntaxUID)" "$f")
+  attr "$f" TransferSyntaxUID; ts=$answer
   [ "$ts" = "$want_uid" ] || { echo "FAIL: $f stored in $ts, not $want_uid"; fail=1; }
   stored=$((stored + 1))
 done
@@ -176,7 +204,7 @@ for src in mono multi; do
   rm -rf "$work/got2"; mkdir -p "$work/got2"
   timeout 60 getscu -aet USER -aec ARCHIVE -S -k QueryRetrieveLevel=STUDY -k StudyInstanceUID="$s" \
     -od "$work/got2" 127.0.0.1 "$port2" > "$work/get2.out" 2>&1
-  if f=$(received "$work/got2") && [ -n "$f" ] && $same "$work/$src.native.dcm" "$f"; then
+  if f=$(received "$work/got2") && [ -n "$f" ] && same "$work/$src.native.dcm" "$f"; then
     echo "ok: $src stored in $L on ingest, retrieved pixel-exact"
   else
     echo "FAIL: ingest $src in $L"; cat "$work/get2.out"; tail -5 "$work/serve2.out"; fail=1
@@ -193,7 +221,7 @@ if [ -n "$lossy_ok" ]; then
   timeout 60 storescu -aet USER -aec ARCHIVE 127.0.0.1 "$port3" "$work/mono.native.dcm" > "$work/storescu3.out" 2>&1 \
     || { echo "FAIL: storescu into the lossy-ingest serve"; fail=1; }
   f=$(ls "$work/var3/storage"/*.dcm 2> /dev/null | head -1)
-  if [ -n "$f" ] && $same "$work/mono.native.dcm" "$f" && grep -q "kept in .*lossy" "$work/serve3.out" "$work/serve3.err"; then
+  if [ -n "$f" ] && same "$work/mono.native.dcm" "$f" && grep -q "kept in .*lossy" "$work/serve3.out" "$work/serve3.err"; then
     echo "ok: ingest to $lossy_ok without ingest_allow_lossy keeps the instance as received, logged"
   else
     echo "FAIL: lossy ingest"; tail -5 "$work/serve3.out" "$work/serve3.err"; fail=1
