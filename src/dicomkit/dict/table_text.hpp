@@ -15,7 +15,7 @@
 namespace dicomkit::dict {
 
 /// The character array a TableText refers to.
-enum class TextTable : std::uint8_t { Public, Private };
+enum class TextTable : std::uint8_t { Attribute, Uid, Private };
 
 /// Reads as a std::string_view (implicit conversion, view(), comparisons with strings).
 template <TextTable T>
@@ -31,6 +31,8 @@ struct TableText {
 
     friend bool operator==(const TableText& a, std::string_view b) noexcept { return a.view() == b; }
     friend auto operator<=>(const TableText& a, std::string_view b) noexcept { return a.view() <=> b; }
+    friend bool operator==(const TableText& a, const TableText& b) noexcept { return a.view() == b.view(); }
+    friend auto operator<=>(const TableText& a, const TableText& b) noexcept { return a.view() <=> b.view(); }
     template <class Traits>
     friend std::basic_ostream<char, Traits>& operator<<(std::basic_ostream<char, Traits>& os, const TableText& t) {
         return os << t.view();
@@ -38,11 +40,14 @@ struct TableText {
 };
 
 template <>
-std::string_view TableText<TextTable::Public>::view() const noexcept;
+std::string_view TableText<TextTable::Attribute>::view() const noexcept;
+template <>
+std::string_view TableText<TextTable::Uid>::view() const noexcept;
 template <>
 std::string_view TableText<TextTable::Private>::view() const noexcept;
 
-using PublicText = TableText<TextTable::Public>;
+using AttributeText = TableText<TextTable::Attribute>;
+using UidText = TableText<TextTable::Uid>;
 using PrivateText = TableText<TextTable::Private>;
 
 }  // namespace dicomkit::dict

@@ -21,6 +21,8 @@ struct Text {
     [[nodiscard]] bool empty() const noexcept { return size == 0; }
     friend bool operator==(const Text& a, std::string_view b) noexcept { return a.view() == b; }
     friend auto operator<=>(const Text& a, std::string_view b) noexcept { return a.view() <=> b; }
+    friend bool operator==(const Text& a, const Text& b) noexcept { return a.view() == b.view(); }
+    friend auto operator<=>(const Text& a, const Text& b) noexcept { return a.view() <=> b.view(); }
 };
 
 /// One predicate of a condition (dicom3tools condn.tpl): the element's presence, value or items,
