@@ -17,7 +17,9 @@
 #include <thread>
 #include <vector>
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -58,6 +60,62 @@ struct Job {
 
 Job make_job(const fs::path& file, fs::path rel, bool regular) {
     return Job{file.string(), file.parent_path().string(), file.filename().string(), regular, std::move(rel)};
+}
+
+/// Orders paths as fs::path compares them (component by component), on the text alone: '/'
+/// ranks below every other byte.
+bool path_less(const std::string& a, const std::string& b) noexcept {
+    const std::size_t n = std::min(a.size(), b.size());
+    for (std::size_t i = 0; i < n; ++i) {
+        if (a[i] == b[i]) continue;
+        if (a[i] == '/') return true;
+        if (b[i] == '/') return false;
+        return static_cast<unsigned char>(a[i]) < static_cast<unsigned char>(b[i]);
+    }
+    return a.size() < b.size();
+}
+
+/// A file found under an input folder: its folder (an entry of `folders`) and its name.
+struct Found {
+    std::size_t folder;
+    std::string name;
+    std::string path;  ///< folder/name, the sort key
+};
+
+/// Every regular file under `dir` (symbolic links to files included, linked folders not
+/// entered, folders that cannot be read skipped), from the entries' types alone where the file
+/// system gives them: no stat a file.
+void scan_folder(const std::string& dir, std::vector<std::string>& folders, std::vector<Found>& found, int depth = 0) {
+    DIR* d = ::opendir(dir.c_str());
+    if (!d) {
+        if (errno != EACCES) log::warn("{}: cannot read the folder: {}", dir, std::strerror(errno));
+        return;
+    }
+    const std::size_t index = folders.size();
+    folders.push_back(dir);
+    std::vector<std::string> subfolders;
+    while (const dirent* e = ::readdir(d)) {
+        const std::string_view name = e->d_name;
+        if (name == "." || name == "..") continue;
+        unsigned char type = e->d_type;
+        if (type == DT_UNKNOWN || type == DT_LNK) {
+            struct stat st {};
+            const bool link = type == DT_LNK ||
+                              (::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode));
+            if (type == DT_UNKNOWN && !link) {
+                type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
+            } else {  // a link counts as the file it names, but a linked folder is not entered
+                type = ::fstatat(::dirfd(d), e->d_name, &st, 0) == 0 && S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
+            }
+        }
+        std::string path = dir;
+        if (path.empty() || path.back() != '/') path += '/';
+        path += name;
+        if (type == DT_REG) found.push_back(Found{index, std::string(name), std::move(path)});
+        else if (type == DT_DIR && depth < 256) subfolders.push_back(std::move(path));
+    }
+    ::closedir(d);
+    for (const std::string& sub : subfolders) scan_folder(sub, folders, found, depth + 1);
 }
 
 /// The jobs cut into one contiguous run a worker: neighbours in the sorted list share an input
@@ -196,14 +254,16 @@ int run_anonymize(const AnonymizeArgs& a) {
             return 2;
         }
         if (fs::is_directory(p)) {
-            std::vector<fs::path> found;
-            for (auto it = fs::recursive_directory_iterator(p, fs::directory_options::skip_permission_denied, ec);
-                 it != fs::recursive_directory_iterator(); it.increment(ec)) {
-                if (ec) break;
-                if (it->is_regular_file()) found.push_back(it->path());
+            std::vector<std::string> folders;
+            std::vector<Found> found;
+            scan_folder(p.string(), folders, found);
+            std::sort(found.begin(), found.end(), [](const Found& x, const Found& y) { return path_less(x.path, y.path); });
+            jobs.reserve(jobs.size() + found.size());
+            for (Found& f : found) {
+                fs::path rel;
+                if (a.keep_names) rel = p.filename() / fs::path(f.path).lexically_relative(p);
+                jobs.push_back(Job{std::move(f.path), folders[f.folder], std::move(f.name), true, std::move(rel)});
             }
-            std::sort(found.begin(), found.end());
-            for (auto& f : found) jobs.push_back(make_job(f, p.filename() / f.lexically_relative(p), true));
         } else {
             jobs.push_back(make_job(p, p.filename(), fs::is_regular_file(p, ec)));
         }
@@ -326,7 +386,7 @@ int run_anonymize(const AnonymizeArgs& a) {
             }
             deid::Context ctx;
             ctx.source = job.in;
-            auto result = anonymizer->apply(*file, ctx);
+            auto result = anonymizer->apply(std::move(*file), ctx);
             Result<void> ok;
             if (!result) {
                 ok = Unexpected(result.error());

@@ -2,8 +2,10 @@
 // each (anonymize): folders stay open between files, so a name is looked up in its folder rather
 // than walked from the root, and the read and write buffers are reused, so a small file costs
 // openat + read + close to read and openat + write + close + renameat to write, with no
-// allocation for its bytes. Outputs appear only complete: written under a temporary name in the
-// target folder, then renamed; on failure the temporary file is removed and the target untouched.
+// allocation for its bytes. Outputs appear only complete: written as an unnamed file in the
+// target folder (O_TMPFILE) and linked under its name (openat + write + linkat + close), or
+// where that is not available written under a temporary name, then renamed; an existing target
+// is replaced by a rename. On failure no partial file remains and the target is untouched.
 #pragma once
 
 #include <cstdint>
@@ -45,6 +47,7 @@ private:
     [[nodiscard]] Result<int> folder(Folder& f, const std::string& path);
 
     pid_t pid_;
+    bool unnamed_files_ = true;  ///< O_TMPFILE + linkat works here (until it fails once)
     Folder in_, out_dir_;
     RawBuffer buffer_;
     std::string tmp_;

@@ -28,14 +28,6 @@ struct RtCheckArgs {
     std::string format = "text";
 };
 
-/// A Part 10 file has "DICM" after its 128-byte preamble.
-bool has_dicm(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    char buf[132] = {};
-    in.read(buf, sizeof buf);
-    return in.gcount() == sizeof buf && std::string_view(buf + 128, 4) == "DICM";
-}
-
 int run_check(const RtCheckArgs& a) {
     std::vector<InputFile> inputs;
     if (!collect_input_files(a.inputs, inputs)) return 2;
@@ -48,7 +40,7 @@ int run_check(const RtCheckArgs& a) {
     for (const InputFile& in : inputs) {
         // In folders, files that are neither Part 10 nor readable as a data set are not DICOM
         // (notes, checksums): they are left out. A file named on the command line must read.
-        bool part10 = has_dicm(in.path);
+        bool part10 = io::has_part10_preamble(in.path);
         auto file = io::read_file(in.path, ro);
         if (!file) {
             if (in.from_folder && !part10) {

@@ -80,6 +80,26 @@ assert any(f["tag"] == "00080060" and f["kind"].startswith("missing-type1") for 
 print(it["name"])') || fail "the quarantine does not list the instance with its missing Modality"
 [ -f "$work/data/quarantine/ingest/$name.dcm" ] || fail "no quarantined file $name.dcm"
 "$dk" dump "$work/data/quarantine/ingest/$name.dcm" > /dev/null || fail "the quarantined file does not read"
+# What is kept is the data set as it arrived, byte for byte (after the File Meta, which the receiver
+# writes), when it arrived in the file's own transfer syntax.
+$py - "$work/bad.dcm" "$work/data/quarantine/ingest/$name.dcm" << 'PY' || fail "the quarantined data set is not the one sent"
+import struct, sys
+def split(path):
+    b = open(path, "rb").read()
+    assert b[128:132] == b"DICM", path
+    glen = struct.unpack("<I", b[132 + 8:132 + 12])[0]  # (0002,0000) UL, explicit VR
+    end = 132 + 12 + glen
+    meta = b[132:end]
+    i = meta.find(b"\x02\x00\x10\x00")
+    n = struct.unpack("<H", meta[i + 6:i + 8])[0]
+    return meta[i + 8:i + 8 + n].rstrip(b"\0 "), b[end:]
+ts_sent, sent = split(sys.argv[1])
+ts_kept, kept = split(sys.argv[2])
+if ts_sent != ts_kept:
+    print(f"received in {ts_kept!r}, sent from {ts_sent!r}: not compared")
+    sys.exit(0)
+sys.exit(0 if sent == kept else 1)
+PY
 grep -q "kept in quarantine as $name.dcm" "$work/quarantine.err" "$work/quarantine.out" || fail "no log line"
 [ "$(api DELETE "/api/quarantine/$name" | tail -1)" = 200 ] || fail "DELETE"
 [ "$(api DELETE "/api/quarantine/$name" | tail -1)" = 404 ] || fail "a second DELETE is not 404"

@@ -1,8 +1,11 @@
 #include <dicomkit/deid/anonymizer.hpp>
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <cctype>
 #include <cstdio>
+#include <type_traits>
 
 #include <fmt/format.h>
 
@@ -14,6 +17,8 @@ namespace dicomkit::deid {
 namespace {
 
 constexpr int kMaxDepth = 64;
+
+std::atomic<std::uint64_t> next_anonymizer_id{1};
 
 bool is_string_vr(VR vr) noexcept {
     switch (vr) {
@@ -99,6 +104,19 @@ std::string dummy_text(VR vr) {
 
 }  // namespace
 
+/// Where a nested data set is, as a chain up to the top ("(0008,1115)[0].(0008,114A)[2]."): made
+/// into text only for an error, so that walking an item costs no string.
+struct ItemPath {
+    const ItemPath* parent;
+    Tag tag;
+    std::size_t index;
+};
+
+std::string path_text(const ItemPath* p) {
+    if (!p) return {};
+    return fmt::format("{}{}[{}].", path_text(p->parent), p->tag.str(), p->index);
+}
+
 struct Walker {
     const Anonymizer& a;
     Context& ctx;
@@ -116,13 +134,24 @@ struct Walker {
         return Element(t, vr, zeros);
     }
 
+    /// Each value replaced, written straight into the new element's bytes.
     Element remap_uids(const Element& e) const {
-        auto values = e.strings();
-        if (!values) return Element::from_string(e.tag(), VR::UI, a.uids_.remap(fmt::format("dummy:{}", e.tag().str())));
-        std::vector<std::string> out;
-        out.reserve(values->size());
-        for (std::string_view v : *values) out.push_back(a.uids_.remap(v));
-        return Element::from_strings(e.tag(), VR::UI, out);
+        auto whole = e.string_value();
+        if (!whole) return Element::from_string(e.tag(), VR::UI, a.uids_.remap(fmt::format("dummy:{}", e.tag().str())));
+        Element out(e.tag(), VR::UI);
+        std::string& b = out.mutable_bytes();
+        std::string_view s = *whole;
+        if (!s.empty()) {
+            for (;;) {
+                const std::size_t pos = s.find('\\');
+                a.uids_.remap_append(s.substr(0, pos), b);
+                if (pos == std::string_view::npos) break;
+                b.push_back('\\');
+                s.remove_prefix(pos + 1);
+            }
+        }
+        if (b.size() % 2) b.push_back('\0');
+        return out;
     }
 
     /// Dates moved back (DA, DT) under Modified Dates; TM stays (whole days keep times of day).
@@ -152,11 +181,25 @@ struct Walker {
         return Element::from_strings(e.tag(), e.vr(), out);
     }
 
-    Result<void> walk(const DataSet& in, DataSet& out, int depth, const std::string& path) {
+    /// Puts a kept element into `out`: moved out of a data set the caller gave up (In = DataSet),
+    /// else copied. Private creators are always copied: keeps_private() reads them from `in`.
+    template <class E>
+    static void keep(E& e, DataSet& out) {
+        if constexpr (std::is_const_v<E>) out.set(e);
+        else if (e.tag().is_private_creator()) out.set(e);
+        else out.set(std::move(e));
+    }
+
+    /// In: const DataSet (copied from) or DataSet (kept values moved out).
+    template <class In>
+    Result<void> walk(In& in, DataSet& out, int depth, const ItemPath* path) {
         if (depth > kMaxDepth)
-            return Unexpected(std::move(Error(ErrorCode::LimitExceeded, "sequences nested too deep")).at_tag(path));
-        out.reserve(in.size());
-        for (const Element& e : in) {
+            return Unexpected(
+                std::move(Error(ErrorCode::LimitExceeded, "sequences nested too deep")).at_tag(path_text(path)));
+        // Room for what deidentify() adds at the top (identity, method and its codes, temporal
+        // information), so that adding them moves no element to a new buffer.
+        out.reserve(in.size() + (depth == 0 ? 8 : 0));
+        for (auto& e : in) {
             const Tag t = e.tag();
             if (t.group == 0x0002 || t.is_group_length() || t.is_delimiter()) continue;
             if (t.is_private()) {
@@ -165,7 +208,7 @@ struct Walker {
                     if (auto ok = apply_action(e, r->action, out, depth, path); !ok) return ok;
                     continue;
                 }
-                out.set(e);
+                keep(e, out);
                 continue;
             }
             if (depth == 0 && t == tags::PatientID) {
@@ -182,18 +225,20 @@ struct Walker {
         return {};
     }
 
-    Result<void> recurse(const Element& e, DataSet& out, int depth, const std::string& path) {
+    template <class E>
+    Result<void> recurse(E& e, DataSet& out, int depth, const ItemPath* path) {
         if (!e.is_sequence()) {
-            out.set(e);
+            keep(e, out);
             return {};
         }
         Sequence seq;
-        const auto& items = e.sequence().items;
+        auto& items = e.sequence().items;
         seq.items.reserve(items.size());
         for (std::size_t i = 0; i < items.size(); ++i) {
             DataSet item;
             item.set_undefined_length(items[i].undefined_length());
-            if (auto ok = walk(items[i], item, depth + 1, fmt::format("{}{}[{}].", path, e.tag().str(), i)); !ok)
+            const ItemPath here{path, e.tag(), i};
+            if (auto ok = walk(items[i], item, depth + 1, &here); !ok)
                 return ok;
             seq.items.push_back(std::move(item));
         }
@@ -203,7 +248,8 @@ struct Walker {
         return {};
     }
 
-    Result<void> apply_action(const Element& e, Action act, DataSet& out, int depth, const std::string& path) {
+    template <class E>
+    Result<void> apply_action(E& e, Action act, DataSet& out, int depth, const ItemPath* path) {
         const Tag t = e.tag();
         const VR vr = e.vr();
         switch (act) {
@@ -245,7 +291,7 @@ struct Walker {
             case Action::K:
             default:
                 if (e.is_sequence()) return recurse(e, out, depth, path);
-                out.set(e);
+                keep(e, out);
                 return {};
         }
     }
@@ -270,7 +316,8 @@ Result<Anonymizer> Anonymizer::create(std::string key, Recipe recipe, PatientMap
 }
 
 Anonymizer::Anonymizer(std::string key, Recipe recipe, PatientMap patients, const pixel::CodecRegistry* codecs)
-    : uids_(std::move(key)), recipe_(std::move(recipe)), patients_(std::move(patients)), codecs_(codecs) {
+    : uids_(std::move(key)), recipe_(std::move(recipe)), patients_(std::move(patients)), codecs_(codecs),
+      id_(next_anonymizer_id.fetch_add(1, std::memory_order_relaxed)) {
     columns_ = recipe_.options.columns();
     safe_private_ = builtin_safe_private();
     safe_private_.insert(safe_private_.end(), recipe_.safe_private.begin(), recipe_.safe_private.end());
@@ -291,6 +338,31 @@ int Anonymizer::date_shift_days(std::string_view original_id) const {
 }
 
 Action Anonymizer::action_for(Tag tag, VR vr) const {
+    // A function of the tag and whether the VR is UI alone: each thread remembers the answers of
+    // the Anonymizer it used last in a small direct-mapped table, so that the attributes every
+    // file repeats cost one look rather than the recipe, the table and the dictionary.
+    struct Slot {
+        std::uint64_t key = 0;  // 0: empty
+        Action action = Action::None;
+    };
+    struct Cache {
+        std::uint64_t owner = 0;
+        std::array<Slot, 1024> slots{};
+    };
+    thread_local Cache cache;
+    if (cache.owner != id_) {
+        cache.slots.fill(Slot{});
+        cache.owner = id_;
+    }
+    const std::uint64_t key = (std::uint64_t{1} << 40) | (std::uint64_t{tag.value()} << 1) | (vr == VR::UI ? 1u : 0u);
+    Slot& slot = cache.slots[(tag.value() * 0x9E3779B1u) >> 22];
+    if (slot.key == key) return slot.action;
+    const Action act = compute_action(tag, vr);
+    slot = Slot{key, act};
+    return act;
+}
+
+Action Anonymizer::compute_action(Tag tag, VR vr) const {
     const TagRule* masked = nullptr;
     for (const TagRule& r : recipe_.tags) {
         if (r.mask == 0xFFFFFFFFu && r.tag == tag) return r.action;
@@ -343,17 +415,25 @@ std::vector<std::pair<std::string, std::string>> Anonymizer::method_codes(bool p
 }
 
 Result<DataSet> Anonymizer::apply(const DataSet& ds, Context& context) const {
-    return deidentify(ds, context, nullptr);
+    return deidentify(ds, nullptr, context, nullptr);
 }
 
 Result<io::DicomFile> Anonymizer::apply(const io::DicomFile& file, Context& context) const {
+    return apply_file(file, nullptr, context);
+}
+
+Result<io::DicomFile> Anonymizer::apply(io::DicomFile&& file, Context& context) const {
+    return apply_file(file, &file.dataset, context);
+}
+
+Result<io::DicomFile> Anonymizer::apply_file(const io::DicomFile& file, DataSet* movable, Context& context) const {
     if (context.source.empty()) context.source = file.path;
     io::DicomFile out;
     out.transfer_syntax = file.transfer_syntax;
     out.transfer_syntax_uid = file.transfer_syntax_uid;
     out.path = file.path;
     out.source = file.source;  // deferred values are written from the original bytes
-    auto ds = deidentify(file.dataset, context, &file.transfer_syntax);
+    auto ds = deidentify(file.dataset, movable, context, &file.transfer_syntax);
     if (!ds) return Unexpected(ds.error());
     out.dataset = std::move(*ds);
     // File Meta Information: only what describes the object; Media Storage SOP Instance UID
@@ -374,14 +454,17 @@ Result<io::DicomFile> Anonymizer::apply(const io::DicomFile& file, Context& cont
     return out;
 }
 
-Result<DataSet> Anonymizer::deidentify(const DataSet& ds, Context& context, const io::TransferSyntax* ts) const {
+Result<DataSet> Anonymizer::deidentify(const DataSet& ds, DataSet* movable, Context& context,
+                                       const io::TransferSyntax* ts) const {
     context.original.id = ds.string_or(tags::PatientID);
     context.original.name = ds.string_or(tags::PatientName);
+    // The shift is asked for only when dates are shifted.
     Walker w{*this, context, patient_identity(context.original.id, context.original.name),
-             date_shift_days(context.original.id)};
+             recipe_.options.dates == DateOption::Modified ? date_shift_days(context.original.id) : 0};
     context.replacement = w.patient;
     DataSet out;
-    if (auto ok = w.walk(ds, out, 0, ""); !ok) return Unexpected(std::move(ok.error()).in_file(context.source));
+    if (auto ok = movable ? w.walk(*movable, out, 0, nullptr) : w.walk(ds, out, 0, nullptr); !ok)
+        return Unexpected(std::move(ok.error()).in_file(context.source));
     // The identity elements the table keeps empty (Type 2) still name the new patient.
     if (!out.contains(tags::PatientID)) out.set(Element::from_string(tags::PatientID, VR::LO, w.patient.id));
     if (!out.contains(tags::PatientName)) out.set(Element::from_string(tags::PatientName, VR::PN, w.patient.name));

@@ -43,6 +43,9 @@ public:
     /// Instance UID follows the new SOP Instance UID; source AE titles and private meta
     /// information go), a zero preamble, and pixels cleaned in the file's own transfer syntax.
     [[nodiscard]] Result<io::DicomFile> apply(const io::DicomFile& file, Context& context) const;
+    /// The same from a file the caller gives up: kept values are moved out of its data set rather
+    /// than copied (what is left of `file` is only fit to be destroyed).
+    [[nodiscard]] Result<io::DicomFile> apply(io::DicomFile&& file, Context& context) const;
 
     /// The identity a patient gets: from the mapping, else from the rule.
     [[nodiscard]] PatientIdentity patient_identity(std::string_view original_id, std::string_view original_name) const;
@@ -62,7 +65,12 @@ public:
 
 private:
     Anonymizer(std::string key, Recipe recipe, PatientMap patients, const pixel::CodecRegistry* codecs);
-    [[nodiscard]] Result<DataSet> deidentify(const DataSet& ds, Context& context, const io::TransferSyntax* ts) const;
+    [[nodiscard]] Result<io::DicomFile> apply_file(const io::DicomFile& file, DataSet* movable, Context& context) const;
+    /// `movable`: null, or `ds` itself when its values may be moved out.
+    [[nodiscard]] Result<DataSet> deidentify(const DataSet& ds, DataSet* movable, Context& context,
+                                             const io::TransferSyntax* ts) const;
+    /// action_for() without its per-thread memory.
+    [[nodiscard]] Action compute_action(Tag tag, VR vr) const;
     friend struct Walker;
 
     UidRemapper uids_;
@@ -71,6 +79,7 @@ private:
     OptionSet columns_{};
     std::vector<SafePrivate> safe_private_;
     const pixel::CodecRegistry* codecs_ = nullptr;
+    std::uint64_t id_ = 0;  ///< tells the per-thread memory of action_for() of Anonymizers apart
 };
 
 /// The rule for this image (modality, rows, columns), or nullptr.

@@ -1,6 +1,8 @@
 #include <dicomkit/deid/uid_remap.hpp>
 
 #include <algorithm>
+#include <atomic>
+#include <unordered_map>
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -75,9 +77,31 @@ std::string_view trim_uid(std::string_view s) noexcept {
 }
 }  // namespace
 
-std::string UidRemapper::remap(std::string_view uid) const {
-    uid = trim_uid(uid);
-    if (uid.empty() || is_well_known_uid(uid)) return std::string(uid);
+namespace {
+std::atomic<std::uint64_t> next_remapper_id{1};
+
+struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+
+/// One thread's replacements of one remapper (the last one it used), cleared when it grows past
+/// kMaxCached entries, so its memory stays small however many UIDs a run meets.
+struct RemapCache {
+    static constexpr std::size_t kMaxCached = 16384;
+    std::uint64_t owner = 0;
+    std::unordered_map<std::string, std::string, StringHash, std::equal_to<>> map;
+};
+}  // namespace
+
+UidRemapper::UidRemapper(std::string key)
+    : key_(std::move(key)), mac_(key_), id_(next_remapper_id.fetch_add(1, std::memory_order_relaxed)) {}
+
+void UidRemapper::compute(std::string_view uid, std::string& out) const {
+    if (is_well_known_uid(uid)) {
+        out.append(uid);
+        return;
+    }
     const Digest d = mac_(uid);
     unsigned __int128 v = 0;
     for (int i = 0; i < 16; ++i) v = (v << 8) | d[static_cast<std::size_t>(i)];
@@ -87,8 +111,31 @@ std::string UidRemapper::remap(std::string_view uid) const {
         digits[n++] = static_cast<char>('0' + static_cast<int>(v % 10));
         v /= 10;
     } while (v != 0);
-    std::string out = "2.25.";
+    out.append("2.25.");
     for (int i = n - 1; i >= 0; --i) out.push_back(digits[i]);
+}
+
+void UidRemapper::remap_append(std::string_view uid, std::string& out) const {
+    uid = trim_uid(uid);
+    if (uid.empty()) return;
+    thread_local RemapCache cache;
+    if (cache.owner != id_ || cache.map.size() >= RemapCache::kMaxCached) {
+        cache.map.clear();
+        cache.owner = id_;
+    }
+    if (auto it = cache.map.find(uid); it != cache.map.end()) {
+        out.append(it->second);
+        return;
+    }
+    std::string value;
+    compute(uid, value);
+    out.append(value);
+    cache.map.emplace(std::string(uid), std::move(value));
+}
+
+std::string UidRemapper::remap(std::string_view uid) const {
+    std::string out;
+    remap_append(uid, out);
     return out;
 }
 
@@ -97,9 +144,24 @@ std::uint64_t UidRemapper::keyed_number(std::string_view purpose, std::string_vi
     std::string msg(purpose);
     msg.push_back('\0');
     msg.append(text);
-    const Digest d = mac_(msg);
+    // Remembered per thread as UIDs are: the files of one patient ask for the same numbers.
+    struct NumberCache {
+        std::uint64_t owner = 0;
+        std::unordered_map<std::string, std::uint64_t, StringHash, std::equal_to<>> map;
+    };
+    thread_local NumberCache cache;
+    if (cache.owner != id_ || cache.map.size() >= RemapCache::kMaxCached) {
+        cache.map.clear();
+        cache.owner = id_;
+    }
     std::uint64_t v = 0;
-    for (int i = 0; i < 8; ++i) v = (v << 8) | d[static_cast<std::size_t>(i)];
+    if (auto it = cache.map.find(msg); it != cache.map.end()) {
+        v = it->second;
+    } else {
+        const Digest d = mac_(msg);
+        for (int i = 0; i < 8; ++i) v = (v << 8) | d[static_cast<std::size_t>(i)];
+        cache.map.emplace(std::move(msg), v);
+    }
     return modulus ? v % modulus : v;
 }
 

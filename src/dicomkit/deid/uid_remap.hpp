@@ -1,6 +1,8 @@
 // Keyed, repeatable replacement of UIDs and other identifiers: the same key maps the same input
 // to the same output in every run, so references across files de-identified in separate batches
-// still resolve. HMAC-SHA256 (RFC 2104, FIPS 180-4), thread-safe, no state besides the key.
+// still resolve. HMAC-SHA256 (RFC 2104, FIPS 180-4), thread-safe. Each thread remembers the
+// UIDs it replaced lately (a set repeats its study, series and frame of reference UIDs in every
+// file), so a repeated UID is looked up rather than hashed again.
 #pragma once
 
 #include <array>
@@ -38,12 +40,14 @@ private:
 
 class UidRemapper {
 public:
-    explicit UidRemapper(std::string key) : key_(std::move(key)), mac_(key_) {}
+    explicit UidRemapper(std::string key);
 
     /// "2.25." followed by the decimal value of the first 128 bits of HMAC-SHA256(key, uid);
     /// well-known UIDs and an empty value are returned unchanged. Padding (NUL, space) is
     /// ignored, so "1.2.3" and "1.2.3\0" map alike.
     [[nodiscard]] std::string remap(std::string_view uid) const;
+    /// remap() appended to `out` (no string of its own).
+    void remap_append(std::string_view uid, std::string& out) const;
 
     /// A keyed number in [0, modulus) for `purpose` and `text` (patient IDs, date shifts).
     [[nodiscard]] std::uint64_t keyed_number(std::string_view purpose, std::string_view text,
@@ -52,8 +56,12 @@ public:
     [[nodiscard]] const std::string& key() const noexcept { return key_; }
 
 private:
+    /// remap() without the cache.
+    void compute(std::string_view uid, std::string& out) const;
+
     std::string key_;
     KeyedHmac mac_;
+    std::uint64_t id_;  ///< tells the per-thread caches of remappers with other keys apart
 };
 
 }  // namespace dicomkit::deid

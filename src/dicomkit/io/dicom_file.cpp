@@ -1,6 +1,7 @@
 // Reading Part 10 files, leniently unless told to be strict.
 #include <dicomkit/io/dicom_file.hpp>
 
+#include <cstdio>
 #include <cstring>
 
 #include <dicomkit/dict/dictionary.hpp>
@@ -223,6 +224,15 @@ std::optional<Result<DicomFile>> try_prefix(const std::string& path, const ReadO
     return f;
 }
 }  // namespace
+
+bool has_part10_preamble(const std::string& path) {
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f) return false;
+    unsigned char head[132];
+    const bool whole = std::fread(head, 1, sizeof head, f) == sizeof head;
+    std::fclose(f);
+    return whole && std::memcmp(head + 128, "DICM", 4) == 0;
+}
 
 Result<DicomFile> read_file(const std::string& path, const ReadOptions& options) {
     if (auto f = try_prefix(path, options)) return std::move(*f);

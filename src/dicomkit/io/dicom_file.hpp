@@ -54,6 +54,9 @@ struct DicomFile {
 
 /// Reads a file ("-" for standard input). Errors name the file, offset and tag path.
 [[nodiscard]] Result<DicomFile> read_file(const std::string& path, const ReadOptions& options = {});
+/// Whether the file at `path` starts like a Part 10 file: "DICM" after the 128-byte preamble
+/// (PS3.10 7.1). False for a file that cannot be read or is shorter; nothing else is checked.
+[[nodiscard]] bool has_part10_preamble(const std::string& path);
 /// Reads from bytes already in memory (`name` is used in messages).
 [[nodiscard]] Result<DicomFile> read_bytes(std::vector<std::uint8_t> bytes, const ReadOptions& options = {},
                                            std::string name = "<memory>");

@@ -1,6 +1,8 @@
 // TokenReader: the one place where encoded data set bytes are parsed.
 #include <dicomkit/io/token_reader.hpp>
 
+#include <array>
+
 #include <dicomkit/dict/dictionary.hpp>
 
 namespace dicomkit::io {
@@ -9,12 +11,30 @@ namespace {
 constexpr std::uint64_t kNoEnd = UINT64_MAX;
 constexpr Tag kPixelData{0x7FE0, 0x0010};
 
-/// The VR an implicit encoding implies: for "OB or OW" OW (PS3.5 A.1), else the first.
-VR implicit_vr_for(Tag tag) {
+/// implicit_vr_for() without the per-thread memory.
+VR dictionary_vr_for(Tag tag) {
     const dict::AttributeInfo* info = dict::find(tag);
     if (!info || info->vr_count == 0) return dict::implicit_vr(tag);
     if (info->vr_count > 1 && info->allows(VR::OW) && info->allows(VR::OB)) return VR::OW;
     return info->vr();
+}
+
+/// The VR an implicit encoding implies: for "OB or OW" OW (PS3.5 A.1), else the first. A function
+/// of the tag alone: each thread remembers its recent answers in a small direct-mapped table, as
+/// the files of a batch repeat the same attributes.
+VR implicit_vr_for(Tag tag) {
+    struct Slot {
+        std::uint32_t tag = 0;
+        VR vr = VR::UN;
+        bool used = false;
+    };
+    thread_local std::array<Slot, 512> cache{};
+    const std::uint32_t v = tag.value();
+    Slot& slot = cache[(v * 0x9E3779B1u) >> 23];
+    if (slot.used && slot.tag == v) return slot.vr;
+    const VR vr = dictionary_vr_for(tag);
+    slot = Slot{v, vr, true};
+    return vr;
 }
 }  // namespace
 

@@ -372,3 +372,48 @@ TEST(Anonymizer, SopInstanceUidThatIsASequenceLeavesAValidMeta) {
     auto back = io::read_bytes(*bytes);
     ASSERT_TRUE(back) << back.error().to_string();
 }
+
+TEST(Anonymizer, ActionsOfTwoAnonymizersUsedInTurn) {
+    // action_for() remembers its answers per thread: two Anonymizers with other options used in
+    // turn must each keep their own.
+    Recipe keep;
+    keep.options.retain_institution_identity = true;
+    keep.options.retain_uids = true;
+    auto plain = Anonymizer::create("k", {});
+    auto retaining = Anonymizer::create("k", std::move(keep));
+    ASSERT_TRUE(plain && retaining);
+    for (int i = 0; i < 3; ++i) {
+        EXPECT_EQ(plain->action_for(tags::InstitutionName, VR::LO), Action::D);
+        EXPECT_EQ(retaining->action_for(tags::InstitutionName, VR::LO), Action::K);
+        EXPECT_EQ(plain->action_for(Tag{0x0009, 0x1234}, VR::UI), Action::U);  // a UI the table does not list
+        EXPECT_EQ(retaining->action_for(Tag{0x0009, 0x1234}, VR::UI), Action::K);
+        EXPECT_EQ(plain->action_for(Tag{0x0009, 0x1234}, VR::LO), Action::K);
+        EXPECT_EQ(plain->action_for(tags::SOPClassUID, VR::UI), Action::K);
+    }
+}
+
+// A file given up (apply(DicomFile&&)) gives the same output as one kept, with private blocks
+// under Retain Safe Private (whose creators the walk reads while moving the rest).
+TEST(Anonymizer, FileGivenUpGivesTheSameBytes) {
+    for (const char* name : {"/rt_set/CT.01.dcm", "/interop/rt/rtplan.dcm"}) {
+        auto whole = io::read_file(std::string(DICOMKIT_TEST_DATA) + name);
+        ASSERT_TRUE(whole) << name;
+        whole->dataset.set_string(Tag{0x0009, 0x0010}, VR::LO, "SIEMENS CT VA0  COAD");
+        whole->dataset.set_string(Tag{0x0009, 0x1010}, VR::LO, "kept or not");
+        for (bool safe : {false, true}) {
+            Recipe r;
+            r.options.retain_safe_private = safe;
+            auto a = Anonymizer::create("k", std::move(r));
+            ASSERT_TRUE(a);
+            io::DicomFile copy = *whole;
+            Context c1, c2;
+            auto kept = a->apply(*whole, c1);
+            auto given = a->apply(std::move(copy), c2);
+            ASSERT_TRUE(kept && given);
+            auto b1 = io::encode_file(*kept);
+            auto b2 = io::encode_file(*given);
+            ASSERT_TRUE(b1 && b2);
+            EXPECT_EQ(*b1, *b2) << name << " safe private " << safe;
+        }
+    }
+}

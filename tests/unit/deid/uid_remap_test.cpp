@@ -52,3 +52,25 @@ TEST(UidRemap, PrekeyedHmacMatchesTheOneShot) {
             EXPECT_EQ(mac(m), hmac_sha256(key, m));
     }
 }
+
+TEST(UidRemap, RepeatedAndInterleavedKeysGiveTheComputedValue) {
+    // Each thread remembers replacements: two keys used in turn, and UIDs met again, must still
+    // give what a fresh remapper computes.
+    UidRemapper a("one"), b("two");
+    const std::string u1 = "1.2.826.0.1.3680043.8.498.77", u2 = "1.2.826.0.1.3680043.8.498.78";
+    const std::string a1 = UidRemapper("one").remap(u1), b1 = UidRemapper("two").remap(u1);
+    const std::string a2 = UidRemapper("one").remap(u2);
+    ASSERT_NE(a1, b1);
+    for (int i = 0; i < 3; ++i) {
+        EXPECT_EQ(a.remap(u1), a1);
+        EXPECT_EQ(b.remap(u1), b1);
+        EXPECT_EQ(a.remap(u2 + " "), a2);
+        std::string out = "x\\";
+        a.remap_append(u1, out);
+        EXPECT_EQ(out, "x\\" + a1);
+    }
+    // Many distinct UIDs (more than one thread keeps) leave the answers unchanged.
+    for (int i = 0; i < 20000; ++i) (void)a.remap("1.2.3." + std::to_string(i));
+    EXPECT_EQ(a.remap(u1), a1);
+    EXPECT_EQ(a.remap("1.2.3.5"), UidRemapper("one").remap("1.2.3.5"));
+}

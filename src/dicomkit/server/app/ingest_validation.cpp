@@ -4,7 +4,6 @@
 #include <chrono>
 #include <dicomkit/base/mapped_file.hpp>
 #include <dicomkit/base/log.hpp>
-#include <dicomkit/io/dataset_writer.hpp>
 #include <dicomkit/server/app/ingest_validation.hpp>
 #include <dicomkit/server/app/jobs.hpp>
 #include <dicomkit/validate/validator.hpp>
@@ -65,31 +64,33 @@ service::Transform validation_transform(OnIngest mode, std::string folder, std::
             const std::string what = summary(report);
             if (mode == OnIngest::Reject) return service::TransformResult::refused("does not match its IOD: " + what);
             if (mode == OnIngest::Quarantine) {
+                // The bytes as received are kept (Ingest hands them to `keep`), not an encoding of
+                // the parsed data set: what a device sent is what gets looked at.
                 const std::string name = name_for(uid);
-                std::error_code ec;
-                fs::create_directories(folder, ec);
-                auto bytes = io::encode_file(file);
-                Result<void> written = bytes ? write_file_atomic(folder + "/" + name + ".dcm", *bytes)
-                                             : Result<void>(tl::unexpected(bytes.error()));
-                if (written) {
-                    auto j = nlohmann::json::parse(validate::to_json(name + ".dcm", report), nullptr, false);
+                std::string report_json = validate::to_json(name + ".dcm", report);
+                auto keep = [folder, name, what, uid, log, report_json = std::move(report_json)](
+                                std::span<const std::uint8_t> received) -> Result<void> {
+                    std::error_code ec;
+                    fs::create_directories(folder, ec);
+                    if (auto w = write_file_atomic(folder + "/" + name + ".dcm", received); !w) return w;
+                    auto j = nlohmann::json::parse(report_json, nullptr, false);
                     if (j.is_discarded()) j = nlohmann::json::object();
                     j["received"] = iso_utc(std::chrono::system_clock::now());
-                    j["bytes"] = bytes->size();
+                    j["bytes"] = received.size();
                     const std::string text = j.dump();
-                    written = write_file_atomic(folder + "/" + name + ".json",
-                                                std::span<const std::uint8_t>(
-                                                    reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
-                }
-                // What cannot be kept aside is refused: never answered and lost.
-                if (!written)
-                    return service::TransformResult::refused("does not match its IOD (" + what +
-                                                             ") and cannot be kept in quarantine: " +
-                                                             written.error().message);
-                if (log)
-                    log("W: validation: " + log::printable(uid) + " kept in quarantine as " + name + ".dcm: " +
-                        log::printable(what));
-                return service::TransformResult::diverted(name + ": " + what);
+                    auto w = write_file_atomic(folder + "/" + name + ".json",
+                                               std::span<const std::uint8_t>(
+                                                   reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+                    if (!w) {
+                        fs::remove(folder + "/" + name + ".dcm", ec);
+                        return w;
+                    }
+                    if (log)
+                        log("W: validation: " + log::printable(uid) + " kept in quarantine as " + name + ".dcm: " +
+                            log::printable(what));
+                    return {};
+                };
+                return service::TransformResult::diverted(name + ": " + what, std::move(keep));
             }
             if (log) log("W: validation: " + log::printable(uid) + " stored though it does not match its IOD: " + log::printable(what));
         }

@@ -15,7 +15,7 @@ namespace dicomkit::server::app {
 [[nodiscard]] std::string ingest_quarantine_folder(const std::string& data);
 
 /// The transform for `mode` (none for OnIngest::Accept): an instance with an error is stored with
-/// a line saying so (Warn), written to `folder` as NAME.dcm with NAME.json (the validation report,
+/// a line saying so (Warn), written to `folder` as NAME.dcm (the bytes as received) with NAME.json (the validation report,
 /// docs/validation.md, with "received" added) and diverted (Quarantine), or refused with the
 /// first error (Reject). `next` (may be empty) runs after the check on what is stored.
 [[nodiscard]] service::Transform validation_transform(OnIngest mode, std::string folder,

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <condition_variable>
 #include <cstring>
+#include <dicomkit/io/dicom_file.hpp>
 #include <dicomkit/media/dicomdir.hpp>
 #include <dicomkit/server/app/job_run.hpp>
 #include <filesystem>
@@ -100,12 +101,6 @@ Result<ImportList> from_dicomdir(const fs::path& dicomdir, const std::vector<fs:
     return ImportList{std::move(*files), true};
 }
 
-/// "DICM" after the 128-byte preamble (PS3.10 7.1).
-bool part10(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    char head[132];
-    return in.read(head, sizeof head) && std::memcmp(head + 128, "DICM", 4) == 0;
-}
 
 }  // namespace
 
@@ -179,7 +174,7 @@ JobOutcome run_import(const JobContext& ctx, const JobRequest& rq, JobCounters& 
             refused(file, ec ? ec.message() : "not a file");
             continue;
         }
-        if (!part10(file) || same_name(name, "DICOMDIR")) {
+        if (!io::has_part10_preamble(file) || same_name(name, "DICOMDIR")) {
             if (walked) {
                 ++skipped;
                 ++counters.done;

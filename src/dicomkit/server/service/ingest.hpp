@@ -29,6 +29,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <thread>
 #include <unordered_set>
 #include <vector>
@@ -85,12 +86,19 @@ struct TransformResult {
         Refused,    ///< not stored, for `reason`
         Diverted,   ///< taken (the transform kept it elsewhere) but not stored, for `reason`
     };
+    /// Keeps a diverted instance: called with the bytes as received (the Part 10 file the store
+    /// would have kept, not an encoding of the parsed data set) before the instance is answered.
+    /// An error turns the diversion into a refusal: nothing is answered and lost.
+    using Keep = std::function<Result<void>(std::span<const std::uint8_t> received)>;
     Kind kind = Kind::Unchanged;
     std::string reason;
+    Keep keep;  ///< Diverted only; may be empty
     [[nodiscard]] static TransformResult unchanged() { return {}; }
-    [[nodiscard]] static TransformResult changed() { return {Kind::Changed, {}}; }
-    [[nodiscard]] static TransformResult refused(std::string why) { return {Kind::Refused, std::move(why)}; }
-    [[nodiscard]] static TransformResult diverted(std::string why) { return {Kind::Diverted, std::move(why)}; }
+    [[nodiscard]] static TransformResult changed() { return {Kind::Changed, {}, {}}; }
+    [[nodiscard]] static TransformResult refused(std::string why) { return {Kind::Refused, std::move(why), {}}; }
+    [[nodiscard]] static TransformResult diverted(std::string why, Keep keep = {}) {
+        return {Kind::Diverted, std::move(why), std::move(keep)};
+    }
 };
 
 /// Called with each received instance (the whole file, File Meta Information included) after its

@@ -90,7 +90,22 @@ Result<std::optional<std::string>> Ingest::transform(storage::Staged& staged, Fi
     const TransformResult t = options_.transform(*file);
     if (t.kind == TransformResult::Kind::Refused)
         return make_error(ErrorCode::InvalidValue, "refused: " + (t.reason.empty() ? std::string("by the ingest transform") : t.reason));
-    if (t.kind == TransformResult::Kind::Diverted) return std::optional<std::string>(t.reason);
+    if (t.kind == TransformResult::Kind::Diverted) {
+        if (t.keep) {
+            Result<void> kept = [&]() -> Result<void> {
+                if (staged.contents) return t.keep(*staged.contents);
+                auto reader = files_.open_staged(staged);
+                if (!reader) return tl::unexpected(reader.error());
+                auto bytes = (*reader)->read_all();
+                if (!bytes) return tl::unexpected(bytes.error());
+                return t.keep(*bytes);
+            }();
+            if (!kept)
+                return make_error(ErrorCode::InvalidValue, "refused: " + t.reason + ", and it cannot be kept aside: " +
+                                                               kept.error().message);
+        }
+        return std::optional<std::string>(t.reason);
+    }
     if (t.kind == TransformResult::Kind::Unchanged) return std::optional<std::string>();
     // Altered: the new file replaces the received one, and its header is what is indexed.
     auto bytes = io::encode_file(*file);
