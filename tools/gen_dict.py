@@ -175,15 +175,66 @@ def popcount(n):
     return bin(n).count("1")
 
 
+class TextBlob:
+    """Every string of a table, once, in one character array (UTF-8): rows refer to them by
+    offset and length (dict::TableText), so that the tables hold no pointers and need no
+    relocation at start-up."""
+
+    def __init__(self, name, table):
+        self.name, self.table = name, table
+        self.parts = []
+        self.size = 0
+        self.index = {}
+
+    def ref(self, text):
+        if not text:
+            return "{}"
+        if text not in self.index:
+            self.index[text] = self.size
+            self.parts.append(text)
+            self.size += len(text.encode("utf-8"))
+        return "{%d, %d}" % (self.index[text], len(text.encode("utf-8")))
+
+    def lines(self):
+        out = ["namespace {", "", "constexpr char %s[%d] = {" % (self.name, self.size + 1)]
+        line, width = [], 0
+        for text in self.parts:
+            lit = '"' + "".join(c if 0x20 <= ord(c) < 0x7F and c not in '"\\' else
+                                ("\\" + c if c in '"\\' else
+                                 "".join("\\%03o" % b for b in c.encode("utf-8")))
+                                for c in text) + '"'
+            line.append(lit)
+            width += len(lit)
+            if width > 90:
+                out.append("    " + "".join(line))
+                line, width = [], 0
+        if line or not self.parts:
+            out.append("    " + ("".join(line) or '""'))
+        out += ["};", "", "}  // namespace", ""]
+        return out
+
+    def view_lines(self):
+        return ["}  // namespace dicomkit::dict::detail", "", "namespace dicomkit::dict {", "",
+                "template <>",
+                "std::string_view TableText<TextTable::%s>::view() const noexcept {" % self.table,
+                "    return {detail::%s + offset, length};" % self.name, "}", "",
+                "}  // namespace dicomkit::dict", ""]
+
+
+# Strings of the generic entries of dictionary.cpp (group length, private creator), first in the
+# attribute text so that their places are fixed.
+GENERIC_TEXT = ["GenericGroupLength", "Group Length", "1", "PrivateCreator", "Private Creator"]
+
+
 def vr_list(vrs):
     padded = (vrs + ["UN", "UN", "UN"])[:3]
     return "{" + ", ".join("VR::" + v for v in padded) + "}"
 
 
-def attribute_line(e):
+def attribute_line(e, text):
     return "    {Tag{0x%04X, 0x%04X}, 0x%08X, %s, %d, %s, %s, %s, %s}," % (
         e["value"] >> 16, e["value"] & 0xFFFF, e["mask"], vr_list(e["vrs"]), len(e["vrs"]),
-        cpp_string(e["keyword"]), cpp_string(e["name"]), cpp_string(e["vm"]),
+        text.ref(e["keyword"]), text.ref(e["name"]), text.ref(e["vm"]),
         "true" if e["retired"] else "false")
 
 
@@ -244,7 +295,7 @@ def write(path, text):
         f.write(text)
 
 
-def gen_tables_hpp(n_attr, n_pattern, n_attr_kw, n_source, n_uid, n_uid_kw, n_uid_source,
+def gen_tables_hpp(generic, n_attr, n_pattern, n_attr_kw, n_source, n_uid, n_uid_kw, n_uid_source,
                    n_storage):
     return BANNER + """// Internal declarations of the generated dictionary tables (see attributes.cpp, uids.cpp).
 #pragma once
@@ -259,9 +310,17 @@ def gen_tables_hpp(n_attr, n_pattern, n_attr_kw, n_source, n_uid, n_uid_kw, n_ui
 namespace dicomkit::dict::detail {
 
 struct KeywordIndexEntry {
-    std::string_view keyword;
+    AttributeText keyword;
     std::uint16_t index;  ///< position in the table the index belongs to
 };
+struct UidKeywordIndexEntry {
+    UidText keyword;
+    std::uint16_t index;
+};
+
+/// The strings of the generic entries (dictionary.cpp): keyword, name and VM of the group
+/// length, keyword and name of the private creator.
+inline constexpr AttributeText kGenericText[5] = {%s};
 
 /// Rows read from attributes.json plus command_elements.json.
 inline constexpr std::size_t kAttributeSourceRows = %d;
@@ -285,15 +344,15 @@ extern const std::array<KeywordIndexEntry, kAttributeKeywordCount> kAttributeKey
 /// Registered UIDs, sorted by UID string.
 extern const std::array<UidInfo, kUidCount> kUids;
 /// Non-empty UID keywords, sorted by keyword.
-extern const std::array<KeywordIndexEntry, kUidKeywordCount> kUidKeywords;
+extern const std::array<UidKeywordIndexEntry, kUidKeywordCount> kUidKeywords;
 /// Storage SOP classes, sorted by UID string.
 extern const std::array<StorageSopClass, kStorageSopClassCount> kStorageSopClasses;
 
 }  // namespace dicomkit::dict::detail
-""" % (n_source, n_uid_source, n_attr, n_pattern, n_attr_kw, n_uid, n_uid_kw, n_storage)
+""" % (generic, n_source, n_uid_source, n_attr, n_pattern, n_attr_kw, n_uid, n_uid_kw, n_storage)
 
 
-def gen_attributes_cpp(entries, patterns, kw_index):
+def gen_attributes_cpp(entries, patterns, kw_index, text):
     lines = [BANNER + "// The attribute table (PS3.6 Tables 6-1, 7-1, 8-1; PS3.7 Annex E)"
              " and its indices.",
              "#include <dicomkit/dict/generated/tables.hpp>",
@@ -303,36 +362,34 @@ def gen_attributes_cpp(entries, patterns, kw_index):
              "namespace dicomkit::dict::detail {",
              "",
              "constexpr std::array<AttributeInfo, kAttributeCount> kAttributes{{"]
-    lines += [attribute_line(e) for e in entries]
+    rows = [attribute_line(e, text) for e in entries]
+    index = ["    {%s, %d}," % (text.ref(k), i) for k, i in kw_index]
+    lines = lines[:-1] + text.lines() + lines[-1:] + rows
     lines += ["}};", "",
               "constexpr std::array<std::uint16_t, kPatternCount> kPatterns{{"]
     lines += ["    %d,  // %s" % (i, entries[i]["keyword"] or "(no keyword)") for i in patterns]
     lines += ["}};", "",
               "constexpr std::array<KeywordIndexEntry, kAttributeKeywordCount>"
               " kAttributeKeywords{{"]
-    lines += ["    {%s, %d}," % (cpp_string(k), i) for k, i in kw_index]
+    lines += index
     lines += ["}};", "",
               "static_assert(std::is_sorted(kAttributes.begin(), kAttributes.end(),",
               "                             [](const AttributeInfo& a, const AttributeInfo& b) {",
               "                                 return a.tag < b.tag;",
               "                             }));",
-              "static_assert(std::is_sorted(kAttributeKeywords.begin(), kAttributeKeywords.end(),",
-              "                             [](const KeywordIndexEntry& a,"
-              " const KeywordIndexEntry& b) {",
-              "                                 return a.keyword < b.keyword;",
-              "                             }));",
-              "",
-              "}  // namespace dicomkit::dict::detail", ""]
+              "// The keyword index is sorted by the generator (checked by Dictionary.KeywordIndexSorted).",
+              ""] + text.view_lines()
     return "\n".join(lines)
 
 
-def uid_line(u):
+def uid_line(u, text):
     return "    {%s, %s, %s, UidKind::%s, %s}," % (
-        cpp_string(u["uid"]), cpp_string(u["name"]), cpp_string(u["keyword"]), u["kind"],
+        text.ref(u["uid"]), text.ref(u["name"]), text.ref(u["keyword"]), u["kind"],
         "true" if u["retired"] else "false")
 
 
 def gen_uids_cpp(uids, kw_index, storage):
+    text = TextBlob("kUidText", "Uid")
     lines = [BANNER + "// The UID table (PS3.6 Table A-1) and storage SOP classes (PS3.4 B.5).",
              "#include <dicomkit/dict/generated/tables.hpp>",
              "",
@@ -341,31 +398,21 @@ def gen_uids_cpp(uids, kw_index, storage):
              "namespace dicomkit::dict::detail {",
              "",
              "constexpr std::array<UidInfo, kUidCount> kUids{{"]
-    lines += [uid_line(u) for u in uids]
+    rows = [uid_line(u, text) for u in uids]
+    index = ["    {%s, %d}," % (text.ref(k), i) for k, i in kw_index]
+    storage_rows = ["    {%s, %s, %s}," % (text.ref(s["uid"]), text.ref(s["name"]), text.ref(s["iod"]))
+                    for s in storage]
+    lines = lines[:-1] + text.lines() + lines[-1:] + rows
     lines += ["}};", "",
-              "constexpr std::array<KeywordIndexEntry, kUidKeywordCount> kUidKeywords{{"]
-    lines += ["    {%s, %d}," % (cpp_string(k), i) for k, i in kw_index]
+              "constexpr std::array<UidKeywordIndexEntry, kUidKeywordCount> kUidKeywords{{"]
+    lines += index
     lines += ["}};", "",
               "constexpr std::array<StorageSopClass, kStorageSopClassCount>"
               " kStorageSopClasses{{"]
-    lines += ["    {%s, %s, %s}," % (cpp_string(s["uid"]), cpp_string(s["name"]),
-                                     cpp_string(s["iod"])) for s in storage]
+    lines += storage_rows
     lines += ["}};", "",
-              "static_assert(std::is_sorted(kUids.begin(), kUids.end(),",
-              "                             [](const UidInfo& a, const UidInfo& b) {"
-              " return a.uid < b.uid; }));",
-              "static_assert(std::is_sorted(kUidKeywords.begin(), kUidKeywords.end(),",
-              "                             [](const KeywordIndexEntry& a,"
-              " const KeywordIndexEntry& b) {",
-              "                                 return a.keyword < b.keyword;",
-              "                             }));",
-              "static_assert(std::is_sorted(kStorageSopClasses.begin(), kStorageSopClasses.end(),",
-              "                             [](const StorageSopClass& a,"
-              " const StorageSopClass& b) {",
-              "                                 return a.uid < b.uid;",
-              "                             }));",
-              "",
-              "}  // namespace dicomkit::dict::detail", ""]
+              "// The three tables are sorted by the generator (checked by Dictionary.UidTablesSorted).",
+              ""] + text.view_lines()
     return "\n".join(lines)
 
 
@@ -420,11 +467,13 @@ def main(argv):
     uids, storage, uid_source_count = load_uids(src)
     uid_kw = keyword_index(uids)
 
+    attr_text = TextBlob("kAttributeText", "Attribute")
+    generic = ", ".join(attr_text.ref(t) for t in GENERIC_TEXT)
     os.makedirs(out, exist_ok=True)
     write(os.path.join(out, "tables.hpp"),
-          gen_tables_hpp(len(entries), len(patterns), len(attr_kw), source_count, len(uids),
+          gen_tables_hpp(generic, len(entries), len(patterns), len(attr_kw), source_count, len(uids),
                          len(uid_kw), uid_source_count, len(storage)))
-    write(os.path.join(out, "attributes.cpp"), gen_attributes_cpp(entries, patterns, attr_kw))
+    write(os.path.join(out, "attributes.cpp"), gen_attributes_cpp(entries, patterns, attr_kw, attr_text))
     write(os.path.join(out, "uids.cpp"), gen_uids_cpp(uids, uid_kw, storage))
     write(os.path.join(out, "tags.hpp"), gen_tags_hpp(entries))
     write(os.path.join(out, "uids.hpp"), gen_uids_hpp(uids))

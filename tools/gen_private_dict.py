@@ -122,6 +122,38 @@ def cpp_string(s):
     return '"' + "".join(out) + '"sv'
 
 
+class TextBlob:
+    """Every string of the table, once, in one character array (UTF-8): entries refer to them by
+    offset and length (PrivateText), so that the table holds no pointers and needs no relocation."""
+
+    def __init__(self):
+        self.parts = []
+        self.size = 0
+        self.index = {}
+
+    def ref(self, s):
+        if not s:
+            return "{}"
+        if s not in self.index:
+            self.index[s] = self.size
+            self.parts.append(s)
+            self.size += len(s.encode("utf-8"))
+        return f"{{{self.index[s]}, {len(s.encode('utf-8'))}}}"
+
+    def emit(self, out):
+        out.append(f"constexpr char kPrivateText[{self.size + 1}] = {{\n")
+        line, width = [], 0
+        for s in self.parts:
+            line.append(cpp_string(s)[:-2])
+            width += len(line[-1])
+            if width > 100:
+                out.append("    " + "".join(line) + "\n")
+                line, width = [], 0
+        if line or not self.parts:
+            out.append("    " + ("".join(line) or '""') + "\n")
+        out.append("};\n\n")
+
+
 def main():
     if len(sys.argv) != 4:
         sys.exit(__doc__)
@@ -148,20 +180,29 @@ def main():
     cpp = [BANNER, "// The private attribute table: (creator, group, element byte) -> VR, VM, name.\n",
            "#include <dicomkit/dict/generated/private_tables.hpp>\n\n#include <string_view>\n\n",
            "namespace dicomkit::dict::detail {\n\n",
-           "// Literals with their length (\"...\"sv), so that the compiler does not count each string's\n",
-           "// characters while it evaluates the table. The order is checked by PrivateDictionary.TableSortedAndPrivateGroupsOnly.\n",
-           "using namespace std::string_view_literals;\n\n"]
+           "// The strings are offsets and lengths into kPrivateText (no pointers: no relocations at start-up).\n",
+           "// The order is checked by PrivateDictionary.TableSortedAndPrivateGroupsOnly.\n\n"]
+    text = TextBlob()
+    table = []
 
     def rows(name, items):
-        cpp.append(f"constexpr std::array<PrivateAttributeInfo, {len(items)}> {name}{{{{\n")
+        table.append(f"constexpr std::array<PrivateAttributeInfo, {len(items)}> {name}{{{{\n")
         for (creator, group, group_last, element), v in items:
-            cpp.append(f"    {{{cpp_string(creator)}, 0x{group:04X}, 0x{group_last:04X}, 0x{element:02X}, "
-                       f"VR::{v['vr']}, {cpp_string(v['vm'])}, {cpp_string(v['name'])}}},\n")
-        cpp.append("}};\n\n")
+            table.append(f"    {{{text.ref(creator)}, 0x{group:04X}, 0x{group_last:04X}, 0x{element:02X}, "
+                         f"VR::{v['vr']}, {text.ref(v['vm'])}, {text.ref(v['name'])}}},\n")
+        table.append("}};\n\n")
 
     rows("kPrivateAttributes", exact)
     rows("kPrivateRanges", ranged)
-    cpp.append("}  // namespace dicomkit::dict::detail\n")
+    cpp.append("namespace {\n\n")
+    text.emit(cpp)
+    cpp.append("}  // namespace\n\n")
+    cpp.extend(table)
+    cpp.append("}  // namespace dicomkit::dict::detail\n\n")
+    cpp.append("namespace dicomkit::dict {\n\n")
+    cpp.append("template <>\nstd::string_view TableText<TextTable::Private>::view() const noexcept {\n"
+               "    return {detail::kPrivateText + offset, length};\n}\n\n")
+    cpp.append("}  // namespace dicomkit::dict\n")
     os.makedirs(outdir, exist_ok=True)
     with open(os.path.join(outdir, "private_tables.hpp"), "w") as f:
         f.write("".join(hpp))

@@ -13,13 +13,13 @@ using detail::KeywordIndexEntry;
 /// PS3.5 7.2: every group may have a group length element (gggg,0000), UL.
 constexpr AttributeInfo kGroupLength{
     Tag{0x0000, 0x0000}, 0x0000FFFF, {VR::UL, VR::UN, VR::UN}, 1,
-    "GenericGroupLength", "Group Length", "1", false};
+    detail::kGenericText[0], detail::kGenericText[1], detail::kGenericText[2], false};
 
 /// PS3.5 7.8.1: (gggg,0010-00FF) in a private group holds a Private Creator, LO. The mask only
 /// says "odd group, element below 0x0100"; find() applies the exact range.
 constexpr AttributeInfo kPrivateCreator{
     Tag{0x0001, 0x0000}, 0x0001FF00, {VR::LO, VR::UN, VR::UN}, 1,
-    "PrivateCreator", "Private Creator", "1", false};
+    detail::kGenericText[3], detail::kGenericText[4], detail::kGenericText[2], false};
 
 constexpr bool is_pattern(const AttributeInfo& info) noexcept { return info.mask != 0xFFFFFFFF; }
 
@@ -54,13 +54,12 @@ const AttributeInfo* find_pattern(Tag tag) noexcept {
     return nullptr;
 }
 
-template <std::size_t N>
-const KeywordIndexEntry* find_in_index(const std::array<KeywordIndexEntry, N>& index,
-                                       std::string_view keyword) noexcept {
+template <class Entry, std::size_t N>
+const Entry* find_in_index(const std::array<Entry, N>& index, std::string_view keyword) noexcept {
     auto it = std::lower_bound(
         index.begin(), index.end(), keyword,
-        [](const KeywordIndexEntry& e, std::string_view k) { return e.keyword < k; });
-    if (it == index.end() || it->keyword != keyword) return nullptr;
+        [](const Entry& e, std::string_view k) { return e.keyword.view() < k; });
+    if (it == index.end() || it->keyword.view() != keyword) return nullptr;
     return &*it;
 }
 
@@ -117,13 +116,13 @@ std::string_view to_string(UidKind kind) noexcept {
 const UidInfo* find_uid(std::string_view uid) noexcept {
     const auto& table = detail::kUids;
     auto it = std::lower_bound(table.begin(), table.end(), uid,
-                               [](const UidInfo& u, std::string_view s) { return u.uid < s; });
-    if (it == table.end() || it->uid != uid) return nullptr;
+                               [](const UidInfo& u, std::string_view s) { return u.uid.view() < s; });
+    if (it == table.end() || it->uid.view() != uid) return nullptr;
     return &*it;
 }
 
 const UidInfo* find_uid_keyword(std::string_view keyword) noexcept {
-    const KeywordIndexEntry* e = find_in_index(detail::kUidKeywords, keyword);
+    const detail::UidKeywordIndexEntry* e = find_in_index(detail::kUidKeywords, keyword);
     return e ? &detail::kUids[e->index] : nullptr;
 }
 

@@ -11,6 +11,7 @@
 
 #include <dicomkit/core/tag.hpp>
 #include <dicomkit/core/vr.hpp>
+#include <dicomkit/dict/table_text.hpp>
 
 namespace dicomkit::dict {
 
@@ -22,9 +23,9 @@ struct AttributeInfo {
     std::uint32_t mask = 0xFFFFFFFF;
     std::array<VR, 3> vrs{};    ///< e.g. "US or SS" -> {US, SS}; first is the default
     std::uint8_t vr_count = 0;  ///< 0 for the item/delimiter tags (no VR)
-    std::string_view keyword;
-    std::string_view name;
-    std::string_view vm;        ///< "1", "1-n", "2-2n", ...
+    AttributeText keyword;
+    AttributeText name;
+    AttributeText vm;           ///< "1", "1-n", "2-2n", ...
     bool retired = false;
 
     [[nodiscard]] VR vr() const noexcept { return vr_count ? vrs[0] : VR::UN; }
@@ -73,9 +74,9 @@ enum class UidKind {
 [[nodiscard]] std::string_view to_string(UidKind kind) noexcept;
 
 struct UidInfo {
-    std::string_view uid;
-    std::string_view name;
-    std::string_view keyword;
+    UidText uid;
+    UidText name;
+    UidText keyword;
     UidKind kind = UidKind::Other;
     bool retired = false;
 };
@@ -86,9 +87,9 @@ struct UidInfo {
 
 /// Storage SOP classes (PS3.4 B.5) with the IOD each one uses.
 struct StorageSopClass {
-    std::string_view uid;
-    std::string_view name;
-    std::string_view iod;
+    UidText uid;
+    UidText name;
+    UidText iod;
 };
 [[nodiscard]] std::span<const StorageSopClass> storage_sop_classes() noexcept;
 [[nodiscard]] bool is_storage_sop_class(std::string_view uid) noexcept;

@@ -27,7 +27,7 @@ const PrivateAttributeInfo* find_private(std::string_view creator, std::uint16_t
     const auto key = std::make_tuple(creator, group, byte);
     const auto& table = detail::kPrivateAttributes;
     auto it = std::lower_bound(table.begin(), table.end(), key, [](const PrivateAttributeInfo& a, const auto& k) {
-        return std::make_tuple(a.creator, a.group, a.element) < k;
+        return std::make_tuple(a.creator.view(), a.group, a.element) < k;
     });
     if (it != table.end() && it->creator == creator && it->group == group && it->element == byte) return &*it;
     for (const PrivateAttributeInfo& r : detail::kPrivateRanges)

@@ -10,6 +10,7 @@
 #include <dicomkit/core/dataset.hpp>
 #include <dicomkit/core/tag.hpp>
 #include <dicomkit/core/vr.hpp>
+#include <dicomkit/dict/table_text.hpp>
 
 namespace dicomkit::dict {
 
@@ -18,13 +19,13 @@ namespace dicomkit::dict {
 /// element number, whatever block the creator got in a given data set. Most entries are for one
 /// group (`group == group_last`); a few hold for every odd group of a range (60xx overlays).
 struct PrivateAttributeInfo {
-    std::string_view creator;   ///< as written by the vendor, without padding
+    PrivateText creator;        ///< as written by the vendor, without padding
     std::uint16_t group = 0;
     std::uint16_t group_last = 0;
     std::uint8_t element = 0;   ///< the element byte (low 8 bits of the element number)
     VR vr = VR::UN;
-    std::string_view vm;
-    std::string_view name;
+    PrivateText vm;
+    PrivateText name;
 };
 
 /// The entry for `creator`'s element `element` in private `group`. Only the low 8 bits of

@@ -2,11 +2,28 @@
 // templates of the standard (generated/, by tools/gen_validate_tables.py).
 #pragma once
 
+#include <compare>
 #include <cstdint>
 #include <span>
 #include <string_view>
 
 namespace dicomkit::validate::tables {
+
+/// A string of the tables: its place in one character array (generated/text.cpp). The tables
+/// hold no pointers, so the loader has nothing to relocate in them at start-up and they stay in
+/// read-only pages that are only read in when validation uses them.
+struct Text {
+    std::uint32_t offset = 0;
+    std::uint32_t size = 0;
+
+    [[nodiscard]] std::string_view view() const noexcept;
+    operator std::string_view() const noexcept { return view(); }
+    [[nodiscard]] bool empty() const noexcept { return size == 0; }
+    friend bool operator==(const Text& a, std::string_view b) noexcept { return a.view() == b; }
+    friend auto operator<=>(const Text& a, std::string_view b) noexcept { return a.view() <=> b; }
+    friend bool operator==(const Text& a, const Text& b) noexcept { return a.view() == b.view(); }
+    friend auto operator<=>(const Text& a, const Text& b) noexcept { return a.view() <=> b.view(); }
+};
 
 /// One predicate of a condition (dicom3tools condn.tpl): the element's presence, value or items,
 /// looked up in the current item, its parent, the root data set, or a sequence of the root.
@@ -51,12 +68,12 @@ struct Term {
     std::uint8_t cmp;
     std::uint32_t tag;     ///< 0xFFFFFFFF for a keyword the dictionary did not know
     std::uint32_t aux;
-    std::string_view text;
+    Text text;
     double number;
 };
 
 struct Condition {
-    std::string_view name;
+    Text name;
     std::uint16_t first;
     std::uint16_t count;
 };
@@ -68,7 +85,7 @@ inline constexpr std::uint16_t kAlways = 0xFFFD;
 
 /// A set of enumerated values or defined terms: strings() (kind 0) or numbers() (1 binary, 2 AT).
 struct ValueSet {
-    std::string_view name;
+    Text name;
     std::uint8_t kind;
     std::uint32_t first;
     std::uint16_t count;
@@ -100,12 +117,12 @@ struct Row {
     std::uint16_t body;
     std::uint16_t vm_min;  ///< sequences: items
     std::uint16_t vm_max;  ///< 0xFFFF: n
-    std::string_view message;
+    Text message;
 };
 
 /// A module, macro or sequence body: rows()[first, first + count).
 struct Body {
-    std::string_view name;
+    Text name;
     std::uint32_t first;
     std::uint32_t count;
 };
@@ -116,11 +133,11 @@ struct ModuleRef {
     std::uint16_t body;
     std::uint8_t usage;
     std::uint16_t condition;
-    std::string_view ie;
+    Text ie;
 };
 
 struct Iod {
-    std::string_view name;
+    Text name;
     std::uint16_t condition;
     std::uint16_t first_module;
     std::uint16_t module_count;
@@ -128,13 +145,17 @@ struct Iod {
 
 /// SOP Class UID -> iods() index, sorted by UID.
 struct SopClassIod {
-    std::string_view uid;
+    Text uid;
     std::uint16_t iod;
 };
 
+/// The Text of characters `s` when the tables hold them (alone or inside a longer string), else an
+/// empty one (for tests that build terms by hand).
+[[nodiscard]] Text find_text(std::string_view s) noexcept;
+
 [[nodiscard]] std::span<const Term> terms() noexcept;
 [[nodiscard]] std::span<const Condition> conditions() noexcept;
-[[nodiscard]] std::span<const std::string_view> strings() noexcept;
+[[nodiscard]] std::span<const Text> strings() noexcept;
 [[nodiscard]] std::span<const std::int64_t> numbers() noexcept;
 [[nodiscard]] std::span<const ValueSet> value_sets() noexcept;
 [[nodiscard]] std::span<const Row> rows() noexcept;

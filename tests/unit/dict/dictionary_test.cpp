@@ -252,6 +252,23 @@ TEST(Dictionary, TableShape) {
     EXPECT_EQ(all.front().tag, (Tag{0x0000, 0x0000}));
 }
 
+TEST(Dictionary, KeywordIndexSorted) {
+    // Was a static_assert when the tables held string_views; their strings are now offsets into
+    // the table's character array, read at run time.
+    const auto& index = detail::kAttributeKeywords;
+    for (std::size_t i = 1; i < index.size(); ++i)
+        EXPECT_LT(index[i - 1].keyword.view(), index[i].keyword.view()) << i;
+    for (const auto& e : index) EXPECT_EQ(detail::kAttributes[e.index].keyword.view(), e.keyword.view());
+}
+
+TEST(Dictionary, GenericEntriesText) {
+    EXPECT_EQ(find(Tag{0x0009, 0x0000})->keyword.view(), "GenericGroupLength");
+    EXPECT_EQ(find(Tag{0x0009, 0x0000})->name.view(), "Group Length");
+    EXPECT_EQ(find(Tag{0x0009, 0x0010})->keyword.view(), "PrivateCreator");
+    EXPECT_EQ(find(Tag{0x0009, 0x0010})->name.view(), "Private Creator");
+    EXPECT_EQ(find(Tag{0x0009, 0x0010})->vm.view(), "1");
+}
+
 TEST(Dictionary, TagConstants) {
     static_assert(tags::PatientName == Tag{0x0010, 0x0010});
     static_assert(tags::PixelData == Tag{0x7FE0, 0x0010});

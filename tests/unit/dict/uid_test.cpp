@@ -63,6 +63,15 @@ TEST(Uids, TableSortedAndKeywordsRoundTrip) {
     EXPECT_EQ(keywords, detail::kUidKeywordCount);
 }
 
+TEST(Uids, UidTablesSorted) {
+    // Was a static_assert when the tables held string_views (see KeywordIndexSorted).
+    const auto& kw = detail::kUidKeywords;
+    for (std::size_t i = 1; i < kw.size(); ++i) EXPECT_LT(kw[i - 1].keyword.view(), kw[i].keyword.view()) << i;
+    for (const auto& e : kw) EXPECT_EQ(detail::kUids[e.index].keyword.view(), e.keyword.view());
+    auto storage = storage_sop_classes();
+    for (std::size_t i = 1; i < storage.size(); ++i) EXPECT_LT(storage[i - 1].uid.view(), storage[i].uid.view()) << i;
+}
+
 TEST(StorageSopClasses, CtImageStorage) {
     constexpr std::string_view ct = "1.2.840.10008.5.1.4.1.1.2";
     EXPECT_TRUE(is_storage_sop_class(ct));

@@ -20,6 +20,12 @@ constexpr std::uint32_t kRefSeries = 0x00081115;
 constexpr std::uint32_t kSeriesUid = 0x0020000E;
 constexpr std::uint32_t kFip = 0x00280009;  // Frame Increment Pointer (AT)
 
+tables::Text text(std::string_view s) {
+    const tables::Text t = tables::find_text(s);
+    EXPECT_EQ(t.view(), s) << "the tables hold no \"" << s << '"';
+    return t;
+}
+
 Term term(TermKind k, std::uint32_t tag, std::uint8_t op = tables::OpOr, bool neg = false) {
     return Term{k, op, static_cast<std::uint8_t>(neg), -1, 0, tag, 0, {}, 0};
 }
@@ -73,16 +79,16 @@ TEST_F(Fixture, ItemsAndPaths) {
     EXPECT_TRUE(evaluate_term(term(TermKind::ElementPresentAbove, kModality), child));
     EXPECT_FALSE(evaluate_term(term(TermKind::ElementPresentAbove, kModality), scope));
     Term above = term(TermKind::StringValueMatchAbove, kModality);
-    above.text = "CT";
+    above.text = text("CT");
     EXPECT_TRUE(evaluate_term(above, child));
     Term within = term(TermKind::ElementPresentWithin, kSeriesUid);
     within.aux = kRefSeries;
     EXPECT_TRUE(evaluate_term(within, scope));
     Term within_value = term(TermKind::StringValueMatchWithin, kSeriesUid);
     within_value.aux = kRefSeries;
-    within_value.text = "1.2.4";
+    within_value.text = text("1.2.4");
     EXPECT_TRUE(evaluate_term(within_value, scope));
-    within_value.text = "1.2.5";
+    within_value.text = text("1.2.5");
     EXPECT_FALSE(evaluate_term(within_value, scope));
     Term path = term(TermKind::ElementPresentInPathFromRoot, kSeriesUid);
     path.aux = kRefSeries;
@@ -104,14 +110,14 @@ TEST_F(Fixture, ItemsAndPaths) {
 
 TEST_F(Fixture, ValueKinds) {
     Term s = term(TermKind::StringValueMatch, kImageType);
-    s.text = "AXIAL";
+    s.text = text("AXIAL");
     EXPECT_TRUE(evaluate_term(s, scope));  // any value
     s.selector = 0;
     EXPECT_FALSE(evaluate_term(s, scope));
     s.selector = 2;
     EXPECT_TRUE(evaluate_term(s, scope));
     Term r = term(TermKind::StringValueMatchRoot, kModality);
-    r.text = "CT";
+    r.text = text("CT");
     EXPECT_TRUE(evaluate_term(r, scope));
     Term b = term(TermKind::BinaryValueMatch, kRows);
     b.number = 512;

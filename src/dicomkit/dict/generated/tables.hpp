@@ -12,9 +12,17 @@
 namespace dicomkit::dict::detail {
 
 struct KeywordIndexEntry {
-    std::string_view keyword;
+    AttributeText keyword;
     std::uint16_t index;  ///< position in the table the index belongs to
 };
+struct UidKeywordIndexEntry {
+    UidText keyword;
+    std::uint16_t index;
+};
+
+/// The strings of the generic entries (dictionary.cpp): keyword, name and VM of the group
+/// length, keyword and name of the private creator.
+inline constexpr AttributeText kGenericText[5] = {{0, 18}, {18, 12}, {30, 1}, {31, 14}, {45, 15}};
 
 /// Rows read from attributes.json plus command_elements.json.
 inline constexpr std::size_t kAttributeSourceRows = 5175;
@@ -38,7 +46,7 @@ extern const std::array<KeywordIndexEntry, kAttributeKeywordCount> kAttributeKey
 /// Registered UIDs, sorted by UID string.
 extern const std::array<UidInfo, kUidCount> kUids;
 /// Non-empty UID keywords, sorted by keyword.
-extern const std::array<KeywordIndexEntry, kUidKeywordCount> kUidKeywords;
+extern const std::array<UidKeywordIndexEntry, kUidKeywordCount> kUidKeywords;
 /// Storage SOP classes, sorted by UID string.
 extern const std::array<StorageSopClass, kStorageSopClassCount> kStorageSopClasses;
 

@@ -10,6 +10,8 @@
 #include <charls/charls.h>
 #include <fmt/format.h>
 
+#include <dicomkit/pixel/jpegls/charls_library.hpp>
+
 namespace dicomkit::pixel {
 
 namespace {
@@ -18,18 +20,13 @@ constexpr std::string_view kLossless = "1.2.840.10008.1.2.4.80";
 constexpr std::string_view kNearLossless = "1.2.840.10008.1.2.4.81";
 constexpr std::array<std::string_view, 2> kSyntaxes{kLossless, kNearLossless};
 
-struct DecoderDeleter {
-    void operator()(charls_jpegls_decoder* d) const noexcept { charls_jpegls_decoder_destroy(d); }
-};
-struct EncoderDeleter {
-    void operator()(charls_jpegls_encoder* e) const noexcept { charls_jpegls_encoder_destroy(e); }
-};
+using detail::CharlsApi;
 
-Unexpected charls_error(std::string_view what, charls_jpegls_errc rc) {
+Unexpected charls_error(const CharlsApi& cl, std::string_view what, charls_jpegls_errc rc) {
     const ErrorCode code = rc == charls_jpegls_errc::not_enough_memory ? ErrorCode::LimitExceeded
                            : rc == charls_jpegls_errc::parameter_value_not_supported ? ErrorCode::Unsupported
                                                                                      : ErrorCode::InvalidValue;
-    return make_error(code, fmt::format("JPEG-LS {}: {}", what, charls_get_error_message(rc)));
+    return make_error(code, fmt::format("JPEG-LS {}: {}", what, cl.get_error_message(rc)));
 }
 
 bool ok(charls_jpegls_errc rc) noexcept { return rc == charls_jpegls_errc::success; }
@@ -143,13 +140,17 @@ void sign_extend(std::span<std::uint8_t> out, int container_bits, int bits) {
 /// Decodes `encoded` into `out` (planar configuration 0, containers of `stored`).
 Result<void> decode_stream(std::span<const std::uint8_t> encoded, const PixelInfo& stored, std::span<std::uint8_t> out) {
     if (encoded.empty()) return make_error(ErrorCode::Truncated, "JPEG-LS: empty bitstream");
-    const std::unique_ptr<charls_jpegls_decoder, DecoderDeleter> dec(charls_jpegls_decoder_create());
+    auto api = detail::charls_api();
+    if (!api) return Unexpected(api.error());
+    const CharlsApi& cl = **api;
+    const std::unique_ptr<charls_jpegls_decoder, decltype(cl.decoder_destroy)> dec(cl.decoder_create(),
+                                                                                    cl.decoder_destroy);
     if (!dec) return make_error(ErrorCode::LimitExceeded, "JPEG-LS: cannot create a decoder");
-    if (auto rc = charls_jpegls_decoder_set_source_buffer(dec.get(), encoded.data(), encoded.size()); !ok(rc))
-        return charls_error("stream", rc);
-    if (auto rc = charls_jpegls_decoder_read_header(dec.get()); !ok(rc)) return charls_error("header", rc);
+    if (auto rc = cl.decoder_set_source_buffer(dec.get(), encoded.data(), encoded.size()); !ok(rc))
+        return charls_error(cl, "stream", rc);
+    if (auto rc = cl.decoder_read_header(dec.get()); !ok(rc)) return charls_error(cl, "header", rc);
     charls_frame_info fi{};
-    if (auto rc = charls_jpegls_decoder_get_frame_info(dec.get(), &fi); !ok(rc)) return charls_error("frame header", rc);
+    if (auto rc = cl.decoder_get_frame_info(dec.get(), &fi); !ok(rc)) return charls_error(cl, "frame header", rc);
     if (fi.width != stored.columns || fi.height != stored.rows ||
         fi.component_count != static_cast<std::int32_t>(stored.samples_per_pixel))
         return make_error(ErrorCode::InvalidValue,
@@ -160,9 +161,9 @@ Result<void> decode_stream(std::span<const std::uint8_t> encoded, const PixelInf
         return make_error(ErrorCode::InvalidValue,
                           fmt::format("JPEG-LS frame has {} bits a sample; Bits Allocated is 8", fi.bits_per_sample));
     charls_interleave_mode mode{};
-    if (auto rc = charls_jpegls_decoder_get_interleave_mode(dec.get(), &mode); !ok(rc)) return charls_error("header", rc);
+    if (auto rc = cl.decoder_get_interleave_mode(dec.get(), &mode); !ok(rc)) return charls_error(cl, "header", rc);
     std::size_t size = 0;
-    if (auto rc = charls_jpegls_decoder_get_destination_size(dec.get(), 0, &size); !ok(rc)) return charls_error("header", rc);
+    if (auto rc = cl.decoder_get_destination_size(dec.get(), 0, &size); !ok(rc)) return charls_error(cl, "header", rc);
 
     const std::size_t in_bytes = fi.bits_per_sample > 8 ? 2 : 1;
     const std::size_t out_bytes = stored.bits_allocated / 8;
@@ -173,12 +174,12 @@ Result<void> decode_stream(std::span<const std::uint8_t> encoded, const PixelInf
         return make_error(ErrorCode::InvalidArgument, "JPEG-LS: output buffer does not match the frame");
 
     if (in_bytes == out_bytes && !planar) {
-        if (auto rc = charls_jpegls_decoder_decode_to_buffer(dec.get(), out.data(), out.size(), 0); !ok(rc))
-            return charls_error("scan", rc);
+        if (auto rc = cl.decoder_decode_to_buffer(dec.get(), out.data(), out.size(), 0); !ok(rc))
+            return charls_error(cl, "scan", rc);
     } else {
         Bytes tmp(size);
-        if (auto rc = charls_jpegls_decoder_decode_to_buffer(dec.get(), tmp.data(), tmp.size(), 0); !ok(rc))
-            return charls_error("scan", rc);
+        if (auto rc = cl.decoder_decode_to_buffer(dec.get(), tmp.data(), tmp.size(), 0); !ok(rc))
+            return charls_error(cl, "scan", rc);
         // Sample i of component c sits at (planar ? c * pixels + i : i * comps + c) in tmp.
         for (std::size_t c = 0; c < comps; ++c) {
             for (std::size_t i = 0; i < pixels; ++i) {
@@ -204,33 +205,37 @@ Result<void> decode_stream(std::span<const std::uint8_t> encoded, const PixelInf
 Result<Bytes> encode_stream(const charls_frame_info& fi, int near, int maxval,
                             std::span<const std::uint8_t> source, std::size_t capacity, std::size_t& too_small) {
     too_small = 0;
-    const std::unique_ptr<charls_jpegls_encoder, EncoderDeleter> enc(charls_jpegls_encoder_create());
+    auto api = detail::charls_api();
+    if (!api) return Unexpected(api.error());
+    const CharlsApi& cl = **api;
+    const std::unique_ptr<charls_jpegls_encoder, decltype(cl.encoder_destroy)> enc(cl.encoder_create(),
+                                                                                    cl.encoder_destroy);
     if (!enc) return make_error(ErrorCode::LimitExceeded, "JPEG-LS: cannot create an encoder");
-    if (auto rc = charls_jpegls_encoder_set_frame_info(enc.get(), &fi); !ok(rc)) return charls_error("encode", rc);
+    if (auto rc = cl.encoder_set_frame_info(enc.get(), &fi); !ok(rc)) return charls_error(cl, "encode", rc);
     if (maxval > 0) {
         const charls_jpegls_pc_parameters pc{maxval, 0, 0, 0, 0};
-        if (auto rc = charls_jpegls_encoder_set_preset_coding_parameters(enc.get(), &pc); !ok(rc))
-            return charls_error("encode", rc);
+        if (auto rc = cl.encoder_set_preset_coding_parameters(enc.get(), &pc); !ok(rc))
+            return charls_error(cl, "encode", rc);
     }
     if (fi.component_count > 1) {
-        if (auto rc = charls_jpegls_encoder_set_interleave_mode(enc.get(), charls_interleave_mode::sample); !ok(rc))
-            return charls_error("encode", rc);
+        if (auto rc = cl.encoder_set_interleave_mode(enc.get(), charls_interleave_mode::sample); !ok(rc))
+            return charls_error(cl, "encode", rc);
     }
-    if (auto rc = charls_jpegls_encoder_set_near_lossless(enc.get(), near); !ok(rc)) return charls_error("encode", rc);
+    if (auto rc = cl.encoder_set_near_lossless(enc.get(), near); !ok(rc)) return charls_error(cl, "encode", rc);
     if (capacity == 0) {
-        if (auto rc = charls_jpegls_encoder_get_estimated_destination_size(enc.get(), &capacity); !ok(rc))
-            return charls_error("encode", rc);
+        if (auto rc = cl.encoder_get_estimated_destination_size(enc.get(), &capacity); !ok(rc))
+            return charls_error(cl, "encode", rc);
     }
     Bytes out(capacity);
-    if (auto rc = charls_jpegls_encoder_set_destination_buffer(enc.get(), out.data(), out.size()); !ok(rc))
-        return charls_error("encode", rc);
-    if (auto rc = charls_jpegls_encoder_encode_from_buffer(enc.get(), source.data(), source.size(), 0); !ok(rc)) {
+    if (auto rc = cl.encoder_set_destination_buffer(enc.get(), out.data(), out.size()); !ok(rc))
+        return charls_error(cl, "encode", rc);
+    if (auto rc = cl.encoder_encode_from_buffer(enc.get(), source.data(), source.size(), 0); !ok(rc)) {
         if (rc == charls_jpegls_errc::destination_buffer_too_small) too_small = capacity;
-        return charls_error("encode", rc);
+        return charls_error(cl, "encode", rc);
     }
     std::size_t written = 0;
-    if (auto rc = charls_jpegls_encoder_get_bytes_written(enc.get(), &written); !ok(rc))
-        return charls_error("encode", rc);
+    if (auto rc = cl.encoder_get_bytes_written(enc.get(), &written); !ok(rc))
+        return charls_error(cl, "encode", rc);
     out.resize(written);
     return out;
 }

@@ -22,8 +22,8 @@ const std::vector<std::string>& store_sop_classes() {
         std::vector<std::string> out;
         for (const auto& c : dict::storage_sop_classes()) out.emplace_back(c.uid);
         for (const auto& u : dict::all_uids())
-            if (u.kind == dict::UidKind::SopClass && u.retired && u.name.find(" Storage") != std::string_view::npos &&
-                u.name.find("Commitment") == std::string_view::npos)
+            if (u.kind == dict::UidKind::SopClass && u.retired && u.name.view().find(" Storage") != std::string_view::npos &&
+                u.name.view().find("Commitment") == std::string_view::npos)
                 out.emplace_back(u.uid);
         for (const auto& m : model::non_patient_models())
             for (auto c : m.storage) out.emplace_back(c);
