@@ -2,13 +2,18 @@
 JOBS ?= $(shell nproc)
 BUILD ?= build
 ASAN_BUILD ?= build-asan
-FUZZ_BUILD ?= build-fuzz
+# The fuzz targets are built in the sanitizer tree, from the same libraries as its unit tests.
+FUZZ_BUILD ?= $(ASAN_BUILD)
 FUZZ_SECONDS ?= 15
 CMAKE_FLAGS ?=
 # -O2 as the benchmarks were measured, without debug information (it takes a third of the build
 # time); the sanitizer and fuzz builds keep line tables for their reports.
 RELEASE_FLAGS = -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG" -DCMAKE_C_FLAGS_RELEASE="-O2 -DNDEBUG"
-LINE_TABLES = -DCMAKE_CXX_FLAGS_DEBUG=-gline-tables-only -DCMAKE_C_FLAGS_DEBUG=-gline-tables-only
+# One clang tree for the unit tests under ASan+UBSan and for the fuzz targets: -O1 with line tables
+# and assertions, AddressSanitizer, UndefinedBehaviorSanitizer (no recovery), libFuzzer's coverage.
+SANITIZE_FLAGS = -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -gline-tables-only" \
+  -DCMAKE_C_FLAGS_DEBUG="-O1 -gline-tables-only" -DDICOMKIT_SANITIZE=ON -DDICOMKIT_FUZZ=ON \
+  -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++
 
 .PHONY: all deps build test unit-test asan-test fuzz-test serve clean bench bench-archive bench-web bench-pixels bench-deid bench-modify bench-validate format
 
@@ -27,21 +32,19 @@ unit-test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 asan-test: deps
-	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug $(LINE_TABLES) -DDICOMKIT_SANITIZE=ON \
-	  -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ $(CMAKE_FLAGS)
+	cmake -S . -B $(ASAN_BUILD) -G Ninja $(SANITIZE_FLAGS) $(CMAKE_FLAGS)
 	cmake --build $(ASAN_BUILD) -j $(JOBS) --target unit_tests
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	  ctest --output-on-failure -j $(JOBS) -L unit
 
 fuzz-test: deps
-	cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O2 -gline-tables-only -DNDEBUG" \
-	  -DCMAKE_C_FLAGS_RELEASE="-O2 -gline-tables-only -DNDEBUG" -DDICOMKIT_FUZZ=ON \
-	  -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ $(CMAKE_FLAGS)
+	cmake -S . -B $(FUZZ_BUILD) -G Ninja $(SANITIZE_FLAGS) $(CMAKE_FLAGS)
 	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_targets
 	bash fuzz/run_all.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
-# Everything: the normal build with unit, integration and interop tests, the sanitizer build,
-# and a bounded run of every fuzz target.
+# Everything: the normal build with unit, integration and interop tests, the sanitizer build
+# with its unit tests, and a bounded run of every fuzz target (built in the same sanitizer tree;
+# FUZZ_JOBS targets at a time, default: the number of cores).
 test: unit-test asan-test fuzz-test
 
 # The archive with its defaults: AE title DICOMKIT, DICOM port 11112, data (storage/, index.db) in ./var.

@@ -4,7 +4,7 @@
 # when it ends; any crash, leak or timeout fails the run, naming the target.
 # usage: fuzz/run_all.sh BUILD_DIR SECONDS
 set -euo pipefail
-build=${1:-build-fuzz}
+build=${1:-build-asan}
 secs=${2:-30}
 jobs_at_once=${FUZZ_JOBS:-${JOBS:-$(nproc)}}
 here=$(cd "$(dirname "$0")" && pwd)
