@@ -1,4 +1,5 @@
-// Htj2kCodec: OpenJPH on memory files; its errors, thrown as exceptions, stop at this boundary.
+// Htj2kCodec: OpenJPH (through the dicomkit-openjph.so module, openjph_api.hpp) on memory files;
+// its errors, thrown as exceptions, stop at this boundary.
 #include <dicomkit/pixel/htj2k/htj2k_codec.hpp>
 #include <dicomkit/pixel/j2k/library_checks.hpp>
 
@@ -12,14 +13,10 @@
 #include <string>
 #include <vector>
 
-#include <openjph/ojph_arch.h>  // defines OJPH_EXPORT, which the other headers use
-#include <openjph/ojph_codestream.h>
-#include <openjph/ojph_file.h>
-#include <openjph/ojph_mem.h>
-#include <openjph/ojph_message.h>
-#include <openjph/ojph_params.h>
-#include <openjph/ojph_version.h>
+#include <openjph/ojph_version.h>  // the version the module is built with, for name()
 
+#include <dicomkit/base/module_loader.hpp>
+#include <dicomkit/pixel/htj2k/openjph_api.hpp>
 #include <dicomkit/pixel/j2k/j2k_codec.hpp>
 #include <dicomkit/pixel/j2k/samples.hpp>
 
@@ -33,41 +30,20 @@ constexpr std::array<std::string_view, 3> kSyntaxes{kLossless, kLosslessRpcl, kH
 
 bool known(std::string_view ts) noexcept { return ts == kLossless || ts == kLosslessRpcl || ts == kHtj2k; }
 
-/// What OpenJPH wrote to its error stream during the current call on this thread.
-thread_local std::string t_messages;
-
-// OpenJPH 0.9 prints its messages to process-wide FILE streams (its configure_* functions have no
-// effect) and throws std::runtime_error("ojph error") after an error. Its error stream is a
-// cookie stream that appends to the calling thread's t_messages; info and warnings are dropped.
-ssize_t capture_write(void*, const char* buf, size_t size) {
-    if (t_messages.size() < 1024) t_messages.append(buf, size);
-    return static_cast<ssize_t>(size);
-}
-ssize_t drop_write(void*, const char*, size_t size) { return static_cast<ssize_t>(size); }
-
-FILE* open_stream(bool capture) {
-    cookie_io_functions_t io{};
-    io.write = capture ? capture_write : drop_write;
-    FILE* f = fopencookie(nullptr, "w", io);
-    if (f != nullptr) std::setvbuf(f, nullptr, _IONBF, 0);
-    return f;
-}
-
-void configure_messages() {
-    static std::once_flag once;
-    std::call_once(once, [] {
-        if (FILE* e = open_stream(true)) ojph::set_error_stream(e);
-        if (FILE* w = open_stream(false)) {
-            ojph::set_warning_stream(w);
-            ojph::set_info_stream(w);
-        }
-    });
-    t_messages.clear();
+/// The module, opened at the first call that needs it (once per process).
+Result<htj2k::OpenJphApi*> openjph() {
+    static const Result<htj2k::OpenJphApi*> api = []() -> Result<htj2k::OpenJphApi*> {
+        auto entry = load_module(htj2k::kOpenJphModuleFile, htj2k::kOpenJphModuleEntry);
+        if (!entry) return make_error(ErrorCode::Unsupported, "HTJ2K through OpenJPH: " + entry.error().message);
+        return reinterpret_cast<htj2k::OpenJphEntry>(*entry)();
+    }();
+    return api;
 }
 
 /// The message of the OpenJPH error being handled, without its source location.
-std::string last_message(const char* what) {
-    std::string m = t_messages.empty() ? std::string(what) : t_messages;
+std::string last_message(htj2k::OpenJphApi& api, const char* what) {
+    std::string m = api.messages();
+    if (m.empty()) m = what;
     if (const auto at = m.find(": "); m.rfind("ojph error", 0) == 0 && at != std::string::npos) m.erase(0, at + 2);
     while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
     return m;
@@ -77,7 +53,8 @@ Unexpected openjph_failure(std::string_view what) {
     return make_error(ErrorCode::InvalidValue, "HTJ2K: " + std::string(what));
 }
 
-Result<void> decode_checked(std::span<const std::uint8_t> encoded, const PixelInfo& stored, std::span<std::uint8_t> out) {
+Result<void> decode_checked(htj2k::OpenJphApi& api, std::span<const std::uint8_t> encoded, const PixelInfo& stored,
+                            std::span<std::uint8_t> out) {
     const PixelInfo layout = j2k::decoded_layout(stored);
     if (out.size() != layout.frame_bytes())
         return make_error(ErrorCode::InvalidArgument, "HTJ2K: output buffer does not match the frame size");
@@ -88,57 +65,51 @@ Result<void> decode_checked(std::span<const std::uint8_t> encoded, const PixelIn
         return openjph_failure("the frame does not start with SOC (FF4F)");
     if (auto ok = j2k::check_main_header(encoded, layout); !ok) return ok;
 
-    ojph::mem_infile file;
-    file.open(encoded.data(), encoded.size());
-    ojph::codestream cs;
-    cs.read_headers(&file);
-    ojph::param_siz siz = cs.access_siz();
-    const ojph::point extent = siz.get_image_extent();
-    const ojph::point offset = siz.get_image_offset();
-    const std::uint64_t width = extent.x > offset.x ? extent.x - offset.x : 0;
-    const std::uint64_t height = extent.y > offset.y ? extent.y - offset.y : 0;
-    if (width != layout.columns || height != layout.rows)
-        return openjph_failure("the codestream is " + std::to_string(width) + "x" + std::to_string(height) +
-                               ", the data set says " + std::to_string(layout.columns) + "x" +
-                               std::to_string(layout.rows) + " (Columns x Rows)");
-    const unsigned spp = layout.samples_per_pixel;
-    if (siz.get_num_components() != spp)
-        return openjph_failure("the codestream has " + std::to_string(siz.get_num_components()) +
-                               " components, Samples per Pixel is " + std::to_string(spp));
-    for (unsigned c = 0; c < spp; ++c) {
-        const ojph::point d = siz.get_downsampling(c);
-        if (d.x != 1 || d.y != 1) return openjph_failure("component " + std::to_string(c) + " is subsampled");
-        if (siz.get_bit_depth(c) > 8u * bytes)
-            return openjph_failure("component " + std::to_string(c) + " has " + std::to_string(siz.get_bit_depth(c)) +
-                                   "-bit samples, Bits Allocated is " + std::to_string(layout.bits_allocated));
-        if (siz.get_recon_width(c) != width || siz.get_recon_height(c) != height)
-            return openjph_failure("component " + std::to_string(c) + " is not full size");
-    }
-    // The irreversible path gives values past the sample range where the quantisation overshoots;
-    // they are clamped as OpenJPEG does (ISO/IEC 15444-1 G.1.2 leaves it to the decoder).
-    std::int32_t lo[3], hi[3];
-    for (unsigned c = 0; c < spp; ++c) {
-        const unsigned bits = siz.get_bit_depth(c) > 31 ? 31 : siz.get_bit_depth(c);
-        const std::int64_t range = std::int64_t{1} << bits;
-        lo[c] = siz.is_signed(c) ? static_cast<std::int32_t>(-range / 2) : 0;
-        hi[c] = static_cast<std::int32_t>(siz.is_signed(c) ? range / 2 - 1 : range - 1);
-    }
-    cs.set_planar(false);
-    cs.create();
-    const std::size_t row_samples = static_cast<std::size_t>(width) * spp;
-    for (std::size_t y = 0; y < height; ++y) {
-        for (unsigned c = 0; c < spp; ++c) {
-            ojph::ui32 comp = 0;
-            ojph::line_buf* line = cs.pull(comp);
-            if (line == nullptr || comp >= spp || line->size < width)
-                return openjph_failure("the decoder returned no line for row " + std::to_string(y));
-            std::int32_t* v = line->i32;
+    struct Sink final : htj2k::OjphDecodeSink {
+        const PixelInfo& layout;
+        std::span<std::uint8_t> out;
+        unsigned bytes;
+        std::size_t row_samples = 0;
+        std::int32_t lo[htj2k::OjphImage::kMaxComponents] = {}, hi[htj2k::OjphImage::kMaxComponents] = {};
+        Sink(const PixelInfo& l, std::span<std::uint8_t> o, unsigned b) : layout(l), out(o), bytes(b) {}
+
+        std::string check(const htj2k::OjphImage& image) override {
+            if (image.width != layout.columns || image.height != layout.rows)
+                return "the codestream is " + std::to_string(image.width) + "x" + std::to_string(image.height) +
+                       ", the data set says " + std::to_string(layout.columns) + "x" + std::to_string(layout.rows) +
+                       " (Columns x Rows)";
+            const unsigned spp = layout.samples_per_pixel;
+            if (image.components != spp)
+                return "the codestream has " + std::to_string(image.components) + " components, Samples per Pixel is " +
+                       std::to_string(spp);
+            if (spp > htj2k::OjphImage::kMaxComponents) return std::to_string(spp) + " components are not decoded here";
+            for (unsigned c = 0; c < spp; ++c) {
+                const htj2k::OjphComponent& k = image.component[c];
+                if (k.subsampled) return "component " + std::to_string(c) + " is subsampled";
+                if (k.bit_depth > 8u * bytes)
+                    return "component " + std::to_string(c) + " has " + std::to_string(k.bit_depth) +
+                           "-bit samples, Bits Allocated is " + std::to_string(layout.bits_allocated);
+                if (k.width != image.width || k.height != image.height)
+                    return "component " + std::to_string(c) + " is not full size";
+                // The irreversible path gives values past the sample range where the quantisation
+                // overshoots; they are clamped as OpenJPEG does (ISO/IEC 15444-1 G.1.2 leaves it
+                // to the decoder).
+                const unsigned bits = k.bit_depth > 31 ? 31 : k.bit_depth;
+                const std::int64_t range = std::int64_t{1} << bits;
+                lo[c] = k.is_signed ? static_cast<std::int32_t>(-range / 2) : 0;
+                hi[c] = static_cast<std::int32_t>(k.is_signed ? range / 2 - 1 : range - 1);
+            }
+            row_samples = static_cast<std::size_t>(image.width) * spp;
+            return {};
+        }
+        void row(std::size_t y, std::uint32_t comp, std::int32_t* v) override {
+            const std::size_t width = layout.columns;
             const std::int32_t l = lo[comp], h = hi[comp];
             for (std::size_t x = 0; x < width; ++x) v[x] = v[x] < l ? l : (v[x] > h ? h : v[x]);
-            j2k::put_samples(v, width, out.data(), y * row_samples + comp, spp, bytes);
+            j2k::put_samples(v, width, out.data(), y * row_samples + comp, layout.samples_per_pixel, bytes);
         }
-    }
-    cs.close();
+    } sink(layout, out, bytes);
+    if (std::string why = api.decode(encoded.data(), encoded.size(), sink); !why.empty()) return openjph_failure(why);
     return {};
 }
 
@@ -181,46 +152,32 @@ void drop_comments(Bytes& cs) {
 
 /// One OpenJPH encoding of a frame; `qstep` is the irreversible quantisation step. Throws what
 /// OpenJPH throws.
-Bytes encode_once(std::string_view ts, std::span<const std::uint8_t> frame, const PixelInfo& native, bool reversible,
-                  float qstep) {
-    const unsigned spp = native.samples_per_pixel;
-    ojph::codestream cs;
-    ojph::param_siz siz = cs.access_siz();
-    siz.set_image_extent(ojph::point(native.columns, native.rows));
-    siz.set_image_offset(ojph::point(0, 0));
-    siz.set_tile_size(ojph::size(native.columns, native.rows));
-    siz.set_tile_offset(ojph::point(0, 0));
-    siz.set_num_components(spp);
-    for (unsigned c = 0; c < spp; ++c)
-        siz.set_component(c, ojph::point(1, 1), native.bits_stored, native.is_signed);
-    ojph::param_cod cod = cs.access_cod();
-    cod.set_num_decomposition(reversible ? j2k::decomposition_levels(native, 5) : irreversible_levels(native));
-    cod.set_block_dims(64, 64);
+Bytes encode_once(htj2k::OpenJphApi& api, std::string_view ts, std::span<const std::uint8_t> frame,
+                  const PixelInfo& native, bool reversible, float qstep) {
+    htj2k::OjphEncodeParams p;
+    p.columns = native.columns;
+    p.rows = native.rows;
+    p.components = native.samples_per_pixel;
+    p.bits_stored = native.bits_stored;
+    p.is_signed = native.is_signed;
+    p.decomposition_levels = reversible ? j2k::decomposition_levels(native, 5) : irreversible_levels(native);
     // PS3.5 A.4.6: .202 streams are in resolution-position-component-layer order.
-    cod.set_progression_order(ts == kLosslessRpcl ? "RPCL" : "LRCP");
-    cod.set_color_transform(j2k::uses_colour_transform(native));
-    cod.set_reversible(reversible);
-    if (!reversible) cs.access_qcd().set_irrev_quant(qstep);
-    cs.set_planar(false);
-
-    ojph::mem_outfile file;
-    file.open(native.frame_bytes() / 2 + 4096);
-    cs.write_headers(&file);
-    const std::size_t row_samples = static_cast<std::size_t>(native.columns) * spp;
-    ojph::ui32 comp = 0;
-    ojph::line_buf* line = cs.exchange(nullptr, comp);
-    for (std::size_t y = 0; y < native.rows; ++y) {
-        for (unsigned c = 0; c < spp; ++c) {
-            if (line == nullptr || comp >= spp) throw std::runtime_error("the encoder asked for no line");
-            j2k::get_samples(frame.data(), y * row_samples + comp, native.columns, spp, native.bytes_per_sample(),
-                             native.bits_stored, native.is_signed, line->i32);
-            line = cs.exchange(line, comp);
+    p.rpcl = ts == kLosslessRpcl;
+    p.colour_transform = j2k::uses_colour_transform(native);
+    p.reversible = reversible;
+    p.quantisation_step = qstep;
+    p.size_hint = native.frame_bytes() / 2 + 4096;
+    struct Source final : htj2k::OjphEncodeSource {
+        std::span<const std::uint8_t> frame;
+        const PixelInfo& native;
+        Source(std::span<const std::uint8_t> f, const PixelInfo& n) : frame(f), native(n) {}
+        void row(std::size_t y, std::uint32_t comp, std::int32_t* values) override {
+            const std::size_t row_samples = static_cast<std::size_t>(native.columns) * native.samples_per_pixel;
+            j2k::get_samples(frame.data(), y * row_samples + comp, native.columns, native.samples_per_pixel,
+                             native.bytes_per_sample(), native.bits_stored, native.is_signed, values);
         }
-    }
-    cs.flush();
-    const auto size = static_cast<std::size_t>(file.tell());
-    Bytes out(file.get_data(), file.get_data() + size);
-    cs.close();
+    } source(frame, native);
+    Bytes out = api.encode(p, source);
     drop_comments(out);
     return out;
 }
@@ -230,14 +187,16 @@ Bytes encode_once(std::string_view ts, std::span<const std::uint8_t> frame, cons
 namespace htj2k {
 
 Result<void> openjph_decode(std::span<const std::uint8_t> encoded, const PixelInfo& stored, std::span<std::uint8_t> out) {
-    configure_messages();
+    auto api = openjph();
+    if (!api) return tl::unexpected(api.error());
+    (*api)->begin();
     try {
         // OpenJPH's failed assertions become errors where its frames let the exception pass
         // (its block decoder's do); elsewhere the process still ends (see library_checks.hpp).
         j2k::LibraryCheckScope scope;
-        return decode_checked(encoded, stored, out);
+        return decode_checked(**api, encoded, stored, out);
     } catch (const std::exception& e) {
-        return openjph_failure(last_message(e.what()));
+        return openjph_failure(last_message(**api, e.what()));
     } catch (...) {
         return openjph_failure("the decoder failed");
     }
@@ -309,9 +268,12 @@ Result<Bytes> Htj2kCodec::encode(std::string_view ts, std::span<const std::uint8
     if (frame.size() != native.frame_bytes())
         return make_error(ErrorCode::InvalidArgument, "HTJ2K: the frame is " + std::to_string(frame.size()) +
                                                           " bytes, not " + std::to_string(native.frame_bytes()));
-    configure_messages();
+    auto api = openjph();
+    if (!api) return tl::unexpected(api.error());
+    htj2k::OpenJphApi& ojph = **api;
+    ojph.begin();
     try {
-        if (!lossy(ts, options)) return encode_once(ts, frame, native, true, 0.0f);
+        if (!lossy(ts, options)) return encode_once(ojph, ts, frame, native, true, 0.0f);
         // OpenJPH has no rate control: the quantisation step is searched for (in log scale, the
         // size of the stream falling about as a power of the step) until the stream is within 10%
         // under the target size, at most six encodings; the largest stream under it is kept.
@@ -323,7 +285,7 @@ Result<Bytes> Htj2kCodec::encode(std::string_view ts, std::span<const std::uint8
         double best_q = q;
         double prev_q = 0, prev_size = 0;
         for (int attempt = 0; attempt < 6; ++attempt) {
-            Bytes out = encode_once(ts, frame, native, false, static_cast<float>(q));
+            Bytes out = encode_once(ojph, ts, frame, native, false, static_cast<float>(q));
             const auto size = static_cast<double>(out.size());
             const bool under = size <= target;
             if ((under && (best.empty() || best.size() > target || out.size() > best.size())) ||
@@ -350,7 +312,7 @@ Result<Bytes> Htj2kCodec::encode(std::string_view ts, std::span<const std::uint8
         if (best.size() > target) {
             const double smallest = static_cast<double>(best.size());
             for (int attempt = 0; attempt < 3 && best_q / 2 >= kMinStep; ++attempt) {
-                Bytes out = encode_once(ts, frame, native, false, static_cast<float>(best_q / 2));
+                Bytes out = encode_once(ojph, ts, frame, native, false, static_cast<float>(best_q / 2));
                 if (static_cast<double>(out.size()) > 1.1 * smallest) break;
                 best = std::move(out);
                 best_q /= 2;
@@ -358,7 +320,7 @@ Result<Bytes> Htj2kCodec::encode(std::string_view ts, std::span<const std::uint8
         }
         return best;
     } catch (const std::exception& e) {
-        return openjph_failure(last_message(e.what()));
+        return openjph_failure(last_message(ojph, e.what()));
     } catch (...) {
         return openjph_failure("the encoder failed");
     }

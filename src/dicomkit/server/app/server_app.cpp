@@ -2,7 +2,6 @@
 #include <dicomkit/server/app/server_app.hpp>
 #include <dicomkit/server/app/server_app_impl.hpp>
 
-#include <dlfcn.h>
 
 #include <algorithm>
 #include <atomic>
@@ -16,6 +15,7 @@
 #include <optional>
 
 #include <dicomkit/base/log.hpp>
+#include <dicomkit/base/module_loader.hpp>
 #include <dicomkit/dict/dictionary.hpp>
 #include <dicomkit/dict/tags.hpp>
 #include <fmt/format.h>
@@ -129,30 +129,19 @@ net::ul::ServerOptions server_options(const ServerApp::Impl& impl, std::uint16_t
 }
 
 /// The index the config names: SQLite in DATA/index.db, or a PostgreSQL database.
-/// The PostgreSQL index module's entry point: dicomkit-postgres.so from the folder of the running
-/// binary (or $DICOMKIT_MODULE_DIR). Loaded once and never unloaded: the index's code lives there.
+/// The PostgreSQL index module's entry point: dicomkit-postgres.so, found by load_module (beside
+/// the running binary, or in $DICOMKIT_MODULE_DIR). Loaded once and never unloaded.
 Result<index::postgres::ModuleEntry> postgres_module() {
     static std::mutex m;
     static index::postgres::ModuleEntry entry = nullptr;
     std::lock_guard lock(m);
     if (entry) return entry;
-    std::string dir;
-    if (const char* env = std::getenv("DICOMKIT_MODULE_DIR"); env && *env) {
-        dir = env;
-    } else {
-        std::error_code ec;
-        dir = fs::read_symlink("/proc/self/exe", ec).parent_path().string();
-        if (ec) return make_error(ErrorCode::IoError, "cannot find the running binary: " + ec.message());
+    auto fn = load_module(index::postgres::kModuleFile, index::postgres::kModuleEntry);
+    if (!fn) {
+        fn.error().message = "the PostgreSQL index: " + fn.error().message;
+        return tl::unexpected(std::move(fn.error()));
     }
-    const std::string path = dir + "/" + index::postgres::kModuleFile;
-    void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-    if (!handle) {
-        const char* why = ::dlerror();
-        return make_error(ErrorCode::IoError, "cannot load the PostgreSQL index module " + path + ": " +
-                                                  (why ? why : "unknown error"));
-    }
-    entry = reinterpret_cast<index::postgres::ModuleEntry>(::dlsym(handle, index::postgres::kModuleEntry));
-    if (!entry) return make_error(ErrorCode::IoError, path + ": no entry point " + index::postgres::kModuleEntry);
+    entry = reinterpret_cast<index::postgres::ModuleEntry>(*fn);
     return entry;
 }
 
