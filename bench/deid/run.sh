@@ -6,6 +6,8 @@
 #     and -j 1),
 #   - `gdcmanon -e -c cert.pem -r -i CORPUS -o OUT` (one call over the folder; GDCM's PS3.15 E.1.1
 #     with the originals encrypted to a throw-away certificate),
+#   - bench/deid/file_floor.cpp: the file operations alone (each input read, written back unchanged
+#     as dicomkit writes an output), the floor under any tool that writes every file whole,
 #   - `dcmodify` with one -ea/-ma per row of PS3.15 Table E.1-1 plus -ep -gst -gse -gin, one call over
 #     all the files (it takes many files but no folder; it works in place, so on a fresh copy each
 #     time, the copy not timed).
@@ -19,7 +21,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build}
 dk=$build/apps/dicomkit/dicomkit
 [ -x "$dk" ] || { echo "missing $dk: cmake --build $build --target dicomkit"; exit 1; }
-for t in gdcmanon dcmodify openssl /usr/bin/python3 /usr/bin/time; do
+for t in gdcmanon dcmodify openssl c++ /usr/bin/python3 /usr/bin/time; do
   command -v $t > /dev/null || { echo "missing $t"; exit 1; }
 done
 N=${N:-2000}
@@ -39,6 +41,7 @@ corpus=$work/corpus
 /usr/bin/python3 "$root/bench/deid/make_corpus.py" "$corpus" "$N" "$root"/tests/data/rt_set/CT.0*.dcm \
   "$root/tests/data/interop/implicit_vr/MR_small_implicit.dcm" "$root/tests/data/interop/rt/rtplan.dcm" > /dev/null
 bytes=$(du -sb "$corpus" | cut -f1)
+c++ -O2 -std=c++20 -pthread -o "$work/file_floor" "$root/bench/deid/file_floor.cpp"
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/key.pem" -out "$work/cert.pem" -days 1 \
   -subj "/CN=bench" 2> /dev/null
 # dcmodify's arguments from the committed profile table, as deid_compare.py makes them.
@@ -99,6 +102,9 @@ results=$work/results.txt
 : > "$results"
 time_tool "dicomkit" ":" "$dk" anonymize "$corpus" --out "$work/out" --key bench-key >> "$results"
 time_tool "dicomkit-j1" ":" "$dk" anonymize "$corpus" --out "$work/out" --key bench-key -j 1 >> "$results"
+# The file work alone (bench/deid/file_floor.cpp): every input read and written back unchanged the
+# way dicomkit writes its outputs, with as many threads as dicomkit's default jobs.
+time_tool "floor" "mkdir -p $work/out" "$work/file_floor" "$corpus" "$work/out" "$(nproc)" >> "$results"
 time_tool "gdcmanon" "mkdir -p $work/out" gdcmanon -e -c "$work/cert.pem" --continue -r -i "$corpus" -o "$work/out" >> "$results"
 time_tool "dcmodify" "cp -r $corpus $work/out" bash -c 'dcmodify "$@" $(find '"$work/out"' -name "*.dcm" | sort)' _ "${dm_args[@]}" >> "$results"
 
@@ -116,6 +122,7 @@ count_dk=$(find "$work/out" -name '*.dcm' | wc -l)
       dicomkit-j1) call="dicomkit anonymize ... -j 1";;
       gdcmanon) call="gdcmanon -e -c cert.pem -r -i DIR -o OUT";;
       dcmodify) call="dcmodify (${#dm_args[@]} arguments) FILES... (in place)";;
+      floor) call="file_floor DIR OUT $(nproc) (the file operations alone: read, write, link; no DICOM)";;
     esac
     awk -v n="$name" -v c="$call" -v s="$secs" -v r="$rss" -v f="$N" \
       'BEGIN { printf "| %s | `%s` | %.3f | %.0f | %.1f |\n", n, c, s, (s > 0 ? f / s : 0), r / 1024 }'
@@ -126,6 +133,9 @@ count_dk=$(find "$work/out" -name '*.dcm' | wc -l)
     ps=$(awk -v p=$peer '$1 == p { print $2 }' "$results")
     awk -v p=$peer -v a="$dks" -v b="$ps" 'BEGIN { r = (a > 0 ? b / a : 0); printf "- ratio dicomkit / %s: %.1fx (target >= 10x: %s)\n", p, r, (r >= 10 ? "met" : "NOT met") }'
   done
+  fl=$(awk '$1 == "floor" { print $2 }' "$results")
+  ga=$(awk '$1 == "gdcmanon" { print $2 }' "$results")
+  awk -v a="$dks" -v f="$fl" -v g="$ga" 'BEGIN { printf "- the file operations alone (file_floor): %.3f s, %.0f%% of dicomkit'"'"'s time; 10x gdcmanon means %.3f s in all, %.3f s above them\n", f, (a > 0 ? 100 * f / a : 0), g / 10, g / 10 - f }'
 } > "$md"
 cat "$md"
 echo "wrote $md"
