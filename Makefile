@@ -34,8 +34,8 @@ unit-test: build
 asan-test: deps
 	cmake -S . -B $(ASAN_BUILD) -G Ninja $(SANITIZE_FLAGS) $(CMAKE_FLAGS)
 	cmake --build $(ASAN_BUILD) -j $(JOBS) --target unit_tests
-	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-	  ctest --output-on-failure -j $(JOBS) -L unit
+	cd $(ASAN_BUILD) && export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 && \
+	  { ctest --output-on-failure -j $(JOBS) -L unit || bash $(CURDIR)/scripts/lsan_tracer_retry.sh; }
 
 fuzz-test: deps
 	cmake -S . -B $(FUZZ_BUILD) -G Ninja $(SANITIZE_FLAGS) $(CMAKE_FLAGS)

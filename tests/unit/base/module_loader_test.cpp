@@ -43,8 +43,6 @@ TEST(ModuleLoader, FindsTheBuildsModuleAndItsEntryPoint) {
     ASSERT_TRUE(fn) << fn.error().to_string();
     htj2k::OpenJphApi* api = reinterpret_cast<htj2k::OpenJphEntry>(*fn)();
     ASSERT_NE(api, nullptr);
-    api->begin();
-    EXPECT_EQ(api->messages(), "");
     // Loaded once: a second call gives the same function.
     auto again = load_module(htj2k::kOpenJphModuleFile, htj2k::kOpenJphModuleEntry);
     ASSERT_TRUE(again);

@@ -30,20 +30,30 @@ constexpr std::array<std::string_view, 3> kSyntaxes{kLossless, kLosslessRpcl, kH
 
 bool known(std::string_view ts) noexcept { return ts == kLossless || ts == kLosslessRpcl || ts == kHtj2k; }
 
-/// The module, opened at the first call that needs it (once per process).
+/// What OpenJPH wrote to its error stream during the current call on this thread.
+thread_local std::string t_messages;
+
+void append_message(const char* text, std::size_t size) {
+    if (t_messages.size() < 1024) t_messages.append(text, size);
+}
+
+/// The module, opened at the first call that needs it (once per process), its messages routed to
+/// t_messages. Each call clears this thread's messages.
 Result<htj2k::OpenJphApi*> openjph() {
     static const Result<htj2k::OpenJphApi*> api = []() -> Result<htj2k::OpenJphApi*> {
         auto entry = load_module(htj2k::kOpenJphModuleFile, htj2k::kOpenJphModuleEntry);
         if (!entry) return make_error(ErrorCode::Unsupported, "HTJ2K through OpenJPH: " + entry.error().message);
-        return reinterpret_cast<htj2k::OpenJphEntry>(*entry)();
+        htj2k::OpenJphApi* a = reinterpret_cast<htj2k::OpenJphEntry>(*entry)();
+        a->route_messages(append_message);
+        return a;
     }();
+    t_messages.clear();
     return api;
 }
 
 /// The message of the OpenJPH error being handled, without its source location.
-std::string last_message(htj2k::OpenJphApi& api, const char* what) {
-    std::string m = api.messages();
-    if (m.empty()) m = what;
+std::string last_message(const char* what) {
+    std::string m = t_messages.empty() ? std::string(what) : t_messages;
     if (const auto at = m.find(": "); m.rfind("ojph error", 0) == 0 && at != std::string::npos) m.erase(0, at + 2);
     while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
     return m;
@@ -189,14 +199,13 @@ namespace htj2k {
 Result<void> openjph_decode(std::span<const std::uint8_t> encoded, const PixelInfo& stored, std::span<std::uint8_t> out) {
     auto api = openjph();
     if (!api) return tl::unexpected(api.error());
-    (*api)->begin();
     try {
         // OpenJPH's failed assertions become errors where its frames let the exception pass
         // (its block decoder's do); elsewhere the process still ends (see library_checks.hpp).
         j2k::LibraryCheckScope scope;
         return decode_checked(**api, encoded, stored, out);
     } catch (const std::exception& e) {
-        return openjph_failure(last_message(**api, e.what()));
+        return openjph_failure(last_message(e.what()));
     } catch (...) {
         return openjph_failure("the decoder failed");
     }
@@ -271,7 +280,6 @@ Result<Bytes> Htj2kCodec::encode(std::string_view ts, std::span<const std::uint8
     auto api = openjph();
     if (!api) return tl::unexpected(api.error());
     htj2k::OpenJphApi& ojph = **api;
-    ojph.begin();
     try {
         if (!lossy(ts, options)) return encode_once(ojph, ts, frame, native, true, 0.0f);
         // OpenJPH has no rate control: the quantisation step is searched for (in log scale, the
@@ -320,7 +328,7 @@ Result<Bytes> Htj2kCodec::encode(std::string_view ts, std::span<const std::uint8
         }
         return best;
     } catch (const std::exception& e) {
-        return openjph_failure(last_message(ojph, e.what()));
+        return openjph_failure(last_message(e.what()));
     } catch (...) {
         return openjph_failure("the encoder failed");
     }

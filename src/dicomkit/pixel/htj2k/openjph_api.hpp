@@ -64,14 +64,16 @@ protected:
 };
 
 /// OpenJPH's failures are C++ exceptions (std::runtime_error after it wrote its message): they pass
-/// through these calls to the caller, which reads the message with messages().
+/// through these calls to the caller, which has the message from its MessageSink.
 class OpenJphApi {
 public:
-    /// Starts a call on this thread: its captured messages are cleared (the first call also
-    /// routes OpenJPH's process-wide message streams: errors captured, warnings and info dropped).
-    virtual void begin() = 0;
-    /// What OpenJPH wrote to its error stream on this thread since begin() (at most about 1 KB).
-    virtual std::string messages() = 0;
+    /// Where OpenJPH's error messages go: called on the thread that made the call into OpenJPH.
+    /// The caller keeps them per thread (the module holds no thread-local state: LeakSanitizer's
+    /// tracer faults on the dynamic TLS of a dlopen'ed module).
+    using MessageSink = void (*)(const char* text, std::size_t size);
+    /// Routes OpenJPH's process-wide message streams (once): errors to `sink`, warnings and info
+    /// dropped. Later calls change nothing.
+    virtual void route_messages(MessageSink sink) = 0;
     /// Decodes a codestream into `sink`: "" when done, else why it stopped.
     virtual std::string decode(const std::uint8_t* data, std::size_t size, OjphDecodeSink& sink) = 0;
     /// Encodes one frame: the codestream as OpenJPH writes it.

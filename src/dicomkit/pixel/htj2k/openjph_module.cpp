@@ -2,6 +2,7 @@
 // of its own (see openjph_api.hpp); it uses nothing of dicomkit but that header.
 #include <dicomkit/pixel/htj2k/openjph_api.hpp>
 
+#include <atomic>
 #include <cstdio>
 #include <mutex>
 #include <stdexcept>
@@ -16,14 +17,15 @@
 namespace dicomkit::pixel::htj2k {
 namespace {
 
-/// What OpenJPH wrote to its error stream during the current call on this thread.
-thread_local std::string t_messages;
+/// Where the error stream's text goes (set once by route_messages).
+std::atomic<OpenJphApi::MessageSink> g_sink{nullptr};
 
 // OpenJPH 0.9 prints its messages to process-wide FILE streams (its configure_* functions have no
 // effect) and throws std::runtime_error("ojph error") after an error. Its error stream is a
-// cookie stream that appends to the calling thread's t_messages; info and warnings are dropped.
+// cookie stream that hands the text to the caller's sink on the writing thread; info and warnings
+// are dropped.
 ssize_t capture_write(void*, const char* buf, size_t size) {
-    if (t_messages.size() < 1024) t_messages.append(buf, size);
+    if (OpenJphApi::MessageSink sink = g_sink.load(std::memory_order_acquire)) sink(buf, size);
     return static_cast<ssize_t>(size);
 }
 ssize_t drop_write(void*, const char*, size_t size) { return static_cast<ssize_t>(size); }
@@ -38,19 +40,17 @@ FILE* open_stream(bool capture) {
 
 class OpenJph final : public OpenJphApi {
 public:
-    void begin() override {
+    void route_messages(MessageSink sink) override {
         static std::once_flag once;
-        std::call_once(once, [] {
+        std::call_once(once, [sink] {
+            g_sink.store(sink, std::memory_order_release);
             if (FILE* e = open_stream(true)) ojph::set_error_stream(e);
             if (FILE* w = open_stream(false)) {
                 ojph::set_warning_stream(w);
                 ojph::set_info_stream(w);
             }
         });
-        t_messages.clear();
     }
-
-    std::string messages() override { return t_messages; }
 
     std::string decode(const std::uint8_t* data, std::size_t size, OjphDecodeSink& sink) override {
         ojph::mem_infile file;
